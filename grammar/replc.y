@@ -1,0 +1,408 @@
+/* replc.y: pure LALR(1) parser for the topology language (LANGUAGE.md).
+ * Actions only build the AST. Keywords are contextual: where a name is
+ * expected, any keyword is accepted as one. */
+%define api.pure full
+%define api.prefix {rc}
+%define api.location.type {Span}
+%define parse.error custom
+%locations
+%expect 0
+%param {yyscan_t scanner}
+%parse-param {Parser *p}
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+typedef void *yyscan_t;
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                         \
+    do {                                                    \
+        if (N) {                                            \
+            (Cur).file = YYRHSLOC(Rhs, 1).file;             \
+            (Cur).start = YYRHSLOC(Rhs, 1).start;           \
+            (Cur).end = YYRHSLOC(Rhs, N).end;               \
+        } else {                                            \
+            (Cur).file = YYRHSLOC(Rhs, 0).file;             \
+            (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end; \
+        }                                                   \
+    } while (0)
+}
+
+%code provides {
+#define YYSTYPE RCSTYPE
+#define YYLTYPE RCLTYPE
+struct LexState;
+int rclex(RCSTYPE *yylval, RCLTYPE *yylloc, yyscan_t scanner);
+int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, size_t n);
+}
+
+%code {
+#include <string.h>
+#include "lex.h"
+
+static void rcerror(RCLTYPE *loc, yyscan_t scanner, Parser *p, const char *msg)
+{
+    (void)scanner;
+    diag_error(p->diag, *loc, "syntax", "%s", msg);
+}
+
+static void *mk(Parser *p, size_t n) { return arena_alloc(p->arena, n); }
+
+static Word *wcopy(Parser *p, Word w)
+{
+    Word *c = mk(p, sizeof *c);
+    *c = w;
+    return c;
+}
+
+static const char *cat(Parser *p, const char *a, const char *sep, const char *b)
+{
+    return arena_printf(p->arena, "%s%s%s", a, sep, b);
+}
+}
+
+%union {
+    Word word;
+    Vec vec;
+    Setting *setting;
+    Option *option;
+    TName *tname;
+    Column *column;
+    TableDecl *table;
+    NodeDecl *node;
+    PublishDecl *publish;
+    SubscribeDecl *subscribe;
+    StandbyDecl *standby;
+    const char *text;
+    int flags;
+}
+
+%token <word> NAME "name" STRING "string" NUMBER "number"
+%token <word> K_CLUSTER "'cluster'" K_DEFAULTS "'defaults'" K_NODE "'node'"
+%token <word> K_TABLE "'table'" K_PUBLISH "'publish'" K_SUBSCRIBE "'subscribe'"
+%token <word> K_STANDBY "'standby'" K_FROM "'from'" K_TO "'to'" K_WITH "'with'"
+%token <word> K_ALL "'all'" K_TABLES "'tables'" K_PRIMARY "'primary'" K_KEY "'key'"
+%token <word> K_NOT "'not'" K_NULL "'null'" K_REPLICA "'replica'"
+%token <word> K_IDENTITY "'identity'" K_FULL "'full'" K_SET "'set'" K_ENV "'env'"
+%token <word> K_FILE "'file'" K_INCLUDE "'include'" K_PASSWORD "'password'"
+
+%type <word> name name_no_to keyword value type_arg
+%type <vec> name_list tname_list with_opt options table_elems
+%type <setting> setting
+%type <option> option
+%type <tname> tname
+%type <column> column
+%type <table> table_body
+%type <node> node_items
+%type <publish> publish
+%type <subscribe> subscribe
+%type <standby> standby
+%type <text> type type_args
+%type <flags> col_constraints replica_opt
+
+%%
+
+/* file := statement* */
+file
+    : %empty
+    | file statement
+    ;
+
+statement
+    /* 'cluster' name ';' */
+    : K_CLUSTER name ';'                 { vec_push(p->arena, &p->prog->clusters, wcopy(p, $2)); }
+    /* 'include' string ';' */
+    | K_INCLUDE STRING ';'               { parse_file(p, $2.s, @2); }
+    /* 'defaults' '{' setting* '}' */
+    | K_DEFAULTS '{' defaults_items '}'
+    /* 'table' tname [ '(' column {',' column} [',' pkey] ')' ] [ 'replica' 'identity' 'full' ] ';' */
+    | K_TABLE tname table_body replica_opt ';' {
+          TableDecl *t = $3;
+          t->name = *$2;
+          t->replica_full = $4;
+          t->span = @$;
+          vec_push(p->arena, &p->prog->tables, t);
+      }
+    /* 'node' name '{' node_item* '}' */
+    | K_NODE name '{' node_items '}'     {
+          NodeDecl *n = $4;
+          n->name = $2;
+          n->span = span_join(@1, @2);
+          vec_push(p->arena, &p->prog->nodes, n);
+      }
+    | error ';'
+    | error '}'
+    ;
+
+defaults_items
+    : %empty
+    | defaults_items setting             { vec_push(p->arena, &p->prog->defaults, $2); }
+    | defaults_items error ';'
+    ;
+
+/* node_item := setting | publish | subscribe | standby */
+node_items
+    : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
+    | node_items setting                 { $$ = $1; vec_push(p->arena, &$$->settings, $2); }
+    | node_items publish                 { $$ = $1; vec_push(p->arena, &$$->publishes, $2); }
+    | node_items subscribe               { $$ = $1; vec_push(p->arena, &$$->subscribes, $2); }
+    | node_items standby                 { $$ = $1; vec_push(p->arena, &$$->standbys, $2); }
+    | node_items error ';'               { $$ = $1; }
+    ;
+
+/* setting := key value ';'
+ *          | 'password' ( 'env' name | 'file' string | string ) ';'
+ *          | 'set' guc '=' value ';' */
+setting
+    : NAME value ';'                     {
+          $$ = mk(p, sizeof(Setting));
+          $$->kind = SET_PLAIN; $$->key = $1; $$->value = $2; $$->span = @$;
+      }
+    | K_PASSWORD K_ENV name ';'          {
+          $$ = mk(p, sizeof(Setting));
+          $$->kind = SET_PASSWORD_ENV; $$->key = $1; $$->value = $3; $$->span = @$;
+      }
+    | K_PASSWORD K_FILE STRING ';'       {
+          $$ = mk(p, sizeof(Setting));
+          $$->kind = SET_PASSWORD_FILE; $$->key = $1; $$->value = $3; $$->span = @$;
+      }
+    | K_PASSWORD STRING ';'              {
+          $$ = mk(p, sizeof(Setting));
+          $$->kind = SET_PASSWORD_LIT; $$->key = $1; $$->value = $2; $$->span = @$;
+      }
+    | K_SET name '=' value ';'           {
+          $$ = mk(p, sizeof(Setting));
+          $$->kind = SET_GUC; $$->key = $2; $$->value = $4; $$->span = @$;
+      }
+    ;
+
+table_body
+    : %empty                             { $$ = mk(p, sizeof(TableDecl)); }
+    | '(' table_elems ')'                {
+          $$ = mk(p, sizeof(TableDecl));
+          $$->has_columns = true;
+          for (int i = 0; i < $2.n; i++) {
+              Column *c = $2.items[i];
+              if (!c->is_table_pkey)
+                  vec_push(p->arena, &$$->columns, c);
+              else if ($$->pkey.n)
+                  diag_error(p->diag, c->span, "duplicate-primary-key",
+                             "table has more than one primary key clause");
+              else {
+                  $$->pkey = c->pkey;
+                  $$->pkey_span = c->span;
+              }
+          }
+      }
+    ;
+
+/* column {',' column} [',' pkey]; pkey := 'primary' 'key' '(' name {',' name} ')' */
+table_elems
+    : column                             { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
+    | table_elems ',' column             { $$ = $1; vec_push(p->arena, &$$, $3); }
+    ;
+
+column
+    /* column := name type { 'primary' 'key' | 'not' 'null' } */
+    : name type col_constraints          {
+          $$ = mk(p, sizeof(Column));
+          $$->name = $1; $$->type = $2; $$->type_span = @2;
+          $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
+          $$->span = @$;
+      }
+    | K_PRIMARY K_KEY '(' name_list ')'  {
+          $$ = mk(p, sizeof(Column));
+          $$->is_table_pkey = true;
+          $$->pkey = $4;
+          $$->span = @$;
+      }
+    ;
+
+col_constraints
+    : %empty                             { $$ = 0; }
+    | col_constraints K_PRIMARY K_KEY    { $$ = $1 | 1; }
+    | col_constraints K_NOT K_NULL       { $$ = $1 | 2; }
+    ;
+
+/* type: SQL type words with optional (args) and [] */
+type
+    : NAME                               { $$ = $1.s; }
+    | K_WITH                             { $$ = $1.s; }
+    | type NAME                          { $$ = cat(p, $1, " ", $2.s); }
+    | type K_WITH                        { $$ = cat(p, $1, " ", $2.s); }
+    | type '(' type_args ')'             { $$ = arena_printf(p->arena, "%s(%s)", $1, $3); }
+    | type '[' ']'                       { $$ = cat(p, $1, "", "[]"); }
+    | type '[' NUMBER ']'                { $$ = arena_printf(p->arena, "%s[%s]", $1, $3.s); }
+    ;
+
+type_args
+    : type_arg                           { $$ = $1.s; }
+    | type_args ',' type_arg             { $$ = cat(p, $1, ",", $3.s); }
+    ;
+
+type_arg
+    : NUMBER
+    | NAME
+    ;
+
+replica_opt
+    : %empty                             { $$ = 0; }
+    | K_REPLICA K_IDENTITY K_FULL        { $$ = 1; }
+    ;
+
+/* publish := 'publish' name ( '(' tname {',' tname} ')' | 'all' 'tables' ) [ with ] ';' */
+publish
+    : K_PUBLISH name '(' tname_list ')' with_opt ';' {
+          $$ = mk(p, sizeof(PublishDecl));
+          $$->name = $2; $$->tables = $4; $$->options = $6; $$->span = @$;
+      }
+    | K_PUBLISH name K_ALL K_TABLES with_opt ';' {
+          $$ = mk(p, sizeof(PublishDecl));
+          $$->name = $2; $$->all_tables = true; $$->options = $5; $$->span = @$;
+      }
+    ;
+
+/* subscribe := 'subscribe' [ name ] 'to' name '(' name {',' name} ')' [ with ] ';' */
+subscribe
+    : K_SUBSCRIBE K_TO name '(' name_list ')' with_opt ';' {
+          $$ = mk(p, sizeof(SubscribeDecl));
+          $$->to = $3; $$->pubs = $5; $$->options = $7; $$->span = @$;
+          $$->name.span = @1;
+      }
+    | K_SUBSCRIBE name_no_to K_TO name '(' name_list ')' with_opt ';' {
+          $$ = mk(p, sizeof(SubscribeDecl));
+          $$->name = $2; $$->to = $4; $$->pubs = $6; $$->options = $8; $$->span = @$;
+      }
+    ;
+
+/* standby := 'standby' 'from' name [ with ] ';' */
+standby
+    : K_STANDBY K_FROM name with_opt ';' {
+          $$ = mk(p, sizeof(StandbyDecl));
+          $$->from = $3; $$->options = $4; $$->span = @$;
+      }
+    ;
+
+/* with := 'with' '(' option {',' option} ')' */
+with_opt
+    : %empty                             { $$ = (Vec){0}; }
+    | K_WITH '(' options ')'             { $$ = $3; }
+    ;
+
+options
+    : option                             { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
+    | options ',' option                 { $$ = $1; vec_push(p->arena, &$$, $3); }
+    ;
+
+/* option := name [ '=' value ] */
+option
+    : name                               {
+          $$ = mk(p, sizeof(Option));
+          $$->name = $1; $$->span = @$;
+      }
+    | name '=' value                     {
+          $$ = mk(p, sizeof(Option));
+          $$->name = $1; $$->value = $3; $$->has_value = true; $$->span = @$;
+      }
+    ;
+
+/* tname := name [ '.' name ] */
+tname
+    : name                               { $$ = mk(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
+    | name '.' name                      {
+          $$ = mk(p, sizeof(TName));
+          $$->schema = $1; $$->name = $3; $$->span = @$;
+      }
+    ;
+
+tname_list
+    : tname                              { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
+    | tname_list ',' tname               { $$ = $1; vec_push(p->arena, &$$, $3); }
+    ;
+
+name_list
+    : name                               { $$ = (Vec){0}; vec_push(p->arena, &$$, wcopy(p, $1)); }
+    | name_list ',' name                 { $$ = $1; vec_push(p->arena, &$$, wcopy(p, $3)); }
+    ;
+
+/* value := name | string | number */
+value
+    : name
+    | NUMBER
+    ;
+
+name
+    : name_no_to
+    | K_TO
+    ;
+
+name_no_to
+    : NAME
+    | STRING
+    | keyword
+    ;
+
+keyword
+    : K_CLUSTER | K_DEFAULTS | K_NODE | K_TABLE | K_PUBLISH | K_SUBSCRIBE
+    | K_STANDBY | K_FROM | K_WITH | K_ALL | K_TABLES | K_PRIMARY | K_KEY
+    | K_NOT | K_NULL | K_REPLICA | K_IDENTITY | K_FULL | K_SET | K_ENV
+    | K_FILE | K_INCLUDE | K_PASSWORD
+    ;
+
+%%
+
+/* "expected X, Y or Z, found W": when every keyword is expected, the
+ * grammar wants a name there, so the keywords are folded into "name". */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, Parser *p)
+{
+    (void)scanner;
+    enum { MAXTOK = 80 };
+    yysymbol_kind_t exp[MAXTOK];
+    int n = yypcontext_expected_tokens(ctx, exp, MAXTOK);
+    if (n < 0)
+        n = 0;
+    int nkw = 0;
+    bool has_name = false;
+    for (int i = 0; i < n; i++) {
+        if (exp[i] >= YYSYMBOL_K_CLUSTER && exp[i] <= YYSYMBOL_K_PASSWORD)
+            nkw++;
+        if (exp[i] == YYSYMBOL_NAME)
+            has_name = true;
+    }
+    bool fold = has_name && nkw == YYSYMBOL_K_PASSWORD - YYSYMBOL_K_CLUSTER + 1;
+    StrBuf b;
+    sb_init(&b);
+    int shown = 0, total = 0;
+    for (int i = 0; i < n; i++)
+        if (!(fold && ((exp[i] >= YYSYMBOL_K_CLUSTER && exp[i] <= YYSYMBOL_K_PASSWORD) ||
+                       exp[i] == YYSYMBOL_STRING)))
+            total++;
+    sb_puts(&b, total ? "expected " : "unexpected ");
+    for (int i = 0; i < n; i++) {
+        if (fold && ((exp[i] >= YYSYMBOL_K_CLUSTER && exp[i] <= YYSYMBOL_K_PASSWORD) ||
+                     exp[i] == YYSYMBOL_STRING))
+            continue;
+        if (shown)
+            sb_puts(&b, shown == total - 1 ? " or " : ", ");
+        sb_puts(&b, yysymbol_name(exp[i]));
+        shown++;
+    }
+    yysymbol_kind_t tok = yypcontext_token(ctx);
+    const RCLTYPE *loc = yypcontext_location(ctx);
+    const Source *src = diag_source(p->diag, loc->file);
+    if (total)
+        sb_puts(&b, ", found ");
+    if (tok == YYSYMBOL_YYEOF)
+        sb_puts(&b, "end of file");
+    else if (src && loc->end > loc->start) {
+        const char *kind = tok == YYSYMBOL_NAME ? "name " : tok == YYSYMBOL_STRING ? "string "
+                         : tok == YYSYMBOL_NUMBER ? "number " : "";
+        int len = (int)(loc->end - loc->start);
+        if (len > 40)
+            len = 40;
+        sb_printf(&b, "%s'%.*s'", kind, len, src->text + loc->start);
+    } else
+        sb_puts(&b, yysymbol_name(tok));
+    diag_error(p->diag, *loc, "syntax", "%s", b.s);
+    sb_free(&b);
+    return 0;
+}

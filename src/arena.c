@@ -1,0 +1,107 @@
+/* arena.c: bump allocation in large blocks, freed all at once. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ArenaBlock {
+    ArenaBlock *next;
+    size_t size, off;
+    _Alignas(16) unsigned char data[];
+};
+
+enum { BLOCK_SIZE = 1 << 20 };
+
+void arena_init(Arena *a)
+{
+    a->head = NULL;
+    a->used = 0;
+}
+
+void arena_free(Arena *a)
+{
+    ArenaBlock *b = a->head;
+    while (b) {
+        ArenaBlock *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->used = 0;
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *arena_alloc(Arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    ArenaBlock *b = a->head;
+    if (!b || b->size - b->off < size) {
+        size_t bs = size > BLOCK_SIZE / 4 ? size : BLOCK_SIZE;
+        b = xmalloc(sizeof(ArenaBlock) + bs);
+        b->size = bs;
+        b->off = 0;
+        if (size > BLOCK_SIZE / 4 && a->head) {
+            /* big allocation: keep the current block as the head */
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    void *p = b->data + b->off;
+    b->off += size;
+    a->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(Arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void vec_push(Arena *a, Vec *v, void *item)
+{
+    if (v->n == v->cap) {
+        int cap = v->cap ? v->cap * 2 : 4;
+        void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
+        if (v->n)
+            memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
+        v->items = items;
+        v->cap = cap;
+    }
+    v->items[v->n++] = item;
+}

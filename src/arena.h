@@ -1,0 +1,30 @@
+/* arena.h: one bump allocator per compilation; owns AST, model and plan. */
+#ifndef REPLC_ARENA_H
+#define REPLC_ARENA_H
+
+#include <stddef.h>
+
+typedef struct ArenaBlock ArenaBlock;
+
+typedef struct Arena {
+    ArenaBlock *head;
+    size_t used;   /* bytes handed out, for statistics */
+} Arena;
+
+void arena_init(Arena *a);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size);      /* zeroed, aligned to 16 */
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A growable array of pointers whose storage lives in the arena. */
+typedef struct Vec {
+    void **items;
+    int n, cap;
+} Vec;
+
+void vec_push(Arena *a, Vec *v, void *item);
+
+#endif

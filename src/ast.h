@@ -1,0 +1,106 @@
+/* ast.h: the syntax tree. It mirrors the text; every node has a source span.
+ * Built only by the parser's actions, read by check.c and the AST dump. */
+#ifndef REPLC_AST_H
+#define REPLC_AST_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "strbuf.h"
+
+/* A name, string or number as written (strings and quoted names unescaped). */
+typedef struct Word {
+    const char *s;
+    Span span;
+    enum { W_NAME, W_STRING, W_NUMBER } kind;
+} Word;
+
+typedef enum {
+    SET_PLAIN,          /* key value; */
+    SET_PASSWORD_ENV,   /* password env NAME; */
+    SET_PASSWORD_FILE,  /* password file "PATH"; */
+    SET_PASSWORD_LIT,   /* password "literal"; */
+    SET_GUC             /* set guc = value; */
+} SettingKind;
+
+typedef struct Setting {
+    SettingKind kind;
+    Word key;           /* the key; "password" or the GUC name for those kinds */
+    Word value;
+    Span span;
+} Setting;
+
+typedef struct Option {
+    Word name;
+    Word value;
+    bool has_value;     /* a bare name means = true */
+    Span span;
+} Option;
+
+typedef struct TName {
+    Word schema;        /* .s == NULL when not qualified */
+    Word name;
+    Span span;
+} TName;
+
+typedef struct Column {
+    Word name;
+    const char *type;   /* SQL type text, normalised: words joined by one space */
+    Span type_span;
+    bool primary_key, not_null;
+    bool is_table_pkey; /* parser only: 'primary key (...)' element */
+    Vec pkey;           /* parser only: its names (Word *) */
+    Span span;
+} Column;
+
+typedef struct TableDecl {
+    TName name;
+    bool has_columns;
+    Vec columns;        /* Column * */
+    Vec pkey;           /* Word *: table-level primary key (...) */
+    Span pkey_span;
+    bool replica_full;
+    Span span;
+} TableDecl;
+
+typedef struct PublishDecl {
+    Word name;
+    bool all_tables;
+    Vec tables;         /* TName * */
+    Vec options;        /* Option * */
+    Span span;
+} PublishDecl;
+
+typedef struct SubscribeDecl {
+    Word name;          /* .s == NULL: default name */
+    Word to;
+    Vec pubs;           /* Word * */
+    Vec options;        /* Option * */
+    Span span;
+} SubscribeDecl;
+
+typedef struct StandbyDecl {
+    Word from;
+    Vec options;        /* Option * */
+    Span span;
+} StandbyDecl;
+
+typedef struct NodeDecl {
+    Word name;
+    Vec settings;       /* Setting * */
+    Vec publishes;      /* PublishDecl * */
+    Vec subscribes;     /* SubscribeDecl * */
+    Vec standbys;       /* StandbyDecl * */
+    Span span;
+} NodeDecl;
+
+typedef struct Program {
+    Word cluster;       /* .s == NULL when absent */
+    Vec clusters;       /* Word *: every cluster statement, to report repeats */
+    Vec defaults;       /* Setting *, from every defaults block in order */
+    Vec tables;         /* TableDecl * */
+    Vec nodes;          /* NodeDecl * */
+} Program;
+
+#endif

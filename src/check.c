@@ -1,0 +1,847 @@
+/* check.c: resolve names, run every semantic check, derive per-node settings.
+ * Program -> Model. All problems are reported; none stops the others. */
+#include "check.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct Checker {
+    Arena *a;
+    DiagCtx *d;
+    Model *m;
+    const Program *prog;
+} Checker;
+
+/* ---------- small helpers ---------- */
+
+static const char *guc_names[GUC_COUNT] = {
+    "wal_level", "max_wal_senders", "max_replication_slots",
+    "max_logical_replication_workers", "max_worker_processes",
+    "max_active_replication_origins", "max_prepared_transactions",
+    "max_connections", "max_locks_per_transaction", "hot_standby",
+    "listen_addresses",
+};
+
+
+const char *guc_name(GucId id) { return guc_names[id]; }
+
+bool guc_is_numeric(GucId id)
+{
+    return id != GUC_WAL_LEVEL && id != GUC_HOT_STANDBY && id != GUC_LISTEN_ADDRESSES;
+}
+
+const MNode *model_find_node(const Model *m, const char *name)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        if (strcmp(n->name, name) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+static const char *ident_of(Arena *a, const char *s)
+{
+    char *r = arena_strdup(a, s);
+    for (char *p = r; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    return r;
+}
+
+/* true/false in PostgreSQL's spellings; -1 when not a boolean */
+static int parse_bool(const char *s)
+{
+    static const char *yes[] = {"true", "on", "yes", "1", "t", "y"};
+    static const char *no[] = {"false", "off", "no", "0", "f", "n"};
+    for (int i = 0; i < 6; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(s, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* A name may not hold a line break; PostgreSQL names hold at most 63 bytes. */
+static void check_name(Checker *c, const Word *w, const char *what, bool pg_object)
+{
+    if (!w->s)
+        return;
+    if (strchr(w->s, '\r') || strchr(w->s, '\n')) {
+        diag_error(c->d, w->span, "name-line-break", "%s name contains a line break", what);
+        return;
+    }
+    if (!*w->s)
+        diag_error(c->d, w->span, "bad-value", "%s name is empty", what);
+    else if (pg_object && strlen(w->s) > 63) {
+        Diagnostic *dg = diag_error(c->d, w->span, "name-too-long",
+                                    "%s name '%.20s...' is %zu bytes long, more than 63",
+                                    what, w->s, strlen(w->s));
+        diag_hint(c->d, dg, "PostgreSQL truncates names to 63 bytes, so two long names with "
+                            "the same beginning would collide. Choose a shorter name.");
+    }
+}
+
+static void suggest(Checker *c, Diagnostic *dg, const char *word, const Vec *names)
+{
+    const char *best = diag_suggest(word, (const char *const *)names->items, names->n);
+    if (best)
+        diag_hint(c->d, dg, "Did you mean '%s'?", best);
+}
+
+/* ---------- settings ---------- */
+
+static const char *setting_keys[] = {
+    "host", "port", "database", "user", "password", "version",
+    "pgdata", "bindir", "ssh", "service", "set",
+    /* statements a misspelt key may have meant */
+    "publish", "subscribe", "standby",
+};
+enum { N_SETTING_KEYS = 11, N_SUGGEST_KEYS = 14 };
+
+typedef struct Settings {
+    const Setting *s[N_SETTING_KEYS];   /* by key; "password" and "set" unused */
+    const Setting *password;
+    Vec gucs;                           /* Setting * (SET_GUC), latest wins */
+} Settings;
+
+static int key_index(const char *k)
+{
+    for (int i = 0; i < N_SETTING_KEYS; i++)
+        if (strcmp(setting_keys[i], k) == 0)
+            return i;
+    return -1;
+}
+
+/* Collect one block's settings, reporting unknown and repeated keys. */
+static void collect_settings(Checker *c, const Vec *items, Settings *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < items->n; i++) {
+        const Setting *s = items->items[i];
+        if (s->kind == SET_GUC) {
+            check_name(c, &s->key, "setting", false);
+            for (int k = 0; k < out->gucs.n; k++) {
+                const Setting *o = out->gucs.items[k];
+                if (strcmp(o->key.s, s->key.s) == 0) {
+                    Diagnostic *dg = diag_error(c->d, s->key.span, "duplicate-setting",
+                                                "server setting '%s' is set twice", s->key.s);
+                    diag_note(c->d, dg, o->key.span, "first set here");
+                }
+            }
+            vec_push(c->a, &out->gucs, (void *)s);
+            continue;
+        }
+        if (s->kind != SET_PLAIN) {
+            if (out->password) {
+                Diagnostic *dg = diag_error(c->d, s->span, "duplicate-setting",
+                                            "setting 'password' is given twice");
+                diag_note(c->d, dg, out->password->span, "first given here");
+            }
+            out->password = s;
+            if (s->kind == SET_PASSWORD_ENV) {
+                const char *v = s->value.s;
+                bool ok = *v && !isdigit((unsigned char)*v);
+                for (const char *q = v; *q; q++)
+                    if (!isalnum((unsigned char)*q) && *q != '_')
+                        ok = false;
+                if (!ok)
+                    diag_error(c->d, s->value.span, "bad-value",
+                               "'%s' is not an environment variable name", v);
+            }
+            if (s->kind == SET_PASSWORD_FILE)
+                check_name(c, &s->value, "password file", false);
+            continue;
+        }
+        int k = key_index(s->key.s);
+        if (k < 0 || k == 4 || k == 10) {
+            Diagnostic *dg = diag_error(c->d, s->key.span, "unknown-setting",
+                                        "unknown setting '%s'", s->key.s);
+            const char *best = diag_suggest(s->key.s, setting_keys, N_SUGGEST_KEYS);
+            if (best)
+                diag_hint(c->d, dg, "Did you mean '%s'?", best);
+            else
+                diag_hint(c->d, dg, "Settings are host, port, database, user, password, version, "
+                                    "pgdata, bindir, ssh and service; server settings are written "
+                                    "'set NAME = VALUE;'.");
+            continue;
+        }
+        if (out->s[k]) {
+            Diagnostic *dg = diag_error(c->d, s->key.span, "duplicate-setting",
+                                        "setting '%s' is given twice", s->key.s);
+            diag_note(c->d, dg, out->s[k]->key.span, "first given here");
+        }
+        out->s[k] = s;
+        check_name(c, &s->value, setting_keys[k], false);
+    }
+}
+
+static const Setting *pick(const Settings *node, const Settings *defs, int k)
+{
+    return node->s[k] ? node->s[k] : defs->s[k];
+}
+
+static int number_setting(Checker *c, const Setting *s, int lo, int hi, int dflt, const char *what)
+{
+    if (!s)
+        return dflt;
+    if (s->value.kind != W_NUMBER) {
+        diag_error(c->d, s->value.span, "bad-value", "%s must be a number, not '%s'", what, s->value.s);
+        return dflt;
+    }
+    long v = strtol(s->value.s, NULL, 10);
+    if (strlen(s->value.s) > 6 || v < lo || v > hi) {
+        diag_error(c->d, s->value.span, "bad-value", "%s %s is out of range (%d to %d)",
+                   what, s->value.s, lo, hi);
+        return dflt;
+    }
+    return (int)v;
+}
+
+static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Settings *defs)
+{
+    const Setting *s;
+    n->host = (s = pick(own, defs, 0)) ? s->value.s : n->name;
+    n->port = number_setting(c, pick(own, defs, 1), 1, 65535, 5432, "port");
+    n->database = (s = pick(own, defs, 2)) ? s->value.s : "postgres";
+    n->user = (s = pick(own, defs, 3)) ? s->value.s : "postgres";
+    n->version = number_setting(c, pick(own, defs, 5), 10, 18, 17, "version");
+    if ((s = pick(own, defs, 6))) {
+        n->pgdata = s->value.s;
+        if (n->pgdata[0] != '/' || strcmp(n->pgdata, "/") == 0)
+            diag_error(c->d, s->value.span, "bad-value",
+                       "pgdata must be an absolute path to a data directory, not '%s'", n->pgdata);
+    }
+    if ((s = pick(own, defs, 7))) {
+        n->bindir = s->value.s;
+        if (n->bindir[0] != '/')
+            diag_error(c->d, s->value.span, "bad-value", "bindir must be an absolute path, not '%s'",
+                       n->bindir);
+    }
+    s = pick(own, defs, 8);
+    n->ssh = s ? s->value.s : arena_printf(c->a, "postgres@%s", n->host);
+    n->service = (s = pick(own, defs, 9)) ? s->value.s : "pg_ctl";
+    if (s && strcmp(n->service, "pg_ctl") != 0 && !strstr(n->service, "restart"))
+        diag_error(c->d, s->value.span, "bad-value",
+                   "service must be 'pg_ctl' or a command containing the word 'restart'");
+    const Setting *pw = own->password ? own->password : defs->password;
+    if (pw) {
+        switch (pw->kind) {
+        case SET_PASSWORD_ENV: n->pw_kind = PW_ENV; n->pw_value = pw->value.s; break;
+        case SET_PASSWORD_FILE: n->pw_kind = PW_FILE; n->pw_value = pw->value.s; break;
+        default: n->pw_kind = PW_LITERAL; n->pw_value = "PGPASSWORD"; break;
+        }
+    }
+    /* server settings: defaults' then the node's own, the node winning per name */
+    const Settings *blocks[2] = {defs, own};
+    for (int b = 0; b < 2; b++)
+        for (int i = 0; i < blocks[b]->gucs.n; i++) {
+            const Setting *g = blocks[b]->gucs.items[i];
+            UserGuc *u = NULL;
+            for (int k = 0; k < n->user_gucs.n; k++) {
+                UserGuc *o = n->user_gucs.items[k];
+                if (strcmp(o->name, g->key.s) == 0)
+                    u = o;
+            }
+            if (!u) {
+                u = arena_alloc(c->a, sizeof *u);
+                vec_push(c->a, &n->user_gucs, u);
+            }
+            u->name = g->key.s;
+            u->value = g->value.s;
+            u->span = g->span;
+        }
+}
+
+/* ---------- options ---------- */
+
+typedef enum { OPT_BOOL, OPT_TEXT, OPT_NAME, OPT_STREAMING, OPT_ORIGIN, OPT_PUBLISH, OPT_GENCOLS } OptType;
+
+typedef struct OptSpec {
+    const char *name;
+    OptType type;
+    int since;
+} OptSpec;
+
+static const OptSpec sub_opts[] = {
+    {"binary", OPT_BOOL, 14},           {"connect", OPT_BOOL, 10},
+    {"copy_data", OPT_BOOL, 10},        {"create_slot", OPT_BOOL, 10},
+    {"disable_on_error", OPT_BOOL, 15}, {"enabled", OPT_BOOL, 10},
+    {"failover", OPT_BOOL, 17},         {"origin", OPT_ORIGIN, 16},
+    {"password_required", OPT_BOOL, 16}, {"run_as_owner", OPT_BOOL, 16},
+    {"slot_name", OPT_NAME, 10},        {"streaming", OPT_STREAMING, 14},
+    {"synchronous_commit", OPT_TEXT, 10}, {"two_phase", OPT_BOOL, 15},
+};
+static const OptSpec pub_opts[] = {
+    {"publish", OPT_PUBLISH, 10},
+    {"publish_generated_columns", OPT_GENCOLS, 18},
+    {"publish_via_partition_root", OPT_BOOL, 13},
+};
+static const OptSpec standby_opts[] = {
+    {"delay", OPT_TEXT, 10}, {"force", OPT_BOOL, 10},
+    {"slot", OPT_NAME, 10},  {"sync", OPT_BOOL, 10},
+};
+
+/* Validate options against a table; returns options in a Vec, first wins on repeats. */
+static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int nspecs,
+                         const char *kind, int version, const char *node)
+{
+    Vec out = {0};
+    for (int i = 0; i < opts->n; i++) {
+        Option *o = opts->items[i];
+        const OptSpec *sp = NULL;
+        for (int k = 0; k < nspecs; k++)
+            if (strcmp(specs[k].name, o->name.s) == 0)
+                sp = &specs[k];
+        if (!sp) {
+            Diagnostic *dg = diag_error(c->d, o->name.span, "unknown-option",
+                                        "unknown %s option '%s'", kind, o->name.s);
+            const char *names[16];
+            for (int k = 0; k < nspecs; k++)
+                names[k] = specs[k].name;
+            const char *best = diag_suggest(o->name.s, names, nspecs);
+            if (best)
+                diag_hint(c->d, dg, "Did you mean '%s'?", best);
+            continue;
+        }
+        bool dup = false;
+        for (int k = 0; k < out.n; k++) {
+            Option *p = out.items[k];
+            if (strcmp(p->name.s, o->name.s) == 0) {
+                Diagnostic *dg = diag_error(c->d, o->name.span, "duplicate-option",
+                                            "%s option '%s' is given twice", kind, o->name.s);
+                diag_note(c->d, dg, p->name.span, "first given here");
+                dup = true;
+            }
+        }
+        if (dup)
+            continue;
+        const char *v = o->has_value ? o->value.s : "true";
+        bool ok = true;
+        switch (sp->type) {
+        case OPT_BOOL: ok = parse_bool(v) >= 0; break;
+        case OPT_TEXT: ok = o->has_value; break;
+        case OPT_NAME: ok = o->has_value && o->value.kind != W_NUMBER; break;
+        case OPT_ORIGIN: ok = strcasecmp(v, "none") == 0 || strcasecmp(v, "any") == 0; break;
+        case OPT_GENCOLS: ok = strcasecmp(v, "none") == 0 || strcasecmp(v, "stored") == 0; break;
+        case OPT_STREAMING:
+            ok = parse_bool(v) >= 0 || strcasecmp(v, "parallel") == 0;
+            if (ok && strcasecmp(v, "parallel") == 0 && version < 16) {
+                Diagnostic *dg = diag_error(c->d, o->span, "version-too-old",
+                                            "streaming = parallel needs PostgreSQL 16 or later, "
+                                            "but node '%s' is version %d", node, version);
+                diag_hint(c->d, dg, "Use streaming = on, or raise the node's version.");
+            }
+            break;
+        case OPT_PUBLISH: {
+            ok = o->has_value;
+            if (!ok)
+                break;
+            char *copy = arena_strdup(c->a, v);
+            for (char *tok = strtok(copy, ", "); tok; tok = strtok(NULL, ", "))
+                if (strcmp(tok, "insert") && strcmp(tok, "update") && strcmp(tok, "delete") &&
+                    strcmp(tok, "truncate"))
+                    ok = false;
+            break;
+        }
+        }
+        if (!ok) {
+            const char *want = sp->type == OPT_BOOL ? "true or false"
+                             : sp->type == OPT_ORIGIN ? "none or any"
+                             : sp->type == OPT_GENCOLS ? "none or stored"
+                             : sp->type == OPT_STREAMING ? "off, on or parallel"
+                             : sp->type == OPT_PUBLISH ? "a list of insert, update, delete, truncate"
+                             : "a value";
+            diag_error(c->d, o->has_value ? o->value.span : o->span, "bad-value",
+                       "%s option '%s' takes %s%s%s%s", kind, o->name.s, want,
+                       o->has_value ? ", not '" : "", o->has_value ? o->value.s : "",
+                       o->has_value ? "'" : "");
+            continue;
+        }
+        if (version < sp->since) {
+            Diagnostic *dg = diag_error(c->d, o->name.span, "version-too-old",
+                                        "%s option '%s' needs PostgreSQL %d or later, but node '%s' "
+                                        "is version %d", kind, o->name.s, sp->since, node, version);
+            diag_hint(c->d, dg, "PostgreSQL %d rejects the option; remove it or raise the node's "
+                                "version.", version);
+            continue;
+        }
+        vec_push(c->a, &out, o);
+    }
+    return out;
+}
+
+static const Option *find_opt(const Vec *opts, const char *name)
+{
+    for (int i = 0; i < opts->n; i++) {
+        const Option *o = opts->items[i];
+        if (strcmp(o->name.s, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static int opt_bool(const Vec *opts, const char *name, int dflt)
+{
+    const Option *o = find_opt(opts, name);
+    if (!o)
+        return dflt;
+    return o->has_value ? parse_bool(o->value.s) : 1;
+}
+
+/* ---------- tables ---------- */
+
+static bool type_text_ok(const char *t)
+{
+    for (; *t; t++)
+        if (!(isalnum((unsigned char)*t) || strchr("_ (),[]", *t)))
+            return false;
+    return true;
+}
+
+static void check_tables(Checker *c)
+{
+    Vec names = {0};
+    for (int i = 0; i < c->prog->tables.n; i++) {
+        const TableDecl *td = c->prog->tables.items[i];
+        check_name(c, &td->name.name, "table", true);
+        check_name(c, &td->name.schema, "schema", true);
+        MTable *t = arena_alloc(c->a, sizeof *t);
+        t->schema = td->name.schema.s;
+        t->name = td->name.name.s;
+        t->display = t->schema ? arena_printf(c->a, "%s.%s", t->schema, t->name) : t->name;
+        t->has_columns = td->has_columns;
+        t->replica_full = td->replica_full;
+        t->span = td->name.span;
+        for (int k = 0; k < c->m->tables.n; k++) {
+            MTable *o = c->m->tables.items[k];
+            if (strcmp(o->display, t->display) == 0) {
+                Diagnostic *dg = diag_error(c->d, td->name.span, "duplicate-table",
+                                            "table '%s' is declared twice", t->display);
+                diag_note(c->d, dg, o->span, "first declared here");
+            }
+        }
+        Vec colnames = {0};
+        for (int k = 0; k < td->columns.n; k++) {
+            const Column *col = td->columns.items[k];
+            check_name(c, &col->name, "column", true);
+            for (int j = 0; j < colnames.n; j++)
+                if (strcmp(colnames.items[j], col->name.s) == 0)
+                    diag_error(c->d, col->name.span, "duplicate-column",
+                               "column '%s' appears twice in table '%s'", col->name.s, t->display);
+            if (!type_text_ok(col->type))
+                diag_error(c->d, col->type_span, "bad-type",
+                           "type '%s' of column '%s' may hold only letters, digits, '_', "
+                           "spaces, parentheses, commas and brackets", col->type, col->name.s);
+            vec_push(c->a, &colnames, (void *)col->name.s);
+            MColumn *mc = arena_alloc(c->a, sizeof *mc);
+            mc->name = col->name.s;
+            mc->type = col->type;
+            mc->not_null = col->not_null;
+            vec_push(c->a, &t->columns, mc);
+            if (col->primary_key) {
+                if (t->pkey.n || td->pkey.n)
+                    diag_error(c->d, col->span, "duplicate-primary-key",
+                               "table '%s' has more than one primary key", t->display);
+                else
+                    vec_push(c->a, &t->pkey, (void *)col->name.s);
+            }
+        }
+        for (int k = 0; k < td->pkey.n; k++) {
+            const Word *w = td->pkey.items[k];
+            bool found = false;
+            for (int j = 0; j < colnames.n; j++)
+                if (strcmp(colnames.items[j], w->s) == 0)
+                    found = true;
+            if (!found) {
+                Diagnostic *dg = diag_error(c->d, w->span, "unknown-column",
+                                            "primary key names unknown column '%s' of table '%s'",
+                                            w->s, t->display);
+                suggest(c, dg, w->s, &colnames);
+            }
+            if (t->pkey.n && k == 0 && td->pkey.n) {
+                diag_error(c->d, td->pkey_span, "duplicate-primary-key",
+                           "table '%s' has more than one primary key", t->display);
+                t->pkey.n = 0;
+            }
+            vec_push(c->a, &t->pkey, (void *)w->s);
+        }
+        t->index = c->m->tables.n;
+        vec_push(c->a, &c->m->tables, t);
+        vec_push(c->a, &names, (void *)t->display);
+    }
+}
+
+static MTable *find_table(Checker *c, const TName *tn)
+{
+    const char *disp = tn->schema.s ? arena_printf(c->a, "%s.%s", tn->schema.s, tn->name.s) : tn->name.s;
+    for (int i = 0; i < c->m->tables.n; i++) {
+        MTable *t = c->m->tables.items[i];
+        if (strcmp(t->display, disp) == 0)
+            return t;
+    }
+    Vec names = {0};
+    for (int i = 0; i < c->m->tables.n; i++)
+        vec_push(c->a, &names, (void *)((MTable *)c->m->tables.items[i])->display);
+    Diagnostic *dg = diag_error(c->d, tn->span, "unknown-table", "unknown table '%s'", disp);
+    const char *best = diag_suggest(disp, (const char *const *)names.items, names.n);
+    if (best)
+        diag_hint(c->d, dg, "Did you mean '%s'?", best);
+    else
+        diag_hint(c->d, dg, "Declare it with 'table %s (...);' (or 'table %s;' when it already "
+                            "exists on its publisher).", disp, disp);
+    return NULL;
+}
+
+static void add_table(Arena *a, MNode *n, MTable *t)
+{
+    for (int i = 0; i < n->tables.n; i++)
+        if (n->tables.items[i] == t)
+            return;
+    vec_push(a, &n->tables, t);
+}
+
+/* ---------- nodes ---------- */
+
+static MNode *find_node(Checker *c, const Word *w, bool report)
+{
+    for (int i = 0; i < c->m->nodes.n; i++) {
+        MNode *n = c->m->nodes.items[i];
+        if (strcmp(n->name, w->s) == 0)
+            return n;
+    }
+    if (report) {
+        Diagnostic *dg = diag_error(c->d, w->span, "unknown-node", "unknown node '%s'", w->s);
+        Vec names = {0};
+        for (int i = 0; i < c->m->nodes.n; i++)
+            vec_push(c->a, &names, (void *)((MNode *)c->m->nodes.items[i])->name);
+        suggest(c, dg, w->s, &names);
+    }
+    return NULL;
+}
+
+static void declare_nodes(Checker *c, const Settings *defs)
+{
+    for (int i = 0; i < c->prog->nodes.n; i++) {
+        const NodeDecl *nd = c->prog->nodes.items[i];
+        check_name(c, &nd->name, "node", true);
+        MNode *dup = find_node(c, &nd->name, false);
+        if (dup) {
+            Diagnostic *dg = diag_error(c->d, nd->name.span, "duplicate-node",
+                                        "node '%s' is declared twice", nd->name.s);
+            diag_note(c->d, dg, dup->span, "first declared here");
+            continue;
+        }
+        MNode *n = arena_alloc(c->a, sizeof *n);
+        n->name = nd->name.s;
+        n->ident = ident_of(c->a, n->name);
+        n->span = nd->name.span;
+        n->index = c->m->nodes.n;
+        Settings own;
+        collect_settings(c, &nd->settings, &own);
+        resolve_settings(c, n, &own, defs);
+        if (n->pw_kind == PW_LITERAL) {
+            const Setting *pw = own.password ? own.password : defs->password;
+            if (pw == own.password || i == 0) {   /* report a defaults literal once */
+                Diagnostic *dg = diag_warning(c->d, pw->span, "literal-password",
+                                              "password written in the topology file");
+                diag_hint(c->d, dg, "Anyone who can read the file can read the password. Write "
+                                    "'password env NAME;' and set NAME when applying; generated "
+                                    "scripts read the password from PGPASSWORD.");
+            }
+        }
+        vec_push(c->a, &c->m->nodes, n);
+    }
+}
+
+static MPub *find_pub(const MNode *n, const char *name)
+{
+    for (int i = 0; i < n->pubs.n; i++) {
+        MPub *p = n->pubs.items[i];
+        if (strcmp(p->name, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
+{
+    for (int i = 0; i < nd->publishes.n; i++) {
+        const PublishDecl *pd = nd->publishes.items[i];
+        check_name(c, &pd->name, "publication", true);
+        MPub *dup = find_pub(n, pd->name.s);
+        if (dup) {
+            Diagnostic *dg = diag_error(c->d, pd->name.span, "duplicate-publication",
+                                        "publication '%s' is declared twice on node '%s'",
+                                        pd->name.s, n->name);
+            diag_note(c->d, dg, dup->span, "first declared here");
+            continue;
+        }
+        MPub *p = arena_alloc(c->a, sizeof *p);
+        p->name = pd->name.s;
+        p->node = n;
+        p->all_tables = pd->all_tables;
+        p->span = pd->name.span;
+        p->options = check_options(c, &pd->options, pub_opts, 3, "publication", n->version, n->name);
+        p->pub_insert = p->pub_update = p->pub_delete = p->pub_truncate = true;
+        const Option *po = find_opt(&p->options, "publish");
+        if (po) {
+            p->pub_insert = strstr(po->value.s, "insert") != NULL;
+            p->pub_update = strstr(po->value.s, "update") != NULL;
+            p->pub_delete = strstr(po->value.s, "delete") != NULL;
+            p->pub_truncate = strstr(po->value.s, "truncate") != NULL;
+        }
+        if (p->all_tables) {
+            for (int k = 0; k < c->m->tables.n; k++)
+                vec_push(c->a, &p->tables, c->m->tables.items[k]);
+        }
+        for (int k = 0; k < pd->tables.n; k++) {
+            const TName *tn = pd->tables.items[k];
+            MTable *t = find_table(c, tn);
+            if (!t)
+                continue;
+            bool seen = false;
+            for (int j = 0; j < p->tables.n; j++)
+                if (p->tables.items[j] == t)
+                    seen = true;
+            if (seen) {
+                diag_error(c->d, tn->span, "duplicate-table",
+                           "table '%s' is listed twice in publication '%s'", t->display, p->name);
+                continue;
+            }
+            vec_push(c->a, &p->tables, t);
+        }
+        for (int k = 0; k < p->tables.n; k++)
+            add_table(c->a, n, p->tables.items[k]);
+        vec_push(c->a, &n->pubs, p);
+    }
+}
+
+static MSub *find_sub(const MNode *n, const char *name)
+{
+    for (int i = 0; i < n->subs.n; i++) {
+        MSub *s = n->subs.items[i];
+        if (strcmp(s->name, name) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
+{
+    for (int i = 0; i < nd->subscribes.n; i++) {
+        const SubscribeDecl *sd = nd->subscribes.items[i];
+        MNode *pubnode = find_node(c, &sd->to, true);
+        const char *name = sd->name.s;
+        if (name)
+            check_name(c, &sd->name, "subscription", true);
+        else
+            name = ident_of(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
+        MSub *dup = find_sub(n, name);
+        if (dup) {
+            Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
+                                        "duplicate-subscription",
+                                        "subscription '%s' is declared twice on node '%s'", name, n->name);
+            diag_note(c->d, dg, dup->name_span, "first declared here");
+            continue;
+        }
+        if (pubnode == n) {
+            Diagnostic *dg = diag_error(c->d, sd->to.span, "self-subscription",
+                                        "node '%s' subscribes to itself", n->name);
+            diag_hint(c->d, dg, "A subscription copies data between two servers; a node already "
+                                "has its own tables.");
+            continue;
+        }
+        MSub *s = arena_alloc(c->a, sizeof *s);
+        s->name = name;
+        s->node = n;
+        s->publisher = pubnode;
+        s->span = sd->span;
+        s->name_span = sd->name.s ? sd->name.span : sd->to.span;
+        s->options = check_options(c, &sd->options, sub_opts, 14, "subscription", n->version, n->name);
+        const Option *so = find_opt(&s->options, "slot_name");
+        s->slot = so ? so->value.s : s->name;
+        s->copy_data = opt_bool(&s->options, "copy_data", 1) && opt_bool(&s->options, "connect", 1);
+        s->two_phase = opt_bool(&s->options, "two_phase", 0) == 1;
+        const Option *oo = find_opt(&s->options, "origin");
+        s->origin_none = oo && strcasecmp(oo->value.s, "none") == 0;
+        const Option *st = find_opt(&s->options, "streaming");
+        if (!st)
+            s->streaming = STREAM_DEFAULT;
+        else if (st->has_value && strcasecmp(st->value.s, "parallel") == 0)
+            s->streaming = STREAM_PARALLEL;
+        else
+            s->streaming = opt_bool(&s->options, "streaming", 0) ? STREAM_ON : STREAM_OFF;
+        vec_push(c->a, &n->subs, s);
+        if (!pubnode)
+            continue;
+        if (pubnode->standby) {
+            Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
+                                        "subscription '%s' subscribes to '%s', which is a standby",
+                                        name, pubnode->name);
+            if (pubnode->version < 16)
+                diag_hint(c->d, dg, "PostgreSQL %d cannot decode WAL while in recovery (logical "
+                                    "decoding on a standby needs 16 or later). Subscribe to the "
+                                    "primary of '%s' instead.", pubnode->version, pubnode->name);
+            else
+                diag_hint(c->d, dg, "replc does not yet generate the steps that logical decoding "
+                                    "on a standby needs (wal_level = logical on the whole chain, "
+                                    "pg_log_standby_snapshot() on the primary). Subscribe to the "
+                                    "primary of '%s' instead.", pubnode->name);
+            s->publisher = NULL;
+            continue;
+        }
+        vec_push(c->a, &pubnode->subscribers, s);
+        for (int k = 0; k < sd->pubs.n; k++) {
+            const Word *w = sd->pubs.items[k];
+            MPub *p = find_pub(pubnode, w->s);
+            if (!p) {
+                /* a standby carries its source's publications; reported elsewhere */
+                Diagnostic *dg = diag_error(c->d, w->span, "unknown-publication",
+                                            "node '%s' has no publication '%s'", pubnode->name, w->s);
+                Vec names = {0};
+                for (int j = 0; j < pubnode->pubs.n; j++)
+                    vec_push(c->a, &names, (void *)((MPub *)pubnode->pubs.items[j])->name);
+                suggest(c, dg, w->s, &names);
+                continue;
+            }
+            vec_push(c->a, &s->pubs, p);
+            for (int j = 0; j < p->tables.n; j++) {
+                MTable *t = p->tables.items[j];
+                bool seen = false;
+                for (int q = 0; q < s->tables.n; q++)
+                    if (s->tables.items[q] == t)
+                        seen = true;
+                if (!seen)
+                    vec_push(c->a, &s->tables, t);
+                add_table(c->a, n, t);
+            }
+        }
+    }
+}
+
+static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
+{
+    for (int i = 0; i < nd->standbys.n; i++) {
+        const StandbyDecl *sd = nd->standbys.items[i];
+        if (i > 0) {
+            Diagnostic *dg = diag_error(c->d, sd->span, "duplicate-standby",
+                                        "node '%s' is a standby twice", n->name);
+            diag_note(c->d, dg, ((StandbyDecl *)nd->standbys.items[0])->span, "first declared here");
+            continue;
+        }
+        MNode *src = find_node(c, &sd->from, true);
+        if (src == n) {
+            diag_error(c->d, sd->from.span, "standby-cycle", "node '%s' is a standby of itself", n->name);
+            src = NULL;
+        }
+        StandbyInfo *si = arena_alloc(c->a, sizeof *si);
+        si->source = src;
+        si->span = sd->span;
+        Vec opts = check_options(c, &sd->options, standby_opts, 4, "standby", n->version, n->name);
+        const Option *o = find_opt(&opts, "slot");
+        si->slot = o ? o->value.s : n->ident;
+        si->sync = opt_bool(&opts, "sync", 0) == 1;
+        si->force = opt_bool(&opts, "force", 0) == 1;
+        o = find_opt(&opts, "delay");
+        si->delay = o ? o->value.s : NULL;
+        n->standby = si;
+        if (src)
+            vec_push(c->a, &src->standbys, n);
+        if (!n->pgdata)
+            diag_error(c->d, sd->span, "missing-pgdata",
+                       "standby '%s' needs 'pgdata': its data directory is rebuilt from '%s'",
+                       n->name, sd->from.s);
+        if (nd->publishes.n || nd->subscribes.n) {
+            const Span at = nd->publishes.n ? ((PublishDecl *)nd->publishes.items[0])->span
+                                            : ((SubscribeDecl *)nd->subscribes.items[0])->span;
+            Diagnostic *dg = diag_error(c->d, at, "standby-replicates",
+                                        "standby '%s' may not publish or subscribe", n->name);
+            diag_note(c->d, dg, sd->span, "it is a standby here");
+            diag_hint(c->d, dg, "A standby is a read-only copy of its source and carries whatever "
+                                "the source publishes and subscribes.");
+        }
+    }
+}
+
+/* Standby cycles: follow source pointers; report each cycle once as a path. */
+static void check_standby_cycles(Checker *c)
+{
+    int n = c->m->nodes.n;
+    int *state = calloc((size_t)n, sizeof(int));   /* 0 new, 1 on path, 2 done */
+    for (int i = 0; i < n; i++) {
+        MNode *start = c->m->nodes.items[i];
+        MNode *x = start;
+        while (x && state[x->index] == 0) {
+            state[x->index] = 1;
+            x = x->standby ? x->standby->source : NULL;
+        }
+        if (x && state[x->index] == 1) {
+            StrBuf b;
+            sb_init(&b);
+            MNode *y = x;
+            do {
+                sb_printf(&b, "'%s' -> ", y->name);
+                y = y->standby->source;
+            } while (y != x);
+            sb_printf(&b, "'%s'", x->name);
+            Diagnostic *dg = diag_error(c->d, x->standby->span, "standby-cycle",
+                                        "standbys form a cycle: %s", b.s);
+            diag_hint(c->d, dg, "Every chain of standbys must end at a primary.");
+            sb_free(&b);
+            y = x;
+            do {   /* break the cycle so later passes terminate */
+                MNode *next = y->standby->source;
+                y->standby->source = NULL;
+                y = next;
+            } while (y && y != x);
+        }
+        for (x = start; x && state[x->index] == 1; x = x->standby ? x->standby->source : NULL)
+            state[x->index] = 2;
+    }
+    free(state);
+}
+
+Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
+{
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog};
+    c.m->cluster = default_cluster;
+    for (int i = 0; i < prog->clusters.n; i++) {
+        const Word *w = prog->clusters.items[i];
+        check_name(&c, w, "cluster", false);
+        if (i == 0)
+            c.m->cluster = w->s;
+        else if (strcmp(w->s, c.m->cluster) != 0) {
+            Diagnostic *dg = diag_error(d, w->span, "duplicate-cluster",
+                                        "cluster is named twice ('%s', then '%s')", c.m->cluster, w->s);
+            diag_note(d, dg, ((Word *)prog->clusters.items[0])->span, "first named here");
+        }
+    }
+    Settings defs;
+    collect_settings(&c, &prog->defaults, &defs);
+    check_tables(&c);
+    declare_nodes(&c, &defs);
+    /* nodes that were duplicates are not in the model; map decls by name */
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < prog->nodes.n; i++) {
+            const NodeDecl *nd = prog->nodes.items[i];
+            MNode *n = find_node(&c, &nd->name, false);
+            if (!n || n->span.start != nd->name.span.start || n->span.file != nd->name.span.file)
+                continue;
+            if (pass == 0)
+                resolve_publications(&c, n, nd);
+            else if (pass == 1)
+                resolve_standby(&c, n, nd);
+            else
+                resolve_subscriptions(&c, n, nd);
+        }
+    check_standby_cycles(&c);
+    if (diag_error_count(d) == 0 || 1) {
+        check_replication(a, d, c.m);
+        derive_settings(a, d, c.m);
+    }
+    return c.m;
+}

@@ -1,0 +1,298 @@
+/* derive.c: the per-node configuration that follows from the topology
+ * (LANGUAGE.md "What the compiler derives"; formulas of REPLICATION.md 1.2,
+ * 1.3, 1.4), the pg_hba.conf lines, and the capacity checks against what the
+ * user set. */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 0};
+
+static const UserGuc *user_guc(const MNode *n, const char *name)
+{
+    for (int i = 0; i < n->user_gucs.n; i++) {
+        const UserGuc *u = n->user_gucs.items[i];
+        if (strcmp(u->name, name) == 0)
+            return u;
+    }
+    return NULL;
+}
+
+static long user_num(const MNode *n, const char *name, long dflt)
+{
+    const UserGuc *u = user_guc(n, name);
+    if (!u)
+        return dflt;
+    char *end;
+    long v = strtol(u->value, &end, 10);
+    return *end ? dflt : v;
+}
+
+/* Table-sync workers a subscription uses during its initial copy. */
+static long sync_workers(const MSub *s)
+{
+    if (!s->copy_data)
+        return 0;
+    long per = user_num(s->node, "max_sync_workers_per_subscription", 2);
+    return s->tables.n < per ? s->tables.n : per;
+}
+
+static void need(Arena *a, MNode *n, GucId id, long value, const char *why)
+{
+    Derived *g = &n->guc[id];
+    if (value < guc_default[id])
+        value = guc_default[id];
+    g->set = true;
+    if (value > g->value || !g->why) {
+        g->value = value > g->value ? value : g->value;
+        g->why = why;
+    }
+    (void)a;
+}
+
+static void need_text(MNode *n, GucId id, const char *text, const char *why)
+{
+    n->guc[id].set = true;
+    n->guc[id].text = text;
+    n->guc[id].why = why;
+}
+
+static int wal_rank(const char *s)
+{
+    if (!s)
+        return -1;
+    if (strcasecmp(s, "minimal") == 0)
+        return 0;
+    if (strcasecmp(s, "replica") == 0 || strcasecmp(s, "archive") == 0 ||
+        strcasecmp(s, "hot_standby") == 0)
+        return 1;
+    if (strcasecmp(s, "logical") == 0)
+        return 2;
+    return -1;
+}
+
+static const char *hba_address(Arena *a, const char *host)
+{
+    bool v4 = true, v6 = false;
+    for (const char *p = host; *p; p++) {
+        if (*p == ':')
+            v6 = true;
+        if (!((*p >= '0' && *p <= '9') || *p == '.'))
+            v4 = false;
+    }
+    if (v4 && *host)
+        return arena_printf(a, "%s/32", host);
+    if (v6)
+        return arena_printf(a, "%s/128", host);
+    return host;
+}
+
+static void add_hba(Arena *a, MNode *on, const char *db, const MNode *peer, const char *why)
+{
+    const char *addr = hba_address(a, peer->host);
+    for (int i = 0; i < on->hba.n; i++) {
+        const HbaLine *h = on->hba.items[i];
+        if (strcmp(h->database, db) == 0 && strcmp(h->user, on->user) == 0 &&
+            strcmp(h->address, addr) == 0)
+            return;
+    }
+    HbaLine *h = arena_alloc(a, sizeof *h);
+    h->type = "host";
+    h->database = db;
+    h->user = on->user;
+    h->address = addr;
+    h->method = on->version >= 14 ? "scram-sha-256" : "md5";
+    h->peer = peer;
+    h->why = why;
+    vec_push(a, &on->hba, h);
+}
+
+static MNode *chain_root(MNode *n)
+{
+    int guard = 0;
+    while (n->standby && n->standby->source && guard++ < 100000)
+        n = n->standby->source;
+    return n;
+}
+
+/* Settings one node needs for its own role, before standbys inherit. */
+static void derive_own(Arena *a, MNode *n)
+{
+    long subs_in = 0, senders = 0, slots = 0;
+    for (int i = 0; i < n->subscribers.n; i++) {
+        const MSub *s = n->subscribers.items[i];
+        subs_in++;
+        slots += 1 + sync_workers(s);
+    }
+    senders = slots;
+    long nstandby = n->standbys.n;
+    slots += nstandby;
+    senders += 2 * nstandby;
+    long origins = 0, workers = 0, nsubs = n->subs.n;
+    bool two_phase = false;
+    for (int i = 0; i < n->subs.n; i++) {
+        const MSub *s = n->subs.items[i];
+        long sw = sync_workers(s);
+        origins += 1 + sw;
+        workers += 1 + sw;
+        if (s->streaming == STREAM_PARALLEL)
+            workers += user_num(n, "max_parallel_apply_workers_per_subscription", 2);
+        if (s->two_phase)
+            two_phase = true;
+    }
+    if (nsubs && workers < nsubs + 1)
+        workers = nsubs + 1;
+
+    if (n->pubs.n || subs_in)
+        need_text(n, GUC_WAL_LEVEL, "logical", "the node publishes");
+    else if (!n->standby)
+        need_text(n, GUC_WAL_LEVEL, "replica", nstandby ? "the node has standbys" : "PostgreSQL's default");
+    need(a, n, GUC_MAX_WAL_SENDERS, senders,
+         arena_printf(a, "%ld subscription(s) with their table-sync connections, 2 per standby (%ld)",
+                      subs_in, nstandby));
+    long rs = slots + (n->version < 18 ? origins : 0);
+    need(a, n, GUC_MAX_REPLICATION_SLOTS, rs,
+         n->version < 18
+             ? arena_printf(a, "%ld slot(s) for subscribers and standbys, %ld replication origin(s) "
+                               "for this node's subscriptions", slots, origins)
+             : arena_printf(a, "%ld slot(s) for subscribers and standbys", slots));
+    if (n->version >= 18)
+        need(a, n, GUC_MAX_ACTIVE_REPLICATION_ORIGINS, origins,
+             arena_printf(a, "%ld subscription(s) with their table-sync origins", nsubs));
+    need(a, n, GUC_MAX_LOGICAL_REPLICATION_WORKERS, workers,
+         arena_printf(a, "%ld apply worker(s) with their table-sync and parallel workers", nsubs));
+    if (two_phase)
+        need(a, n, GUC_MAX_PREPARED_TRANSACTIONS, 10, "a subscription uses two_phase");
+    if (subs_in || nstandby)
+        need_text(n, GUC_LISTEN_ADDRESSES, "*", "peers connect to this node");
+    if (n->standby)
+        need_text(n, GUC_HOT_STANDBY, "on", "the node is a hot standby");
+}
+
+/* A user's 'set' of a derived setting: lower than needed is an error. */
+static void apply_user(DiagCtx *d, MNode *n)
+{
+    for (int id = 0; id < GUC_COUNT; id++) {
+        const UserGuc *u = user_guc(n, guc_name((GucId)id));
+        if (!u)
+            continue;
+        Derived *g = &n->guc[id];
+        if (guc_is_numeric((GucId)id)) {
+            char *end;
+            long v = strtol(u->value, &end, 10);
+            if (*end || !*u->value) {
+                diag_error(d, u->span, "bad-value", "'%s' must be a whole number, not '%s'",
+                           u->name, u->value);
+                continue;
+            }
+            if (g->set && v < g->value) {
+                Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                            "%s = %ld on node '%s' is lower than the topology needs (%ld)",
+                                            u->name, v, n->name, g->value);
+                diag_hint(d, dg, "Counted: %s. Raise the value or remove the 'set' and let replc "
+                                 "derive it.", g->why);
+                continue;
+            }
+            g->set = true;
+            g->value = v;
+            g->why = "set in the topology";
+        } else if (id == GUC_WAL_LEVEL) {
+            if (g->set && wal_rank(u->value) < wal_rank(g->text)) {
+                Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                            "wal_level = %s on node '%s' is lower than the topology "
+                                            "needs (%s)", u->value, n->name, g->text);
+                diag_hint(d, dg, "Needed because %s.", g->why);
+                continue;
+            }
+            need_text(n, (GucId)id, u->value, "set in the topology");
+        } else {
+            need_text(n, (GucId)id, u->value, "set in the topology");
+        }
+    }
+}
+
+static const GucId standby_floor[] = {
+    GUC_MAX_CONNECTIONS, GUC_MAX_PREPARED_TRANSACTIONS, GUC_MAX_LOCKS_PER_TRANSACTION,
+    GUC_MAX_WAL_SENDERS, GUC_MAX_WORKER_PROCESSES,
+};
+
+static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
+{
+    if (done[n->index])
+        return;
+    done[n->index] = 1;
+    MNode *src = n->standby ? n->standby->source : NULL;
+    if (src)
+        derive_node(a, d, src, done);
+    derive_own(a, n);
+    apply_user(d, n);
+    if (src) {
+        /* a standby replays its source's WAL: these must not be lower there */
+        for (size_t i = 0; i < sizeof standby_floor / sizeof standby_floor[0]; i++) {
+            GucId id = standby_floor[i];
+            Derived *s = &src->guc[id];
+            Derived *g = &n->guc[id];
+            if (s->set && (!g->set || g->value < s->value)) {
+                const UserGuc *u = user_guc(n, guc_name(id));
+                if (u) {
+                    Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                                "%s = %ld on standby '%s' is lower than on its source "
+                                                "'%s' (%ld)", guc_name(id), g->value, n->name,
+                                                src->name, s->value);
+                    diag_hint(d, dg, "A standby stops replaying when one of max_connections, "
+                                     "max_prepared_transactions, max_locks_per_transaction, "
+                                     "max_wal_senders, max_worker_processes is lower than on its source.");
+                }
+                g->set = true;
+                g->value = s->value;
+                g->why = arena_printf(a, "not lower than on its source '%s'", src->name);
+            }
+        }
+        if (src->guc[GUC_WAL_LEVEL].set)
+            need_text(n, GUC_WAL_LEVEL, src->guc[GUC_WAL_LEVEL].text,
+                      arena_printf(a, "the same as its source '%s'", src->name));
+        /* a copy of a subscriber must not start apply workers when promoted */
+        MNode *root = chain_root(n);
+        if (root->subs.n) {
+            n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].set = true;
+            n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value = 0;
+            n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].exact = true;
+            n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].why =
+                arena_printf(a, "a copy of subscriber '%s': no apply workers until promoted", root->name);
+        }
+    }
+    long mlrw = n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;
+    if (!user_guc(n, "max_worker_processes"))
+        need(a, n, GUC_MAX_WORKER_PROCESSES, mlrw + 1,
+             "max_logical_replication_workers + 1 (the launcher)");
+    else if (n->guc[GUC_MAX_WORKER_PROCESSES].value < mlrw + 1) {
+        const UserGuc *u = user_guc(n, "max_worker_processes");
+        Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                    "max_worker_processes = %ld on node '%s' is lower than the "
+                                    "topology needs (%ld)", n->guc[GUC_MAX_WORKER_PROCESSES].value,
+                                    n->name, mlrw + 1);
+        diag_hint(d, dg, "Counted: max_logical_replication_workers (%ld) + 1 for the launcher.", mlrw);
+    }
+}
+
+void derive_settings(Arena *a, DiagCtx *d, Model *m)
+{
+    char *done = calloc((size_t)m->nodes.n + 1, 1);
+    for (int i = 0; i < m->nodes.n; i++)
+        derive_node(a, d, m->nodes.items[i], done);
+    free(done);
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        for (int k = 0; k < n->subscribers.n; k++) {
+            const MSub *s = n->subscribers.items[k];
+            add_hba(a, n, n->database, s->node,
+                    arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name));
+        }
+        for (int k = 0; k < n->standbys.n; k++) {
+            const MNode *st = n->standbys.items[k];
+            add_hba(a, n, "replication", st, arena_printf(a, "standby '%s'", st->name));
+        }
+    }
+}

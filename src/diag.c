@@ -1,0 +1,335 @@
+/* diag.c: collect diagnostics and render them gcc-style with carets. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+void diag_init(DiagCtx *d, Arena *arena)
+{
+    memset(d, 0, sizeof *d);
+    d->arena = arena;
+}
+
+int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len)
+{
+    Source *s = arena_alloc(d->arena, sizeof *s);
+    s->name = name;
+    s->text = text;
+    s->len = len;
+    int n = 1;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n')
+            n++;
+    s->line_starts = arena_alloc(d->arena, sizeof(unsigned) * (size_t)n);
+    s->line_starts[0] = 0;
+    int k = 1;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n')
+            s->line_starts[k++] = (unsigned)(i + 1);
+    s->nlines = n;
+    vec_push(d->arena, &d->sources, s);
+    return d->sources.n - 1;
+}
+
+const Source *diag_source(const DiagCtx *d, int file)
+{
+    if (file < 0 || file >= d->sources.n)
+        return NULL;
+    return d->sources.items[file];
+}
+
+static Diagnostic *vreport(DiagCtx *d, Severity sev, Span at, const char *code,
+                           const char *fmt, va_list ap)
+{
+    Diagnostic *dg = arena_alloc(d->arena, sizeof *dg);
+    dg->sev = sev;
+    dg->span = at;
+    dg->code = code;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *m = arena_alloc(d->arena, (size_t)n + 1);
+    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    dg->msg = m;
+    dg->seq = d->diags.n;
+    vec_push(d->arena, &d->diags, dg);
+    if (sev == SEV_ERROR)
+        d->nerrors++;
+    else
+        d->nwarnings++;
+    return dg;
+}
+
+Diagnostic *diag_error(DiagCtx *d, Span at, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diagnostic *dg = vreport(d, SEV_ERROR, at, code, fmt, ap);
+    va_end(ap);
+    return dg;
+}
+
+Diagnostic *diag_warning(DiagCtx *d, Span at, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diagnostic *dg = vreport(d, SEV_WARNING, at, code, fmt, ap);
+    va_end(ap);
+    return dg;
+}
+
+static char *vfmt(Arena *a, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *m = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    return m;
+}
+
+void diag_note(DiagCtx *d, Diagnostic *dg, Span at, const char *fmt, ...)
+{
+    DiagNote *nt = arena_alloc(d->arena, sizeof *nt);
+    nt->span = at;
+    va_list ap;
+    va_start(ap, fmt);
+    nt->msg = vfmt(d->arena, fmt, ap);
+    va_end(ap);
+    vec_push(d->arena, &dg->notes, nt);
+}
+
+void diag_hint(DiagCtx *d, Diagnostic *dg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dg->hint = vfmt(d->arena, fmt, ap);
+    va_end(ap);
+}
+
+int diag_error_count(const DiagCtx *d)
+{
+    return d->nerrors + (d->werror ? d->nwarnings : 0);
+}
+
+static int line_of(const Source *s, unsigned off)
+{
+    int lo = 0, hi = s->nlines - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (s->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+static int chars_between(const char *p, const char *q)
+{
+    int n = 0;
+    for (; p < q; p++)
+        if ((*p & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+void diag_linecol(const DiagCtx *d, Span at, int *line, int *col)
+{
+    const Source *s = diag_source(d, at.file);
+    if (!s) {
+        *line = *col = 0;
+        return;
+    }
+    unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
+    int l = line_of(s, off);
+    *line = l + 1;
+    *col = chars_between(s->text + s->line_starts[l], s->text + off) + 1;
+}
+
+static const char *sev_name(const DiagCtx *d, Severity sev)
+{
+    if (sev == SEV_WARNING && !d->werror)
+        return "warning";
+    return "error";
+}
+
+static void put_color(const DiagCtx *d, StrBuf *b, const char *esc)
+{
+    if (d->color)
+        sb_puts(b, esc);
+}
+
+/* Source line and a caret under the span: " 12 | text" / "    | ^~~~". */
+static void render_snippet(const DiagCtx *d, StrBuf *b, Span at, const char *color)
+{
+    const Source *s = diag_source(d, at.file);
+    if (!s)
+        return;
+    unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
+    int l = line_of(s, off);
+    const char *ls = s->text + s->line_starts[l];
+    const char *le = ls;
+    const char *end = s->text + s->len;
+    while (le < end && *le != '\n')
+        le++;
+    const char *vis_end = le;
+    if (vis_end > ls && vis_end[-1] == '\r')
+        vis_end--;
+    char num[16];
+    int w = snprintf(num, sizeof num, "%d", l + 1);
+    sb_printf(b, " %s | ", num);
+    /* show control characters other than tab as '?' so the caret stays aligned */
+    for (const char *p = ls; p < vis_end; p++)
+        sb_putc(b, (*p != '\t' && (unsigned char)*p < 0x20) ? '?' : *p);
+    sb_putc(b, '\n');
+    sb_printf(b, " %*s | ", w, "");
+    const char *cs = s->text + off;
+    for (const char *p = ls; p < cs && p < vis_end; p++) {
+        if (*p == '\t')
+            sb_putc(b, '\t');
+        else if ((*p & 0xC0) != 0x80)
+            sb_putc(b, ' ');
+    }
+    const char *ce = s->text + (at.end > s->len ? s->len : at.end);
+    if (ce > vis_end)
+        ce = vis_end;
+    int n = chars_between(cs, ce);
+    put_color(d, b, color);
+    sb_putc(b, '^');
+    for (int i = 1; i < n; i++)
+        sb_putc(b, '~');
+    put_color(d, b, "\033[0m");
+    sb_putc(b, '\n');
+}
+
+static void render_header(const DiagCtx *d, StrBuf *b, Span at, const char *kind,
+                          const char *color, const char *msg, const char *code)
+{
+    const Source *s = diag_source(d, at.file);
+    put_color(d, b, "\033[1m");
+    if (s) {
+        int line, col;
+        diag_linecol(d, at, &line, &col);
+        sb_printf(b, "%s:%d:%d: ", s->name, line, col);
+    } else {
+        sb_puts(b, "replc: ");
+    }
+    put_color(d, b, color);
+    sb_printf(b, "%s:", kind);
+    put_color(d, b, "\033[0m\033[1m");
+    sb_printf(b, " %s", msg);
+    put_color(d, b, "\033[0m");
+    if (code)
+        sb_printf(b, " [%s]", code);
+    sb_putc(b, '\n');
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+    const Diagnostic *a = *(Diagnostic *const *)pa, *b = *(Diagnostic *const *)pb;
+    if (a->span.file != b->span.file)
+        return a->span.file < b->span.file ? -1 : 1;
+    if (a->span.start != b->span.start)
+        return a->span.start < b->span.start ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_flush(DiagCtx *d, FILE *out)
+{
+    if (d->diags.n == 0)
+        return;
+    qsort(d->diags.items, (size_t)d->diags.n, sizeof(void *), cmp_diag);
+    StrBuf b;
+    sb_init(&b);
+    for (int i = 0; i < d->diags.n; i++) {
+        Diagnostic *dg = d->diags.items[i];
+        const char *kind = sev_name(d, dg->sev);
+        const char *color = strcmp(kind, "error") == 0 ? "\033[1;31m" : "\033[1;35m";
+        render_header(d, &b, dg->span, kind, color, dg->msg, dg->code);
+        render_snippet(d, &b, dg->span, "\033[1;32m");
+        for (int k = 0; k < dg->notes.n; k++) {
+            DiagNote *nt = dg->notes.items[k];
+            render_header(d, &b, nt->span, "note", "\033[1;36m", nt->msg, NULL);
+            render_snippet(d, &b, nt->span, "\033[1;32m");
+        }
+        if (dg->hint)
+            sb_printf(&b, "hint: %s\n", dg->hint);
+    }
+    int ne = diag_error_count(d);
+    int nw = d->werror ? 0 : d->nwarnings;
+    if (ne || nw) {
+        if (ne)
+            sb_printf(&b, "%d error%s", ne, ne == 1 ? "" : "s");
+        if (ne && nw)
+            sb_puts(&b, " and ");
+        if (nw)
+            sb_printf(&b, "%d warning%s", nw, nw == 1 ? "" : "s");
+        sb_puts(&b, " generated.\n");
+    }
+    fputs(b.s, out);
+    sb_free(&b);
+    d->diags.n = 0;
+}
+
+Span span_join(Span a, Span b)
+{
+    if (a.file != b.file)
+        return a;
+    Span r = a;
+    if (b.start < r.start)
+        r.start = b.start;
+    if (b.end > r.end)
+        r.end = b.end;
+    return r;
+}
+
+/* Damerau-Levenshtein distance (optimal string alignment), bounded length. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    int dm[65][65];
+    for (size_t i = 0; i <= la; i++)
+        dm[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        dm[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int v = dm[i - 1][j] + 1;
+            if (dm[i][j - 1] + 1 < v)
+                v = dm[i][j - 1] + 1;
+            if (dm[i - 1][j - 1] + cost < v)
+                v = dm[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                dm[i - 2][j - 2] + 1 < v)
+                v = dm[i - 2][j - 2] + 1;
+            dm[i][j] = v;
+        }
+    return dm[la][lb];
+}
+
+const char *diag_suggest(const char *word, const char *const *cands, int n)
+{
+    const char *best = NULL;
+    int bestd = 99;
+    size_t wl = strlen(word);
+    int limit = wl <= 3 ? 1 : wl <= 8 ? 2 : 3;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i] || strcmp(cands[i], word) == 0)
+            continue;
+        int dist = edit_distance(word, cands[i]);
+        if (dist < bestd) {
+            bestd = dist;
+            best = cands[i];
+        }
+    }
+    return bestd <= limit ? best : NULL;
+}

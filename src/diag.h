@@ -1,0 +1,78 @@
+/* diag.h: sources, byte offset -> line:col, caret rendering, error counts,
+ * "did you mean" suggestions. Diagnostics are collected, then printed in
+ * source order by diag_flush. */
+#ifndef REPLC_DIAG_H
+#define REPLC_DIAG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+typedef struct Span {
+    int file;              /* index into DiagCtx.sources; -1: no location */
+    unsigned start, end;   /* byte offsets, end exclusive */
+} Span;
+
+typedef struct Source {
+    const char *name;      /* as the user wrote it (relative to the includer) */
+    const char *text;
+    size_t len;
+    unsigned *line_starts; /* byte offset of each line */
+    int nlines;
+} Source;
+
+typedef enum { SEV_ERROR, SEV_WARNING } Severity;
+
+typedef struct DiagNote {
+    Span span;
+    const char *msg;
+} DiagNote;
+
+typedef struct Diagnostic {
+    Severity sev;
+    Span span;
+    const char *code;
+    const char *msg;
+    const char *hint;      /* full sentence, or NULL */
+    Vec notes;             /* DiagNote *: secondary locations */
+    int seq;               /* order of report, to keep sorting stable */
+} Diagnostic;
+
+typedef struct DiagCtx {
+    Arena *arena;
+    Vec sources;           /* Source * */
+    Vec diags;             /* Diagnostic * */
+    int nerrors, nwarnings;
+    bool werror;
+    bool color;
+} DiagCtx;
+
+void diag_init(DiagCtx *d, Arena *arena);
+int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len);
+const Source *diag_source(const DiagCtx *d, int file);
+
+Diagnostic *diag_error(DiagCtx *d, Span at, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+Diagnostic *diag_warning(DiagCtx *d, Span at, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_note(DiagCtx *d, Diagnostic *dg, Span at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_hint(DiagCtx *d, Diagnostic *dg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Errors, counting warnings when --werror is on. */
+int diag_error_count(const DiagCtx *d);
+
+/* 1-based line and column (column counts characters, a tab counts one). */
+void diag_linecol(const DiagCtx *d, Span at, int *line, int *col);
+
+/* Print every diagnostic, sorted by file and position, and a summary. */
+void diag_flush(DiagCtx *d, FILE *out);
+
+/* The closest candidate to word, or NULL when none is close enough. */
+const char *diag_suggest(const char *word, const char *const *cands, int n);
+
+Span span_join(Span a, Span b);
+
+#endif

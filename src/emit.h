@@ -1,0 +1,18 @@
+/* emit.h: plan -> text. Scripts (emit_scripts.c), plan.txt / plan.json /
+ * topology.dot (emit_plan.c). Every function appends to a StrBuf; main.c
+ * writes the files. */
+#ifndef REPLC_EMIT_H
+#define REPLC_EMIT_H
+
+#include "plan.h"
+
+void emit_step(StrBuf *b, const Model *m, const Step *s);
+void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n);
+void emit_plan_text(StrBuf *b, const Model *m, const Plan *p);
+void emit_plan_json(StrBuf *b, const Model *m, const Plan *p);
+void emit_dot(StrBuf *b, const Model *m);
+
+/* Conninfo that peers use to reach node n (no password, ever). */
+void emit_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
+
+#endif

@@ -1,0 +1,794 @@
+/* emit_scripts.c: the per-host SQL and shell steps and run.sh. Every name
+ * goes through quote.c; SQL inside shell is composed as a SQL text first,
+ * then quoted as one shell word. */
+#include "emit.h"
+
+#include <string.h>
+
+#include "quote.h"
+
+/* ---------- shared pieces ---------- */
+
+static void sh_word(StrBuf *b, const char *s) { q_shell(b, s); }
+
+/* a SQL text as one shell word */
+static void sh_sql(StrBuf *b, const StrBuf *sql) { q_shell(b, sql->s ? sql->s : ""); }
+
+void emit_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+{
+    sb_puts(b, "host=");
+    q_conninfo(b, n->host);
+    sb_printf(b, " port=%d", n->port);
+    if (dbname) {
+        sb_puts(b, " dbname=");
+        q_conninfo(b, dbname);
+    }
+    sb_puts(b, " user=");
+    q_conninfo(b, n->user);
+    if (n->pw_kind == PW_FILE) {
+        sb_puts(b, " passfile=");
+        q_conninfo(b, n->pw_value);
+    }
+    if (appname) {
+        sb_puts(b, " application_name=");
+        q_conninfo(b, appname);
+    }
+}
+
+/* local connection string: through the socket, as psql does by default */
+static void local_conninfo(StrBuf *b, const MNode *n, const char *db)
+{
+    sb_puts(b, "dbname=");
+    q_conninfo(b, db);
+    sb_puts(b, " user=");
+    q_conninfo(b, n->user);
+}
+
+static void sh_header(StrBuf *b, const Model *m, const Step *s)
+{
+    /* names hold no line breaks (check.c), so they are safe in comments */
+    sb_printf(b, "#!/bin/sh\n# replc: step %s of node '%s' (cluster '%s'). Generated; do not edit.\n"
+                 "# %s\n# Safe to run again: it checks what is in place first.\n",
+              s->file, s->node->name, m->cluster, s->what);
+    sb_puts(b, "set -eu\n");
+    const MNode *n = s->node;
+    if (n->bindir) {
+        sb_puts(b, "PATH=");
+        sh_word(b, n->bindir);
+        sb_puts(b, ":$PATH; export PATH\n");
+    }
+    sb_printf(b, "PGPORT=${PGPORT:-%d}; export PGPORT\n", n->port);
+    if (n->pw_kind == PW_FILE) {
+        sb_puts(b, "PGPASSFILE=");
+        sh_word(b, n->pw_value);
+        sb_puts(b, "; export PGPASSFILE\n");
+    }
+    sb_puts(b, "timeout=${REPLC_TIMEOUT:-300}\nnode=");
+    sh_word(b, n->name);
+    sb_puts(b, "\nsay() { printf 'replc: %s: %s\\n' \"$node\" \"$*\"; }\n");
+}
+
+static const char wait_fn[] =
+    "# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds\n"
+    "wait_for() {\n"
+    "    what=$1; shift\n"
+    "    start=$(date +%s); next=$start\n"
+    "    until \"$@\"; do\n"
+    "        now=$(date +%s)\n"
+    "        if [ $((now - start)) -ge \"$timeout\" ]; then\n"
+    "            say \"timed out after ${timeout}s waiting for $what\"\n"
+    "            exit 1\n"
+    "        fi\n"
+    "        if [ \"$now\" -ge \"$next\" ]; then\n"
+    "            say \"waiting for $what\"\n"
+    "            next=$((now + 10))\n"
+    "        fi\n"
+    "        sleep 1\n"
+    "    done\n"
+    "}\n";
+
+/* psql on this host: local socket, one value out */
+static void local_psql(StrBuf *b, const MNode *n, const char *db)
+{
+    StrBuf c;
+    sb_init(&c);
+    local_conninfo(&c, n, db);
+    sb_puts(b, "psql -XAtq -v ON_ERROR_STOP=1 -d ");
+    sh_word(b, c.s);
+    sb_free(&c);
+}
+
+static void sql_header(StrBuf *b, const Step *s)
+{
+    sb_printf(b, "-- replc: step %s of node '%s'. Generated; do not edit.\n-- %s\n", s->file,
+              s->node->name, s->what);
+    sb_puts(b, "-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.\n");
+}
+
+/* ---------- SQL steps ---------- */
+
+static void emit_config(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sql_header(b, s);
+    sb_puts(b, "-- Each setting is raised to at least the derived value; a higher value is kept.\n");
+    for (int id = 0; id < GUC_COUNT; id++) {
+        const Derived *g = &n->guc[id];
+        if (!g->set)
+            continue;
+        const char *name = guc_name((GucId)id);
+        StrBuf cond, val;
+        sb_init(&cond);
+        sb_init(&val);
+        if (id == GUC_WAL_LEVEL) {
+            if (strcmp(g->text, "logical") == 0)
+                sb_puts(&cond, "current_setting('wal_level') <> 'logical'");
+            else if (strcmp(g->text, "replica") == 0)
+                sb_puts(&cond, "current_setting('wal_level') = 'minimal'");
+            else {
+                sb_puts(&cond, "current_setting('wal_level') <> ");
+                q_literal(&cond, g->text);
+            }
+            q_literal(&val, g->text);
+        } else if (!guc_is_numeric((GucId)id)) {
+            sb_printf(&cond, "current_setting('%s') <> ", name);
+            q_literal(&cond, g->text);
+            q_literal(&val, g->text);
+        } else {
+            sb_printf(&cond, "current_setting('%s')::bigint %s %ld", name, g->exact ? "<>" : "<", g->value);
+            sb_printf(&val, "%ld", g->value);
+        }
+        sb_printf(b, "\n-- %s: %s\n", name, g->why);
+        sb_printf(b, "SELECT %s AS replc_change \\gset\n\\if :replc_change\n", cond.s);
+        sb_printf(b, "ALTER SYSTEM SET %s = %s;\n\\endif\n", name, val.s);
+        sb_free(&cond);
+        sb_free(&val);
+    }
+    for (int i = 0; i < n->user_gucs.n; i++) {
+        const UserGuc *u = n->user_gucs.items[i];
+        bool derived = false;
+        for (int id = 0; id < GUC_COUNT; id++)
+            if (strcmp(guc_name((GucId)id), u->name) == 0)
+                derived = true;
+        if (derived)
+            continue;
+        sb_printf(b, "\n-- %s: set in the topology\nSELECT current_setting(", u->name);
+        q_literal(b, u->name);
+        sb_puts(b, ", true) IS DISTINCT FROM ");
+        q_literal(b, u->value);
+        sb_puts(b, " AS replc_change \\gset\n\\if :replc_change\nALTER SYSTEM SET ");
+        sb_puts(b, u->name);   /* checked: letters, digits, '_' and one '.' */
+        sb_puts(b, " = ");
+        q_literal(b, u->value);
+        sb_puts(b, ";\n\\endif\n");
+    }
+    sb_puts(b, "\nSELECT pg_reload_conf() AS reloaded \\gset\n");
+}
+
+static void emit_database(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sql_header(b, s);
+    sb_puts(b, "SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = ");
+    q_literal(b, n->database);
+    sb_puts(b, ") AS replc_create \\gset\n\\if :replc_create\nCREATE DATABASE ");
+    q_ident(b, n->database);
+    sb_puts(b, ";\n\\endif\n");
+}
+
+static void emit_tables(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sql_header(b, s);
+    Vec schemas = {0};
+    (void)schemas;
+    for (int i = 0; i < n->tables.n; i++) {
+        const MTable *t = n->tables.items[i];
+        if (!t->has_columns || !t->schema)
+            continue;
+        bool seen = false;
+        for (int k = 0; k < i; k++) {
+            const MTable *o = n->tables.items[k];
+            if (o->has_columns && o->schema && strcmp(o->schema, t->schema) == 0)
+                seen = true;
+        }
+        if (seen)
+            continue;
+        sb_puts(b, "CREATE SCHEMA IF NOT EXISTS ");
+        q_ident(b, t->schema);
+        sb_puts(b, ";\n");
+    }
+    for (int i = 0; i < n->tables.n; i++) {
+        const MTable *t = n->tables.items[i];
+        if (!t->has_columns)
+            continue;
+        sb_puts(b, "\nCREATE TABLE IF NOT EXISTS ");
+        q_qualified(b, t->schema, t->name);
+        sb_puts(b, " (");
+        for (int k = 0; k < t->columns.n; k++) {
+            const MColumn *c = t->columns.items[k];
+            sb_puts(b, k ? ",\n    " : "\n    ");
+            q_ident(b, c->name);
+            sb_printf(b, " %s%s", c->type, c->not_null ? " NOT NULL" : "");
+        }
+        if (t->pkey.n) {
+            sb_puts(b, ",\n    PRIMARY KEY (");
+            for (int k = 0; k < t->pkey.n; k++) {
+                if (k)
+                    sb_puts(b, ", ");
+                q_ident(b, t->pkey.items[k]);
+            }
+            sb_puts(b, ")");
+        }
+        sb_puts(b, "\n);\n");
+        if (t->replica_full) {
+            sb_puts(b, "ALTER TABLE ");
+            q_qualified(b, t->schema, t->name);
+            sb_puts(b, " REPLICA IDENTITY FULL;\n");
+        }
+    }
+}
+
+static void regclass_literal(StrBuf *b, const MTable *t)
+{
+    StrBuf q;
+    sb_init(&q);
+    q_qualified(&q, t->schema, t->name);
+    q_literal(b, q.s);
+    sb_free(&q);
+}
+
+static void emit_option_value(StrBuf *b, const Option *o)
+{
+    if (!o->has_value)
+        sb_puts(b, "true");
+    else
+        q_literal(b, o->value.s);
+}
+
+static void emit_publications(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sql_header(b, s);
+    for (int i = 0; i < n->pubs.n; i++) {
+        const MPub *p = n->pubs.items[i];
+        sb_puts(b, "\nSELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = ");
+        q_literal(b, p->name);
+        sb_puts(b, ") AS replc_create \\gset\n\\if :replc_create\nCREATE PUBLICATION ");
+        q_ident(b, p->name);
+        if (p->all_tables)
+            sb_puts(b, " FOR ALL TABLES");
+        else {
+            sb_puts(b, " FOR TABLE ");
+            for (int k = 0; k < p->tables.n; k++) {
+                const MTable *t = p->tables.items[k];
+                if (k)
+                    sb_puts(b, ", ");
+                q_qualified(b, t->schema, t->name);
+            }
+        }
+        for (int k = 0; k < p->options.n; k++) {
+            const Option *o = p->options.items[k];
+            sb_puts(b, k ? ", " : " WITH (");
+            sb_puts(b, o->name.s);
+            sb_puts(b, " = ");
+            emit_option_value(b, o);
+        }
+        sb_puts(b, p->options.n ? ");\n\\endif\n" : ";\n\\endif\n");
+        if (p->all_tables)
+            continue;
+        /* tables added to the topology after the publication was created */
+        for (int k = 0; k < p->tables.n; k++) {
+            const MTable *t = p->tables.items[k];
+            sb_puts(b, "SELECT to_regclass(");
+            regclass_literal(b, t);
+            sb_puts(b, ") NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p "
+                       "ON p.oid = r.prpubid WHERE p.pubname = ");
+            q_literal(b, p->name);
+            sb_puts(b, ") AS replc_add \\gset\n\\if :replc_add\nALTER PUBLICATION ");
+            q_ident(b, p->name);
+            sb_puts(b, " ADD TABLE ");
+            q_qualified(b, t->schema, t->name);
+            sb_puts(b, ";\n\\endif\n");
+        }
+    }
+}
+
+static void sub_exists_sql(StrBuf *b, const MSub *sub)
+{
+    sb_puts(b, "SELECT FROM pg_subscription WHERE subname = ");
+    q_literal(b, sub->name);
+    sb_puts(b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+}
+
+static void emit_subscribe(StrBuf *b, const Step *s)
+{
+    const MSub *sub = s->sub;
+    const MNode *n = s->node;
+    sql_header(b, s);
+    sb_puts(b, "SELECT NOT EXISTS (");
+    sub_exists_sql(b, sub);
+    sb_puts(b, ") AS replc_create \\gset\n\\if :replc_create\nCREATE SUBSCRIPTION ");
+    q_ident(b, sub->name);
+    sb_puts(b, "\n    CONNECTION ");
+    StrBuf ci;
+    sb_init(&ci);
+    emit_conninfo(&ci, sub->publisher, sub->publisher->database, NULL);
+    q_literal(b, ci.s);
+    sb_free(&ci);
+    sb_puts(b, "\n    PUBLICATION ");
+    for (int k = 0; k < sub->pubs.n; k++) {
+        if (k)
+            sb_puts(b, ", ");
+        q_ident(b, ((MPub *)sub->pubs.items[k])->name);
+    }
+    int nopt = 0;
+    bool has_streaming = false;
+    for (int k = 0; k < sub->options.n; k++) {
+        const Option *o = sub->options.items[k];
+        sb_puts(b, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(b, o->name.s);
+        sb_puts(b, " = ");
+        emit_option_value(b, o);
+        if (strcmp(o->name.s, "streaming") == 0)
+            has_streaming = true;
+    }
+    /* the default differs between versions (off up to 17, parallel on 18): say it */
+    if (!has_streaming && n->version >= 14) {
+        sb_puts(b, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(b, "streaming = off");
+    }
+    sb_puts(b, nopt ? ");\n\\endif\n" : ";\n\\endif\n");
+}
+
+/* ---------- shell steps ---------- */
+
+static void add_pgpass_line(StrBuf *b, const MNode *peer)
+{
+    StrBuf key;
+    sb_init(&key);
+    q_pgpass(&key, peer->host);
+    sb_printf(&key, ":%d:*:", peer->port);
+    q_pgpass(&key, peer->user);
+    const char *var = peer->pw_kind == PW_ENV ? peer->pw_value : "PGPASSWORD";
+    sb_puts(b, "put ");
+    sh_word(b, key.s);
+    sb_putc(b, ' ');
+    sh_word(b, var);
+    sb_putc(b, '\n');
+    sb_free(&key);
+}
+
+static void emit_pgpass(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sb_puts(b,
+            "# The password never appears in this file: it is read from the environment.\n"
+            "file=$HOME/.pgpass\n"
+            "umask 077\n"
+            "[ -f \"$file\" ] || : > \"$file\"\n"
+            "chmod 600 \"$file\"\n"
+            "# put HOST:PORT:DB:USER VAR: one line for that peer, password from $VAR\n"
+            "put() {\n"
+            "    eval \"pw=\\${$2-}\"\n"
+            "    if [ -z \"$pw\" ]; then\n"
+            "        say \"environment variable $2 is not set; it holds the password for $1\"\n"
+            "        exit 1\n"
+            "    fi\n"
+            "    esc=$(printf '%s' \"$pw\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/:/\\\\:/g')\n"
+            "    tmp=\"$file.replc.$$\"\n"
+            "    P=\"$1:\" awk 'index($0, ENVIRON[\"P\"]) != 1' \"$file\" > \"$tmp\"\n"
+            "    printf '%s:%s\\n' \"$1\" \"$esc\" >> \"$tmp\"\n"
+            "    if cmp -s \"$tmp\" \"$file\"; then rm -f \"$tmp\"; else mv \"$tmp\" \"$file\"; say \"~/.pgpass: line for $1\"; fi\n"
+            "}\n");
+    for (int i = 0; i < n->subs.n; i++) {
+        const MSub *sub = n->subs.items[i];
+        bool dup = false;
+        for (int k = 0; k < i; k++)
+            if (((MSub *)n->subs.items[k])->publisher == sub->publisher)
+                dup = true;
+        if (!dup && (sub->publisher->pw_kind == PW_ENV || sub->publisher->pw_kind == PW_LITERAL))
+            add_pgpass_line(b, sub->publisher);
+    }
+    if (n->standby && n->standby->source &&
+        (n->standby->source->pw_kind == PW_ENV || n->standby->source->pw_kind == PW_LITERAL))
+        add_pgpass_line(b, n->standby->source);
+}
+
+static void emit_hba(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sb_puts(b, "hba=$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SHOW hba_file')\n"
+               "if [ ! -f \"$hba\" ]; then say \"cannot find pg_hba.conf ($hba)\"; exit 1; fi\n"
+               "changed=0\n"
+               "add() {\n"
+               "    if ! grep -qxF -- \"$1\" \"$hba\"; then\n"
+               "        printf '%s\\n' \"$1\" >> \"$hba\"\n"
+               "        changed=1\n"
+               "        say \"pg_hba.conf: added $1\"\n"
+               "    fi\n"
+               "}\n");
+    for (int i = 0; i < n->hba.n; i++) {
+        const HbaLine *h = n->hba.items[i];
+        StrBuf line;
+        sb_init(&line);
+        sb_printf(&line, "%s ", h->type);
+        if (strcmp(h->database, "replication") == 0 && strstr(h->why, "standby") == h->why)
+            sb_puts(&line, "replication");
+        else
+            q_hba(&line, h->database);
+        sb_putc(&line, ' ');
+        q_hba(&line, h->user);
+        sb_printf(&line, " %s %s", h->address, h->method);
+        sb_puts(b, "add ");
+        sh_word(b, line.s);
+        sb_putc(b, '\n');
+        sb_free(&line);
+    }
+    sb_puts(b, "if [ \"$changed\" = 1 ]; then\n    ");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT pg_reload_conf()' >/dev/null\nfi\n"
+               "bad=$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL')\n"
+               "if [ \"$bad\" != 0 ]; then say \"pg_hba.conf has $bad line(s) with errors (see pg_hba_file_rules)\"; exit 1; fi\n");
+}
+
+static void pg_ctl_cmd(StrBuf *b, const MNode *n, const char *action)
+{
+    if (strcmp(n->service, "pg_ctl") == 0) {
+        sb_printf(b, "pg_ctl -D \"$pgdata\" -w -t \"$timeout\" -m fast -l \"$pgdata/replc-server.log\" %s", action);
+        return;
+    }
+    /* a user's service command: 'restart' becomes the action asked for */
+    StrBuf cmd;
+    sb_init(&cmd);
+    const char *r = strstr(n->service, "restart");
+    sb_putn(&cmd, n->service, (size_t)(r - n->service));
+    sb_puts(&cmd, action);
+    sb_puts(&cmd, r + strlen("restart"));
+    sb_puts(b, "sh -c ");
+    sh_word(b, cmd.s);
+    sb_free(&cmd);
+}
+
+static void pgdata_line(StrBuf *b, const MNode *n)
+{
+    if (n->pgdata) {
+        sb_puts(b, "pgdata=");
+        sh_word(b, n->pgdata);
+        sb_putc(b, '\n');
+    } else {
+        sb_puts(b, "pgdata=$(");
+        local_psql(b, n, "postgres");
+        sb_puts(b, " -c 'SHOW data_directory')\n");
+    }
+}
+
+static void emit_restart(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    sb_puts(b, wait_fn);
+    sb_puts(b, "up() { ");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT 1' >/dev/null 2>&1; }\n");
+    sb_puts(b, "wait_for 'the server to accept connections' up\n");
+    sb_puts(b, "pending=$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT string_agg(name, '', '' ORDER BY name) FROM pg_settings WHERE pending_restart')\n"
+               "if [ -z \"$pending\" ]; then\n    say 'no restart needed'\n    exit 0\nfi\n");
+    pgdata_line(b, n);
+    sb_puts(b, "say \"restarting to apply: $pending\"\n");
+    pg_ctl_cmd(b, n, "restart");
+    sb_puts(b, " </dev/null\nwait_for 'the server to accept connections after the restart' up\n");
+}
+
+static void emit_sub_wait(StrBuf *b, const Step *s)
+{
+    const MSub *sub = s->sub;
+    const MNode *pub = sub->publisher;
+    sb_puts(b, wait_fn);
+    StrBuf ci, sql;
+    sb_init(&ci);
+    sb_init(&sql);
+    emit_conninfo(&ci, pub, pub->database, NULL);
+    sb_puts(&ci, " connect_timeout=5");
+    sb_puts(&sql, "SELECT count(*) FROM pg_publication WHERE pubname IN (");
+    for (int k = 0; k < sub->pubs.n; k++) {
+        if (k)
+            sb_puts(&sql, ", ");
+        q_literal(&sql, ((MPub *)sub->pubs.items[k])->name);
+    }
+    sb_puts(&sql, ")");
+    sb_puts(b, "ready() {\n    n=$(psql -XAtq -d ");
+    sh_word(b, ci.s);
+    sb_puts(b, " -c ");
+    sh_sql(b, &sql);
+    sb_printf(b, " 2>/dev/null) || return 1\n    [ \"$n\" = %d ]\n}\n", sub->pubs.n);
+    StrBuf what;
+    sb_init(&what);
+    sb_printf(&what, "the publication(s) of subscription '%s' on '%s' (%s port %d)", sub->name,
+              pub->name, pub->host, pub->port);
+    sb_puts(b, "wait_for ");
+    sh_word(b, what.s);
+    sb_puts(b, " ready\nsay 'publisher ready'\n");
+    sb_free(&what);
+    sb_free(&ci);
+    sb_free(&sql);
+}
+
+static void emit_sub_sync(StrBuf *b, const Step *s)
+{
+    const MSub *sub = s->sub;
+    const MNode *n = s->node;
+    sb_puts(b, wait_fn);
+    StrBuf sql;
+    sb_init(&sql);
+    bool connects = true;
+    for (int k = 0; k < sub->options.n; k++) {
+        const Option *o = sub->options.items[k];
+        if ((strcmp(o->name.s, "connect") == 0 || strcmp(o->name.s, "enabled") == 0) && o->has_value &&
+            (strcasecmp(o->value.s, "false") == 0 || strcasecmp(o->value.s, "off") == 0 ||
+             strcmp(o->value.s, "0") == 0))
+            connects = false;
+    }
+    sb_printf(&sql, "SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
+                    "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = ",
+              connects ? sub->tables.n : 0);
+    q_literal(&sql, sub->name);
+    sb_puts(&sql, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))");
+    sb_puts(b, "synced() { [ \"$(");
+    local_psql(b, n, n->database);
+    sb_puts(b, " -c ");
+    sh_sql(b, &sql);
+    sb_puts(b, ")\" = t ]; }\n");
+    StrBuf what;
+    sb_init(&what);
+    sb_printf(&what, "every table of subscription '%s' to be synchronised (pg_subscription_rel)", sub->name);
+    sb_puts(b, "wait_for ");
+    sh_word(b, what.s);
+    sb_puts(b, " synced\nsay 'subscription synchronised'\n");
+    sb_free(&what);
+    sb_free(&sql);
+}
+
+static void emit_copy_table(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    const MNode *pub = s->sub->publisher;
+    const MTable *t = s->table;
+    sb_puts(b, wait_fn);
+    StrBuf ci, sql, pat;
+    sb_init(&ci);
+    sb_init(&sql);
+    sb_init(&pat);
+    emit_conninfo(&ci, pub, pub->database, NULL);
+    sb_puts(&sql, "SELECT to_regclass(");
+    regclass_literal(&sql, t);
+    sb_puts(&sql, ") IS NOT NULL");
+    q_dump_pattern(&pat, t->schema, t->name);
+    sb_puts(b, "here() { [ \"$(");
+    local_psql(b, n, n->database);
+    sb_puts(b, " -c ");
+    sh_sql(b, &sql);
+    sb_puts(b, ")\" = t ]; }\nthere() { [ \"$(psql -XAtq -d ");
+    sh_word(b, ci.s);
+    sb_puts(b, " -c ");
+    sh_sql(b, &sql);
+    sb_puts(b, " 2>/dev/null)\" = t ]; }\nif here; then say 'table already here'; exit 0; fi\n");
+    StrBuf what;
+    sb_init(&what);
+    sb_printf(&what, "table '%s' on '%s'", t->display, pub->name);
+    sb_puts(b, "wait_for ");
+    sh_word(b, what.s);
+    sb_puts(b, " there\npg_dump --schema-only --no-owner --no-privileges --no-publications "
+               "--no-subscriptions -d ");
+    sh_word(b, ci.s);
+    sb_puts(b, " --table=");
+    sh_word(b, pat.s);
+    sb_puts(b, " | psql -X -q -v ON_ERROR_STOP=1 -d ");
+    StrBuf lc;
+    sb_init(&lc);
+    local_conninfo(&lc, n, n->database);
+    sh_word(b, lc.s);
+    sb_puts(b, "\nsay 'table definition copied'\n");
+    sb_free(&lc);
+    sb_free(&what);
+    sb_free(&ci);
+    sb_free(&sql);
+    sb_free(&pat);
+}
+
+static void emit_basebackup(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    const MNode *src = n->standby->source;
+    const StandbyInfo *si = n->standby;
+    sb_puts(b, wait_fn);
+    pgdata_line(b, n);
+    StrBuf repl, bb, marker, sql;
+    sb_init(&repl);
+    sb_init(&bb);
+    sb_init(&marker);
+    sb_init(&sql);
+    emit_conninfo(&repl, src, "replication", NULL);
+    sb_puts(&repl, " replication=true connect_timeout=5");
+    emit_conninfo(&bb, src, NULL, n->name);
+    sb_printf(&marker, "replc standby: node=%s source=%s", n->ident, src->ident);
+    sb_puts(b, "marker=");
+    sh_word(b, marker.s);
+    sb_puts(b, "\nrunning() { pg_ctl -D \"$pgdata\" status >/dev/null 2>&1; }\n");
+    sb_puts(b, "streaming() { [ \"$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)\" = streaming ]; }\n");
+    /* already built: make sure it runs and streams */
+    sb_puts(b, "if [ -f \"$pgdata/standby.signal\" ] && [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" = \"$marker\" ]; then\n"
+               "    say 'already a standby of its source'\n"
+               "    if ! running; then ");
+    pg_ctl_cmd(b, n, "start");
+    sb_puts(b, " </dev/null; fi\n");
+    StrBuf what;
+    sb_init(&what);
+    sb_printf(&what, "'%s' to stream from '%s' (pg_stat_wal_receiver)", n->name, src->name);
+    sb_puts(b, "    wait_for ");
+    sh_word(b, what.s);
+    sb_puts(b, " streaming\n    exit 0\nfi\n");
+    /* wait for the source: it admits us and its settings are in place */
+    long senders = src->guc[GUC_MAX_WAL_SENDERS].value;
+    sb_printf(b, "source_ready() {\n    v=$(psql -XAtq -d ");
+    sh_word(b, repl.s);
+    sb_printf(b, " -c 'SHOW max_wal_senders' 2>/dev/null) || return 1\n"
+                 "    [ -n \"$v\" ] && [ \"$v\" -ge %ld ]\n}\n", senders);
+    StrBuf w2;
+    sb_init(&w2);
+    sb_printf(&w2, "'%s' (%s port %d) to admit replication connections with max_wal_senders >= %ld",
+              src->name, src->host, src->port, senders);
+    sb_puts(b, "wait_for ");
+    sh_word(b, w2.s);
+    sb_puts(b, " source_ready\n");
+    sb_free(&w2);
+    /* refuse to wipe user data */
+    sb_puts(b, "userdata=0\nif running; then\n    userdata=$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c \"SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
+               " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
+               " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
+               " AND s.nspname NOT LIKE 'pg_toast%'"
+               " AND s.nspname NOT LIKE 'pg_temp%')\")\n"
+               "elif [ -d \"$pgdata/base\" ]; then\n"
+               "    userdata=$(($(ls \"$pgdata/base\" | wc -l) - 3))\n"
+               "    [ \"$userdata\" -ge 0 ] || userdata=0\n"
+               "fi\n");
+    if (!si->force) {
+        sb_puts(b, "if [ \"$userdata\" != 0 ]; then\n"
+                   "    say \"$pgdata holds user data ($userdata database(s) or relation(s) besides the defaults); not replacing it\"\n"
+                   "    say \"to replace it anyway, write: standby from ");
+        sb_puts(b, "<source> with (force)\"\n    exit 1\nfi\n");
+    } else {
+        sb_puts(b, "if [ \"$userdata\" != 0 ]; then say \"replacing $pgdata, which holds user data, as 'with (force)' says\"; fi\n");
+    }
+    sb_puts(b, "if running; then say 'stopping the server to rebuild it'; ");
+    pg_ctl_cmd(b, n, "stop");
+    sb_puts(b, " </dev/null; fi\n"
+               "if [ -d \"$pgdata\" ] && [ -n \"$(ls -A \"$pgdata\")\" ]; then\n"
+               "    if [ ! -f \"$pgdata/PG_VERSION\" ]; then\n"
+               "        say \"$pgdata is not empty and is not a PostgreSQL data directory; not touching it\"\n"
+               "        exit 1\n"
+               "    fi\n"
+               "    find \"$pgdata\" -mindepth 1 -delete\n"
+               "fi\n"
+               "mkdir -p \"$pgdata\"\nchmod 700 \"$pgdata\"\n");
+    /* a slot left by an earlier failed attempt would make -C fail */
+    sb_puts(b, "psql -XAtq -d ");
+    sh_word(b, repl.s);
+    sb_puts(b, " -c ");
+    StrBuf drop;
+    sb_init(&drop);
+    sb_puts(&drop, "DROP_REPLICATION_SLOT ");
+    q_ident(&drop, si->slot);
+    sh_sql(b, &drop);
+    sb_puts(b, " >/dev/null 2>&1 || true\n");
+    sb_free(&drop);
+    sb_puts(b, "# no password on the command line or in primary_conninfo: ~/.pgpass has it\n"
+               "unset PGPASSWORD\n"
+               "say 'pg_basebackup (fast checkpoint, WAL streaming, slot ");
+    sb_puts(b, "'");
+    sh_word(b, si->slot);
+    sb_puts(b, "')'\npg_basebackup -d ");
+    sh_word(b, bb.s);
+    sb_puts(b, " -D \"$pgdata\" -R -X stream -C -S ");
+    sh_word(b, si->slot);
+    sb_puts(b, " -c fast\n");
+    if (n->port != src->port)
+        sb_printf(b, "printf 'port = %d\\n' >> \"$pgdata/postgresql.auto.conf\"\n", n->port);
+    if (si->delay) {
+        StrBuf lit;
+        sb_init(&lit);
+        sb_puts(&lit, "recovery_min_apply_delay = ");
+        q_literal(&lit, si->delay);
+        sb_puts(b, "printf '%s\\n' ");
+        sh_word(b, lit.s);
+        sb_puts(b, " >> \"$pgdata/postgresql.auto.conf\"\n");
+        sb_free(&lit);
+    }
+    sb_puts(b, "printf '%s\\n' \"$marker\" > \"$pgdata/replc_standby\"\n");
+    pg_ctl_cmd(b, n, "start");
+    sb_puts(b, " </dev/null\nwait_for ");
+    sh_word(b, what.s);
+    sb_puts(b, " streaming\nsay 'standby streaming'\n");
+    sb_free(&what);
+    sb_free(&repl);
+    sb_free(&bb);
+    sb_free(&marker);
+    sb_free(&sql);
+}
+
+void emit_step(StrBuf *b, const Model *m, const Step *s)
+{
+    switch (s->kind) {
+    case STEP_CONFIG: emit_config(b, s); return;
+    case STEP_DATABASE: emit_database(b, s); return;
+    case STEP_TABLES: emit_tables(b, s); return;
+    case STEP_PUBLICATIONS: emit_publications(b, s); return;
+    case STEP_SUBSCRIBE: emit_subscribe(b, s); return;
+    default: break;
+    }
+    sh_header(b, m, s);
+    switch (s->kind) {
+    case STEP_PGPASS: emit_pgpass(b, s); break;
+    case STEP_HBA: emit_hba(b, s); break;
+    case STEP_RESTART: emit_restart(b, s); break;
+    case STEP_SUB_WAIT: emit_sub_wait(b, s); break;
+    case STEP_SUB_SYNC: emit_sub_sync(b, s); break;
+    case STEP_COPY_TABLE: emit_copy_table(b, s); break;
+    case STEP_BASEBACKUP: emit_basebackup(b, s); break;
+    default: break;
+    }
+}
+
+void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
+{
+    const Vec *steps = p->node_steps.items[n->index];
+    sb_printf(b, "#!/bin/sh\n# replc: every step of node '%s' (cluster '%s'), in order. Generated; do "
+                 "not edit.\n", n->name, m->cluster);
+    sb_puts(b, ""
+               "# Copy this directory to the host and run it there as the PostgreSQL OS user:\n"
+               "#     sh run.sh\n"
+               "# It stops at the first failure; running it again is safe.\n"
+               "set -eu\ncd \"$(dirname \"$0\")\"\n");
+    if (n->bindir) {
+        sb_puts(b, "PATH=");
+        sh_word(b, n->bindir);
+        sb_puts(b, ":$PATH; export PATH\n");
+    }
+    sb_printf(b, "PGPORT=${PGPORT:-%d}; export PGPORT\n", n->port);
+    sb_puts(b, "node=");
+    sh_word(b, n->name);
+    sb_puts(b, "\nrun() {\n"
+               "    printf 'replc: %s: %s: %s\\n' \"$node\" \"$1\" \"$2\"\n"
+               "    case $1 in\n"
+               "    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d \"$3\" -f \"$1\" ;;\n"
+               "    *) sh \"./$1\" ;;\n"
+               "    esac || { printf 'replc: %s: step %s failed\\n' \"$node\" \"$1\" >&2; exit 1; }\n"
+               "}\n");
+    for (int i = 0; i < steps->n; i++) {
+        const Step *s = steps->items[i];
+        sb_puts(b, "run ");
+        sh_word(b, s->file);
+        sb_putc(b, ' ');
+        sh_word(b, s->what);
+        if (s->db && (s->kind == STEP_CONFIG || s->kind == STEP_DATABASE || s->kind == STEP_TABLES ||
+                      s->kind == STEP_PUBLICATIONS || s->kind == STEP_SUBSCRIBE)) {
+            StrBuf c;
+            sb_init(&c);
+            local_conninfo(&c, n, s->db);
+            sb_putc(b, ' ');
+            sh_word(b, c.s);
+            sb_free(&c);
+        }
+        sb_putc(b, '\n');
+    }
+    sb_puts(b, "printf 'replc: %s: all steps done\\n' \"$node\"\n");
+}

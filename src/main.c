@@ -1,0 +1,294 @@
+/* main.c: the command line (getopt_long); the only place that exits. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "emit.h"
+#include "explain.h"
+#include "parse.h"
+
+#define REPLC_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fputs("usage: replc [OPTIONS] FILE.rc\n"
+          "  -o, --output DIR    write per-host scripts, the plan and the graph into DIR\n"
+          "      --check         check the topology only; print diagnostics\n"
+          "      --plan          print the plan to standard output (the default without -o)\n"
+          "      --format F      plan format: text (default) or json\n"
+          "      --graph         print the topology as Graphviz dot\n"
+          "      --explain CODE  what a diagnostic code means and how to fix it\n"
+          "      --werror        warnings count as errors\n"
+          "      --color WHEN    auto (default), always, never\n"
+          "      --apply, --dry-run, -j N, --status\n"
+          "                      live apply (not in this version: use the generated scripts)\n"
+          "      --version, --help\n",
+          f);
+}
+
+static int write_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    if (fd < 0) {
+        fprintf(stderr, "replc: cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0) {
+            fprintf(stderr, "replc: cannot write '%s': %s\n", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (fchmod(fd, mode) < 0 || close(fd) < 0) {
+        fprintf(stderr, "replc: cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static bool is_ours(const char *name)
+{
+    size_t n = strlen(name);
+    if (strcmp(name, "run.sh") == 0 || strcmp(name, "promote.sh") == 0)
+        return true;
+    return n > 3 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
+           name[2] == '-' && (strcmp(name + n - 3, ".sh") == 0 || (n > 4 && strcmp(name + n - 4, ".sql") == 0));
+}
+
+/* Remove what an earlier replc run wrote into dir, and nothing else. Refuse
+ * a non-empty directory that replc did not write. */
+static int prepare_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        if (errno == ENOENT && mkdir(dir, 0755) == 0)
+            return 0;
+        fprintf(stderr, "replc: cannot create '%s': %s\n", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "replc: '%s' exists and is not a directory\n", dir);
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "replc: cannot read '%s': %s\n", dir, strerror(errno));
+        return -1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/plan.json", dir);
+    bool ours = access(path, F_OK) == 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (!ours) {
+            fprintf(stderr, "replc: '%s' is not empty and holds no replc output; not writing into it\n", dir);
+            rc = -1;
+            break;
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (strcmp(e->d_name, "plan.txt") == 0 || strcmp(e->d_name, "plan.json") == 0 ||
+            strcmp(e->d_name, "topology.dot") == 0) {
+            unlink(path);
+            continue;
+        }
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        DIR *sd = opendir(path);
+        if (!sd)
+            continue;
+        struct dirent *f;
+        char fp[4096 + 256];
+        while ((f = readdir(sd)))
+            if (is_ours(f->d_name)) {
+                snprintf(fp, sizeof fp, "%s/%s", path, f->d_name);
+                unlink(fp);
+            }
+        closedir(sd);
+        rmdir(path);   /* only when now empty */
+    }
+    closedir(d);
+    return rc;
+}
+
+static int write_tree(const char *dir, const Model *m, const Plan *p)
+{
+    if (prepare_dir(dir) < 0)
+        return -1;
+    StrBuf b;
+    sb_init(&b);
+    char path[8192];
+    int rc = 0;
+    emit_plan_text(&b, m, p);
+    snprintf(path, sizeof path, "%s/plan.txt", dir);
+    rc |= write_file(path, b.s, b.len, 0644);
+    sb_reset(&b);
+    emit_plan_json(&b, m, p);
+    snprintf(path, sizeof path, "%s/plan.json", dir);
+    rc |= write_file(path, b.s, b.len, 0644);
+    sb_reset(&b);
+    emit_dot(&b, m);
+    snprintf(path, sizeof path, "%s/topology.dot", dir);
+    rc |= write_file(path, b.s, b.len, 0644);
+    for (int i = 0; i < m->nodes.n && rc == 0; i++) {
+        const MNode *n = m->nodes.items[i];
+        snprintf(path, sizeof path, "%s/%s", dir, (const char *)p->node_dirs.items[i]);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            fprintf(stderr, "replc: cannot create '%s': %s\n", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        const Vec *steps = p->node_steps.items[i];
+        for (int k = 0; k < steps->n && rc == 0; k++) {
+            const Step *s = steps->items[k];
+            sb_reset(&b);
+            emit_step(&b, m, s);
+            snprintf(path, sizeof path, "%s/%s/%s", dir, (const char *)p->node_dirs.items[i], s->file);
+            bool sh = strcmp(s->file + strlen(s->file) - 3, ".sh") == 0;
+            rc |= write_file(path, b.s, b.len, sh ? 0755 : 0644);
+        }
+        sb_reset(&b);
+        emit_run_sh(&b, m, p, n);
+        snprintf(path, sizeof path, "%s/%s/run.sh", dir, (const char *)p->node_dirs.items[i]);
+        rc |= write_file(path, b.s, b.len, 0755);
+    }
+    sb_free(&b);
+    return rc ? -1 : 0;
+}
+
+static const char *default_cluster(Arena *a, const char *file)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".rc") == 0)
+        n -= 3;
+    return arena_strndup(a, base, n);
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
+           O_WERROR, O_COLOR, O_VERSION, O_HELP };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
+        {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
+        {"graph", no_argument, NULL, O_GRAPH},    {"apply", no_argument, NULL, O_APPLY},
+        {"dry-run", no_argument, NULL, O_DRY},    {"jobs", required_argument, NULL, 'j'},
+        {"status", no_argument, NULL, O_STATUS},  {"explain", required_argument, NULL, O_EXPLAIN},
+        {"werror", no_argument, NULL, O_WERROR},  {"color", required_argument, NULL, O_COLOR},
+        {"version", no_argument, NULL, O_VERSION}, {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *format = "text", *color = "auto";
+    bool check_only = false, plan = false, graph = false, werror = false, live = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:j:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'j': live = true; break;
+        case O_CHECK: check_only = true; break;
+        case O_PLAN: plan = true; break;
+        case O_FORMAT: format = optarg; break;
+        case O_GRAPH: graph = true; break;
+        case O_APPLY: case O_DRY: case O_STATUS: live = true; break;
+        case O_WERROR: werror = true; break;
+        case O_COLOR: color = optarg; break;
+        case O_VERSION: printf("replc %s\n", REPLC_VERSION); return 0;
+        case O_HELP: usage(stdout); return 0;
+        case O_EXPLAIN: {
+            const char *t = explain_text(optarg);
+            if (!t) {
+                const char *const *codes = explain_codes();
+                int n = 0;
+                while (codes[n])
+                    n++;
+                const char *best = diag_suggest(optarg, codes, n);
+                fprintf(stderr, "replc: unknown diagnostic code '%s'%s%s%s\n", optarg,
+                        best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
+                return 2;
+            }
+            printf("%s", t);
+            return 0;
+        }
+        default: usage(stderr); return 2;
+        }
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        fprintf(stderr, "replc: --format takes text or json, not '%s'\n", format);
+        return 2;
+    }
+    if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0) {
+        fprintf(stderr, "replc: --color takes auto, always or never, not '%s'\n", color);
+        return 2;
+    }
+    if (live) {
+        fputs("replc: --apply, --dry-run, --status and -j are not implemented in this version;\n"
+              "replc: compile with -o DIR and run each host's run.sh instead\n", stderr);
+        return 2;
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return 2;
+    }
+    const char *file = argv[optind];
+
+    Arena arena;
+    arena_init(&arena);
+    DiagCtx diag;
+    diag_init(&diag, &arena);
+    diag.werror = werror;
+    diag.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(2));
+    Program prog = {0};
+    Parser parser = {0};
+    parser.arena = &arena;
+    parser.diag = &diag;
+    parser.prog = &prog;
+    if (!parse_file(&parser, file, (Span){-1, 0, 0})) {
+        arena_free(&arena);
+        return 1;
+    }
+    Model *m = NULL;
+    if (diag.nerrors == 0)
+        m = check_program(&arena, &diag, &prog, default_cluster(&arena, file));
+    int errors = diag_error_count(&diag);
+    diag_flush(&diag, stderr);
+    if (errors) {
+        arena_free(&arena);
+        return 1;
+    }
+    int rc = 0;
+    if (!check_only) {
+        Plan *p = plan_build(&arena, m);
+        StrBuf b;
+        sb_init(&b);
+        if (out && write_tree(out, m, p) < 0)
+            rc = 1;
+        if (graph) {
+            emit_dot(&b, m);
+            fputs(b.s, stdout);
+        } else if (plan || !out) {
+            if (strcmp(format, "json") == 0)
+                emit_plan_json(&b, m, p);
+            else
+                emit_plan_text(&b, m, p);
+            fputs(b.s, stdout);
+        }
+        sb_free(&b);
+    }
+    arena_free(&arena);
+    return rc;
+}

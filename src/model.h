@@ -1,0 +1,152 @@
+/* model.h: the resolved topology. Names are resolved to pointers, settings
+ * merged (defaults, then the node's own), and the per-node configuration
+ * derived. Built by check.c; read by plan.c and the emitters. */
+#ifndef REPLC_MODEL_H
+#define REPLC_MODEL_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+
+typedef struct MNode MNode;
+typedef struct MTable MTable;
+typedef struct MPub MPub;
+typedef struct MSub MSub;
+
+typedef enum { PW_NONE, PW_ENV, PW_FILE, PW_LITERAL } PasswordKind;
+
+/* One derived or user-given server setting (ALTER SYSTEM). */
+typedef enum {
+    GUC_WAL_LEVEL,
+    GUC_MAX_WAL_SENDERS,
+    GUC_MAX_REPLICATION_SLOTS,
+    GUC_MAX_LOGICAL_REPLICATION_WORKERS,
+    GUC_MAX_WORKER_PROCESSES,
+    GUC_MAX_ACTIVE_REPLICATION_ORIGINS,
+    GUC_MAX_PREPARED_TRANSACTIONS,
+    GUC_MAX_CONNECTIONS,
+    GUC_MAX_LOCKS_PER_TRANSACTION,
+    GUC_HOT_STANDBY,
+    GUC_LISTEN_ADDRESSES,
+    GUC_COUNT
+} GucId;
+
+typedef struct Derived {
+    bool set;           /* emitted for this node */
+    long value;         /* numeric GUCs: the value at least this */
+    const char *text;   /* non-numeric GUCs (wal_level, hot_standby, listen_addresses) */
+    const char *why;    /* how it was counted, for the plan and diagnostics */
+    bool exact;         /* set to exactly this value (not "at least") */
+} Derived;
+
+typedef struct UserGuc {
+    const char *name;
+    const char *value;
+    Span span;
+} UserGuc;
+
+typedef struct HbaLine {
+    const char *type;      /* "host" */
+    const char *database;  /* database name or "replication" */
+    const char *user;
+    const char *address;   /* 10.0.0.1/32, or a host name */
+    const char *method;
+    const MNode *peer;     /* who it admits */
+    const char *why;
+} HbaLine;
+
+typedef struct MColumn {
+    const char *name;
+    const char *type;
+    bool not_null;
+} MColumn;
+
+struct MTable {
+    const char *schema;   /* NULL: unqualified */
+    const char *name;
+    const char *display;  /* schema.name or name, as written */
+    Vec columns;          /* MColumn * */
+    Vec pkey;             /* const char *: primary key column names */
+    bool has_columns;     /* false: exists on its publisher, copied from there */
+    bool replica_full;
+    Span span;
+    int index;
+};
+
+typedef enum { STREAM_DEFAULT, STREAM_OFF, STREAM_ON, STREAM_PARALLEL } Streaming;
+
+struct MPub {
+    const char *name;
+    MNode *node;
+    bool all_tables;
+    Vec tables;           /* MTable * */
+    Vec options;          /* Option *: validated, emitted as written */
+    bool pub_insert, pub_update, pub_delete, pub_truncate;
+    Span span;
+};
+
+struct MSub {
+    const char *name;
+    MNode *node;          /* the subscriber */
+    MNode *publisher;
+    Vec pubs;             /* MPub * */
+    Vec tables;           /* MTable *: union of the publications' tables */
+    Vec options;          /* Option *: validated */
+    const char *slot;     /* effective slot name on the publisher */
+    bool copy_data;
+    bool origin_none;
+    bool two_phase;
+    Streaming streaming;
+    Span span, name_span;
+};
+
+typedef struct StandbyInfo {
+    MNode *source;
+    const char *slot;
+    bool sync;
+    const char *delay;
+    bool force;
+    Span span;
+} StandbyInfo;
+
+struct MNode {
+    const char *name;
+    const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
+    Span span;
+    int index;
+    /* settings, merged */
+    const char *host;
+    int port;
+    const char *database;
+    const char *user;
+    PasswordKind pw_kind;
+    const char *pw_value; /* env name or file path; never a literal's text */
+    int version;
+    const char *pgdata;
+    const char *bindir;
+    const char *ssh;      /* "user@host[:port]" or "local" */
+    const char *service;  /* "pg_ctl" or a restart command */
+    Vec user_gucs;        /* UserGuc * */
+    /* topology */
+    Vec pubs;             /* MPub * on this node */
+    Vec subs;             /* MSub * on this node */
+    Vec subscribers;      /* MSub * whose publisher is this node */
+    StandbyInfo *standby; /* non-NULL: this node is a physical standby */
+    Vec standbys;         /* MNode *: standbys streaming from this node */
+    Vec tables;           /* MTable * to create here, in declaration order */
+    /* derived */
+    Derived guc[GUC_COUNT];
+    Vec hba;              /* HbaLine * */
+};
+
+typedef struct Model {
+    const char *cluster;
+    Vec nodes;            /* MNode *, declaration order */
+    Vec tables;           /* MTable *, declaration order */
+} Model;
+
+const char *guc_name(GucId id);
+bool guc_is_numeric(GucId id);
+const MNode *model_find_node(const Model *m, const char *name);
+
+#endif

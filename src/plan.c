@@ -1,0 +1,243 @@
+/* plan.c: model -> step DAG in a stable order. Steps of one node run in
+ * sequence; a step that needs another host's work lists that step as a
+ * dependency, and its script waits for it. */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_names[] = {
+    "pgpass", "basebackup", "hba", "config", "restart", "database", "tables",
+    "copy-table", "publications", "wait-publisher", "subscribe", "wait-sync",
+};
+
+const char *step_kind_name(StepKind k) { return kind_names[k]; }
+
+static const char *file_part(Arena *a, const char *s)
+{
+    char *r = arena_strdup(a, s);
+    size_t n = 0;
+    for (char *p = r; *p; p++, n++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    if (n > 40)
+        r[40] = '\0';
+    return r;
+}
+
+typedef struct Builder {
+    Arena *a;
+    Plan *p;
+    Vec *cur;
+    MNode *node;
+} Builder;
+
+static Step *add(Builder *b, StepKind k, const char *what, const char *suffix, const char *db)
+{
+    Step *s = arena_alloc(b->a, sizeof *s);
+    s->kind = k;
+    s->node = b->node;
+    s->seq = b->cur->n + 1;
+    bool sql = k == STEP_CONFIG || k == STEP_DATABASE || k == STEP_TABLES ||
+               k == STEP_PUBLICATIONS || k == STEP_SUBSCRIBE;
+    s->file = arena_printf(b->a, "%02d-%s%s%s.%s", s->seq, kind_names[k], suffix ? "-" : "",
+                           suffix ? suffix : "", sql ? "sql" : "sh");
+    s->what = what;
+    s->db = db;
+    if (b->cur->n)
+        vec_push(b->a, &s->deps, b->cur->items[b->cur->n - 1]);
+    vec_push(b->a, b->cur, s);
+    return s;
+}
+
+static Step *find_step(Plan *p, const MNode *n, StepKind k)
+{
+    Vec *v = p->node_steps.items[n->index];
+    for (int i = 0; i < v->n; i++) {
+        Step *s = v->items[i];
+        if (s->kind == k)
+            return s;
+    }
+    return NULL;
+}
+
+static Step *last_step(Plan *p, const MNode *n)
+{
+    Vec *v = p->node_steps.items[n->index];
+    return v->n ? v->items[v->n - 1] : NULL;
+}
+
+static bool needs_pgpass(const MNode *n)
+{
+    if (n->pw_kind != PW_ENV && n->pw_kind != PW_LITERAL)
+        return false;
+    return n->subs.n > 0 || n->standby != NULL;
+}
+
+static const char *node_dir(Arena *a, const Plan *p, const MNode *n)
+{
+    char *r = arena_strdup(a, n->name);
+    for (char *q = r; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+              *q == '_' || *q == '-'))
+            *q = '_';
+    const char *dir = r;
+    for (int k = 2;; k++) {
+        bool clash = false;
+        for (int i = 0; i < p->node_dirs.n && !clash; i++)
+            clash = strcmp(p->node_dirs.items[i], dir) == 0;
+        if (!clash)
+            return dir;
+        dir = arena_printf(a, "%s-%d", r, k);
+    }
+}
+
+static void build_node(Builder *b, MNode *n)
+{
+    Arena *a = b->a;
+    if (needs_pgpass(n))
+        add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, NULL);
+    if (n->standby) {
+        add(b, STEP_BASEBACKUP,
+            arena_printf(a, "rebuild the data directory from '%s' with pg_basebackup, start, "
+                            "wait until it streams", n->standby->source ? n->standby->source->name : "?"),
+            NULL, NULL);
+    }
+    if (n->hba.n)
+        add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
+            NULL, NULL);
+    add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres");
+    add(b, STEP_RESTART, "restart if a setting waits for it; wait until the server accepts connections",
+        NULL, NULL);
+    if (n->standby)
+        return;
+    if (!n->tables.n && !n->pubs.n && !n->subs.n)
+        return;
+    add(b, STEP_DATABASE, arena_printf(a, "create database '%s' if missing", n->database), NULL,
+        "postgres");
+    bool any_decl = false;
+    for (int i = 0; i < n->tables.n; i++)
+        if (((MTable *)n->tables.items[i])->has_columns)
+            any_decl = true;
+    if (any_decl)
+        add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database);
+    for (int i = 0; i < n->tables.n; i++) {
+        MTable *t = n->tables.items[i];
+        if (t->has_columns)
+            continue;
+        /* a column-less table exists on its publisher: copy it from there */
+        MSub *from = NULL;
+        for (int k = 0; k < n->subs.n && !from; k++) {
+            MSub *s = n->subs.items[k];
+            for (int j = 0; j < s->tables.n; j++)
+                if (s->tables.items[j] == t)
+                    from = s;
+        }
+        if (!from)
+            continue;
+        Step *s = add(b, STEP_COPY_TABLE,
+                      arena_printf(a, "copy the definition of '%s' from '%s' if missing", t->display,
+                                   from->publisher->name),
+                      file_part(a, t->display), n->database);
+        s->sub = from;
+        s->table = t;
+    }
+    if (n->pubs.n)
+        add(b, STEP_PUBLICATIONS, arena_printf(a, "create %d publication(s) if missing", n->pubs.n),
+            NULL, n->database);
+    for (int i = 0; i < n->subs.n; i++) {
+        MSub *sub = n->subs.items[i];
+        const char *fp = file_part(a, sub->name);
+        Step *s = add(b, STEP_SUB_WAIT,
+                      arena_printf(a, "wait until '%s' has the publications of subscription '%s'",
+                                   sub->publisher->name, sub->name), fp, NULL);
+        s->sub = sub;
+        s = add(b, STEP_SUBSCRIBE, arena_printf(a, "create subscription '%s' if missing", sub->name),
+                fp, n->database);
+        s->sub = sub;
+        s = add(b, STEP_SUB_SYNC,
+                arena_printf(a, "wait until every table of subscription '%s' is synchronised",
+                             sub->name), fp, NULL);
+        s->sub = sub;
+    }
+}
+
+/* Cross-host dependencies: what each waiting step needs from a peer. */
+static void link(Arena *a, Plan *p, Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        Vec *v = p->node_steps.items[i];
+        for (int k = 0; k < v->n; k++) {
+            Step *s = v->items[k];
+            Step *dep = NULL;
+            if (s->kind == STEP_SUB_WAIT)
+                dep = find_step(p, s->sub->publisher, STEP_PUBLICATIONS);
+            else if (s->kind == STEP_COPY_TABLE)
+                dep = find_step(p, s->sub->publisher, STEP_TABLES);
+            else if (s->kind == STEP_BASEBACKUP && n->standby->source)
+                dep = find_step(p, n->standby->source, STEP_RESTART);
+            if (!dep && s->kind == STEP_COPY_TABLE)
+                dep = last_step(p, s->sub->publisher);
+            if (dep)
+                vec_push(a, &s->deps, dep);
+        }
+    }
+}
+
+/* Kahn's algorithm; among ready steps the lowest (node index, seq) first. */
+static void order(Arena *a, Plan *p, Model *m)
+{
+    int total = 0;
+    for (int i = 0; i < m->nodes.n; i++)
+        total += ((Vec *)p->node_steps.items[i])->n;
+    int *pos = calloc((size_t)m->nodes.n + 1, sizeof(int));
+    int placed = 0, id = 1;
+    while (placed < total) {
+        bool progress = false;
+        for (int i = 0; i < m->nodes.n; i++) {
+            Vec *v = p->node_steps.items[i];
+            while (pos[i] < v->n) {
+                Step *s = v->items[pos[i]];
+                bool ready = true;
+                for (int k = 0; k < s->deps.n && ready; k++)
+                    ready = ((Step *)s->deps.items[k])->id != 0;
+                if (!ready)
+                    break;
+                s->id = id++;
+                vec_push(a, &p->steps, s);
+                pos[i]++;
+                placed++;
+                progress = true;
+            }
+        }
+        if (!progress)   /* cannot happen for a checked model; keep the rest in node order */
+            for (int i = 0; i < m->nodes.n; i++) {
+                Vec *v = p->node_steps.items[i];
+                for (; pos[i] < v->n; pos[i]++, placed++) {
+                    Step *s = v->items[pos[i]];
+                    s->id = id++;
+                    vec_push(a, &p->steps, s);
+                }
+            }
+    }
+    free(pos);
+}
+
+Plan *plan_build(Arena *a, Model *m)
+{
+    Plan *p = arena_alloc(a, sizeof *p);
+    Builder b = {a, p, NULL, NULL};
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        Vec *v = arena_alloc(a, sizeof *v);
+        vec_push(a, &p->node_steps, v);
+        vec_push(a, &p->node_dirs, (void *)node_dir(a, p, n));
+        b.cur = v;
+        b.node = n;
+        build_node(&b, n);
+    }
+    link(a, p, m);
+    order(a, p, m);
+    return p;
+}

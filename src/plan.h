@@ -1,0 +1,46 @@
+/* plan.h: the step graph. Each step runs on one host, knows the steps it
+ * waits for (on its own host: the one before it; across hosts: what it needs
+ * from a peer) and is emitted as one numbered file. */
+#ifndef REPLC_PLAN_H
+#define REPLC_PLAN_H
+
+#include "model.h"
+
+typedef enum {
+    STEP_PGPASS,        /* sh: peers' passwords into ~/.pgpass */
+    STEP_BASEBACKUP,    /* sh: rebuild a standby from its source, start, wait streaming */
+    STEP_HBA,           /* sh: pg_hba.conf lines for peers, reload */
+    STEP_CONFIG,        /* sql: ALTER SYSTEM for derived settings (raise only) */
+    STEP_RESTART,       /* sh: restart when a setting waits for it */
+    STEP_DATABASE,      /* sql: create the database if missing */
+    STEP_TABLES,        /* sql: schemas and tables */
+    STEP_COPY_TABLE,    /* sh: definition of a column-less table from its publisher */
+    STEP_PUBLICATIONS,  /* sql: publications */
+    STEP_SUB_WAIT,      /* sh: wait until the publisher's publications exist */
+    STEP_SUBSCRIBE,     /* sql: create the subscription if missing */
+    STEP_SUB_SYNC,      /* sh: wait until every table is synchronised */
+} StepKind;
+
+typedef struct Step {
+    int id;             /* 1-based, in the plan's global order */
+    int seq;            /* 1-based number within its node (the file's NN) */
+    StepKind kind;
+    MNode *node;
+    const char *file;   /* NN-what.sql / NN-what.sh */
+    const char *what;   /* one line for plan.txt */
+    const char *db;     /* database a SQL step runs in */
+    MSub *sub;          /* STEP_SUB_* */
+    MTable *table;      /* STEP_COPY_TABLE */
+    Vec deps;           /* Step * */
+} Step;
+
+typedef struct Plan {
+    Vec steps;          /* Step *, a topological order, stable */
+    Vec node_steps;     /* Vec * per node (index = node->index): its steps in order */
+    Vec node_dirs;      /* const char * per node: directory name in the output */
+} Plan;
+
+Plan *plan_build(Arena *a, Model *m);
+const char *step_kind_name(StepKind k);
+
+#endif

@@ -1,0 +1,202 @@
+/* quote.c: escaping for every context replc writes into. */
+#include "quote.h"
+
+#include <string.h>
+
+/* PostgreSQL keywords that are not unreserved (reserved, column-name and
+ * type-function-name keywords): these need quotes as identifiers. */
+static const char *const pg_keywords[] = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+    "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case",
+    "cast", "char", "character", "check", "coalesce", "collate", "collation", "column",
+    "concurrently", "constraint", "create", "cross", "current_catalog", "current_date",
+    "current_role", "current_schema", "current_time", "current_timestamp",
+    "current_user", "dec", "decimal", "default", "deferrable", "desc", "distinct", "do",
+    "else", "end", "except", "exists", "extract", "false", "fetch", "float", "for",
+    "foreign", "freeze", "from", "full", "grant", "greatest", "group", "grouping",
+    "having", "ilike", "in", "initially", "inner", "inout", "int", "integer",
+    "intersect", "interval", "into", "is", "isnull", "join", "json", "json_array",
+    "json_arrayagg", "json_exists", "json_object", "json_objectagg", "json_query",
+    "json_scalar", "json_serialize", "json_table", "json_value", "lateral", "leading",
+    "least", "left", "like", "limit", "localtime", "localtimestamp", "merge_action",
+    "national", "natural", "nchar", "none", "normalize", "not", "notnull", "null",
+    "nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer",
+    "overlaps", "overlay", "placing", "position", "precision", "primary", "real",
+    "references", "returning", "right", "row", "select", "session_user", "setof",
+    "similar", "smallint", "some", "substring", "symmetric", "system_user", "table",
+    "tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim",
+    "true", "union", "unique", "user", "using", "values", "varchar", "variadic",
+    "verbose", "when", "where", "window", "with", "xmlattributes", "xmlconcat",
+    "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi",
+    "xmlroot", "xmlserialize", "xmltable",
+};
+
+static bool is_keyword(const char *s)
+{
+    for (size_t i = 0; i < sizeof pg_keywords / sizeof pg_keywords[0]; i++)
+        if (strcmp(pg_keywords[i], s) == 0)
+            return true;
+    return false;
+}
+
+void q_ident(StrBuf *b, const char *s)
+{
+    bool plain = (*s >= 'a' && *s <= 'z') || *s == '_';
+    for (const char *p = s; *p && plain; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+            plain = false;
+    if (plain && !is_keyword(s)) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sb_putc(b, '"');
+        sb_putc(b, *p);
+    }
+    sb_putc(b, '"');
+}
+
+void q_qualified(StrBuf *b, const char *schema, const char *name)
+{
+    if (schema) {
+        q_ident(b, schema);
+        sb_putc(b, '.');
+    }
+    q_ident(b, name);
+}
+
+void q_literal(StrBuf *b, const char *s)
+{
+    if (strchr(s, '\\'))
+        sb_putc(b, 'E');
+    sb_putc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            sb_putc(b, *p);
+        sb_putc(b, *p);
+    }
+    sb_putc(b, '\'');
+}
+
+void q_conninfo(StrBuf *b, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p && plain; p++)
+        if (*p == ' ' || *p == '\'' || *p == '\\' || *p == '=' || (unsigned char)*p < 0x21)
+            plain = false;
+    if (plain) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_putc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            sb_putc(b, '\\');
+        sb_putc(b, *p);
+    }
+    sb_putc(b, '\'');
+}
+
+void q_shell(StrBuf *b, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p && plain; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("_./:@%+,-", *p)))
+            plain = false;
+    if (plain) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_putc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            sb_puts(b, "'\\''");
+        else
+            sb_putc(b, *p);
+    }
+    sb_putc(b, '\'');
+}
+
+void q_json(StrBuf *b, const char *s)
+{
+    sb_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': sb_puts(b, "\\\""); break;
+        case '\\': sb_puts(b, "\\\\"); break;
+        case '\n': sb_puts(b, "\\n"); break;
+        case '\r': sb_puts(b, "\\r"); break;
+        case '\t': sb_puts(b, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                sb_printf(b, "\\u%04x", *p);
+            else
+                sb_putc(b, (char)*p);
+        }
+    }
+    sb_putc(b, '"');
+}
+
+void q_dot(StrBuf *b, const char *s)
+{
+    sb_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sb_putc(b, '\\');
+        if (*p == '\r' || *p == '\n')
+            sb_putc(b, ' ');
+        else
+            sb_putc(b, *p);
+    }
+    sb_putc(b, '"');
+}
+
+bool q_hba(StrBuf *b, const char *s)
+{
+    if (strchr(s, '"'))
+        return false;
+    sb_putc(b, '"');
+    sb_puts(b, s);
+    sb_putc(b, '"');
+    return true;
+}
+
+void q_pgpass(StrBuf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == ':' || *p == '\\')
+            sb_putc(b, '\\');
+        sb_putc(b, *p);
+    }
+}
+
+static void dump_part(StrBuf *b, const char *s)
+{
+    sb_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sb_putc(b, '"');
+        sb_putc(b, *p);
+    }
+    sb_putc(b, '"');
+}
+
+void q_dump_pattern(StrBuf *b, const char *schema, const char *name)
+{
+    dump_part(b, schema ? schema : "public");
+    sb_putc(b, '.');
+    dump_part(b, name);
+}
+
+char *q_dup(void (*fn)(StrBuf *, const char *), const char *s)
+{
+    StrBuf b;
+    sb_init(&b);
+    fn(&b, s);
+    if (!b.s)
+        sb_puts(&b, "");
+    return b.s;
+}

@@ -1,0 +1,380 @@
+/* replcheck.c: the replication checks of REPLICATION.md's check list that a
+ * compiler can make from the topology alone: replica identity, logical
+ * cycles, several writers, slot names, mixed versions, standbys. */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool slot_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+static const char *to_slot(Arena *a, const char *s)
+{
+    char *r = arena_strdup(a, s);
+    for (char *p = r; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+        else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    }
+    if (strlen(r) > 63)
+        r[63] = '\0';
+    return r;
+}
+
+static const Option *opt(const Vec *opts, const char *name)
+{
+    for (int i = 0; i < opts->n; i++) {
+        const Option *o = opts->items[i];
+        if (strcmp(o->name.s, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* 26-28, 30: replica identity of published tables */
+static void check_replica_identity(Arena *a, DiagCtx *d, Model *m)
+{
+    char *seen = calloc((size_t)m->tables.n + 1, 1);
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        for (int k = 0; k < n->pubs.n; k++) {
+            const MPub *p = n->pubs.items[k];
+            for (int j = 0; j < p->tables.n; j++) {
+                const MTable *t = p->tables.items[j];
+                if (seen[t->index] || !t->has_columns)
+                    continue;
+                if (t->replica_full) {
+                    seen[t->index] = 1;
+                    Diagnostic *dg = diag_warning(d, t->span, "replica-identity-full",
+                                                  "table '%s' is published with replica identity full",
+                                                  t->display);
+                    diag_hint(d, dg, "Every UPDATE and DELETE writes the whole old row to WAL, and "
+                                     "each subscriber looks the row up by all its columns (a full "
+                                     "scan unless an index fits). A primary key is cheaper.");
+                    continue;
+                }
+                if (t->pkey.n || !(p->pub_update || p->pub_delete))
+                    continue;
+                seen[t->index] = 1;
+                Diagnostic *dg = diag_error(d, t->span, "replica-identity",
+                                            "table '%s' has no primary key, but publication '%s' "
+                                            "publishes %s", t->display, p->name,
+                                            p->pub_update && p->pub_delete ? "updates and deletes"
+                                            : p->pub_update ? "updates" : "deletes");
+                diag_note(d, dg, p->span, "published here on node '%s'", n->name);
+                diag_hint(d, dg, "Once the table is published, PostgreSQL refuses UPDATE and "
+                                 "DELETE on '%s' (\"cannot update table because it does not have a "
+                                 "replica identity\"). Give it a primary key, declare it 'replica "
+                                 "identity full', or publish only inserts with "
+                                 "'with (publish = 'insert')'.", t->display);
+            }
+        }
+    }
+    (void)a;
+    free(seen);
+}
+
+typedef struct SlotUse {
+    const char *slot;
+    Span span;
+    const char *what;
+} SlotUse;
+
+/* 12-14: slot names valid, short, unique per publisher */
+static void check_slots(Arena *a, DiagCtx *d, Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        Vec uses = {0};
+        for (int k = 0; k < n->subscribers.n; k++) {
+            const MSub *s = n->subscribers.items[k];
+            const Option *so = opt(&s->options, "slot_name");
+            Span at = so ? so->value.span : s->name_span;
+            if (!slot_ok(s->slot)) {
+                Diagnostic *dg = diag_error(d, at, "slot-name",
+                                            "replication slot name '%s' of subscription '%s' may hold "
+                                            "only lower-case letters, digits and '_'", s->slot, s->name);
+                diag_hint(d, dg, so ? "Choose a slot name of lower-case letters, digits and '_'."
+                                    : "The slot is named after the subscription unless you say "
+                                      "otherwise: add 'with (slot_name = %s)'.",
+                          to_slot(a, s->slot));
+            } else if (strlen(s->slot) > 63) {
+                Diagnostic *dg = diag_error(d, at, "name-too-long",
+                                            "replication slot name of subscription '%s' is %zu bytes "
+                                            "long, more than 63", s->name, strlen(s->slot));
+                diag_hint(d, dg, "Name the subscription, or give 'with (slot_name = ...)'.");
+            }
+            SlotUse *u = arena_alloc(a, sizeof *u);
+            u->slot = s->slot;
+            u->span = at;
+            u->what = arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name);
+            vec_push(a, &uses, u);
+        }
+        for (int k = 0; k < n->standbys.n; k++) {
+            const MNode *st = n->standbys.items[k];
+            if (!slot_ok(st->standby->slot))
+                diag_error(d, st->standby->span, "slot-name",
+                           "replication slot name '%s' of standby '%s' may hold only lower-case "
+                           "letters, digits and '_'", st->standby->slot, st->name);
+            SlotUse *u = arena_alloc(a, sizeof *u);
+            u->slot = st->standby->slot;
+            u->span = st->standby->span;
+            u->what = arena_printf(a, "standby '%s'", st->name);
+            vec_push(a, &uses, u);
+        }
+        for (int x = 0; x < uses.n; x++)
+            for (int y = 0; y < x; y++) {
+                const SlotUse *ux = uses.items[x], *uy = uses.items[y];
+                if (strcmp(ux->slot, uy->slot) != 0)
+                    continue;
+                Diagnostic *dg = diag_error(d, ux->span, "slot-collision",
+                                            "%s and %s both use replication slot '%s' on node '%s'",
+                                            uy->what, ux->what, ux->slot, n->name);
+                diag_note(d, dg, uy->span, "the slot is first used here");
+                diag_hint(d, dg, "Slot names are per server: give one of them "
+                                 "'with (slot_name = ...)' (or 'slot = ...' for a standby).");
+                break;
+            }
+    }
+}
+
+/* 36, 37: cycles of subscriptions carrying the same table */
+typedef struct Edge {
+    MSub *sub;
+} Edge;
+
+static bool table_in(const MSub *s, const MTable *t)
+{
+    for (int i = 0; i < s->tables.n; i++)
+        if (s->tables.items[i] == t)
+            return true;
+    return false;
+}
+
+/* DFS over subscriptions that carry table t, from publisher to subscriber. */
+static bool dfs(Arena *a, MNode *x, const MTable *t, char *state, Vec *path)
+{
+    state[x->index] = 1;
+    for (int i = 0; i < x->subscribers.n; i++) {
+        MSub *s = x->subscribers.items[i];
+        if (!table_in(s, t))
+            continue;
+        vec_push(a, path, s);
+        if (state[s->node->index] == 1)
+            return true;
+        if (state[s->node->index] == 0 && dfs(a, s->node, t, state, path))
+            return true;
+        path->n--;
+    }
+    state[x->index] = 2;
+    return false;
+}
+
+static void check_cycles(Arena *a, DiagCtx *d, Model *m)
+{
+    int nn = m->nodes.n;
+    char *state = calloc((size_t)nn + 1, 1);
+    char *reported = calloc((size_t)nn + 1, 1);
+    Vec path = {0};
+    for (int ti = 0; ti < m->tables.n; ti++) {
+        const MTable *t = m->tables.items[ti];
+        /* only nodes that publish t can start a cycle carrying it */
+        for (int i = 0; i < nn; i++) {
+            MNode *start = m->nodes.items[i];
+            bool publishes = false;
+            for (int k = 0; k < start->subscribers.n && !publishes; k++)
+                publishes = table_in(start->subscribers.items[k], t);
+            if (!publishes || reported[start->index])
+                continue;
+            memset(state, 0, (size_t)nn);
+            path.n = 0;
+            if (!dfs(a, start, t, state, &path))
+                continue;
+            /* the cycle is the tail of path from the edge leaving the repeated node */
+            MSub *last = path.items[path.n - 1];
+            int from = 0;
+            for (int k = 0; k < path.n; k++)
+                if (((MSub *)path.items[k])->publisher == last->node)
+                    from = k;
+            bool all_none = true, all_16 = true;
+            StrBuf b;
+            sb_init(&b);
+            sb_printf(&b, "'%s'", last->node->name);
+            for (int k = from; k < path.n; k++) {
+                MSub *s = path.items[k];
+                sb_printf(&b, " -> '%s'", s->node->name);
+                if (!s->origin_none)
+                    all_none = false;
+                if (s->node->version < 16 || s->publisher->version < 16)
+                    all_16 = false;
+                reported[s->node->index] = 1;
+            }
+            MSub *first = path.items[from];
+            if (!(all_none && all_16)) {
+                Diagnostic *dg = diag_error(d, first->span, "logical-cycle",
+                                            "subscriptions form a cycle that carries table '%s': %s",
+                                            t->display, b.s);
+                for (int k = from + 1; k < path.n; k++) {
+                    MSub *s = path.items[k];
+                    diag_note(d, dg, s->span, "subscription '%s' of node '%s' closes the cycle",
+                              s->name, s->node->name);
+                }
+                if (!all_16)
+                    diag_hint(d, dg, "Below PostgreSQL 16 a change applied by a subscription is "
+                                     "published again, so each row travels around the cycle for ever "
+                                     "(one insert became dozens of rows in seconds), or the apply "
+                                     "stops on a duplicate key. Break the cycle, or run PostgreSQL 16 "
+                                     "or later on every node of it with 'origin = none'.");
+                else
+                    diag_hint(d, dg, "Give every subscription on the cycle 'with (origin = none)' "
+                                     "so that changes that came from a subscription are not sent on.");
+            } else {
+                for (int k = from; k < path.n; k++) {
+                    MSub *s = path.items[k];
+                    if (!s->copy_data)
+                        continue;
+                    bool pub_receives = false;
+                    for (int q = 0; q < s->publisher->subs.n; q++)
+                        if (table_in(s->publisher->subs.items[q], t))
+                            pub_receives = true;
+                    if (!pub_receives)
+                        continue;
+                    Diagnostic *dg = diag_warning(d, s->span, "origin-copy-data",
+                                                  "subscription '%s' copies table '%s' with origin = "
+                                                  "none, but '%s' also receives that table by "
+                                                  "subscription", s->name, t->display,
+                                                  s->publisher->name);
+                    diag_hint(d, dg, "The initial copy cannot tell where rows came from and may copy "
+                                     "rows back to where they started. Give every direction but one "
+                                     "'copy_data = false'.");
+                }
+            }
+            sb_free(&b);
+        }
+    }
+    free(state);
+    free(reported);
+}
+
+/* 21, 24, 38: one table written in more than one place */
+static void check_writers(Arena *a, DiagCtx *d, Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        for (int k = 0; k < n->subs.n; k++) {
+            const MSub *s = n->subs.items[k];
+            for (int j = 0; j < s->tables.n; j++) {
+                const MTable *t = s->tables.items[j];
+                const MSub *other = NULL;
+                for (int q = 0; q < k && !other; q++)
+                    if (table_in(n->subs.items[q], t))
+                        other = n->subs.items[q];
+                if (other) {
+                    Diagnostic *dg = diag_warning(d, s->span, "several-writers",
+                                                  "table '%s' reaches node '%s' by two subscriptions",
+                                                  t->display, n->name);
+                    diag_note(d, dg, other->span, "it also arrives by subscription '%s'", other->name);
+                    diag_hint(d, dg, "PostgreSQL has no conflict resolution: the same row from both "
+                                     "stops the apply on a duplicate key, or is silently applied twice.");
+                    continue;
+                }
+                bool writes = false;
+                for (int q = 0; q < n->pubs.n && !writes; q++) {
+                    const MPub *p = n->pubs.items[q];
+                    for (int r = 0; r < p->tables.n; r++)
+                        if (p->tables.items[r] == t && !p->all_tables)
+                            writes = true;
+                }
+                if (writes) {
+                    Diagnostic *dg = diag_warning(d, s->span, "several-writers",
+                                                  "table '%s' is written on node '%s' and also "
+                                                  "arrives there by subscription '%s'",
+                                                  t->display, n->name, s->name);
+                    diag_hint(d, dg, "PostgreSQL has no conflict resolution: rows written on both "
+                                     "sides with the same key stop the apply. Make sure the writers "
+                                     "use disjoint keys.");
+                }
+            }
+        }
+    }
+    (void)a;
+}
+
+/* 52: options the publisher's version cannot honour */
+static void check_mixed_versions(DiagCtx *d, Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        for (int k = 0; k < n->subs.n; k++) {
+            const MSub *s = n->subs.items[k];
+            if (!s->publisher)
+                continue;
+            int pv = s->publisher->version;
+            struct { const char *name; int since; bool used; } checks[] = {
+                {"origin", 16, s->origin_none},
+                {"streaming = parallel", 16, s->streaming == STREAM_PARALLEL},
+                {"two_phase", 15, s->two_phase},
+                {"binary", 14, opt(&s->options, "binary") != NULL},
+            };
+            for (size_t q = 0; q < sizeof checks / sizeof checks[0]; q++) {
+                if (!checks[q].used || pv >= checks[q].since)
+                    continue;
+                const char *oname = checks[q].name;
+                const Option *o = opt(&s->options, strncmp(oname, "streaming", 9) == 0 ? "streaming" : oname);
+                Diagnostic *dg = diag_warning(d, o ? o->span : s->span, "publisher-ignores-option",
+                                              "subscription '%s' asks for %s, but its publisher '%s' "
+                                              "is PostgreSQL %d, which ignores it", s->name, oname,
+                                              s->publisher->name, pv);
+                diag_hint(d, dg, "The option needs PostgreSQL %d or later on the publisher; the "
+                                 "subscriber sends it and the publisher silently goes on without it.",
+                          checks[q].since);
+            }
+        }
+    }
+}
+
+/* 11, 45: standbys */
+static void check_standbys(DiagCtx *d, Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        if (!n->standby || !n->standby->source)
+            continue;
+        const MNode *src = n->standby->source;
+        if (n->version != src->version) {
+            Diagnostic *dg = diag_error(d, n->standby->span, "standby-version",
+                                        "standby '%s' is PostgreSQL %d but its source '%s' is %d",
+                                        n->name, n->version, src->name, src->version);
+            diag_hint(d, dg, "Physical replication copies the data files, so both must run the same "
+                             "major version.");
+        }
+        if (src->subs.n && !src->standby) {
+            Diagnostic *dg = diag_warning(d, n->standby->span, "standby-of-subscriber",
+                                          "standby '%s' copies subscriber '%s'; promoted, its "
+                                          "subscriptions would compete with the original's for the "
+                                          "same slots", n->name, src->name);
+            diag_hint(d, dg, "replc sets max_logical_replication_workers = 0 on '%s' so nothing starts "
+                             "by itself, and writes a promote step (promote.sh) that takes the "
+                             "subscriptions over deliberately.", n->name);
+        }
+    }
+}
+
+void check_replication(Arena *a, DiagCtx *d, Model *m)
+{
+    check_replica_identity(a, d, m);
+    check_slots(a, d, m);
+    check_cycles(a, d, m);
+    check_writers(a, d, m);
+    check_mixed_versions(d, m);
+    check_standbys(d, m);
+}

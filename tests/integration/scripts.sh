@@ -1,0 +1,315 @@
+#!/bin/bash
+# tests/integration/scripts.sh: replc's generated per-host scripts, run for
+# real on four hosts (tests/hosts/hosts.sh: one network namespace, sshd and
+# PostgreSQL server per host).
+#
+#   vm1 publishes test1, subscribes to vm2's test2
+#   vm2 publishes test2, subscribes to vm1's test1
+#   vm3 subscribes to both
+#   vm4 is a hot standby of vm3
+#
+# The four run.sh are started at once, each on its own host over ssh, as the
+# postgres OS user, with the password in the environment (sent over ssh's
+# stdin, never on a command line). Each node's folder OUT/<node>/ is copied to
+# its host first (~/replc-itest/<node>), as a DBA would copy it to a server;
+# ITEST_IN_PLACE=1 runs OUT/<node>/run.sh in place instead.
+# Then it checks from the admin side what a DBA would, runs every run.sh a
+# second time and checks that nothing changed.
+#
+# Usage (root):  tests/integration/scripts.sh
+# Env: REPLC (default: ./replc of the repo, built with make when missing),
+#      ITEST_KEEP=1 (leave the hosts up and the work dir in place),
+#      ITEST_RUN_TIMEOUT (s, per run.sh, default 90), ITEST_POLL_TIMEOUT (s, 30).
+# Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HOSTS=$ROOT/tests/hosts/hosts.sh
+REPLC=${REPLC:-$ROOT/replc}
+RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-90}
+POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
+NODES=(vm1 vm2 vm3 vm4)
+DB=repl
+
+PASS=0
+FAIL=0
+ok()    { PASS=$((PASS + 1)); printf 'ok - %s\n' "$*"; }
+notok() { FAIL=$((FAIL + 1)); printf 'not ok - %s\n' "$*"; }
+diag()  { sed 's/^/#   /'; }
+note()  { printf '# %s\n' "$*"; }
+finish() {
+    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
+    [ "$FAIL" = 0 ]
+    exit $?
+}
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+
+[ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
+
+WORK=$(mktemp -d /tmp/replc-itest.XXXXXX)
+chmod 755 "$WORK"
+STATE=$WORK/hosts
+export REPLC_HOSTS_STATE=$STATE
+
+cleanup() {
+    if [ "${ITEST_KEEP:-}" = 1 ]; then
+        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
+        return
+    fi
+    "$HOSTS" down >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ build
+
+if [ -z "${REPLC_NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
+    if make -C "$ROOT" >"$WORK/make.log" 2>&1 && [ -x "$REPLC" ]; then
+        ok "replc builds (make)"
+    else
+        notok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
+    fi
+fi
+[ -x "$REPLC" ] || { notok "replc exists at $REPLC"; finish; }
+
+# ------------------------------------------------------------------ hosts
+
+t0=$(now_ms)
+if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
+    ok "4 test hosts up ($(( ($(now_ms) - t0) / 1000 )) s)"
+else
+    notok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
+fi
+# shellcheck disable=SC1091
+. "$STATE/env"
+IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
+PW=$HOSTS_PASSWORD
+
+# psql from the admin side (root namespace) to node I, database repl.
+# The password is offered too, in case the scripts replaced the harness'
+# trust line for the admin address with a password line.
+q() {   # q I SQL
+    PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \
+        -h "${IP[$1]}" -p 5432 -U postgres -d "$DB" -c "$2" 2>&1
+}
+
+# poll DESC I SQL EXPECTED: ok when SQL on node I returns EXPECTED within POLL_TIMEOUT
+poll() {
+    local desc=$1 i=$2 sql=$3 want=$4 got deadline
+    deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
+    while :; do
+        got=$(q "$i" "$sql")
+        if [ "$got" = "$want" ]; then ok "$desc"; return 0; fi
+        [ "$(now_ms)" -lt "$deadline" ] || break
+        sleep 0.2
+    done
+    notok "$desc"
+    { echo "query on vm$i: $sql"; echo "expected: $want"; echo "got (after ${POLL_TIMEOUT}s): $got"; } | diag
+    return 1
+}
+
+# ------------------------------------------------------------------ compile
+
+TOPO=$WORK/itest.rc
+cat >"$TOPO" <<EOF
+# replc integration test: LANGUAGE.md's example on the test hosts
+cluster itest;
+
+defaults {
+    version  15;
+    port     5432;
+    database $DB;
+    user     postgres;
+    password env REPLC_TEST_PASSWORD;
+    pgdata   "$HOSTS_PGDATA";
+    bindir   "$HOSTS_PGBIN";
+}
+
+table test1 (k1 int primary key, v1 varchar);
+table test2 (k2 int primary key, v2 varchar);
+
+node vm1 {
+    host "$H1_IP";
+    publish   publ_test1 (test1);
+    subscribe subs_test2 to vm2 (publ_test2);
+}
+node vm2 {
+    host "$H2_IP";
+    publish   publ_test2 (test2);
+    subscribe subs_test1 to vm1 (publ_test1);
+}
+node vm3 {
+    host "$H3_IP";
+    subscribe subs3_test1 to vm1 (publ_test1);
+    subscribe subs3_test2 to vm2 (publ_test2);
+}
+node vm4 {
+    host "$H4_IP";
+    standby from vm3;
+}
+EOF
+
+OUT=$WORK/out
+if "$REPLC" "$TOPO" -o "$OUT" >"$WORK/replc.log" 2>&1; then
+    ok "replc itest.rc -o OUT exits 0"
+else
+    notok "replc itest.rc -o OUT exits 0 (status $?)"; diag <"$WORK/replc.log"; finish
+fi
+missing=
+for n in "${NODES[@]}"; do [ -f "$OUT/$n/run.sh" ] || missing+=" $n/run.sh"; done
+if [ -z "$missing" ]; then ok "OUT/<node>/run.sh written for vm1..vm4"
+else notok "OUT/<node>/run.sh written for vm1..vm4 (missing:$missing)"; ls -R "$OUT" | diag; finish; fi
+chmod -R a+rX "$OUT"
+
+# ------------------------------------------------------------------ run
+
+# deploy NODE I: copy OUT/NODE to host I as ~/replc-itest/NODE (owned by postgres)
+deploy() {
+    local node=$1 i=$2
+    # shellcheck disable=SC2086
+    tar -C "$OUT" -cf - "$node" |
+        ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+            'rm -rf "$HOME/replc-itest" && mkdir -p "$HOME/replc-itest" && tar -C "$HOME/replc-itest" -xf -'
+}
+
+if [ "${ITEST_IN_PLACE:-}" = 1 ]; then
+    rundir() { printf '%q' "$OUT/$1"; }
+else
+    for i in 1 2 3 4; do
+        deploy "${NODES[$((i - 1))]}" "$i" >"$WORK/deploy-vm$i.log" 2>&1 ||
+            { notok "copy OUT/vm$i to host vm$i"; diag <"$WORK/deploy-vm$i.log"; finish; }
+    done
+    rundir() { printf '"$HOME"/replc-itest/%s' "$1"; }
+fi
+
+# ERROR/FATAL/PANIC/WARNING lines of a server log, with the DETAIL, HINT,
+# STATEMENT and CONTEXT lines of the same process that follow them
+server_errors() {
+    awk '{ pid = $4 }
+         / (ERROR|FATAL|PANIC|WARNING): / { print; keep = pid; next }
+         / (DETAIL|HINT|STATEMENT|CONTEXT): / && pid == keep { print; next }
+         { keep = "" }'
+}
+
+# run_all ROUND: start every run.sh at once; one check per host
+run_all() {
+    local round=$1 i node pids=() rc t0 dt
+    t0=$(now_ms)
+    for i in 1 2 3 4; do
+        node=${NODES[$((i - 1))]}
+        # shellcheck disable=SC2086
+        timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+            "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $(rundir "$node") && sh run.sh" \
+            <<<"$PW" >"$WORK/run$round-$node.log" 2>&1 &
+        pids+=($!)
+    done
+    for i in 1 2 3 4; do
+        node=${NODES[$((i - 1))]}
+        wait "${pids[$((i - 1))]}"; rc=$?
+        dt=$(( ($(now_ms) - t0) / 100 ))
+        if [ "$rc" = 0 ]; then
+            ok "$node: run.sh ($round. run) exits 0 [$((dt / 10)).$((dt % 10)) s]"
+        else
+            if [ "$rc" = 124 ]; then
+                notok "$node: run.sh ($round. run) timed out after ${RUN_TIMEOUT}s"
+            else
+                notok "$node: run.sh ($round. run) exits 0 (status $rc)"
+            fi
+            note "--- output of run.sh on $node ($round. run):"
+            diag <"$WORK/run$round-$node.log"
+            note "--- $node's server log, last errors and warnings:"
+            "$HOSTS" log "$i" 2>/dev/null | server_errors | tail -20 | diag
+        fi
+    done
+}
+
+run_all 1
+
+# ------------------------------------------------------------------ checks
+
+ins() {   # ins I SQL: a change made by the DBA on node I
+    local out
+    if out=$(q "$1" "$2"); then return 0; fi
+    notok "on vm$1: $2"; echo "$out" | diag; return 1
+}
+T1='select coalesce(string_agg(k1 || $$:$$ || v1, $$,$$ order by k1), $$$$) from test1'
+T2='select coalesce(string_agg(k2 || $$:$$ || v2, $$,$$ order by k2), $$$$) from test2'
+
+if ins 1 "insert into test1 values (1, 'a1'), (2, 'b1'), (3, 'c1')"; then
+    want='1:a1,2:b1,3:c1'
+    for i in 2 3 4; do poll "test1 rows inserted on vm1 arrive on vm$i" "$i" "$T1" "$want"; done
+fi
+if ins 2 "insert into test2 values (10, 'x2'), (20, 'y2'), (30, 'z2')"; then
+    want='10:x2,20:y2,30:z2'
+    for i in 1 3 4; do poll "test2 rows inserted on vm2 arrive on vm$i" "$i" "$T2" "$want"; done
+fi
+if ins 1 "update test1 set v1 = 'b1-upd' where k1 = 2" && ins 1 "delete from test1 where k1 = 3"; then
+    want='1:a1,2:b1-upd'
+    for i in 2 3 4; do poll "test1 UPDATE and DELETE on vm1 replicate to vm$i" "$i" "$T1" "$want"; done
+fi
+if ins 2 "update test2 set v2 = 'y2-upd' where k2 = 20" && ins 2 "delete from test2 where k2 = 10"; then
+    want='20:y2-upd,30:z2'
+    for i in 1 3 4; do poll "test2 UPDATE and DELETE on vm2 replicate to vm$i" "$i" "$T2" "$want"; done
+fi
+
+poll "vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t
+poll "vm4 pg_stat_wal_receiver: streaming from vm3" 4 \
+    "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP"
+poll "vm3 pg_stat_replication lists vm4 ($H4_IP), streaming" 3 \
+    "select string_agg(host(client_addr) || ' ' || state, ',') from pg_stat_replication where client_addr = '$H4_IP'" \
+    "$H4_IP streaming"
+for i in 1 2 3; do
+    poll "vm$i: every subscribed table synchronised (pg_subscription_rel state r)" "$i" \
+        "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
+        "0 $( [ $i = 3 ] && echo 2 || echo 1 )"
+done
+poll "vm1 subscriptions: subs_test2 enabled" 1 \
+    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" "subs_test2 true"
+poll "vm2 subscriptions: subs_test1 enabled" 2 \
+    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" "subs_test1 true"
+poll "vm3 subscriptions: subs3_test1, subs3_test2 enabled" 3 \
+    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" \
+    "subs3_test1 true,subs3_test2 true"
+
+# ------------------------------------------------------------------ second run
+
+snapshot() {   # snapshot FILE-PREFIX
+    local i
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select (select count(*) from test1) || $$ test1, $$ || (select count(*) from test2) || $$ test2$$')"
+    done >"$1.counts"
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select coalesce(string_agg(oid || $$ $$ || subname, $$,$$ order by oid), $$-$$) from pg_subscription')"
+    done >"$1.subs"
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots')"
+    done >"$1.slots"
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select pg_postmaster_start_time()')"
+    done >"$1.start"
+}
+same() {   # same WHAT DESC
+    if diff -u "$WORK/before.$1" "$WORK/after.$1" >"$WORK/diff.$1" 2>&1; then
+        ok "$2"
+    else
+        notok "$2"; diag <"$WORK/diff.$1"
+    fi
+}
+
+snapshot "$WORK/before"
+note "before the 2nd run:"; cat "$WORK/before.counts" "$WORK/before.subs" "$WORK/before.slots" | diag
+run_all 2
+snapshot "$WORK/after"
+same counts "2nd run: same row counts on every node"
+same subs   "2nd run: same subscriptions (pg_subscription oids) on every node"
+same slots  "2nd run: same replication slots on every node"
+same start  "2nd run: no server restarted (pg_postmaster_start_time)"
+
+# replication still flows after the second run
+if ins 1 "insert into test1 values (4, 'd1')" && ins 2 "insert into test2 values (40, 'w2')"; then
+    for i in 2 3 4; do poll "after the 2nd run, a new test1 row reaches vm$i" "$i" "$T1" '1:a1,2:b1-upd,4:d1'; done
+    for i in 1 3 4; do poll "after the 2nd run, a new test2 row reaches vm$i" "$i" "$T2" '20:y2-upd,30:z2,40:w2'; done
+fi
+
+finish
