@@ -1,64 +1,81 @@
-# replc: plain Makefile. `make` builds ./replc; `make run` compiles the example;
-# `make check` installs what is missing and runs every test.
+# replc: plain Makefile.
+#   make             build ./replc
+#   make run         install what is missing, build, compile examples/topology.rc into out/
+#   make check       install what is missing, run every test (unit, golden, diagnostics,
+#                    sanitizers, real servers)
+#   make update-golden  regenerate the golden files with the tool (review the diff!)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror
+B       ?= build
+SAN     ?=
+STD      = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN     = -Wall -Wextra -Werror
 PG_INC  := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-CPPFLAGS = -Isrc -Ibuild -Igrammar -I$(PG_INC)
+CPPFLAGS = -Isrc -I$(B) -Igrammar -I$(PG_INC)
 LDLIBS   = -lpq
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
 
-SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
-GEN  = build/replc.tab.c build/replc.yy.c
+SRCS  = $(filter-out src/main.c,$(wildcard src/*.c))
+OBJS  = $(patsubst src/%.c,$(B)/%.o,$(SRCS)) $(B)/replc.tab.o $(B)/replc.yy.o
+HDRS  = $(wildcard src/*.h grammar/*.h)
+UNITS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check deps update-golden bench clean asan unit
+.PHONY: all run check deps update-golden bench clean units asan-check
 all: replc
 
-build/replc.tab.c build/replc.tab.h: grammar/replc.y
-	@mkdir -p build
-	bison -Wall -Werror --defines=build/replc.tab.h -o build/replc.tab.c grammar/replc.y
+$(B)/replc.tab.c $(B)/replc.tab.h: grammar/replc.y
+	@mkdir -p $(B)
+	bison -Wall -Werror --defines=$(B)/replc.tab.h -o $(B)/replc.tab.c grammar/replc.y
 
-build/replc.yy.c build/replc.yy.h: grammar/replc.l build/replc.tab.h
-	@mkdir -p build
-	flex --header-file=build/replc.yy.h -o build/replc.yy.c grammar/replc.l
+$(B)/replc.yy.c $(B)/replc.yy.h: grammar/replc.l $(B)/replc.tab.h
+	flex --header-file=$(B)/replc.yy.h -o $(B)/replc.yy.c grammar/replc.l
 
-# The generated scanner and parser are compiled without -Wextra's unused warnings.
-build/%.o: build/%.c
-	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Werror -Wno-unused-function $(CPPFLAGS) -c -o $@ $<
+# generated code: our warnings, less the unused-function noise flex emits
+$(B)/replc.tab.o $(B)/replc.yy.o: $(B)/%.o: $(B)/%.c $(B)/replc.tab.h $(B)/replc.yy.h $(HDRS)
+	$(CC) $(CFLAGS) $(STD) $(WARN) -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter $(CPPFLAGS) -c -o $@ $<
 
-build/%.o: src/%.c build/replc.tab.h build/replc.yy.h $(wildcard src/*.h grammar/*.h)
-	@mkdir -p build
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -c -o $@ $<
+$(B)/%.o: src/%.c $(B)/replc.tab.h $(B)/replc.yy.h $(HDRS)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) -c -o $@ $<
 
-OBJS = $(patsubst src/%.c,build/%.o,$(SRCS)) build/replc.tab.o build/replc.yy.o
-
-build/libreplc.a: $(OBJS)
+$(B)/libreplc.a: $(OBJS)
 	ar rcs $@ $^
 
-replc: build/main.o build/libreplc.a
-	$(CC) $(CFLAGS) -o $@ build/main.o build/libreplc.a $(LDLIBS)
+$(B)/replc: $(B)/main.o $(B)/libreplc.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/main.o $(B)/libreplc.a $(LDLIBS)
 
-# Sanitizer build of the same sources, in its own directory.
-asan:
-	$(MAKE) BUILD_FLAVOUR=asan -f mk/asan.mk
+replc: $(B)/replc
+	cp $(B)/replc replc
+
+$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libreplc.a
+	@mkdir -p $(B)/unit
+	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libreplc.a $(LDLIBS)
+
+units: $(UNITS)
 
 deps:
 	@sh tools/deps.sh build
 
-run: deps replc
+run: deps
+	$(MAKE) replc
 	rm -rf out
 	./replc examples/topology.rc -o out
 	cat out/plan.txt
 
 check: deps
 	@sh tools/deps.sh test
-	$(MAKE) replc
+	$(MAKE) replc units
+	$(MAKE) B=build-asan SAN=1 build-asan/replc units
 	sh tests/run.sh
 
 update-golden: replc
-	sh tests/golden/update.sh
+	sh tests/update-golden.sh
 
 bench: replc
 	sh bench/compile.sh
 
 clean:
-	rm -rf build build-asan replc out
+	rm -rf build build-asan replc out tests/tmp

@@ -168,6 +168,7 @@ setting
     | K_PASSWORD STRING ';'              {
           $$ = mk(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_LIT; $$->key = $1; $$->value = $2; $$->span = @$;
+          diag_redact(p->diag, @2);
       }
     | K_SET name '=' value ';'           {
           $$ = mk(p, sizeof(Setting));

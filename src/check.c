@@ -205,6 +205,18 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
 {
     const Setting *s;
     n->host = (s = pick(own, defs, 0)) ? s->value.s : n->name;
+    bool host_ok = *n->host != '\0';
+    for (const char *q = n->host; *q; q++)
+        if (!(isalnum((unsigned char)*q) || *q == '.' || *q == '-' || *q == ':' || *q == '_'))
+            host_ok = false;
+    if (!host_ok) {
+        Diagnostic *dg = diag_error(c->d, s ? s->value.span : n->span, "bad-value",
+                                    "'%s' is not a host name or IP address", n->host);
+        diag_hint(c->d, dg, "%s", s ? "Write an address (\"10.0.0.1\") or a DNS name of letters, "
+                                      "digits, '.' and '-'."
+                                    : "Without 'host', a node is reached at its own name; give it a "
+                                      "'host' setting.");
+    }
     n->port = number_setting(c, pick(own, defs, 1), 1, 65535, 5432, "port");
     n->database = (s = pick(own, defs, 2)) ? s->value.s : "postgres";
     n->user = (s = pick(own, defs, 3)) ? s->value.s : "postgres";

@@ -41,6 +41,23 @@ const Source *diag_source(const DiagCtx *d, int file)
     return d->sources.items[file];
 }
 
+void diag_redact(DiagCtx *d, Span at)
+{
+    Span *s = arena_alloc(d->arena, sizeof *s);
+    *s = at;
+    vec_push(d->arena, &d->redact, s);
+}
+
+static bool redacted(const DiagCtx *d, int file, unsigned off)
+{
+    for (int i = 0; i < d->redact.n; i++) {
+        const Span *s = d->redact.items[i];
+        if (s->file == file && off >= s->start && off < s->end)
+            return true;
+    }
+    return false;
+}
+
 static Diagnostic *vreport(DiagCtx *d, Severity sev, Span at, const char *code,
                            const char *fmt, va_list ap)
 {
@@ -185,13 +202,18 @@ static void render_snippet(const DiagCtx *d, StrBuf *b, Span at, const char *col
     int w = snprintf(num, sizeof num, "%d", l + 1);
     sb_printf(b, " %s | ", num);
     /* show control characters other than tab as '?' so the caret stays aligned */
-    for (const char *p = ls; p < vis_end; p++)
-        sb_putc(b, (*p != '\t' && (unsigned char)*p < 0x20) ? '?' : *p);
+    for (const char *p = ls; p < vis_end; p++) {
+        if (redacted(d, at.file, (unsigned)(p - s->text))) {
+            if ((*p & 0xC0) != 0x80)
+                sb_putc(b, '*');
+        } else
+            sb_putc(b, (*p != '\t' && (unsigned char)*p < 0x20) ? '?' : *p);
+    }
     sb_putc(b, '\n');
     sb_printf(b, " %*s | ", w, "");
     const char *cs = s->text + off;
     for (const char *p = ls; p < cs && p < vis_end; p++) {
-        if (*p == '\t')
+        if (*p == '\t' && !redacted(d, at.file, (unsigned)(p - s->text)))
             sb_putc(b, '\t');
         else if ((*p & 0xC0) != 0x80)
             sb_putc(b, ' ');

@@ -43,6 +43,7 @@ typedef struct DiagCtx {
     Arena *arena;
     Vec sources;           /* Source * */
     Vec diags;             /* Diagnostic * */
+    Vec redact;            /* Span *: source text never shown (literal passwords) */
     int nerrors, nwarnings;
     bool werror;
     bool color;
@@ -51,6 +52,8 @@ typedef struct DiagCtx {
 void diag_init(DiagCtx *d, Arena *arena);
 int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len);
 const Source *diag_source(const DiagCtx *d, int file);
+/* Never show this source text in a snippet: it is masked with '*'. */
+void diag_redact(DiagCtx *d, Span at);
 
 Diagnostic *diag_error(DiagCtx *d, Span at, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

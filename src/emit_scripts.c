@@ -4,6 +4,7 @@
 #include "emit.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "quote.h"
 
@@ -238,12 +239,25 @@ static void regclass_literal(StrBuf *b, const MTable *t)
     sb_free(&q);
 }
 
+/* Booleans bare in PostgreSQL's spelling, everything else as a literal. */
 static void emit_option_value(StrBuf *b, const Option *o)
 {
-    if (!o->has_value)
+    static const char *const yes[] = {"true", "on", "yes"}, *const no[] = {"false", "off", "no"};
+    if (!o->has_value) {
         sb_puts(b, "true");
-    else
-        q_literal(b, o->value.s);
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(o->value.s, yes[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
+            sb_puts(b, "true");
+            return;
+        }
+        if (strcasecmp(o->value.s, no[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
+            sb_puts(b, "false");
+            return;
+        }
+    }
+    q_literal(b, o->value.s);
 }
 
 static void emit_publications(StrBuf *b, const Step *s)

@@ -67,11 +67,18 @@ static Step *last_step(Plan *p, const MNode *n)
     return v->n ? v->items[v->n - 1] : NULL;
 }
 
+static bool pw_from_env(const MNode *peer)
+{
+    return peer && (peer->pw_kind == PW_ENV || peer->pw_kind == PW_LITERAL);
+}
+
+/* The node connects to a peer whose password scripts read from the environment. */
 static bool needs_pgpass(const MNode *n)
 {
-    if (n->pw_kind != PW_ENV && n->pw_kind != PW_LITERAL)
-        return false;
-    return n->subs.n > 0 || n->standby != NULL;
+    for (int i = 0; i < n->subs.n; i++)
+        if (pw_from_env(((MSub *)n->subs.items[i])->publisher))
+            return true;
+    return n->standby && pw_from_env(n->standby->source);
 }
 
 static const char *node_dir(Arena *a, const Plan *p, const MNode *n)

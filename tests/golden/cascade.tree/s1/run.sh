@@ -1,0 +1,21 @@
+#!/bin/sh
+# replc: every step of node 's1' (cluster 'cascade'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+set -eu
+cd "$(dirname "$0")"
+PGPORT=${PGPORT:-5432}; export PGPORT
+node=s1
+run() {
+    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+}
+run 01-basebackup.sh 'rebuild the data directory from '\''primary'\'' with pg_basebackup, start, wait until it streams'
+run 02-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
+run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+printf 'replc: %s: all steps done\n' "$node"

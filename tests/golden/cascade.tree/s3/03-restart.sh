@@ -1,0 +1,38 @@
+#!/bin/sh
+# replc: step 03-restart.sh of node 's3' (cluster 'cascade'). Generated; do not edit.
+# restart if a setting waits for it; wait until the server accepts connections
+# Safe to run again: it checks what is in place first.
+set -eu
+PGPORT=${PGPORT:-5432}; export PGPORT
+PGPASSFILE=/etc/replc/pgpass; export PGPASSFILE
+timeout=${REPLC_TIMEOUT:-300}
+node=s3
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+up() { psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT 1' >/dev/null 2>&1; }
+wait_for 'the server to accept connections' up
+pending=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT string_agg(name, '', '' ORDER BY name) FROM pg_settings WHERE pending_restart')
+if [ -z "$pending" ]; then
+    say 'no restart needed'
+    exit 0
+fi
+pgdata=/var/lib/postgresql/16/main
+say "restarting to apply: $pending"
+pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
+wait_for 'the server to accept connections after the restart' up

@@ -1,0 +1,33 @@
+#!/bin/sh
+# replc: step 07-wait-publisher-subs3_test1.sh of node 'otus11-3' (cluster 'postgres2021-2147483647'). Generated; do not edit.
+# wait until 'otus11-1' has the publications of subscription 'subs3_test1'
+# Safe to run again: it checks what is in place first.
+set -eu
+PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node=otus11-3
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+ready() {
+    n=$(psql -XAtq -d 'host=192.168.56.11 port=5432 dbname=repl user=postgres connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test1'\'')' 2>/dev/null) || return 1
+    [ "$n" = 1 ]
+}
+wait_for 'the publication(s) of subscription '\''subs3_test1'\'' on '\''otus11-1'\'' (192.168.56.11 port 5432)' ready
+say 'publisher ready'

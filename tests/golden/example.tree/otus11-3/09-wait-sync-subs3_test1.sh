@@ -1,0 +1,30 @@
+#!/bin/sh
+# replc: step 09-wait-sync-subs3_test1.sh of node 'otus11-3' (cluster 'postgres2021-2147483647'). Generated; do not edit.
+# wait until every table of subscription 'subs3_test1' is synchronised
+# Safe to run again: it checks what is in place first.
+set -eu
+PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node=otus11-3
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+synced() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=repl user=postgres' -c 'SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''subs3_test1'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))')" = t ]; }
+wait_for 'every table of subscription '\''subs3_test1'\'' to be synchronised (pg_subscription_rel)' synced
+say 'subscription synchronised'

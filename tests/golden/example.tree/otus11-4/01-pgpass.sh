@@ -1,0 +1,29 @@
+#!/bin/sh
+# replc: step 01-pgpass.sh of node 'otus11-4' (cluster 'postgres2021-2147483647'). Generated; do not edit.
+# write the peers' password lines into ~/.pgpass
+# Safe to run again: it checks what is in place first.
+set -eu
+PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node=otus11-4
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# The password never appears in this file: it is read from the environment.
+file=$HOME/.pgpass
+umask 077
+[ -f "$file" ] || : > "$file"
+chmod 600 "$file"
+# put HOST:PORT:DB:USER VAR: one line for that peer, password from $VAR
+put() {
+    eval "pw=\${$2-}"
+    if [ -z "$pw" ]; then
+        say "environment variable $2 is not set; it holds the password for $1"
+        exit 1
+    fi
+    esc=$(printf '%s' "$pw" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')
+    tmp="$file.replc.$$"
+    P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
+    printf '%s:%s\n' "$1" "$esc" >> "$tmp"
+    if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; say "~/.pgpass: line for $1"; fi
+}
+put '192.168.56.13:5432:*:postgres' PGPASSWORD

@@ -1,0 +1,22 @@
+#!/bin/sh
+# replc: every step of node 'otus11-4' (cluster 'postgres2021-2147483647'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+set -eu
+cd "$(dirname "$0")"
+PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+node=otus11-4
+run() {
+    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+}
+run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
+run 02-basebackup.sh 'rebuild the data directory from '\''otus11-3'\'' with pg_basebackup, start, wait until it streams'
+run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+printf 'replc: %s: all steps done\n' "$node"

@@ -1,0 +1,11 @@
+-- replc: step 05-tables.sql of node 'shop1'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+CREATE SCHEMA IF NOT EXISTS shop1;
+
+CREATE TABLE IF NOT EXISTS shop1.orders (
+    id bigint,
+    amount numeric(10,2) NOT NULL,
+    at timestamp with time zone,
+    PRIMARY KEY (id)
+);

@@ -1,0 +1,32 @@
+#!/bin/sh
+# replc: step 06-wait-publisher-warehouse_from_shop1.sh of node 'warehouse' (cluster 'fanin'). Generated; do not edit.
+# wait until 'shop1' has the publications of subscription 'warehouse_from_shop1'
+# Safe to run again: it checks what is in place first.
+set -eu
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node=warehouse
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+ready() {
+    n=$(psql -XAtq -d 'host=shop1.example port=5432 dbname=shop user=replicator connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p1'\'')' 2>/dev/null) || return 1
+    [ "$n" = 1 ]
+}
+wait_for 'the publication(s) of subscription '\''warehouse_from_shop1'\'' on '\''shop1'\'' (shop1.example port 5432)' ready
+say 'publisher ready'

@@ -1,0 +1,29 @@
+#!/bin/sh
+# replc: step 08-wait-sync-warehouse_from_shop1.sh of node 'warehouse' (cluster 'fanin'). Generated; do not edit.
+# wait until every table of subscription 'warehouse_from_shop1' is synchronised
+# Safe to run again: it checks what is in place first.
+set -eu
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node=warehouse
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+synced() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=shop user=replicator' -c 'SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''warehouse_from_shop1'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))')" = t ]; }
+wait_for 'every table of subscription '\''warehouse_from_shop1'\'' to be synchronised (pg_subscription_rel)' synced
+say 'subscription synchronised'

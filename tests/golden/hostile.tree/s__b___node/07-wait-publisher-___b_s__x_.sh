@@ -1,0 +1,33 @@
+#!/bin/sh
+# replc: step 07-wait-publisher-___b_s__x_.sh of node 'süb \ node' (cluster 'c'l; --x'). Generated; do not edit.
+# wait until 'pub'; rm -rf / #' has the publications of subscription 'Süb's "x"'
+# Safe to run again: it checks what is in place first.
+set -eu
+PATH='/opt/pg bin/$(reboot)':$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node='süb \ node'
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+ready() {
+    n=$(psql -XAtq -d 'host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'' connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''Pub $1; --'\'')' 2>/dev/null) || return 1
+    [ "$n" = 1 ]
+}
+wait_for 'the publication(s) of subscription '\''Süb'\''s "x"'\'' on '\''pub'\''; rm -rf / #'\'' (10.9.0.1 port 5432)' ready
+say 'publisher ready'

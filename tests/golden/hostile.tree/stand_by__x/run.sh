@@ -1,0 +1,22 @@
+#!/bin/sh
+# replc: every step of node 'stand by $x' (cluster 'c'l; --x'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+set -eu
+cd "$(dirname "$0")"
+PATH='/opt/pg bin/$(reboot)':$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+node='stand by $x'
+run() {
+    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+}
+run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
+run 02-basebackup.sh 'rebuild the data directory from '\''süb \ node'\'' with pg_basebackup, start, wait until it streams'
+run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\'''
+run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+printf 'replc: %s: all steps done\n' "$node"

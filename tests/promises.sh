@@ -1,0 +1,77 @@
+#!/bin/sh
+# tests/promises.sh REPLC: CLI.md's promises that need no server, and the
+# command line's exit statuses. (Runnable and idempotent scripts are proven
+# on real servers by tests/integration/scripts.sh.)
+set -u
+replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+cd "$(dirname "$0")/.."
+top=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+check() {  # check NAME COMMAND...
+    name=$1; shift
+    if "$@" > "$tmp/out" 2>&1; then pass=$((pass+1)); echo "ok - $name"
+    else fail=$((fail+1)); echo "not ok - $name"; sed 's/^/    /' "$tmp/out" | head -20; fi
+}
+not() { ! "$@"; }
+
+# 1. deterministic: twice, and from another directory with another path
+"$replc" examples/topology.rc -o "$tmp/a" 2>/dev/null
+"$replc" examples/topology.rc -o "$tmp/b" 2>/dev/null
+(cd "$tmp" && cp "$top/examples/topology.rc" t.rc && "$replc" "$tmp/t.rc" -o "$tmp/c" 2>/dev/null)
+check "deterministic: the same input twice gives byte-identical trees" diff -r "$tmp/a" "$tmp/b"
+check "deterministic: another working directory and path give the same tree" diff -r "$tmp/a" "$tmp/c"
+check "deterministic: no absolute path of this machine in the output" not grep -rl "$top" "$tmp/a"
+
+# 4. no secrets: a literal password and an environment password
+cat > "$tmp/secret.rc" <<'RC'
+cluster s;
+defaults { version 15; database d; }
+table t (id int primary key);
+node a { host "10.0.0.1"; password "Lit3ral-S3cret"; publish p (t); }
+node b { host "10.0.0.2"; password env B_PASSWORD; subscribe to a (p); }
+node c { host "10.0.0.3"; standby from b; pgdata "/d"; }
+RC
+B_PASSWORD=Env-S3cret PGPASSWORD=Env-S3cret2 "$replc" "$tmp/secret.rc" -o "$tmp/s" 2> "$tmp/s.err"
+check "no secrets: a literal password is warned about" grep -q 'literal-password' "$tmp/s.err"
+check "no secrets: the literal password is in no generated file" not grep -r 'Lit3ral-S3cret' "$tmp/s"
+check "no secrets: passwords from the environment are in no generated file" not grep -rE 'Env-S3cret' "$tmp/s"
+check "no secrets: nor in the diagnostics" not grep -E 'Lit3ral-S3cret|Env-S3cret' "$tmp/s.err"
+check "no secrets: scripts read the password from the named variable" grep -rq 'B_PASSWORD' "$tmp/s/c/01-pgpass.sh"
+
+# nothing written when there is an error
+printf 'node a { publish p (nope); }\n' > "$tmp/bad.rc"
+"$replc" "$tmp/bad.rc" -o "$tmp/bad-out" 2>/dev/null; st=$?
+check "an error exits 1" test "$st" = 1
+check "an error writes nothing" test ! -e "$tmp/bad-out"
+
+# output directory handling
+mkdir "$tmp/foreign"; echo keep > "$tmp/foreign/notes.txt"
+"$replc" examples/topology.rc -o "$tmp/foreign" 2>/dev/null; st=$?
+check "refuses a non-empty directory replc did not write" test "$st" = 1
+check "and leaves its files alone" test -f "$tmp/foreign/notes.txt"
+"$replc" examples/topology.rc -o "$tmp/re" 2>/dev/null
+echo mine > "$tmp/re/otus11-1/NOTES"
+sed '/^node otus11-4/,/^}/d' examples/topology.rc > "$tmp/three.rc"
+"$replc" "$tmp/three.rc" -o "$tmp/re" 2>/dev/null
+check "recompiling removes the scripts of a node that is gone" test ! -e "$tmp/re/otus11-4"
+check "recompiling keeps files replc did not write" test -f "$tmp/re/otus11-1/NOTES"
+
+# command line
+"$replc" --werror examples/topology.rc --check 2>/dev/null; st=$?
+check "--werror turns the example's warning into exit 1" test "$st" = 1
+"$replc" --check 2>/dev/null; st=$?
+check "a missing file argument exits 2" test "$st" = 2
+"$replc" --format yaml examples/topology.rc 2>/dev/null; st=$?
+check "a bad --format exits 2" test "$st" = 2
+check "--explain prints a code's text" sh -c "'$replc' --explain replica-identity | grep -q 'primary key'"
+"$replc" --explain replica-identiy > /dev/null 2> "$tmp/ex"; st=$?
+check "--explain of an unknown code exits 2 and suggests" sh -c "test $st = 2 && grep -q \"did you mean 'replica-identity'\" '$tmp/ex'"
+check "--plan --format json is valid JSON" sh -c "'$replc' --plan --format json examples/topology.rc 2>/dev/null | python3 -m json.tool > /dev/null"
+check "--graph prints a digraph" sh -c "'$replc' --graph examples/topology.rc 2>/dev/null | grep -q '^digraph'"
+for code in $(sed -n 's/^    {"\([a-z-]*\)",.*/\1/p' src/explain.c); do
+    grep -q "\[$code\]\|\"$code\"" src/*.c grammar/*.y grammar/*.l 2>/dev/null || { echo "not ok - explain code $code is never reported"; fail=$((fail+1)); }
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
