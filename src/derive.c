@@ -109,12 +109,12 @@ static void add_hba(Arena *a, MNode *on, const char *db, const MNode *peer, cons
     vec_push(a, &on->hba, h);
 }
 
-static MNode *chain_root(MNode *n)
+MNode *model_chain_root(const MNode *n)
 {
     int guard = 0;
     while (n->standby && n->standby->source && guard++ < 100000)
         n = n->standby->source;
-    return n;
+    return (MNode *)n;
 }
 
 /* Settings one node needs for its own role, before standbys inherit. */
@@ -254,7 +254,7 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
             need_text(n, GUC_WAL_LEVEL, src->guc[GUC_WAL_LEVEL].text,
                       arena_printf(a, "the same as its source '%s'", src->name));
         /* a copy of a subscriber must not start apply workers when promoted */
-        MNode *root = chain_root(n);
+        MNode *root = model_chain_root(n);
         if (root->subs.n) {
             n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].set = true;
             n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value = 0;
@@ -295,4 +295,27 @@ void derive_settings(Arena *a, DiagCtx *d, Model *m)
             add_hba(a, n, "replication", st, arena_printf(a, "standby '%s'", st->name));
         }
     }
+    /* a standby of a subscriber takes its subscriptions over when promoted
+     * (promote.sh): the publishers admit it too */
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *st = m->nodes.items[i];
+        const MNode *root = model_chain_root(st);
+        if (!st->standby || root == st)
+            continue;
+        for (int k = 0; k < root->subs.n; k++) {
+            const MSub *s = root->subs.items[k];
+            if (s->publisher)
+                add_hba(a, s->publisher, s->publisher->database, st,
+                        arena_printf(a, "standby '%s' of subscriber '%s', after promote.sh", st->name,
+                                     root->name));
+        }
+    }
+}
+
+const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby)
+{
+    char *r = arena_printf(a, "%s_%s", s->slot, standby->ident);
+    if (strlen(r) > 63)
+        r[63] = '\0';
+    return r;
 }

@@ -407,6 +407,17 @@ static void emit_pgpass(StrBuf *b, const Step *s)
     if (n->standby && n->standby->source &&
         (n->standby->source->pw_kind == PW_ENV || n->standby->source->pw_kind == PW_LITERAL))
         add_pgpass_line(b, n->standby->source);
+    /* publishers that promote.sh reaches on a standby of a subscriber */
+    const MNode *root = model_chain_root(n);
+    for (int i = 0; root != n && i < root->subs.n; i++) {
+        const MNode *pub = ((MSub *)root->subs.items[i])->publisher;
+        bool dup = pub == n->standby->source;
+        for (int k = 0; k < i; k++)
+            if (((MSub *)root->subs.items[k])->publisher == pub)
+                dup = true;
+        if (!dup && (pub->pw_kind == PW_ENV || pub->pw_kind == PW_LITERAL))
+            add_pgpass_line(b, pub);
+    }
 }
 
 static void emit_hba(StrBuf *b, const Step *s)
@@ -805,4 +816,103 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
         sb_putc(b, '\n');
     }
     sb_puts(b, "printf 'replc: %s: all steps done\\n' \"$node\"\n");
+}
+
+/* promote.sh: run by hand. Promotes a standby of a subscriber and moves the
+ * subscriptions it carries onto slots of its own, so that it never competes
+ * with the original for the same slot. */
+void emit_promote(StrBuf *b, const Model *m, const MNode *n)
+{
+    const MNode *root = model_chain_root(n);
+    Step pseudo = {0};
+    pseudo.node = (MNode *)n;
+    pseudo.file = "promote.sh";
+    pseudo.what = "promote this standby and take over the subscriptions it carries (run by hand)";
+    sh_header(b, m, &pseudo);
+    sb_printf(b, "# '%s' is a standby of subscriber '%s' and carries copies of its subscriptions.\n"
+                 "# Run this only when '%s' is gone for good or stopped: the subscriptions then\n"
+                 "# continue from here, each on a new slot of its own on the publisher. Changes\n"
+                 "# published after '%s' last applied and before the new slot exists are not\n"
+                 "# sent again: compare the tables with their publishers afterwards.\n",
+              n->name, root->name, root->name, root->name);
+    sb_puts(b, wait_fn);
+    pgdata_line(b, n);
+    sb_puts(b, "q() { ");
+    local_psql(b, n, n->database);
+    sb_puts(b, " -c \"$1\"; }\n");
+    sb_puts(b, "if [ \"$(q 'SELECT pg_is_in_recovery()')\" = t ]; then\n    say 'promoting'\n    pg_ctl -D \"$pgdata\" -w -t \"$timeout\" promote\nfi\n"
+               "primary() { [ \"$(q 'SELECT pg_is_in_recovery()' 2>/dev/null)\" = f ]; }\n"
+               "wait_for 'the end of recovery' primary\n");
+    for (int i = 0; i < root->subs.n; i++) {
+        const MSub *s = root->subs.items[i];
+        if (!s->publisher)
+            continue;
+        Arena a;
+        arena_init(&a);
+        const char *slot = model_promoted_slot(&a, s, n);
+        StrBuf sql, ci, create;
+        sb_init(&sql);
+        sb_init(&ci);
+        sb_init(&create);
+        sb_puts(&sql, "SELECT coalesce(subslotname, '') FROM pg_subscription WHERE subname = ");
+        q_literal(&sql, s->name);
+        sb_puts(&sql, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        sb_printf(b, "\n# subscription '%s' (from '%s')\nslot=$(q ", s->name, s->publisher->name);
+        sh_sql(b, &sql);
+        sb_puts(b, ")\nif [ \"$slot\" != ");
+        sh_word(b, slot);
+        sb_puts(b, " ]; then\n    q ");
+        sb_reset(&sql);
+        sb_puts(&sql, "ALTER SUBSCRIPTION ");
+        q_ident(&sql, s->name);
+        sb_puts(&sql, " DISABLE");
+        sh_sql(b, &sql);
+        sb_puts(b, " >/dev/null\n    q ");
+        sb_reset(&sql);
+        sb_puts(&sql, "ALTER SUBSCRIPTION ");
+        q_ident(&sql, s->name);
+        sb_puts(&sql, " SET (slot_name = NONE)");
+        sh_sql(b, &sql);
+        sb_puts(b, " >/dev/null\n    psql -XAtq -v ON_ERROR_STOP=1 -d ");
+        emit_conninfo(&ci, s->publisher, s->publisher->database, NULL);
+        sh_word(b, ci.s);
+        sb_puts(b, " -c ");
+        sb_puts(&create, "SELECT pg_create_logical_replication_slot(");
+        q_literal(&create, slot);
+        sb_puts(&create, ", 'pgoutput') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ");
+        q_literal(&create, slot);
+        sb_puts(&create, ")");
+        sh_sql(b, &create);
+        sb_puts(b, " >/dev/null\n    q ");
+        sb_reset(&sql);
+        sb_puts(&sql, "ALTER SUBSCRIPTION ");
+        q_ident(&sql, s->name);
+        sb_puts(&sql, " SET (slot_name = ");
+        q_literal(&sql, slot);
+        sb_puts(&sql, ")");
+        sh_sql(b, &sql);
+        sb_puts(b, " >/dev/null\n    say ");
+        StrBuf msg;
+        sb_init(&msg);
+        sb_printf(&msg, "subscription '%s' moved to slot '%s' on '%s'", s->name, slot, s->publisher->name);
+        sh_word(b, msg.s);
+        sb_puts(b, "\nfi\nq ");
+        sb_reset(&sql);
+        sb_puts(&sql, "ALTER SUBSCRIPTION ");
+        q_ident(&sql, s->name);
+        sb_puts(&sql, " ENABLE");
+        sh_sql(b, &sql);
+        sb_puts(b, " >/dev/null\n");
+        sb_free(&msg);
+        sb_free(&sql);
+        sb_free(&ci);
+        sb_free(&create);
+        arena_free(&a);
+    }
+    long workers = root->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;
+    sb_printf(b, "\n# apply workers, off while this node was a standby\n"
+                 "if [ \"$(q 'SHOW max_logical_replication_workers')\" -lt %ld ]; then\n"
+                 "    q 'ALTER SYSTEM SET max_logical_replication_workers = %ld' >/dev/null\n    ", workers, workers);
+    pg_ctl_cmd(b, n, "restart");
+    sb_puts(b, " </dev/null\nfi\nsay 'promoted; the subscriptions run here now'\n");
 }

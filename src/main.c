@@ -160,6 +160,12 @@ static int write_tree(const char *dir, const Model *m, const Plan *p)
             bool sh = strcmp(s->file + strlen(s->file) - 3, ".sh") == 0;
             rc |= write_file(path, b.s, b.len, sh ? 0755 : 0644);
         }
+        if (n->standby && model_chain_root(n) != n && model_chain_root(n)->subs.n) {
+            sb_reset(&b);
+            emit_promote(&b, m, n);
+            snprintf(path, sizeof path, "%s/%s/promote.sh", dir, (const char *)p->node_dirs.items[i]);
+            rc |= write_file(path, b.s, b.len, 0755);
+        }
         sb_reset(&b);
         emit_run_sh(&b, m, p, n);
         snprintf(path, sizeof path, "%s/%s/run.sh", dir, (const char *)p->node_dirs.items[i]);

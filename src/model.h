@@ -148,5 +148,9 @@ typedef struct Model {
 const char *guc_name(GucId id);
 bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
+/* The primary at the top of a node's chain of standbys (the node itself for a primary). */
+MNode *model_chain_root(const MNode *n);
+/* The slot a promoted standby's copy of subscription s uses (promote.sh). */
+const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 
 #endif

@@ -78,7 +78,15 @@ static bool needs_pgpass(const MNode *n)
     for (int i = 0; i < n->subs.n; i++)
         if (pw_from_env(((MSub *)n->subs.items[i])->publisher))
             return true;
-    return n->standby && pw_from_env(n->standby->source);
+    if (!n->standby)
+        return false;
+    if (pw_from_env(n->standby->source))
+        return true;
+    const MNode *root = model_chain_root(n);   /* promote.sh reaches its publishers */
+    for (int i = 0; root != n && i < root->subs.n; i++)
+        if (pw_from_env(((MSub *)root->subs.items[i])->publisher))
+            return true;
+    return false;
 }
 
 static const char *node_dir(Arena *a, const Plan *p, const MNode *n)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step 02-hba.sh of node 'otus11-2' (cluster 'postgres2021-2147483647'). Generated; do not edit.
-# admit 2 peer line(s) in pg_hba.conf, reload
+# admit 3 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 set -eu
 PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
@@ -20,6 +20,7 @@ add() {
 }
 add 'host "repl" "postgres" 192.168.56.11/32 scram-sha-256'
 add 'host "repl" "postgres" 192.168.56.13/32 scram-sha-256'
+add 'host "repl" "postgres" 192.168.56.14/32 scram-sha-256'
 if [ "$changed" = 1 ]; then
     psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_reload_conf()' >/dev/null
 fi

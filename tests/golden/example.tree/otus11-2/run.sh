@@ -16,7 +16,7 @@ run() {
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
 run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
-run 02-hba.sh 'admit 2 peer line(s) in pg_hba.conf, reload'
+run 02-hba.sh 'admit 3 peer line(s) in pg_hba.conf, reload'
 run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
 run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 run 05-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres'

@@ -27,3 +27,5 @@ put() {
     if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; say "~/.pgpass: line for $1"; fi
 }
 put '192.168.56.13:5432:*:postgres' PGPASSWORD
+put '192.168.56.11:5432:*:postgres' PGPASSWORD
+put '192.168.56.12:5432:*:postgres' PGPASSWORD

@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step 01-hba.sh of node 'pub'; rm -rf / #' (cluster 'c'l; --x'). Generated; do not edit.
-# admit 1 peer line(s) in pg_hba.conf, reload
+# admit 2 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 set -eu
 PATH='/opt/pg bin/$(reboot)':$PATH; export PATH
@@ -19,6 +19,7 @@ add() {
     fi
 }
 add 'host "db name'\''; DROP DATABASE x; --" "us\er$(id)`id`" sub-host.example scram-sha-256'
+add 'host "db name'\''; DROP DATABASE x; --" "us\er$(id)`id`" 10.9.0.3/32 scram-sha-256'
 if [ "$changed" = 1 ]; then
     psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user='\''us\\er$(id)`id`'\''' -c 'SELECT pg_reload_conf()' >/dev/null
 fi

@@ -15,7 +15,7 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
+run 01-hba.sh 'admit 2 peer line(s) in pg_hba.conf, reload'
 run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\'''
 run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 run 04-database.sql 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\'''

@@ -27,3 +27,4 @@ put() {
     if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; say "~/.pgpass: line for $1"; fi
 }
 put 'sub-host.example:5432:*:us\\er$(id)`id`' HOSTILE_PW
+put '10.9.0.1:5432:*:us\\er$(id)`id`' HOSTILE_PW

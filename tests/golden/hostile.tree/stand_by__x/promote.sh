@@ -1,0 +1,58 @@
+#!/bin/sh
+# replc: step promote.sh of node 'stand by $x' (cluster 'c'l; --x'). Generated; do not edit.
+# promote this standby and take over the subscriptions it carries (run by hand)
+# Safe to run again: it checks what is in place first.
+set -eu
+PATH='/opt/pg bin/$(reboot)':$PATH; export PATH
+PGPORT=${PGPORT:-5432}; export PGPORT
+timeout=${REPLC_TIMEOUT:-300}
+node='stand by $x'
+say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# 'stand by $x' is a standby of subscriber 'süb \ node' and carries copies of its subscriptions.
+# Run this only when 'süb \ node' is gone for good or stopped: the subscriptions then
+# continue from here, each on a new slot of its own on the publisher. Changes
+# published after 'süb \ node' last applied and before the new slot exists are not
+# sent again: compare the tables with their publishers afterwards.
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+wait_for() {
+    what=$1; shift
+    start=$(date +%s); next=$start
+    until "$@"; do
+        now=$(date +%s)
+        if [ $((now - start)) -ge "$timeout" ]; then
+            say "timed out after ${timeout}s waiting for $what"
+            exit 1
+        fi
+        if [ "$now" -ge "$next" ]; then
+            say "waiting for $what"
+            next=$((now + 10))
+        fi
+        sleep 1
+    done
+}
+pgdata='/srv/pg data/it'\''s $HOME'
+q() { psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' -c "$1"; }
+if [ "$(q 'SELECT pg_is_in_recovery()')" = t ]; then
+    say 'promoting'
+    pg_ctl -D "$pgdata" -w -t "$timeout" promote
+fi
+primary() { [ "$(q 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; }
+wait_for 'the end of recovery' primary
+
+# subscription 'Süb's "x"' (from 'pub'; rm -rf / #')
+slot=$(q 'SELECT coalesce(subslotname, '\'''\'') FROM pg_subscription WHERE subname = '\''Süb'\'''\''s "x"'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())')
+if [ "$slot" != sub_slot_stand_by__x ]; then
+    q 'ALTER SUBSCRIPTION "Süb'\''s ""x""" DISABLE' >/dev/null
+    q 'ALTER SUBSCRIPTION "Süb'\''s ""x""" SET (slot_name = NONE)' >/dev/null
+    psql -XAtq -v ON_ERROR_STOP=1 -d 'host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' -c 'SELECT pg_create_logical_replication_slot('\''sub_slot_stand_by__x'\'', '\''pgoutput'\'') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = '\''sub_slot_stand_by__x'\'')' >/dev/null
+    q 'ALTER SUBSCRIPTION "Süb'\''s ""x""" SET (slot_name = '\''sub_slot_stand_by__x'\'')' >/dev/null
+    say 'subscription '\''Süb'\''s "x"'\'' moved to slot '\''sub_slot_stand_by__x'\'' on '\''pub'\''; rm -rf / #'\'''
+fi
+q 'ALTER SUBSCRIPTION "Süb'\''s ""x""" ENABLE' >/dev/null
+
+# apply workers, off while this node was a standby
+if [ "$(q 'SHOW max_logical_replication_workers')" -lt 4 ]; then
+    q 'ALTER SYSTEM SET max_logical_replication_workers = 4' >/dev/null
+    pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
+fi
+say 'promoted; the subscriptions run here now'
