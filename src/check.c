@@ -205,7 +205,9 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
 {
     const Setting *s;
     n->host = (s = pick(own, defs, 0)) ? s->value.s : n->name;
-    bool host_ok = *n->host != '\0';
+    bool host_ok = *n->host != '\0' || !s;
+    if (!s && (strchr(n->host, '\r') || strchr(n->host, '\n')))
+        host_ok = true;   /* the name is reported already */
     for (const char *q = n->host; *q; q++)
         if (!(isalnum((unsigned char)*q) || *q == '.' || *q == '-' || *q == ':' || *q == '_'))
             host_ok = false;
@@ -346,6 +348,7 @@ static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int 
                                             "streaming = parallel needs PostgreSQL 16 or later, "
                                             "but node '%s' is version %d", node, version);
                 diag_hint(c->d, dg, "Use streaming = on, or raise the node's version.");
+                continue;
             }
             break;
         case OPT_PUBLISH: {
@@ -676,6 +679,23 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         s->options = check_options(c, &sd->options, sub_opts, 14, "subscription", n->version, n->name);
         const Option *so = find_opt(&s->options, "slot_name");
         s->slot = so ? so->value.s : s->name;
+        if (so && strcasecmp(so->value.s, "none") == 0) {
+            s->slot = NULL;   /* no slot: the subscription is created detached */
+            if (opt_bool(&s->options, "enabled", 1) || opt_bool(&s->options, "create_slot", 1)) {
+                Diagnostic *dg = diag_error(c->d, so->span, "slot-name-none",
+                                            "slot_name = NONE needs enabled = false and create_slot = false");
+                diag_hint(c->d, dg, "PostgreSQL refuses it otherwise (\"subscription with slot_name = "
+                                    "NONE must also set enabled = false\").");
+            }
+        }
+        if (n->version == 17 && opt_bool(&s->options, "failover", 0) == 1 &&
+            opt_bool(&s->options, "two_phase", 0) == 1) {
+            Diagnostic *dg = diag_error(c->d, sd->span, "failover-two-phase",
+                                        "subscription '%s' uses both failover and two_phase, which "
+                                        "PostgreSQL 17 does not allow together", name);
+            diag_hint(c->d, dg, "Recent PostgreSQL 17 releases reject the combination at CREATE "
+                                "SUBSCRIPTION; PostgreSQL 18 allows it. Drop one of them.");
+        }
         s->copy_data = opt_bool(&s->options, "copy_data", 1) && opt_bool(&s->options, "connect", 1);
         s->two_phase = opt_bool(&s->options, "two_phase", 0) == 1;
         const Option *oo = find_opt(&s->options, "origin");
@@ -804,6 +824,8 @@ static void check_standby_cycles(Checker *c)
                                         "standbys form a cycle: %s", b.s);
             diag_hint(c->d, dg, "Every chain of standbys must end at a primary.");
             sb_free(&b);
+            for (MNode *z = start; z && state[z->index] == 1; z = z->standby ? z->standby->source : NULL)
+                state[z->index] = 2;
             y = x;
             do {   /* break the cycle so later passes terminate */
                 MNode *next = y->standby->source;

@@ -39,17 +39,18 @@ static long sync_workers(const MSub *s)
     return s->tables.n < per ? s->tables.n : per;
 }
 
-static void need(Arena *a, MNode *n, GucId id, long value, const char *why)
+/* The node needs at least floor (steady state) and peak (initial copy);
+ * replc sets value, at least PostgreSQL's default. */
+static void need(MNode *n, GucId id, long floor, long peak, long value, const char *why)
 {
     Derived *g = &n->guc[id];
     if (value < guc_default[id])
         value = guc_default[id];
     g->set = true;
-    if (value > g->value || !g->why) {
-        g->value = value > g->value ? value : g->value;
-        g->why = why;
-    }
-    (void)a;
+    g->floor = floor;
+    g->peak = peak;
+    g->value = value;
+    g->why = why;
 }
 
 static void need_text(MNode *n, GucId id, const char *text, const char *why)
@@ -131,7 +132,7 @@ static void derive_own(Arena *a, MNode *n)
     slots += nstandby;
     senders += 2 * nstandby;
     long origins = 0, workers = 0, nsubs = n->subs.n;
-    bool two_phase = false;
+    bool two_phase = false, any_copy = false;
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *s = n->subs.items[i];
         long sw = sync_workers(s);
@@ -141,6 +142,8 @@ static void derive_own(Arena *a, MNode *n)
             workers += user_num(n, "max_parallel_apply_workers_per_subscription", 2);
         if (s->two_phase)
             two_phase = true;
+        if (s->copy_data)
+            any_copy = true;
     }
     if (nsubs && workers < nsubs + 1)
         workers = nsubs + 1;
@@ -149,22 +152,23 @@ static void derive_own(Arena *a, MNode *n)
         need_text(n, GUC_WAL_LEVEL, "logical", "the node publishes");
     else if (!n->standby)
         need_text(n, GUC_WAL_LEVEL, "replica", nstandby ? "the node has standbys" : "PostgreSQL's default");
-    need(a, n, GUC_MAX_WAL_SENDERS, senders,
-         arena_printf(a, "%ld subscription(s) with their table-sync connections, 2 per standby (%ld)",
-                      subs_in, nstandby));
+    need(n, GUC_MAX_WAL_SENDERS, subs_in + nstandby, senders, senders,
+         arena_printf(a, "%ld subscription(s) to this node with their table-sync connections, "
+                         "2 per standby (%ld)", subs_in, nstandby));
     long rs = slots + (n->version < 18 ? origins : 0);
-    need(a, n, GUC_MAX_REPLICATION_SLOTS, rs,
+    long rs_floor = subs_in + nstandby + (n->version < 18 ? nsubs : 0);
+    need(n, GUC_MAX_REPLICATION_SLOTS, rs_floor, rs, rs,
          n->version < 18
              ? arena_printf(a, "%ld slot(s) for subscribers and standbys, %ld replication origin(s) "
                                "for this node's subscriptions", slots, origins)
              : arena_printf(a, "%ld slot(s) for subscribers and standbys", slots));
     if (n->version >= 18)
-        need(a, n, GUC_MAX_ACTIVE_REPLICATION_ORIGINS, origins,
+        need(n, GUC_MAX_ACTIVE_REPLICATION_ORIGINS, nsubs, origins, origins,
              arena_printf(a, "%ld subscription(s) with their table-sync origins", nsubs));
-    need(a, n, GUC_MAX_LOGICAL_REPLICATION_WORKERS, workers,
+    need(n, GUC_MAX_LOGICAL_REPLICATION_WORKERS, nsubs + (nsubs && any_copy ? 1 : 0), workers, workers,
          arena_printf(a, "%ld apply worker(s) with their table-sync and parallel workers", nsubs));
     if (two_phase)
-        need(a, n, GUC_MAX_PREPARED_TRANSACTIONS, 10, "a subscription uses two_phase");
+        need(n, GUC_MAX_PREPARED_TRANSACTIONS, 1, 1, 10, "a subscription uses two_phase");
     if (subs_in || nstandby)
         need_text(n, GUC_LISTEN_ADDRESSES, "*", "peers connect to this node");
     if (n->standby)
@@ -187,13 +191,21 @@ static void apply_user(DiagCtx *d, MNode *n)
                            u->name, u->value);
                 continue;
             }
-            if (g->set && v < g->value) {
+            if (g->set && v < g->floor) {
                 Diagnostic *dg = diag_error(d, u->span, "capacity",
                                             "%s = %ld on node '%s' is lower than the topology needs (%ld)",
-                                            u->name, v, n->name, g->value);
+                                            u->name, v, n->name, g->floor);
                 diag_hint(d, dg, "Counted: %s. Raise the value or remove the 'set' and let replc "
                                  "derive it.", g->why);
                 continue;
+            }
+            if (g->set && v < g->peak) {
+                Diagnostic *dg = diag_warning(d, u->span, "capacity-peak",
+                                              "%s = %ld on node '%s' is enough for steady replication "
+                                              "(%ld) but not for the initial copy (%ld)",
+                                              u->name, v, n->name, g->floor, g->peak);
+                diag_hint(d, dg, "Counted: %s. Table synchronisation waits for free slots, so the "
+                                 "initial copy is slower or stalls.", g->why);
             }
             g->set = true;
             g->value = v;
@@ -208,6 +220,22 @@ static void apply_user(DiagCtx *d, MNode *n)
             }
             need_text(n, (GucId)id, u->value, "set in the topology");
         } else {
+            if (id == GUC_LISTEN_ADDRESSES && g->set && !strchr(u->value, '*')) {
+                bool local_only = true;
+                char *copy = strdup(u->value);
+                for (char *tok = strtok(copy, ", "); tok; tok = strtok(NULL, ", "))
+                    if (strcmp(tok, "localhost") && strcmp(tok, "127.0.0.1") && strcmp(tok, "::1"))
+                        local_only = false;
+                free(copy);
+                if (local_only) {
+                    Diagnostic *dg = diag_error(d, u->span, "listen-addresses",
+                                                "listen_addresses = '%s' on node '%s' shuts out its "
+                                                "peers", u->value, n->name);
+                    diag_hint(d, dg, "Peers connect to '%s' (%s). Listen on its address, or remove "
+                                     "the 'set' and let replc use '*'.", n->name, g->why);
+                    continue;
+                }
+            }
             need_text(n, (GucId)id, u->value, "set in the topology");
         }
     }
@@ -265,7 +293,7 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
     }
     long mlrw = n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;
     if (!user_guc(n, "max_worker_processes"))
-        need(a, n, GUC_MAX_WORKER_PROCESSES, mlrw + 1,
+        need(n, GUC_MAX_WORKER_PROCESSES, mlrw + 1, mlrw + 1, mlrw + 1,
              "max_logical_replication_workers + 1 (the launcher)");
     else if (n->guc[GUC_MAX_WORKER_PROCESSES].value < mlrw + 1) {
         const UserGuc *u = user_guc(n, "max_worker_processes");

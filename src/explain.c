@@ -126,6 +126,19 @@ static const struct {
      "hint shows how the need was counted (REPLICATION.md 1.2-1.4). A standby's\n"
      "max_connections, max_prepared_transactions, max_locks_per_transaction,\n"
      "max_wal_senders and max_worker_processes may not be lower than its source's.\n"},
+    {"capacity-peak",
+     "A server setting given with 'set' covers steady replication but not the\n"
+     "initial copy: each table-sync worker needs its own slot, WAL sender and\n"
+     "worker while it copies. The copy then waits for free ones, or stalls.\n"},
+    {"slot-name-none",
+     "slot_name = NONE creates a subscription without a slot; PostgreSQL requires\n"
+     "enabled = false and create_slot = false with it.\n"},
+    {"failover-two-phase",
+     "PostgreSQL 17 rejects a subscription with both failover = true and\n"
+     "two_phase = true (recent 17 minor releases); 18 allows the combination.\n"},
+    {"listen-addresses",
+     "A node that peers connect to listens only on the loopback interface, so\n"
+     "subscribers and standbys cannot reach it (\"Connection refused\").\n"},
     {"literal-password",
      "The password is written in the topology file. Write 'password env NAME;'\n"
      "and set NAME when applying. Generated scripts never contain a password; for\n"

@@ -34,6 +34,8 @@ typedef enum {
 typedef struct Derived {
     bool set;           /* emitted for this node */
     long value;         /* numeric GUCs: the value at least this */
+    long floor;         /* below this the topology cannot work (steady state) */
+    long peak;          /* below this the initial copy or a peak stalls */
     const char *text;   /* non-numeric GUCs (wal_level, hot_standby, listen_addresses) */
     const char *why;    /* how it was counted, for the plan and diagnostics */
     bool exact;         /* set to exactly this value (not "at least") */

@@ -143,7 +143,7 @@ bool parse_file(Parser *p, const char *path, Span from)
     if (from.file >= 0 && path[0] != '/')
         shown = arena_printf(p->arena, "%s%s", p->dir ? p->dir : "", path);
     if (from.file >= 0 && (strchr(path, '\n') || strchr(path, '\r'))) {
-        diag_error(p->diag, from, "include", "file name contains a line break");
+        diag_error(p->diag, from, "name-line-break", "file name contains a line break");
         return false;
     }
     FILE *f = strcmp(shown, "-") == 0 ? stdin : fopen(shown, "rb");

@@ -99,6 +99,8 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
             const MSub *s = n->subscribers.items[k];
             const Option *so = opt(&s->options, "slot_name");
             Span at = so ? so->value.span : s->name_span;
+            if (!s->slot)
+                continue;
             if (!slot_ok(s->slot)) {
                 Diagnostic *dg = diag_error(d, at, "slot-name",
                                             "replication slot name '%s' of subscription '%s' may hold "
@@ -219,14 +221,20 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
                 reported[s->node->index] = 1;
             }
             MSub *first = path.items[from];
+            for (int k = from; k < path.n; k++)
+                if (!((MSub *)path.items[k])->origin_none) {
+                    first = path.items[k];
+                    break;
+                }
             if (!(all_none && all_16)) {
                 Diagnostic *dg = diag_error(d, first->span, "logical-cycle",
                                             "subscriptions form a cycle that carries table '%s': %s",
                                             t->display, b.s);
-                for (int k = from + 1; k < path.n; k++) {
+                for (int k = from; k < path.n; k++) {
                     MSub *s = path.items[k];
-                    diag_note(d, dg, s->span, "subscription '%s' of node '%s' closes the cycle",
-                              s->name, s->node->name);
+                    if (s != first)
+                        diag_note(d, dg, s->span, "subscription '%s' of node '%s' is on the cycle%s",
+                                  s->name, s->node->name, s->origin_none ? "" : " without origin = none");
                 }
                 if (!all_16)
                     diag_hint(d, dg, "Below PostgreSQL 16 a change applied by a subscription is "
@@ -238,10 +246,16 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
                     diag_hint(d, dg, "Give every subscription on the cycle 'with (origin = none)' "
                                      "so that changes that came from a subscription are not sent on.");
             } else {
+                /* one direction may copy; every further one may copy rows back */
+                bool first_copy = true;
                 for (int k = from; k < path.n; k++) {
                     MSub *s = path.items[k];
                     if (!s->copy_data)
                         continue;
+                    if (first_copy) {
+                        first_copy = false;
+                        continue;
+                    }
                     bool pub_receives = false;
                     for (int q = 0; q < s->publisher->subs.n; q++)
                         if (table_in(s->publisher->subs.items[q], t))

@@ -36,9 +36,9 @@ for b in build build-asan; do
     done
 done
 suite "diagnostics (build)" sh tests/diag/run.sh ./replc
-suite "diagnostics (build-asan)" sh tests/diag/run.sh ./build-asan/replc
+suite "diagnostics (build-asan)" sh tests/diag/run.sh build-asan/replc
 suite "golden trees (build)" sh tests/golden/run.sh ./replc
-suite "golden trees (build-asan)" sh tests/golden/run.sh ./build-asan/replc
+suite "golden trees (build-asan)" sh tests/golden/run.sh build-asan/replc
 suite "promises" sh tests/promises.sh ./replc
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     suite "real servers: generated scripts on four PostgreSQL 15 hosts" bash tests/integration/scripts.sh

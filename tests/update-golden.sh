@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 replc=$(pwd)/replc
 cd tests/diag
 for rc in *.rc; do
+    [ -f "$rc" ] || continue
     case=${rc%.rc}
     args=""
     [ -f "$case.args" ] && args=$(cat "$case.args")
@@ -14,6 +15,7 @@ for rc in *.rc; do
 done
 cd ../golden
 for rc in *.rc; do
+    [ -f "$rc" ] || continue
     case=${rc%.rc}
     rm -rf "$case.tree"
     "$replc" --color never "$rc" -o "$case.tree" > /dev/null

@@ -5,6 +5,7 @@
 # arguments (one per line).
 set -u
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+[ -x "$replc" ] || { echo "not ok - no executable $1"; echo "0 passed, 1 failed"; exit 1; }
 cd "$(dirname "$0")"
 pass=0; fail=0
 for rc in *.rc; do

@@ -3,6 +3,7 @@
 # CASE.tree/ byte for byte; every generated shell script must pass sh -n.
 set -u
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+[ -x "$replc" ] || { echo "not ok - no executable $1"; echo "0 passed, 1 failed"; exit 1; }
 cd "$(dirname "$0")"
 pass=0; fail=0
 tmp=$(mktemp -d)

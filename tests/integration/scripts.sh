@@ -195,6 +195,7 @@ server_errors() {
 # run_all ROUND: start every run.sh at once; one check per host
 run_all() {
     local round=$1 i node pids=() rc t0 dt
+    RUN_FAILED=0
     t0=$(now_ms)
     for i in 1 2 3 4; do
         node=${NODES[$((i - 1))]}
@@ -211,6 +212,7 @@ run_all() {
         if [ "$rc" = 0 ]; then
             ok "$node: run.sh ($round. run) exits 0 [$((dt / 10)).$((dt % 10)) s]"
         else
+            RUN_FAILED=$((RUN_FAILED + 1))
             if [ "$rc" = 124 ]; then
                 notok "$node: run.sh ($round. run) timed out after ${RUN_TIMEOUT}s"
             else
@@ -219,12 +221,16 @@ run_all() {
             note "--- output of run.sh on $node ($round. run):"
             diag <"$WORK/run$round-$node.log"
             note "--- $node's server log, last errors and warnings:"
-            "$HOSTS" log "$i" 2>/dev/null | server_errors | tail -20 | diag
+            "$HOSTS" log "$i" 2>/dev/null | grep -vF " $ADMIN_IP " | server_errors | tail -20 | diag
         fi
     done
 }
 
 run_all 1
+if [ "$RUN_FAILED" != 0 ]; then
+    POLL_TIMEOUT=${ITEST_POLL_TIMEOUT_AFTER_FAIL:-5}
+    note "$RUN_FAILED run.sh failed: the checks below poll for ${POLL_TIMEOUT}s only"
+fi
 
 # ------------------------------------------------------------------ checks
 
@@ -290,7 +296,10 @@ snapshot() {   # snapshot FILE-PREFIX
     done >"$1.start"
 }
 same() {   # same WHAT DESC
-    if diff -u "$WORK/before.$1" "$WORK/after.$1" >"$WORK/diff.$1" 2>&1; then
+    if grep -qE 'psql:|ERROR:' "$WORK/before.$1" "$WORK/after.$1"; then
+        notok "$2 (cannot tell: queries failed)"
+        grep -hE 'psql:|ERROR:' "$WORK/before.$1" "$WORK/after.$1" | sort -u | diag
+    elif diff -u "$WORK/before.$1" "$WORK/after.$1" >"$WORK/diff.$1" 2>&1; then
         ok "$2"
     else
         notok "$2"; diag <"$WORK/diff.$1"

@@ -9,7 +9,7 @@ SELECT current_setting('wal_level') = 'minimal' AS replc_change \gset
 ALTER SYSTEM SET wal_level = 'replica';
 \endif
 
--- max_wal_senders: 0 subscription(s) with their table-sync connections, 2 per standby (0)
+-- max_wal_senders: 0 subscription(s) to this node with their table-sync connections, 2 per standby (0)
 SELECT current_setting('max_wal_senders')::bigint < 10 AS replc_change \gset
 \if :replc_change
 ALTER SYSTEM SET max_wal_senders = 10;
@@ -27,7 +27,7 @@ SELECT current_setting('max_logical_replication_workers')::bigint <> 0 AS replc_
 ALTER SYSTEM SET max_logical_replication_workers = 0;
 \endif
 
--- max_worker_processes: not lower than on its source 'otus11-3'
+-- max_worker_processes: max_logical_replication_workers + 1 (the launcher)
 SELECT current_setting('max_worker_processes')::bigint < 8 AS replc_change \gset
 \if :replc_change
 ALTER SYSTEM SET max_worker_processes = 8;

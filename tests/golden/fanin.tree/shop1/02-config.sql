@@ -9,7 +9,7 @@ SELECT current_setting('wal_level') <> 'logical' AS replc_change \gset
 ALTER SYSTEM SET wal_level = 'logical';
 \endif
 
--- max_wal_senders: 1 subscription(s) with their table-sync connections, 2 per standby (0)
+-- max_wal_senders: 1 subscription(s) to this node with their table-sync connections, 2 per standby (0)
 SELECT current_setting('max_wal_senders')::bigint < 10 AS replc_change \gset
 \if :replc_change
 ALTER SYSTEM SET max_wal_senders = 10;

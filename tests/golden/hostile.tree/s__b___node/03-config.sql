@@ -9,7 +9,7 @@ SELECT current_setting('wal_level') = 'minimal' AS replc_change \gset
 ALTER SYSTEM SET wal_level = 'replica';
 \endif
 
--- max_wal_senders: 0 subscription(s) with their table-sync connections, 2 per standby (1)
+-- max_wal_senders: 0 subscription(s) to this node with their table-sync connections, 2 per standby (1)
 SELECT current_setting('max_wal_senders')::bigint < 10 AS replc_change \gset
 \if :replc_change
 ALTER SYSTEM SET max_wal_senders = 10;
