@@ -2,6 +2,8 @@
  * Program -> Model. All problems are reported; none stops the others. */
 #include "check.h"
 
+#include "map.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@ typedef struct Checker {
     DiagCtx *d;
     Model *m;
     const Program *prog;
+    Map nodes;     /* name -> MNode * */
+    Map tables;    /* display name -> MTable * */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -431,14 +435,13 @@ static void check_tables(Checker *c)
         t->has_columns = td->has_columns;
         t->replica_full = td->replica_full;
         t->span = td->name.span;
-        for (int k = 0; k < c->m->tables.n; k++) {
-            MTable *o = c->m->tables.items[k];
-            if (strcmp(o->display, t->display) == 0) {
-                Diagnostic *dg = diag_error(c->d, td->name.span, "duplicate-table",
-                                            "table '%s' is declared twice", t->display);
-                diag_note(c->d, dg, o->span, "first declared here");
-            }
-        }
+        MTable *o = map_get(&c->tables, t->display);
+        if (o) {
+            Diagnostic *dg = diag_error(c->d, td->name.span, "duplicate-table",
+                                        "table '%s' is declared twice", t->display);
+            diag_note(c->d, dg, o->span, "first declared here");
+        } else
+            map_put(c->a, &c->tables, t->display, t);
         Vec colnames = {0};
         for (int k = 0; k < td->columns.n; k++) {
             const Column *col = td->columns.items[k];
@@ -493,11 +496,9 @@ static void check_tables(Checker *c)
 static MTable *find_table(Checker *c, const TName *tn)
 {
     const char *disp = tn->schema.s ? arena_printf(c->a, "%s.%s", tn->schema.s, tn->name.s) : tn->name.s;
-    for (int i = 0; i < c->m->tables.n; i++) {
-        MTable *t = c->m->tables.items[i];
-        if (strcmp(t->display, disp) == 0)
-            return t;
-    }
+    MTable *t = map_get(&c->tables, disp);
+    if (t)
+        return t;
     Vec names = {0};
     for (int i = 0; i < c->m->tables.n; i++)
         vec_push(c->a, &names, (void *)((MTable *)c->m->tables.items[i])->display);
@@ -523,11 +524,9 @@ static void add_table(Arena *a, MNode *n, MTable *t)
 
 static MNode *find_node(Checker *c, const Word *w, bool report)
 {
-    for (int i = 0; i < c->m->nodes.n; i++) {
-        MNode *n = c->m->nodes.items[i];
-        if (strcmp(n->name, w->s) == 0)
-            return n;
-    }
+    MNode *n = map_get(&c->nodes, w->s);
+    if (n)
+        return n;
     if (report) {
         Diagnostic *dg = diag_error(c->d, w->span, "unknown-node", "unknown node '%s'", w->s);
         Vec names = {0};
@@ -569,6 +568,7 @@ static void declare_nodes(Checker *c, const Settings *defs)
             }
         }
         vec_push(c->a, &c->m->nodes, n);
+        map_put(c->a, &c->nodes, n->name, n);
     }
 }
 
@@ -841,7 +841,7 @@ static void check_standby_cycles(Checker *c)
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}};
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {
         const Word *w = prog->clusters.items[i];

@@ -3,6 +3,8 @@
  * dependency, and its script waits for it. */
 #include "plan.h"
 
+#include "map.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +91,7 @@ static bool needs_pgpass(const MNode *n)
     return false;
 }
 
-static const char *node_dir(Arena *a, const Plan *p, const MNode *n)
+static const char *node_dir(Arena *a, Map *used, const MNode *n)
 {
     char *r = arena_strdup(a, n->name);
     for (char *q = r; *q; q++)
@@ -97,14 +99,10 @@ static const char *node_dir(Arena *a, const Plan *p, const MNode *n)
               *q == '_' || *q == '-'))
             *q = '_';
     const char *dir = r;
-    for (int k = 2;; k++) {
-        bool clash = false;
-        for (int i = 0; i < p->node_dirs.n && !clash; i++)
-            clash = strcmp(p->node_dirs.items[i], dir) == 0;
-        if (!clash)
-            return dir;
+    for (int k = 2; map_get(used, dir); k++)
         dir = arena_printf(a, "%s-%d", r, k);
-    }
+    map_put(a, used, dir, (void *)dir);
+    return dir;
 }
 
 static void build_node(Builder *b, MNode *n)
@@ -243,11 +241,12 @@ Plan *plan_build(Arena *a, Model *m)
 {
     Plan *p = arena_alloc(a, sizeof *p);
     Builder b = {a, p, NULL, NULL};
+    Map dirs = {0};
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         Vec *v = arena_alloc(a, sizeof *v);
         vec_push(a, &p->node_steps, v);
-        vec_push(a, &p->node_dirs, (void *)node_dir(a, p, n));
+        vec_push(a, &p->node_dirs, (void *)node_dir(a, &dirs, n));
         b.cur = v;
         b.node = n;
         build_node(&b, n);

@@ -162,10 +162,12 @@ static bool table_in(const MSub *s, const MTable *t)
     return false;
 }
 
-/* DFS over subscriptions that carry table t, from publisher to subscriber. */
-static bool dfs(Arena *a, MNode *x, const MTable *t, char *state, Vec *path)
+/* DFS over subscriptions that carry table t, from publisher to subscriber.
+ * state: 0 new, 1 on the path, 2 done; visited collects what to reset. */
+static bool dfs(Arena *a, MNode *x, const MTable *t, char *state, Vec *path, Vec *visited)
 {
     state[x->index] = 1;
+    vec_push(a, visited, x);
     for (int i = 0; i < x->subscribers.n; i++) {
         MSub *s = x->subscribers.items[i];
         if (!table_in(s, t))
@@ -173,7 +175,7 @@ static bool dfs(Arena *a, MNode *x, const MTable *t, char *state, Vec *path)
         vec_push(a, path, s);
         if (state[s->node->index] == 1)
             return true;
-        if (state[s->node->index] == 0 && dfs(a, s->node, t, state, path))
+        if (state[s->node->index] == 0 && dfs(a, s->node, t, state, path, visited))
             return true;
         path->n--;
     }
@@ -186,20 +188,32 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     int nn = m->nodes.n;
     char *state = calloc((size_t)nn + 1, 1);
     char *reported = calloc((size_t)nn + 1, 1);
-    Vec path = {0};
+    /* the publishers of each table: only they can start a cycle carrying it */
+    Vec *starts = calloc((size_t)m->tables.n + 1, sizeof(Vec));
+    for (int i = 0; i < nn; i++) {
+        MNode *n = m->nodes.items[i];
+        for (int k = 0; k < n->subscribers.n; k++) {
+            const MSub *s = n->subscribers.items[k];
+            for (int j = 0; j < s->tables.n; j++) {
+                const MTable *t = s->tables.items[j];
+                Vec *v = &starts[t->index];
+                if (!v->n || v->items[v->n - 1] != n)
+                    vec_push(a, v, n);
+            }
+        }
+    }
+    Vec path = {0}, visited = {0};
     for (int ti = 0; ti < m->tables.n; ti++) {
         const MTable *t = m->tables.items[ti];
-        /* only nodes that publish t can start a cycle carrying it */
-        for (int i = 0; i < nn; i++) {
-            MNode *start = m->nodes.items[i];
-            bool publishes = false;
-            for (int k = 0; k < start->subscribers.n && !publishes; k++)
-                publishes = table_in(start->subscribers.items[k], t);
-            if (!publishes || reported[start->index])
+        for (int k = 0; k < visited.n; k++)
+            state[((MNode *)visited.items[k])->index] = 0;
+        visited.n = 0;
+        for (int i = 0; i < starts[ti].n; i++) {
+            MNode *start = starts[ti].items[i];
+            if (reported[start->index] || state[start->index])
                 continue;
-            memset(state, 0, (size_t)nn);
             path.n = 0;
-            if (!dfs(a, start, t, state, &path))
+            if (!dfs(a, start, t, state, &path, &visited))
                 continue;
             /* the cycle is the tail of path from the edge leaving the repeated node */
             MSub *last = path.items[path.n - 1];
@@ -277,6 +291,7 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     }
     free(state);
     free(reported);
+    free(starts);
 }
 
 /* 21, 24, 38: one table written in more than one place */

@@ -194,21 +194,28 @@ server_errors() {
 
 # run_all ROUND: start every run.sh at once; one check per host
 run_all() {
-    local round=$1 i node pids=() rc t0 dt
+    local round=$1 i node pids=() rc t0 dt base
     RUN_FAILED=0
     t0=$(now_ms)
     for i in 1 2 3 4; do
         node=${NODES[$((i - 1))]}
-        # shellcheck disable=SC2086
-        timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
-            "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $(rundir "$node") && sh run.sh" \
-            <<<"$PW" >"$WORK/run$round-$node.log" 2>&1 &
+        base=$WORK/run$round-$node
+        {
+            # shellcheck disable=SC2086
+            timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+                "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $(rundir "$node") && sh run.sh" \
+                <<<"$PW" >"$base.log" 2>&1
+            echo $? >"$base.rc"
+            now_ms >"$base.end"
+        } &
         pids+=($!)
     done
+    for p in "${pids[@]}"; do wait "$p"; done
     for i in 1 2 3 4; do
         node=${NODES[$((i - 1))]}
-        wait "${pids[$((i - 1))]}"; rc=$?
-        dt=$(( ($(now_ms) - t0) / 100 ))
+        base=$WORK/run$round-$node
+        rc=$(cat "$base.rc" 2>/dev/null || echo 255)
+        dt=$(( ($(cat "$base.end" 2>/dev/null || now_ms) - t0) / 100 ))
         if [ "$rc" = 0 ]; then
             ok "$node: run.sh ($round. run) exits 0 [$((dt / 10)).$((dt % 10)) s]"
         else
@@ -216,10 +223,10 @@ run_all() {
             if [ "$rc" = 124 ]; then
                 notok "$node: run.sh ($round. run) timed out after ${RUN_TIMEOUT}s"
             else
-                notok "$node: run.sh ($round. run) exits 0 (status $rc)"
+                notok "$node: run.sh ($round. run) exits 0 (status $rc after $((dt / 10)).$((dt % 10)) s)"
             fi
             note "--- output of run.sh on $node ($round. run):"
-            diag <"$WORK/run$round-$node.log"
+            diag <"$base.log"
             note "--- $node's server log, last errors and warnings:"
             "$HOSTS" log "$i" 2>/dev/null | grep -vF " $ADMIN_IP " | server_errors | tail -20 | diag
         fi
@@ -227,6 +234,7 @@ run_all() {
 }
 
 run_all 1
+FIRST_FAILED=$RUN_FAILED
 if [ "$RUN_FAILED" != 0 ]; then
     POLL_TIMEOUT=${ITEST_POLL_TIMEOUT_AFTER_FAIL:-5}
     note "$RUN_FAILED run.sh failed: the checks below poll for ${POLL_TIMEOUT}s only"
@@ -305,6 +313,11 @@ same() {   # same WHAT DESC
         notok "$2"; diag <"$WORK/diff.$1"
     fi
 }
+
+if [ "$FIRST_FAILED" != 0 ]; then
+    notok "2nd run of every run.sh: skipped, $FIRST_FAILED host(s) failed the 1st run"
+    finish
+fi
 
 snapshot "$WORK/before"
 note "before the 2nd run:"; cat "$WORK/before.counts" "$WORK/before.subs" "$WORK/before.slots" | diag

@@ -1,0 +1,58 @@
+/* map.c: FNV-1a hashed open addressing; grows at half full. Old tables are
+ * left in the arena. */
+#include "map.h"
+
+#include <string.h>
+
+static unsigned long hash(const char *s)
+{
+    unsigned long h = 1469598103934665603UL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211UL;
+    }
+    return h;
+}
+
+static void insert(Map *m, const char *key, void *val)
+{
+    unsigned long i = hash(key) & (unsigned long)(m->cap - 1);
+    while (m->keys[i]) {
+        if (strcmp(m->keys[i], key) == 0) {
+            m->vals[i] = val;
+            return;
+        }
+        i = (i + 1) & (unsigned long)(m->cap - 1);
+    }
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->n++;
+}
+
+void map_put(Arena *a, Map *m, const char *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        Map old = *m;
+        m->cap = old.cap ? old.cap * 2 : 64;
+        m->keys = arena_alloc(a, sizeof(char *) * (size_t)m->cap);
+        m->vals = arena_alloc(a, sizeof(void *) * (size_t)m->cap);
+        m->n = 0;
+        for (int i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                insert(m, old.keys[i], old.vals[i]);
+    }
+    insert(m, key, val);
+}
+
+void *map_get(const Map *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    unsigned long i = hash(key) & (unsigned long)(m->cap - 1);
+    while (m->keys[i]) {
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+        i = (i + 1) & (unsigned long)(m->cap - 1);
+    }
+    return NULL;
+}

@@ -1,0 +1,18 @@
+/* map.h: string -> pointer hash map in the arena (open addressing). */
+#ifndef REPLC_MAP_H
+#define REPLC_MAP_H
+
+#include "arena.h"
+
+typedef struct Map {
+    const char **keys;
+    void **vals;
+    int cap, n;
+} Map;
+
+/* Insert or replace. */
+void map_put(Arena *a, Map *m, const char *key, void *val);
+/* NULL when absent. */
+void *map_get(const Map *m, const char *key);
+
+#endif
