@@ -40,6 +40,19 @@ suite "diagnostics (build-asan)" sh tests/diag/run.sh build-asan/replc
 suite "golden trees (build)" sh tests/golden/run.sh ./replc
 suite "golden trees (build-asan)" sh tests/golden/run.sh build-asan/replc
 suite "promises" sh tests/promises.sh ./replc
+# valgrind: no invalid access and no leak on a full compile and on errors
+vg() {
+    valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" >/dev/null 2>"$tmpv/vg.log"
+    st=$?
+    [ "$st" != 9 ] || { cat "$tmpv/vg.log"; return 1; }
+}
+if command -v valgrind >/dev/null; then
+    tmpv=$(mktemp -d)
+    vg ./replc examples/topology.rc -o "$tmpv/out"; result "valgrind: compile the example into a tree" $?
+    vg ./replc --check tests/diag/04-syntax-several-errors.rc; result "valgrind: a file with syntax errors" $?
+    vg ./replc --check tests/diag/41-seed-replica-identity.rc; result "valgrind: a file with semantic errors" $?
+    rm -rf "$tmpv"
+fi
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     suite "real servers: generated scripts on four PostgreSQL 15 hosts" bash tests/integration/scripts.sh
     suite "real servers: two-way replication on PostgreSQL 17" bash tests/pg17/twoway.sh

@@ -7,7 +7,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok ins
 pkgs="gcc make flex bison libpq-dev"
 if [ "${1:-build}" = test ]; then
     # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL 17
-    pkgs="$pkgs postgresql-15 postgresql-client-15 openssh-server openssh-client iproute2 procps time nodejs npm"
+    pkgs="$pkgs postgresql-15 postgresql-client-15 openssh-server openssh-client iproute2 procps time nodejs npm valgrind python3"
 fi
 for p in $pkgs; do
     have "$p" || need="$need $p"

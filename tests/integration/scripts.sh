@@ -236,7 +236,7 @@ run_all() {
 run_all 1
 FIRST_FAILED=$RUN_FAILED
 if [ "$RUN_FAILED" != 0 ]; then
-    POLL_TIMEOUT=${ITEST_POLL_TIMEOUT_AFTER_FAIL:-5}
+    POLL_TIMEOUT=${ITEST_POLL_TIMEOUT_AFTER_FAIL:-2}
     note "$RUN_FAILED run.sh failed: the checks below poll for ${POLL_TIMEOUT}s only"
 fi
 
