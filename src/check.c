@@ -681,7 +681,8 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         s->slot = so ? so->value.s : s->name;
         if (so && strcasecmp(so->value.s, "none") == 0) {
             s->slot = NULL;   /* no slot: the subscription is created detached */
-            if (opt_bool(&s->options, "enabled", 1) || opt_bool(&s->options, "create_slot", 1)) {
+            int connects = opt_bool(&s->options, "connect", 1);   /* connect = false implies both */
+            if (opt_bool(&s->options, "enabled", connects) || opt_bool(&s->options, "create_slot", connects)) {
                 Diagnostic *dg = diag_error(c->d, so->span, "slot-name-none",
                                             "slot_name = NONE needs enabled = false and create_slot = false");
                 diag_hint(c->d, dg, "PostgreSQL refuses it otherwise (\"subscription with slot_name = "

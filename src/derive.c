@@ -204,8 +204,8 @@ static void apply_user(DiagCtx *d, MNode *n)
                                               "%s = %ld on node '%s' is enough for steady replication "
                                               "(%ld) but not for the initial copy (%ld)",
                                               u->name, v, n->name, g->floor, g->peak);
-                diag_hint(d, dg, "Counted: %s. Table synchronisation waits for free slots, so the "
-                                 "initial copy is slower or stalls.", g->why);
+                diag_hint(d, dg, "Counted: %s. Each table-sync worker needs its own while it copies, "
+                                 "so the initial copy is slower or stalls.", g->why);
             }
             g->set = true;
             g->value = v;
@@ -231,8 +231,8 @@ static void apply_user(DiagCtx *d, MNode *n)
                     Diagnostic *dg = diag_error(d, u->span, "listen-addresses",
                                                 "listen_addresses = '%s' on node '%s' shuts out its "
                                                 "peers", u->value, n->name);
-                    diag_hint(d, dg, "Peers connect to '%s' (%s). Listen on its address, or remove "
-                                     "the 'set' and let replc use '*'.", n->name, g->why);
+                    diag_hint(d, dg, "Subscribers or standbys connect to '%s' at %s. Listen on that "
+                                     "address, or remove the 'set' and let replc use '*'.", n->name, n->host);
                     continue;
                 }
             }
@@ -295,13 +295,23 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
     if (!user_guc(n, "max_worker_processes"))
         need(n, GUC_MAX_WORKER_PROCESSES, mlrw + 1, mlrw + 1, mlrw + 1,
              "max_logical_replication_workers + 1 (the launcher)");
-    else if (n->guc[GUC_MAX_WORKER_PROCESSES].value < mlrw + 1) {
+    else {
+        /* REPLICATION.md check 6: an error below #subscriptions + 2, else a warning */
         const UserGuc *u = user_guc(n, "max_worker_processes");
-        Diagnostic *dg = diag_error(d, u->span, "capacity",
-                                    "max_worker_processes = %ld on node '%s' is lower than the "
-                                    "topology needs (%ld)", n->guc[GUC_MAX_WORKER_PROCESSES].value,
-                                    n->name, mlrw + 1);
-        diag_hint(d, dg, "Counted: max_logical_replication_workers (%ld) + 1 for the launcher.", mlrw);
+        long v = n->guc[GUC_MAX_WORKER_PROCESSES].value, floor = n->subs.n ? n->subs.n + 2 : 0;
+        if (v < floor) {
+            Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                        "max_worker_processes = %ld on node '%s' is lower than the "
+                                        "topology needs (%ld)", v, n->name, floor);
+            diag_hint(d, dg, "Counted: one apply worker per subscription (%d), one table-sync "
+                             "worker and the launcher.", n->subs.n);
+        } else if (v < mlrw + 1) {
+            Diagnostic *dg = diag_warning(d, u->span, "capacity-peak",
+                                          "max_worker_processes = %ld on node '%s' is lower than "
+                                          "max_logical_replication_workers + 1 (%ld)", v, n->name, mlrw + 1);
+            diag_hint(d, dg, "Logical replication workers are background workers too; when they "
+                             "run out, table synchronisation waits (\"out of background worker slots\").");
+        }
     }
 }
 
