@@ -502,8 +502,9 @@ static void emit_restart(StrBuf *b, const Step *s)
     sb_puts(b, "wait_for 'the server to accept connections' up\n");
     sb_puts(b, "pending=$(");
     local_psql(b, n, "postgres");
-    sb_puts(b, " -c 'SELECT string_agg(name, '', '' ORDER BY name) FROM pg_settings WHERE pending_restart')\n"
-               "if [ -z \"$pending\" ]; then\n    say 'no restart needed'\n    exit 0\nfi\n");
+    sb_puts(b, " -c ");
+    sh_word(b, "SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart");
+    sb_puts(b, ")\nif [ -z \"$pending\" ]; then\n    say 'no restart needed'\n    exit 0\nfi\n");
     pgdata_line(b, n);
     sb_puts(b, "say \"restarting to apply: $pending\"\n");
     pg_ctl_cmd(b, n, "restart");

@@ -89,17 +89,17 @@ PW=$HOSTS_PASSWORD
 # psql from the admin side (root namespace) to node I, database repl.
 # The password is offered too, in case the scripts replaced the harness'
 # trust line for the admin address with a password line.
-q() {   # q I SQL
+q() {   # q I SQL [DATABASE]
     PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \
-        -h "${IP[$1]}" -p 5432 -U postgres -d "$DB" -c "$2" 2>&1
+        -h "${IP[$1]}" -p 5432 -U postgres -d "${3:-$DB}" -c "$2" 2>&1
 }
 
-# poll DESC I SQL EXPECTED: ok when SQL on node I returns EXPECTED within POLL_TIMEOUT
+# poll DESC I SQL EXPECTED [DATABASE]: ok when SQL on node I returns EXPECTED within POLL_TIMEOUT
 poll() {
-    local desc=$1 i=$2 sql=$3 want=$4 got deadline
+    local desc=$1 i=$2 sql=$3 want=$4 db=${5:-$DB} got deadline
     deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
     while :; do
-        got=$(q "$i" "$sql")
+        got=$(q "$i" "$sql" "$db")
         if [ "$got" = "$want" ]; then ok "$desc"; return 0; fi
         [ "$(now_ms)" -lt "$deadline" ] || break
         sleep 0.2
@@ -267,12 +267,12 @@ if ins 2 "update test2 set v2 = 'y2-upd' where k2 = 20" && ins 2 "delete from te
     for i in 1 3 4; do poll "test2 UPDATE and DELETE on vm2 replicate to vm$i" "$i" "$T2" "$want"; done
 fi
 
-poll "vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t
+poll "vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t postgres
 poll "vm4 pg_stat_wal_receiver: streaming from vm3" 4 \
-    "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP"
+    "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres
 poll "vm3 pg_stat_replication lists vm4 ($H4_IP), streaming" 3 \
     "select string_agg(host(client_addr) || ' ' || state, ',') from pg_stat_replication where client_addr = '$H4_IP'" \
-    "$H4_IP streaming"
+    "$H4_IP streaming" postgres
 for i in 1 2 3; do
     poll "vm$i: every subscribed table synchronised (pg_subscription_rel state r)" "$i" \
         "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
@@ -300,7 +300,7 @@ snapshot() {   # snapshot FILE-PREFIX
         echo "vm$i $(q "$i" 'select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots')"
     done >"$1.slots"
     for i in 1 2 3 4; do
-        echo "vm$i $(q "$i" 'select pg_postmaster_start_time()')"
+        echo "vm$i $(q "$i" 'select pg_postmaster_start_time()' postgres)"
     done >"$1.start"
 }
 same() {   # same WHAT DESC

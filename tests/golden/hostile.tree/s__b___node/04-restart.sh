@@ -27,7 +27,7 @@ wait_for() {
 }
 up() { psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user='\''us\\er$(id)`id`'\''' -c 'SELECT 1' >/dev/null 2>&1; }
 wait_for 'the server to accept connections' up
-pending=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user='\''us\\er$(id)`id`'\''' -c 'SELECT string_agg(name, '', '' ORDER BY name) FROM pg_settings WHERE pending_restart')
+pending=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user='\''us\\er$(id)`id`'\''' -c 'SELECT string_agg(name, '\'', '\'' ORDER BY name) FROM pg_settings WHERE pending_restart')
 if [ -z "$pending" ]; then
     say 'no restart needed'
     exit 0
