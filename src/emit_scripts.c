@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "quote.h"
+#include "stepsql.h"
 
 /* ---------- shared pieces ---------- */
 
@@ -66,7 +67,15 @@ static void sh_header(StrBuf *b, const Model *m, const Step *s)
     }
     sb_puts(b, "timeout=${REPLC_TIMEOUT:-300}\nnode=");
     sh_word(b, n->name);
-    sb_puts(b, "\nsay() { printf 'replc: %s: %s\\n' \"$node\" \"$*\"; }\n");
+    sb_puts(b, "\nsay() { printf 'replc: %s: %s\\n' \"$node\" \"$*\"; }\n"
+               "# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)\n"
+               "changed=0\n"
+               "change() {\n"
+               "    if [ \"${REPLC_DRY_RUN:-0}\" = 1 ]; then say \"would $*\"; echo 'replc-result: would-change'; exit 0; fi\n"
+               "    changed=1\n"
+               "}\n"
+               "# finish: the last line says whether anything changed\n"
+               "finish() { if [ \"$changed\" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }\n");
 }
 
 static const char wait_fn[] =
@@ -108,128 +117,6 @@ static void sql_header(StrBuf *b, const Step *s)
 
 /* ---------- SQL steps ---------- */
 
-static void emit_config(StrBuf *b, const Step *s)
-{
-    const MNode *n = s->node;
-    sql_header(b, s);
-    sb_puts(b, "-- Each setting is raised to at least the derived value; a higher value is kept.\n");
-    for (int id = 0; id < GUC_COUNT; id++) {
-        const Derived *g = &n->guc[id];
-        if (!g->set)
-            continue;
-        const char *name = guc_name((GucId)id);
-        StrBuf cond, val;
-        sb_init(&cond);
-        sb_init(&val);
-        if (id == GUC_WAL_LEVEL) {
-            if (strcmp(g->text, "logical") == 0)
-                sb_puts(&cond, "current_setting('wal_level') <> 'logical'");
-            else if (strcmp(g->text, "replica") == 0)
-                sb_puts(&cond, "current_setting('wal_level') = 'minimal'");
-            else {
-                sb_puts(&cond, "current_setting('wal_level') <> ");
-                q_literal(&cond, g->text);
-            }
-            q_literal(&val, g->text);
-        } else if (!guc_is_numeric((GucId)id)) {
-            sb_printf(&cond, "current_setting('%s') <> ", name);
-            q_literal(&cond, g->text);
-            q_literal(&val, g->text);
-        } else {
-            sb_printf(&cond, "current_setting('%s')::bigint %s %ld", name, g->exact ? "<>" : "<", g->value);
-            sb_printf(&val, "%ld", g->value);
-        }
-        sb_printf(b, "\n-- %s: %s\n", name, g->why);
-        sb_printf(b, "SELECT %s AS replc_change \\gset\n\\if :replc_change\n", cond.s);
-        sb_printf(b, "ALTER SYSTEM SET %s = %s;\n\\endif\n", name, val.s);
-        sb_free(&cond);
-        sb_free(&val);
-    }
-    for (int i = 0; i < n->user_gucs.n; i++) {
-        const UserGuc *u = n->user_gucs.items[i];
-        bool derived = false;
-        for (int id = 0; id < GUC_COUNT; id++)
-            if (strcmp(guc_name((GucId)id), u->name) == 0)
-                derived = true;
-        if (derived)
-            continue;
-        sb_printf(b, "\n-- %s: set in the topology\nSELECT current_setting(", u->name);
-        q_literal(b, u->name);
-        sb_puts(b, ", true) IS DISTINCT FROM ");
-        q_literal(b, u->value);
-        sb_puts(b, " AS replc_change \\gset\n\\if :replc_change\nALTER SYSTEM SET ");
-        sb_puts(b, u->name);   /* checked: letters, digits, '_' and one '.' */
-        sb_puts(b, " = ");
-        q_literal(b, u->value);
-        sb_puts(b, ";\n\\endif\n");
-    }
-    sb_puts(b, "\nSELECT pg_reload_conf() AS reloaded \\gset\n");
-}
-
-static void emit_database(StrBuf *b, const Step *s)
-{
-    const MNode *n = s->node;
-    sql_header(b, s);
-    sb_puts(b, "SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = ");
-    q_literal(b, n->database);
-    sb_puts(b, ") AS replc_create \\gset\n\\if :replc_create\nCREATE DATABASE ");
-    q_ident(b, n->database);
-    sb_puts(b, ";\n\\endif\n");
-}
-
-static void emit_tables(StrBuf *b, const Step *s)
-{
-    const MNode *n = s->node;
-    sql_header(b, s);
-    Vec schemas = {0};
-    (void)schemas;
-    for (int i = 0; i < n->tables.n; i++) {
-        const MTable *t = n->tables.items[i];
-        if (!t->has_columns || !t->schema)
-            continue;
-        bool seen = false;
-        for (int k = 0; k < i; k++) {
-            const MTable *o = n->tables.items[k];
-            if (o->has_columns && o->schema && strcmp(o->schema, t->schema) == 0)
-                seen = true;
-        }
-        if (seen)
-            continue;
-        sb_puts(b, "CREATE SCHEMA IF NOT EXISTS ");
-        q_ident(b, t->schema);
-        sb_puts(b, ";\n");
-    }
-    for (int i = 0; i < n->tables.n; i++) {
-        const MTable *t = n->tables.items[i];
-        if (!t->has_columns)
-            continue;
-        sb_puts(b, "\nCREATE TABLE IF NOT EXISTS ");
-        q_qualified(b, t->schema, t->name);
-        sb_puts(b, " (");
-        for (int k = 0; k < t->columns.n; k++) {
-            const MColumn *c = t->columns.items[k];
-            sb_puts(b, k ? ",\n    " : "\n    ");
-            q_ident(b, c->name);
-            sb_printf(b, " %s%s", c->type, c->not_null ? " NOT NULL" : "");
-        }
-        if (t->pkey.n) {
-            sb_puts(b, ",\n    PRIMARY KEY (");
-            for (int k = 0; k < t->pkey.n; k++) {
-                if (k)
-                    sb_puts(b, ", ");
-                q_ident(b, t->pkey.items[k]);
-            }
-            sb_puts(b, ")");
-        }
-        sb_puts(b, "\n);\n");
-        if (t->replica_full) {
-            sb_puts(b, "ALTER TABLE ");
-            q_qualified(b, t->schema, t->name);
-            sb_puts(b, " REPLICA IDENTITY FULL;\n");
-        }
-    }
-}
-
 static void regclass_literal(StrBuf *b, const MTable *t)
 {
     StrBuf q;
@@ -239,120 +126,27 @@ static void regclass_literal(StrBuf *b, const MTable *t)
     sb_free(&q);
 }
 
-/* Booleans bare in PostgreSQL's spelling, everything else as a literal. */
-static void emit_option_value(StrBuf *b, const Option *o)
+/* A SQL step as psql runs it: each guarded statement under \if. */
+static void emit_sql_step(StrBuf *b, const Step *s)
 {
-    static const char *const yes[] = {"true", "on", "yes"}, *const no[] = {"false", "off", "no"};
-    if (!o->has_value) {
-        sb_puts(b, "true");
-        return;
-    }
-    for (int i = 0; i < 3; i++) {
-        if (strcasecmp(o->value.s, yes[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
-            sb_puts(b, "true");
-            return;
-        }
-        if (strcasecmp(o->value.s, no[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
-            sb_puts(b, "false");
-            return;
-        }
-    }
-    q_literal(b, o->value.s);
-}
-
-static void emit_publications(StrBuf *b, const Step *s)
-{
-    const MNode *n = s->node;
     sql_header(b, s);
-    for (int i = 0; i < n->pubs.n; i++) {
-        const MPub *p = n->pubs.items[i];
-        sb_puts(b, "\nSELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = ");
-        q_literal(b, p->name);
-        sb_puts(b, ") AS replc_create \\gset\n\\if :replc_create\nCREATE PUBLICATION ");
-        q_ident(b, p->name);
-        if (p->all_tables)
-            sb_puts(b, " FOR ALL TABLES");
-        else {
-            sb_puts(b, " FOR TABLE ");
-            for (int k = 0; k < p->tables.n; k++) {
-                const MTable *t = p->tables.items[k];
-                if (k)
-                    sb_puts(b, ", ");
-                q_qualified(b, t->schema, t->name);
-            }
-        }
-        for (int k = 0; k < p->options.n; k++) {
-            const Option *o = p->options.items[k];
-            sb_puts(b, k ? ", " : " WITH (");
-            sb_puts(b, o->name.s);
-            sb_puts(b, " = ");
-            emit_option_value(b, o);
-        }
-        sb_puts(b, p->options.n ? ");\n\\endif\n" : ";\n\\endif\n");
-        if (p->all_tables)
-            continue;
-        /* tables added to the topology after the publication was created */
-        for (int k = 0; k < p->tables.n; k++) {
-            const MTable *t = p->tables.items[k];
-            sb_puts(b, "SELECT to_regclass(");
-            regclass_literal(b, t);
-            sb_puts(b, ") NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p "
-                       "ON p.oid = r.prpubid WHERE p.pubname = ");
-            q_literal(b, p->name);
-            sb_puts(b, ") AS replc_add \\gset\n\\if :replc_add\nALTER PUBLICATION ");
-            q_ident(b, p->name);
-            sb_puts(b, " ADD TABLE ");
-            q_qualified(b, t->schema, t->name);
-            sb_puts(b, ";\n\\endif\n");
-        }
+    if (s->kind == STEP_CONFIG)
+        sb_puts(b, "-- Each setting is raised to at least the derived value; a higher value is kept.\n"
+                   "-- The restart step reloads the configuration and restarts when one needs it.\n");
+    Arena a;
+    arena_init(&a);
+    Vec v = step_sql(&a, s);
+    for (int i = 0; i < v.n; i++) {
+        const SqlStmt *st = v.items[i];
+        sb_putc(b, '\n');
+        if (st->comment)
+            sb_printf(b, "-- %s\n", st->comment);
+        if (st->guard)
+            sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n%s;\n\\endif\n", st->guard, st->sql);
+        else
+            sb_printf(b, "%s;\n", st->sql);
     }
-}
-
-static void sub_exists_sql(StrBuf *b, const MSub *sub)
-{
-    sb_puts(b, "SELECT FROM pg_subscription WHERE subname = ");
-    q_literal(b, sub->name);
-    sb_puts(b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
-}
-
-static void emit_subscribe(StrBuf *b, const Step *s)
-{
-    const MSub *sub = s->sub;
-    const MNode *n = s->node;
-    sql_header(b, s);
-    sb_puts(b, "SELECT NOT EXISTS (");
-    sub_exists_sql(b, sub);
-    sb_puts(b, ") AS replc_create \\gset\n\\if :replc_create\nCREATE SUBSCRIPTION ");
-    q_ident(b, sub->name);
-    sb_puts(b, "\n    CONNECTION ");
-    StrBuf ci;
-    sb_init(&ci);
-    emit_conninfo(&ci, sub->publisher, sub->publisher->database, NULL);
-    q_literal(b, ci.s);
-    sb_free(&ci);
-    sb_puts(b, "\n    PUBLICATION ");
-    for (int k = 0; k < sub->pubs.n; k++) {
-        if (k)
-            sb_puts(b, ", ");
-        q_ident(b, ((MPub *)sub->pubs.items[k])->name);
-    }
-    int nopt = 0;
-    bool has_streaming = false;
-    for (int k = 0; k < sub->options.n; k++) {
-        const Option *o = sub->options.items[k];
-        sb_puts(b, nopt++ ? ", " : "\n    WITH (");
-        sb_puts(b, o->name.s);
-        sb_puts(b, " = ");
-        emit_option_value(b, o);
-        if (strcmp(o->name.s, "streaming") == 0)
-            has_streaming = true;
-    }
-    /* the default differs between versions (off up to 17, parallel on 18): say it */
-    if (!has_streaming && n->version >= 14) {
-        sb_puts(b, nopt++ ? ", " : "\n    WITH (");
-        sb_puts(b, "streaming = off");
-    }
-    sb_puts(b, nopt ? ");\n\\endif\n" : ";\n\\endif\n");
+    arena_free(&a);
 }
 
 /* ---------- shell steps ---------- */
@@ -393,7 +187,13 @@ static void emit_pgpass(StrBuf *b, const Step *s)
             "    tmp=\"$file.replc.$$\"\n"
             "    P=\"$1:\" awk 'index($0, ENVIRON[\"P\"]) != 1' \"$file\" > \"$tmp\"\n"
             "    printf '%s:%s\\n' \"$1\" \"$esc\" >> \"$tmp\"\n"
-            "    if cmp -s \"$tmp\" \"$file\"; then rm -f \"$tmp\"; else mv \"$tmp\" \"$file\"; say \"~/.pgpass: line for $1\"; fi\n"
+            "    if cmp -s \"$tmp\" \"$file\"; then rm -f \"$tmp\"; return; fi\n"
+            "    rm -f \"$tmp\"\n"
+            "    change \"write the ~/.pgpass line for $1\"\n"
+            "    P=\"$1:\" awk 'index($0, ENVIRON[\"P\"]) != 1' \"$file\" > \"$tmp\"\n"
+            "    printf '%s:%s\\n' \"$1\" \"$esc\" >> \"$tmp\"\n"
+            "    mv \"$tmp\" \"$file\"\n"
+            "    say \"~/.pgpass: line for $1\"\n"
             "}\n");
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *sub = n->subs.items[i];
@@ -418,6 +218,7 @@ static void emit_pgpass(StrBuf *b, const Step *s)
         if (!dup && (pub->pw_kind == PW_ENV || pub->pw_kind == PW_LITERAL))
             add_pgpass_line(b, pub);
     }
+    sb_puts(b, "finish\n");
 }
 
 static void emit_hba(StrBuf *b, const Step *s)
@@ -427,11 +228,10 @@ static void emit_hba(StrBuf *b, const Step *s)
     local_psql(b, n, "postgres");
     sb_puts(b, " -c 'SHOW hba_file')\n"
                "if [ ! -f \"$hba\" ]; then say \"cannot find pg_hba.conf ($hba)\"; exit 1; fi\n"
-               "changed=0\n"
                "add() {\n"
                "    if ! grep -qxF -- \"$1\" \"$hba\"; then\n"
+               "        change \"add to pg_hba.conf: $1\"\n"
                "        printf '%s\\n' \"$1\" >> \"$hba\"\n"
-               "        changed=1\n"
                "        say \"pg_hba.conf: added $1\"\n"
                "    fi\n"
                "}\n");
@@ -458,7 +258,8 @@ static void emit_hba(StrBuf *b, const Step *s)
                "bad=$(");
     local_psql(b, n, "postgres");
     sb_puts(b, " -c 'SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL')\n"
-               "if [ \"$bad\" != 0 ]; then say \"pg_hba.conf has $bad line(s) with errors (see pg_hba_file_rules)\"; exit 1; fi\n");
+               "if [ \"$bad\" != 0 ]; then say \"pg_hba.conf has $bad line(s) with errors (see pg_hba_file_rules)\"; exit 1; fi\n"
+               "finish\n");
 }
 
 static void pg_ctl_cmd(StrBuf *b, const MNode *n, const char *action)
@@ -499,39 +300,47 @@ static void emit_restart(StrBuf *b, const Step *s)
     sb_puts(b, "up() { ");
     local_psql(b, n, "postgres");
     sb_puts(b, " -c 'SELECT 1' >/dev/null 2>&1; }\n");
-    sb_puts(b, "wait_for 'the server to accept connections' up\n");
+    sb_puts(b, "wait_for 'the server to accept connections' up\n"
+               "# a reload applies what needs no restart, and marks what does as pending\n"
+               "if [ \"${REPLC_DRY_RUN:-0}\" != 1 ]; then\n    before=$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT pg_conf_load_time()')\n    ");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT pg_reload_conf()' >/dev/null\n"
+               "    reloaded() { [ \"$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT pg_conf_load_time()')\" != \"$before\" ]; }\n"
+               "    wait_for 'the server to reload its configuration' reloaded\nfi\n");
     sb_puts(b, "pending=$(");
     local_psql(b, n, "postgres");
     sb_puts(b, " -c ");
-    sh_word(b, "SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart");
-    sb_puts(b, ")\nif [ -z \"$pending\" ]; then\n    say 'no restart needed'\n    exit 0\nfi\n");
+    sh_word(b, sql_pending_restart());
+    sb_puts(b, ")\nif [ -z \"$pending\" ]; then\n    say 'no restart needed'\n    finish\nfi\n");
     pgdata_line(b, n);
-    sb_puts(b, "say \"restarting to apply: $pending\"\n");
+    sb_puts(b, "change \"restart to apply: $pending\"\n");
     pg_ctl_cmd(b, n, "restart");
-    sb_puts(b, " </dev/null\nwait_for 'the server to accept connections after the restart' up\n");
+    sb_puts(b, " </dev/null\nwait_for 'the server to accept connections after the restart' up\nfinish\n");
 }
+
+/* In a dry run nothing that a wait waits for is made, so waits end at once. */
+static const char dry_wait[] = "if [ \"${REPLC_DRY_RUN:-0}\" = 1 ]; then finish; fi\n";
 
 static void emit_sub_wait(StrBuf *b, const Step *s)
 {
     const MSub *sub = s->sub;
     const MNode *pub = sub->publisher;
     sb_puts(b, wait_fn);
-    StrBuf ci, sql;
+    sb_puts(b, dry_wait);
+    Arena a;
+    arena_init(&a);
+    StrBuf ci;
     sb_init(&ci);
-    sb_init(&sql);
     emit_conninfo(&ci, pub, pub->database, NULL);
     sb_puts(&ci, " connect_timeout=5");
-    sb_puts(&sql, "SELECT count(*) FROM pg_publication WHERE pubname IN (");
-    for (int k = 0; k < sub->pubs.n; k++) {
-        if (k)
-            sb_puts(&sql, ", ");
-        q_literal(&sql, ((MPub *)sub->pubs.items[k])->name);
-    }
-    sb_puts(&sql, ")");
     sb_puts(b, "ready() {\n    n=$(psql -XAtq -d ");
     sh_word(b, ci.s);
     sb_puts(b, " -c ");
-    sh_sql(b, &sql);
+    sh_word(b, sql_publications_count(&a, sub));
     sb_printf(b, " 2>/dev/null) || return 1\n    [ \"$n\" = %d ]\n}\n", sub->pubs.n);
     StrBuf what;
     sb_init(&what);
@@ -539,10 +348,10 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
               pub->name, pub->host, pub->port);
     sb_puts(b, "wait_for ");
     sh_word(b, what.s);
-    sb_puts(b, " ready\nsay 'publisher ready'\n");
+    sb_puts(b, " ready\nsay 'publisher ready'\nfinish\n");
     sb_free(&what);
     sb_free(&ci);
-    sb_free(&sql);
+    arena_free(&a);
 }
 
 static void emit_sub_sync(StrBuf *b, const Step *s)
@@ -550,34 +359,22 @@ static void emit_sub_sync(StrBuf *b, const Step *s)
     const MSub *sub = s->sub;
     const MNode *n = s->node;
     sb_puts(b, wait_fn);
-    StrBuf sql;
-    sb_init(&sql);
-    bool connects = true;
-    for (int k = 0; k < sub->options.n; k++) {
-        const Option *o = sub->options.items[k];
-        if ((strcmp(o->name.s, "connect") == 0 || strcmp(o->name.s, "enabled") == 0) && o->has_value &&
-            (strcasecmp(o->value.s, "false") == 0 || strcasecmp(o->value.s, "off") == 0 ||
-             strcmp(o->value.s, "0") == 0))
-            connects = false;
-    }
-    sb_printf(&sql, "SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
-                    "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = ",
-              connects ? sub->tables.n : 0);
-    q_literal(&sql, sub->name);
-    sb_puts(&sql, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))");
+    sb_puts(b, dry_wait);
+    Arena a;
+    arena_init(&a);
     sb_puts(b, "synced() { [ \"$(");
     local_psql(b, n, n->database);
     sb_puts(b, " -c ");
-    sh_sql(b, &sql);
+    sh_word(b, sql_subscription_synced(&a, sub));
     sb_puts(b, ")\" = t ]; }\n");
     StrBuf what;
     sb_init(&what);
     sb_printf(&what, "every table of subscription '%s' to be synchronised (pg_subscription_rel)", sub->name);
     sb_puts(b, "wait_for ");
     sh_word(b, what.s);
-    sb_puts(b, " synced\nsay 'subscription synchronised'\n");
+    sb_puts(b, " synced\nsay 'subscription synchronised'\nfinish\n");
     sb_free(&what);
-    sb_free(&sql);
+    arena_free(&a);
 }
 
 static void emit_copy_table(StrBuf *b, const Step *s)
@@ -603,11 +400,17 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     sh_word(b, ci.s);
     sb_puts(b, " -c ");
     sh_sql(b, &sql);
-    sb_puts(b, " 2>/dev/null)\" = t ]; }\nif here; then say 'table already here'; exit 0; fi\n");
+    sb_puts(b, " 2>/dev/null)\" = t ]; }\nif here; then say 'table already here'; finish; fi\n");
     StrBuf what;
     sb_init(&what);
     sb_printf(&what, "table '%s' on '%s'", t->display, pub->name);
-    sb_puts(b, "wait_for ");
+    sb_puts(b, "change ");
+    StrBuf cw;
+    sb_init(&cw);
+    sb_printf(&cw, "copy the definition of '%s' from '%s'", t->display, pub->name);
+    sh_word(b, cw.s);
+    sb_free(&cw);
+    sb_puts(b, "\nwait_for ");
     sh_word(b, what.s);
     sb_puts(b, " there\npg_dump --schema-only --no-owner --no-privileges --no-publications "
                "--no-subscriptions -d ");
@@ -619,7 +422,7 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     sb_init(&lc);
     local_conninfo(&lc, n, n->database);
     sh_word(b, lc.s);
-    sb_puts(b, "\nsay 'table definition copied'\n");
+    sb_puts(b, "\nsay 'table definition copied'\nfinish\n");
     sb_free(&lc);
     sb_free(&what);
     sb_free(&ci);
@@ -652,7 +455,7 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     /* already built: make sure it runs and streams */
     sb_puts(b, "if [ -f \"$pgdata/standby.signal\" ] && [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" = \"$marker\" ]; then\n"
                "    say 'already a standby of its source'\n"
-               "    if ! running; then ");
+               "    if ! running; then change 'start the server'; ");
     pg_ctl_cmd(b, n, "start");
     sb_puts(b, " </dev/null; fi\n");
     StrBuf what;
@@ -660,21 +463,7 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_printf(&what, "'%s' to stream from '%s' (pg_stat_wal_receiver)", n->name, src->name);
     sb_puts(b, "    wait_for ");
     sh_word(b, what.s);
-    sb_puts(b, " streaming\n    exit 0\nfi\n");
-    /* wait for the source: it admits us and its settings are in place */
-    long senders = src->guc[GUC_MAX_WAL_SENDERS].value;
-    sb_printf(b, "source_ready() {\n    v=$(psql -XAtq -d ");
-    sh_word(b, repl.s);
-    sb_printf(b, " -c 'SHOW max_wal_senders' 2>/dev/null) || return 1\n"
-                 "    [ -n \"$v\" ] && [ \"$v\" -ge %ld ]\n}\n", senders);
-    StrBuf w2;
-    sb_init(&w2);
-    sb_printf(&w2, "'%s' (%s port %d) to admit replication connections with max_wal_senders >= %ld",
-              src->name, src->host, src->port, senders);
-    sb_puts(b, "wait_for ");
-    sh_word(b, w2.s);
-    sb_puts(b, " source_ready\n");
-    sb_free(&w2);
+    sb_puts(b, " streaming\n    finish\nfi\n");
     /* refuse to wipe user data */
     sb_puts(b, "userdata=0\nif running; then\n    userdata=$(");
     local_psql(b, n, "postgres");
@@ -690,11 +479,37 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     if (!si->force) {
         sb_puts(b, "if [ \"$userdata\" != 0 ]; then\n"
                    "    say \"$pgdata holds user data ($userdata database(s) or relation(s) besides the defaults); not replacing it\"\n"
-                   "    say \"to replace it anyway, write: standby from ");
-        sb_puts(b, "<source> with (force)\"\n    exit 1\nfi\n");
+                   "    say ");
+        StrBuf hint;
+        sb_init(&hint);
+        sb_printf(&hint, "to replace it anyway, write: standby from %s with (force)", src->name);
+        sh_word(b, hint.s);
+        sb_free(&hint);
+        sb_puts(b, "\n    exit 1\nfi\n");
     } else {
         sb_puts(b, "if [ \"$userdata\" != 0 ]; then say \"replacing $pgdata, which holds user data, as 'with (force)' says\"; fi\n");
     }
+    StrBuf what2;
+    sb_init(&what2);
+    sb_printf(&what2, "rebuild %s from '%s' with pg_basebackup", n->pgdata, src->name);
+    sb_puts(b, "change ");
+    sh_word(b, what2.s);
+    sb_putc(b, '\n');
+    sb_free(&what2);
+    /* wait for the source: it admits us and its settings are in place */
+    long senders = src->guc[GUC_MAX_WAL_SENDERS].value;
+    sb_printf(b, "source_ready() {\n    v=$(psql -XAtq -d ");
+    sh_word(b, repl.s);
+    sb_printf(b, " -c 'SHOW max_wal_senders' 2>/dev/null) || return 1\n"
+                 "    [ -n \"$v\" ] && [ \"$v\" -ge %ld ]\n}\n", senders);
+    StrBuf w2;
+    sb_init(&w2);
+    sb_printf(&w2, "'%s' (%s port %d) to admit replication connections with max_wal_senders >= %ld",
+              src->name, src->host, src->port, senders);
+    sb_puts(b, "wait_for ");
+    sh_word(b, w2.s);
+    sb_puts(b, " source_ready\n");
+    sb_free(&w2);
     sb_puts(b, "if running; then say 'stopping the server to rebuild it'; ");
     pg_ctl_cmd(b, n, "stop");
     sb_puts(b, " </dev/null; fi\n"
@@ -743,7 +558,7 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     pg_ctl_cmd(b, n, "start");
     sb_puts(b, " </dev/null\nwait_for ");
     sh_word(b, what.s);
-    sb_puts(b, " streaming\nsay 'standby streaming'\n");
+    sb_puts(b, " streaming\nsay 'standby streaming'\nfinish\n");
     sb_free(&what);
     sb_free(&repl);
     sb_free(&bb);
@@ -754,11 +569,9 @@ static void emit_basebackup(StrBuf *b, const Step *s)
 void emit_step(StrBuf *b, const Model *m, const Step *s)
 {
     switch (s->kind) {
-    case STEP_CONFIG: emit_config(b, s); return;
-    case STEP_DATABASE: emit_database(b, s); return;
-    case STEP_TABLES: emit_tables(b, s); return;
-    case STEP_PUBLICATIONS: emit_publications(b, s); return;
-    case STEP_SUBSCRIBE: emit_subscribe(b, s); return;
+    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+        emit_sql_step(b, s);
+        return;
     default: break;
     }
     sh_header(b, m, s);

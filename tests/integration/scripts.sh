@@ -194,7 +194,7 @@ server_errors() {
 
 # run_all ROUND: start every run.sh at once; one check per host
 run_all() {
-    local round=$1 i node pids=() rc t0 dt base
+    local round=$1 i node pids=() rc t0 dt base timed_out=
     RUN_FAILED=0
     t0=$(now_ms)
     for i in 1 2 3 4; do
@@ -230,7 +230,20 @@ run_all() {
             note "--- $node's server log, last errors and warnings:"
             "$HOSTS" log "$i" 2>/dev/null | grep -vF " $ADMIN_IP " | server_errors | tail -20 | diag
         fi
+        [ "$rc" = 124 ] && timed_out=1
     done
+    if [ -n "$timed_out" ]; then
+        # what every server is busy with (lock waits, waits on a peer)
+        for i in 1 2 3 4; do
+            note "--- vm$i: pg_stat_activity (pid|type|application|client|wait|xid|query):"
+            q "$i" "select pid, backend_type, application_name, client_addr, wait_event_type || ':' || wait_event,
+                           backend_xid, regexp_replace(left(query, 100), '\s+', ' ', 'g')
+                    from pg_stat_activity
+                    where pid <> pg_backend_pid() and state is distinct from 'idle'
+                      and backend_type in ('client backend', 'walsender', 'logical replication worker')
+                    order by pid" postgres | diag
+        done
+    fi
 }
 
 run_all 1

@@ -8,6 +8,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=otus11-1
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -27,12 +35,20 @@ wait_for() {
 }
 up() { psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT 1' >/dev/null 2>&1; }
 wait_for 'the server to accept connections' up
-pending=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT string_agg(name, '\'', '\'' ORDER BY name) FROM pg_settings WHERE pending_restart')
+# a reload applies what needs no restart, and marks what does as pending
+if [ "${REPLC_DRY_RUN:-0}" != 1 ]; then
+    before=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_conf_load_time()')
+    psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_reload_conf()' >/dev/null
+    reloaded() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_conf_load_time()')" != "$before" ]; }
+    wait_for 'the server to reload its configuration' reloaded
+fi
+pending=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart')
 if [ -z "$pending" ]; then
     say 'no restart needed'
-    exit 0
+    finish
 fi
 pgdata=/var/lib/postgresql/15/main
-say "restarting to apply: $pending"
+change "restart to apply: $pending"
 pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
 wait_for 'the server to accept connections after the restart' up
+finish

@@ -8,6 +8,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=otus11-3
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # The password never appears in this file: it is read from the environment.
 file=$HOME/.pgpass
 umask 077
@@ -24,7 +32,14 @@ put() {
     tmp="$file.replc.$$"
     P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
     printf '%s:%s\n' "$1" "$esc" >> "$tmp"
-    if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; say "~/.pgpass: line for $1"; fi
+    if cmp -s "$tmp" "$file"; then rm -f "$tmp"; return; fi
+    rm -f "$tmp"
+    change "write the ~/.pgpass line for $1"
+    P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
+    printf '%s:%s\n' "$1" "$esc" >> "$tmp"
+    mv "$tmp" "$file"
+    say "~/.pgpass: line for $1"
 }
 put '192.168.56.11:5432:*:postgres' PGPASSWORD
 put '192.168.56.12:5432:*:postgres' PGPASSWORD
+finish

@@ -8,6 +8,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=otus11-3
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -25,9 +33,11 @@ wait_for() {
         sleep 1
     done
 }
+if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
 ready() {
     n=$(psql -XAtq -d 'host=192.168.56.11 port=5432 dbname=repl user=postgres connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test1'\'')' 2>/dev/null) || return 1
     [ "$n" = 1 ]
 }
 wait_for 'the publication(s) of subscription '\''subs3_test1'\'' on '\''otus11-1'\'' (192.168.56.11 port 5432)' ready
 say 'publisher ready'
+finish

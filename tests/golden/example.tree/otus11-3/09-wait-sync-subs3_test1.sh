@@ -8,6 +8,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=otus11-3
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -25,6 +33,8 @@ wait_for() {
         sleep 1
     done
 }
+if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
 synced() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=repl user=postgres' -c 'SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''subs3_test1'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))')" = t ]; }
 wait_for 'every table of subscription '\''subs3_test1'\'' to be synchronised (pg_subscription_rel)' synced
 say 'subscription synchronised'
+finish

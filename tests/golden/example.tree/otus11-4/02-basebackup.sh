@@ -8,6 +8,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=otus11-4
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -31,15 +39,10 @@ running() { pg_ctl -D "$pgdata" status >/dev/null 2>&1; }
 streaming() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; }
 if [ -f "$pgdata/standby.signal" ] && [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" = "$marker" ]; then
     say 'already a standby of its source'
-    if ! running; then pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null; fi
+    if ! running; then change 'start the server'; pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null; fi
     wait_for ''\''otus11-4'\'' to stream from '\''otus11-3'\'' (pg_stat_wal_receiver)' streaming
-    exit 0
+    finish
 fi
-source_ready() {
-    v=$(psql -XAtq -d 'host=192.168.56.13 port=5432 dbname=replication user=postgres replication=true connect_timeout=5' -c 'SHOW max_wal_senders' 2>/dev/null) || return 1
-    [ -n "$v" ] && [ "$v" -ge 10 ]
-}
-wait_for ''\''otus11-3'\'' (192.168.56.13 port 5432) to admit replication connections with max_wal_senders >= 10' source_ready
 userdata=0
 if running; then
     userdata=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c "SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')) + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')")
@@ -49,9 +52,15 @@ elif [ -d "$pgdata/base" ]; then
 fi
 if [ "$userdata" != 0 ]; then
     say "$pgdata holds user data ($userdata database(s) or relation(s) besides the defaults); not replacing it"
-    say "to replace it anyway, write: standby from <source> with (force)"
+    say 'to replace it anyway, write: standby from otus11-3 with (force)'
     exit 1
 fi
+change 'rebuild /var/lib/postgresql/15/main from '\''otus11-3'\'' with pg_basebackup'
+source_ready() {
+    v=$(psql -XAtq -d 'host=192.168.56.13 port=5432 dbname=replication user=postgres replication=true connect_timeout=5' -c 'SHOW max_wal_senders' 2>/dev/null) || return 1
+    [ -n "$v" ] && [ "$v" -ge 10 ]
+}
+wait_for ''\''otus11-3'\'' (192.168.56.13 port 5432) to admit replication connections with max_wal_senders >= 10' source_ready
 if running; then say 'stopping the server to rebuild it'; pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" stop </dev/null; fi
 if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ]; then
     if [ ! -f "$pgdata/PG_VERSION" ]; then
@@ -71,3 +80,4 @@ printf '%s\n' "$marker" > "$pgdata/replc_standby"
 pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null
 wait_for ''\''otus11-4'\'' to stream from '\''otus11-3'\'' (pg_stat_wal_receiver)' streaming
 say 'standby streaming'
+finish

@@ -8,6 +8,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=otus11-4
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # 'otus11-4' is a standby of subscriber 'otus11-3' and carries copies of its subscriptions.
 # Run this only when 'otus11-3' is gone for good or stopped: the subscriptions then
 # continue from here, each on a new slot of its own on the publisher. Changes

@@ -2,11 +2,13 @@
 -- create 1 publication(s) if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 
-SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3') AS replc_create \gset
-\if :replc_create
+-- publication p3
+SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3') AS replc_do \gset
+\if :replc_do
 CREATE PUBLICATION p3 FOR TABLE shop3.orders;
 \endif
-SELECT to_regclass('shop3.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p3') AS replc_add \gset
-\if :replc_add
+
+SELECT to_regclass('shop3.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p3') AS replc_do \gset
+\if :replc_do
 ALTER PUBLICATION p3 ADD TABLE shop3.orders;
 \endif

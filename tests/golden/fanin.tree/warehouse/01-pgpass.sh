@@ -7,6 +7,14 @@ PGPORT=${PGPORT:-5432}; export PGPORT
 timeout=${REPLC_TIMEOUT:-300}
 node=warehouse
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
+# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
+changed=0
+change() {
+    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
+    changed=1
+}
+# finish: the last line says whether anything changed
+finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
 # The password never appears in this file: it is read from the environment.
 file=$HOME/.pgpass
 umask 077
@@ -23,9 +31,16 @@ put() {
     tmp="$file.replc.$$"
     P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
     printf '%s:%s\n' "$1" "$esc" >> "$tmp"
-    if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; say "~/.pgpass: line for $1"; fi
+    if cmp -s "$tmp" "$file"; then rm -f "$tmp"; return; fi
+    rm -f "$tmp"
+    change "write the ~/.pgpass line for $1"
+    P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
+    printf '%s:%s\n' "$1" "$esc" >> "$tmp"
+    mv "$tmp" "$file"
+    say "~/.pgpass: line for $1"
 }
 put 'shop1.example:5432:*:replicator' SHOP_PW
 put 'shop2.example:5432:*:replicator' SHOP_PW
 put 'shop3.example:5432:*:replicator' SHOP_PW
 put 'shop4.example:5432:*:replicator' SHOP_PW
+finish

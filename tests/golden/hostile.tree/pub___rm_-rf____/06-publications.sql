@@ -2,15 +2,18 @@
 -- create 1 publication(s) if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 
-SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --') AS replc_create \gset
-\if :replc_create
+-- publication Pub $1; --
+SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --') AS replc_do \gset
+\if :replc_do
 CREATE PUBLICATION "Pub $1; --" FOR TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
 \endif
-SELECT to_regclass('"Sch""ema"."ta ble;--"') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_add \gset
-\if :replc_add
+
+SELECT to_regclass('"Sch""ema"."ta ble;--"') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_do \gset
+\if :replc_do
 ALTER PUBLICATION "Pub $1; --" ADD TABLE "Sch""ema"."ta ble;--";
 \endif
-SELECT to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_add \gset
-\if :replc_add
+
+SELECT to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_do \gset
+\if :replc_do
 ALTER PUBLICATION "Pub $1; --" ADD TABLE abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
 \endif

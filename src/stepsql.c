@@ -1,0 +1,349 @@
+/* stepsql.c: guarded statements of the SQL steps; readiness queries. */
+#include "stepsql.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "emit.h"
+#include "quote.h"
+
+static SqlStmt *stmt(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBuf *sql)
+{
+    SqlStmt *st = arena_alloc(a, sizeof *st);
+    st->comment = comment;
+    st->guard = guard && guard->s ? arena_strdup(a, guard->s) : NULL;
+    st->sql = arena_strdup(a, sql->s);
+    vec_push(a, v, st);
+    sb_reset(guard);
+    sb_reset(sql);
+    return st;
+}
+
+static void config(Arena *a, Vec *v, const MNode *n)
+{
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    for (int id = 0; id < GUC_COUNT; id++) {
+        const Derived *d = &n->guc[id];
+        if (!d->set)
+            continue;
+        const char *name = guc_name((GucId)id);
+        if (id == GUC_WAL_LEVEL) {
+            if (strcmp(d->text, "logical") == 0)
+                sb_puts(&g, "current_setting('wal_level') <> 'logical'");
+            else if (strcmp(d->text, "replica") == 0)
+                sb_puts(&g, "current_setting('wal_level') = 'minimal'");
+            else {
+                sb_puts(&g, "current_setting('wal_level') <> ");
+                q_literal(&g, d->text);
+            }
+            sb_printf(&q, "ALTER SYSTEM SET %s = ", name);
+            q_literal(&q, d->text);
+        } else if (!guc_is_numeric((GucId)id)) {
+            sb_printf(&g, "current_setting('%s') <> ", name);
+            q_literal(&g, d->text);
+            sb_printf(&q, "ALTER SYSTEM SET %s = ", name);
+            q_literal(&q, d->text);
+        } else {
+            sb_printf(&g, "current_setting('%s')::bigint %s %ld", name, d->exact ? "<>" : "<", d->value);
+            sb_printf(&q, "ALTER SYSTEM SET %s = %ld", name, d->value);
+        }
+        stmt(a, v, arena_printf(a, "%s: %s", name, d->why), &g, &q);
+    }
+    for (int i = 0; i < n->user_gucs.n; i++) {
+        const UserGuc *u = n->user_gucs.items[i];
+        bool derived = false;
+        for (int id = 0; id < GUC_COUNT; id++)
+            if (strcmp(guc_name((GucId)id), u->name) == 0)
+                derived = true;
+        if (derived)
+            continue;
+        sb_puts(&g, "current_setting(");
+        q_literal(&g, u->name);
+        sb_puts(&g, ", true) IS DISTINCT FROM ");
+        q_literal(&g, u->value);
+        sb_printf(&q, "ALTER SYSTEM SET %s = ", u->name);   /* checked: letters, digits, '_', '.' */
+        q_literal(&q, u->value);
+        stmt(a, v, arena_printf(a, "%s: set in the topology", u->name), &g, &q);
+    }
+    sb_free(&g);
+    sb_free(&q);
+}
+
+static void database(Arena *a, Vec *v, const MNode *n)
+{
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    sb_puts(&g, "NOT EXISTS (SELECT FROM pg_database WHERE datname = ");
+    q_literal(&g, n->database);
+    sb_puts(&g, ")");
+    sb_puts(&q, "CREATE DATABASE ");
+    q_ident(&q, n->database);
+    stmt(a, v, NULL, &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+}
+
+static void regclass_literal(StrBuf *b, const MTable *t)
+{
+    StrBuf q;
+    sb_init(&q);
+    q_qualified(&q, t->schema, t->name);
+    q_literal(b, q.s);
+    sb_free(&q);
+}
+
+static void tables(Arena *a, Vec *v, const MNode *n)
+{
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    for (int i = 0; i < n->tables.n; i++) {
+        const MTable *t = n->tables.items[i];
+        if (!t->has_columns || !t->schema)
+            continue;
+        bool seen = false;
+        for (int k = 0; k < i; k++) {
+            const MTable *o = n->tables.items[k];
+            if (o->has_columns && o->schema && strcmp(o->schema, t->schema) == 0)
+                seen = true;
+        }
+        if (seen)
+            continue;
+        sb_puts(&g, "NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = ");
+        q_literal(&g, t->schema);
+        sb_puts(&g, ")");
+        sb_puts(&q, "CREATE SCHEMA IF NOT EXISTS ");
+        q_ident(&q, t->schema);
+        stmt(a, v, NULL, &g, &q);
+    }
+    for (int i = 0; i < n->tables.n; i++) {
+        const MTable *t = n->tables.items[i];
+        if (!t->has_columns)
+            continue;
+        sb_puts(&g, "to_regclass(");
+        regclass_literal(&g, t);
+        sb_puts(&g, ") IS NULL");
+        sb_puts(&q, "CREATE TABLE IF NOT EXISTS ");
+        q_qualified(&q, t->schema, t->name);
+        sb_puts(&q, " (");
+        for (int k = 0; k < t->columns.n; k++) {
+            const MColumn *c = t->columns.items[k];
+            sb_puts(&q, k ? ",\n    " : "\n    ");
+            q_ident(&q, c->name);
+            sb_printf(&q, " %s%s", c->type, c->not_null ? " NOT NULL" : "");
+        }
+        if (t->pkey.n) {
+            sb_puts(&q, ",\n    PRIMARY KEY (");
+            for (int k = 0; k < t->pkey.n; k++) {
+                if (k)
+                    sb_puts(&q, ", ");
+                q_ident(&q, t->pkey.items[k]);
+            }
+            sb_puts(&q, ")");
+        }
+        sb_puts(&q, "\n)");
+        stmt(a, v, arena_printf(a, "table %s", t->display), &g, &q);
+        if (t->replica_full) {
+            sb_puts(&g, "(SELECT relreplident FROM pg_class WHERE oid = to_regclass(");
+            regclass_literal(&g, t);
+            sb_puts(&g, ")) <> 'f'");
+            sb_puts(&q, "ALTER TABLE ");
+            q_qualified(&q, t->schema, t->name);
+            sb_puts(&q, " REPLICA IDENTITY FULL");
+            stmt(a, v, NULL, &g, &q);
+        }
+    }
+    sb_free(&g);
+    sb_free(&q);
+}
+
+/* Booleans bare in PostgreSQL's spelling, everything else as a literal. */
+static void option_value(StrBuf *b, const Option *o)
+{
+    static const char *const yes[] = {"true", "on", "yes"}, *const no[] = {"false", "off", "no"};
+    if (!o->has_value) {
+        sb_puts(b, "true");
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(o->value.s, yes[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
+            sb_puts(b, "true");
+            return;
+        }
+        if (strcasecmp(o->value.s, no[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
+            sb_puts(b, "false");
+            return;
+        }
+    }
+    q_literal(b, o->value.s);
+}
+
+static void publications(Arena *a, Vec *v, const MNode *n)
+{
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    for (int i = 0; i < n->pubs.n; i++) {
+        const MPub *p = n->pubs.items[i];
+        sb_puts(&g, "NOT EXISTS (SELECT FROM pg_publication WHERE pubname = ");
+        q_literal(&g, p->name);
+        sb_puts(&g, ")");
+        sb_puts(&q, "CREATE PUBLICATION ");
+        q_ident(&q, p->name);
+        if (p->all_tables)
+            sb_puts(&q, " FOR ALL TABLES");
+        else {
+            sb_puts(&q, " FOR TABLE ");
+            for (int k = 0; k < p->tables.n; k++) {
+                const MTable *t = p->tables.items[k];
+                if (k)
+                    sb_puts(&q, ", ");
+                q_qualified(&q, t->schema, t->name);
+            }
+        }
+        for (int k = 0; k < p->options.n; k++) {
+            const Option *o = p->options.items[k];
+            sb_puts(&q, k ? ", " : " WITH (");
+            sb_puts(&q, o->name.s);
+            sb_puts(&q, " = ");
+            option_value(&q, o);
+        }
+        if (p->options.n)
+            sb_puts(&q, ")");
+        stmt(a, v, arena_printf(a, "publication %s", p->name), &g, &q);
+        if (p->all_tables)
+            continue;
+        /* tables added to the topology after the publication was created */
+        for (int k = 0; k < p->tables.n; k++) {
+            const MTable *t = p->tables.items[k];
+            sb_puts(&g, "to_regclass(");
+            regclass_literal(&g, t);
+            sb_puts(&g, ") NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p "
+                        "ON p.oid = r.prpubid WHERE p.pubname = ");
+            q_literal(&g, p->name);
+            sb_puts(&g, ")");
+            sb_puts(&q, "ALTER PUBLICATION ");
+            q_ident(&q, p->name);
+            sb_puts(&q, " ADD TABLE ");
+            q_qualified(&q, t->schema, t->name);
+            stmt(a, v, NULL, &g, &q);
+        }
+    }
+    sb_free(&g);
+    sb_free(&q);
+}
+
+static void sub_where(StrBuf *b, const MSub *sub)
+{
+    sb_puts(b, "subname = ");
+    q_literal(b, sub->name);
+    sb_puts(b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+}
+
+static void subscribe(Arena *a, Vec *v, const MSub *sub)
+{
+    StrBuf g, q, ci;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&ci);
+    sb_puts(&g, "NOT EXISTS (SELECT FROM pg_subscription WHERE ");
+    sub_where(&g, sub);
+    sb_puts(&g, ")");
+    sb_puts(&q, "CREATE SUBSCRIPTION ");
+    q_ident(&q, sub->name);
+    sb_puts(&q, "\n    CONNECTION ");
+    emit_conninfo(&ci, sub->publisher, sub->publisher->database, NULL);
+    q_literal(&q, ci.s);
+    sb_puts(&q, "\n    PUBLICATION ");
+    for (int k = 0; k < sub->pubs.n; k++) {
+        if (k)
+            sb_puts(&q, ", ");
+        q_ident(&q, ((MPub *)sub->pubs.items[k])->name);
+    }
+    int nopt = 0;
+    bool has_streaming = false;
+    for (int k = 0; k < sub->options.n; k++) {
+        const Option *o = sub->options.items[k];
+        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(&q, o->name.s);
+        sb_puts(&q, " = ");
+        option_value(&q, o);
+        if (strcmp(o->name.s, "streaming") == 0)
+            has_streaming = true;
+    }
+    /* the default differs between versions (off up to 17, parallel on 18): say it */
+    if (!has_streaming && sub->node->version >= 14) {
+        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(&q, "streaming = off");
+    }
+    if (nopt)
+        sb_puts(&q, ")");
+    stmt(a, v, NULL, &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&ci);
+}
+
+Vec step_sql(Arena *a, const Step *s)
+{
+    Vec v = {0};
+    switch (s->kind) {
+    case STEP_CONFIG: config(a, &v, s->node); break;
+    case STEP_DATABASE: database(a, &v, s->node); break;
+    case STEP_TABLES: tables(a, &v, s->node); break;
+    case STEP_PUBLICATIONS: publications(a, &v, s->node); break;
+    case STEP_SUBSCRIBE: subscribe(a, &v, s->sub); break;
+    default: break;
+    }
+    return v;
+}
+
+char *sql_publications_count(Arena *a, const MSub *sub)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT count(*) FROM pg_publication WHERE pubname IN (");
+    for (int k = 0; k < sub->pubs.n; k++) {
+        if (k)
+            sb_puts(&b, ", ");
+        q_literal(&b, ((MPub *)sub->pubs.items[k])->name);
+    }
+    sb_puts(&b, ")");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+int sub_expected_tables(const MSub *sub)
+{
+    for (int k = 0; k < sub->options.n; k++) {
+        const Option *o = sub->options.items[k];
+        if ((strcmp(o->name.s, "connect") == 0 || strcmp(o->name.s, "enabled") == 0) && o->has_value &&
+            (strcasecmp(o->value.s, "false") == 0 || strcasecmp(o->value.s, "off") == 0 ||
+             strcmp(o->value.s, "0") == 0))
+            return 0;
+    }
+    return sub->tables.n;
+}
+
+char *sql_subscription_synced(Arena *a, const MSub *sub)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_printf(&b, "SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
+                  "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE ",
+              sub_expected_tables(sub));
+    sub_where(&b, sub);
+    sb_puts(&b, ")");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+const char *sql_pending_restart(void)
+{
+    return "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart";
+}

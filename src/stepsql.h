@@ -1,0 +1,26 @@
+/* stepsql.h: the SQL of every SQL step as guarded statements, and the
+ * readiness queries. The .sql files (emit_scripts.c) and --apply
+ * (runner.c) both come from here, so they cannot disagree. */
+#ifndef REPLC_STEPSQL_H
+#define REPLC_STEPSQL_H
+
+#include "plan.h"
+
+typedef struct SqlStmt {
+    const char *comment;   /* one line, or NULL */
+    const char *guard;     /* a query giving one boolean: run sql only when true */
+    const char *sql;       /* one statement, no trailing ';' */
+} SqlStmt;
+
+/* The statements of a SQL step (config, database, tables, publications,
+ * subscribe), in order; allocated in a. The step's postcondition holds when
+ * every guard is false. */
+Vec step_sql(Arena *a, const Step *s);
+
+/* Readiness and postcondition queries; each gives one row, one column. */
+char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: count of its publications */
+char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
+const char *sql_pending_restart(void);                    /* names of settings waiting for a restart, or '' */
+int sub_expected_tables(const MSub *sub);
+
+#endif
