@@ -250,7 +250,11 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
         switch (pw->kind) {
         case SET_PASSWORD_ENV: n->pw_kind = PW_ENV; n->pw_value = pw->value.s; break;
         case SET_PASSWORD_FILE: n->pw_kind = PW_FILE; n->pw_value = pw->value.s; break;
-        default: n->pw_kind = PW_LITERAL; n->pw_value = "PGPASSWORD"; break;
+        default:
+            n->pw_kind = PW_LITERAL;
+            n->pw_value = "PGPASSWORD";
+            n->pw_literal = pw->value.s;
+            break;
         }
     }
     /* server settings: defaults' then the node's own, the node winning per name */
@@ -698,6 +702,11 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
                                 "SUBSCRIPTION; PostgreSQL 18 allows it. Drop one of them.");
         }
         s->copy_data = opt_bool(&s->options, "copy_data", 1) && opt_bool(&s->options, "connect", 1);
+        /* Two servers subscribing to each other at the same moment deadlock when
+         * CREATE SUBSCRIPTION creates the slot: each slot waits for the other's
+         * transaction. So the publisher creates the slot in its own session. */
+        s->precreate_slot = s->slot && !find_opt(&s->options, "create_slot") &&
+                            opt_bool(&s->options, "connect", 1);
         s->two_phase = opt_bool(&s->options, "two_phase", 0) == 1;
         const Option *oo = find_opt(&s->options, "origin");
         s->origin_none = oo && strcasecmp(oo->value.s, "none") == 0;

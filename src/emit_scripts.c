@@ -341,10 +341,11 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
     sh_word(b, ci.s);
     sb_puts(b, " -c ");
     sh_word(b, sql_publications_count(&a, sub));
-    sb_printf(b, " 2>/dev/null) || return 1\n    [ \"$n\" = %d ]\n}\n", sub->pubs.n);
+    sb_printf(b, " 2>/dev/null) || return 1\n    [ \"$n\" = %d ]\n}\n", sub_ready_count(sub));
     StrBuf what;
     sb_init(&what);
-    sb_printf(&what, "the publication(s) of subscription '%s' on '%s' (%s port %d)", sub->name,
+    sb_printf(&what, "the publication(s)%s of subscription '%s' on '%s' (%s port %d)",
+              sub->precreate_slot ? " and slot" : "", sub->name,
               pub->name, pub->host, pub->port);
     sb_puts(b, "wait_for ");
     sh_word(b, what.s);

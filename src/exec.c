@@ -5,12 +5,10 @@
  * dependents not run and let independent steps go on. How a step runs is the
  * Runner's business; this file only schedules and reports. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "exec.h"
 #include "strbuf.h"
@@ -151,7 +149,7 @@ static void status_draw(Exec *e, double t)
             sb_printf(&b, "waiting for %s", w);
         else
             sb_printf(&b, "%s", file_name(rj->s));
-        sb_printf(&b, " (%.0fs)", t - rj->t0);
+        sb_printf(&b, " (%ds)", (int)(t - rj->t0));
     }
     if (b.len == 0) {
         status_clear(e);
@@ -191,9 +189,9 @@ static void report_waiting(Exec *e, double t)
         Running *rj = &e->run[i];
         const char *w = waiting_text(e, rj);
         if (w)
-            fprintf(e->o->out, "... %s: waiting for %s (%.0fs)\n", node_name(rj->s), w, t - rj->t0);
+            fprintf(e->o->out, "... %s: waiting for %s (%ds)\n", node_name(rj->s), w, (int)(t - rj->t0));
         else
-            fprintf(e->o->out, "... %s: running %s (%.0fs)\n", node_name(rj->s), file_name(rj->s), t - rj->t0);
+            fprintf(e->o->out, "... %s: running %s (%ds)\n", node_name(rj->s), file_name(rj->s), (int)(t - rj->t0));
     }
     fflush(e->o->out);
     e->next_report = t + REPORT_EVERY;
@@ -402,16 +400,19 @@ static bool interrupted(const Exec *e)
     return e->o->interrupt && *e->o->interrupt;
 }
 
+/* Stop every running job; their steps stay "not run". */
 static void cancel_all(Exec *e, const char *why)
 {
     status_clear(e);
-    while (e->nrun > 0) {
-        Running rj = e->run[e->nrun - 1];
-        e->r->cancel(e->r, rj.job);
-        remove_running(e, e->nrun - 1);
-        e->state[rj.s->id - 1] = ST_DONE;
-        fprintf(e->o->out, "%s: %s on %s may be half done\n", why, file_name(rj.s), node_name(rj.s));
+    for (int k = 0; k < e->nrun; k++) {
+        Running *rj = &e->run[k];
+        e->r->cancel(e->r, rj->job);
+        e->state[rj->s->id - 1] = ST_DONE;
+        fprintf(e->o->out, "%s: %s on %s may be half done\n", why, file_name(rj->s), node_name(rj->s));
     }
+    e->nrun = 0;
+    memset(e->node_busy, 0, (size_t)e->nnodes);
+    fflush(e->o->out);
 }
 
 static void print_summary(Exec *e, ExecSummary *sum)
@@ -485,6 +486,15 @@ int exec_run(const Plan *p, Runner *r, const ExecOptions *o, StepResult *results
     e.t_start = now();
     e.next_report = e.t_start + REPORT_EVERY;
 
+    /* everything below indexes steps by id - 1 = position in the plan */
+    for (int i = 0; i < e.n; i++) {
+        const Step *s = p->steps.items[i];
+        if (s->id != i + 1) {
+            fprintf(o->out, "error: internal: step %d of the plan has id %d\n", i + 1, s->id);
+            sum->not_run = e.n;
+            return 1;
+        }
+    }
     if (!build(&e)) {
         free_exec(&e);
         fprintf(o->out, "error: out of memory\n");
@@ -518,14 +528,14 @@ int exec_run(const Plan *p, Runner *r, const ExecOptions *o, StepResult *results
             }
             break;
         }
+        double t = now();
+        status_draw(&e, t);
+        report_waiting(&e, t);
         if (!wait_and_advance(&e)) {
             cancel_all(&e, "stopped");
             broken = true;
             break;
         }
-        double t = now();
-        status_draw(&e, t);
-        report_waiting(&e, t);
     }
 
     sum->seconds = now() - e.t_start;

@@ -94,7 +94,8 @@ struct MSub {
     Vec pubs;             /* MPub * */
     Vec tables;           /* MTable *: union of the publications' tables */
     Vec options;          /* Option *: validated */
-    const char *slot;     /* effective slot name on the publisher */
+    const char *slot;     /* effective slot name on the publisher; NULL for slot_name = NONE */
+    bool precreate_slot;  /* the publisher creates the slot (create_slot = false here) */
     bool copy_data;
     bool origin_none;
     bool two_phase;
@@ -123,6 +124,7 @@ struct MNode {
     const char *user;
     PasswordKind pw_kind;
     const char *pw_value; /* env name or file path; never a literal's text */
+    const char *pw_literal; /* a literal password: only --apply's connections use it */
     int version;
     const char *pgdata;
     const char *bindir;

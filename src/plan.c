@@ -156,7 +156,7 @@ static void build_node(Builder *b, MNode *n)
         s->table = t;
     }
     if (n->pubs.n)
-        add(b, STEP_PUBLICATIONS, arena_printf(a, "create %d publication(s) if missing", n->pubs.n),
+        add(b, STEP_PUBLICATIONS, arena_printf(a, "create %d publication(s) and the subscribers' slots if missing", n->pubs.n),
             NULL, n->database);
     for (int i = 0; i < n->subs.n; i++) {
         MSub *sub = n->subs.items[i];

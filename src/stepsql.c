@@ -232,6 +232,31 @@ static void publications(Arena *a, Vec *v, const MNode *n)
             stmt(a, v, NULL, &g, &q);
         }
     }
+    /* the slots of the subscriptions to this node (see MSub.precreate_slot) */
+    for (int i = 0; i < n->subscribers.n; i++) {
+        const MSub *sub = n->subscribers.items[i];
+        if (!sub->precreate_slot)
+            continue;
+        sb_puts(&g, "NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ");
+        q_literal(&g, sub->slot);
+        sb_puts(&g, ")");
+        sb_puts(&q, "SELECT pg_create_logical_replication_slot(");
+        q_literal(&q, sub->slot);
+        sb_puts(&q, ", 'pgoutput'");
+        if (n->version >= 14)
+            sb_printf(&q, ", false, %s", sub->two_phase ? "true" : "false");
+        if (n->version >= 17) {
+            int failover = 0;
+            for (int k = 0; k < sub->options.n; k++) {
+                const Option *o = sub->options.items[k];
+                if (strcmp(o->name.s, "failover") == 0)
+                    failover = !o->has_value || strcasecmp(o->value.s, "true") == 0 || strcasecmp(o->value.s, "on") == 0;
+            }
+            sb_printf(&q, ", %s", failover ? "true" : "false");
+        }
+        sb_puts(&q, ")");
+        stmt(a, v, arena_printf(a, "slot of subscription %s of node %s", sub->name, sub->node->name), &g, &q);
+    }
     sb_free(&g);
     sb_free(&q);
 }
@@ -274,6 +299,10 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
         if (strcmp(o->name.s, "streaming") == 0)
             has_streaming = true;
     }
+    if (sub->precreate_slot) {
+        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(&q, "create_slot = false");
+    }
     /* the default differs between versions (off up to 17, parallel on 18): say it */
     if (!has_streaming && sub->node->version >= 14) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
@@ -305,13 +334,18 @@ char *sql_publications_count(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
-    sb_puts(&b, "SELECT count(*) FROM pg_publication WHERE pubname IN (");
+    sb_puts(&b, "SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN (");
     for (int k = 0; k < sub->pubs.n; k++) {
         if (k)
             sb_puts(&b, ", ");
         q_literal(&b, ((MPub *)sub->pubs.items[k])->name);
     }
-    sb_puts(&b, ")");
+    sb_puts(&b, "))");
+    if (sub->precreate_slot) {
+        sb_puts(&b, " + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = ");
+        q_literal(&b, sub->slot);
+        sb_puts(&b, ")");
+    }
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;
@@ -341,6 +375,11 @@ char *sql_subscription_synced(Arena *a, const MSub *sub)
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;
+}
+
+int sub_ready_count(const MSub *sub)
+{
+    return sub->pubs.n + (sub->precreate_slot ? 1 : 0);
 }
 
 const char *sql_pending_restart(void)

@@ -18,7 +18,8 @@ typedef struct SqlStmt {
 Vec step_sql(Arena *a, const Step *s);
 
 /* Readiness and postcondition queries; each gives one row, one column. */
-char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: count of its publications */
+char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: its publications and slot */
+int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 const char *sql_pending_restart(void);                    /* names of settings waiting for a restart, or '' */
 int sub_expected_tables(const MSub *sub);

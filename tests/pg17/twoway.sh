@@ -121,6 +121,7 @@ for n in a b; do
     eval "rc=\$r$n"
     if [ "$rc" = 0 ]; then
         ok "run.sh on $n succeeds"
+        show "$WORK/run-$n.log"
     else
         not_ok "run.sh on $n succeeds (exit $rc$([ "$rc" = 124 ] && echo ", timed out after ${RUN_TIMEOUT}s"))"
         show "$WORK/run-$n.log"

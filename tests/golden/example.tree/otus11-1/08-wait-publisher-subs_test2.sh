@@ -35,9 +35,9 @@ wait_for() {
 }
 if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
 ready() {
-    n=$(psql -XAtq -d 'host=192.168.56.12 port=5432 dbname=repl user=postgres connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test2'\'')' 2>/dev/null) || return 1
-    [ "$n" = 1 ]
+    n=$(psql -XAtq -d 'host=192.168.56.12 port=5432 dbname=repl user=postgres connect_timeout=5' -c 'SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test2'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''subs_test2'\'')' 2>/dev/null) || return 1
+    [ "$n" = 2 ]
 }
-wait_for 'the publication(s) of subscription '\''subs_test2'\'' on '\''otus11-2'\'' (192.168.56.12 port 5432)' ready
+wait_for 'the publication(s) and slot of subscription '\''subs_test2'\'' on '\''otus11-2'\'' (192.168.56.12 port 5432)' ready
 say 'publisher ready'
 finish

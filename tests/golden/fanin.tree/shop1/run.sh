@@ -19,5 +19,5 @@ run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' '
 run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 run 04-database.sql 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator'
 run 05-tables.sql 'create schemas and tables if missing' 'dbname=shop user=replicator'
-run 06-publications.sql 'create 1 publication(s) if missing' 'dbname=shop user=replicator'
+run 06-publications.sql 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
 printf 'replc: %s: all steps done\n' "$node"

@@ -34,9 +34,9 @@ wait_for() {
 }
 if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
 ready() {
-    n=$(psql -XAtq -d 'host=shop1.example port=5432 dbname=shop user=replicator connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p1'\'')' 2>/dev/null) || return 1
-    [ "$n" = 1 ]
+    n=$(psql -XAtq -d 'host=shop1.example port=5432 dbname=shop user=replicator connect_timeout=5' -c 'SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p1'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''warehouse_from_shop1'\'')' 2>/dev/null) || return 1
+    [ "$n" = 2 ]
 }
-wait_for 'the publication(s) of subscription '\''warehouse_from_shop1'\'' on '\''shop1'\'' (shop1.example port 5432)' ready
+wait_for 'the publication(s) and slot of subscription '\''warehouse_from_shop1'\'' on '\''shop1'\'' (shop1.example port 5432)' ready
 say 'publisher ready'
 finish

@@ -7,5 +7,5 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_s
 CREATE SUBSCRIPTION warehouse_from_shop3
     CONNECTION 'host=shop3.example port=5432 dbname=shop user=replicator'
     PUBLICATION p3
-    WITH (streaming = off);
+    WITH (create_slot = false, streaming = off);
 \endif

@@ -20,5 +20,5 @@ run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' '
 run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 run 04-database.sql 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\'''
 run 05-tables.sql 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
-run 06-publications.sql 'create 1 publication(s) if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
+run 06-publications.sql 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
 printf 'replc: %s: all steps done\n' "$node"

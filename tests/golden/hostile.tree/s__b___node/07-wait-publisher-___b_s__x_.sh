@@ -35,9 +35,9 @@ wait_for() {
 }
 if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
 ready() {
-    n=$(psql -XAtq -d 'host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'' connect_timeout=5' -c 'SELECT count(*) FROM pg_publication WHERE pubname IN ('\''Pub $1; --'\'')' 2>/dev/null) || return 1
-    [ "$n" = 1 ]
+    n=$(psql -XAtq -d 'host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'' connect_timeout=5' -c 'SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''Pub $1; --'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''sub_slot'\'')' 2>/dev/null) || return 1
+    [ "$n" = 2 ]
 }
-wait_for 'the publication(s) of subscription '\''Süb'\''s "x"'\'' on '\''pub'\''; rm -rf / #'\'' (10.9.0.1 port 5432)' ready
+wait_for 'the publication(s) and slot of subscription '\''Süb'\''s "x"'\'' on '\''pub'\''; rm -rf / #'\'' (10.9.0.1 port 5432)' ready
 say 'publisher ready'
 finish

@@ -1,0 +1,507 @@
+/* apply.c: preflight (check everything first, report every problem, change
+ * nothing when there is one), the one-apply-at-a-time lock, and the run. */
+#include "apply.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "pgconn.h"
+#include "quote.h"
+#include "runner.h"
+#include "ssh.h"
+#include "stepsql.h"
+
+#define LOCK_KEY "727270, 1"
+
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+typedef struct Pre {
+    Arena *a;
+    const Model *m;
+    Vec problems;          /* char * (arena) */
+    PgConn **admin;        /* per node, to 'postgres'; holds the lock */
+    bool *up, *recovery, *db_exists;
+    char **slots;          /* per node: "name=t name=f ..." */
+    char **subs_exist;     /* per node: one 't'/'f' per subscription */
+} Pre;
+
+static void problem(Pre *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(Pre *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    vec_push(p->a, &p->problems, arena_strdup(p->a, buf));
+}
+
+static char *field(char *s, int k, char sep)
+{
+    for (int i = 0; i < k && s; i++) {
+        s = strchr(s, sep);
+        if (s)
+            s++;
+    }
+    return s;
+}
+
+static bool field_is(char *s, int k, char sep, const char *want)
+{
+    char *f = field(s, k, sep);
+    if (!f)
+        return false;
+    size_t n = strlen(want);
+    return strncmp(f, want, n) == 0 && (f[n] == sep || f[n] == '\0');
+}
+
+static long field_long(char *s, int k, char sep)
+{
+    char *f = field(s, k, sep);
+    return f ? strtol(f, NULL, 10) : 0;
+}
+
+static const char userdata_sql[] =
+    "(SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
+    " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
+    " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
+    " AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')";
+
+/* Round 1: every node's 'postgres' database: version, role, recovery,
+ * database, user data, slots, and the lock. */
+static void round_admin(Pre *p)
+{
+    int n = p->m->nodes.n;
+    const char **sql = calloc((size_t)n, sizeof(char *));
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        p->admin[i] = pg_open(node, "postgres");
+        StrBuf b;
+        sb_init(&b);
+        sb_puts(&b, "SELECT concat_ws('|', current_setting('server_version_num'),"
+                    " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
+                    " (SELECT rolreplication FROM pg_roles WHERE rolname = current_user),"
+                    " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
+        q_literal(&b, node->database);
+        sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
+                      "FROM pg_replication_slots), pg_try_advisory_lock(" LOCK_KEY "))", userdata_sql);
+        sql[i] = arena_strdup(p->a, b.s);
+        sb_free(&b);
+    }
+    pg_run_all(p->admin, sql, n, 30000);
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        if (pg_state(p->admin[i]) != PG_DONE) {
+            char *e = pg_error(p->admin[i]);
+            problem(p, "node '%s' (%s port %d, user %s): cannot connect: %s", node->name, node->host,
+                    node->port, node->user, e);
+            free(e);
+            continue;
+        }
+        char *v = arena_strdup(p->a, pg_value(p->admin[i]));
+        p->up[i] = true;
+        long ver = field_long(v, 0, '|') / 10000;
+        if (ver != node->version)
+            problem(p, "node '%s' runs PostgreSQL %ld, but the topology says version %d", node->name, ver,
+                    node->version);
+        if (!field_is(v, 1, '|', "t"))
+            problem(p, "role '%s' on node '%s' is not a superuser: replc needs ALTER SYSTEM, CREATE "
+                       "SUBSCRIPTION and replication connections (ALTER ROLE %s SUPERUSER)",
+                    node->user, node->name, node->user);
+        p->recovery[i] = field_is(v, 3, '|', "t");
+        p->db_exists[i] = field_is(v, 4, '|', "t");
+        long userdata = field_long(v, 5, '|');
+        char *slots = field(v, 6, '|');
+        char *end = slots ? strchr(slots, '|') : NULL;
+        p->slots[i] = slots ? arena_strndup(p->a, slots, end ? (size_t)(end - slots) : strlen(slots)) : "";
+        if (node->standby && !p->recovery[i] && userdata > 0 && !node->standby->force)
+            problem(p, "standby '%s': its data directory holds user data (%ld database(s) or relation(s) "
+                       "besides the defaults) and would be replaced; write 'standby from %s with (force)' "
+                       "to allow that", node->name, userdata,
+                    node->standby->source ? node->standby->source->name : "?");
+        if (!field_is(v, 7, '|', "t")) {
+            PgConn *c[1] = {p->admin[i]};
+            const char *q[1] = {"SELECT coalesce(string_agg(coalesce(a.application_name, '') || ' from ' || "
+                                "coalesce(a.client_addr::text, 'local') || ' since ' || "
+                                "date_trunc('second', a.backend_start)::text, '; '), 'unknown') "
+                                "FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                                "WHERE l.locktype = 'advisory' AND l.classid = 727270 AND l.objid = 1 AND l.granted"};
+            pg_run_all(c, q, 1, 10000);
+            problem(p, "node '%s': another replc --apply is running (%s); wait for it to finish",
+                    node->name, pg_state(p->admin[i]) == PG_DONE ? pg_value(p->admin[i]) : "holder unknown");
+        }
+    }
+    free(sql);
+}
+
+static void regclass(StrBuf *b, const MTable *t)
+{
+    StrBuf q;
+    sb_init(&q);
+    q_qualified(&q, t->schema, t->name);
+    q_literal(b, q.s);
+    sb_free(&q);
+}
+
+/* Round 2: each node's own database: declared tables as they exist, and
+ * which subscriptions exist already. */
+static void round_db(Pre *p)
+{
+    int n = p->m->nodes.n;
+    PgConn **c = calloc((size_t)n, sizeof(PgConn *));
+    const char **sql = calloc((size_t)n, sizeof(char *));
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        if (!p->up[i] || !p->db_exists[i] || p->recovery[i] || node->standby)
+            continue;
+        StrBuf b;
+        sb_init(&b);
+        sb_puts(&b, "SELECT concat_ws('|', ''");
+        for (int k = 0; k < node->tables.n; k++) {
+            const MTable *t = node->tables.items[k];
+            /* persistence + has a primary key, or 'none'; then the declared columns that are missing or of another type */
+            sb_puts(&b, ", coalesce((SELECT c.relpersistence::text || (EXISTS (SELECT FROM pg_index "
+                        "WHERE indrelid = c.oid AND indisprimary))::text FROM pg_class c WHERE c.oid = to_regclass(");
+            regclass(&b, t);
+            sb_puts(&b, ")), 'none') || ':' || coalesce((SELECT string_agg(d.name, ', ') FROM (VALUES ");
+            if (!t->columns.n)
+                sb_puts(&b, "(NULL::text, NULL::text)");
+            for (int q = 0; q < t->columns.n; q++) {
+                const MColumn *col = t->columns.items[q];
+                sb_puts(&b, q ? ", (" : "(");
+                q_literal(&b, col->name);
+                sb_puts(&b, ", ");
+                q_literal(&b, col->type);
+                sb_puts(&b, ")");
+            }
+            sb_puts(&b, ") AS d(name, type) LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(");
+            regclass(&b, t);
+            sb_puts(&b, ") AND a.attname = d.name AND a.attnum > 0 AND NOT a.attisdropped "
+                        "WHERE d.name IS NOT NULL AND a.atttypid IS DISTINCT FROM to_regtype(d.type)), '')");
+        }
+        for (int k = 0; k < node->subs.n; k++) {
+            const MSub *s = node->subs.items[k];
+            sb_puts(&b, ", EXISTS (SELECT FROM pg_subscription WHERE subname = ");
+            q_literal(&b, s->name);
+            sb_puts(&b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))");
+        }
+        sb_puts(&b, ")");
+        sql[i] = arena_strdup(p->a, b.s);
+        sb_free(&b);
+        c[i] = pg_open(node, node->database);
+    }
+    pg_run_all(c, sql, n, 30000);
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        if (!c[i])
+            continue;
+        if (pg_state(c[i]) != PG_DONE) {
+            char *e = pg_error(c[i]);
+            problem(p, "node '%s', database '%s': %s", node->name, node->database, e);
+            free(e);
+            pg_close(c[i]);
+            continue;
+        }
+        char *v = arena_strdup(p->a, pg_value(c[i]));
+        pg_close(c[i]);
+        c[i] = NULL;
+        for (int k = 0; k < node->tables.n; k++) {
+            const MTable *t = node->tables.items[k];
+            char *f = field(v, k + 1, '|');
+            if (!f || strncmp(f, "none", 4) == 0)
+                continue;
+            char *colon = strchr(f, ':');
+            if (f[0] == 'u')
+                problem(p, "node '%s': table '%s' is unlogged; unlogged tables cannot be published or "
+                           "replicated (ALTER TABLE %s SET LOGGED)", node->name, t->display, t->display);
+            if (t->pkey.n && f[1] == 'f')
+                problem(p, "node '%s': table '%s' exists without the primary key the topology declares; "
+                           "UPDATE and DELETE would fail to replicate", node->name, t->display);
+            if (colon && colon[1] && colon[1] != '|' && t->has_columns) {
+                char *end = strchr(colon + 1, '|');
+                problem(p, "node '%s': table '%s' exists, but these declared columns are missing or of "
+                           "another type: %.*s", node->name, t->display,
+                        (int)(end ? end - colon - 1 : (long)strlen(colon + 1)), colon + 1);
+            }
+        }
+        StrBuf ex;
+        sb_init(&ex);
+        for (int k = 0; k < node->subs.n; k++)
+            sb_putc(&ex, field_is(v, node->tables.n + 1 + k, '|', "t") ? 't' : 'f');
+        p->subs_exist[i] = arena_strdup(p->a, ex.s ? ex.s : "");
+        sb_free(&ex);
+    }
+    free(c);
+    free(sql);
+}
+
+static bool slot_listed(const char *slots, const char *name, bool *active)
+{
+    size_t n = strlen(name);
+    for (const char *s = slots; s && *s;) {
+        if (strncmp(s, name, n) == 0 && s[n] == '=') {
+            *active = s[n + 1] == 't';
+            return true;
+        }
+        s = strchr(s, ' ');
+        if (s)
+            s++;
+    }
+    return false;
+}
+
+/* Slots the plan needs that someone else holds (check 14); subscriber
+ * tables an initial copy would fill that already hold rows (check 21). */
+static void round_slots_and_copies(Pre *p)
+{
+    int n = p->m->nodes.n;
+    PgConn **c = calloc((size_t)n, sizeof(PgConn *));
+    const char **sql = calloc((size_t)n, sizeof(char *));
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        StrBuf b;
+        sb_init(&b);
+        for (int k = 0; k < node->subs.n; k++) {
+            const MSub *s = node->subs.items[k];
+            bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
+            if (exists || !s->publisher || !s->slot)
+                continue;
+            bool active;
+            if (p->up[s->publisher->index] && slot_listed(p->slots[s->publisher->index], s->slot, &active))
+                problem(p, "node '%s' already has a replication slot '%s', which subscription '%s' of node "
+                           "'%s' needs; it belongs to something else or was left behind (if unused: "
+                           "SELECT pg_drop_replication_slot('%s') on '%s')", s->publisher->name, s->slot,
+                        s->name, node->name, s->slot, s->publisher->name);
+            if (!s->copy_data || !p->db_exists[i])
+                continue;
+            for (int q = 0; q < s->tables.n; q++) {
+                const MTable *t = s->tables.items[q];
+                sb_puts(&b, b.len ? " || " : "SELECT ''");
+                if (!b.len)
+                    sb_puts(&b, "SELECT ''");
+                sb_puts(&b, " || CASE WHEN to_regclass(");
+                regclass(&b, t);
+                sb_printf(&b, ") IS NOT NULL THEN '' ELSE '' END");
+            }
+        }
+        if (node->standby && node->standby->source && !p->recovery[i]) {
+            const MNode *src = node->standby->source;
+            bool active;
+            if (p->up[src->index] && slot_listed(p->slots[src->index], node->standby->slot, &active) && active)
+                problem(p, "node '%s' has an active replication slot '%s', which standby '%s' needs",
+                        src->name, node->standby->slot, node->name);
+        }
+        sb_free(&b);
+    }
+    /* copies: one query per subscriber, counting rows in tables that exist */
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        if (!p->up[i] || !p->db_exists[i] || node->standby)
+            continue;
+        StrBuf b;
+        sb_init(&b);
+        for (int k = 0; k < node->subs.n; k++) {
+            const MSub *s = node->subs.items[k];
+            if ((p->subs_exist[i] && p->subs_exist[i][k] == 't') || !s->copy_data)
+                continue;
+            for (int q = 0; q < s->tables.n; q++) {
+                const MTable *t = s->tables.items[q];
+                /* only tables that exist can be read: the DO block checks first */
+                sb_puts(&b, b.len ? ", " : "SELECT concat_ws('|', ''");
+                sb_puts(&b, ", (xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
+                regclass(&b, t);
+                sb_puts(&b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass(");
+                regclass(&b, t);
+                sb_puts(&b, ")) END, false, false, '')))[1]::text || ");
+                StrBuf lab;
+                sb_init(&lab);
+                sb_printf(&lab, ":%s:%s", t->display, s->name);
+                q_literal(&b, lab.s);
+                sb_free(&lab);
+            }
+        }
+        if (!b.len) {
+            sb_free(&b);
+            continue;
+        }
+        sb_puts(&b, ")");
+        sql[i] = arena_strdup(p->a, b.s);
+        sb_free(&b);
+        c[i] = pg_open(node, node->database);
+    }
+    pg_run_all(c, sql, n, 30000);
+    for (int i = 0; i < n; i++) {
+        if (!c[i])
+            continue;
+        const MNode *node = p->m->nodes.items[i];
+        if (pg_state(c[i]) == PG_DONE) {
+            char *v = arena_strdup(p->a, pg_value(c[i]));
+            for (char *f = field(v, 1, '|'); f; f = field(f, 1, '|')) {
+                if (f[0] != '1')
+                    continue;
+                char *end = strchr(f, '|');
+                char *rest = arena_strndup(p->a, f + 2, end ? (size_t)(end - f - 2) : strlen(f + 2));
+                char *sub = strrchr(rest, ':');
+                if (sub)
+                    *sub++ = '\0';
+                problem(p, "node '%s': table '%s' already holds rows, and subscription '%s' would copy "
+                           "the publisher's rows into it (duplicates or a duplicate-key stall); empty it, "
+                           "or subscribe with (copy_data = false)", node->name, rest, sub ? sub : "?");
+            }
+        } else {
+            char *e = pg_error(c[i]);
+            problem(p, "node '%s': cannot check subscriber tables: %s", node->name, e);
+            free(e);
+        }
+        pg_close(c[i]);
+    }
+    free(c);
+    free(sql);
+}
+
+/* ssh reaches every node that has shell steps */
+static void round_ssh(Pre *p, const Plan *plan)
+{
+    int n = p->m->nodes.n;
+    Child *ch = calloc((size_t)n, sizeof(Child));
+    bool *on = calloc((size_t)n, sizeof(bool));
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        const Vec *steps = plan->node_steps.items[i];
+        bool shell = false;
+        for (int k = 0; k < steps->n; k++) {
+            const Step *s = steps->items[k];
+            if (s->kind == STEP_PGPASS || s->kind == STEP_HBA || s->kind == STEP_BASEBACKUP ||
+                s->kind == STEP_COPY_TABLE || s->kind == STEP_RESTART)
+                shell = true;
+        }
+        if (!shell)
+            continue;
+        char *err = NULL;
+        char **argv = ssh_argv(node, &err);
+        if (!argv) {
+            problem(p, "node '%s': %s", node->name, err);
+            free(err);
+            continue;
+        }
+        const char probe[] = "echo replc-ssh-ok\n";
+        if (child_start(&ch[i], argv, probe, sizeof probe - 1, &err))
+            on[i] = true;
+        else {
+            problem(p, "node '%s': cannot run %s: %s", node->name, argv[0], err);
+            free(err);
+        }
+        argv_free(argv);
+    }
+    struct pollfd *pfd = calloc((size_t)n * 2 + 1, sizeof *pfd);
+    time_t deadline = time(NULL) + 30;
+    for (;;) {
+        int k = 0, live = 0;
+        for (int i = 0; i < n; i++) {
+            if (!on[i] || ch[i].status >= 0)
+                continue;
+            live++;
+            if (ch[i].in_fd >= 0)
+                pfd[k].fd = ch[i].in_fd, pfd[k].events = POLLOUT, k++;
+            if (ch[i].out_fd >= 0)
+                pfd[k].fd = ch[i].out_fd, pfd[k].events = POLLIN, k++;
+        }
+        if (!live || time(NULL) > deadline)
+            break;
+        poll(pfd, (nfds_t)k, 200);
+        for (int i = 0; i < n; i++)
+            if (on[i] && ch[i].status < 0)
+                child_step(&ch[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        if (!on[i])
+            continue;
+        const MNode *node = p->m->nodes.items[i];
+        if (ch[i].status < 0) {
+            child_kill(&ch[i]);
+            problem(p, "node '%s': ssh %s did not answer within 30 s", node->name, node->ssh);
+        } else if (ch[i].status != 0 || !ch[i].output.s || !strstr(ch[i].output.s, "replc-ssh-ok")) {
+            const char *o = ch[i].output.s ? ch[i].output.s : "";
+            size_t len = strlen(o);
+            while (len && o[len - 1] == '\n')
+                len--;
+            problem(p, "node '%s': cannot run shell steps over ssh (%s): %.*s", node->name, node->ssh,
+                    (int)len, len ? o : "no output");
+        }
+        child_free(&ch[i]);
+    }
+    free(pfd);
+    free(ch);
+    free(on);
+}
+
+int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    Arena a;
+    arena_init(&a);
+    int n = m->nodes.n;
+    Pre p = {0};
+    p.a = &a;
+    p.m = m;
+    p.admin = calloc((size_t)n, sizeof(PgConn *));
+    p.up = calloc((size_t)n, sizeof(bool));
+    p.recovery = calloc((size_t)n, sizeof(bool));
+    p.db_exists = calloc((size_t)n, sizeof(bool));
+    p.slots = calloc((size_t)n, sizeof(char *));
+    p.subs_exist = calloc((size_t)n, sizeof(char *));
+
+    fprintf(stdout, "replc: preflight: checking %d node(s)\n", n);
+    fflush(stdout);
+    round_admin(&p);
+    round_db(&p);
+    round_slots_and_copies(&p);
+    round_ssh(&p, plan);
+    int rc;
+    if (p.problems.n) {
+        fprintf(stderr, "replc: preflight found %d problem(s); nothing was changed:\n", p.problems.n);
+        for (int i = 0; i < p.problems.n; i++)
+            fprintf(stderr, "  - %s\n", (const char *)p.problems.items[i]);
+        rc = 1;
+    } else {
+        fprintf(stdout, "replc: preflight: every node reachable, versions and roles as declared%s\n",
+                o->dry_run ? "; dry run: nothing will be changed" : "");
+        fflush(stdout);
+        RealRunner rr;
+        real_runner_init(&rr, m, o->dry_run, o->timeout_s);
+        ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), stdout, isatty(1) != 0, &interrupted,
+                          o->dry_run};
+        StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
+        ExecSummary sum;
+        rc = exec_run(plan, &rr.base, &eo, results, &sum);
+        free(results);
+    }
+    for (int i = 0; i < n; i++)
+        pg_close(p.admin[i]);   /* releases the lock */
+    free(p.admin);
+    free(p.up);
+    free(p.recovery);
+    free(p.db_exists);
+    free(p.slots);
+    free(p.subs_exist);
+    arena_free(&a);
+    return rc;
+}

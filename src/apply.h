@@ -1,0 +1,19 @@
+/* apply.h: replc --apply: preflight every node, take the cluster lock,
+ * then run the plan with the real runner in exec.c's loop. */
+#ifndef REPLC_APPLY_H
+#define REPLC_APPLY_H
+
+#include <stdbool.h>
+
+#include "plan.h"
+
+typedef struct ApplyOptions {
+    int jobs;          /* 0: number of nodes */
+    int timeout_s;     /* every wait */
+    bool dry_run;
+} ApplyOptions;
+
+/* Returns the exit status: 0 done, 1 failed (or preflight problems), 130 interrupted. */
+int apply_run(const Model *m, const Plan *p, const ApplyOptions *o);
+
+#endif

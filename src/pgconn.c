@@ -1,0 +1,268 @@
+/* pgconn.c: non-blocking libpq connections and queries. */
+#include "pgconn.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "strbuf.h"
+
+struct PgConn {
+    PGconn *conn;
+    PgState state;
+    bool polling_write;   /* during connect: what PQconnectPoll asked for */
+    char *value;
+    char *error;
+};
+
+static char *xstrdup(const char *s)
+{
+    char *r = strdup(s ? s : "");
+    if (!r) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    return r;
+}
+
+PgConn *pg_open(const MNode *n, const char *dbname)
+{
+    PgConn *c = calloc(1, sizeof *c);
+    char port[16];
+    snprintf(port, sizeof port, "%d", n->port);
+    const char *keys[10], *vals[10];
+    int k = 0;
+    keys[k] = "host", vals[k++] = n->host;
+    keys[k] = "port", vals[k++] = port;
+    keys[k] = "dbname", vals[k++] = dbname;
+    keys[k] = "user", vals[k++] = n->user;
+    keys[k] = "application_name", vals[k++] = "replc apply";
+    keys[k] = "connect_timeout", vals[k++] = "10";
+    if (n->pw_kind == PW_ENV && getenv(n->pw_value))
+        keys[k] = "password", vals[k++] = getenv(n->pw_value);
+    else if (n->pw_kind == PW_LITERAL && n->pw_literal)
+        keys[k] = "password", vals[k++] = n->pw_literal;
+    else if (n->pw_kind == PW_FILE)
+        keys[k] = "passfile", vals[k++] = n->pw_value;
+    keys[k] = NULL, vals[k] = NULL;
+    c->conn = PQconnectStartParams(keys, vals, 0);
+    c->state = PG_CONNECTING;
+    c->polling_write = true;
+    if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD) {
+        c->state = PG_FAILED;
+        c->error = xstrdup(c->conn ? PQerrorMessage(c->conn) : "out of memory");
+    } else
+        PQsetnonblocking(c->conn, 1);
+    return c;
+}
+
+void pg_close(PgConn *c)
+{
+    if (!c)
+        return;
+    if (c->conn)
+        PQfinish(c->conn);
+    free(c->value);
+    free(c->error);
+    free(c);
+}
+
+PgState pg_state(const PgConn *c) { return c->state; }
+
+int pg_socket(const PgConn *c) { return c->conn ? PQsocket(c->conn) : -1; }
+
+short pg_events(const PgConn *c)
+{
+    if (c->state == PG_CONNECTING)
+        return c->polling_write ? POLLOUT : POLLIN;
+    if (c->state == PG_BUSY)
+        return POLLIN;
+    return 0;
+}
+
+bool pg_connection_ok(const PgConn *c)
+{
+    return c->conn && PQstatus(c->conn) == CONNECTION_OK;
+}
+
+int pg_server_version(const PgConn *c) { return c->conn ? PQserverVersion(c->conn) : 0; }
+
+/* "message" + "\nDETAIL: ..." + "\nHINT: ..." from a result's fields */
+static char *result_error(const PGresult *r, PGconn *conn)
+{
+    StrBuf b;
+    sb_init(&b);
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (msg) {
+        sb_puts(&b, msg);
+        const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+        const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
+        if (detail)
+            sb_printf(&b, "\nDETAIL: %s", detail);
+        if (hint)
+            sb_printf(&b, "\nHINT: %s", hint);
+    } else {
+        const char *m = PQerrorMessage(conn);
+        size_t n = strlen(m);
+        while (n && m[n - 1] == '\n')
+            n--;
+        sb_putn(&b, m, n);
+    }
+    if (!b.s)
+        sb_puts(&b, "unknown error");
+    return b.s;
+}
+
+static void collect(PgConn *c)
+{
+    PGresult *r;
+    bool failed = false;
+    while ((r = PQgetResult(c->conn))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_TUPLES_OK) {
+            free(c->value);
+            c->value = xstrdup(PQntuples(r) && PQnfields(r) ? PQgetvalue(r, 0, 0) : "");
+        } else if (st == PGRES_COMMAND_OK || st == PGRES_EMPTY_QUERY) {
+            free(c->value);
+            c->value = xstrdup("");
+        } else if (!failed) {
+            failed = true;
+            free(c->error);
+            c->error = result_error(r, c->conn);
+        }
+        PQclear(r);
+    }
+    c->state = failed ? PG_FAILED : PG_DONE;
+}
+
+PgState pg_step(PgConn *c)
+{
+    if (c->state == PG_CONNECTING) {
+        switch (PQconnectPoll(c->conn)) {
+        case PGRES_POLLING_READING: c->polling_write = false; break;
+        case PGRES_POLLING_WRITING: c->polling_write = true; break;
+        case PGRES_POLLING_OK: c->state = PG_IDLE; break;
+        default:
+            c->state = PG_FAILED;
+            free(c->error);
+            c->error = result_error(NULL, c->conn);
+        }
+        return c->state;
+    }
+    if (c->state == PG_BUSY) {
+        if (!PQconsumeInput(c->conn)) {
+            c->state = PG_FAILED;
+            free(c->error);
+            c->error = result_error(NULL, c->conn);
+            return c->state;
+        }
+        if (PQflush(c->conn) < 0) {
+            c->state = PG_FAILED;
+            free(c->error);
+            c->error = result_error(NULL, c->conn);
+            return c->state;
+        }
+        if (!PQisBusy(c->conn))
+            collect(c);
+    }
+    return c->state;
+}
+
+bool pg_send(PgConn *c, const char *sql)
+{
+    if (!pg_connection_ok(c)) {
+        c->state = PG_FAILED;
+        if (!c->error)
+            c->error = xstrdup("not connected");
+        return false;
+    }
+    if (!PQsendQuery(c->conn, sql)) {
+        c->state = PG_FAILED;
+        free(c->error);
+        c->error = result_error(NULL, c->conn);
+        return false;
+    }
+    PQflush(c->conn);
+    c->state = PG_BUSY;
+    return true;
+}
+
+const char *pg_value(const PgConn *c) { return c->value ? c->value : ""; }
+
+char *pg_error(PgConn *c)
+{
+    char *e = c->error ? c->error : xstrdup("unknown error");
+    c->error = NULL;
+    if (pg_connection_ok(c))
+        c->state = PG_IDLE;
+    return e;
+}
+
+void pg_cancel(PgConn *c)
+{
+    if (!c || !c->conn || c->state != PG_BUSY)
+        return;
+    PGcancel *k = PQgetCancel(c->conn);
+    if (k) {
+        char buf[256];
+        PQcancel(k, buf, sizeof buf);
+        PQfreeCancel(k);
+    }
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void pg_run_all(PgConn **c, const char *const *sql, int n, int timeout_ms)
+{
+    struct pollfd *pfd = calloc((size_t)n + 1, sizeof *pfd);
+    bool *sent = calloc((size_t)n + 1, sizeof(bool));
+    long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int waiting = 0;
+        for (int i = 0; i < n; i++) {
+            pfd[i].fd = -1;
+            pfd[i].events = 0;
+            if (!c[i])
+                continue;
+            if (c[i]->state == PG_IDLE && !sent[i]) {
+                sent[i] = true;
+                pg_send(c[i], sql[i]);
+            }
+            if (c[i]->state == PG_CONNECTING || c[i]->state == PG_BUSY) {
+                pfd[i].fd = pg_socket(c[i]);
+                pfd[i].events = pg_events(c[i]);
+                waiting++;
+            }
+        }
+        if (!waiting)
+            break;
+        long left = deadline - now_ms();
+        if (left <= 0) {
+            for (int i = 0; i < n; i++)
+                if (c[i] && (c[i]->state == PG_CONNECTING || c[i]->state == PG_BUSY)) {
+                    pg_cancel(c[i]);
+                    c[i]->state = PG_FAILED;
+                    free(c[i]->error);
+                    c[i]->error = xstrdup("timed out");
+                }
+            break;
+        }
+        int r = poll(pfd, (nfds_t)n, (int)(left < 200 ? left : 200));
+        if (r < 0)
+            continue;
+        for (int i = 0; i < n; i++)
+            if (pfd[i].fd >= 0 && pfd[i].revents)
+                pg_step(c[i]);
+    }
+    free(pfd);
+    free(sent);
+}

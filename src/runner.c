@@ -1,0 +1,483 @@
+/* runner.c: the real runner (libpq + ssh) behind exec.c's loop. */
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emit.h"
+#include "pgconn.h"
+#include "quote.h"
+#include "ssh.h"
+#include "stepsql.h"
+
+typedef enum { JOB_SQL, JOB_WAIT, JOB_RESTART, JOB_SHELL } JobKind;
+
+struct Job {
+    JobKind kind;
+    const Step *s;
+    Arena arena;
+    PgConn *pg;
+    Vec stmts;            /* SqlStmt *, for JOB_SQL */
+    int idx;
+    bool in_action;
+    bool changed, would;
+    const char *query;    /* JOB_WAIT / JOB_RESTART: what is polled */
+    const char *want;     /* JOB_WAIT: the value that ends the wait */
+    const char *what;     /* what it waits for */
+    int phase;            /* JOB_RESTART: 0 load time, 1 reload, 2 poll load time, 3 pending */
+    char *before;
+    long next_poll_ms, deadline_ms;
+    Child child;
+    bool child_running;
+    StrBuf out;
+    char *error;
+    bool done;
+    StepResult result;
+};
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void finish_job(Job *j, StepResult r)
+{
+    j->done = true;
+    j->result = r;
+}
+
+static void fail(Job *j, const char *context, char *msg)
+{
+    StrBuf b;
+    sb_init(&b);
+    if (context)
+        sb_printf(&b, "%s\n", context);
+    sb_puts(&b, msg ? msg : "failed");
+    free(msg);
+    free(j->error);
+    j->error = b.s;
+    finish_job(j, RES_FAILED);
+}
+
+static const char *db_of(const Step *s)
+{
+    switch (s->kind) {
+    case STEP_CONFIG: case STEP_DATABASE: case STEP_RESTART: return "postgres";
+    default: return s->node->database;
+    }
+}
+
+/* ---------- SQL steps: guard, then action when the guard says so ---------- */
+
+static void sql_next(RealRunner *rr, Job *j)
+{
+    for (;;) {
+        if (j->idx >= j->stmts.n) {
+            finish_job(j, j->would ? RES_WOULD_CHANGE : j->changed ? RES_CHANGED : RES_OK);
+            return;
+        }
+        const SqlStmt *st = j->stmts.items[j->idx];
+        if (!j->in_action && st->guard) {
+            pg_send(j->pg, arena_printf(&j->arena, "SELECT %s", st->guard));
+            return;
+        }
+        if (!j->in_action && !st->guard)
+            j->in_action = true;
+        if (j->in_action) {
+            if (rr->dry_run) {
+                const char *nl = strchr(st->sql, '\n');
+                sb_printf(&j->out, "would run: %.*s\n", nl ? (int)(nl - st->sql) : (int)strlen(st->sql), st->sql);
+                j->would = true;
+                j->in_action = false;
+                j->idx++;
+                continue;
+            }
+            pg_send(j->pg, st->sql);
+            return;
+        }
+    }
+}
+
+static void sql_result(RealRunner *rr, Job *j)
+{
+    const SqlStmt *st = j->stmts.items[j->idx];
+    if (pg_state(j->pg) == PG_FAILED) {
+        char *e = pg_error(j->pg);
+        if (rr->dry_run) {   /* what it needs may be made by an earlier step */
+            sb_printf(&j->out, "cannot check yet (%s)\n", e);
+            free(e);
+            finish_job(j, RES_WOULD_CHANGE);
+            return;
+        }
+        fail(j, arena_printf(&j->arena, "SQL: %s", j->in_action ? st->sql : st->guard), e);
+        return;
+    }
+    if (!j->in_action) {
+        if (strcmp(pg_value(j->pg), "t") == 0)
+            j->in_action = true;
+        else
+            j->idx++;
+    } else {
+        const char *nl = strchr(st->sql, '\n');
+        sb_printf(&j->out, "ran: %.*s\n", nl ? (int)(nl - st->sql) : (int)strlen(st->sql), st->sql);
+        j->changed = true;
+        j->in_action = false;
+        j->idx++;
+    }
+    sql_next(rr, j);
+}
+
+/* ---------- shell steps: the compiler's script over ssh ---------- */
+
+static void shell_start(RealRunner *rr, Job *j)
+{
+    const Step *s = j->s;
+    StrBuf in;
+    sb_init(&in);
+    sb_printf(&in, "REPLC_TIMEOUT=%d; export REPLC_TIMEOUT\n", rr->timeout_s);
+    if (rr->dry_run)
+        sb_puts(&in, "REPLC_DRY_RUN=1; export REPLC_DRY_RUN\n");
+    if (s->kind == STEP_PGPASS) {
+        /* the peers' passwords, on the child's stdin only */
+        for (int i = 0; i < rr->m->nodes.n; i++) {
+            const MNode *peer = rr->m->nodes.items[i];
+            const char *var = peer->pw_kind == PW_ENV ? peer->pw_value : peer->pw_kind == PW_LITERAL ? "PGPASSWORD" : NULL;
+            const char *val = peer->pw_kind == PW_LITERAL ? peer->pw_literal : var ? getenv(var) : NULL;
+            if (!var || !val)
+                continue;
+            sb_printf(&in, "%s=", var);   /* checked: [A-Za-z_][A-Za-z0-9_]* */
+            q_shell(&in, val);
+            sb_printf(&in, "; export %s\n", var);
+        }
+    }
+    sb_puts(&in, "{\n");
+    emit_step(&in, rr->m, s);
+    sb_puts(&in, "\n} </dev/null\n");
+    char *err = NULL;
+    char **argv = ssh_argv(s->node, &err);
+    if (!argv) {
+        fail(j, "ssh", err);
+        sb_free(&in);
+        return;
+    }
+    if (!child_start(&j->child, argv, in.s, in.len, &err))
+        fail(j, arena_printf(&j->arena, "cannot start %s", argv[0]), err);
+    else
+        j->child_running = true;
+    argv_free(argv);
+    sb_free(&in);
+}
+
+static void shell_done(Job *j)
+{
+    j->child_running = false;
+    const char *o = j->child.output.s ? j->child.output.s : "";
+    /* the output, less the result line */
+    const char *res = strstr(o, "replc-result: ");
+    sb_putn(&j->out, o, res ? (size_t)(res - o) : strlen(o));
+    if (j->child.status != 0) {
+        char *e = NULL;
+        if (j->child.status == 255)
+            e = strdup("ssh could not run the step on the host (exit 255); see the output above");
+        else {
+            char buf[64];
+            snprintf(buf, sizeof buf, "the step's script exited with status %d", j->child.status);
+            e = strdup(buf);
+        }
+        fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
+    } else if (res && strncmp(res + 14, "changed", 7) == 0)
+        finish_job(j, RES_CHANGED);
+    else if (res && strncmp(res + 14, "would-change", 12) == 0)
+        finish_job(j, RES_WOULD_CHANGE);
+    else
+        finish_job(j, RES_OK);
+    child_free(&j->child);
+}
+
+/* ---------- waits and the restart check over libpq ---------- */
+
+static Job *new_job(const Step *s, JobKind k)
+{
+    Job *j = calloc(1, sizeof *j);
+    j->kind = k;
+    j->s = s;
+    arena_init(&j->arena);
+    sb_init(&j->out);
+    return j;
+}
+
+static Job *start(Runner *r, const Step *s, char **error)
+{
+    RealRunner *rr = (RealRunner *)r;
+    (void)error;
+    Job *j;
+    switch (s->kind) {
+    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+        j = new_job(s, JOB_SQL);
+        j->stmts = step_sql(&j->arena, s);
+        j->pg = pg_open(s->node, db_of(s));
+        if (pg_state(j->pg) == PG_FAILED)
+            fail(j, "connect", pg_error(j->pg));
+        return j;
+    case STEP_SUB_WAIT: case STEP_SUB_SYNC:
+        j = new_job(s, JOB_WAIT);
+        if (rr->dry_run) {
+            finish_job(j, RES_OK);
+            return j;
+        }
+        if (s->kind == STEP_SUB_WAIT) {
+            j->pg = pg_open(s->sub->publisher, s->sub->publisher->database);
+            j->query = sql_publications_count(&j->arena, s->sub);
+            j->want = arena_printf(&j->arena, "%d", sub_ready_count(s->sub));
+            j->what = arena_printf(&j->arena, "the publications of '%s' on '%s'", s->sub->name,
+                                   s->sub->publisher->name);
+        } else {
+            j->pg = pg_open(s->node, s->node->database);
+            j->query = sql_subscription_synced(&j->arena, s->sub);
+            j->want = "t";
+            j->what = arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
+                                   s->sub->name);
+        }
+        j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
+        return j;
+    case STEP_RESTART:
+        j = new_job(s, JOB_RESTART);
+        j->pg = pg_open(s->node, "postgres");
+        j->what = "the server's configuration";
+        j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
+        j->phase = rr->dry_run ? 3 : 0;
+        return j;
+    default:
+        j = new_job(s, JOB_SHELL);
+        shell_start(rr, j);
+        return j;
+    }
+}
+
+static int fds(Runner *r, Job *j, struct pollfd *pfd, int max, int *timeout_ms)
+{
+    (void)r;
+    int n = 0;
+    *timeout_ms = -1;
+    if (j->done)
+        return 0;
+    if (j->child_running) {
+        if (j->child.in_fd >= 0 && n < max)
+            pfd[n].fd = j->child.in_fd, pfd[n].events = POLLOUT, n++;
+        if (j->child.out_fd >= 0 && n < max)
+            pfd[n].fd = j->child.out_fd, pfd[n].events = POLLIN, n++;
+        if (!n)
+            *timeout_ms = 0;
+        return n;
+    }
+    if (j->pg) {
+        PgState st = pg_state(j->pg);
+        if (st == PG_CONNECTING || st == PG_BUSY) {
+            pfd[0].fd = pg_socket(j->pg);
+            pfd[0].events = pg_events(j->pg);
+            return 1;
+        }
+        long t = j->next_poll_ms - now_ms();
+        *timeout_ms = t > 0 ? (int)t : 0;
+    }
+    return 0;
+}
+
+static void wait_poll(RealRunner *rr, Job *j)
+{
+    (void)rr;
+    PgState st = pg_state(j->pg);
+    if (st == PG_IDLE && now_ms() >= j->next_poll_ms) {
+        pg_send(j->pg, j->query);
+        return;
+    }
+    if (st == PG_DONE) {
+        if (strcmp(pg_value(j->pg), j->want) == 0) {
+            finish_job(j, RES_OK);
+            return;
+        }
+        j->next_poll_ms = now_ms() + 250;
+        /* back to idle for the next poll */
+        free(pg_error(j->pg));
+    } else if (st == PG_FAILED) {
+        /* the peer may still be restarting: reconnect on the next poll */
+        char *e = pg_error(j->pg);
+        free(j->before);
+        j->before = e;
+        pg_close(j->pg);
+        j->pg = pg_open(j->s->kind == STEP_SUB_WAIT ? j->s->sub->publisher : j->s->node,
+                        j->s->kind == STEP_SUB_WAIT ? j->s->sub->publisher->database : j->s->node->database);
+        j->next_poll_ms = now_ms() + 250;
+    }
+    if (now_ms() > j->deadline_ms)
+        fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),
+             strdup(j->before ? j->before : "the condition never held"));
+}
+
+static void restart_poll(RealRunner *rr, Job *j)
+{
+    PgState st = pg_state(j->pg);
+    if (st == PG_FAILED) {
+        fail(j, "SQL on the server", pg_error(j->pg));
+        return;
+    }
+    if (st == PG_CONNECTING || st == PG_BUSY)
+        return;
+    if (st == PG_IDLE && now_ms() < j->next_poll_ms)
+        return;
+    if (st == PG_DONE) {
+        const char *v = pg_value(j->pg);
+        switch (j->phase) {
+        case 0: free(j->before); j->before = strdup(v); j->phase = 1; break;
+        case 1: j->phase = 2; break;
+        case 2:
+            if (strcmp(v, j->before) != 0)
+                j->phase = 3;
+            else
+                j->next_poll_ms = now_ms() + 50;
+            break;
+        case 3:
+            if (!*v) {
+                finish_job(j, RES_OK);
+                return;
+            }
+            if (rr->dry_run) {
+                sb_printf(&j->out, "would restart to apply: %s\n", v);
+                finish_job(j, RES_WOULD_CHANGE);
+                return;
+            }
+            /* a restart is a shell step: the compiler's script does it */
+            pg_close(j->pg);
+            j->pg = NULL;
+            j->kind = JOB_SHELL;
+            shell_start(rr, j);
+            return;
+        }
+        free(pg_error(j->pg));   /* back to idle */
+        if (now_ms() < j->next_poll_ms)
+            return;
+    }
+    if (now_ms() > j->deadline_ms) {
+        fail(j, "timed out waiting for the server to reload its configuration", NULL);
+        return;
+    }
+    static const char *const q[] = {"SELECT pg_conf_load_time()", "SELECT pg_reload_conf()",
+                                    "SELECT pg_conf_load_time()", NULL};
+    pg_send(j->pg, j->phase == 3 ? sql_pending_restart() : q[j->phase]);
+}
+
+static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
+{
+    RealRunner *rr = (RealRunner *)r;
+    (void)pfd;
+    (void)n;
+    if (j->done)
+        return true;
+    if (j->child_running) {
+        if (child_step(&j->child))
+            shell_done(j);
+        return j->done;
+    }
+    if (!j->pg)
+        return j->done;
+    PgState st = pg_state(j->pg);
+    if (st == PG_CONNECTING || st == PG_BUSY)
+        st = pg_step(j->pg);
+    switch (j->kind) {
+    case JOB_SQL:
+        if (st == PG_IDLE && j->idx == 0 && !j->in_action)
+            sql_next(rr, j);
+        else if (st == PG_DONE || st == PG_FAILED) {
+            if (st == PG_FAILED && j->idx == 0 && !j->in_action && !pg_connection_ok(j->pg)) {
+                char *e = pg_error(j->pg);
+                if (rr->dry_run) {
+                    sb_printf(&j->out, "cannot check yet (%s)\n", e);
+                    free(e);
+                    finish_job(j, RES_WOULD_CHANGE);
+                } else
+                    fail(j, arena_printf(&j->arena, "cannot connect to '%s' (%s port %d)", j->s->node->name,
+                                         j->s->node->host, j->s->node->port), e);
+            } else
+                sql_result(rr, j);
+        }
+        break;
+    case JOB_WAIT: wait_poll(rr, j); break;
+    case JOB_RESTART: restart_poll(rr, j); break;
+    case JOB_SHELL: break;
+    }
+    return j->done;
+}
+
+static void free_job(Job *j)
+{
+    if (j->child_running) {
+        child_kill(&j->child);
+        child_free(&j->child);
+    }
+    pg_close(j->pg);
+    free(j->before);
+    arena_free(&j->arena);
+    sb_free(&j->out);
+    free(j->error);
+    free(j);
+}
+
+static StepResult finish(Runner *r, Job *j, char **output, char **error)
+{
+    (void)r;
+    StepResult res = j->result;
+    *output = j->out.s;
+    j->out.s = NULL;
+    *error = j->error;
+    j->error = NULL;
+    free_job(j);
+    return res;
+}
+
+static void cancel(Runner *r, Job *j)
+{
+    (void)r;
+    if (j->pg)
+        pg_cancel(j->pg);
+    free_job(j);
+}
+
+static const char *waiting_for(Runner *r, Job *j)
+{
+    (void)r;
+    if (j->child_running && j->child.output.s) {
+        /* the script's own last "waiting for" line */
+        const char *last = NULL, *p = j->child.output.s;
+        while ((p = strstr(p, "waiting for "))) {
+            last = p;
+            p++;
+        }
+        if (last) {
+            const char *e = strchr(last, '\n');
+            return arena_strndup(&j->arena, last, e ? (size_t)(e - last) : strlen(last));
+        }
+        return "running on the host";
+    }
+    if (j->what)
+        return arena_printf(&j->arena, "waiting for %s", j->what);
+    return NULL;
+}
+
+void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s)
+{
+    memset(r, 0, sizeof *r);
+    r->base.ctx = r;
+    r->base.start = start;
+    r->base.fds = fds;
+    r->base.advance = advance;
+    r->base.finish = finish;
+    r->base.cancel = cancel;
+    r->base.waiting_for = waiting_for;
+    r->m = m;
+    r->dry_run = dry_run;
+    r->timeout_s = timeout_s;
+}

@@ -1,0 +1,19 @@
+/* runner.h: how a step runs when applying: SQL steps over libpq (their
+ * guarded statements, stepsql.h), shell steps over ssh (the same script the
+ * compiler writes), waits as libpq polls. dry_run evaluates postconditions
+ * and changes nothing. */
+#ifndef REPLC_RUNNER_H
+#define REPLC_RUNNER_H
+
+#include "exec.h"
+
+typedef struct RealRunner {
+    Runner base;
+    const Model *m;
+    bool dry_run;
+    int timeout_s;        /* for every wait */
+} RealRunner;
+
+void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s);
+
+#endif
