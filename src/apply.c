@@ -19,7 +19,7 @@
 
 #define LOCK_KEY "727270, 1"
 
-static volatile int interrupted;
+static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
@@ -371,8 +371,14 @@ static void round_slots_and_copies(Pre *p)
     free(sql);
 }
 
-/* ssh reaches every node that has shell steps */
-static void round_ssh(Pre *p, const Plan *plan)
+/* ssh reaches every node that has shell steps: started first, checked
+ * last, so that it runs while the SQL checks run */
+typedef struct Probe {
+    Child *ch;
+    bool *on;
+} Probe;
+
+static Probe ssh_probe_start(Pre *p, const Plan *plan)
 {
     int n = p->m->nodes.n;
     Child *ch = calloc((size_t)n, sizeof(Child));
@@ -405,6 +411,14 @@ static void round_ssh(Pre *p, const Plan *plan)
         }
         argv_free(argv);
     }
+    return (Probe){ch, on};
+}
+
+static void ssh_probe_finish(Pre *p, Probe pr)
+{
+    int n = p->m->nodes.n;
+    Child *ch = pr.ch;
+    bool *on = pr.on;
     struct pollfd *pfd = calloc((size_t)n * 2 + 1, sizeof *pfd);
     time_t deadline = time(NULL) + 30;
     for (;;) {
@@ -471,10 +485,16 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
 
     fprintf(stdout, "replc: preflight: checking %d node(s)\n", n);
     fflush(stdout);
+    /* ssh connection sharing for this run: a private directory of control sockets */
+    char ctl[] = "/tmp/replc-ssh-XXXXXX";
+    bool have_ctl = getenv("REPLC_SSH_CONTROL_DIR") == NULL && mkdtemp(ctl) != NULL;
+    if (have_ctl)
+        setenv("REPLC_SSH_CONTROL_DIR", ctl, 1);
+    Probe probe = ssh_probe_start(&p, plan);
     round_admin(&p);
     round_db(&p);
     round_slots_and_copies(&p);
-    round_ssh(&p, plan);
+    ssh_probe_finish(&p, probe);
     int rc;
     if (p.problems.n) {
         fprintf(stderr, "replc: preflight found %d problem(s); nothing was changed:\n", p.problems.n);
@@ -496,6 +516,11 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     }
     for (int i = 0; i < n; i++)
         pg_close(p.admin[i]);   /* releases the lock */
+    if (have_ctl) {
+        ssh_close_masters(m);
+        rmdir(ctl);
+        unsetenv("REPLC_SSH_CONTROL_DIR");
+    }
     free(p.admin);
     free(p.up);
     free(p.recovery);

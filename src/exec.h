@@ -6,6 +6,7 @@
 #define REPLC_EXEC_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -34,7 +35,8 @@ typedef struct Runner {
      * Returns the number of entries. */
     int (*fds)(struct Runner *r, Job *j, struct pollfd *pfd, int max, int *timeout_ms);
     /* Make progress after poll() (pfd holds the entries fds() gave, with
-     * revents). Returns true when the job has finished. */
+     * revents). Called for every running job after every wake-up, whether
+     * or not its fds had events. Returns true when the job has finished. */
     bool (*advance)(struct Runner *r, Job *j, struct pollfd *pfd, int n);
     /* For a finished job: its result, its output (shown whole), and for a
      * failure the detail (command or SQL, message, detail, hint). Frees the
@@ -50,7 +52,7 @@ typedef struct ExecOptions {
     int jobs;                 /* at most this many steps at once (>= 1) */
     FILE *out;                /* progress and summary */
     bool tty;                 /* live status line */
-    volatile int *interrupt;  /* set by a signal handler: stop, cancel, exit 130 */
+    volatile sig_atomic_t *interrupt;  /* set by a signal handler: stop, cancel, exit 130 */
     bool dry_run;
 } ExecOptions;
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "check.h"
 #include "emit.h"
 #include "explain.h"
@@ -27,8 +28,11 @@ static void usage(FILE *f)
           "      --explain CODE  what a diagnostic code means and how to fix it\n"
           "      --werror        warnings count as errors\n"
           "      --color WHEN    auto (default), always, never\n"
-          "      --apply, --dry-run, -j N, --status\n"
-          "                      live apply (not in this version: use the generated scripts)\n"
+          "      --apply         apply the topology to the live servers (libpq + ssh)\n"
+          "      --dry-run       with --apply: check everything, print what would run, change nothing\n"
+          "  -j, --jobs N        steps run at once when applying (default: number of nodes)\n"
+          "      --timeout S     seconds any wait may take when applying (default 300)\n"
+          "      --status        (not in this version)\n"
           "      --version, --help\n",
           f);
 }
@@ -188,7 +192,7 @@ static const char *default_cluster(Arena *a, const char *file)
 int main(int argc, char **argv)
 {
     enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
-           O_WERROR, O_COLOR, O_VERSION, O_HELP };
+           O_WERROR, O_COLOR, O_VERSION, O_HELP, O_TIMEOUT };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
         {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
@@ -197,20 +201,38 @@ int main(int argc, char **argv)
         {"status", no_argument, NULL, O_STATUS},  {"explain", required_argument, NULL, O_EXPLAIN},
         {"werror", no_argument, NULL, O_WERROR},  {"color", required_argument, NULL, O_COLOR},
         {"version", no_argument, NULL, O_VERSION}, {"help", no_argument, NULL, O_HELP},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *format = "text", *color = "auto";
-    bool check_only = false, plan = false, graph = false, werror = false, live = false;
+    bool check_only = false, plan = false, graph = false, werror = false, apply = false, dry_run = false,
+         status = false;
+    int jobs = 0, timeout_s = 300;
     int c;
     while ((c = getopt_long(argc, argv, "o:j:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
-        case 'j': live = true; break;
+        case 'j':
+            jobs = atoi(optarg);
+            if (jobs < 1 || jobs > 1000) {
+                fprintf(stderr, "replc: -j takes a number from 1 to 1000, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case O_TIMEOUT:
+            timeout_s = atoi(optarg);
+            if (timeout_s < 1) {
+                fprintf(stderr, "replc: --timeout takes a number of seconds, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case O_CHECK: check_only = true; break;
         case O_PLAN: plan = true; break;
         case O_FORMAT: format = optarg; break;
         case O_GRAPH: graph = true; break;
-        case O_APPLY: case O_DRY: case O_STATUS: live = true; break;
+        case O_APPLY: apply = true; break;
+        case O_DRY: dry_run = true; break;
+        case O_STATUS: status = true; break;
         case O_WERROR: werror = true; break;
         case O_COLOR: color = optarg; break;
         case O_VERSION: printf("replc %s\n", REPLC_VERSION); return 0;
@@ -241,9 +263,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "replc: --color takes auto, always or never, not '%s'\n", color);
         return 2;
     }
-    if (live) {
-        fputs("replc: --apply, --dry-run, --status and -j are not implemented in this version;\n"
-              "replc: compile with -o DIR and run each host's run.sh instead\n", stderr);
+    if (status) {
+        fputs("replc: --status is not implemented in this version\n", stderr);
+        return 2;
+    }
+    if (dry_run && !apply) {
+        fputs("replc: --dry-run goes with --apply\n", stderr);
+        return 2;
+    }
+    if (apply && (out || check_only || graph || plan)) {
+        fputs("replc: --apply does not combine with -o, --check, --plan or --graph\n", stderr);
         return 2;
     }
     if (optind != argc - 1) {
@@ -277,6 +306,13 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
+    if (apply) {
+        Plan *p = plan_build(&arena, m);
+        ApplyOptions ao = {jobs, timeout_s, dry_run};
+        rc = apply_run(m, p, &ao);
+        arena_free(&arena);
+        return rc;
+    }
     if (!check_only) {
         Plan *p = plan_build(&arena, m);
         StrBuf b;

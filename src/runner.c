@@ -12,7 +12,7 @@
 #include "ssh.h"
 #include "stepsql.h"
 
-typedef enum { JOB_SQL, JOB_WAIT, JOB_RESTART, JOB_SHELL } JobKind;
+typedef enum { JOB_SQL, JOB_WAIT, JOB_RESTART, JOB_SHELL, JOB_CHECK } JobKind;
 
 struct Job {
     JobKind kind;
@@ -251,10 +251,37 @@ static Job *start(Runner *r, const Step *s, char **error)
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
         j->phase = rr->dry_run ? 3 : 0;
         return j;
+    case STEP_HBA:
+        /* pg_hba_file_rules tells whether the lines are there: no ssh when they are */
+        j = new_job(s, JOB_CHECK);
+        j->pg = pg_open(s->node, "postgres");
+        j->query = sql_hba_present(&j->arena, s->node);
+        return j;
     default:
         j = new_job(s, JOB_SHELL);
         shell_start(rr, j);
         return j;
+    }
+}
+
+static void check_poll(RealRunner *rr, Job *j)
+{
+    PgState st = pg_state(j->pg);
+    if (st == PG_IDLE) {
+        pg_send(j->pg, j->query);
+        return;
+    }
+    if (st == PG_DONE && strcmp(pg_value(j->pg), "t") == 0) {
+        finish_job(j, RES_OK);
+        return;
+    }
+    if (st == PG_DONE || st == PG_FAILED) {   /* not in place (or cannot tell): the script decides */
+        if (st == PG_FAILED)
+            free(pg_error(j->pg));
+        pg_close(j->pg);
+        j->pg = NULL;
+        j->kind = JOB_SHELL;
+        shell_start(rr, j);
     }
 }
 
@@ -263,15 +290,17 @@ static int fds(Runner *r, Job *j, struct pollfd *pfd, int max, int *timeout_ms)
     (void)r;
     int n = 0;
     *timeout_ms = -1;
-    if (j->done)
+    if (j->done) {
+        *timeout_ms = 0;   /* reap it now */
         return 0;
+    }
     if (j->child_running) {
         if (j->child.in_fd >= 0 && n < max)
             pfd[n].fd = j->child.in_fd, pfd[n].events = POLLOUT, n++;
         if (j->child.out_fd >= 0 && n < max)
             pfd[n].fd = j->child.out_fd, pfd[n].events = POLLIN, n++;
         if (!n)
-            *timeout_ms = 0;
+            *timeout_ms = 20;   /* pipes closed: the child is exiting */
         return n;
     }
     if (j->pg) {
@@ -407,6 +436,7 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
         break;
     case JOB_WAIT: wait_poll(rr, j); break;
     case JOB_RESTART: restart_poll(rr, j); break;
+    case JOB_CHECK: check_poll(rr, j); break;
     case JOB_SHELL: break;
     }
     return j->done;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,18 @@ char **ssh_argv(const MNode *n, char **error)
         *colon = '\0';
         push(&v, &count, &cap, strdup("-p"));
         push(&v, &count, &cap, strdup(colon + 1));
+    }
+    /* one connection per host for the whole run (REPLC_SSH's own -o come first and win) */
+    const char *dir = getenv("REPLC_SSH_CONTROL_DIR");
+    if (dir && *dir) {
+        push(&v, &count, &cap, strdup("-o"));
+        push(&v, &count, &cap, strdup("ControlMaster=auto"));
+        push(&v, &count, &cap, strdup("-o"));
+        char *path = malloc(strlen(dir) + 32);
+        sprintf(path, "ControlPath=%s/%%C", dir);
+        push(&v, &count, &cap, path);
+        push(&v, &count, &cap, strdup("-o"));
+        push(&v, &count, &cap, strdup("ControlPersist=60"));
     }
     push(&v, &count, &cap, strdup("--"));
     push(&v, &count, &cap, dest);
@@ -219,4 +232,45 @@ void child_free(Child *c)
     sb_free(&c->output);
     c->in_fd = c->out_fd = -1;
     c->input = NULL;
+}
+
+void ssh_close_masters(const Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        if (strcmp(n->ssh, "local") == 0)
+            continue;
+        char *err = NULL;
+        char **argv = ssh_argv(n, &err);
+        if (!argv) {
+            free(err);
+            continue;
+        }
+        /* turn "... -- dest sh -s" into "... -O exit -- dest" */
+        int k = 0;
+        while (argv[k])
+            k++;
+        free(argv[k - 1]);
+        argv[k - 1] = NULL;
+        char **v = calloc((size_t)k + 3, sizeof(char *));
+        int j = 0;
+        for (int q = 0; q < k - 1; q++) {
+            if (strcmp(argv[q], "--") == 0) {
+                v[j++] = strdup("-O");
+                v[j++] = strdup("exit");
+            }
+            v[j++] = argv[q];
+        }
+        free(argv);
+        Child c;
+        if (child_start(&c, v, "", 0, &err)) {
+            while (!child_step(&c)) {
+                struct pollfd pfd = {c.out_fd, POLLIN, 0};
+                poll(&pfd, 1, 100);
+            }
+            child_free(&c);
+        } else
+            free(err);
+        argv_free(v);
+    }
 }

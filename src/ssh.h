@@ -36,5 +36,7 @@ bool child_start(Child *c, char **argv, const char *input, size_t len, char **er
 bool child_step(Child *c);
 void child_kill(Child *c);
 void child_free(Child *c);
+/* Stop the shared ssh connections of this run (REPLC_SSH_CONTROL_DIR). */
+void ssh_close_masters(const Model *m);
 
 #endif

@@ -386,3 +386,29 @@ const char *sql_pending_restart(void)
 {
     return "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart";
 }
+
+char *sql_hba_present(Arena *a, const MNode *n)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT true");
+    for (int i = 0; i < n->hba.n; i++) {
+        const HbaLine *h = n->hba.items[i];
+        const char *slash = strchr(h->address, '/');
+        char *addr = arena_strndup(a, h->address, slash ? (size_t)(slash - h->address) : strlen(h->address));
+        sb_puts(&b, " AND EXISTS (SELECT FROM pg_hba_file_rules WHERE error IS NULL AND type = ");
+        q_literal(&b, h->type);
+        sb_puts(&b, " AND database = ARRAY[");
+        q_literal(&b, h->database);
+        sb_puts(&b, "] AND user_name = ARRAY[");
+        q_literal(&b, h->user);
+        sb_puts(&b, "] AND address = ");
+        q_literal(&b, addr);
+        sb_puts(&b, " AND auth_method = ");
+        q_literal(&b, h->method);
+        sb_puts(&b, ")");
+    }
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}

@@ -21,7 +21,8 @@ Vec step_sql(Arena *a, const Step *s);
 char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: its publications and slot */
 int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
-const char *sql_pending_restart(void);                    /* names of settings waiting for a restart, or '' */
+const char *sql_pending_restart(void);
+char *sql_hba_present(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
 int sub_expected_tables(const MSub *sub);
 
 #endif

@@ -29,7 +29,7 @@ typedef struct FakeCfg {
 typedef struct Fake {
     FakeCfg cfg[MAXSTEPS + 1];       /* by step id */
     const Plan *plan;
-    volatile int *flag;
+    volatile sig_atomic_t *flag;
     int running, max_running;
     int node_running[8], max_node_running;
     bool finished[MAXSTEPS + 1];
@@ -193,7 +193,7 @@ typedef struct T {
     Plan plan;
     MNode *nodes[8];
     Fake fake;
-    volatile int flag;
+    volatile sig_atomic_t flag;
     StepResult results[MAXSTEPS];
     ExecSummary sum;
     char *out;

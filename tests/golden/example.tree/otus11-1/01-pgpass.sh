@@ -29,12 +29,9 @@ put() {
         exit 1
     fi
     esc=$(printf '%s' "$pw" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')
-    tmp="$file.replc.$$"
-    P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
-    printf '%s:%s\n' "$1" "$esc" >> "$tmp"
-    if cmp -s "$tmp" "$file"; then rm -f "$tmp"; return; fi
-    rm -f "$tmp"
+    if grep -qxF -- "$1:$esc" "$file"; then return; fi
     change "write the ~/.pgpass line for $1"
+    tmp="$file.replc.$$"
     P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
     printf '%s:%s\n' "$1" "$esc" >> "$tmp"
     mv "$tmp" "$file"
