@@ -371,6 +371,50 @@ static void round_slots_and_copies(Pre *p)
     free(sql);
 }
 
+/* Slots no consumer of the topology uses retain WAL for ever (check 58):
+ * a warning, not a problem, since a tool outside the topology may own them. */
+static void warn_unused_slots(Pre *p)
+{
+    Arena *a = p->a;
+    for (int i = 0; i < p->m->nodes.n; i++) {
+        const MNode *n = p->m->nodes.items[i];
+        if (!p->up[i] || !p->slots[i] || !*p->slots[i])
+            continue;
+        Vec known = {0};
+        for (int k = 0; k < n->subscribers.n; k++) {
+            const MSub *s = n->subscribers.items[k];
+            if (s->slot)
+                vec_push(a, &known, (void *)s->slot);
+        }
+        for (int k = 0; k < n->standbys.n; k++)
+            vec_push(a, &known, (void *)((MNode *)n->standbys.items[k])->standby->slot);
+        for (int k = 0; k < p->m->nodes.n; k++) {
+            const MNode *st = p->m->nodes.items[k];
+            const MNode *root = model_chain_root(st);
+            for (int q = 0; st->standby && root != st && q < root->subs.n; q++) {
+                const MSub *s = root->subs.items[q];
+                if (s->publisher == n && s->slot)
+                    vec_push(a, &known, (void *)model_promoted_slot(a, s, st));
+            }
+        }
+        char *list = arena_strdup(a, p->slots[i]);
+        for (char *tok = strtok(list, " "); tok; tok = strtok(NULL, " ")) {
+            char *eq = strchr(tok, '=');
+            if (eq)
+                *eq = '\0';
+            if (strncmp(tok, "pg_", 3) == 0)   /* table-sync slots come and go */
+                continue;
+            bool ours = false;
+            for (int k = 0; k < known.n && !ours; k++)
+                ours = strcmp(known.items[k], tok) == 0;
+            if (!ours)
+                fprintf(stderr, "replc: preflight: warning: node '%s' has replication slot '%s', which no "
+                                "subscription or standby of the topology uses; it keeps WAL until it is "
+                                "dropped\n", n->name, tok);
+        }
+    }
+}
+
 /* ssh reaches every node that has shell steps: started first, checked
  * last, so that it runs while the SQL checks run */
 typedef struct Probe {
@@ -494,6 +538,7 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     round_admin(&p);
     round_db(&p);
     round_slots_and_copies(&p);
+    warn_unused_slots(&p);
     ssh_probe_finish(&p, probe);
     int rc;
     if (p.problems.n) {
@@ -503,16 +548,24 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
         rc = 1;
     } else {
         fprintf(stdout, "replc: preflight: every node reachable, versions and roles as declared%s\n",
-                o->dry_run ? "; dry run: nothing will be changed" : "");
+                o->status ? "; status: nothing will be changed" : o->dry_run ? "; dry run: nothing will be changed" : "");
         fflush(stdout);
         RealRunner rr;
-        real_runner_init(&rr, m, o->dry_run, o->timeout_s);
+        real_runner_init(&rr, m, o->dry_run || o->status, o->timeout_s);
+        rr.status = o->status;
         ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), stdout, isatty(1) != 0, &interrupted,
                           o->dry_run};
         StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
         ExecSummary sum;
         rc = exec_run(plan, &rr.base, &eo, results, &sum);
         free(results);
+        if (o->status && rc == 0) {
+            if (sum.would_change) {
+                printf("replc: status: %d step(s) not as the topology describes\n", sum.would_change);
+                rc = 1;
+            } else
+                printf("replc: status: the cluster is as described\n");
+        }
     }
     for (int i = 0; i < n; i++)
         pg_close(p.admin[i]);   /* releases the lock */

@@ -11,6 +11,7 @@ typedef struct ApplyOptions {
     int jobs;          /* 0: number of nodes */
     int timeout_s;     /* every wait */
     bool dry_run;
+    bool status;       /* --status: a dry run whose waits check once; 0 only when nothing differs */
 } ApplyOptions;
 
 /* Returns the exit status: 0 done, 1 failed (or preflight problems), 130 interrupted. */

@@ -32,7 +32,8 @@ static void usage(FILE *f)
           "      --dry-run       with --apply: check everything, print what would run, change nothing\n"
           "  -j, --jobs N        steps run at once when applying (default: number of nodes)\n"
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
-          "      --status        (not in this version)\n"
+          "      --status        connect to every node, report what differs from the topology;\n"
+          "                      exit 0 only when the cluster is as described\n"
           "      --version, --help\n",
           f);
 }
@@ -263,16 +264,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "replc: --color takes auto, always or never, not '%s'\n", color);
         return 2;
     }
-    if (status) {
-        fputs("replc: --status is not implemented in this version\n", stderr);
-        return 2;
-    }
     if (dry_run && !apply) {
         fputs("replc: --dry-run goes with --apply\n", stderr);
         return 2;
     }
-    if (apply && (out || check_only || graph || plan)) {
-        fputs("replc: --apply does not combine with -o, --check, --plan or --graph\n", stderr);
+    if ((apply || status) && (out || check_only || graph || plan)) {
+        fputs("replc: --apply and --status do not combine with -o, --check, --plan or --graph\n", stderr);
+        return 2;
+    }
+    if (apply && status) {
+        fputs("replc: --apply and --status exclude each other\n", stderr);
         return 2;
     }
     if (optind != argc - 1) {
@@ -306,9 +307,9 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
-    if (apply) {
+    if (apply || status) {
         Plan *p = plan_build(&arena, m);
-        ApplyOptions ao = {jobs, timeout_s, dry_run};
+        ApplyOptions ao = {jobs, timeout_s, dry_run, status};
         rc = apply_run(m, p, &ao);
         arena_free(&arena);
         return rc;

@@ -225,7 +225,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         return j;
     case STEP_SUB_WAIT: case STEP_SUB_SYNC:
         j = new_job(s, JOB_WAIT);
-        if (rr->dry_run) {
+        if (rr->dry_run && !rr->status) {
             finish_job(j, RES_OK);
             return j;
         }
@@ -242,7 +242,7 @@ static Job *start(Runner *r, const Step *s, char **error)
             j->what = arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
                                    s->sub->name);
         }
-        j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
+        j->deadline_ms = now_ms() + (rr->status ? 0 : rr->timeout_s * 1000L);
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
@@ -341,6 +341,11 @@ static void wait_poll(RealRunner *rr, Job *j)
         j->pg = pg_open(j->s->kind == STEP_SUB_WAIT ? j->s->sub->publisher : j->s->node,
                         j->s->kind == STEP_SUB_WAIT ? j->s->sub->publisher->database : j->s->node->database);
         j->next_poll_ms = now_ms() + 250;
+    }
+    if (now_ms() > j->deadline_ms && rr->status && !j->done) {
+        sb_printf(&j->out, "not as described: %s\n", j->what);
+        finish_job(j, RES_WOULD_CHANGE);
+        return;
     }
     if (now_ms() > j->deadline_ms)
         fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),

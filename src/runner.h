@@ -11,6 +11,7 @@ typedef struct RealRunner {
     Runner base;
     const Model *m;
     bool dry_run;
+    bool status;          /* waits check once instead of waiting */
     int timeout_s;        /* for every wait */
 } RealRunner;
 

@@ -31,9 +31,12 @@ note()   { printf '# %s\n' "$*"; }
 
 WORK=$(mktemp -d /tmp/replc-pg17-twoway.XXXXXX)
 chmod 755 "$WORK"                      # run.sh is run by postgres from here
+hosts_up=    # set once we call `hosts.sh up`: never tear down a test bed not ours
 # shellcheck disable=SC2317   # called by the trap
 cleanup() {
-    "$HOSTS" down >"$WORK/down.log" 2>&1 || { note "hosts.sh down failed:"; show "$WORK/down.log"; }
+    if [ -n "$hosts_up" ]; then
+        "$HOSTS" down >"$WORK/down.log" 2>&1 || { note "hosts.sh down failed:"; show "$WORK/down.log"; }
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -51,6 +54,7 @@ fi
 
 # --- two hosts --------------------------------------------------------------
 if [ ! -x "$HOSTS" ]; then not_ok "tests/hosts/hosts.sh is missing"; finish; fi
+hosts_up=1
 if "$HOSTS" up 2 --pgbin "$PG17BIN" >"$WORK/up.log" 2>&1; then
     ok "hosts.sh up 2 --pgbin (pg17) ($(elapsed))"
 else

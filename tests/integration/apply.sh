@@ -1,0 +1,476 @@
+#!/bin/bash
+# tests/integration/apply.sh: replc --apply, run for real from the admin side
+# against four hosts (tests/hosts/hosts.sh: one network namespace, sshd and
+# PostgreSQL server per host). The topology is scripts.sh's:
+#
+#   vm1 publishes test1, subscribes to vm2's test2
+#   vm2 publishes test2, subscribes to vm1's test1
+#   vm3 subscribes to both
+#   vm4 is a hot standby of vm3
+#
+# replc runs in the root namespace with REPLC_SSH="ssh $HOSTS_SSH_OPTS" and the
+# password in REPLC_TEST_PASSWORD (the topology says `password env
+# REPLC_TEST_PASSWORD;`). In order:
+#
+#   (a) --apply --dry-run on the fresh cluster: exit 0, says what would
+#       change, and changes nothing (catalogs, settings, pg_hba.conf, files
+#       and start times compared before and after on every node);
+#   (b) --apply: exit 0; then what a DBA would check (rows both ways, UPDATE
+#       and DELETE replicate, vm4 in recovery and streaming from vm3, vm3's
+#       pg_stat_replication lists vm4, every table synchronised);
+#   (d1) while (b)'s apply runs, a second --apply is started: it must fail in
+#       preflight naming another replc --apply, on every node;
+#   (c) a second --apply: exit 0, "0 changed" and "nothing to do", row
+#       counts, subscription oids, slots and server start times unchanged;
+#   (d2) the cluster lock held by a psql session on vm2
+#       (pg_advisory_lock(727270, 1)): --apply fails in preflight naming
+#       another replc --apply on vm2, and changes nothing; released, --apply
+#       succeeds again.
+#
+# Usage (root):  tests/integration/apply.sh
+# Env: REPLC (default: ./replc of the repo, built with make when missing),
+#      ITEST_KEEP=1 (leave the hosts up and the work dir in place),
+#      ITEST_RUN_TIMEOUT (s, per replc run, default 120), ITEST_POLL_TIMEOUT (s, 30).
+# Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HOSTS=$ROOT/tests/hosts/hosts.sh
+REPLC=${REPLC:-$ROOT/replc}
+RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-120}
+POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
+DB=repl
+
+PASS=0
+FAIL=0
+ok()    { PASS=$((PASS + 1)); printf 'ok - %s\n' "$*"; }
+notok() { FAIL=$((FAIL + 1)); printf 'not ok - %s\n' "$*"; }
+diag()  { sed 's/^/#   /'; }
+note()  { printf '# %s\n' "$*"; }
+finish() {
+    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
+    [ "$FAIL" = 0 ]
+    exit $?
+}
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+secs() { local d=$1; printf '%d.%d' $((d / 1000)) $(((d % 1000) / 100)); }   # ms -> "s.d"
+
+[ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
+if [ -n "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ]; then
+    notok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
+    finish
+fi
+
+WORK=$(mktemp -d /tmp/replc-apply.XXXXXX)
+chmod 755 "$WORK"
+STATE=$WORK/hosts
+export REPLC_HOSTS_STATE=$STATE
+LOCKER_PID=
+
+cleanup() {
+    if [ -n "$LOCKER_PID" ]; then exec 7>&- 2>/dev/null; kill "$LOCKER_PID" 2>/dev/null; fi
+    if [ "${ITEST_KEEP:-}" = 1 ]; then
+        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
+        return
+    fi
+    "$HOSTS" down >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ build
+
+if [ -z "${REPLC_NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
+    if make -C "$ROOT" >"$WORK/make.log" 2>&1 && [ -x "$REPLC" ]; then
+        ok "replc builds (make)"
+    else
+        notok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
+    fi
+fi
+[ -x "$REPLC" ] || { notok "replc exists at $REPLC"; finish; }
+
+# ------------------------------------------------------------------ hosts
+
+t0=$(now_ms)
+if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
+    ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
+else
+    notok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
+fi
+# shellcheck disable=SC1091
+. "$STATE/env"
+IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
+PW=$HOSTS_PASSWORD
+
+# psql from the admin side (root namespace) to node I, database repl.
+q() {   # q I SQL [DATABASE]
+    PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \
+        -h "${IP[$1]}" -p 5432 -U postgres -d "${3:-$DB}" -c "$2" 2>&1
+}
+
+# poll DESC I SQL EXPECTED [DATABASE]: ok when SQL on node I returns EXPECTED within POLL_TIMEOUT
+poll() {
+    local desc=$1 i=$2 sql=$3 want=$4 db=${5:-$DB} got deadline
+    deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
+    while :; do
+        got=$(q "$i" "$sql" "$db")
+        if [ "$got" = "$want" ]; then ok "$desc"; return 0; fi
+        [ "$(now_ms)" -lt "$deadline" ] || break
+        sleep 0.2
+    done
+    notok "$desc"
+    { echo "query on vm$i: $sql"; echo "expected: $want"; echo "got (after ${POLL_TIMEOUT}s): $got"; } | diag
+    return 1
+}
+
+# ------------------------------------------------------------------ topology
+
+TOPO=$WORK/itest.rc
+cat >"$TOPO" <<EOF
+# replc --apply integration test: LANGUAGE.md's example on the test hosts
+cluster itest;
+
+defaults {
+    version  15;
+    port     5432;
+    database $DB;
+    user     postgres;
+    password env REPLC_TEST_PASSWORD;
+    pgdata   "$HOSTS_PGDATA";
+    bindir   "$HOSTS_PGBIN";
+}
+
+table test1 (k1 int primary key, v1 varchar);
+table test2 (k2 int primary key, v2 varchar);
+
+node vm1 {
+    host "$H1_IP";
+    publish   publ_test1 (test1);
+    subscribe subs_test2 to vm2 (publ_test2);
+}
+node vm2 {
+    host "$H2_IP";
+    publish   publ_test2 (test2);
+    subscribe subs_test1 to vm1 (publ_test1);
+}
+node vm3 {
+    host "$H3_IP";
+    subscribe subs3_test1 to vm1 (publ_test1);
+    subscribe subs3_test2 to vm2 (publ_test2);
+}
+node vm4 {
+    host "$H4_IP";
+    standby from vm3;
+}
+EOF
+if "$REPLC" --check "$TOPO" >"$WORK/check.log" 2>&1; then
+    ok "replc --check itest.rc exits 0"
+else
+    notok "replc --check itest.rc exits 0"; diag <"$WORK/check.log"; finish
+fi
+
+# ------------------------------------------------------------------ running replc
+
+# replc_start NAME ARGS...: replc TOPO ARGS in the background; NAME.out, NAME.err, NAME.rc
+replc_start() {
+    local name=$1; shift
+    rm -f "$WORK/$name.rc"
+    {
+        t=$(now_ms)
+        REPLC_SSH="ssh $HOSTS_SSH_OPTS" REPLC_TEST_PASSWORD=$PW \
+            timeout "$RUN_TIMEOUT" "$REPLC" "$TOPO" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" </dev/null
+        rc=$?
+        echo $(( $(now_ms) - t )) >"$WORK/$name.ms"
+        echo "$rc" >"$WORK/$name.rc"
+    } &
+    eval "PID_$name=\$!"
+}
+# replc_wait NAME: sets RC and MS
+replc_wait() {
+    local pid
+    eval "pid=\$PID_$1"
+    wait "$pid" 2>/dev/null
+    RC=$(cat "$WORK/$1.rc" 2>/dev/null || echo 255)
+    MS=$(cat "$WORK/$1.ms" 2>/dev/null || echo 0)
+}
+replc_run() { replc_start "$@"; replc_wait "$1"; }
+show() {   # show NAME: stdout and stderr of a replc run, less the compiler's warnings
+    note "--- replc stdout ($1):"; diag <"$WORK/$1.out"
+    note "--- replc stderr ($1):"; grep -vE '^(.*warning:|hint:| +\||[ 0-9]+ \| )' "$WORK/$1.err" | diag
+}
+expect_rc() {   # expect_rc NAME WANT DESC
+    if [ "$RC" = "$2" ]; then ok "$3 (exit $RC, $(secs "$MS") s)"; return 0; fi
+    if [ "$RC" = 124 ]; then notok "$3 (timed out after ${RUN_TIMEOUT}s)"
+    else notok "$3 (exit $RC, wanted $2, after $(secs "$MS") s)"; fi
+    show "$1"
+    return 1
+}
+has() {   # has NAME out|err REGEX DESC
+    if grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
+    notok "$4"; note "no line of the $2 of '$1' matches /$3/"; show "$1"; return 1
+}
+hasnt() { # hasnt NAME out|err REGEX DESC
+    if ! grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
+    notok "$4"; note "lines of the $2 of '$1' match /$3/:"; grep -E -- "$3" "$WORK/$1.$2" | head -20 | diag
+    return 1
+}
+
+# ------------------------------------------------------------------ catalogs
+
+# catalog FILE: everything an apply could change, on every node: databases,
+# relations, publications (every database), subscriptions, slots, settings in
+# effect and in the files, pg_hba.conf rules, server start and reload times,
+# system identifier, recovery, and the files replc's shell steps write.
+catalog() {
+    local i d dbs
+    for i in 1 2 3 4; do
+        echo "== vm$i"
+        dbs=$(q "$i" "select string_agg(datname, ',' order by datname) from pg_database" postgres)
+        echo "databases: $dbs"
+        for d in ${dbs//,/ }; do
+            case $d in template0|template1) continue ;; esac
+            echo "db $d relations: $(q "$i" "select coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' order by 1), '-')
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'" "$d")"
+            echo "db $d publications: $(q "$i" "select coalesce(string_agg(pubname || ' ' || puballtables, ',' order by pubname), '-') from pg_publication" "$d")"
+        done
+        echo "subscriptions: $(q "$i" "select coalesce(string_agg(oid || ' ' || subname || ' ' || subenabled || ' ' || coalesce(subslotname, '-'), ',' order by subname), '-') from pg_subscription" postgres)"
+        echo "slots: $(q "$i" "select coalesce(string_agg(slot_name || ' ' || slot_type || ' ' || coalesce(database, '-'), ',' order by slot_name), '-') from pg_replication_slots" postgres)"
+        echo "server: $(q "$i" "select 'started ' || pg_postmaster_start_time() || ', conf loaded ' || pg_conf_load_time() || ', recovery ' || pg_is_in_recovery() || ', sysid ' || (select system_identifier from pg_control_system())" postgres)"
+        echo "settings (source <> default):"
+        q "$i" "select name || '=' || setting || ' (' || source || ')' || case when pending_restart then ' PENDING RESTART' else '' end
+                from pg_settings where source <> 'default' order by name" postgres
+        echo "pg_file_settings:"
+        q "$i" "select coalesce(sourcefile, '?') || ':' || coalesce(name, '?') || '=' || coalesce(setting, '?') || coalesce(' error ' || error, '')
+                from pg_file_settings order by sourcefile, sourceline" postgres
+        echo "pg_hba_file_rules:"
+        q "$i" "select line_number || ' ' || type || ' ' || array_to_string(database, ',') || ' ' || array_to_string(user_name, ',')
+                || ' ' || coalesce(address, '') || ' ' || coalesce(auth_method, '') || coalesce(' error ' || error, '')
+                from pg_hba_file_rules order by line_number" postgres
+        echo "files:"
+        # shellcheck disable=SC2086
+        ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+            "cd $HOSTS_PGDATA && md5sum pg_hba.conf postgresql.conf postgresql.auto.conf && ls -1 | tr '\n' ' ' && echo &&
+             { md5sum ~/.pgpass 2>/dev/null || echo 'no ~/.pgpass'; }" </dev/null 2>&1
+    done
+}
+unchanged() {   # unchanged BEFORE AFTER DESC
+    if grep -qE 'psql:|ERROR:|FATAL:' "$1" "$2"; then
+        notok "$3 (cannot tell: queries failed)"
+        grep -hE 'psql:|ERROR:|FATAL:' "$1" "$2" | sort -u | head -20 | diag
+    elif diff -u "$1" "$2" >"$2.diff" 2>&1; then
+        ok "$3"
+    else
+        notok "$3"; diag <"$2.diff"
+    fi
+}
+
+# ------------------------------------------------------------------ (a) dry run
+
+note "(a) --apply --dry-run on the fresh cluster"
+catalog >"$WORK/a.before"
+replc_run dry --apply --dry-run
+catalog >"$WORK/a.after"
+expect_rc dry 0 "(a) replc --apply --dry-run exits 0"
+has dry out '^replc: preflight: every node reachable.*dry run: nothing will be changed' \
+    "(a) dry run: preflight passes and says nothing will be changed"
+has dry out '^[1-9][0-9]* would change, [0-9]+ ok, 0 failed, 0 not run, total [0-9.]+s$' \
+    "(a) dry run: summary says N would change (N > 0), 0 failed"
+has dry out '^\[[0-9]+/[0-9]+\] vm1 +05-database\.sql +would change' \
+    "(a) dry run: vm1's 05-database.sql would change (database repl is missing)"
+has dry out '^\[[0-9]+/[0-9]+\] vm4 +02-basebackup\.sh +would change' \
+    "(a) dry run: vm4's 02-basebackup.sh would change"
+hasnt dry out '^ +ran: |^FAILED|nothing to do' "(a) dry run: ran no statement, no failure, no 'nothing to do'"
+# vm1's 03-config.sql would raise wal_level to logical, which takes a restart
+has dry out '^\[[0-9]+/[0-9]+\] vm1 +04-restart\.sh +would change' \
+    "(a) dry run: vm1's 04-restart.sh would change (wal_level = logical needs a restart)"
+unchanged "$WORK/a.before" "$WORK/a.after" \
+    "(a) dry run changed nothing on any node (databases, relations, publications, subscriptions, slots, settings, pg_hba rules, start/reload times, files)"
+
+# ------------------------------------------------------------------ (b) apply, (d1) a second apply meanwhile
+
+note "(b) --apply on the fresh cluster; (d1) a second --apply while it runs"
+replc_start apply1 --apply
+# wait until the first apply has restarted vm1 (it then holds the lock on the
+# nodes it did not restart), then start a second one
+deadline=$(( $(now_ms) + 60000 ))
+while ! grep -qE '^\[[0-9]+/[0-9]+\] vm1 +04-restart\.sh +(changed|ok|failed)' "$WORK/apply1.out" 2>/dev/null &&
+      [ ! -f "$WORK/apply1.rc" ] && [ "$(now_ms)" -lt "$deadline" ]; do
+    sleep 0.05
+done
+if [ -f "$WORK/apply1.rc" ]; then
+    notok "(d1) a second --apply while the first runs: the first ended before vm1's restart was seen"
+else
+    replc_run apply2 --apply
+    first_running=$([ -f "$WORK/apply1.rc" ] && echo no || echo yes)
+    if [ "$first_running" = yes ]; then
+        ok "(d1) the second --apply ended while the first was still running"
+    else
+        notok "(d1) the second --apply ended while the first was still running (cannot tell: the first had ended)"
+    fi
+    expect_rc apply2 1 "(d1) a second --apply while the first runs exits 1"
+    has apply2 err '^replc: preflight found [0-9]+ problem\(s\); nothing was changed:$' \
+        "(d1) the second --apply stops in preflight"
+    has apply2 err "^  - node 'vm[1-4]': another replc --apply is running" \
+        "(d1) the second --apply names another replc --apply"
+    hasnt apply2 out '^\[[0-9]+/[0-9]+\] ' "(d1) the second --apply started no step"
+    # the first apply restarted vm1 (and vm2, vm4) before the second started;
+    # its lock must still hold there
+    missing=
+    for n in vm1 vm2 vm3 vm4; do
+        grep -qE "^  - node '$n': another replc --apply is running" "$WORK/apply2.err" || missing+=" $n"
+    done
+    if [ -z "$missing" ]; then
+        ok "(d1) the second --apply finds the first's lock on every node (vm1..vm4)"
+    else
+        notok "(d1) the second --apply finds the first's lock on every node (vm1..vm4); not on:$missing"
+        note "the first apply had restarted vm1 when the second started; lines of the second's stderr:"
+        grep -E '^  - ' "$WORK/apply2.err" | diag
+        for i in 1 2 3 4; do
+            note "vm$i: advisory locks (727270, 1) now: $(q "$i" "select count(*) from pg_locks where locktype = 'advisory' and classid = 727270 and objid = 1 and granted" postgres)"
+        done
+    fi
+    has apply2 err "another replc --apply is running \(replc apply from $ADMIN_IP since " \
+        "(d1) the lock message says who holds it (replc apply from $ADMIN_IP since ...)"
+fi
+replc_wait apply1
+expect_rc apply1 0 "(b) replc --apply exits 0"
+has apply1 out '^[1-9][0-9]* changed, [0-9]+ ok, 0 failed, 0 not run, total [0-9.]+s$' \
+    "(b) summary: N changed (N > 0), 0 failed, 0 not run"
+hasnt apply1 out '^FAILED|^not run:' "(b) no step failed or was left out"
+APPLY1_FAILED=$RC
+if [ "$APPLY1_FAILED" != 0 ]; then
+    POLL_TIMEOUT=${ITEST_POLL_TIMEOUT_AFTER_FAIL:-2}
+    note "the apply failed: the checks below poll for ${POLL_TIMEOUT}s only"
+fi
+
+# ------------------------------------------------------------------ (b) checks
+
+ins() {   # ins I SQL: a change made by the DBA on node I
+    local out
+    if out=$(q "$1" "$2"); then return 0; fi
+    notok "on vm$1: $2"; echo "$out" | diag; return 1
+}
+T1='select coalesce(string_agg(k1 || $$:$$ || v1, $$,$$ order by k1), $$$$) from test1'
+T2='select coalesce(string_agg(k2 || $$:$$ || v2, $$,$$ order by k2), $$$$) from test2'
+
+if ins 1 "insert into test1 values (1, 'a1'), (2, 'b1'), (3, 'c1')"; then
+    want='1:a1,2:b1,3:c1'
+    for i in 2 3 4; do poll "(b) test1 rows inserted on vm1 arrive on vm$i" "$i" "$T1" "$want"; done
+fi
+if ins 2 "insert into test2 values (10, 'x2'), (20, 'y2'), (30, 'z2')"; then
+    want='10:x2,20:y2,30:z2'
+    for i in 1 3 4; do poll "(b) test2 rows inserted on vm2 arrive on vm$i" "$i" "$T2" "$want"; done
+fi
+if ins 1 "update test1 set v1 = 'b1-upd' where k1 = 2" && ins 1 "delete from test1 where k1 = 3"; then
+    want='1:a1,2:b1-upd'
+    for i in 2 3 4; do poll "(b) test1 UPDATE and DELETE on vm1 replicate to vm$i" "$i" "$T1" "$want"; done
+fi
+if ins 2 "update test2 set v2 = 'y2-upd' where k2 = 20" && ins 2 "delete from test2 where k2 = 10"; then
+    want='20:y2-upd,30:z2'
+    for i in 1 3 4; do poll "(b) test2 UPDATE and DELETE on vm2 replicate to vm$i" "$i" "$T2" "$want"; done
+fi
+
+poll "(b) vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t postgres
+poll "(b) vm4 pg_stat_wal_receiver: streaming from vm3" 4 \
+    "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres
+poll "(b) vm3 pg_stat_replication lists vm4 ($H4_IP), streaming" 3 \
+    "select string_agg(host(client_addr) || ' ' || state, ',') from pg_stat_replication where client_addr = '$H4_IP'" \
+    "$H4_IP streaming" postgres
+for i in 1 2 3; do
+    poll "(b) vm$i: every subscribed table synchronised (pg_subscription_rel state r)" "$i" \
+        "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
+        "0 $( [ $i = 3 ] && echo 2 || echo 1 )"
+done
+poll "(b) vm1 subscriptions: subs_test2 enabled" 1 \
+    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" "subs_test2 true"
+poll "(b) vm2 subscriptions: subs_test1 enabled" 2 \
+    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" "subs_test1 true"
+poll "(b) vm3 subscriptions: subs3_test1, subs3_test2 enabled" 3 \
+    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" \
+    "subs3_test1 true,subs3_test2 true"
+
+if [ "$APPLY1_FAILED" != 0 ]; then
+    notok "(c), (d2): skipped, the first --apply failed"
+    finish
+fi
+
+# ------------------------------------------------------------------ (c) second apply
+
+snapshot() {   # snapshot FILE-PREFIX (as scripts.sh)
+    local i
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select (select count(*) from test1) || $$ test1, $$ || (select count(*) from test2) || $$ test2$$')"
+    done >"$1.counts"
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select coalesce(string_agg(oid || $$ $$ || subname, $$,$$ order by oid), $$-$$) from pg_subscription')"
+    done >"$1.subs"
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots')"
+    done >"$1.slots"
+    for i in 1 2 3 4; do
+        echo "vm$i $(q "$i" 'select pg_postmaster_start_time()' postgres)"
+    done >"$1.start"
+}
+same() {   # same WHAT DESC
+    unchanged "$WORK/before.$1" "$WORK/after.$1" "$2"
+}
+
+note "(c) a second --apply on the converged cluster"
+snapshot "$WORK/before"
+note "before the 2nd apply:"; cat "$WORK/before.counts" "$WORK/before.subs" "$WORK/before.slots" | diag
+replc_run again --apply
+snapshot "$WORK/after"
+expect_rc again 0 "(c) second replc --apply exits 0"
+has again out '^0 changed, [0-9]+ ok, 0 failed, 0 not run, total [0-9.]+s$' "(c) second --apply: 0 changed, 0 failed, 0 not run"
+has again out '^nothing to do: the cluster is as described$' "(c) second --apply says: nothing to do"
+hasnt again out '^ +ran: |  changed  \(' "(c) second --apply ran no statement, no step changed"
+same counts "(c) second --apply: same row counts on every node"
+same subs   "(c) second --apply: same subscriptions (pg_subscription oids) on every node"
+same slots  "(c) second --apply: same replication slots on every node"
+same start  "(c) second --apply: no server restarted (pg_postmaster_start_time)"
+if ins 1 "insert into test1 values (4, 'd1')" && ins 2 "insert into test2 values (40, 'w2')"; then
+    for i in 2 3 4; do poll "(c) after the 2nd apply, a new test1 row reaches vm$i" "$i" "$T1" '1:a1,2:b1-upd,4:d1'; done
+    for i in 1 3 4; do poll "(c) after the 2nd apply, a new test2 row reaches vm$i" "$i" "$T2" '20:y2-upd,30:z2,40:w2'; done
+fi
+
+# ------------------------------------------------------------------ (d2) lock held by psql
+
+note "(d2) the cluster lock held by a psql session on vm2"
+mkfifo "$WORK/locker.in"
+PGPASSWORD=$PW PGAPPNAME=itest-locker psql -X -q -At -h "$H2_IP" -U postgres -d postgres \
+    <"$WORK/locker.in" >"$WORK/locker.out" 2>&1 &
+LOCKER_PID=$!
+exec 7>"$WORK/locker.in"
+echo "SELECT pg_advisory_lock(727270, 1);" >&7
+LOCKQ="select count(*) from pg_locks l join pg_stat_activity a using (pid)
+       where l.locktype = 'advisory' and l.classid = 727270 and l.objid = 1 and l.granted
+         and a.application_name = 'itest-locker'"
+deadline=$(( $(now_ms) + 10000 ))
+until [ "$(q 2 "$LOCKQ" postgres)" = 1 ] || [ "$(now_ms)" -ge "$deadline" ]; do sleep 0.1; done
+if [ "$(q 2 "$LOCKQ" postgres)" = 1 ]; then
+    ok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"
+    catalog >"$WORK/d.before"
+    replc_run locked --apply
+    catalog >"$WORK/d.after"
+    expect_rc locked 1 "(d2) --apply while psql holds the lock on vm2 exits 1"
+    has locked err '^replc: preflight found [0-9]+ problem\(s\); nothing was changed:$' "(d2) it stops in preflight"
+    has locked err "^  - node 'vm2': another replc --apply is running" "(d2) it names another replc --apply on vm2"
+    has locked err "another replc --apply is running \(itest-locker from $ADMIN_IP since " \
+        "(d2) the lock message says who holds it (itest-locker from $ADMIN_IP since ...)"
+    hasnt locked out '^\[[0-9]+/[0-9]+\] ' "(d2) it started no step"
+    unchanged "$WORK/d.before" "$WORK/d.after" "(d2) it changed nothing on any node"
+    # release: the lock is gone with the session, and --apply works again
+    echo '\q' >&7
+    exec 7>&-
+    wait "$LOCKER_PID" 2>/dev/null
+    LOCKER_PID=
+    replc_run unlocked --apply
+    expect_rc unlocked 0 "(d2) once the psql session ends, --apply exits 0"
+    has unlocked out '^nothing to do: the cluster is as described$' "(d2) ... and says nothing to do"
+else
+    notok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"; diag <"$WORK/locker.out"
+fi
+
+finish
