@@ -146,15 +146,6 @@ static void round_admin(Pre *p)
     free(sql);
 }
 
-static void regclass(StrBuf *b, const MTable *t)
-{
-    StrBuf q;
-    sb_init(&q);
-    q_qualified(&q, t->schema, t->name);
-    q_literal(b, q.s);
-    sb_free(&q);
-}
-
 /* Round 2: each node's own database: declared tables as they exist, and
  * which subscriptions exist already. */
 static void round_db(Pre *p)
@@ -174,7 +165,7 @@ static void round_db(Pre *p)
             /* persistence + has a primary key, or 'none'; then the declared columns that are missing or of another type */
             sb_puts(&b, ", coalesce((SELECT c.relpersistence::text || (EXISTS (SELECT FROM pg_index "
                         "WHERE indrelid = c.oid AND indisprimary))::text FROM pg_class c WHERE c.oid = to_regclass(");
-            regclass(&b, t);
+            q_regclass(&b, t->schema, t->name);
             sb_puts(&b, ")), 'none') || ':' || coalesce((SELECT string_agg(d.name, ', ') FROM (VALUES ");
             if (!t->columns.n)
                 sb_puts(&b, "(NULL::text, NULL::text)");
@@ -187,7 +178,7 @@ static void round_db(Pre *p)
                 sb_puts(&b, ")");
             }
             sb_puts(&b, ") AS d(name, type) LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(");
-            regclass(&b, t);
+            q_regclass(&b, t->schema, t->name);
             sb_puts(&b, ") AND a.attname = d.name AND a.attnum > 0 AND NOT a.attisdropped "
                         "WHERE d.name IS NOT NULL AND a.atttypid IS DISTINCT FROM to_regtype(d.type)), '')");
         }
@@ -271,30 +262,20 @@ static void round_slots_and_copies(Pre *p)
     const char **sql = calloc((size_t)n, sizeof(char *));
     for (int i = 0; i < n; i++) {
         const MNode *node = p->m->nodes.items[i];
-        StrBuf b;
-        sb_init(&b);
         for (int k = 0; k < node->subs.n; k++) {
             const MSub *s = node->subs.items[k];
             bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
             if (exists || !s->publisher || !s->slot)
                 continue;
+            /* an inactive slot of that name is the one the publisher made for it
+             * (an earlier apply stopped before the subscription); an active one
+             * is someone else's */
             bool active;
-            if (p->up[s->publisher->index] && slot_listed(p->slots[s->publisher->index], s->slot, &active))
-                problem(p, "node '%s' already has a replication slot '%s', which subscription '%s' of node "
-                           "'%s' needs; it belongs to something else or was left behind (if unused: "
-                           "SELECT pg_drop_replication_slot('%s') on '%s')", s->publisher->name, s->slot,
-                        s->name, node->name, s->slot, s->publisher->name);
-            if (!s->copy_data || !p->db_exists[i])
-                continue;
-            for (int q = 0; q < s->tables.n; q++) {
-                const MTable *t = s->tables.items[q];
-                sb_puts(&b, b.len ? " || " : "SELECT ''");
-                if (!b.len)
-                    sb_puts(&b, "SELECT ''");
-                sb_puts(&b, " || CASE WHEN to_regclass(");
-                regclass(&b, t);
-                sb_printf(&b, ") IS NOT NULL THEN '' ELSE '' END");
-            }
+            if (p->up[s->publisher->index] && slot_listed(p->slots[s->publisher->index], s->slot, &active) &&
+                active)
+                problem(p, "node '%s' has an active replication slot '%s', which subscription '%s' of node "
+                           "'%s' needs; something else consumes it", s->publisher->name, s->slot, s->name,
+                        node->name);
         }
         if (node->standby && node->standby->source && !p->recovery[i]) {
             const MNode *src = node->standby->source;
@@ -303,7 +284,6 @@ static void round_slots_and_copies(Pre *p)
                 problem(p, "node '%s' has an active replication slot '%s', which standby '%s' needs",
                         src->name, node->standby->slot, node->name);
         }
-        sb_free(&b);
     }
     /* copies: one query per subscriber, counting rows in tables that exist */
     for (int i = 0; i < n; i++) {
@@ -318,12 +298,12 @@ static void round_slots_and_copies(Pre *p)
                 continue;
             for (int q = 0; q < s->tables.n; q++) {
                 const MTable *t = s->tables.items[q];
-                /* only tables that exist can be read: the DO block checks first */
+                /* only a table that exists can be read: query_to_xml runs the count only then */
                 sb_puts(&b, b.len ? ", " : "SELECT concat_ws('|', ''");
                 sb_puts(&b, ", (xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
-                regclass(&b, t);
+                q_regclass(&b, t->schema, t->name);
                 sb_puts(&b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass(");
-                regclass(&b, t);
+                q_regclass(&b, t->schema, t->name);
                 sb_puts(&b, ")) END, false, false, '')))[1]::text || ");
                 StrBuf lab;
                 sb_init(&lab);

@@ -117,15 +117,6 @@ static void sql_header(StrBuf *b, const Step *s)
 
 /* ---------- SQL steps ---------- */
 
-static void regclass_literal(StrBuf *b, const MTable *t)
-{
-    StrBuf q;
-    sb_init(&q);
-    q_qualified(&q, t->schema, t->name);
-    q_literal(b, q.s);
-    sb_free(&q);
-}
-
 /* A SQL step as psql runs it: each guarded statement under \if. */
 static void emit_sql_step(StrBuf *b, const Step *s)
 {
@@ -387,7 +378,7 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     sb_init(&pat);
     emit_conninfo(&ci, pub, pub->database, NULL);
     sb_puts(&sql, "SELECT to_regclass(");
-    regclass_literal(&sql, t);
+    q_regclass(&sql, t->schema, t->name);
     sb_puts(&sql, ") IS NOT NULL");
     q_dump_pattern(&pat, t->schema, t->name);
     sb_puts(b, "here() { [ \"$(");

@@ -191,6 +191,15 @@ void q_dump_pattern(StrBuf *b, const char *schema, const char *name)
     dump_part(b, name);
 }
 
+void q_regclass(StrBuf *b, const char *schema, const char *name)
+{
+    StrBuf q;
+    sb_init(&q);
+    q_qualified(&q, schema, name);
+    q_literal(b, q.s);
+    sb_free(&q);
+}
+
 char *q_dup(void (*fn)(StrBuf *, const char *), const char *s)
 {
     StrBuf b;

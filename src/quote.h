@@ -31,6 +31,10 @@ void q_pgpass(StrBuf *b, const char *s);
 /* pg_dump --table pattern matching exactly one table. */
 void q_dump_pattern(StrBuf *b, const char *schema, const char *name);
 
+/* A table name as a SQL literal for to_regclass(): the literal of the
+ * (quoted where needed) qualified name. */
+void q_regclass(StrBuf *b, const char *schema, const char *name);
+
 /* Convenience: the quoted text in a fresh heap string (caller frees). */
 char *q_dup(void (*fn)(StrBuf *, const char *), const char *s);
 

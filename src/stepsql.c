@@ -86,15 +86,6 @@ static void database(Arena *a, Vec *v, const MNode *n)
     sb_free(&q);
 }
 
-static void regclass_literal(StrBuf *b, const MTable *t)
-{
-    StrBuf q;
-    sb_init(&q);
-    q_qualified(&q, t->schema, t->name);
-    q_literal(b, q.s);
-    sb_free(&q);
-}
-
 static void tables(Arena *a, Vec *v, const MNode *n)
 {
     StrBuf g, q;
@@ -124,7 +115,7 @@ static void tables(Arena *a, Vec *v, const MNode *n)
         if (!t->has_columns)
             continue;
         sb_puts(&g, "to_regclass(");
-        regclass_literal(&g, t);
+        q_regclass(&g, t->schema, t->name);
         sb_puts(&g, ") IS NULL");
         sb_puts(&q, "CREATE TABLE IF NOT EXISTS ");
         q_qualified(&q, t->schema, t->name);
@@ -148,7 +139,7 @@ static void tables(Arena *a, Vec *v, const MNode *n)
         stmt(a, v, arena_printf(a, "table %s", t->display), &g, &q);
         if (t->replica_full) {
             sb_puts(&g, "(SELECT relreplident FROM pg_class WHERE oid = to_regclass(");
-            regclass_literal(&g, t);
+            q_regclass(&g, t->schema, t->name);
             sb_puts(&g, ")) <> 'f'");
             sb_puts(&q, "ALTER TABLE ");
             q_qualified(&q, t->schema, t->name);
@@ -220,7 +211,7 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         for (int k = 0; k < p->tables.n; k++) {
             const MTable *t = p->tables.items[k];
             sb_puts(&g, "to_regclass(");
-            regclass_literal(&g, t);
+            q_regclass(&g, t->schema, t->name);
             sb_puts(&g, ") NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p "
                         "ON p.oid = r.prpubid WHERE p.pubname = ");
             q_literal(&g, p->name);

@@ -56,6 +56,8 @@ fi
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     suite "real servers: generated scripts on four PostgreSQL 15 hosts" bash tests/integration/scripts.sh
     suite "real servers: two-way replication on PostgreSQL 17" bash tests/pg17/twoway.sh
+    suite "real servers: replc --apply on four PostgreSQL 15 hosts" bash tests/integration/apply.sh
+    suite "real servers: replc --apply faults" bash tests/integration/apply-faults.sh
 fi
 echo
 [ -n "$failed" ] && echo "failed:$failed"

@@ -1,0 +1,471 @@
+#!/bin/bash
+# tests/integration/apply-faults.sh: replc --apply when things go wrong, on
+# four fresh hosts (tests/hosts/hosts.sh), with apply.sh's topology:
+#
+#   vm1 publishes test1, subscribes to vm2's test2
+#   vm2 publishes test2, subscribes to vm1's test1
+#   vm3 subscribes to both
+#   vm4 is a hot standby of vm3
+#
+#   (a) ssh does not reach a host: vm2's `ssh` names a port where nothing
+#       listens; then REPLC_SSH with a key no host accepts. Exit 1 in
+#       preflight, the message names the node(s), nothing changed anywhere.
+#   (b) a wrong password: vm1's pg_hba.conf asks the admin side for
+#       scram-sha-256 (the harness trusts it), REPLC_TEST_PASSWORD=wrong.
+#       Exit 1 in preflight naming vm1, nothing changed; with the right
+#       password the same preflight passes (--dry-run).
+#   (b2) the password variable is not set at all: exit 1 naming the
+#       variable, in preflight, nothing changed.
+#   (c) the standby's data directory holds user data (a table on vm4):
+#       exit 1 in preflight naming vm4 and 'with (force)', nothing changed.
+#   (e) the DBA created the database on the subscriber vm3 beforehand (empty):
+#       preflight passes (--dry-run).
+#   (d) vm2's server stops in the middle of an apply (stopped by a REPLC_SSH
+#       wrapper right after vm2's 04-restart.sh step, so the moment is always
+#       the same): exit 1, "FAILED: ... on vm2", the steps that do not need
+#       vm2 complete (vm1's own, vm3's subscription to vm1, vm4's rebuild).
+#       vm2 started again, --apply again converges, and every table holds
+#       exactly the rows inserted before, between and after (no second copy).
+#   (f) the wrong password again, on the converged cluster: preflight names
+#       vm1's password and nothing else (no advice to drop slots in use).
+#
+# Usage (root):  tests/integration/apply-faults.sh
+# Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
+#      ITEST_POLL_TIMEOUT (s, 30): as apply.sh.
+# Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HOSTS=$ROOT/tests/hosts/hosts.sh
+REPLC=${REPLC:-$ROOT/replc}
+RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-120}
+POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
+DB=repl
+
+PASS=0
+FAIL=0
+ok()    { PASS=$((PASS + 1)); printf 'ok - %s\n' "$*"; }
+notok() { FAIL=$((FAIL + 1)); printf 'not ok - %s\n' "$*"; }
+diag()  { sed 's/^/#   /'; }
+note()  { printf '# %s\n' "$*"; }
+finish() {
+    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
+    [ "$FAIL" = 0 ]
+    exit $?
+}
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+secs() { local d=$1; printf '%d.%d' $((d / 1000)) $(((d % 1000) / 100)); }
+
+[ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
+if [ -n "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ]; then
+    notok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
+    finish
+fi
+
+WORK=$(mktemp -d /tmp/replc-faults.XXXXXX)
+chmod 755 "$WORK"
+STATE=$WORK/hosts
+export REPLC_HOSTS_STATE=$STATE
+
+cleanup() {
+    if [ "${ITEST_KEEP:-}" = 1 ]; then
+        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
+        return
+    fi
+    "$HOSTS" down >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ build, hosts
+
+if [ -z "${REPLC_NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
+    if make -C "$ROOT" >"$WORK/make.log" 2>&1 && [ -x "$REPLC" ]; then
+        ok "replc builds (make)"
+    else
+        notok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
+    fi
+fi
+[ -x "$REPLC" ] || { notok "replc exists at $REPLC"; finish; }
+
+t0=$(now_ms)
+if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
+    ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
+else
+    notok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
+fi
+# shellcheck disable=SC1091
+. "$STATE/env"
+IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
+PW=$HOSTS_PASSWORD
+
+q() {   # q I SQL [DATABASE]: psql from the admin side to node I
+    PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \
+        -h "${IP[$1]}" -p 5432 -U postgres -d "${3:-$DB}" -c "$2" 2>&1
+}
+poll() {   # poll DESC I SQL EXPECTED [DATABASE]
+    local desc=$1 i=$2 sql=$3 want=$4 db=${5:-$DB} got deadline
+    deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
+    while :; do
+        got=$(q "$i" "$sql" "$db")
+        if [ "$got" = "$want" ]; then ok "$desc"; return 0; fi
+        [ "$(now_ms)" -lt "$deadline" ] || break
+        sleep 0.2
+    done
+    notok "$desc"
+    { echo "query on vm$i: $sql"; echo "expected: $want"; echo "got (after ${POLL_TIMEOUT}s): $got"; } | diag
+    return 1
+}
+sql() {   # sql DESC I SQL [DATABASE]: a change made by the DBA; a check of its own
+    local out
+    if out=$(q "$2" "$3" "${4:-$DB}"); then ok "$1"; return 0; fi
+    notok "$1"; echo "$out" | diag; return 1
+}
+on_host() {   # on_host DESC I CMD: a command as postgres on host I
+    local out
+    if out=$("$HOSTS" ssh "$2" "$3" </dev/null 2>&1); then ok "$1"; return 0; fi
+    notok "$1"; echo "$out" | diag; return 1
+}
+
+# ------------------------------------------------------------------ topology
+
+topology() {   # topology FILE [EXTRA-FOR-VM2]
+    cat >"$1" <<EOF
+cluster itest;
+
+defaults {
+    version  15;
+    port     5432;
+    database $DB;
+    user     postgres;
+    password env REPLC_TEST_PASSWORD;
+    pgdata   "$HOSTS_PGDATA";
+    bindir   "$HOSTS_PGBIN";
+}
+
+table test1 (k1 int primary key, v1 varchar);
+table test2 (k2 int primary key, v2 varchar);
+
+node vm1 {
+    host "$H1_IP";
+    publish   publ_test1 (test1);
+    subscribe subs_test2 to vm2 (publ_test2);
+}
+node vm2 {
+    host "$H2_IP";${2:+
+    $2}
+    publish   publ_test2 (test2);
+    subscribe subs_test1 to vm1 (publ_test1);
+}
+node vm3 {
+    host "$H3_IP";
+    subscribe subs3_test1 to vm1 (publ_test1);
+    subscribe subs3_test2 to vm2 (publ_test2);
+}
+node vm4 {
+    host "$H4_IP";
+    standby from vm3;
+}
+EOF
+}
+TOPO=$WORK/itest.rc
+topology "$TOPO"
+TOPO_PORT=$WORK/itest-ssh-port.rc
+topology "$TOPO_PORT" "ssh \"postgres@$H2_IP:2222\";"
+for f in "$TOPO" "$TOPO_PORT"; do
+    if "$REPLC" --check "$f" >"$WORK/check.log" 2>&1; then ok "replc --check $(basename "$f") exits 0"
+    else notok "replc --check $(basename "$f") exits 0"; diag <"$WORK/check.log"; finish; fi
+done
+
+# ------------------------------------------------------------------ running replc
+
+# replc_run NAME ARGS...: replc R_TOPO ARGS; NAME.out, NAME.err; sets RC, MS.
+# R_TOPO, R_SSH, R_PW (the password; R_PW_UNSET=1: the variable not set) may
+# be given on the call.
+replc_run() {
+    local name=$1 t envs; shift
+    envs=("REPLC_SSH=${R_SSH:-ssh $HOSTS_SSH_OPTS}")
+    if [ "${R_PW_UNSET:-}" = 1 ]; then envs=(-u REPLC_TEST_PASSWORD "${envs[@]}")
+    else envs+=("REPLC_TEST_PASSWORD=${R_PW-$PW}"); fi
+    t=$(now_ms)
+    env "${envs[@]}" timeout "$RUN_TIMEOUT" "$REPLC" "${R_TOPO:-$TOPO}" "$@" \
+        >"$WORK/$name.out" 2>"$WORK/$name.err" </dev/null
+    RC=$?
+    MS=$(( $(now_ms) - t ))
+}
+show() {
+    note "--- replc stdout ($1):"; diag <"$WORK/$1.out"
+    note "--- replc stderr ($1):"; grep -vE '^(.*warning:|hint:| +\||[ 0-9]+ \| )' "$WORK/$1.err" | diag
+}
+expect_rc() {   # expect_rc NAME WANT DESC
+    if [ "$RC" = "$2" ]; then ok "$3 (exit $RC, $(secs "$MS") s)"; return 0; fi
+    if [ "$RC" = 124 ]; then notok "$3 (timed out after ${RUN_TIMEOUT}s)"
+    else notok "$3 (exit $RC, wanted $2, after $(secs "$MS") s)"; fi
+    show "$1"
+    return 1
+}
+has() {   # has NAME out|err REGEX DESC
+    if grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
+    notok "$4"; note "no line of the $2 of '$1' matches /$3/"; show "$1"; return 1
+}
+hasnt() { # hasnt NAME out|err REGEX DESC
+    if ! grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
+    notok "$4"; note "lines of the $2 of '$1' match /$3/:"; grep -E -- "$3" "$WORK/$1.$2" | head -20 | diag
+    return 1
+}
+preflight_stop() {   # preflight_stop NAME LABEL: exit 1, stopped in preflight, no step started
+    expect_rc "$1" 1 "$2 replc --apply exits 1"
+    has "$1" err '^replc: preflight found [0-9]+ problem\(s\); nothing was changed:$' "$2 it stops in preflight"
+    hasnt "$1" out '^\[[0-9]+/[0-9]+\] ' "$2 it started no step"
+}
+
+# catalog FILE: as apply.sh: everything an apply could change, on every node
+catalog() {
+    local i d dbs
+    for i in 1 2 3 4; do
+        echo "== vm$i"
+        dbs=$(q "$i" "select string_agg(datname, ',' order by datname) from pg_database" postgres)
+        echo "databases: $dbs"
+        for d in ${dbs//,/ }; do
+            case $d in template0|template1) continue ;; esac
+            echo "db $d relations: $(q "$i" "select coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' order by 1), '-')
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'" "$d")"
+            echo "db $d publications: $(q "$i" "select coalesce(string_agg(pubname || ' ' || puballtables, ',' order by pubname), '-') from pg_publication" "$d")"
+        done
+        echo "subscriptions: $(q "$i" "select coalesce(string_agg(oid || ' ' || subname || ' ' || subenabled || ' ' || coalesce(subslotname, '-'), ',' order by subname), '-') from pg_subscription" postgres)"
+        echo "slots: $(q "$i" "select coalesce(string_agg(slot_name || ' ' || slot_type || ' ' || coalesce(database, '-'), ',' order by slot_name), '-') from pg_replication_slots" postgres)"
+        echo "server: $(q "$i" "select 'started ' || pg_postmaster_start_time() || ', conf loaded ' || pg_conf_load_time() || ', recovery ' || pg_is_in_recovery() || ', sysid ' || (select system_identifier from pg_control_system())" postgres)"
+        echo "settings (source <> default):"
+        q "$i" "select name || '=' || setting || ' (' || source || ')' || case when pending_restart then ' PENDING RESTART' else '' end
+                from pg_settings where source <> 'default' order by name" postgres
+        echo "pg_file_settings:"
+        q "$i" "select coalesce(sourcefile, '?') || ':' || coalesce(name, '?') || '=' || coalesce(setting, '?') || coalesce(' error ' || error, '')
+                from pg_file_settings order by sourcefile, sourceline" postgres
+        echo "pg_hba_file_rules:"
+        q "$i" "select line_number || ' ' || type || ' ' || array_to_string(database, ',') || ' ' || array_to_string(user_name, ',')
+                || ' ' || coalesce(address, '') || ' ' || coalesce(auth_method, '') || coalesce(' error ' || error, '')
+                from pg_hba_file_rules order by line_number" postgres
+        echo "files:"
+        # shellcheck disable=SC2086
+        ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+            "cd $HOSTS_PGDATA && md5sum pg_hba.conf postgresql.conf postgresql.auto.conf && ls -1 | tr '\n' ' ' && echo &&
+             { md5sum ~/.pgpass 2>/dev/null || echo 'no ~/.pgpass'; }" </dev/null 2>&1
+    done
+}
+unchanged() {   # unchanged BEFORE AFTER DESC
+    if grep -qE 'psql:|ERROR:|FATAL:' "$1" "$2"; then
+        notok "$3 (cannot tell: queries failed)"
+        grep -hE 'psql:|ERROR:|FATAL:' "$1" "$2" | sort -u | head -20 | diag
+    elif diff -u "$1" "$2" >"$2.diff" 2>&1; then
+        ok "$3"
+    else
+        notok "$3"; diag <"$2.diff"
+    fi
+}
+# preflight_case NAME LABEL [replc args...]: catalog, replc --apply, catalog; the common checks
+preflight_case() {
+    local name=$1 label=$2; shift 2
+    catalog >"$WORK/$name.before"
+    replc_run "$name" --apply "$@"
+    catalog >"$WORK/$name.after"
+    preflight_stop "$name" "$label"
+    unchanged "$WORK/$name.before" "$WORK/$name.after" "$label nothing changed on any node"
+}
+
+# admin_auth METHOD: vm1's pg_hba.conf line for the admin side, then reload
+admin_auth() {
+    "$HOSTS" ssh 1 "sed -i -E 's|^(host +all +all +$ADMIN_IP/32 +)[a-z0-9-]+\$|\\1$1|' $HOSTS_PGDATA/pg_hba.conf &&
+                    grep -E '^host +all +all +$ADMIN_IP/32 +$1\$' $HOSTS_PGDATA/pg_hba.conf >/dev/null &&
+                    $HOSTS_PGBIN/pg_ctl -D $HOSTS_PGDATA reload >/dev/null" </dev/null 2>&1
+}
+# wait (bounded) until a connection without password to vm1 gives WANT (ok|fails)
+admin_nopw() {
+    local want=$1 deadline got
+    deadline=$(( $(now_ms) + 10000 ))
+    while :; do
+        if PGCONNECT_TIMEOUT=5 psql -X -w -At -h "$H1_IP" -U postgres -d postgres -c 'select 1' >/dev/null 2>&1
+        then got=ok; else got=fails; fi
+        [ "$got" = "$want" ] && return 0
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
+
+# ------------------------------------------------------------------ (a) ssh
+
+note "(a) ssh does not reach a host"
+R_TOPO=$TOPO_PORT preflight_case a1 "(a1) vm2's ssh port 2222 (nothing listens):"
+has a1 err "^  - node 'vm2': .*ssh.*(2222|refused)" "(a1) the problem names vm2 and its ssh"
+hasnt a1 err "^  - node 'vm[134]'" "(a1) no problem reported for vm1, vm3, vm4"
+
+ssh-keygen -q -t ed25519 -N '' -C itest-wrong-key -f "$WORK/wrong_key" </dev/null >/dev/null 2>&1
+WRONG_SSH="ssh -i $WORK/wrong_key -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=10"
+R_SSH=$WRONG_SSH preflight_case a2 "(a2) REPLC_SSH with a key no host accepts:"
+for n in vm1 vm2 vm3 vm4; do
+    has a2 err "^  - node '$n': .*ssh" "(a2) the problems name $n's ssh"
+done
+
+# ------------------------------------------------------------------ (b) wrong password
+
+note "(b) a wrong password (vm1 asks the admin side for scram-sha-256)"
+if out=$(admin_auth scram-sha-256) && admin_nopw fails; then
+    ok "(b) vm1's pg_hba.conf: the admin side needs a password (scram-sha-256)"
+    R_PW=wrong preflight_case b "(b) REPLC_TEST_PASSWORD=wrong:"
+    has b err "^  - node 'vm1'.*password authentication failed" "(b) the problem names vm1 and the failed password"
+    hasnt b err "^  - node 'vm[234]'" "(b) no problem reported for vm2, vm3, vm4"
+    replc_run b_right --apply --dry-run
+    expect_rc b_right 0 "(b) with the right password the same preflight passes (--dry-run)"
+else
+    notok "(b) vm1's pg_hba.conf: the admin side needs a password (scram-sha-256)"; echo "${out:-}" | diag
+fi
+if out=$(admin_auth trust) && admin_nopw ok; then ok "(b) vm1's pg_hba.conf: the admin side trusted again"
+else notok "(b) vm1's pg_hba.conf: the admin side trusted again"; echo "${out:-}" | diag; finish; fi
+
+note "(b2) the password variable is not set"
+catalog >"$WORK/b2.before"
+R_PW_UNSET=1 replc_run b2 --apply
+catalog >"$WORK/b2.after"
+expect_rc b2 1 "(b2) REPLC_TEST_PASSWORD unset: replc --apply exits 1"
+if grep -q 'REPLC_TEST_PASSWORD' "$WORK/b2.err" "$WORK/b2.out"; then ok "(b2) the error names REPLC_TEST_PASSWORD"
+else notok "(b2) the error names REPLC_TEST_PASSWORD"; show b2; fi
+unchanged "$WORK/b2.before" "$WORK/b2.after" "(b2) nothing changed on any node"
+has b2 err '^replc: preflight found [0-9]+ problem\(s\); nothing was changed:$' "(b2) it stops in preflight"
+
+# ------------------------------------------------------------------ (c) user data on the standby
+
+note "(c) vm4's data directory holds user data"
+if sql "(c) a table with a row on vm4 (database postgres)" 4 \
+        "create table keep_me (i int); insert into keep_me values (42)" postgres; then
+    preflight_case c "(c) user data on the standby:"
+    has c err "^  - .*standby 'vm4'.*user data.*with \(force\)" "(c) the problem names vm4, its user data and 'with (force)'"
+    poll "(c) vm4's table still holds its row" 4 "select string_agg(i::text, ',') from keep_me" 42 postgres
+    sql "(c) the table dropped again" 4 "drop table keep_me" postgres
+fi
+
+# ------------------------------------------------------------------ (e) database made beforehand
+
+note "(e) the DBA created the database on the subscriber vm3 beforehand"
+if sql "(e) database repl created (empty) on vm3" 3 "create database $DB" postgres; then
+    replc_run e --apply --dry-run
+    expect_rc e 0 "(e) preflight passes with an existing empty database on vm3 (--dry-run)"
+    hasnt e err "cannot check subscriber tables" "(e) preflight can check vm3's subscriber tables"
+    sql "(e) database repl dropped again on vm3" 3 "drop database $DB" postgres
+fi
+
+# ------------------------------------------------------------------ (d) a server stops mid-apply
+
+note "(d) vm2's server stops in the middle of an apply"
+# data the DBA had before: vm1 writes test1, vm2 writes test2
+sql "(d) before: vm1 has database repl and test1 with rows 1..100" 1 "create database $DB" postgres &&
+    sql "(d) ... table" 1 "create table test1 (k1 int primary key, v1 varchar);
+                           insert into test1 select g, 'before' from generate_series(1, 100) g"
+sql "(d) before: vm2 has database repl and test2 with rows 1001..1100" 2 "create database $DB" postgres &&
+    sql "(d) ... table" 2 "create table test2 (k2 int primary key, v2 varchar);
+                           insert into test2 select g, 'before' from generate_series(1001, 1100) g"
+
+# REPLC_SSH for the faulty run: ssh, and as soon as vm2's 04-restart.sh step
+# has ended (before replc hears of it), stop vm2's server (immediate).
+cat >"$WORK/ssh-fault" <<EOF
+#!/bin/bash
+in=\$(mktemp "$WORK/ssh-in.XXXXXX")
+cat >"\$in"
+ssh "\$@" <"\$in"
+rc=\$?
+if grep -q "^# replc: step 04-restart.sh of node 'vm2'" "\$in" && mkdir "$WORK/vm2-stopped" 2>/dev/null; then
+    ssh $HOSTS_SSH_OPTS postgres@$H2_IP '$HOSTS_PGBIN/pg_ctl -D $HOSTS_PGDATA stop -m immediate' \\
+        </dev/null >"$WORK/vm2-stop.log" 2>&1
+    echo "exit \$?" >>"$WORK/vm2-stop.log"
+fi
+rm -f "\$in"
+exit \$rc
+EOF
+chmod 755 "$WORK/ssh-fault"
+
+R_SSH="$WORK/ssh-fault $HOSTS_SSH_OPTS" replc_run d1 --apply --timeout 30
+if [ -d "$WORK/vm2-stopped" ] && grep -q '^exit 0$' "$WORK/vm2-stop.log"; then
+    ok "(d) vm2's server was stopped right after its 04-restart.sh step"
+else
+    notok "(d) vm2's server was stopped right after its 04-restart.sh step"; cat "$WORK/vm2-stop.log" 2>/dev/null | diag
+fi
+expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
+has d1 out '^FAILED: 05-database\.sql on vm2$' "(d) it names the failed step and host: FAILED: 05-database.sql on vm2"
+hasnt d1 out '^FAILED: .* on vm[134]$' "(d) no step of vm1, vm3, vm4 failed"
+for s in "vm1 07-publications.sql changed" "vm3 08-subscribe-subs3_test1.sql changed" \
+         "vm3 09-wait-sync-subs3_test1.sh ok" "vm4 02-basebackup.sh changed" "vm4 04-restart.sh changed"; do
+    read -r n f r <<<"$s"
+    has d1 out "^\[[0-9]+/[0-9]+\] $n +${f//./\\.} +$r " "(d) a step that does not need vm2 completed: $f on $n ($r)"
+done
+has d1 out '^not run: 09-subscribe-subs_test2\.sql on vm1 \(needs 05-database\.sql on vm2\)$' \
+    "(d) vm1's subscription to vm2 not run (needs 05-database.sql on vm2)"
+has d1 out '^not run: 11-subscribe-subs3_test2\.sql on vm3 \(needs 05-database\.sql on vm2\)$' \
+    "(d) vm3's subscription to vm2 not run (needs 05-database.sql on vm2)"
+has d1 out '^[0-9]+ changed, [0-9]+ ok, 1 failed, [1-9][0-9]* not run, total ' "(d) summary: 1 failed, some not run"
+poll "(d) meanwhile vm3 has test1's 100 rows (its subscription to vm1)" 3 "select count(*) from test1" 100
+poll "(d) meanwhile vm4 has them too (standby of vm3)" 4 "select count(*) from test1" 100
+
+# between: more rows on vm1 while vm2 is down, then vm2 back with more rows
+sql "(d) between: rows 101..150 inserted on vm1 while vm2 is down" 1 \
+    "insert into test1 select g, 'between' from generate_series(101, 150) g"
+on_host "(d) vm2's server started again" 2 "$HOSTS_PGBIN/pg_ctl -D $HOSTS_PGDATA -l /srv/replc/startup.log -w -t 60 start >/dev/null"
+poll "(d) vm2 accepts connections" 2 "select 1" 1 postgres
+sql "(d) between: rows 1101..1150 inserted on vm2" 2 \
+    "insert into test2 select g, 'between' from generate_series(1101, 1150) g"
+SUB3_OID=$(q 3 "select oid from pg_subscription where subname = 'subs3_test1'" postgres)
+VM4_SYSID=$(q 4 "select system_identifier from pg_control_system()" postgres)
+
+replc_run d2 --apply --timeout 60
+CONVERGED=1
+if ! expect_rc d2 0 "(d) --apply again, with vm2 up: exits 0"; then
+    CONVERGED=
+    POLL_TIMEOUT=${ITEST_POLL_TIMEOUT_AFTER_FAIL:-2}
+    note "the second apply failed: the checks below poll for ${POLL_TIMEOUT}s only"
+fi
+has d2 out '^[1-9][0-9]* changed, [0-9]+ ok, 0 failed, 0 not run, total ' "(d) ... summary: 0 failed, 0 not run"
+has d2 out '^\[[0-9]+/[0-9]+\] vm4 +02-basebackup\.sh +ok ' "(d) ... vm4 is not rebuilt again (02-basebackup.sh ok)"
+poll "(d) ... vm3's subscription to vm1 is the same one (oid $SUB3_OID)" 3 \
+    "select oid from pg_subscription where subname = 'subs3_test1'" "$SUB3_OID" postgres
+poll "(d) ... vm4 is the same standby (system identifier)" 4 \
+    "select system_identifier from pg_control_system()" "$VM4_SYSID" postgres
+
+# after: more rows on both writers
+sql "(d) after: rows 151..160 inserted on vm1" 1 "insert into test1 select g, 'after' from generate_series(151, 160) g"
+sql "(d) after: rows 1151..1160 inserted on vm2" 2 "insert into test2 select g, 'after' from generate_series(1151, 1160) g"
+C1='select count(*) || $$ rows, keys $$ || min(k1) || $$..$$ || max(k1) || $$, $$ || count(distinct v1) || $$ kinds$$ from test1'
+C2='select count(*) || $$ rows, keys $$ || min(k2) || $$..$$ || max(k2) || $$, $$ || count(distinct v2) || $$ kinds$$ from test2'
+for i in 1 2 3 4; do
+    poll "(d) vm$i: test1 holds exactly rows 1..160" "$i" "$C1" '160 rows, keys 1..160, 3 kinds'
+    poll "(d) vm$i: test2 holds exactly rows 1001..1160" "$i" "$C2" '160 rows, keys 1001..1160, 3 kinds'
+done
+for i in 1 2 3; do
+    poll "(d) vm$i: every subscribed table synchronised (state r)" "$i" \
+        "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
+        "0 $( [ $i = 3 ] && echo 2 || echo 1 )"
+done
+dups=
+for i in 1 2 3 4; do
+    n=$("$HOSTS" log "$i" 2>/dev/null | grep -c 'duplicate key value violates unique constraint')
+    [ "$n" = 0 ] || dups+=" vm$i:$n"
+done
+if [ -z "$dups" ]; then ok "(d) no duplicate-key error in any server log (no table copied twice)"
+else notok "(d) no duplicate-key error in any server log (no table copied twice):$dups"; fi
+
+# ------------------------------------------------------------------ (f) wrong password, converged cluster
+
+note "(f) the wrong password on the converged cluster"
+if [ -z "$CONVERGED" ]; then
+    notok "(f) skipped: the cluster did not converge in (d)"
+elif out=$(admin_auth scram-sha-256) && admin_nopw fails; then
+    ok "(f) vm1's pg_hba.conf: the admin side needs a password again"
+    R_PW=wrong preflight_case f "(f) REPLC_TEST_PASSWORD=wrong, converged cluster:"
+    has f err "^  - node 'vm1'.*password authentication failed" "(f) the problem names vm1 and the failed password"
+    hasnt f err "pg_drop_replication_slot|already has a replication slot" \
+        "(f) no advice to drop a slot that vm1's subscription uses (vm1 was not reached, nothing is known of it)"
+    has f err '^replc: preflight found 1 problem\(s\)' "(f) one problem: vm1's password"
+    admin_auth trust >/dev/null && admin_nopw ok
+else
+    notok "(f) vm1's pg_hba.conf: the admin side needs a password again"; echo "${out:-}" | diag
+fi
+
+finish
