@@ -397,7 +397,7 @@ static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int 
     return out;
 }
 
-static const Option *find_opt(const Vec *opts, const char *name)
+const Option *option_find(const Vec *opts, const char *name)
 {
     for (int i = 0; i < opts->n; i++) {
         const Option *o = opts->items[i];
@@ -409,7 +409,7 @@ static const Option *find_opt(const Vec *opts, const char *name)
 
 static int opt_bool(const Vec *opts, const char *name, int dflt)
 {
-    const Option *o = find_opt(opts, name);
+    const Option *o = option_find(opts, name);
     if (!o)
         return dflt;
     return o->has_value ? parse_bool(o->value.s) : 1;
@@ -606,7 +606,7 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         p->span = pd->name.span;
         p->options = check_options(c, &pd->options, pub_opts, 3, "publication", n->version, n->name);
         p->pub_insert = p->pub_update = p->pub_delete = p->pub_truncate = true;
-        const Option *po = find_opt(&p->options, "publish");
+        const Option *po = option_find(&p->options, "publish");
         if (po) {
             p->pub_insert = strstr(po->value.s, "insert") != NULL;
             p->pub_update = strstr(po->value.s, "update") != NULL;
@@ -681,7 +681,7 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         s->span = sd->span;
         s->name_span = sd->name.s ? sd->name.span : sd->to.span;
         s->options = check_options(c, &sd->options, sub_opts, 14, "subscription", n->version, n->name);
-        const Option *so = find_opt(&s->options, "slot_name");
+        const Option *so = option_find(&s->options, "slot_name");
         s->slot = so ? so->value.s : s->name;
         if (so && strcasecmp(so->value.s, "none") == 0) {
             s->slot = NULL;   /* no slot: the subscription is created detached */
@@ -705,12 +705,12 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         /* Two servers subscribing to each other at the same moment deadlock when
          * CREATE SUBSCRIPTION creates the slot: each slot waits for the other's
          * transaction. So the publisher creates the slot in its own session. */
-        s->precreate_slot = s->slot && !find_opt(&s->options, "create_slot") &&
+        s->precreate_slot = s->slot && !option_find(&s->options, "create_slot") &&
                             opt_bool(&s->options, "connect", 1);
         s->two_phase = opt_bool(&s->options, "two_phase", 0) == 1;
-        const Option *oo = find_opt(&s->options, "origin");
+        const Option *oo = option_find(&s->options, "origin");
         s->origin_none = oo && strcasecmp(oo->value.s, "none") == 0;
-        const Option *st = find_opt(&s->options, "streaming");
+        const Option *st = option_find(&s->options, "streaming");
         if (!st)
             s->streaming = STREAM_DEFAULT;
         else if (st->has_value && strcasecmp(st->value.s, "parallel") == 0)
@@ -784,11 +784,11 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         si->source = src;
         si->span = sd->span;
         Vec opts = check_options(c, &sd->options, standby_opts, 4, "standby", n->version, n->name);
-        const Option *o = find_opt(&opts, "slot");
+        const Option *o = option_find(&opts, "slot");
         si->slot = o ? o->value.s : n->ident;
         si->sync = opt_bool(&opts, "sync", 0) == 1;
         si->force = opt_bool(&opts, "force", 0) == 1;
-        o = find_opt(&opts, "delay");
+        o = option_find(&opts, "delay");
         si->delay = o ? o->value.s : NULL;
         n->standby = si;
         if (src)

@@ -152,6 +152,8 @@ typedef struct Model {
 const char *guc_name(GucId id);
 bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
+/* The option of that name in a validated option list, or NULL. */
+const Option *option_find(const Vec *opts, const char *name);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);
 /* The slot a promoted standby's copy of subscription s uses (promote.sh). */

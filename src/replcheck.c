@@ -30,16 +30,6 @@ static const char *to_slot(Arena *a, const char *s)
     return r;
 }
 
-static const Option *opt(const Vec *opts, const char *name)
-{
-    for (int i = 0; i < opts->n; i++) {
-        const Option *o = opts->items[i];
-        if (strcmp(o->name.s, name) == 0)
-            return o;
-    }
-    return NULL;
-}
-
 /* 26-28, 30: replica identity of published tables */
 static void check_replica_identity(Arena *a, DiagCtx *d, Model *m)
 {
@@ -97,7 +87,7 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
         Vec uses = {0};
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
-            const Option *so = opt(&s->options, "slot_name");
+            const Option *so = option_find(&s->options, "slot_name");
             Span at = so ? so->value.span : s->name_span;
             if (!s->slot)
                 continue;
@@ -352,13 +342,13 @@ static void check_mixed_versions(DiagCtx *d, Model *m)
                 {"origin", 16, s->origin_none},
                 {"streaming = parallel", 16, s->streaming == STREAM_PARALLEL},
                 {"two_phase", 15, s->two_phase},
-                {"binary", 14, opt(&s->options, "binary") != NULL},
+                {"binary", 14, option_find(&s->options, "binary") != NULL},
             };
             for (size_t q = 0; q < sizeof checks / sizeof checks[0]; q++) {
                 if (!checks[q].used || pv >= checks[q].since)
                     continue;
                 const char *oname = checks[q].name;
-                const Option *o = opt(&s->options, strncmp(oname, "streaming", 9) == 0 ? "streaming" : oname);
+                const Option *o = option_find(&s->options, strncmp(oname, "streaming", 9) == 0 ? "streaming" : oname);
                 Diagnostic *dg = diag_warning(d, o ? o->span : s->span, "publisher-ignores-option",
                                               "subscription '%s' asks for %s, but its publisher '%s' "
                                               "is PostgreSQL %d, which ignores it", s->name, oname,
