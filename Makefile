@@ -48,7 +48,7 @@ $(B)/replc: $(B)/main.o $(B)/libreplc.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/main.o $(B)/libreplc.a $(LDLIBS)
 
 replc: $(B)/replc
-	cp $(B)/replc replc
+	cp $(B)/replc replc.tmp && mv replc.tmp replc
 
 $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libreplc.a
 	@mkdir -p $(B)/unit

@@ -2,6 +2,7 @@
  * nothing when there is one), the one-apply-at-a-time lock, and the run. */
 #include "apply.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,7 +135,7 @@ static void round_admin(Pre *p)
         if (!field_is(v, 7, '|', "t")) {
             PgConn *c[1] = {p->admin[i]};
             const char *q[1] = {"SELECT coalesce(string_agg(coalesce(a.application_name, '') || ' from ' || "
-                                "coalesce(a.client_addr::text, 'local') || ' since ' || "
+                                "coalesce(host(a.client_addr), 'local') || ' since ' || "
                                 "date_trunc('second', a.backend_start)::text, '; '), 'unknown') "
                                 "FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
                                 "WHERE l.locktype = 'advisory' AND l.classid = 727270 AND l.objid = 1 AND l.granted"};
@@ -264,6 +265,9 @@ static void round_slots_and_copies(Pre *p)
         const MNode *node = p->m->nodes.items[i];
         for (int k = 0; k < node->subs.n; k++) {
             const MSub *s = node->subs.items[k];
+            /* what is not known (the node is unreachable) is not reported */
+            if (!p->up[i] || (p->db_exists[i] && !p->subs_exist[i]))
+                break;
             bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
             if (exists || !s->publisher || !s->slot)
                 continue;
@@ -277,7 +281,7 @@ static void round_slots_and_copies(Pre *p)
                            "'%s' needs; something else consumes it", s->publisher->name, s->slot, s->name,
                         node->name);
         }
-        if (node->standby && node->standby->source && !p->recovery[i]) {
+        if (node->standby && node->standby->source && p->up[i] && !p->recovery[i]) {
             const MNode *src = node->standby->source;
             bool active;
             if (p->up[src->index] && slot_listed(p->slots[src->index], node->standby->slot, &active) && active)
@@ -299,7 +303,8 @@ static void round_slots_and_copies(Pre *p)
             for (int q = 0; q < s->tables.n; q++) {
                 const MTable *t = s->tables.items[q];
                 /* only a table that exists can be read: query_to_xml runs the count only then */
-                sb_puts(&b, b.len ? ", " : "SELECT concat_ws('|', ''");
+                if (!b.len)
+                    sb_puts(&b, "SELECT concat_ws('|', ''");
                 sb_puts(&b, ", (xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
                 q_regclass(&b, t->schema, t->name);
                 sb_puts(&b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass(");
@@ -514,6 +519,17 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     bool have_ctl = getenv("REPLC_SSH_CONTROL_DIR") == NULL && mkdtemp(ctl) != NULL;
     if (have_ctl)
         setenv("REPLC_SSH_CONTROL_DIR", ctl, 1);
+    for (int i = 0; i < n; i++) {
+        const MNode *node = m->nodes.items[i];
+        bool seen = false;
+        for (int k = 0; k < i; k++) {
+            const MNode *o = m->nodes.items[k];
+            seen |= o->pw_kind == PW_ENV && node->pw_kind == PW_ENV && strcmp(o->pw_value, node->pw_value) == 0;
+        }
+        if (node->pw_kind == PW_ENV && !seen && !getenv(node->pw_value))
+            problem(&p, "environment variable %s is not set; the topology reads the password of node "
+                        "'%s' from it (password env %s)", node->pw_value, node->name, node->pw_value);
+    }
     Probe probe = ssh_probe_start(&p, plan);
     round_admin(&p);
     round_db(&p);
@@ -533,6 +549,7 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
         RealRunner rr;
         real_runner_init(&rr, m, o->dry_run || o->status, o->timeout_s);
         rr.status = o->status;
+        rr.locks = (void **)p.admin;
         ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), stdout, isatty(1) != 0, &interrupted,
                           o->dry_run};
         StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
@@ -551,6 +568,16 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
         pg_close(p.admin[i]);   /* releases the lock */
     if (have_ctl) {
         ssh_close_masters(m);
+        DIR *d = opendir(ctl);   /* a master may not have removed its socket yet */
+        for (struct dirent *e; d && (e = readdir(d));) {
+            if (e->d_name[0] == '.')
+                continue;
+            char path[sizeof ctl + 256];
+            snprintf(path, sizeof path, "%s/%s", ctl, e->d_name);
+            unlink(path);
+        }
+        if (d)
+            closedir(d);
         rmdir(ctl);
         unsetenv("REPLC_SSH_CONTROL_DIR");
     }

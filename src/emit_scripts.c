@@ -79,6 +79,20 @@ static void sh_header(StrBuf *b, const Model *m, const Step *s)
 }
 
 static const char wait_fn[] =
+    "# peer WHAT COMMAND...: run a query on a peer, its answer in $answer; keep its\n"
+    "# error in $last_error, and stop at once when the peer refuses the password\n"
+    "last_error=\n"
+    "peer() {\n"
+    "    what=$1; shift\n"
+    "    if out=$(\"$@\" 2>&1); then answer=$out; return 0; fi\n"
+    "    last_error=$out\n"
+    "    case $out in\n"
+    "    *'password authentication failed'*|*'no password supplied'*)\n"
+    "        say \"cannot log in to $what: $out\"\n"
+    "        exit 1 ;;\n"
+    "    esac\n"
+    "    return 1\n"
+    "}\n"
     "# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds\n"
     "wait_for() {\n"
     "    what=$1; shift\n"
@@ -87,6 +101,7 @@ static const char wait_fn[] =
     "        now=$(date +%s)\n"
     "        if [ $((now - start)) -ge \"$timeout\" ]; then\n"
     "            say \"timed out after ${timeout}s waiting for $what\"\n"
+    "            if [ -n \"$last_error\" ]; then say \"last error: $last_error\"; fi\n"
     "            exit 1\n"
     "        fi\n"
     "        if [ \"$now\" -ge \"$next\" ]; then\n"
@@ -165,8 +180,6 @@ static void emit_pgpass(StrBuf *b, const Step *s)
             "# The password never appears in this file: it is read from the environment.\n"
             "file=$HOME/.pgpass\n"
             "umask 077\n"
-            "[ -f \"$file\" ] || : > \"$file\"\n"
-            "chmod 600 \"$file\"\n"
             "# put HOST:PORT:DB:USER VAR: one line for that peer, password from $VAR\n"
             "put() {\n"
             "    eval \"pw=\\${$2-}\"\n"
@@ -175,8 +188,10 @@ static void emit_pgpass(StrBuf *b, const Step *s)
             "        exit 1\n"
             "    fi\n"
             "    esc=$(printf '%s' \"$pw\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/:/\\\\:/g')\n"
-            "    if grep -qxF -- \"$1:$esc\" \"$file\"; then return; fi\n"
+            "    if [ -f \"$file\" ] && grep -qxF -- \"$1:$esc\" \"$file\"; then return; fi\n"
             "    change \"write the ~/.pgpass line for $1\"\n"
+            "    [ -f \"$file\" ] || : > \"$file\"\n"
+            "    chmod 600 \"$file\"\n"
             "    tmp=\"$file.replc.$$\"\n"
             "    P=\"$1:\" awk 'index($0, ENVIRON[\"P\"]) != 1' \"$file\" > \"$tmp\"\n"
             "    printf '%s:%s\\n' \"$1\" \"$esc\" >> \"$tmp\"\n"
@@ -325,11 +340,13 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
     sb_init(&ci);
     emit_conninfo(&ci, pub, pub->database, NULL);
     sb_puts(&ci, " connect_timeout=5");
-    sb_puts(b, "ready() {\n    n=$(psql -XAtq -d ");
+    sb_puts(b, "ready() {\n    peer ");
+    sh_word(b, arena_printf(&a, "'%s'", pub->name));
+    sb_puts(b, " psql -XAtq -d ");
     sh_word(b, ci.s);
     sb_puts(b, " -c ");
     sh_word(b, sql_publications_count(&a, sub));
-    sb_printf(b, " 2>/dev/null) || return 1\n    [ \"$n\" = %d ]\n}\n", sub_ready_count(sub));
+    sb_printf(b, " || return 1\n    [ \"$answer\" = %d ]\n}\n", sub_ready_count(sub));
     StrBuf what;
     sb_init(&what);
     sb_printf(&what, "the publication(s)%s of subscription '%s' on '%s' (%s port %d)",
@@ -487,10 +504,16 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_free(&what2);
     /* wait for the source: it admits us and its settings are in place */
     long senders = src->guc[GUC_MAX_WAL_SENDERS].value;
-    sb_printf(b, "source_ready() {\n    v=$(psql -XAtq -d ");
+    sb_puts(b, "source_ready() {\n    peer ");
+    StrBuf pw;
+    sb_init(&pw);
+    sb_printf(&pw, "'%s'", src->name);
+    sh_word(b, pw.s);
+    sb_free(&pw);
+    sb_puts(b, " psql -XAtq -d ");
     sh_word(b, repl.s);
-    sb_printf(b, " -c 'SHOW max_wal_senders' 2>/dev/null) || return 1\n"
-                 "    [ -n \"$v\" ] && [ \"$v\" -ge %ld ]\n}\n", senders);
+    sb_printf(b, " -c 'SHOW max_wal_senders' || return 1\n"
+                 "    [ -n \"$answer\" ] && [ \"$answer\" -ge %ld ]\n}\n", senders);
     StrBuf w2;
     sb_init(&w2);
     sb_printf(&w2, "'%s' (%s port %d) to admit replication connections with max_wal_senders >= %ld",

@@ -233,7 +233,7 @@ void pg_run_all(PgConn **c, const char *const *sql, int n, int timeout_ms)
             pfd[i].events = 0;
             if (!c[i])
                 continue;
-            if (c[i]->state == PG_IDLE && !sent[i]) {
+            if ((c[i]->state == PG_IDLE || c[i]->state == PG_DONE) && !sent[i]) {
                 sent[i] = true;
                 pg_send(c[i], sql[i]);
             }

@@ -168,7 +168,12 @@ static void build_node(Builder *b, MNode *n)
         s = add(b, STEP_SUBSCRIBE, arena_printf(a, "create subscription '%s' if missing", sub->name),
                 fp, n->database);
         s->sub = sub;
-        s = add(b, STEP_SUB_SYNC,
+    }
+    /* every subscription first, then the waits: the initial copies overlap */
+    for (int i = 0; i < n->subs.n; i++) {
+        MSub *sub = n->subs.items[i];
+        const char *fp = file_part(a, sub->name);
+        Step *s = add(b, STEP_SUB_SYNC,
                 arena_printf(a, "wait until every table of subscription '%s' is synchronised",
                              sub->name), fp, NULL);
         s->sub = sub;

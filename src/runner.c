@@ -12,7 +12,7 @@
 #include "ssh.h"
 #include "stepsql.h"
 
-typedef enum { JOB_SQL, JOB_WAIT, JOB_RESTART, JOB_SHELL, JOB_CHECK } JobKind;
+typedef enum { JOB_SQL, JOB_WAIT, JOB_RESTART, JOB_SHELL, JOB_CHECK, JOB_RELOCK } JobKind;
 
 struct Job {
     JobKind kind;
@@ -172,7 +172,49 @@ static void shell_start(RealRunner *rr, Job *j)
     sb_free(&in);
 }
 
-static void shell_done(Job *j)
+#define LOCK_SQL "SELECT pg_try_advisory_lock(727270, 1)"
+
+/* A restart drops the session that held the cluster lock: take it again. */
+static void relock(RealRunner *rr, Job *j)
+{
+    PgConn **locks = (PgConn **)rr->locks;
+    int i = j->s->node->index;
+    pg_close(locks[i]);
+    locks[i] = NULL;
+    j->kind = JOB_RELOCK;
+    j->pg = pg_open(j->s->node, "postgres");
+    j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
+}
+
+static void relock_poll(RealRunner *rr, Job *j)
+{
+    PgState st = pg_state(j->pg);
+    if (st == PG_IDLE) {
+        pg_send(j->pg, LOCK_SQL);
+        return;
+    }
+    if (st == PG_DONE) {
+        if (strcmp(pg_value(j->pg), "t") == 0) {
+            ((PgConn **)rr->locks)[j->s->node->index] = j->pg;   /* apply.c closes it */
+            j->pg = NULL;
+            finish_job(j, RES_CHANGED);
+        } else
+            fail(j, "the cluster lock", strdup("another replc --apply took the lock while this node restarted"));
+        return;
+    }
+    if (st == PG_FAILED) {
+        free(pg_error(j->pg));
+        pg_close(j->pg);
+        if (now_ms() > j->deadline_ms) {
+            j->pg = NULL;
+            fail(j, "the cluster lock", strdup("the server did not accept connections after its restart"));
+            return;
+        }
+        j->pg = pg_open(j->s->node, "postgres");
+    }
+}
+
+static void shell_done(RealRunner *rr, Job *j)
 {
     j->child_running = false;
     const char *o = j->child.output.s ? j->child.output.s : "";
@@ -189,8 +231,12 @@ static void shell_done(Job *j)
             e = strdup(buf);
         }
         fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
-    } else if (res && strncmp(res + 14, "changed", 7) == 0)
-        finish_job(j, RES_CHANGED);
+    } else if (res && strncmp(res + 14, "changed", 7) == 0) {
+        if (rr->locks && (j->s->kind == STEP_RESTART || j->s->kind == STEP_BASEBACKUP))
+            relock(rr, j);
+        else
+            finish_job(j, RES_CHANGED);
+    }
     else if (res && strncmp(res + 14, "would-change", 12) == 0)
         finish_job(j, RES_WOULD_CHANGE);
     else
@@ -401,7 +447,10 @@ static void restart_poll(RealRunner *rr, Job *j)
     }
     static const char *const q[] = {"SELECT pg_conf_load_time()", "SELECT pg_reload_conf()",
                                     "SELECT pg_conf_load_time()", NULL};
-    pg_send(j->pg, j->phase == 3 ? sql_pending_restart() : q[j->phase]);
+    const char *sql = q[j->phase];
+    if (j->phase == 3)
+        sql = rr->dry_run ? sql_restart_needed(&j->arena, j->s->node) : sql_pending_restart();
+    pg_send(j->pg, sql);
 }
 
 static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
@@ -413,7 +462,7 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
         return true;
     if (j->child_running) {
         if (child_step(&j->child))
-            shell_done(j);
+            shell_done(rr, j);
         return j->done;
     }
     if (!j->pg)
@@ -442,6 +491,7 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     case JOB_WAIT: wait_poll(rr, j); break;
     case JOB_RESTART: restart_poll(rr, j); break;
     case JOB_CHECK: check_poll(rr, j); break;
+    case JOB_RELOCK: relock_poll(rr, j); break;
     case JOB_SHELL: break;
     }
     return j->done;

@@ -13,6 +13,7 @@ typedef struct RealRunner {
     bool dry_run;
     bool status;          /* waits check once instead of waiting */
     int timeout_s;        /* for every wait */
+    void **locks;         /* PgConn * per node holding the cluster lock (apply.c owns them) */
 } RealRunner;
 
 void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s);

@@ -49,7 +49,7 @@ static void config(Arena *a, Vec *v, const MNode *n)
             sb_printf(&g, "current_setting('%s')::bigint %s %ld", name, d->exact ? "<>" : "<", d->value);
             sb_printf(&q, "ALTER SYSTEM SET %s = %ld", name, d->value);
         }
-        stmt(a, v, arena_printf(a, "%s: %s", name, d->why), &g, &q);
+        stmt(a, v, arena_printf(a, "%s: %s", name, d->why), &g, &q)->guc = name;
     }
     for (int i = 0; i < n->user_gucs.n; i++) {
         const UserGuc *u = n->user_gucs.items[i];
@@ -65,7 +65,7 @@ static void config(Arena *a, Vec *v, const MNode *n)
         q_literal(&g, u->value);
         sb_printf(&q, "ALTER SYSTEM SET %s = ", u->name);   /* checked: letters, digits, '_', '.' */
         q_literal(&q, u->value);
-        stmt(a, v, arena_printf(a, "%s: set in the topology", u->name), &g, &q);
+        stmt(a, v, arena_printf(a, "%s: set in the topology", u->name), &g, &q)->guc = u->name;
     }
     sb_free(&g);
     sb_free(&q);
@@ -399,6 +399,29 @@ char *sql_hba_present(Arena *a, const MNode *n)
         q_literal(&b, h->method);
         sb_puts(&b, ")");
     }
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+char *sql_restart_needed(Arena *a, const MNode *n)
+{
+    Step config = {0};
+    config.kind = STEP_CONFIG;
+    config.node = (MNode *)n;
+    Vec v = step_sql(a, &config);
+    StrBuf b;
+    sb_init(&b);
+    sb_printf(&b, "SELECT concat_ws(', ', nullif((%s), '')", sql_pending_restart());
+    for (int i = 0; i < v.n; i++) {
+        const SqlStmt *st = v.items[i];
+        sb_puts(&b, ", CASE WHEN (SELECT context FROM pg_settings WHERE name = ");
+        q_literal(&b, st->guc);
+        sb_printf(&b, ") = 'postmaster' AND (%s) THEN ", st->guard);
+        q_literal(&b, st->guc);
+        sb_puts(&b, " END");
+    }
+    sb_puts(&b, ")");
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;

@@ -10,6 +10,7 @@ typedef struct SqlStmt {
     const char *comment;   /* one line, or NULL */
     const char *guard;     /* a query giving one boolean: run sql only when true */
     const char *sql;       /* one statement, no trailing ';' */
+    const char *guc;       /* config step: the setting it changes */
 } SqlStmt;
 
 /* The statements of a SQL step (config, database, tables, publications,
@@ -22,7 +23,10 @@ char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: i
 int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 const char *sql_pending_restart(void);
-char *sql_hba_present(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
+char *sql_hba_present(Arena *a, const MNode *n);
+/* Dry run: the settings that need a restart now, or that the config step
+ * would change and that need one ('' when none). */
+char *sql_restart_needed(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
 int sub_expected_tables(const MSub *sub);
 
 #endif

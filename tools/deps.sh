@@ -1,17 +1,35 @@
 #!/bin/sh
 # tools/deps.sh build|test: install the Debian packages replc needs when they
 # are missing (needs root for apt-get; does nothing when all are present).
+# Each need is a command that must exist, and the package that brings it.
 set -eu
 need=""
-have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-pkgs="gcc make flex bison libpq-dev"
+want() {  # want COMMAND PACKAGE
+    command -v "$1" >/dev/null 2>&1 || case " $need " in *" $2 "*) ;; *) need="$need $2" ;; esac
+}
+want_pkg() {  # want_pkg PACKAGE: a library or files, no command to look for
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || need="$need $1"
+}
+want cc gcc
+want make make
+want flex flex
+want bison bison
+want pg_config libpq-dev
+want_pkg libpq-dev
 if [ "${1:-build}" = test ]; then
     # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL 17
-    pkgs="$pkgs postgresql-15 postgresql-client-15 openssh-server openssh-client iproute2 procps time nodejs npm valgrind python3"
+    [ -x /usr/lib/postgresql/15/bin/postgres ] || need="$need postgresql-15"
+    want psql postgresql-client-15
+    want sshd openssh-server
+    want ssh openssh-client
+    want ip iproute2
+    want ps procps
+    [ -x /usr/bin/time ] || need="$need time"
+    want valgrind valgrind
+    want python3 python3
+    want node nodejs
+    want npm npm
 fi
-for p in $pkgs; do
-    have "$p" || need="$need $p"
-done
 [ -z "$need" ] && exit 0
 echo "tools/deps.sh: installing:$need"
 if [ "$(id -u)" != 0 ]; then
@@ -20,4 +38,5 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need >/dev/null

@@ -391,17 +391,19 @@ else
     notok "(d) vm2's server was stopped right after its 04-restart.sh step"; cat "$WORK/vm2-stop.log" 2>/dev/null | diag
 fi
 expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
-has d1 out '^FAILED: 05-database\.sql on vm2$' "(d) it names the failed step and host: FAILED: 05-database.sql on vm2"
+# vm2 goes down just after its restart: the restart step (which re-takes the
+# cluster lock once the server is back) or the next step reports it
+has d1 out '^FAILED: (04-restart\.sh|05-database\.sql) on vm2$' "(d) it names the failed step and host: FAILED: 04-restart.sh or 05-database.sql on vm2"
 hasnt d1 out '^FAILED: .* on vm[134]$' "(d) no step of vm1, vm3, vm4 failed"
 for s in "vm1 07-publications.sql changed" "vm3 08-subscribe-subs3_test1.sql changed" \
-         "vm3 09-wait-sync-subs3_test1.sh ok" "vm4 02-basebackup.sh changed" "vm4 04-restart.sh changed"; do
+         "vm4 02-basebackup.sh changed" "vm4 04-restart.sh changed"; do
     read -r n f r <<<"$s"
     has d1 out "^\[[0-9]+/[0-9]+\] $n +${f//./\\.} +$r " "(d) a step that does not need vm2 completed: $f on $n ($r)"
 done
-has d1 out '^not run: 09-subscribe-subs_test2\.sql on vm1 \(needs 05-database\.sql on vm2\)$' \
-    "(d) vm1's subscription to vm2 not run (needs 05-database.sql on vm2)"
-has d1 out '^not run: 11-subscribe-subs3_test2\.sql on vm3 \(needs 05-database\.sql on vm2\)$' \
-    "(d) vm3's subscription to vm2 not run (needs 05-database.sql on vm2)"
+has d1 out '^not run: 09-subscribe-subs_test2\.sql on vm1 \(needs (04-restart\.sh|05-database\.sql) on vm2\)$' \
+    "(d) vm1's subscription to vm2 not run (needs a step of vm2)"
+has d1 out '^not run: 10-subscribe-subs3_test2\.sql on vm3 \(needs (04-restart\.sh|05-database\.sql) on vm2\)$' \
+    "(d) vm3's subscription to vm2 not run (needs a step of vm2)"
 has d1 out '^[0-9]+ changed, [0-9]+ ok, 1 failed, [1-9][0-9]* not run, total ' "(d) summary: 1 failed, some not run"
 poll "(d) meanwhile vm3 has test1's 100 rows (its subscription to vm1)" 3 "select count(*) from test1" 100
 poll "(d) meanwhile vm4 has them too (standby of vm3)" 4 "select count(*) from test1" 100

@@ -16,6 +16,20 @@ change() {
 }
 # finish: the last line says whether anything changed
 finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
+# peer WHAT COMMAND...: run a query on a peer, its answer in $answer; keep its
+# error in $last_error, and stop at once when the peer refuses the password
+last_error=
+peer() {
+    what=$1; shift
+    if out=$("$@" 2>&1); then answer=$out; return 0; fi
+    last_error=$out
+    case $out in
+    *'password authentication failed'*|*'no password supplied'*)
+        say "cannot log in to $what: $out"
+        exit 1 ;;
+    esac
+    return 1
+}
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -24,6 +38,7 @@ wait_for() {
         now=$(date +%s)
         if [ $((now - start)) -ge "$timeout" ]; then
             say "timed out after ${timeout}s waiting for $what"
+            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
             exit 1
         fi
         if [ "$now" -ge "$next" ]; then
@@ -35,8 +50,8 @@ wait_for() {
 }
 if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
 ready() {
-    n=$(psql -XAtq -d 'host=192.168.56.12 port=5432 dbname=repl user=postgres connect_timeout=5' -c 'SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test2'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''subs_test2'\'')' 2>/dev/null) || return 1
-    [ "$n" = 2 ]
+    peer ''\''otus11-2'\''' psql -XAtq -d 'host=192.168.56.12 port=5432 dbname=repl user=postgres connect_timeout=5' -c 'SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test2'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''subs_test2'\'')' || return 1
+    [ "$answer" = 2 ]
 }
 wait_for 'the publication(s) and slot of subscription '\''subs_test2'\'' on '\''otus11-2'\'' (192.168.56.12 port 5432)' ready
 say 'publisher ready'

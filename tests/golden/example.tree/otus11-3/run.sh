@@ -23,8 +23,8 @@ run 05-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres u
 run 06-tables.sql 'create schemas and tables if missing' 'dbname=repl user=postgres'
 run 07-wait-publisher-subs3_test1.sh 'wait until '\''otus11-1'\'' has the publications of subscription '\''subs3_test1'\'''
 run 08-subscribe-subs3_test1.sql 'create subscription '\''subs3_test1'\'' if missing' 'dbname=repl user=postgres'
-run 09-wait-sync-subs3_test1.sh 'wait until every table of subscription '\''subs3_test1'\'' is synchronised'
-run 10-wait-publisher-subs3_test2.sh 'wait until '\''otus11-2'\'' has the publications of subscription '\''subs3_test2'\'''
-run 11-subscribe-subs3_test2.sql 'create subscription '\''subs3_test2'\'' if missing' 'dbname=repl user=postgres'
+run 09-wait-publisher-subs3_test2.sh 'wait until '\''otus11-2'\'' has the publications of subscription '\''subs3_test2'\'''
+run 10-subscribe-subs3_test2.sql 'create subscription '\''subs3_test2'\'' if missing' 'dbname=repl user=postgres'
+run 11-wait-sync-subs3_test1.sh 'wait until every table of subscription '\''subs3_test1'\'' is synchronised'
 run 12-wait-sync-subs3_test2.sh 'wait until every table of subscription '\''subs3_test2'\'' is synchronised'
 printf 'replc: %s: all steps done\n' "$node"

@@ -19,8 +19,6 @@ finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo '
 # The password never appears in this file: it is read from the environment.
 file=$HOME/.pgpass
 umask 077
-[ -f "$file" ] || : > "$file"
-chmod 600 "$file"
 # put HOST:PORT:DB:USER VAR: one line for that peer, password from $VAR
 put() {
     eval "pw=\${$2-}"
@@ -29,8 +27,10 @@ put() {
         exit 1
     fi
     esc=$(printf '%s' "$pw" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')
-    if grep -qxF -- "$1:$esc" "$file"; then return; fi
+    if [ -f "$file" ] && grep -qxF -- "$1:$esc" "$file"; then return; fi
     change "write the ~/.pgpass line for $1"
+    [ -f "$file" ] || : > "$file"
+    chmod 600 "$file"
     tmp="$file.replc.$$"
     P="$1:" awk 'index($0, ENVIRON["P"]) != 1' "$file" > "$tmp"
     printf '%s:%s\n' "$1" "$esc" >> "$tmp"

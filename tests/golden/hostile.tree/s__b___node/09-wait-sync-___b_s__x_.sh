@@ -16,6 +16,20 @@ change() {
 }
 # finish: the last line says whether anything changed
 finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
+# peer WHAT COMMAND...: run a query on a peer, its answer in $answer; keep its
+# error in $last_error, and stop at once when the peer refuses the password
+last_error=
+peer() {
+    what=$1; shift
+    if out=$("$@" 2>&1); then answer=$out; return 0; fi
+    last_error=$out
+    case $out in
+    *'password authentication failed'*|*'no password supplied'*)
+        say "cannot log in to $what: $out"
+        exit 1 ;;
+    esac
+    return 1
+}
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -24,6 +38,7 @@ wait_for() {
         now=$(date +%s)
         if [ $((now - start)) -ge "$timeout" ]; then
             say "timed out after ${timeout}s waiting for $what"
+            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
             exit 1
         fi
         if [ "$now" -ge "$next" ]; then

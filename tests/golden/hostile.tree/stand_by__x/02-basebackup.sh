@@ -16,6 +16,20 @@ change() {
 }
 # finish: the last line says whether anything changed
 finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
+# peer WHAT COMMAND...: run a query on a peer, its answer in $answer; keep its
+# error in $last_error, and stop at once when the peer refuses the password
+last_error=
+peer() {
+    what=$1; shift
+    if out=$("$@" 2>&1); then answer=$out; return 0; fi
+    last_error=$out
+    case $out in
+    *'password authentication failed'*|*'no password supplied'*)
+        say "cannot log in to $what: $out"
+        exit 1 ;;
+    esac
+    return 1
+}
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
 wait_for() {
     what=$1; shift
@@ -24,6 +38,7 @@ wait_for() {
         now=$(date +%s)
         if [ $((now - start)) -ge "$timeout" ]; then
             say "timed out after ${timeout}s waiting for $what"
+            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
             exit 1
         fi
         if [ "$now" -ge "$next" ]; then
@@ -57,8 +72,8 @@ if [ "$userdata" != 0 ]; then
 fi
 change 'rebuild /srv/pg data/it'\''s $HOME from '\''süb \ node'\'' with pg_basebackup'
 source_ready() {
-    v=$(psql -XAtq -d 'host=sub-host.example port=5432 dbname=replication user='\''us\\er$(id)`id`'\'' replication=true connect_timeout=5' -c 'SHOW max_wal_senders' 2>/dev/null) || return 1
-    [ -n "$v" ] && [ "$v" -ge 10 ]
+    peer ''\''süb \ node'\''' psql -XAtq -d 'host=sub-host.example port=5432 dbname=replication user='\''us\\er$(id)`id`'\'' replication=true connect_timeout=5' -c 'SHOW max_wal_senders' || return 1
+    [ -n "$answer" ] && [ "$answer" -ge 10 ]
 }
 wait_for ''\''süb \ node'\'' (sub-host.example port 5432) to admit replication connections with max_wal_senders >= 10' source_ready
 if running; then say 'stopping the server to rebuild it'; pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" stop </dev/null; fi

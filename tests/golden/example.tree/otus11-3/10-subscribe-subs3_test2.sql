@@ -1,4 +1,4 @@
--- replc: step 11-subscribe-subs3_test2.sql of node 'otus11-3'. Generated; do not edit.
+-- replc: step 10-subscribe-subs3_test2.sql of node 'otus11-3'. Generated; do not edit.
 -- create subscription 'subs3_test2' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 

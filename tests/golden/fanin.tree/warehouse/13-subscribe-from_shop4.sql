@@ -1,4 +1,4 @@
--- replc: step 16-subscribe-from_shop4.sql of node 'warehouse'. Generated; do not edit.
+-- replc: step 13-subscribe-from_shop4.sql of node 'warehouse'. Generated; do not edit.
 -- create subscription 'from_shop4' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 

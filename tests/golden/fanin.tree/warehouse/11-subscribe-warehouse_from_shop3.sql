@@ -1,4 +1,4 @@
--- replc: step 13-subscribe-warehouse_from_shop3.sql of node 'warehouse'. Generated; do not edit.
+-- replc: step 11-subscribe-warehouse_from_shop3.sql of node 'warehouse'. Generated; do not edit.
 -- create subscription 'warehouse_from_shop3' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 
