@@ -26,6 +26,8 @@ struct Job {
     const char *query;    /* JOB_WAIT / JOB_RESTART: what is polled */
     const char *want;     /* JOB_WAIT: the value that ends the wait */
     const char *what;     /* what it waits for */
+    const MNode *wait_node;  /* JOB_WAIT: where the query runs */
+    const char *wait_db;
     int phase;            /* JOB_RESTART: 0 load time, 1 reload, 2 poll load time, 3 pending */
     char *before;
     long next_poll_ms, deadline_ms;
@@ -174,6 +176,34 @@ static void shell_start(RealRunner *rr, Job *j)
 
 #define LOCK_SQL "SELECT pg_try_advisory_lock(727270, 1)"
 
+static void start_wait(RealRunner *rr, Job *j, const MNode *on, const char *db, const char *query,
+                       const char *want, const char *what)
+{
+    j->kind = JOB_WAIT;
+    j->wait_node = on;
+    j->wait_db = db;
+    j->pg = pg_open(on, db);
+    j->query = query;
+    j->want = want;
+    j->what = what;
+    j->next_poll_ms = 0;
+    j->deadline_ms = now_ms() + (rr->status ? 0 : rr->timeout_s * 1000L);
+}
+
+/* After a base backup: the source lists the standby as streaming. */
+static void wait_source_lists(RealRunner *rr, Job *j)
+{
+    const MNode *n = j->s->node, *src = n->standby->source;
+    StrBuf q;
+    sb_init(&q);
+    sb_puts(&q, "SELECT count(*) > 0 FROM pg_stat_replication WHERE state = 'streaming' AND application_name = ");
+    q_literal(&q, n->name);
+    start_wait(rr, j, src, "postgres", arena_strdup(&j->arena, q.s), "t",
+               arena_printf(&j->arena, "'%s' to list '%s' as streaming (pg_stat_replication)", src->name,
+                            n->name));
+    sb_free(&q);
+}
+
 /* A restart drops the session that held the cluster lock: take it again. */
 static void relock(RealRunner *rr, Job *j)
 {
@@ -197,7 +227,11 @@ static void relock_poll(RealRunner *rr, Job *j)
         if (strcmp(pg_value(j->pg), "t") == 0) {
             ((PgConn **)rr->locks)[j->s->node->index] = j->pg;   /* apply.c closes it */
             j->pg = NULL;
-            finish_job(j, RES_CHANGED);
+            j->changed = true;
+            if (j->s->kind == STEP_BASEBACKUP && j->s->node->standby->source)
+                wait_source_lists(rr, j);
+            else
+                finish_job(j, RES_CHANGED);
         } else
             fail(j, "the cluster lock", strdup("another replc --apply took the lock while this node restarted"));
         return;
@@ -239,6 +273,8 @@ static void shell_done(RealRunner *rr, Job *j)
     }
     else if (res && strncmp(res + 14, "would-change", 12) == 0)
         finish_job(j, RES_WOULD_CHANGE);
+    else if (j->s->kind == STEP_BASEBACKUP && j->s->node->standby->source && !rr->dry_run)
+        wait_source_lists(rr, j);
     else
         finish_job(j, RES_OK);
     child_free(&j->child);
@@ -275,20 +311,16 @@ static Job *start(Runner *r, const Step *s, char **error)
             finish_job(j, RES_OK);
             return j;
         }
-        if (s->kind == STEP_SUB_WAIT) {
-            j->pg = pg_open(s->sub->publisher, s->sub->publisher->database);
-            j->query = sql_publications_count(&j->arena, s->sub);
-            j->want = arena_printf(&j->arena, "%d", sub_ready_count(s->sub));
-            j->what = arena_printf(&j->arena, "the publications of '%s' on '%s'", s->sub->name,
-                                   s->sub->publisher->name);
-        } else {
-            j->pg = pg_open(s->node, s->node->database);
-            j->query = sql_subscription_synced(&j->arena, s->sub);
-            j->want = "t";
-            j->what = arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
-                                   s->sub->name);
-        }
-        j->deadline_ms = now_ms() + (rr->status ? 0 : rr->timeout_s * 1000L);
+        if (s->kind == STEP_SUB_WAIT)
+            start_wait(rr, j, s->sub->publisher, s->sub->publisher->database,
+                       sql_publications_count(&j->arena, s->sub),
+                       arena_printf(&j->arena, "%d", sub_ready_count(s->sub)),
+                       arena_printf(&j->arena, "the publications of '%s' on '%s'", s->sub->name,
+                                    s->sub->publisher->name));
+        else
+            start_wait(rr, j, s->node, s->node->database, sql_subscription_synced(&j->arena, s->sub), "t",
+                       arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
+                                    s->sub->name));
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
@@ -372,7 +404,7 @@ static void wait_poll(RealRunner *rr, Job *j)
     }
     if (st == PG_DONE) {
         if (strcmp(pg_value(j->pg), j->want) == 0) {
-            finish_job(j, RES_OK);
+            finish_job(j, j->changed ? RES_CHANGED : RES_OK);
             return;
         }
         j->next_poll_ms = now_ms() + 250;
@@ -384,8 +416,7 @@ static void wait_poll(RealRunner *rr, Job *j)
         free(j->before);
         j->before = e;
         pg_close(j->pg);
-        j->pg = pg_open(j->s->kind == STEP_SUB_WAIT ? j->s->sub->publisher : j->s->node,
-                        j->s->kind == STEP_SUB_WAIT ? j->s->sub->publisher->database : j->s->node->database);
+        j->pg = pg_open(j->wait_node, j->wait_db);
         j->next_poll_ms = now_ms() + 250;
     }
     if (now_ms() > j->deadline_ms && rr->status && !j->done) {

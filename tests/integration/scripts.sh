@@ -246,6 +246,26 @@ run_all() {
     fi
 }
 
+# The standby's script refuses a data directory that holds user data (no
+# "with (force)" in the topology), before it waits for anything, and leaves it.
+q 4 "create database userdata" postgres >/dev/null 2>&1
+# shellcheck disable=SC2086
+timeout 60 ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" \
+    "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $(rundir vm4) && sh run.sh" \
+    <<<"$PW" >"$WORK/refuse-vm4.log" 2>&1
+rc=$?
+if [ "$rc" != 0 ] && grep -q "holds user data" "$WORK/refuse-vm4.log" && grep -q "with (force)" "$WORK/refuse-vm4.log"; then
+    ok "vm4: run.sh refuses to replace a data directory with user data (says 'with (force)')"
+else
+    notok "vm4: run.sh refuses to replace a data directory with user data (exit $rc)"; diag <"$WORK/refuse-vm4.log"
+fi
+if [ "$(q 4 "select count(*) from pg_database where datname = 'userdata'" postgres)" = 1 ]; then
+    ok "vm4: the user's database is still there"
+else
+    notok "vm4: the user's database is still there"
+fi
+q 4 "drop database userdata" postgres >/dev/null 2>&1
+
 run_all 1
 FIRST_FAILED=$RUN_FAILED
 if [ "$RUN_FAILED" != 0 ]; then
