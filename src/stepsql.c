@@ -342,15 +342,17 @@ char *sql_publications_count(Arena *a, const MSub *sub)
     return r;
 }
 
+static bool option_false(const Vec *opts, const char *name)
+{
+    const Option *o = option_find(opts, name);
+    return o && o->has_value && (strcasecmp(o->value.s, "false") == 0 || strcasecmp(o->value.s, "off") == 0 ||
+                                 strcmp(o->value.s, "0") == 0);
+}
+
 int sub_expected_tables(const MSub *sub)
 {
-    for (int k = 0; k < sub->options.n; k++) {
-        const Option *o = sub->options.items[k];
-        if ((strcmp(o->name.s, "connect") == 0 || strcmp(o->name.s, "enabled") == 0) && o->has_value &&
-            (strcasecmp(o->value.s, "false") == 0 || strcasecmp(o->value.s, "off") == 0 ||
-             strcmp(o->value.s, "0") == 0))
-            return 0;
-    }
+    if (option_false(&sub->options, "connect") || option_false(&sub->options, "enabled"))
+        return 0;
     return sub->tables.n;
 }
 
