@@ -43,17 +43,8 @@ DB=repl
 
 PASS=0
 FAIL=0
-ok()    { PASS=$((PASS + 1)); printf 'ok - %s\n' "$*"; }
-notok() { FAIL=$((FAIL + 1)); printf 'not ok - %s\n' "$*"; }
-diag()  { sed 's/^/#   /'; }
-note()  { printf '# %s\n' "$*"; }
-finish() {
-    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
-    [ "$FAIL" = 0 ]
-    exit $?
-}
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
-secs() { local d=$1; printf '%d.%d' $((d / 1000)) $(((d % 1000) / 100)); }   # ms -> "s.d"
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
 if [ -n "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ]; then
@@ -103,26 +94,7 @@ fi
 IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
 PW=$HOSTS_PASSWORD
 
-# psql from the admin side (root namespace) to node I, database repl.
-q() {   # q I SQL [DATABASE]
-    PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \
-        -h "${IP[$1]}" -p 5432 -U postgres -d "${3:-$DB}" -c "$2" 2>&1
-}
 
-# poll DESC I SQL EXPECTED [DATABASE]: ok when SQL on node I returns EXPECTED within POLL_TIMEOUT
-poll() {
-    local desc=$1 i=$2 sql=$3 want=$4 db=${5:-$DB} got deadline
-    deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
-    while :; do
-        got=$(q "$i" "$sql" "$db")
-        if [ "$got" = "$want" ]; then ok "$desc"; return 0; fi
-        [ "$(now_ms)" -lt "$deadline" ] || break
-        sleep 0.2
-    done
-    notok "$desc"
-    { echo "query on vm$i: $sql"; echo "expected: $want"; echo "got (after ${POLL_TIMEOUT}s): $got"; } | diag
-    return 1
-}
 
 # ------------------------------------------------------------------ topology
 
@@ -195,76 +167,9 @@ replc_wait() {
     MS=$(cat "$WORK/$1.ms" 2>/dev/null || echo 0)
 }
 replc_run() { replc_start "$@"; replc_wait "$1"; }
-show() {   # show NAME: stdout and stderr of a replc run, less the compiler's warnings
-    note "--- replc stdout ($1):"; diag <"$WORK/$1.out"
-    note "--- replc stderr ($1):"; grep -vE '^(.*warning:|hint:| +\||[ 0-9]+ \| )' "$WORK/$1.err" | diag
-}
-expect_rc() {   # expect_rc NAME WANT DESC
-    if [ "$RC" = "$2" ]; then ok "$3 (exit $RC, $(secs "$MS") s)"; return 0; fi
-    if [ "$RC" = 124 ]; then notok "$3 (timed out after ${RUN_TIMEOUT}s)"
-    else notok "$3 (exit $RC, wanted $2, after $(secs "$MS") s)"; fi
-    show "$1"
-    return 1
-}
-has() {   # has NAME out|err REGEX DESC
-    if grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
-    notok "$4"; note "no line of the $2 of '$1' matches /$3/"; show "$1"; return 1
-}
-hasnt() { # hasnt NAME out|err REGEX DESC
-    if ! grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
-    notok "$4"; note "lines of the $2 of '$1' match /$3/:"; grep -E -- "$3" "$WORK/$1.$2" | head -20 | diag
-    return 1
-}
 
 # ------------------------------------------------------------------ catalogs
 
-# catalog FILE: everything an apply could change, on every node: databases,
-# relations, publications (every database), subscriptions, slots, settings in
-# effect and in the files, pg_hba.conf rules, server start and reload times,
-# system identifier, recovery, and the files replc's shell steps write.
-catalog() {
-    local i d dbs
-    for i in 1 2 3 4; do
-        echo "== vm$i"
-        dbs=$(q "$i" "select string_agg(datname, ',' order by datname) from pg_database" postgres)
-        echo "databases: $dbs"
-        for d in ${dbs//,/ }; do
-            case $d in template0|template1) continue ;; esac
-            echo "db $d relations: $(q "$i" "select coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' order by 1), '-')
-                from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'" "$d")"
-            echo "db $d publications: $(q "$i" "select coalesce(string_agg(pubname || ' ' || puballtables, ',' order by pubname), '-') from pg_publication" "$d")"
-        done
-        echo "subscriptions: $(q "$i" "select coalesce(string_agg(oid || ' ' || subname || ' ' || subenabled || ' ' || coalesce(subslotname, '-'), ',' order by subname), '-') from pg_subscription" postgres)"
-        echo "slots: $(q "$i" "select coalesce(string_agg(slot_name || ' ' || slot_type || ' ' || coalesce(database, '-'), ',' order by slot_name), '-') from pg_replication_slots" postgres)"
-        echo "server: $(q "$i" "select 'started ' || pg_postmaster_start_time() || ', conf loaded ' || pg_conf_load_time() || ', recovery ' || pg_is_in_recovery() || ', sysid ' || (select system_identifier from pg_control_system())" postgres)"
-        echo "settings (source <> default):"
-        q "$i" "select name || '=' || setting || ' (' || source || ')' || case when pending_restart then ' PENDING RESTART' else '' end
-                from pg_settings where source <> 'default' order by name" postgres
-        echo "pg_file_settings:"
-        q "$i" "select coalesce(sourcefile, '?') || ':' || coalesce(name, '?') || '=' || coalesce(setting, '?') || coalesce(' error ' || error, '')
-                from pg_file_settings order by sourcefile, sourceline" postgres
-        echo "pg_hba_file_rules:"
-        q "$i" "select line_number || ' ' || type || ' ' || array_to_string(database, ',') || ' ' || array_to_string(user_name, ',')
-                || ' ' || coalesce(address, '') || ' ' || coalesce(auth_method, '') || coalesce(' error ' || error, '')
-                from pg_hba_file_rules order by line_number" postgres
-        echo "files:"
-        # shellcheck disable=SC2086
-        ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
-            "cd $HOSTS_PGDATA && md5sum pg_hba.conf postgresql.conf postgresql.auto.conf && ls -1 | tr '\n' ' ' && echo &&
-             { md5sum ~/.pgpass 2>/dev/null || echo 'no ~/.pgpass'; }" </dev/null 2>&1
-    done
-}
-unchanged() {   # unchanged BEFORE AFTER DESC
-    if grep -qE 'psql:|ERROR:|FATAL:' "$1" "$2"; then
-        notok "$3 (cannot tell: queries failed)"
-        grep -hE 'psql:|ERROR:|FATAL:' "$1" "$2" | sort -u | head -20 | diag
-    elif diff -u "$1" "$2" >"$2.diff" 2>&1; then
-        ok "$3"
-    else
-        notok "$3"; diag <"$2.diff"
-    fi
-}
 
 # ------------------------------------------------------------------ (a) dry run
 

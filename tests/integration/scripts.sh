@@ -33,16 +33,8 @@ DB=repl
 
 PASS=0
 FAIL=0
-ok()    { PASS=$((PASS + 1)); printf 'ok - %s\n' "$*"; }
-notok() { FAIL=$((FAIL + 1)); printf 'not ok - %s\n' "$*"; }
-diag()  { sed 's/^/#   /'; }
-note()  { printf '# %s\n' "$*"; }
-finish() {
-    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
-    [ "$FAIL" = 0 ]
-    exit $?
-}
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
 
@@ -86,28 +78,7 @@ fi
 IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
 PW=$HOSTS_PASSWORD
 
-# psql from the admin side (root namespace) to node I, database repl.
-# The password is offered too, in case the scripts replaced the harness'
-# trust line for the admin address with a password line.
-q() {   # q I SQL [DATABASE]
-    PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \
-        -h "${IP[$1]}" -p 5432 -U postgres -d "${3:-$DB}" -c "$2" 2>&1
-}
 
-# poll DESC I SQL EXPECTED [DATABASE]: ok when SQL on node I returns EXPECTED within POLL_TIMEOUT
-poll() {
-    local desc=$1 i=$2 sql=$3 want=$4 db=${5:-$DB} got deadline
-    deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
-    while :; do
-        got=$(q "$i" "$sql" "$db")
-        if [ "$got" = "$want" ]; then ok "$desc"; return 0; fi
-        [ "$(now_ms)" -lt "$deadline" ] || break
-        sleep 0.2
-    done
-    notok "$desc"
-    { echo "query on vm$i: $sql"; echo "expected: $want"; echo "got (after ${POLL_TIMEOUT}s): $got"; } | diag
-    return 1
-}
 
 # ------------------------------------------------------------------ compile
 
