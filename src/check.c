@@ -787,6 +787,14 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         const Option *o = option_find(&opts, "slot");
         si->slot = o ? o->value.s : n->ident;
         si->sync = opt_bool(&opts, "sync", 0) == 1;
+        if (si->sync) {
+            Diagnostic *dg = diag_warning(c->d, option_find(&opts, "sync")->span, "standby-sync-unsupported",
+                                          "standby '%s' asks for synchronous replication, which this "
+                                          "version of replc does not set up", n->name);
+            diag_hint(c->d, dg, "The standby streams asynchronously. To make it synchronous, set "
+                                "synchronous_standby_names on its source once it streams (its "
+                                "application_name is '%s').", n->name);
+        }
         si->force = opt_bool(&opts, "force", 0) == 1;
         o = option_find(&opts, "delay");
         si->delay = o ? o->value.s : NULL;

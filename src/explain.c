@@ -139,6 +139,11 @@ static const struct {
     {"listen-addresses",
      "A node that peers connect to listens only on the loopback interface, so\n"
      "subscribers and standbys cannot reach it (\"Connection refused\").\n"},
+    {"standby-sync-unsupported",
+     "A standby says sync = true, but replc does not write synchronous_standby_names\n"
+     "yet: setting it on the source before the standby streams would make every\n"
+     "commit on the source wait. The standby streams asynchronously; set the\n"
+     "source's synchronous_standby_names to the standby's name once it streams.\n"},
     {"literal-password",
      "The password is written in the topology file. Write 'password env NAME;'\n"
      "and set NAME when applying. Generated scripts never contain a password; for\n"
