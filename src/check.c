@@ -427,7 +427,6 @@ static bool type_text_ok(const char *t)
 
 static void check_tables(Checker *c)
 {
-    Vec names = {0};
     for (int i = 0; i < c->prog->tables.n; i++) {
         const TableDecl *td = c->prog->tables.items[i];
         check_name(c, &td->name.name, "table", true);
@@ -493,7 +492,6 @@ static void check_tables(Checker *c)
         }
         t->index = c->m->tables.n;
         vec_push(c->a, &c->m->tables, t);
-        vec_push(c->a, &names, (void *)t->display);
     }
 }
 
@@ -891,9 +889,8 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
                 resolve_subscriptions(&c, n, nd);
         }
     check_standby_cycles(&c);
-    if (diag_error_count(d) == 0 || 1) {
-        check_replication(a, d, c.m);
-        derive_settings(a, d, c.m);
-    }
+    /* run even after errors, so that one run reports everything */
+    check_replication(a, d, c.m);
+    derive_settings(a, d, c.m);
     return c.m;
 }

@@ -181,7 +181,7 @@ static void build_node(Builder *b, MNode *n)
 }
 
 /* Cross-host dependencies: what each waiting step needs from a peer. */
-static void link(Arena *a, Plan *p, Model *m)
+static void link_peers(Arena *a, Plan *p, Model *m)
 {
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
@@ -256,7 +256,7 @@ Plan *plan_build(Arena *a, Model *m)
         b.node = n;
         build_node(&b, n);
     }
-    link(a, p, m);
+    link_peers(a, p, m);
     order(a, p, m);
     return p;
 }
