@@ -187,7 +187,7 @@ static void start_wait(RealRunner *rr, Job *j, const MNode *on, const char *db, 
     j->want = want;
     j->what = what;
     j->next_poll_ms = 0;
-    j->deadline_ms = now_ms() + (rr->status ? 0 : rr->timeout_s * 1000L);
+    j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
 }
 
 /* After a base backup: the source lists the standby as streaming. */
@@ -407,9 +407,20 @@ static void wait_poll(RealRunner *rr, Job *j)
             finish_job(j, j->changed ? RES_CHANGED : RES_OK);
             return;
         }
+        if (rr->status) {   /* --status looks once */
+            sb_printf(&j->out, "not as described: %s\n", j->what);
+            finish_job(j, RES_WOULD_CHANGE);
+            return;
+        }
         j->next_poll_ms = now_ms() + 250;
         /* back to idle for the next poll */
         free(pg_error(j->pg));
+    } else if (st == PG_FAILED && rr->status) {
+        char *e = pg_error(j->pg);
+        sb_printf(&j->out, "not as described: %s (%s)\n", j->what, e);
+        free(e);
+        finish_job(j, RES_WOULD_CHANGE);
+        return;
     } else if (st == PG_FAILED) {
         /* the peer may still be restarting: reconnect on the next poll */
         char *e = pg_error(j->pg);
@@ -418,11 +429,6 @@ static void wait_poll(RealRunner *rr, Job *j)
         pg_close(j->pg);
         j->pg = pg_open(j->wait_node, j->wait_db);
         j->next_poll_ms = now_ms() + 250;
-    }
-    if (now_ms() > j->deadline_ms && rr->status && !j->done) {
-        sb_printf(&j->out, "not as described: %s\n", j->what);
-        finish_job(j, RES_WOULD_CHANGE);
-        return;
     }
     if (now_ms() > j->deadline_ms)
         fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),

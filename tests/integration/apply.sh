@@ -192,6 +192,12 @@ has dry out '^\[[0-9]+/[0-9]+\] vm1 +04-restart\.sh +would change' \
     "(a) dry run: vm1's 04-restart.sh would change (wal_level = logical needs a restart)"
 unchanged "$WORK/a.before" "$WORK/a.after" \
     "(a) dry run changed nothing on any node (databases, relations, publications, subscriptions, slots, settings, pg_hba rules, start/reload times, files)"
+# --status on the fresh cluster: not as described, exit 1, nothing changed
+replc_run status0 --status
+catalog >"$WORK/a.after2"
+expect_rc status0 1 "(a) --status on the fresh cluster exits 1"
+has status0 out '^replc: status: [1-9][0-9]* step\(s\) not as the topology describes$' "(a) --status says what differs"
+unchanged "$WORK/a.after" "$WORK/a.after2" "(a) --status changed nothing on any node"
 
 # ------------------------------------------------------------------ (b) apply, (d1) a second apply meanwhile
 
@@ -335,6 +341,9 @@ same counts "(c) second --apply: same row counts on every node"
 same subs   "(c) second --apply: same subscriptions (pg_subscription oids) on every node"
 same slots  "(c) second --apply: same replication slots on every node"
 same start  "(c) second --apply: no server restarted (pg_postmaster_start_time)"
+replc_run status1 --status
+expect_rc status1 0 "(c) --status on the converged cluster exits 0"
+has status1 out '^replc: status: the cluster is as described$' "(c) --status says the cluster is as described"
 if ins 1 "insert into test1 values (4, 'd1')" && ins 2 "insert into test2 values (40, 'w2')"; then
     for i in 2 3 4; do poll "(c) after the 2nd apply, a new test1 row reaches vm$i" "$i" "$T1" '1:a1,2:b1-upd,4:d1'; done
     for i in 1 3 4; do poll "(c) after the 2nd apply, a new test2 row reaches vm$i" "$i" "$T2" '20:y2-upd,30:z2,40:w2'; done
