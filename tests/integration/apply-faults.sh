@@ -72,25 +72,9 @@ trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------ build, hosts
 
-if [ -z "${REPLC_NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
-    if make -C "$ROOT" >"$WORK/make.log" 2>&1 && [ -x "$REPLC" ]; then
-        ok "replc builds (make)"
-    else
-        notok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
-    fi
-fi
-[ -x "$REPLC" ] || { notok "replc exists at $REPLC"; finish; }
+build_replc
 
-t0=$(now_ms)
-if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
-    ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
-else
-    notok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
-fi
-# shellcheck disable=SC1091
-. "$STATE/env"
-IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
-PW=$HOSTS_PASSWORD
+hosts_up
 
 sql() {   # sql DESC I SQL [DATABASE]: a change made by the DBA; a check of its own
     local out

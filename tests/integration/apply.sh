@@ -72,70 +72,18 @@ trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------ build
 
-if [ -z "${REPLC_NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
-    if make -C "$ROOT" >"$WORK/make.log" 2>&1 && [ -x "$REPLC" ]; then
-        ok "replc builds (make)"
-    else
-        notok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
-    fi
-fi
-[ -x "$REPLC" ] || { notok "replc exists at $REPLC"; finish; }
+build_replc
 
 # ------------------------------------------------------------------ hosts
 
-t0=$(now_ms)
-if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
-    ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
-else
-    notok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
-fi
-# shellcheck disable=SC1091
-. "$STATE/env"
-IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
-PW=$HOSTS_PASSWORD
+hosts_up
 
 
 
 # ------------------------------------------------------------------ topology
 
 TOPO=$WORK/itest.rc
-cat >"$TOPO" <<EOF
-# replc --apply integration test: LANGUAGE.md's example on the test hosts
-cluster itest;
-
-defaults {
-    version  15;
-    port     5432;
-    database $DB;
-    user     postgres;
-    password env REPLC_TEST_PASSWORD;
-    pgdata   "$HOSTS_PGDATA";
-    bindir   "$HOSTS_PGBIN";
-}
-
-table test1 (k1 int primary key, v1 varchar);
-table test2 (k2 int primary key, v2 varchar);
-
-node vm1 {
-    host "$H1_IP";
-    publish   publ_test1 (test1);
-    subscribe subs_test2 to vm2 (publ_test2);
-}
-node vm2 {
-    host "$H2_IP";
-    publish   publ_test2 (test2);
-    subscribe subs_test1 to vm1 (publ_test1);
-}
-node vm3 {
-    host "$H3_IP";
-    subscribe subs3_test1 to vm1 (publ_test1);
-    subscribe subs3_test2 to vm2 (publ_test2);
-}
-node vm4 {
-    host "$H4_IP";
-    standby from vm3;
-}
-EOF
+example_topology "$TOPO" "replc --apply integration test"
 if "$REPLC" --check "$TOPO" >"$WORK/check.log" 2>&1; then
     ok "replc --check itest.rc exits 0"
 else
