@@ -194,49 +194,7 @@ fi
 
 # ------------------------------------------------------------------ checks
 
-ins() {   # ins I SQL: a change made by the DBA on node I
-    local out
-    if out=$(q "$1" "$2"); then return 0; fi
-    notok "on vm$1: $2"; echo "$out" | diag; return 1
-}
-T1='select coalesce(string_agg(k1 || $$:$$ || v1, $$,$$ order by k1), $$$$) from test1'
-T2='select coalesce(string_agg(k2 || $$:$$ || v2, $$,$$ order by k2), $$$$) from test2'
-
-if ins 1 "insert into test1 values (1, 'a1'), (2, 'b1'), (3, 'c1')"; then
-    want='1:a1,2:b1,3:c1'
-    for i in 2 3 4; do poll "test1 rows inserted on vm1 arrive on vm$i" "$i" "$T1" "$want"; done
-fi
-if ins 2 "insert into test2 values (10, 'x2'), (20, 'y2'), (30, 'z2')"; then
-    want='10:x2,20:y2,30:z2'
-    for i in 1 3 4; do poll "test2 rows inserted on vm2 arrive on vm$i" "$i" "$T2" "$want"; done
-fi
-if ins 1 "update test1 set v1 = 'b1-upd' where k1 = 2" && ins 1 "delete from test1 where k1 = 3"; then
-    want='1:a1,2:b1-upd'
-    for i in 2 3 4; do poll "test1 UPDATE and DELETE on vm1 replicate to vm$i" "$i" "$T1" "$want"; done
-fi
-if ins 2 "update test2 set v2 = 'y2-upd' where k2 = 20" && ins 2 "delete from test2 where k2 = 10"; then
-    want='20:y2-upd,30:z2'
-    for i in 1 3 4; do poll "test2 UPDATE and DELETE on vm2 replicate to vm$i" "$i" "$T2" "$want"; done
-fi
-
-poll "vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t postgres
-poll "vm4 pg_stat_wal_receiver: streaming from vm3" 4 \
-    "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres
-poll "vm3 pg_stat_replication lists vm4 ($H4_IP), streaming" 3 \
-    "select string_agg(host(client_addr) || ' ' || state, ',') from pg_stat_replication where client_addr = '$H4_IP'" \
-    "$H4_IP streaming" postgres
-for i in 1 2 3; do
-    poll "vm$i: every subscribed table synchronised (pg_subscription_rel state r)" "$i" \
-        "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
-        "0 $( [ $i = 3 ] && echo 2 || echo 1 )"
-done
-poll "vm1 subscriptions: subs_test2 enabled" 1 \
-    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" "subs_test2 true"
-poll "vm2 subscriptions: subs_test1 enabled" 2 \
-    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" "subs_test1 true"
-poll "vm3 subscriptions: subs3_test1, subs3_test2 enabled" 3 \
-    "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" \
-    "subs3_test1 true,subs3_test2 true"
+example_checks ""
 
 # ------------------------------------------------------------------ second run
 
