@@ -39,6 +39,18 @@ static bool is_keyword(const char *s)
     return false;
 }
 
+/* "name" with embedded double quotes doubled: SQL identifiers and pg_dump patterns */
+static void always_quoted(StrBuf *b, const char *s)
+{
+    sb_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sb_putc(b, '"');
+        sb_putc(b, *p);
+    }
+    sb_putc(b, '"');
+}
+
 void q_ident(StrBuf *b, const char *s)
 {
     bool plain = (*s >= 'a' && *s <= 'z') || *s == '_';
@@ -49,13 +61,7 @@ void q_ident(StrBuf *b, const char *s)
         sb_puts(b, s);
         return;
     }
-    sb_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            sb_putc(b, '"');
-        sb_putc(b, *p);
-    }
-    sb_putc(b, '"');
+    always_quoted(b, s);
 }
 
 void q_qualified(StrBuf *b, const char *schema, const char *name)
@@ -173,22 +179,11 @@ void q_pgpass(StrBuf *b, const char *s)
     }
 }
 
-static void dump_part(StrBuf *b, const char *s)
-{
-    sb_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            sb_putc(b, '"');
-        sb_putc(b, *p);
-    }
-    sb_putc(b, '"');
-}
-
 void q_dump_pattern(StrBuf *b, const char *schema, const char *name)
 {
-    dump_part(b, schema ? schema : "public");
+    always_quoted(b, schema ? schema : "public");
     sb_putc(b, '.');
-    dump_part(b, name);
+    always_quoted(b, name);
 }
 
 void q_regclass(StrBuf *b, const char *schema, const char *name)
