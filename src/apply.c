@@ -419,7 +419,7 @@ static Probe ssh_probe_start(Pre *p, const Plan *plan)
         for (int k = 0; k < steps->n; k++) {
             const Step *s = steps->items[k];
             if (s->kind == STEP_PGPASS || s->kind == STEP_HBA || s->kind == STEP_BASEBACKUP ||
-                s->kind == STEP_COPY_TABLE || s->kind == STEP_RESTART)
+                s->kind == STEP_COPY_TABLE || s->kind == STEP_RESTART || s->kind == STEP_RAISE)
                 shell = true;
         }
         if (!shell)

@@ -25,7 +25,7 @@ static const char *guc_names[GUC_COUNT] = {
     "max_logical_replication_workers", "max_worker_processes",
     "max_active_replication_origins", "max_prepared_transactions",
     "max_connections", "max_locks_per_transaction", "hot_standby",
-    "listen_addresses",
+    "hot_standby_feedback", "listen_addresses",
 };
 
 
@@ -33,7 +33,8 @@ const char *guc_name(GucId id) { return guc_names[id]; }
 
 bool guc_is_numeric(GucId id)
 {
-    return id != GUC_WAL_LEVEL && id != GUC_HOT_STANDBY && id != GUC_LISTEN_ADDRESSES;
+    return id != GUC_WAL_LEVEL && id != GUC_HOT_STANDBY && id != GUC_HOT_STANDBY_FEEDBACK &&
+           id != GUC_LISTEN_ADDRESSES;
 }
 
 const MNode *model_find_node(const Model *m, const char *name)
@@ -718,33 +719,60 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         vec_push(c->a, &n->subs, s);
         if (!pubnode)
             continue;
+        /* a standby carries its primary's publications (decoding there needs 16+) */
+        MNode *primary = model_chain_root(pubnode);
         if (pubnode->standby) {
-            Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
-                                        "subscription '%s' subscribes to '%s', which is a standby",
-                                        name, pubnode->name);
-            if (pubnode->version < 16)
+            if (pubnode->version < 16) {
+                Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
+                                            "subscription '%s' subscribes to '%s', which is a standby",
+                                            name, pubnode->name);
                 diag_hint(c->d, dg, "PostgreSQL %d cannot decode WAL while in recovery (logical "
                                     "decoding on a standby needs 16 or later). Subscribe to the "
                                     "primary of '%s' instead.", pubnode->version, pubnode->name);
-            else
-                diag_hint(c->d, dg, "replc does not yet generate the steps that logical decoding "
-                                    "on a standby needs (wal_level = logical on the whole chain, "
-                                    "pg_log_standby_snapshot() on the primary). Subscribe to the "
-                                    "primary of '%s' instead.", pubnode->name);
-            s->publisher = NULL;
-            continue;
+                s->publisher = NULL;
+                continue;
+            }
+            if (primary->standby) {   /* a cycle of standbys, reported by check_standby_cycles */
+                s->publisher = NULL;
+                continue;
+            }
+            if (option_find(&s->options, "create_slot") && opt_bool(&s->options, "create_slot", 1) == 1 &&
+                opt_bool(&s->options, "connect", 1)) {
+                Diagnostic *dg = diag_error(c->d, option_find(&s->options, "create_slot")->span,
+                                            "subscribe-to-standby",
+                                            "subscription '%s' to standby '%s' asks CREATE SUBSCRIPTION "
+                                            "to create its slot", name, pubnode->name);
+                diag_hint(c->d, dg, "On a standby the slot is only ready once the primary '%s' logs a "
+                                    "snapshot; CREATE SUBSCRIPTION would wait for it, for ever on an "
+                                    "idle primary. Remove 'create_slot' and replc creates the slot "
+                                    "while asking '%s' for snapshots (pg_log_standby_snapshot()).",
+                          primary->name, primary->name);
+            }
+            if (opt_bool(&s->options, "failover", 0) == 1) {
+                Diagnostic *dg = diag_error(c->d, option_find(&s->options, "failover")->span,
+                                            "subscribe-to-standby",
+                                            "subscription '%s' to standby '%s' asks for failover", name,
+                                            pubnode->name);
+                diag_hint(c->d, dg, "A slot made on a standby cannot be synchronised to another "
+                                    "standby (\"cannot enable failover for a replication slot created "
+                                    "on the standby\"). Subscribe to the primary '%s' for failover.",
+                          primary->name);
+            }
         }
         vec_push(c->a, &pubnode->subscribers, s);
         for (int k = 0; k < sd->pubs.n; k++) {
             const Word *w = sd->pubs.items[k];
-            MPub *p = find_pub(pubnode, w->s);
+            MPub *p = find_pub(primary, w->s);
             if (!p) {
-                /* a standby carries its source's publications; reported elsewhere */
-                Diagnostic *dg = diag_error(c->d, w->span, "unknown-publication",
-                                            "node '%s' has no publication '%s'", pubnode->name, w->s);
+                Diagnostic *dg = primary == pubnode
+                    ? diag_error(c->d, w->span, "unknown-publication",
+                                 "node '%s' has no publication '%s'", pubnode->name, w->s)
+                    : diag_error(c->d, w->span, "unknown-publication",
+                                 "standby '%s' carries no publication '%s': its primary '%s' has none "
+                                 "by that name", pubnode->name, w->s, primary->name);
                 Vec names = {0};
-                for (int j = 0; j < pubnode->pubs.n; j++)
-                    vec_push(c->a, &names, (void *)((MPub *)pubnode->pubs.items[j])->name);
+                for (int j = 0; j < primary->pubs.n; j++)
+                    vec_push(c->a, &names, (void *)((MPub *)primary->pubs.items[j])->name);
                 suggest(c, dg, w->s, &names);
                 continue;
             }

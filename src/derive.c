@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 0};
+static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 0, 0};
 
 static const UserGuc *user_guc(const MNode *n, const char *name)
 {
@@ -90,17 +90,20 @@ static const char *hba_address(Arena *a, const char *host)
     return host;
 }
 
-static void add_hba(Arena *a, MNode *on, const char *db, const MNode *peer, const char *why)
+/* physical: the line admits a standby's replication connection (keyword
+ * replication); otherwise db is a database name */
+static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MNode *peer, const char *why)
 {
     const char *addr = hba_address(a, peer->host);
     for (int i = 0; i < on->hba.n; i++) {
         const HbaLine *h = on->hba.items[i];
-        if (strcmp(h->database, db) == 0 && strcmp(h->user, on->user) == 0 &&
+        if (h->physical == physical && strcmp(h->database, db) == 0 && strcmp(h->user, on->user) == 0 &&
             strcmp(h->address, addr) == 0)
             return;
     }
     HbaLine *h = arena_alloc(a, sizeof *h);
     h->type = "host";
+    h->physical = physical;
     h->database = db;
     h->user = on->user;
     h->address = addr;
@@ -116,6 +119,16 @@ MNode *model_chain_root(const MNode *n)
     while (n->standby && n->standby->source && guard++ < 100000)
         n = n->standby->source;
     return (MNode *)n;
+}
+
+MNode *sub_primary(const MSub *s)
+{
+    return model_chain_root(s->publisher);
+}
+
+const char *sub_dbname(const MSub *s)
+{
+    return sub_primary(s)->database;
 }
 
 /* Settings one node needs for its own role, before standbys inherit. */
@@ -149,7 +162,8 @@ static void derive_own(Arena *a, MNode *n)
         workers = nsubs + 1;
 
     if (n->pubs.n || subs_in)
-        need_text(n, GUC_WAL_LEVEL, "logical", "the node publishes");
+        need_text(n, GUC_WAL_LEVEL, "logical",
+                  n->standby ? "subscribers decode WAL on this standby" : "the node publishes");
     else if (!n->standby)
         need_text(n, GUC_WAL_LEVEL, "replica", nstandby ? "the node has standbys" : "PostgreSQL's default");
     need(n, GUC_MAX_WAL_SENDERS, subs_in + nstandby, senders, senders,
@@ -241,10 +255,12 @@ static void apply_user(DiagCtx *d, MNode *n)
     }
 }
 
-static const GucId standby_floor[] = {
-    GUC_MAX_CONNECTIONS, GUC_MAX_PREPARED_TRANSACTIONS, GUC_MAX_LOCKS_PER_TRANSACTION,
-    GUC_MAX_WAL_SENDERS, GUC_MAX_WORKER_PROCESSES,
-};
+bool guc_standby_floor(GucId id)
+{
+    return id == GUC_MAX_CONNECTIONS || id == GUC_MAX_PREPARED_TRANSACTIONS ||
+           id == GUC_MAX_LOCKS_PER_TRANSACTION || id == GUC_MAX_WAL_SENDERS ||
+           id == GUC_MAX_WORKER_PROCESSES;
+}
 
 static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
 {
@@ -257,27 +273,6 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
     derive_own(a, n);
     apply_user(d, n);
     if (src) {
-        /* a standby replays its source's WAL: these must not be lower there */
-        for (size_t i = 0; i < sizeof standby_floor / sizeof standby_floor[0]; i++) {
-            GucId id = standby_floor[i];
-            Derived *s = &src->guc[id];
-            Derived *g = &n->guc[id];
-            if (s->set && (!g->set || g->value < s->value)) {
-                const UserGuc *u = user_guc(n, guc_name(id));
-                if (u) {
-                    Diagnostic *dg = diag_error(d, u->span, "capacity",
-                                                "%s = %ld on standby '%s' is lower than on its source "
-                                                "'%s' (%ld)", guc_name(id), g->value, n->name,
-                                                src->name, s->value);
-                    diag_hint(d, dg, "A standby stops replaying when one of max_connections, "
-                                     "max_prepared_transactions, max_locks_per_transaction, "
-                                     "max_wal_senders, max_worker_processes is lower than on its source.");
-                }
-                g->set = true;
-                g->value = s->value;
-                g->why = arena_printf(a, "not lower than on its source '%s'", src->name);
-            }
-        }
         if (src->guc[GUC_WAL_LEVEL].set)
             need_text(n, GUC_WAL_LEVEL, src->guc[GUC_WAL_LEVEL].text,
                       arena_printf(a, "the same as its source '%s'", src->name));
@@ -313,6 +308,49 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
                              "run out, table synchronisation waits (\"out of background worker slots\").");
         }
     }
+    if (src) {
+        /* a standby replays its source's WAL: these must not be lower there */
+        for (GucId id = 0; id < GUC_COUNT; id++) {
+            if (!guc_standby_floor(id))
+                continue;
+            Derived *s = &src->guc[id];
+            Derived *g = &n->guc[id];
+            if (s->set && (!g->set || g->value < s->value)) {
+                const UserGuc *u = user_guc(n, guc_name(id));
+                if (u) {
+                    Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                                "%s = %ld on standby '%s' is lower than on its source "
+                                                "'%s' (%ld)", guc_name(id), g->value, n->name,
+                                                src->name, s->value);
+                    diag_hint(d, dg, "A standby stops replaying when one of max_connections, "
+                                     "max_prepared_transactions, max_locks_per_transaction, "
+                                     "max_wal_senders, max_worker_processes is lower than on its source.");
+                }
+                g->set = true;
+                g->value = s->value;
+                g->why = arena_printf(a, "not lower than on its source '%s'", src->name);
+            }
+        }
+    }
+}
+
+/* Logical decoding on a standby (16+): wal_level = logical there, and
+ * hot_standby_feedback up the chain so that the primary keeps the rows its
+ * slots still need (REPLICATION.md 7.7). */
+static void derive_decoding_standby(Arena *a, MNode *st)
+{
+    if (!st->standby || !st->subscribers.n)
+        return;
+    need_text(st, GUC_WAL_LEVEL, "logical",
+              arena_printf(a, "subscribers decode WAL on this standby of '%s'", model_chain_root(st)->name));
+    for (MNode *x = st; x->standby && x->standby->source; x = x->standby->source) {
+        if (user_guc(x, "hot_standby_feedback") || x->guc[GUC_HOT_STANDBY_FEEDBACK].set)
+            continue;
+        need_text(x, GUC_HOT_STANDBY_FEEDBACK, "on",
+                  x == st ? "subscribers decode WAL on this standby"
+                          : arena_printf(a, "passes on the feedback of standby '%s', where subscribers "
+                                            "decode WAL", st->name));
+    }
 }
 
 void derive_settings(Arena *a, DiagCtx *d, Model *m)
@@ -321,16 +359,22 @@ void derive_settings(Arena *a, DiagCtx *d, Model *m)
     for (int i = 0; i < m->nodes.n; i++)
         derive_node(a, d, m->nodes.items[i], done);
     free(done);
+    for (int i = 0; i < m->nodes.n; i++)
+        derive_decoding_standby(a, m->nodes.items[i]);
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
-            add_hba(a, n, n->database, s->node,
+            add_hba(a, n, false, sub_dbname(s), s->node,
                     arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name));
+            if (n->standby)   /* its waits ask the primary to log standby snapshots */
+                add_hba(a, sub_primary(s), false, sub_dbname(s), s->node,
+                        arena_printf(a, "subscription '%s' of node '%s' decodes on standby '%s' and "
+                                        "asks for standby snapshots", s->name, s->node->name, n->name));
         }
         for (int k = 0; k < n->standbys.n; k++) {
             const MNode *st = n->standbys.items[k];
-            add_hba(a, n, "replication", st, arena_printf(a, "standby '%s'", st->name));
+            add_hba(a, n, true, "replication", st, arena_printf(a, "standby '%s'", st->name));
         }
     }
     /* a standby of a subscriber takes its subscriptions over when promoted
@@ -342,10 +386,15 @@ void derive_settings(Arena *a, DiagCtx *d, Model *m)
             continue;
         for (int k = 0; k < root->subs.n; k++) {
             const MSub *s = root->subs.items[k];
-            if (s->publisher)
-                add_hba(a, s->publisher, s->publisher->database, st,
-                        arena_printf(a, "standby '%s' of subscriber '%s', after promote.sh", st->name,
-                                     root->name));
+            if (!s->publisher)
+                continue;
+            add_hba(a, s->publisher, false, sub_dbname(s), st,
+                    arena_printf(a, "standby '%s' of subscriber '%s', after promote.sh", st->name,
+                                 root->name));
+            if (s->publisher->standby)   /* promote.sh makes a slot there */
+                add_hba(a, sub_primary(s), false, sub_dbname(s), st,
+                        arena_printf(a, "standby '%s' of subscriber '%s' asks for standby snapshots "
+                                        "in promote.sh", st->name, root->name));
         }
     }
 }

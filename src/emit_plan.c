@@ -23,7 +23,7 @@ static void guc_value(StrBuf *b, const Derived *g, GucId id)
 static void hba_text(StrBuf *b, const HbaLine *h)
 {
     sb_printf(b, "%s ", h->type);
-    if (strncmp(h->why, "standby", 7) == 0)
+    if (h->physical)
         sb_puts(b, "replication");
     else
         q_hba(b, h->database);

@@ -79,16 +79,16 @@ static void sh_header(StrBuf *b, const Model *m, const Step *s)
 }
 
 static const char wait_fn[] =
-    "# peer WHAT COMMAND...: run a query on a peer, its answer in $answer; keep its\n"
+    "# peer NAME COMMAND...: run a query on a peer, its answer in $answer; keep its\n"
     "# error in $last_error, and stop at once when the peer refuses the password\n"
     "last_error=\n"
     "peer() {\n"
-    "    what=$1; shift\n"
+    "    peer_name=$1; shift\n"
     "    if out=$(\"$@\" 2>&1); then answer=$out; return 0; fi\n"
     "    last_error=$out\n"
     "    case $out in\n"
     "    *'password authentication failed'*|*'no password supplied'*)\n"
-    "        say \"cannot log in to $what: $out\"\n"
+    "        say \"cannot log in to $peer_name: $out\"\n"
     "        exit 1 ;;\n"
     "    esac\n"
     "    return 1\n"
@@ -198,29 +198,33 @@ static void emit_pgpass(StrBuf *b, const Step *s)
             "    mv \"$tmp\" \"$file\"\n"
             "    say \"~/.pgpass: line for $1\"\n"
             "}\n");
+    /* the peers this node connects to, each once, in a stable order */
+    Arena a;
+    arena_init(&a);
+    Vec peers = {0};
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *sub = n->subs.items[i];
-        bool dup = false;
-        for (int k = 0; k < i; k++)
-            if (((MSub *)n->subs.items[k])->publisher == sub->publisher)
-                dup = true;
-        if (!dup && (sub->publisher->pw_kind == PW_ENV || sub->publisher->pw_kind == PW_LITERAL))
-            add_pgpass_line(b, sub->publisher);
+        vec_push(&a, &peers, sub->publisher);
+        vec_push(&a, &peers, sub_primary(sub));   /* asked for standby snapshots */
     }
-    if (n->standby && n->standby->source &&
-        (n->standby->source->pw_kind == PW_ENV || n->standby->source->pw_kind == PW_LITERAL))
-        add_pgpass_line(b, n->standby->source);
+    if (n->standby && n->standby->source)
+        vec_push(&a, &peers, n->standby->source);
     /* publishers that promote.sh reaches on a standby of a subscriber */
     const MNode *root = model_chain_root(n);
     for (int i = 0; root != n && i < root->subs.n; i++) {
-        const MNode *pub = ((MSub *)root->subs.items[i])->publisher;
-        bool dup = pub == n->standby->source;
-        for (int k = 0; k < i; k++)
-            if (((MSub *)root->subs.items[k])->publisher == pub)
-                dup = true;
-        if (!dup && (pub->pw_kind == PW_ENV || pub->pw_kind == PW_LITERAL))
-            add_pgpass_line(b, pub);
+        vec_push(&a, &peers, ((MSub *)root->subs.items[i])->publisher);
+        vec_push(&a, &peers, sub_primary(root->subs.items[i]));
     }
+    for (int i = 0; i < peers.n; i++) {
+        const MNode *peer = peers.items[i];
+        bool dup = false;
+        for (int k = 0; k < i; k++)
+            if (peers.items[k] == peer)
+                dup = true;
+        if (!dup && (peer->pw_kind == PW_ENV || peer->pw_kind == PW_LITERAL))
+            add_pgpass_line(b, peer);
+    }
+    arena_free(&a);
     sb_puts(b, "finish\n");
 }
 
@@ -243,7 +247,7 @@ static void emit_hba(StrBuf *b, const Step *s)
         StrBuf line;
         sb_init(&line);
         sb_printf(&line, "%s ", h->type);
-        if (strcmp(h->database, "replication") == 0 && strstr(h->why, "standby") == h->why)
+        if (h->physical)
             sb_puts(&line, "replication");
         else
             q_hba(&line, h->database);
@@ -338,7 +342,7 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
     arena_init(&a);
     StrBuf ci;
     sb_init(&ci);
-    emit_conninfo(&ci, pub, pub->database, NULL);
+    emit_conninfo(&ci, pub, sub_dbname(sub), NULL);
     sb_puts(&ci, " connect_timeout=5");
     sb_puts(b, "ready() {\n    peer ");
     sh_word(b, arena_printf(&a, "'%s'", pub->name));
@@ -360,6 +364,75 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
     arena_free(&a);
 }
 
+/* kick: for a subscription to a standby. A slot made on a standby is ready
+ * only after the primary logs a snapshot of its running transactions, which
+ * an idle primary does not do by itself (REPLICATION.md 7.7). */
+static void emit_kick_fn(StrBuf *b, const MSub *sub, const char *indent)
+{
+    const MNode *primary = sub_primary(sub);
+    StrBuf ci, w;
+    sb_init(&ci);
+    sb_init(&w);
+    emit_conninfo(&ci, primary, sub_dbname(sub), NULL);
+    sb_puts(&ci, " connect_timeout=5");
+    sb_printf(b, "%s# kick: ask the primary '%s' to log a standby snapshot; a slot on standby\n"
+                 "%s# '%s' (the subscription's, or a table-sync worker's) waits for one\n",
+              indent, primary->name, indent, sub->publisher->name);
+    sb_printf(&w, "'%s'", primary->name);
+    sb_printf(b, "%skicks=0\n%skick() {\n%s    if peer ", indent, indent, indent);
+    sh_word(b, w.s);
+    sb_puts(b, " psql -XAtq -d ");
+    sh_word(b, ci.s);
+    sb_printf(b, " -c 'SELECT pg_log_standby_snapshot()'; then kicks=$((kicks + 1)); fi\n%s}\n", indent);
+    sb_free(&w);
+    sb_free(&ci);
+}
+
+static void emit_standby_slot(StrBuf *b, const Step *s)
+{
+    const MSub *sub = s->sub;
+    const MNode *pub = sub->publisher;
+    sb_puts(b, wait_fn);
+    emit_kick_fn(b, sub, "");
+    Arena a;
+    arena_init(&a);
+    Vec v = step_sql(&a, s);
+    const SqlStmt *st = v.items[0];
+    StrBuf ci;
+    sb_init(&ci);
+    emit_conninfo(&ci, pub, sub_dbname(sub), NULL);
+    sb_puts(&ci, " connect_timeout=5");
+    sb_puts(b, "on_standby() { psql -XAtq -v ON_ERROR_STOP=1 -d ");
+    sh_word(b, ci.s);
+    sb_puts(b, " -c \"$1\"; }\nslot=");
+    sh_word(b, sub->slot);
+    sb_puts(b, "\nstandby=");
+    sh_word(b, pub->name);
+    sb_puts(b, "\nprimary=");
+    sh_word(b, sub_primary(sub)->name);
+    sb_puts(b, "\nif [ \"$(on_standby ");
+    sh_word(b, arena_printf(&a, "SELECT %s", st->guard));
+    sb_puts(b, ")\" = f ]; then say \"slot $slot exists on '$standby'\"; finish; fi\n"
+               "change \"create slot $slot on standby '$standby'\"\n"
+               "log=${TMPDIR:-/tmp}/replc-slot.$$\n"
+               "# the server gives up by itself after $timeout seconds\n"
+               "PGOPTIONS=\"-c statement_timeout=${timeout}s\" on_standby ");
+    sh_word(b, st->sql);
+    sb_puts(b, " >\"$log\" 2>&1 &\npid=$!\n"
+               "while kill -0 \"$pid\" 2>/dev/null; do kick; sleep 1; done\n"
+               "if wait \"$pid\"; then\n"
+               "    rm -f \"$log\"\n"
+               "    say \"slot $slot created on '$standby' ('$primary' logged $kicks standby snapshot(s) meanwhile)\"\n"
+               "    finish\n"
+               "fi\n"
+               "say \"could not create slot $slot on '$standby': $(cat \"$log\")\"\n"
+               "if [ -n \"$last_error\" ]; then say \"last answer of '$primary': $last_error\"; fi\n"
+               "rm -f \"$log\"\n"
+               "exit 1\n");
+    sb_free(&ci);
+    arena_free(&a);
+}
+
 static void emit_sub_sync(StrBuf *b, const Step *s)
 {
     const MSub *sub = s->sub;
@@ -368,7 +441,12 @@ static void emit_sub_sync(StrBuf *b, const Step *s)
     sb_puts(b, dry_wait);
     Arena a;
     arena_init(&a);
-    sb_puts(b, "synced() { [ \"$(");
+    if (sub->publisher->standby)
+        emit_kick_fn(b, sub, "");
+    sb_puts(b, "synced() { ");
+    if (sub->publisher->standby)
+        sb_puts(b, "kick; ");
+    sb_puts(b, "[ \"$(");
     local_psql(b, n, n->database);
     sb_puts(b, " -c ");
     sh_word(b, sql_subscription_synced(&a, sub));
@@ -378,7 +456,12 @@ static void emit_sub_sync(StrBuf *b, const Step *s)
     sb_printf(&what, "every table of subscription '%s' to be synchronised (pg_subscription_rel)", sub->name);
     sb_puts(b, "wait_for ");
     sh_word(b, what.s);
-    sb_puts(b, " synced\nsay 'subscription synchronised'\nfinish\n");
+    if (sub->publisher->standby) {
+        sb_puts(b, " synced\nprimary=");
+        sh_word(b, sub_primary(sub)->name);
+        sb_puts(b, "\nsay \"subscription synchronised ('$primary' logged $kicks standby snapshot(s) meanwhile)\"\nfinish\n");
+    } else
+        sb_puts(b, " synced\nsay 'subscription synchronised'\nfinish\n");
     sb_free(&what);
     arena_free(&a);
 }
@@ -393,7 +476,7 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     sb_init(&ci);
     sb_init(&sql);
     sb_init(&pat);
-    emit_conninfo(&ci, pub, pub->database, NULL);
+    emit_conninfo(&ci, pub, sub_dbname(s->sub), NULL);
     sb_puts(&sql, "SELECT to_regclass(");
     q_regclass(&sql, t->schema, t->name);
     sb_puts(&sql, ") IS NOT NULL");
@@ -578,6 +661,60 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_free(&sql);
 }
 
+/* An existing standby, before its primary restarts: the settings the
+ * primary's WAL is checked against, raised and applied with a restart. A
+ * standby not built yet gets its source's settings from the base backup. */
+static void emit_raise(StrBuf *b, const Step *s)
+{
+    const MNode *n = s->node;
+    const MNode *src = n->standby->source;
+    sb_puts(b, wait_fn);
+    pgdata_line(b, n);
+    StrBuf marker;
+    sb_init(&marker);
+    sb_printf(&marker, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
+    sb_puts(b, "marker=");
+    sh_word(b, marker.s);
+    sb_free(&marker);
+    sb_puts(b, "\nrunning() { pg_ctl -D \"$pgdata\" status >/dev/null 2>&1; }\n"
+               "if [ ! -f \"$pgdata/standby.signal\" ] || [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" != \"$marker\" ] || ! running; then\n"
+               "    say 'not a running standby yet: its base backup brings the source'\\''s settings'\n"
+               "    finish\nfi\nq() { ");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c \"$1\"; }\n"
+               "# raise GUARD STATEMENT: run the statement when the guard holds\n"
+               "raise() {\n"
+               "    if [ \"$(q \"SELECT $1\")\" = t ]; then\n"
+               "        change \"$2\"\n"
+               "        q \"$2\" >/dev/null\n"
+               "        say \"$2\"\n"
+               "    fi\n"
+               "}\n");
+    Arena a;
+    arena_init(&a);
+    Vec v = step_sql(&a, s);
+    for (int i = 0; i < v.n; i++) {
+        const SqlStmt *st = v.items[i];
+        sb_puts(b, "raise ");
+        sh_word(b, st->guard);
+        sb_putc(b, ' ');
+        sh_word(b, st->sql);
+        sb_putc(b, '\n');
+    }
+    arena_free(&a);
+    sb_puts(b, "if [ \"$changed\" = 0 ]; then finish; fi\n"
+               "# each of these takes effect only at a restart\n");
+    pg_ctl_cmd(b, n, "restart");
+    sb_puts(b, " </dev/null\nstreaming() { [ \"$(q 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)\" = streaming ]; }\n");
+    StrBuf what;
+    sb_init(&what);
+    sb_printf(&what, "'%s' to stream again (pg_stat_wal_receiver)", n->name);
+    sb_puts(b, "wait_for ");
+    sh_word(b, what.s);
+    sb_puts(b, " streaming\nfinish\n");
+    sb_free(&what);
+}
+
 void emit_step(StrBuf *b, const Model *m, const Step *s)
 {
     switch (s->kind) {
@@ -595,6 +732,8 @@ void emit_step(StrBuf *b, const Model *m, const Step *s)
     case STEP_SUB_SYNC: emit_sub_sync(b, s); break;
     case STEP_COPY_TABLE: emit_copy_table(b, s); break;
     case STEP_BASEBACKUP: emit_basebackup(b, s); break;
+    case STEP_RAISE: emit_raise(b, s); break;
+    case STEP_STANDBY_SLOT: emit_standby_slot(b, s); break;
     default: break;
     }
 }
@@ -699,8 +838,14 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
         q_ident(&sql, s->name);
         sb_puts(&sql, " SET (slot_name = NONE)");
         sh_sql(b, &sql);
-        sb_puts(b, " >/dev/null\n    psql -XAtq -v ON_ERROR_STOP=1 -d ");
-        emit_conninfo(&ci, s->publisher, s->publisher->database, NULL);
+        sb_puts(b, " >/dev/null\n");
+        if (s->publisher->standby) {
+            /* a slot on a standby waits for the primary's next standby snapshot */
+            emit_kick_fn(b, s, "    ");
+            sb_puts(b, "    ( while :; do kick; sleep 1; done ) & kicker=$!\n");
+        }
+        sb_puts(b, "    psql -XAtq -v ON_ERROR_STOP=1 -d ");
+        emit_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
         sh_word(b, ci.s);
         sb_puts(b, " -c ");
         sb_puts(&create, "SELECT pg_create_logical_replication_slot(");
@@ -709,7 +854,10 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
         q_literal(&create, slot);
         sb_puts(&create, ")");
         sh_sql(b, &create);
-        sb_puts(b, " >/dev/null\n    q ");
+        if (s->publisher->standby)
+            sb_puts(b, " >/dev/null || { kill \"$kicker\"; exit 1; }\n    kill \"$kicker\"\n    q ");
+        else
+            sb_puts(b, " >/dev/null\n    q ");
         sb_reset(&sql);
         sb_puts(&sql, "ALTER SUBSCRIPTION ");
         q_ident(&sql, s->name);

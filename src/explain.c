@@ -66,9 +66,14 @@ static const struct {
     {"subscribe-to-standby",
      "A subscription whose publisher is a physical standby. Below PostgreSQL 16 a\n"
      "standby cannot decode WAL (\"logical decoding cannot be used while in\n"
-     "recovery\"). From 16 it can, with wal_level = logical on the whole chain and\n"
-     "pg_log_standby_snapshot() on the primary, which replc does not generate yet.\n"
-     "Subscribe to the primary.\n"},
+     "recovery\"): subscribe to the primary. From 16 it can, and replc sets it up:\n"
+     "wal_level = logical on the standby (its primary publishes, so it has it too),\n"
+     "hot_standby_feedback = on up the chain, the publications of the primary, and\n"
+     "a step on the subscriber that makes the slot on the standby while asking the\n"
+     "primary to log standby snapshots (pg_log_standby_snapshot()); without one an\n"
+     "idle primary leaves the slot, and each table-sync slot, waiting for ever.\n"
+     "Refused on 16+: 'create_slot = true' (CREATE SUBSCRIPTION would make the slot\n"
+     "and wait) and 'failover = true' (a slot made on a standby cannot fail over).\n"},
     {"replica-identity",
      "A table without a primary key is in a publication that publishes UPDATE or\n"
      "DELETE. Once it is published, PostgreSQL refuses those statements on the\n"

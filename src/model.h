@@ -27,6 +27,7 @@ typedef enum {
     GUC_MAX_CONNECTIONS,
     GUC_MAX_LOCKS_PER_TRANSACTION,
     GUC_HOT_STANDBY,
+    GUC_HOT_STANDBY_FEEDBACK,
     GUC_LISTEN_ADDRESSES,
     GUC_COUNT
 } GucId;
@@ -49,7 +50,8 @@ typedef struct UserGuc {
 
 typedef struct HbaLine {
     const char *type;      /* "host" */
-    const char *database;  /* database name or "replication" */
+    const char *database;  /* database name (a physical line: "replication") */
+    bool physical;         /* the replication keyword, for a standby */
     const char *user;
     const char *address;   /* 10.0.0.1/32, or a host name */
     const char *method;
@@ -95,7 +97,8 @@ struct MSub {
     Vec tables;           /* MTable *: union of the publications' tables */
     Vec options;          /* Option *: validated */
     const char *slot;     /* effective slot name on the publisher; NULL for slot_name = NONE */
-    bool precreate_slot;  /* the publisher creates the slot (create_slot = false here) */
+    bool precreate_slot;  /* the slot is made before CREATE SUBSCRIPTION (create_slot = false there):
+                           * by the publisher, or by the subscriber when the publisher is a standby */
     bool copy_data;
     bool origin_none;
     bool two_phase;
@@ -150,12 +153,20 @@ typedef struct Model {
 } Model;
 
 const char *guc_name(GucId id);
+/* max_connections and the other settings a standby may not have lower than
+ * its primary (REPLICATION.md 1.4) */
+bool guc_standby_floor(GucId id);
 bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
 /* The option of that name in a validated option list, or NULL. */
 const Option *option_find(const Vec *opts, const char *name);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);
+/* The primary whose database holds the publications of s: its publisher, or
+ * the top of the publisher's chain when the publisher is a standby (16+). */
+MNode *sub_primary(const MSub *s);
+/* The database a subscription connects to on its publisher. */
+const char *sub_dbname(const MSub *s);
 /* The slot a promoted standby's copy of subscription s uses (promote.sh). */
 const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 static const char *kind_names[] = {
-    "pgpass", "basebackup", "hba", "config", "restart", "database", "tables",
-    "copy-table", "publications", "wait-publisher", "subscribe", "wait-sync",
+    "pgpass", "raise", "basebackup", "hba", "config", "restart", "database", "tables",
+    "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
 };
 
 const char *step_kind_name(StepKind k) { return kind_names[k]; }
@@ -78,7 +78,7 @@ static bool pw_from_env(const MNode *peer)
 static bool needs_pgpass(const MNode *n)
 {
     for (int i = 0; i < n->subs.n; i++)
-        if (pw_from_env(((MSub *)n->subs.items[i])->publisher))
+        if (pw_from_env(((MSub *)n->subs.items[i])->publisher) || pw_from_env(sub_primary(n->subs.items[i])))
             return true;
     if (!n->standby)
         return false;
@@ -86,7 +86,7 @@ static bool needs_pgpass(const MNode *n)
         return true;
     const MNode *root = model_chain_root(n);   /* promote.sh reaches its publishers */
     for (int i = 0; root != n && i < root->subs.n; i++)
-        if (pw_from_env(((MSub *)root->subs.items[i])->publisher))
+        if (pw_from_env(((MSub *)root->subs.items[i])->publisher) || pw_from_env(sub_primary(root->subs.items[i])))
             return true;
     return false;
 }
@@ -111,6 +111,12 @@ static void build_node(Builder *b, MNode *n)
     if (needs_pgpass(n))
         add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, NULL);
     if (n->standby) {
+        /* a standby stops replaying when its primary restarts with a higher
+         * max_connections (and the like) than its own: raise it first */
+        add(b, STEP_RAISE,
+            arena_printf(a, "if already a standby, raise the settings that may not be lower than "
+                            "on its primary, before '%s' restarts", model_chain_root(n)->name),
+            NULL, NULL);
         add(b, STEP_BASEBACKUP,
             arena_printf(a, "rebuild the data directory from '%s' with pg_basebackup, start, "
                             "wait until it streams", n->standby->source ? n->standby->source->name : "?"),
@@ -165,6 +171,13 @@ static void build_node(Builder *b, MNode *n)
                       arena_printf(a, "wait until '%s' has the publications of subscription '%s'",
                                    sub->publisher->name, sub->name), fp, NULL);
         s->sub = sub;
+        if (sub->publisher->standby && sub->precreate_slot) {
+            s = add(b, STEP_STANDBY_SLOT,
+                    arena_printf(a, "create slot '%s' on standby '%s', '%s' logging standby snapshots "
+                                    "meanwhile", sub->slot, sub->publisher->name, sub_primary(sub)->name),
+                    fp, NULL);
+            s->sub = sub;
+        }
         s = add(b, STEP_SUBSCRIBE, arena_printf(a, "create subscription '%s' if missing", sub->name),
                 fp, n->database);
         s->sub = sub;
@@ -189,16 +202,23 @@ static void link_peers(Arena *a, Plan *p, Model *m)
         for (int k = 0; k < v->n; k++) {
             Step *s = v->items[k];
             Step *dep = NULL;
-            if (s->kind == STEP_SUB_WAIT)
-                dep = find_step(p, s->sub->publisher, STEP_PUBLICATIONS);
-            else if (s->kind == STEP_COPY_TABLE)
-                dep = find_step(p, s->sub->publisher, STEP_TABLES);
+            if (s->kind == STEP_SUB_WAIT) {
+                dep = find_step(p, sub_primary(s->sub), STEP_PUBLICATIONS);
+                if (s->sub->publisher->standby)   /* configured for decoding, admits us */
+                    vec_push(a, &s->deps, last_step(p, s->sub->publisher));
+            } else if (s->kind == STEP_COPY_TABLE)
+                dep = find_step(p, sub_primary(s->sub), STEP_TABLES);
             else if (s->kind == STEP_BASEBACKUP && n->standby->source)
                 dep = find_step(p, n->standby->source, STEP_RESTART);
             if (!dep && s->kind == STEP_COPY_TABLE)
                 dep = last_step(p, s->sub->publisher);
             if (dep)
                 vec_push(a, &s->deps, dep);
+            /* the primary restarts only after every standby below it is raised */
+            MNode *root = model_chain_root(n);
+            Step *restart = s->kind == STEP_RAISE && root != n ? find_step(p, root, STEP_RESTART) : NULL;
+            if (restart)
+                vec_push(a, &restart->deps, s);
         }
     }
 }

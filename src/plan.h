@@ -8,6 +8,7 @@
 
 typedef enum {
     STEP_PGPASS,        /* sh: peers' passwords into ~/.pgpass */
+    STEP_RAISE,         /* sh: an existing standby's floor settings, before its primary restarts */
     STEP_BASEBACKUP,    /* sh: rebuild a standby from its source, start, wait streaming */
     STEP_HBA,           /* sh: pg_hba.conf lines for peers, reload */
     STEP_CONFIG,        /* sql: ALTER SYSTEM for derived settings (raise only) */
@@ -17,6 +18,7 @@ typedef enum {
     STEP_COPY_TABLE,    /* sh: definition of a column-less table from its publisher */
     STEP_PUBLICATIONS,  /* sql: publications */
     STEP_SUB_WAIT,      /* sh: wait until the publisher's publications exist */
+    STEP_STANDBY_SLOT,  /* sh: the slot on a standby publisher, the primary logging snapshots */
     STEP_SUBSCRIBE,     /* sql: create the subscription if missing */
     STEP_SUB_SYNC,      /* sh: wait until every table is synchronised */
 } StepKind;

@@ -152,14 +152,26 @@ static bool table_in(const MSub *s, const MTable *t)
     return false;
 }
 
+/* The subscriptions x's data feeds: its own subscribers and those of its
+ * standbys, which carry the same rows (16+ decodes on a standby). */
+static void fed_by(Arena *a, const MNode *x, Vec *out, int depth)
+{
+    for (int i = 0; i < x->subscribers.n; i++)
+        vec_push(a, out, x->subscribers.items[i]);
+    for (int i = 0; i < x->standbys.n && depth < 64; i++)
+        fed_by(a, x->standbys.items[i], out, depth + 1);
+}
+
 /* DFS over subscriptions that carry table t, from publisher to subscriber.
  * state: 0 new, 1 on the path, 2 done; visited collects what to reset. */
 static bool dfs(Arena *a, MNode *x, const MTable *t, char *state, Vec *path, Vec *visited)
 {
     state[x->index] = 1;
     vec_push(a, visited, x);
-    for (int i = 0; i < x->subscribers.n; i++) {
-        MSub *s = x->subscribers.items[i];
+    Vec fed = {0};
+    fed_by(a, x, &fed, 0);
+    for (int i = 0; i < fed.n; i++) {
+        MSub *s = fed.items[i];
         if (!table_in(s, t))
             continue;
         vec_push(a, path, s);
@@ -182,13 +194,16 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     Vec *starts = calloc((size_t)m->tables.n + 1, sizeof(Vec));
     for (int i = 0; i < nn; i++) {
         MNode *n = m->nodes.items[i];
+        MNode *primary = model_chain_root(n);
+        if (primary->standby)
+            continue;   /* a cycle of standbys: reported elsewhere */
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
             for (int j = 0; j < s->tables.n; j++) {
                 const MTable *t = s->tables.items[j];
                 Vec *v = &starts[t->index];
-                if (!v->n || v->items[v->n - 1] != n)
-                    vec_push(a, v, n);
+                if (!v->n || v->items[v->n - 1] != primary)
+                    vec_push(a, v, primary);
             }
         }
     }
@@ -209,7 +224,7 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
             MSub *last = path.items[path.n - 1];
             int from = 0;
             for (int k = 0; k < path.n; k++)
-                if (((MSub *)path.items[k])->publisher == last->node)
+                if (sub_primary(path.items[k]) == last->node)
                     from = k;
             bool all_none = true, all_16 = true;
             StrBuf b;
@@ -217,6 +232,8 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
             sb_printf(&b, "'%s'", last->node->name);
             for (int k = from; k < path.n; k++) {
                 MSub *s = path.items[k];
+                if (s->publisher->standby)
+                    sb_printf(&b, " -> (standby '%s')", s->publisher->name);
                 sb_printf(&b, " -> '%s'", s->node->name);
                 if (!s->origin_none)
                     all_none = false;
@@ -261,8 +278,9 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
                         continue;
                     }
                     bool pub_receives = false;
-                    for (int q = 0; q < s->publisher->subs.n; q++)
-                        if (table_in(s->publisher->subs.items[q], t))
+                    const MNode *primary = sub_primary(s);
+                    for (int q = 0; q < primary->subs.n; q++)
+                        if (table_in(primary->subs.items[q], t))
                             pub_receives = true;
                     if (!pub_receives)
                         continue;
@@ -270,7 +288,7 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
                                                   "subscription '%s' copies table '%s' with origin = "
                                                   "none, but '%s' also receives that table by "
                                                   "subscription", s->name, t->display,
-                                                  s->publisher->name);
+                                                  sub_primary(s)->name);
                     diag_hint(d, dg, "The initial copy cannot tell where rows came from and may copy "
                                      "rows back to where they started. Give every direction but one "
                                      "'copy_data = false'.");

@@ -33,6 +33,13 @@ struct Job {
     long next_poll_ms, deadline_ms;
     Child child;
     bool child_running;
+    /* a subscription to a standby: the primary is asked to log a standby
+     * snapshot every KICK_MS while the job waits (REPLICATION.md 7.7) */
+    PgConn *kick;
+    const MNode *kick_node;
+    const char *kick_db;
+    long next_kick_ms;
+    int kicks;            /* snapshots logged */
     StrBuf out;
     char *error;
     bool done;
@@ -175,6 +182,49 @@ static void shell_start(RealRunner *rr, Job *j)
 }
 
 #define LOCK_SQL "SELECT pg_try_advisory_lock(727270, 1)"
+#define KICK_MS 500
+
+/* Ask sub's primary for standby snapshots while this job runs (not in a dry
+ * run: pg_log_standby_snapshot() writes WAL). */
+static void start_kick(RealRunner *rr, Job *j, const MSub *sub)
+{
+    if (rr->dry_run || !sub->publisher->standby)
+        return;
+    j->kick_node = sub_primary(sub);
+    j->kick_db = sub_dbname(sub);
+    j->kick = pg_open(j->kick_node, j->kick_db);
+    j->next_kick_ms = 0;
+}
+
+static void kick_step(Job *j)
+{
+    if (!j->kick || j->done)
+        return;
+    PgState st = pg_state(j->kick);
+    if (st == PG_CONNECTING || st == PG_BUSY)
+        st = pg_step(j->kick);
+    if (st == PG_DONE) {
+        free(pg_error(j->kick));   /* back to idle */
+        j->kicks++;
+        j->next_kick_ms = now_ms() + KICK_MS;
+    } else if (st == PG_FAILED) {
+        char *e = pg_error(j->kick);
+        if (pg_connection_ok(j->kick)) {   /* refused, not unreachable: waiting cannot help */
+            fail(j, arena_printf(&j->arena, "asking '%s' to log a standby snapshot "
+                                            "(SELECT pg_log_standby_snapshot())", j->kick_node->name), e);
+            if (j->pg)
+                pg_cancel(j->pg);
+            return;
+        }
+        free(j->before);
+        j->before = e;
+        pg_close(j->kick);
+        j->kick = pg_open(j->kick_node, j->kick_db);
+        j->next_kick_ms = now_ms() + KICK_MS;
+    } else if (st == PG_IDLE && now_ms() >= j->next_kick_ms) {
+        pg_send(j->kick, "SELECT pg_log_standby_snapshot()");
+    }
+}
 
 static void start_wait(RealRunner *rr, Job *j, const MNode *on, const char *db, const char *query,
                        const char *want, const char *what)
@@ -266,7 +316,8 @@ static void shell_done(RealRunner *rr, Job *j)
         }
         fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
     } else if (res && strncmp(res + 14, "changed", 7) == 0) {
-        if (rr->locks && (j->s->kind == STEP_RESTART || j->s->kind == STEP_BASEBACKUP))
+        if (rr->locks && (j->s->kind == STEP_RESTART || j->s->kind == STEP_BASEBACKUP ||
+                          j->s->kind == STEP_RAISE))
             relock(rr, j);
         else
             finish_job(j, RES_CHANGED);
@@ -305,6 +356,19 @@ static Job *start(Runner *r, const Step *s, char **error)
         if (pg_state(j->pg) == PG_FAILED)
             fail(j, "connect", pg_error(j->pg));
         return j;
+    case STEP_STANDBY_SLOT:
+        /* on the standby, while its primary logs snapshots */
+        j = new_job(s, JOB_SQL);
+        j->stmts = step_sql(&j->arena, s);
+        j->pg = pg_open(s->sub->publisher, sub_dbname(s->sub));
+        j->what = arena_printf(&j->arena, "slot '%s' on standby '%s' (its primary '%s' logs standby snapshots)",
+                               s->sub->slot, s->sub->publisher->name, sub_primary(s->sub)->name);
+        j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
+        if (pg_state(j->pg) == PG_FAILED)
+            fail(j, "connect", pg_error(j->pg));
+        else
+            start_kick(rr, j, s->sub);
+        return j;
     case STEP_SUB_WAIT: case STEP_SUB_SYNC:
         j = new_job(s, JOB_WAIT);
         if (rr->dry_run && !rr->status) {
@@ -312,15 +376,18 @@ static Job *start(Runner *r, const Step *s, char **error)
             return j;
         }
         if (s->kind == STEP_SUB_WAIT)
-            start_wait(rr, j, s->sub->publisher, s->sub->publisher->database,
+            start_wait(rr, j, s->sub->publisher, sub_dbname(s->sub),
                        sql_publications_count(&j->arena, s->sub),
                        arena_printf(&j->arena, "%d", sub_ready_count(s->sub)),
                        arena_printf(&j->arena, "the publications of '%s' on '%s'", s->sub->name,
                                     s->sub->publisher->name));
-        else
+        else {
             start_wait(rr, j, s->node, s->node->database, sql_subscription_synced(&j->arena, s->sub), "t",
                        arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
                                     s->sub->name));
+            if (!rr->status)   /* table-sync workers make slots on the standby too */
+                start_kick(rr, j, s->sub);
+        }
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
@@ -363,9 +430,37 @@ static void check_poll(RealRunner *rr, Job *j)
     }
 }
 
+static int job_fds(Job *j, struct pollfd *pfd, int max, int *timeout_ms);
+
+/* The job's own descriptors, then the kick connection's. */
 static int fds(Runner *r, Job *j, struct pollfd *pfd, int max, int *timeout_ms)
 {
     (void)r;
+    int n = job_fds(j, pfd, max, timeout_ms);
+    if (!j->kick || j->done)
+        return n;
+    PgState st = pg_state(j->kick);
+    if ((st == PG_CONNECTING || st == PG_BUSY) && n < max) {
+        pfd[n].fd = pg_socket(j->kick);
+        pfd[n].events = pg_events(j->kick);
+        n++;
+    } else if (st == PG_IDLE || st == PG_DONE || st == PG_FAILED) {
+        long t = j->next_kick_ms - now_ms();
+        int ms = t > 0 ? (int)t : 0;
+        if (*timeout_ms < 0 || ms < *timeout_ms)
+            *timeout_ms = ms;
+    }
+    if (j->deadline_ms) {   /* a SQL job that kicks has a deadline too */
+        long t = j->deadline_ms - now_ms();
+        int ms = t > 0 ? (int)t : 0;
+        if (*timeout_ms < 0 || ms < *timeout_ms)
+            *timeout_ms = ms;
+    }
+    return n;
+}
+
+static int job_fds(Job *j, struct pollfd *pfd, int max, int *timeout_ms)
+{
     int n = 0;
     *timeout_ms = -1;
     if (j->done) {
@@ -502,11 +597,20 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
             shell_done(rr, j);
         return j->done;
     }
+    kick_step(j);
+    if (j->done)
+        return true;
     if (!j->pg)
         return j->done;
     PgState st = pg_state(j->pg);
     if (st == PG_CONNECTING || st == PG_BUSY)
         st = pg_step(j->pg);
+    if (j->kind == JOB_SQL && j->kick && now_ms() > j->deadline_ms && (st == PG_BUSY || st == PG_CONNECTING)) {
+        pg_cancel(j->pg);
+        fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),
+             strdup(j->before ? j->before : "the standby never reached a consistent snapshot"));
+        return true;
+    }
     switch (j->kind) {
     case JOB_SQL:
         if (st == PG_IDLE && j->idx == 0 && !j->in_action)
@@ -541,6 +645,7 @@ static void free_job(Job *j)
         child_free(&j->child);
     }
     pg_close(j->pg);
+    pg_close(j->kick);
     free(j->before);
     arena_free(&j->arena);
     sb_free(&j->out);
@@ -552,6 +657,8 @@ static StepResult finish(Runner *r, Job *j, char **output, char **error)
 {
     (void)r;
     StepResult res = j->result;
+    if (j->kick_node && res != RES_FAILED)
+        sb_printf(&j->out, "'%s' logged %d standby snapshot(s) meanwhile\n", j->kick_node->name, j->kicks);
     *output = j->out.s;
     j->out.s = NULL;
     *error = j->error;

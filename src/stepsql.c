@@ -19,14 +19,15 @@ static SqlStmt *stmt(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBu
     return st;
 }
 
-static void config(Arena *a, Vec *v, const MNode *n)
+/* floor_only: the raise step of a standby, only what its primary's WAL checks */
+static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
 {
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
     for (int id = 0; id < GUC_COUNT; id++) {
         const Derived *d = &n->guc[id];
-        if (!d->set)
+        if (!d->set || (floor_only && !guc_standby_floor((GucId)id)))
             continue;
         const char *name = guc_name((GucId)id);
         if (id == GUC_WAL_LEVEL) {
@@ -51,7 +52,7 @@ static void config(Arena *a, Vec *v, const MNode *n)
         }
         stmt(a, v, arena_printf(a, "%s: %s", name, d->why), &g, &q)->guc = name;
     }
-    for (int i = 0; i < n->user_gucs.n; i++) {
+    for (int i = 0; i < n->user_gucs.n && !floor_only; i++) {
         const UserGuc *u = n->user_gucs.items[i];
         bool derived = false;
         for (int id = 0; id < GUC_COUNT; id++)
@@ -172,6 +173,37 @@ static void option_value(StrBuf *b, const Option *o)
     q_literal(b, o->value.s);
 }
 
+/* The logical slot of subscription sub, made on its publisher before CREATE
+ * SUBSCRIPTION (create_slot = false there). */
+static void slot_stmt(Arena *a, Vec *v, const MSub *sub)
+{
+    const MNode *n = sub->publisher;
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    sb_puts(&g, "NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ");
+    q_literal(&g, sub->slot);
+    sb_puts(&g, ")");
+    sb_puts(&q, "SELECT pg_create_logical_replication_slot(");
+    q_literal(&q, sub->slot);
+    sb_puts(&q, ", 'pgoutput'");
+    if (n->version >= 14)
+        sb_printf(&q, ", false, %s", sub->two_phase ? "true" : "false");
+    if (n->version >= 17) {
+        int failover = 0;
+        for (int k = 0; k < sub->options.n; k++) {
+            const Option *o = sub->options.items[k];
+            if (strcmp(o->name.s, "failover") == 0)
+                failover = !o->has_value || strcasecmp(o->value.s, "true") == 0 || strcasecmp(o->value.s, "on") == 0;
+        }
+        sb_printf(&q, ", %s", failover ? "true" : "false");
+    }
+    sb_puts(&q, ")");
+    stmt(a, v, arena_printf(a, "slot of subscription %s of node %s", sub->name, sub->node->name), &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+}
+
 static void publications(Arena *a, Vec *v, const MNode *n)
 {
     StrBuf g, q;
@@ -226,27 +258,8 @@ static void publications(Arena *a, Vec *v, const MNode *n)
     /* the slots of the subscriptions to this node (see MSub.precreate_slot) */
     for (int i = 0; i < n->subscribers.n; i++) {
         const MSub *sub = n->subscribers.items[i];
-        if (!sub->precreate_slot)
-            continue;
-        sb_puts(&g, "NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ");
-        q_literal(&g, sub->slot);
-        sb_puts(&g, ")");
-        sb_puts(&q, "SELECT pg_create_logical_replication_slot(");
-        q_literal(&q, sub->slot);
-        sb_puts(&q, ", 'pgoutput'");
-        if (n->version >= 14)
-            sb_printf(&q, ", false, %s", sub->two_phase ? "true" : "false");
-        if (n->version >= 17) {
-            int failover = 0;
-            for (int k = 0; k < sub->options.n; k++) {
-                const Option *o = sub->options.items[k];
-                if (strcmp(o->name.s, "failover") == 0)
-                    failover = !o->has_value || strcasecmp(o->value.s, "true") == 0 || strcasecmp(o->value.s, "on") == 0;
-            }
-            sb_printf(&q, ", %s", failover ? "true" : "false");
-        }
-        sb_puts(&q, ")");
-        stmt(a, v, arena_printf(a, "slot of subscription %s of node %s", sub->name, sub->node->name), &g, &q);
+        if (sub->precreate_slot)
+            slot_stmt(a, v, sub);
     }
     sb_free(&g);
     sb_free(&q);
@@ -271,7 +284,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     sb_puts(&q, "CREATE SUBSCRIPTION ");
     q_ident(&q, sub->name);
     sb_puts(&q, "\n    CONNECTION ");
-    emit_conninfo(&ci, sub->publisher, sub->publisher->database, NULL);
+    emit_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
     q_literal(&q, ci.s);
     sb_puts(&q, "\n    PUBLICATION ");
     for (int k = 0; k < sub->pubs.n; k++) {
@@ -311,11 +324,13 @@ Vec step_sql(Arena *a, const Step *s)
 {
     Vec v = {0};
     switch (s->kind) {
-    case STEP_CONFIG: config(a, &v, s->node); break;
+    case STEP_CONFIG: config(a, &v, s->node, false); break;
+    case STEP_RAISE: config(a, &v, s->node, true); break;
     case STEP_DATABASE: database(a, &v, s->node); break;
     case STEP_TABLES: tables(a, &v, s->node); break;
     case STEP_PUBLICATIONS: publications(a, &v, s->node); break;
     case STEP_SUBSCRIBE: subscribe(a, &v, s->sub); break;
+    case STEP_STANDBY_SLOT: slot_stmt(a, &v, s->sub); break;
     default: break;
     }
     return v;
@@ -332,7 +347,11 @@ char *sql_publications_count(Arena *a, const MSub *sub)
         q_literal(&b, ((MPub *)sub->pubs.items[k])->name);
     }
     sb_puts(&b, "))");
-    if (sub->precreate_slot) {
+    if (sub->publisher->standby) {
+        /* decoding there needs wal_level = logical on the standby itself; the
+         * subscriber's next step makes the slot */
+        sb_puts(&b, " + (current_setting('wal_level') = 'logical')::int");
+    } else if (sub->precreate_slot) {
         sb_puts(&b, " + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = ");
         q_literal(&b, sub->slot);
         sb_puts(&b, ")");
@@ -372,7 +391,7 @@ char *sql_subscription_synced(Arena *a, const MSub *sub)
 
 int sub_ready_count(const MSub *sub)
 {
-    return sub->pubs.n + (sub->precreate_slot ? 1 : 0);
+    return sub->pubs.n + (sub->publisher->standby || sub->precreate_slot ? 1 : 0);
 }
 
 const char *sql_pending_restart(void)

@@ -51,11 +51,13 @@ if command -v valgrind >/dev/null; then
     vg ./replc examples/topology.rc -o "$tmpv/out"; result "valgrind: compile the example into a tree" $?
     vg ./replc --check tests/diag/04-syntax-several-errors.rc; result "valgrind: a file with syntax errors" $?
     vg ./replc --check tests/diag/41-seed-replica-identity.rc; result "valgrind: a file with semantic errors" $?
+    vg ./replc tests/golden/standby-publisher.rc -o "$tmpv/sp"; result "valgrind: subscriptions to standbys" $?
     rm -rf "$tmpv"
 fi
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     suite "real servers: generated scripts on four PostgreSQL 15 hosts" bash tests/integration/scripts.sh
     suite "real servers: two-way replication on PostgreSQL 17" bash tests/pg17/twoway.sh
+    suite "real servers: subscriptions to a standby on PostgreSQL 17" bash tests/pg17/standby.sh
     suite "real servers: replc --apply on four PostgreSQL 15 hosts" bash tests/integration/apply.sh
     suite "real servers: replc --apply faults" bash tests/integration/apply-faults.sh
 fi

@@ -290,7 +290,7 @@ expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
 has d1 out '^FAILED: (04-restart\.sh|05-database\.sql) on vm2$' "(d) it names the failed step and host: FAILED: 04-restart.sh or 05-database.sql on vm2"
 hasnt d1 out '^FAILED: .* on vm[134]$' "(d) no step of vm1, vm3, vm4 failed"
 for s in "vm1 07-publications.sql changed" "vm3 08-subscribe-subs3_test1.sql changed" \
-         "vm4 02-basebackup.sh changed" "vm4 04-restart.sh changed"; do
+         "vm4 03-basebackup.sh changed" "vm4 05-restart.sh changed"; do
     read -r n f r <<<"$s"
     has d1 out "^\[[0-9]+/[0-9]+\] $n +${f//./\\.} +$r " "(d) a step that does not need vm2 completed: $f on $n ($r)"
 done
@@ -320,7 +320,7 @@ if ! expect_rc d2 0 "(d) --apply again, with vm2 up: exits 0"; then
     note "the second apply failed: the checks below poll for ${POLL_TIMEOUT}s only"
 fi
 has d2 out '^[1-9][0-9]* changed, [0-9]+ ok, 0 failed, 0 not run, total ' "(d) ... summary: 0 failed, 0 not run"
-has d2 out '^\[[0-9]+/[0-9]+\] vm4 +02-basebackup\.sh +ok ' "(d) ... vm4 is not rebuilt again (02-basebackup.sh ok)"
+has d2 out '^\[[0-9]+/[0-9]+\] vm4 +03-basebackup\.sh +ok ' "(d) ... vm4 is not rebuilt again (03-basebackup.sh ok)"
 poll "(d) ... vm3's subscription to vm1 is the same one (oid $SUB3_OID)" 3 \
     "select oid from pg_subscription where subname = 'subs3_test1'" "$SUB3_OID" postgres
 poll "(d) ... vm4 is the same standby (system identifier)" 4 \

@@ -25,7 +25,11 @@
 #   (d2) the cluster lock held by a psql session on vm2
 #       (pg_advisory_lock(727270, 1)): --apply fails in preflight naming
 #       another replc --apply on vm2, and changes nothing; released, --apply
-#       succeeds again.
+#       succeeds again;
+#   (e) vm3 raised (`set max_connections = 150` added to the topology) while
+#       vm4 streams from it: --apply raises vm4 first (its raise step runs
+#       before vm3's restart), both end at 150, vm4 streams, and vm4's server
+#       log never says its replay paused for insufficient settings.
 #
 # Usage (root):  tests/integration/apply.sh
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
@@ -132,8 +136,8 @@ has dry out '^[1-9][0-9]* would change, [0-9]+ ok, 0 failed, 0 not run, total [0
     "(a) dry run: summary says N would change (N > 0), 0 failed"
 has dry out '^\[[0-9]+/[0-9]+\] vm1 +05-database\.sql +would change' \
     "(a) dry run: vm1's 05-database.sql would change (database repl is missing)"
-has dry out '^\[[0-9]+/[0-9]+\] vm4 +02-basebackup\.sh +would change' \
-    "(a) dry run: vm4's 02-basebackup.sh would change"
+has dry out '^\[[0-9]+/[0-9]+\] vm4 +03-basebackup\.sh +would change' \
+    "(a) dry run: vm4's 03-basebackup.sh would change"
 hasnt dry out '^ +ran: |^FAILED|nothing to do' "(a) dry run: ran no statement, no failure, no 'nothing to do'"
 # vm1's 03-config.sql would raise wal_level to logical, which takes a restart
 has dry out '^\[[0-9]+/[0-9]+\] vm1 +04-restart\.sh +would change' \
@@ -291,6 +295,51 @@ if [ "$(q 2 "$LOCKQ" postgres)" = 1 ]; then
     has unlocked out '^nothing to do: the cluster is as described$' "(d2) ... and says nothing to do"
 else
     notok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"; diag <"$WORK/locker.out"
+fi
+
+# ------------------------------------------------------------------ (e) raise a source
+
+note "(e) max_connections raised on vm3, the source of the streaming standby vm4"
+sed -e '/^node vm3 {$/a\    set max_connections = 150;' "$TOPO" >"$WORK/raised.rc"
+if ! grep -q 'max_connections = 150' "$WORK/raised.rc"; then
+    notok "(e) the raised topology has vm3's set max_connections"; finish
+fi
+# vm4's server log (the logging collector's newest file), read through SQL
+VM4LOG=$(q 4 "select current_setting('log_directory') || '/' || name from pg_ls_logdir()
+              order by modification desc limit 1" postgres)
+log_before=$(q 4 "select size from pg_stat_file('$VM4LOG')" postgres)
+case $log_before in ''|*[!0-9]*) note "vm4's log ($VM4LOG) size: $log_before"; log_before=0 ;; esac
+TOPO_SAVED=$TOPO
+TOPO=$WORK/raised.rc
+replc_run raise --apply
+TOPO=$TOPO_SAVED
+expect_rc raise 0 "(e) --apply of the raised topology exits 0"
+has raise out "vm4 +02-raise\.sh.*changed" "(e) vm4's raise step changed something"
+raise_line=$(grep -nE 'vm4 +02-raise\.sh.*changed' "$WORK/raise.out" | head -1 | cut -d: -f1)
+restart_line=$(grep -nE 'vm3 +[0-9]+-restart\.sh.*changed' "$WORK/raise.out" | head -1 | cut -d: -f1)
+if [ -n "$raise_line" ] && [ -n "$restart_line" ] && [ "$raise_line" -lt "$restart_line" ]; then
+    ok "(e) vm4 was raised (output line $raise_line) before vm3 restarted (line $restart_line)"
+else
+    notok "(e) vm4 was raised before vm3 restarted (raise line '${raise_line}', restart line '${restart_line}')"
+    show raise
+fi
+for i in 3 4; do
+    poll "(e) max_connections is 150 on vm$i" "$i" "show max_connections" 150 postgres
+done
+poll "(e) vm4 streams from vm3 after the raise" 4 "select status from pg_stat_wal_receiver" streaming postgres
+q 4 "select pg_read_file('$VM4LOG', $log_before, 100000000)" postgres >"$WORK/vm4-raise.log"
+if ! grep -q 'ready to accept read-only connections' "$WORK/vm4-raise.log"; then
+    notok "(e) vm4's server log ($VM4LOG) shows its restart"; diag <"$WORK/vm4-raise.log"
+fi
+if grep -qE 'insufficient parameter settings|recovery has paused' "$WORK/vm4-raise.log"; then
+    notok "(e) vm4's server log does not say its replay paused for insufficient settings"
+    diag <"$WORK/vm4-raise.log"
+else
+    ok "(e) vm4's server log does not say its replay paused for insufficient settings"
+fi
+if ins 1 "insert into test1 values (5, 'e1')"; then
+    poll "(e) a test1 row written on vm1 after the raise reaches vm4" 4 \
+        "select count(*) from test1 where k1 = 5" 1
 fi
 
 finish

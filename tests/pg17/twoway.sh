@@ -13,60 +13,14 @@
 # exits non-zero when a check failed. Needs root (network namespaces).
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HOSTS=$ROOT/tests/hosts/hosts.sh
-REPLC=${REPLC:-$ROOT/replc}
+# shellcheck source=tests/pg17/lib.sh
+. "$(dirname "$0")/lib.sh"
 ARRIVE_TIMEOUT=${ARRIVE_TIMEOUT:-60}   # seconds for a row to reach the peer
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}        # seconds for one host's run.sh
 SETTLE=${SETTLE:-10}                   # seconds to wait before the loop check
 
-pass=0 fail=0
-ok()     { pass=$((pass + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { fail=$((fail + 1)); printf 'not ok - %s\n' "$*"; }
-check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() { printf '%d passed, %d failed\n' "$pass" "$fail"; [ "$fail" = 0 ]; exit; }
-# Indent a file's content as diagnostics under the last line printed.
-show()   { sed 's/^/#   /' "$@"; }
-note()   { printf '# %s\n' "$*"; }
-
-WORK=$(mktemp -d /tmp/replc-pg17-twoway.XXXXXX)
-chmod 755 "$WORK"                      # run.sh is run by postgres from here
-hosts_up=    # set once we call `hosts.sh up`: never tear down a test bed not ours
-# shellcheck disable=SC2317   # called by the trap
-cleanup() {
-    if [ -n "$hosts_up" ]; then
-        "$HOSTS" down >"$WORK/down.log" 2>&1 || { note "hosts.sh down failed:"; show "$WORK/down.log"; }
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-t0=$(date +%s)
-elapsed() { printf '%ss' $(( $(date +%s) - t0 )); }
-
-# --- the PostgreSQL 17 binaries -------------------------------------------
-if PG17BIN=$("$ROOT/tests/lib/pg17.sh" 2>"$WORK/pg17.log"); then
-    ok "PostgreSQL 17 binaries in $PG17BIN ($(elapsed))"
-else
-    not_ok "tests/lib/pg17.sh failed"; show "$WORK/pg17.log"; finish
-fi
-
-# --- two hosts --------------------------------------------------------------
-if [ ! -x "$HOSTS" ]; then not_ok "tests/hosts/hosts.sh is missing"; finish; fi
-hosts_up=1
-if "$HOSTS" up 2 --pgbin "$PG17BIN" >"$WORK/up.log" 2>&1; then
-    ok "hosts.sh up 2 --pgbin (pg17) ($(elapsed))"
-else
-    not_ok "hosts.sh up 2 --pgbin (pg17)"; show "$WORK/up.log"; finish
-fi
-if ! "$HOSTS" env >"$WORK/env.sh" 2>"$WORK/env.err"; then
-    not_ok "hosts.sh env"; show "$WORK/env.err"; finish
-fi
-# shellcheck disable=SC1091
-. "$WORK/env.sh"
-: "${H1_IP:?} ${H2_IP:?} ${HOSTS_PASSWORD:?}"
-read -ra SSH_OPTS <<<"${HOSTS_SSH_OPTS:-}"   # a list of options, split as words
+pg17_setup twoway 2
+: "${H2_IP:?}"
 PGDATA_ON_HOSTS=${HOSTS_PGDATA:-/srv/replc/data}
 
 # Run a shell command as postgres on host IP; extra ssh stdin comes from ours.

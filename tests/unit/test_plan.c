@@ -74,6 +74,9 @@ int main(void)
     const Step *restart_b = find(p, "b", STEP_RESTART);
     unit_int("a standby's base backup comes after its source is configured",
              bb && restart_b && restart_b->id < bb->id, 1);
+    const Step *raise = find(p, "c", STEP_RAISE);
+    unit_int("a standby's raise step comes before its primary restarts",
+             raise && restart_b && raise->id < restart_b->id, 1);
     const Step *cfg = find(p, "c", STEP_CONFIG);
     unit_int("a standby is configured after its base backup", cfg && bb && bb->id < cfg->id, 1);
     unit_int("a standby creates no tables", find(p, "c", STEP_TABLES) == NULL, 1);

@@ -14,7 +14,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-basebackup.sh 'rebuild the data directory from '\''s2'\'' with pg_basebackup, start, wait until it streams'
-run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+run 01-raise.sh 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts'
+run 02-basebackup.sh 'rebuild the data directory from '\''s2'\'' with pg_basebackup, start, wait until it streams'
+run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 printf 'replc: %s: all steps done\n' "$node"

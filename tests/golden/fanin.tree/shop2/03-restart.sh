@@ -15,16 +15,16 @@ change() {
 }
 # finish: the last line says whether anything changed
 finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
-# peer WHAT COMMAND...: run a query on a peer, its answer in $answer; keep its
+# peer NAME COMMAND...: run a query on a peer, its answer in $answer; keep its
 # error in $last_error, and stop at once when the peer refuses the password
 last_error=
 peer() {
-    what=$1; shift
+    peer_name=$1; shift
     if out=$("$@" 2>&1); then answer=$out; return 0; fi
     last_error=$out
     case $out in
     *'password authentication failed'*|*'no password supplied'*)
-        say "cannot log in to $what: $out"
+        say "cannot log in to $peer_name: $out"
         exit 1 ;;
     esac
     return 1

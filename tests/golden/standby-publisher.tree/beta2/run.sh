@@ -1,0 +1,23 @@
+#!/bin/sh
+# replc: every step of node 'beta2' (cluster 'standby-publisher'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+set -eu
+cd "$(dirname "$0")"
+PGPORT=${PGPORT:-5432}; export PGPORT
+node=beta2
+run() {
+    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+}
+run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
+run 02-raise.sh 'if already a standby, raise the settings that may not be lower than on its primary, before '\''alpha'\'' restarts'
+run 03-basebackup.sh 'rebuild the data directory from '\''beta'\'' with pg_basebackup, start, wait until it streams'
+run 04-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
+run 05-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 06-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+printf 'replc: %s: all steps done\n' "$node"

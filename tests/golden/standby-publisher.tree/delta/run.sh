@@ -1,0 +1,26 @@
+#!/bin/sh
+# replc: every step of node 'delta' (cluster 'standby-publisher'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+set -eu
+cd "$(dirname "$0")"
+PGPORT=${PGPORT:-5432}; export PGPORT
+node=delta
+run() {
+    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+}
+run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
+run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+run 04-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres'
+run 05-tables.sql 'create schemas and tables if missing' 'dbname=repl user=postgres'
+run 06-wait-publisher-delta_tu.sh 'wait until '\''beta2'\'' has the publications of subscription '\''delta_tu'\'''
+run 07-slot-delta_tu.sh 'create slot '\''delta_tu'\'' on standby '\''beta2'\'', '\''alpha'\'' logging standby snapshots meanwhile'
+run 08-subscribe-delta_tu.sql 'create subscription '\''delta_tu'\'' if missing' 'dbname=repl user=postgres'
+run 09-wait-sync-delta_tu.sh 'wait until every table of subscription '\''delta_tu'\'' is synchronised'
+printf 'replc: %s: all steps done\n' "$node"
