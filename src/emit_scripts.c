@@ -682,6 +682,8 @@ static void emit_raise(StrBuf *b, const Step *s)
                "    finish\nfi\nq() { ");
     local_psql(b, n, "postgres");
     sb_puts(b, " -c \"$1\"; }\n"
+               "up() { q 'SELECT 1' >/dev/null 2>&1; }\n"
+               "wait_for 'the server to accept connections' up\n"
                "# raise GUARD STATEMENT: run the statement when the guard holds\n"
                "raise() {\n"
                "    if [ \"$(q \"SELECT $1\")\" = t ]; then\n"

@@ -55,6 +55,8 @@ if [ ! -f "$pgdata/standby.signal" ] || [ "$(cat "$pgdata/replc_standby" 2>/dev/
     finish
 fi
 q() { psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c "$1"; }
+up() { q 'SELECT 1' >/dev/null 2>&1; }
+wait_for 'the server to accept connections' up
 # raise GUARD STATEMENT: run the statement when the guard holds
 raise() {
     if [ "$(q "SELECT $1")" = t ]; then
