@@ -402,6 +402,12 @@ static Job *start(Runner *r, const Step *s, char **error)
         j->pg = pg_open(s->node, "postgres");
         j->query = sql_hba_present(&j->arena, s->node);
         return j;
+    case STEP_RAISE:
+        /* a standby whose settings are high enough already: no ssh */
+        j = new_job(s, JOB_CHECK);
+        j->pg = pg_open(s->node, "postgres");
+        j->query = sql_standby_guards_clear(&j->arena, s);
+        return j;
     default:
         j = new_job(s, JOB_SHELL);
         shell_start(rr, j);

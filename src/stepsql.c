@@ -425,6 +425,19 @@ char *sql_hba_present(Arena *a, const MNode *n)
     return r;
 }
 
+char *sql_standby_guards_clear(Arena *a, const Step *s)
+{
+    Vec v = step_sql(a, s);
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT pg_is_in_recovery()");
+    for (int i = 0; i < v.n; i++)
+        sb_printf(&b, " AND NOT (%s)", ((const SqlStmt *)v.items[i])->guard);
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
 char *sql_restart_needed(Arena *a, const MNode *n)
 {
     Step config = {0};

@@ -24,6 +24,8 @@ int sub_ready_count(const MSub *sub);                      /* ... equal to this 
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 const char *sql_pending_restart(void);
 char *sql_hba_present(Arena *a, const MNode *n);
+/* 't' when the server is a standby and no guard of step s holds (nothing to do) */
+char *sql_standby_guards_clear(Arena *a, const Step *s);
 /* Dry run: the settings that need a restart now, or that the config step
  * would change and that need one ('' when none). */
 char *sql_restart_needed(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
