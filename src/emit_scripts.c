@@ -677,9 +677,13 @@ static void emit_raise(StrBuf *b, const Step *s)
     sh_word(b, marker.s);
     sb_free(&marker);
     sb_puts(b, "\nrunning() { pg_ctl -D \"$pgdata\" status >/dev/null 2>&1; }\n"
-               "if [ ! -f \"$pgdata/standby.signal\" ] || [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" != \"$marker\" ] || ! running; then\n"
-               "    say 'not a running standby yet: its base backup brings the source'\\''s settings'\n"
-               "    finish\nfi\nq() { ");
+               "if [ ! -f \"$pgdata/standby.signal\" ] || [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" != \"$marker\" ]; then\n"
+               "    say 'not a standby yet: its base backup brings the source'\\''s settings'\n"
+               "    finish\nfi\n"
+               "# stopped, it would refuse to start once its source runs with higher values\n"
+               "if ! running; then\n    change 'start the server'\n    ");
+    pg_ctl_cmd(b, n, "start");
+    sb_puts(b, " </dev/null\nfi\nq() { ");
     local_psql(b, n, "postgres");
     sb_puts(b, " -c \"$1\"; }\n"
                "up() { q 'SELECT 1' >/dev/null 2>&1; }\n"

@@ -430,9 +430,10 @@ char *sql_standby_guards_clear(Arena *a, const Step *s)
     Vec v = step_sql(a, s);
     StrBuf b;
     sb_init(&b);
-    sb_puts(&b, "SELECT pg_is_in_recovery()");
+    sb_puts(&b, "SELECT NOT pg_is_in_recovery() OR (true");
     for (int i = 0; i < v.n; i++)
         sb_printf(&b, " AND NOT (%s)", ((const SqlStmt *)v.items[i])->guard);
+    sb_puts(&b, ")");
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;

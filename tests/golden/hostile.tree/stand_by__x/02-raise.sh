@@ -51,9 +51,14 @@ wait_for() {
 pgdata='/srv/pg data/it'\''s $HOME'
 marker='replc standby: node=stand_by__x source=s__b___node'
 running() { pg_ctl -D "$pgdata" status >/dev/null 2>&1; }
-if [ ! -f "$pgdata/standby.signal" ] || [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" != "$marker" ] || ! running; then
-    say 'not a running standby yet: its base backup brings the source'\''s settings'
+if [ ! -f "$pgdata/standby.signal" ] || [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" != "$marker" ]; then
+    say 'not a standby yet: its base backup brings the source'\''s settings'
     finish
+fi
+# stopped, it would refuse to start once its source runs with higher values
+if ! running; then
+    change 'start the server'
+    pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null
 fi
 q() { psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user='\''us\\er$(id)`id`'\''' -c "$1"; }
 up() { q 'SELECT 1' >/dev/null 2>&1; }
