@@ -164,5 +164,23 @@ if sql 1 "insert into t values (4, 'last')" >"$WORK/ins4.log"; then
     done
 else not_ok "insert a row on alpha"; show "$WORK/ins4.log"; fi
 
+# --- the converged cluster: --status and a dry run say so, and ask for nothing --
+snapshots() { sql 1 "select pg_current_wal_lsn()" postgres; }
+before=$(snapshots)
+REPLC_SSH="ssh ${HOSTS_SSH_OPTS:-}" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
+    timeout "$RUN_TIMEOUT" "$REPLC" --status "$WORK/standby4.rc" >"$WORK/status.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q 'the cluster is as described' "$WORK/status.out"; then
+    ok "replc --status on the converged cluster: exit 0, as described"
+else not_ok "replc --status on the converged cluster: exit 0, as described (exit $rc)"; show "$WORK/status.out"; fi
+REPLC_SSH="ssh ${HOSTS_SSH_OPTS:-}" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
+    timeout "$RUN_TIMEOUT" "$REPLC" --apply --dry-run "$WORK/standby4.rc" >"$WORK/dry.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -qE '^0 would change, [0-9]+ ok, 0 failed, 0 not run' "$WORK/dry.out"; then
+    ok "replc --apply --dry-run on the converged cluster: exit 0, nothing would change"
+else not_ok "replc --apply --dry-run on the converged cluster: exit 0, nothing would change (exit $rc)"; show "$WORK/dry.out"; fi
+after=$(snapshots)
+check "neither asked alpha for a standby snapshot (alpha's WAL position $before, then $after)" [ "$before" = "$after" ]
+
 note "total $(elapsed)"
 finish
