@@ -121,6 +121,19 @@ MNode *model_chain_root(const MNode *n)
     return (MNode *)n;
 }
 
+static void standbys_below(Arena *a, const MNode *n, Vec *out, int depth)
+{
+    for (int i = 0; i < n->standbys.n && depth < 64; i++) {
+        vec_push(a, out, n->standbys.items[i]);
+        standbys_below(a, n->standbys.items[i], out, depth + 1);
+    }
+}
+
+void model_standbys_below(Arena *a, const MNode *n, Vec *out)
+{
+    standbys_below(a, n, out, 0);
+}
+
 MNode *sub_primary(const MSub *s)
 {
     return model_chain_root(s->publisher);
@@ -375,6 +388,15 @@ void derive_settings(Arena *a, DiagCtx *d, Model *m)
         for (int k = 0; k < n->standbys.n; k++) {
             const MNode *st = n->standbys.items[k];
             add_hba(a, n, true, "replication", st, arena_printf(a, "standby '%s'", st->name));
+        }
+        /* before it restarts, a primary waits until its streaming standbys
+         * are raised (their raise step): it asks them */
+        if (!n->standby) {
+            Vec below = {0};
+            model_standbys_below(a, n, &below);
+            for (int k = 0; k < below.n; k++)
+                add_hba(a, below.items[k], false, "postgres", n,
+                        arena_printf(a, "its primary '%s' checks its settings before restarting", n->name));
         }
     }
     /* a standby of a subscriber takes its subscriptions over when promoted

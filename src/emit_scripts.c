@@ -209,6 +209,8 @@ static void emit_pgpass(StrBuf *b, const Step *s)
     }
     if (n->standby && n->standby->source)
         vec_push(&a, &peers, n->standby->source);
+    if (!n->standby)   /* its restart step asks its standbys */
+        model_standbys_below(&a, n, &peers);
     /* publishers that promote.sh reaches on a standby of a subscriber */
     const MNode *root = model_chain_root(n);
     for (int i = 0; root != n && i < root->subs.n; i++) {
@@ -300,6 +302,47 @@ static void pgdata_line(StrBuf *b, const MNode *n)
     }
 }
 
+/* Before a primary restarts: each standby below it that answers and is a
+ * standby must have been raised (its raise step), or its replay would pause
+ * on the primary's higher settings. One that does not answer is not
+ * streaming yet; its base backup brings the new settings. */
+static void emit_wait_standbys_raised(StrBuf *b, const MNode *n)
+{
+    Arena a;
+    arena_init(&a);
+    Vec below = {0};
+    model_standbys_below(&a, n, &below);
+    if (below.n)
+        sb_puts(b, "# standby_raised CONNINFO QUERY: true when the standby does not answer, or\n"
+                   "# answers that its settings are high enough\n"
+                   "standby_raised() {\n"
+                   "    out=$(psql -XAtq -d \"$1\" -c \"$2\" 2>/dev/null) || return 0\n"
+                   "    [ \"$out\" = t ]\n"
+                   "}\n");
+    for (int i = 0; i < below.n; i++) {
+        const MNode *st = below.items[i];
+        Step raise = {0};
+        raise.kind = STEP_RAISE;
+        raise.node = (MNode *)st;
+        StrBuf ci, what;
+        sb_init(&ci);
+        sb_init(&what);
+        emit_conninfo(&ci, st, "postgres", NULL);
+        sb_puts(&ci, " connect_timeout=5");
+        sb_printf(&what, "standby '%s' to raise its settings first (its raise step)", st->name);
+        sb_puts(b, "wait_for ");
+        sh_word(b, what.s);
+        sb_puts(b, " standby_raised ");
+        sh_word(b, ci.s);
+        sb_putc(b, ' ');
+        sh_word(b, sql_standby_guards_clear(&a, &raise));
+        sb_putc(b, '\n');
+        sb_free(&ci);
+        sb_free(&what);
+    }
+    arena_free(&a);
+}
+
 static void emit_restart(StrBuf *b, const Step *s)
 {
     const MNode *n = s->node;
@@ -325,6 +368,8 @@ static void emit_restart(StrBuf *b, const Step *s)
     sb_puts(b, ")\nif [ -z \"$pending\" ]; then\n    say 'no restart needed'\n    finish\nfi\n");
     pgdata_line(b, n);
     sb_puts(b, "change \"restart to apply: $pending\"\n");
+    if (!n->standby)
+        emit_wait_standbys_raised(b, n);
     pg_ctl_cmd(b, n, "restart");
     sb_puts(b, " </dev/null\nwait_for 'the server to accept connections after the restart' up\nfinish\n");
 }

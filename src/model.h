@@ -162,6 +162,9 @@ const MNode *model_find_node(const Model *m, const char *name);
 const Option *option_find(const Vec *opts, const char *name);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);
+/* Every standby streaming from n, directly or through other standbys, in a
+ * stable order (depth first, declaration order). */
+void model_standbys_below(Arena *a, const MNode *n, Vec *out);
 /* The primary whose database holds the publications of s: its publisher, or
  * the top of the publisher's chain when the publisher is a standby (16+). */
 MNode *sub_primary(const MSub *s);

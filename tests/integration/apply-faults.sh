@@ -290,7 +290,7 @@ expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
 has d1 out '^FAILED: (04-restart\.sh|05-database\.sql) on vm2$' "(d) it names the failed step and host: FAILED: 04-restart.sh or 05-database.sql on vm2"
 hasnt d1 out '^FAILED: .* on vm[134]$' "(d) no step of vm1, vm3, vm4 failed"
 for s in "vm1 07-publications.sql changed" "vm3 08-subscribe-subs3_test1.sql changed" \
-         "vm4 03-basebackup.sh changed" "vm4 05-restart.sh changed"; do
+         "vm4 03-basebackup.sh changed" "vm4 06-restart.sh changed"; do
     read -r n f r <<<"$s"
     has d1 out "^\[[0-9]+/[0-9]+\] $n +${f//./\\.} +$r " "(d) a step that does not need vm2 completed: $f on $n ($r)"
 done

@@ -14,7 +14,10 @@
 # its host first (~/replc-itest/<node>), as a DBA would copy it to a server;
 # ITEST_IN_PLACE=1 runs OUT/<node>/run.sh in place instead.
 # Then it checks from the admin side what a DBA would, runs every run.sh a
-# second time and checks that nothing changed.
+# second time and checks that nothing changed. Last, vm3 is raised
+# (`set max_connections = 150`) while vm4 streams from it, and vm3's run.sh is
+# started alone: its restart must wait for vm4's raise step, which comes only
+# when vm4's run.sh is started a few seconds later; vm4's replay never pauses.
 #
 # Usage (root):  tests/integration/scripts.sh
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
@@ -242,6 +245,64 @@ same start  "2nd run: no server restarted (pg_postmaster_start_time)"
 if ins 1 "insert into test1 values (4, 'd1')" && ins 2 "insert into test2 values (40, 'w2')"; then
     for i in 2 3 4; do poll "after the 2nd run, a new test1 row reaches vm$i" "$i" "$T1" '1:a1,2:b1-upd,4:d1'; done
     for i in 1 3 4; do poll "after the 2nd run, a new test2 row reaches vm$i" "$i" "$T2" '20:y2-upd,30:z2,40:w2'; done
+fi
+
+# ------------------------------------------------------------------ raise vm3, vm4 streaming
+
+note "vm3 raised (max_connections = 150) while vm4 streams from it; vm3's run.sh first, alone"
+sed -e '/^node vm3 {$/a\    set max_connections = 150;' "$TOPO" >"$WORK/raised.rc"
+if ! "$REPLC" "$WORK/raised.rc" -o "$OUT" >"$WORK/replc-raised.log" 2>&1 || ! grep -q 'max_connections = 150' "$WORK/raised.rc"; then
+    notok "replc compiles the raised topology"; diag <"$WORK/replc-raised.log"; finish
+fi
+chmod -R a+rX "$OUT"
+if [ "${ITEST_IN_PLACE:-}" != 1 ]; then
+    for i in 3 4; do
+        deploy "vm$i" "$i" >"$WORK/deploy-raised-vm$i.log" 2>&1 ||
+            { notok "copy the raised OUT/vm$i to host vm$i"; diag <"$WORK/deploy-raised-vm$i.log"; finish; }
+    done
+fi
+VM4LOG=$(q 4 "select current_setting('log_directory') || '/' || name from pg_ls_logdir()
+              order by modification desc limit 1" postgres)
+log_before=$(q 4 "select size from pg_stat_file('$VM4LOG')" postgres)
+case $log_before in ''|*[!0-9]*) note "vm4's log ($VM4LOG) size: $log_before"; log_before=0 ;; esac
+run_one() {   # run_one NODE I: its run.sh; output in raise-NODE.log, status in raise-NODE.rc
+    # shellcheck disable=SC2086
+    timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$2]}" \
+        "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $(rundir "$1") && sh run.sh" \
+        <<<"$PW" >"$WORK/raise-$1.log" 2>&1
+    echo $? >"$WORK/raise-$1.rc"
+}
+run_one vm3 3 & p3=$!
+# vm3 reaches its restart step and waits there for vm4
+deadline=$(( $(now_ms) + 60000 ))
+until grep -q "waiting for standby 'vm4' to raise its settings first" "$WORK/raise-vm3.log" 2>/dev/null ||
+      [ "$(now_ms)" -ge "$deadline" ] || ! kill -0 "$p3" 2>/dev/null; do sleep 0.2; done
+if grep -q "waiting for standby 'vm4' to raise its settings first" "$WORK/raise-vm3.log"; then
+    ok "vm3's run.sh, alone, waits before its restart for vm4 to raise its settings"
+else
+    notok "vm3's run.sh, alone, waits before its restart for vm4 to raise its settings"; diag <"$WORK/raise-vm3.log"
+fi
+check_settings=$(q 3 "show max_connections" postgres)
+if [ "$check_settings" = 100 ]; then ok "vm3 has not restarted yet (max_connections still 100)"
+else notok "vm3 has not restarted yet (max_connections: $check_settings)"; fi
+run_one vm4 4
+wait "$p3"
+for n in vm3 vm4; do
+    if [ "$(cat "$WORK/raise-$n.rc")" = 0 ]; then ok "$n: run.sh of the raised topology exits 0"
+    else notok "$n: run.sh of the raised topology exits 0 (status $(cat "$WORK/raise-$n.rc"))"; diag <"$WORK/raise-$n.log"; fi
+done
+for i in 3 4; do poll "max_connections is 150 on vm$i" "$i" "show max_connections" 150 postgres; done
+poll "vm4 streams from vm3 after the raise" 4 "select status from pg_stat_wal_receiver" streaming postgres
+q 4 "select pg_read_file('$VM4LOG', $log_before, 100000000)" postgres >"$WORK/vm4-raise.log"
+if ! grep -q 'ready to accept read-only connections' "$WORK/vm4-raise.log"; then
+    notok "vm4's server log ($VM4LOG) shows its restart"; diag <"$WORK/vm4-raise.log"
+elif grep -qE 'insufficient parameter settings|recovery has paused' "$WORK/vm4-raise.log"; then
+    notok "vm4's server log does not say its replay paused for insufficient settings"; diag <"$WORK/vm4-raise.log"
+else
+    ok "vm4's server log does not say its replay paused for insufficient settings"
+fi
+if ins 1 "insert into test1 values (5, 'e1')"; then
+    poll "a test1 row written on vm1 after the raise reaches vm4" 4 "select count(*) from test1 where k1 = 5" 1
 fi
 
 finish

@@ -64,6 +64,15 @@ if [ -z "$pending" ]; then
 fi
 pgdata=/var/lib/postgresql/16/main
 change "restart to apply: $pending"
+# standby_raised CONNINFO QUERY: true when the standby does not answer, or
+# answers that its settings are high enough
+standby_raised() {
+    out=$(psql -XAtq -d "$1" -c "$2" 2>/dev/null) || return 0
+    [ "$out" = t ]
+}
+wait_for 'standby '\''s1'\'' to raise its settings first (its raise step)' standby_raised 'host=10.1.0.2 port=5432 dbname=postgres user=postgres passfile=/etc/replc/pgpass connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8) AND NOT (current_setting('\''max_connections'\'')::bigint < 300))'
+wait_for 'standby '\''s2'\'' to raise its settings first (its raise step)' standby_raised 'host=10.1.0.3 port=5433 dbname=postgres user=postgres passfile=/etc/replc/pgpass connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8) AND NOT (current_setting('\''max_connections'\'')::bigint < 300))'
+wait_for 'standby '\''s3'\'' to raise its settings first (its raise step)' standby_raised 'host=10.1.0.4 port=5432 dbname=postgres user=postgres passfile=/etc/replc/pgpass connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8) AND NOT (current_setting('\''max_connections'\'')::bigint < 300))'
 pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
 wait_for 'the server to accept connections after the restart' up
 finish

@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step 03-hba.sh of node 's2' (cluster 'cascade'). Generated; do not edit.
-# admit 1 peer line(s) in pg_hba.conf, reload
+# admit 2 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 set -eu
 PGPORT=${PGPORT:-5433}; export PGPORT
@@ -25,6 +25,7 @@ add() {
         say "pg_hba.conf: added $1"
     fi
 }
+add 'host "postgres" "postgres" 10.1.0.1/32 scram-sha-256'
 add 'host replication "postgres" 10.1.0.4/32 scram-sha-256'
 if [ "$changed" = 1 ]; then
     psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_reload_conf()' >/dev/null

@@ -16,6 +16,7 @@ run() {
 }
 run 01-raise.sh 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts'
 run 02-basebackup.sh 'rebuild the data directory from '\''s2'\'' with pg_basebackup, start, wait until it streams'
-run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+run 03-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
+run 04-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 05-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 printf 'replc: %s: all steps done\n' "$node"

@@ -39,4 +39,5 @@ put() {
 }
 put '192.168.56.11:5432:*:postgres' PGPASSWORD
 put '192.168.56.12:5432:*:postgres' PGPASSWORD
+put '192.168.56.14:5432:*:postgres' PGPASSWORD
 finish

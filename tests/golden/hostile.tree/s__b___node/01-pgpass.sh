@@ -38,4 +38,5 @@ put() {
     say "~/.pgpass: line for $1"
 }
 put '10.9.0.1:5432:*:us\\er$(id)`id`' HOSTILE_PW
+put '10.9.0.3:5432:*:us\\er$(id)`id`' HOSTILE_PW
 finish

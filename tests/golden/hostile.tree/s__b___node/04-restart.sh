@@ -64,6 +64,13 @@ if [ -z "$pending" ]; then
 fi
 pgdata='/srv/pg data/it'\''s $HOME'
 change "restart to apply: $pending"
+# standby_raised CONNINFO QUERY: true when the standby does not answer, or
+# answers that its settings are high enough
+standby_raised() {
+    out=$(psql -XAtq -d "$1" -c "$2" 2>/dev/null) || return 0
+    [ "$out" = t ]
+}
+wait_for 'standby '\''stand by $x'\'' to raise its settings first (its raise step)' standby_raised 'host=10.9.0.3 port=5432 dbname=postgres user='\''us\\er$(id)`id`'\'' connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8))'
 pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
 wait_for 'the server to accept connections after the restart' up
 finish

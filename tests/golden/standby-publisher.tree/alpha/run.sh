@@ -14,10 +14,11 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-hba.sh 'admit 4 peer line(s) in pg_hba.conf, reload'
-run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
-run 04-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres'
-run 05-tables.sql 'create schemas and tables if missing' 'dbname=repl user=postgres'
-run 06-publications.sql 'create 2 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres'
+run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
+run 02-hba.sh 'admit 4 peer line(s) in pg_hba.conf, reload'
+run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+run 05-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres'
+run 06-tables.sql 'create schemas and tables if missing' 'dbname=repl user=postgres'
+run 07-publications.sql 'create 2 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres'
 printf 'replc: %s: all steps done\n' "$node"

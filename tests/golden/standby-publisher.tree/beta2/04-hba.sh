@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step 04-hba.sh of node 'beta2' (cluster 'standby-publisher'). Generated; do not edit.
-# admit 1 peer line(s) in pg_hba.conf, reload
+# admit 2 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 set -eu
 PGPORT=${PGPORT:-5432}; export PGPORT
@@ -24,6 +24,7 @@ add() {
         say "pg_hba.conf: added $1"
     fi
 }
+add 'host "postgres" "postgres" 10.2.0.1/32 scram-sha-256'
 add 'host "repl" "postgres" 10.2.0.5/32 scram-sha-256'
 if [ "$changed" = 1 ]; then
     psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_reload_conf()' >/dev/null

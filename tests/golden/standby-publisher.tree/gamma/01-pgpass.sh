@@ -38,4 +38,5 @@ put() {
 }
 put '10.2.0.2:5432:*:postgres' REPLC_PASSWORD
 put '10.2.0.1:5432:*:postgres' REPLC_PASSWORD
+put '10.2.0.6:5432:*:postgres' REPLC_PASSWORD
 finish

@@ -17,6 +17,7 @@ run() {
 run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
 run 02-raise.sh 'if already a standby, raise the settings that may not be lower than on its primary, before '\''gamma'\'' restarts'
 run 03-basebackup.sh 'rebuild the data directory from '\''gamma'\'' with pg_basebackup, start, wait until it streams'
-run 04-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 05-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+run 04-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
+run 05-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 06-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
 printf 'replc: %s: all steps done\n' "$node"

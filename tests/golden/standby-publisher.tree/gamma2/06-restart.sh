@@ -1,5 +1,5 @@
 #!/bin/sh
-# replc: step 05-restart.sh of node 'gamma2' (cluster 'standby-publisher'). Generated; do not edit.
+# replc: step 06-restart.sh of node 'gamma2' (cluster 'standby-publisher'). Generated; do not edit.
 # restart if a setting waits for it; wait until the server accepts connections
 # Safe to run again: it checks what is in place first.
 set -eu

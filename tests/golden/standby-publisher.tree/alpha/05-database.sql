@@ -1,4 +1,4 @@
--- replc: step 04-database.sql of node 'alpha'. Generated; do not edit.
+-- replc: step 05-database.sql of node 'alpha'. Generated; do not edit.
 -- create database 'repl' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 

@@ -1,4 +1,4 @@
--- replc: step 05-tables.sql of node 'alpha'. Generated; do not edit.
+-- replc: step 06-tables.sql of node 'alpha'. Generated; do not edit.
 -- create schemas and tables if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 

@@ -1,12 +1,12 @@
 #!/bin/sh
-# replc: step 05-restart.sh of node 'otus11-4' (cluster 'postgres2021-2147483647'). Generated; do not edit.
+# replc: step 05-restart.sh of node 's3' (cluster 'cascade'). Generated; do not edit.
 # restart if a setting waits for it; wait until the server accepts connections
 # Safe to run again: it checks what is in place first.
 set -eu
-PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
 PGPORT=${PGPORT:-5432}; export PGPORT
+PGPASSFILE=/etc/replc/pgpass; export PGPASSFILE
 timeout=${REPLC_TIMEOUT:-300}
-node=otus11-4
+node=s3
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
 # change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
 changed=0
@@ -62,7 +62,7 @@ if [ -z "$pending" ]; then
     say 'no restart needed'
     finish
 fi
-pgdata=/var/lib/postgresql/15/main
+pgdata=/var/lib/postgresql/16/main
 change "restart to apply: $pending"
 pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
 wait_for 'the server to accept connections after the restart' up

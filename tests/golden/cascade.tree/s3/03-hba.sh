@@ -1,11 +1,12 @@
 #!/bin/sh
-# replc: step 01-hba.sh of node 'alpha' (cluster 'standby-publisher'). Generated; do not edit.
-# admit 4 peer line(s) in pg_hba.conf, reload
+# replc: step 03-hba.sh of node 's3' (cluster 'cascade'). Generated; do not edit.
+# admit 1 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 set -eu
 PGPORT=${PGPORT:-5432}; export PGPORT
+PGPASSFILE=/etc/replc/pgpass; export PGPASSFILE
 timeout=${REPLC_TIMEOUT:-300}
-node=alpha
+node=s3
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
 # change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
 changed=0
@@ -24,10 +25,7 @@ add() {
         say "pg_hba.conf: added $1"
     fi
 }
-add 'host replication "postgres" 10.2.0.2/32 scram-sha-256'
-add 'host "repl" "postgres" 10.2.0.4/32 scram-sha-256'
-add 'host "repl" "postgres" 10.2.0.5/32 scram-sha-256'
-add 'host "repl" "postgres" 10.2.0.6/32 scram-sha-256'
+add 'host "postgres" "postgres" 10.1.0.1/32 scram-sha-256'
 if [ "$changed" = 1 ]; then
     psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_reload_conf()' >/dev/null
 fi

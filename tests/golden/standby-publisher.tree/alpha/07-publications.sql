@@ -1,4 +1,4 @@
--- replc: step 06-publications.sql of node 'alpha'. Generated; do not edit.
+-- replc: step 07-publications.sql of node 'alpha'. Generated; do not edit.
 -- create 2 publication(s) and the subscribers' slots if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 

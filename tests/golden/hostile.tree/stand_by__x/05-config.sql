@@ -1,4 +1,4 @@
--- replc: step 04-config.sql of node 'stand by $x'. Generated; do not edit.
+-- replc: step 05-config.sql of node 'stand by $x'. Generated; do not edit.
 -- raise server settings to the derived values (ALTER SYSTEM)
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
 -- Each setting is raised to at least the derived value; a higher value is kept.
