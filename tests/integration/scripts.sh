@@ -18,6 +18,8 @@
 # (`set max_connections = 150`) while vm4 streams from it, and vm3's run.sh is
 # started alone: its restart must wait for vm4's raise step, which comes only
 # when vm4's run.sh is started a few seconds later; vm4's replay never pauses.
+# Then vm4 is stopped and vm3 raised again: vm3 does not wait for a standby
+# that does not answer, and vm4's run.sh starts it, raises it, and it streams.
 #
 # Usage (root):  tests/integration/scripts.sh
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
@@ -303,6 +305,40 @@ else
 fi
 if ins 1 "insert into test1 values (5, 'e1')"; then
     poll "a test1 row written on vm1 after the raise reaches vm4" 4 "select count(*) from test1 where k1 = 5" 1
+fi
+
+# ------------------------------------------------------------------ raise vm3 while vm4 is down
+
+note "vm4 stopped; vm3 raised again (max_connections = 200) and restarted without waiting for it"
+# shellcheck disable=SC2086
+ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" "PATH=$(printf '%q' "$HOSTS_PGBIN"):\$PATH; pg_ctl -D $(printf '%q' "$HOSTS_PGDATA") -m fast -w stop" \
+    >"$WORK/stop-vm4.log" 2>&1 || { notok "stop vm4's server"; diag <"$WORK/stop-vm4.log"; }
+sed -e 's/set max_connections = 150;/set max_connections = 200;/' "$WORK/raised.rc" >"$WORK/raised2.rc"
+if ! "$REPLC" "$WORK/raised2.rc" -o "$OUT" >"$WORK/replc-raised2.log" 2>&1 || ! grep -q 'max_connections = 200' "$WORK/raised2.rc"; then
+    notok "replc compiles the topology raised to 200"; diag <"$WORK/replc-raised2.log"; finish
+fi
+chmod -R a+rX "$OUT"
+if [ "${ITEST_IN_PLACE:-}" != 1 ]; then
+    for i in 3 4; do deploy "vm$i" "$i" >/dev/null 2>&1 || { notok "copy OUT/vm$i to host vm$i"; finish; }; done
+fi
+run_one vm3 3
+if [ "$(cat "$WORK/raise-vm3.rc")" = 0 ] && ! grep -q "waiting for standby 'vm4'" "$WORK/raise-vm3.log"; then
+    ok "vm3's run.sh exits 0 without waiting for the stopped vm4"
+else
+    notok "vm3's run.sh exits 0 without waiting for the stopped vm4"; diag <"$WORK/raise-vm3.log"
+fi
+poll "max_connections is 200 on vm3" 3 "show max_connections" 200 postgres
+run_one vm4 4
+if [ "$(cat "$WORK/raise-vm4.rc")" = 0 ] && grep -q "server started" "$WORK/raise-vm4.log" &&
+   grep -q "ALTER SYSTEM SET max_connections = 200" "$WORK/raise-vm4.log"; then
+    ok "vm4's run.sh starts the stopped standby, raises it and exits 0"
+else
+    notok "vm4's run.sh starts the stopped standby, raises it and exits 0"; diag <"$WORK/raise-vm4.log"
+fi
+poll "max_connections is 200 on vm4" 4 "show max_connections" 200 postgres
+poll "vm4 streams from vm3 again" 4 "select status from pg_stat_wal_receiver" streaming postgres
+if ins 1 "insert into test1 values (6, 'f1')"; then
+    poll "a test1 row written on vm1 afterwards reaches vm4" 4 "select count(*) from test1 where k1 = 6" 1
 fi
 
 finish
