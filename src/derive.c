@@ -134,6 +134,37 @@ void model_standbys_below(Arena *a, const MNode *n, Vec *out)
     standbys_below(a, n, out, 0);
 }
 
+static void add_peer(Arena *a, Vec *out, const MNode *peer)
+{
+    for (int i = 0; i < out->n; i++)
+        if (out->items[i] == peer)
+            return;
+    vec_push(a, out, (void *)peer);
+}
+
+void model_peers(Arena *a, const MNode *n, Vec *out)
+{
+    for (int i = 0; i < n->subs.n; i++) {
+        const MSub *sub = n->subs.items[i];
+        add_peer(a, out, sub->publisher);
+        add_peer(a, out, sub_primary(sub));   /* asked for standby snapshots */
+    }
+    if (n->standby && n->standby->source)
+        add_peer(a, out, n->standby->source);
+    if (!n->standby) {   /* its restart step asks its standbys */
+        Vec below = {0};
+        model_standbys_below(a, n, &below);
+        for (int i = 0; i < below.n; i++)
+            add_peer(a, out, below.items[i]);
+    }
+    /* publishers that promote.sh reaches on a standby of a subscriber */
+    const MNode *root = model_chain_root(n);
+    for (int i = 0; root != n && i < root->subs.n; i++) {
+        add_peer(a, out, ((MSub *)root->subs.items[i])->publisher);
+        add_peer(a, out, sub_primary(root->subs.items[i]));
+    }
+}
+
 MNode *sub_primary(const MSub *s)
 {
     return model_chain_root(s->publisher);

@@ -198,32 +198,13 @@ static void emit_pgpass(StrBuf *b, const Step *s)
             "    mv \"$tmp\" \"$file\"\n"
             "    say \"~/.pgpass: line for $1\"\n"
             "}\n");
-    /* the peers this node connects to, each once, in a stable order */
     Arena a;
     arena_init(&a);
     Vec peers = {0};
-    for (int i = 0; i < n->subs.n; i++) {
-        const MSub *sub = n->subs.items[i];
-        vec_push(&a, &peers, sub->publisher);
-        vec_push(&a, &peers, sub_primary(sub));   /* asked for standby snapshots */
-    }
-    if (n->standby && n->standby->source)
-        vec_push(&a, &peers, n->standby->source);
-    if (!n->standby)   /* its restart step asks its standbys */
-        model_standbys_below(&a, n, &peers);
-    /* publishers that promote.sh reaches on a standby of a subscriber */
-    const MNode *root = model_chain_root(n);
-    for (int i = 0; root != n && i < root->subs.n; i++) {
-        vec_push(&a, &peers, ((MSub *)root->subs.items[i])->publisher);
-        vec_push(&a, &peers, sub_primary(root->subs.items[i]));
-    }
+    model_peers(&a, n, &peers);
     for (int i = 0; i < peers.n; i++) {
         const MNode *peer = peers.items[i];
-        bool dup = false;
-        for (int k = 0; k < i; k++)
-            if (peers.items[k] == peer)
-                dup = true;
-        if (!dup && (peer->pw_kind == PW_ENV || peer->pw_kind == PW_LITERAL))
+        if (peer->pw_kind == PW_ENV || peer->pw_kind == PW_LITERAL)
             add_pgpass_line(b, peer);
     }
     arena_free(&a);
@@ -564,30 +545,42 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     sb_free(&pat);
 }
 
+/* What a standby's steps share: its data directory, replc's marker of a
+ * standby built from its source, and whether the server runs and streams. */
+static void standby_prologue(StrBuf *b, const MNode *n)
+{
+    const MNode *src = n->standby->source;
+    sb_puts(b, wait_fn);
+    pgdata_line(b, n);
+    StrBuf marker;
+    sb_init(&marker);
+    sb_printf(&marker, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
+    sb_puts(b, "marker=");
+    sh_word(b, marker.s);
+    sb_free(&marker);
+    sb_puts(b, "\n# ours: a standby that replc built from this source\n"
+               "ours() { [ -f \"$pgdata/standby.signal\" ] && [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" = \"$marker\" ]; }\n"
+               "running() { pg_ctl -D \"$pgdata\" status >/dev/null 2>&1; }\n"
+               "streaming() { [ \"$(");
+    local_psql(b, n, "postgres");
+    sb_puts(b, " -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)\" = streaming ]; }\n");
+}
+
 static void emit_basebackup(StrBuf *b, const Step *s)
 {
     const MNode *n = s->node;
     const MNode *src = n->standby->source;
     const StandbyInfo *si = n->standby;
-    sb_puts(b, wait_fn);
-    pgdata_line(b, n);
-    StrBuf repl, bb, marker, sql;
+    standby_prologue(b, n);
+    StrBuf repl, bb, sql;
     sb_init(&repl);
     sb_init(&bb);
-    sb_init(&marker);
     sb_init(&sql);
     emit_conninfo(&repl, src, "replication", NULL);
     sb_puts(&repl, " replication=true connect_timeout=5");
     emit_conninfo(&bb, src, NULL, n->name);
-    sb_printf(&marker, "replc standby: node=%s source=%s", n->ident, src->ident);
-    sb_puts(b, "marker=");
-    sh_word(b, marker.s);
-    sb_puts(b, "\nrunning() { pg_ctl -D \"$pgdata\" status >/dev/null 2>&1; }\n");
-    sb_puts(b, "streaming() { [ \"$(");
-    local_psql(b, n, "postgres");
-    sb_puts(b, " -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)\" = streaming ]; }\n");
     /* already built: make sure it runs and streams */
-    sb_puts(b, "if [ -f \"$pgdata/standby.signal\" ] && [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" = \"$marker\" ]; then\n"
+    sb_puts(b, "if ours; then\n"
                "    say 'already a standby of its source'\n"
                "    if ! running; then change 'start the server'; ");
     pg_ctl_cmd(b, n, "start");
@@ -702,7 +695,6 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_free(&what);
     sb_free(&repl);
     sb_free(&bb);
-    sb_free(&marker);
     sb_free(&sql);
 }
 
@@ -712,17 +704,8 @@ static void emit_basebackup(StrBuf *b, const Step *s)
 static void emit_raise(StrBuf *b, const Step *s)
 {
     const MNode *n = s->node;
-    const MNode *src = n->standby->source;
-    sb_puts(b, wait_fn);
-    pgdata_line(b, n);
-    StrBuf marker;
-    sb_init(&marker);
-    sb_printf(&marker, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
-    sb_puts(b, "marker=");
-    sh_word(b, marker.s);
-    sb_free(&marker);
-    sb_puts(b, "\nrunning() { pg_ctl -D \"$pgdata\" status >/dev/null 2>&1; }\n"
-               "if [ ! -f \"$pgdata/standby.signal\" ] || [ \"$(cat \"$pgdata/replc_standby\" 2>/dev/null)\" != \"$marker\" ]; then\n"
+    standby_prologue(b, n);
+    sb_puts(b, "if ! ours; then\n"
                "    say 'not a standby yet: its base backup brings the source'\\''s settings'\n"
                "    finish\nfi\n"
                "# stopped, it would refuse to start once its source runs with higher values\n"
@@ -756,7 +739,7 @@ static void emit_raise(StrBuf *b, const Step *s)
     sb_puts(b, "if [ \"$changed\" = 0 ]; then finish; fi\n"
                "# each of these takes effect only at a restart\n");
     pg_ctl_cmd(b, n, "restart");
-    sb_puts(b, " </dev/null\nstreaming() { [ \"$(q 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)\" = streaming ]; }\n");
+    sb_puts(b, " </dev/null\n");
     StrBuf what;
     sb_init(&what);
     sb_printf(&what, "'%s' to stream again (pg_stat_wal_receiver)", n->name);

@@ -165,6 +165,9 @@ MNode *model_chain_root(const MNode *n);
 /* Every standby streaming from n, directly or through other standbys, in a
  * stable order (depth first, declaration order). */
 void model_standbys_below(Arena *a, const MNode *n, Vec *out);
+/* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
+ * needs), each once, in a stable order. */
+void model_peers(Arena *a, const MNode *n, Vec *out);
 /* The primary whose database holds the publications of s: its publisher, or
  * the top of the publisher's chain when the publisher is a standby (16+). */
 MNode *sub_primary(const MSub *s);

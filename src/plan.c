@@ -77,27 +77,15 @@ static bool pw_from_env(const MNode *peer)
 /* The node connects to a peer whose password scripts read from the environment. */
 static bool needs_pgpass(const MNode *n)
 {
-    for (int i = 0; i < n->subs.n; i++)
-        if (pw_from_env(((MSub *)n->subs.items[i])->publisher) || pw_from_env(sub_primary(n->subs.items[i])))
-            return true;
-    if (!n->standby) {   /* its restart step asks its standbys */
-        Arena a;
-        arena_init(&a);
-        Vec below = {0};
-        model_standbys_below(&a, n, &below);
-        bool any = false;
-        for (int i = 0; i < below.n; i++)
-            any = any || pw_from_env(below.items[i]);
-        arena_free(&a);
-        return any;
-    }
-    if (pw_from_env(n->standby->source))
-        return true;
-    const MNode *root = model_chain_root(n);   /* promote.sh reaches its publishers */
-    for (int i = 0; root != n && i < root->subs.n; i++)
-        if (pw_from_env(((MSub *)root->subs.items[i])->publisher) || pw_from_env(sub_primary(root->subs.items[i])))
-            return true;
-    return false;
+    Arena a;
+    arena_init(&a);
+    Vec peers = {0};
+    model_peers(&a, n, &peers);
+    bool any = false;
+    for (int i = 0; i < peers.n; i++)
+        any = any || pw_from_env(peers.items[i]);
+    arena_free(&a);
+    return any;
 }
 
 static const char *node_dir(Arena *a, Map *used, const MNode *n)

@@ -396,17 +396,13 @@ static Job *start(Runner *r, const Step *s, char **error)
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
         j->phase = rr->dry_run ? 3 : 0;
         return j;
-    case STEP_HBA:
-        /* pg_hba_file_rules tells whether the lines are there: no ssh when they are */
+    case STEP_HBA: case STEP_RAISE:
+        /* nothing to do (the pg_hba.conf lines are there, the standby's
+         * settings high enough), as libpq tells: no ssh */
         j = new_job(s, JOB_CHECK);
         j->pg = pg_open(s->node, "postgres");
-        j->query = sql_hba_present(&j->arena, s->node);
-        return j;
-    case STEP_RAISE:
-        /* a standby whose settings are high enough already: no ssh */
-        j = new_job(s, JOB_CHECK);
-        j->pg = pg_open(s->node, "postgres");
-        j->query = sql_standby_guards_clear(&j->arena, s);
+        j->query = s->kind == STEP_HBA ? sql_hba_present(&j->arena, s->node)
+                                       : sql_standby_guards_clear(&j->arena, s);
         return j;
     default:
         j = new_job(s, JOB_SHELL);

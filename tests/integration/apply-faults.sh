@@ -89,49 +89,10 @@ on_host() {   # on_host DESC I CMD: a command as postgres on host I
 
 # ------------------------------------------------------------------ topology
 
-topology() {   # topology FILE [EXTRA-FOR-VM2]
-    cat >"$1" <<EOF
-cluster itest;
-
-defaults {
-    version  15;
-    port     5432;
-    database $DB;
-    user     postgres;
-    password env REPLC_TEST_PASSWORD;
-    pgdata   "$HOSTS_PGDATA";
-    bindir   "$HOSTS_PGBIN";
-}
-
-table test1 (k1 int primary key, v1 varchar);
-table test2 (k2 int primary key, v2 varchar);
-
-node vm1 {
-    host "$H1_IP";
-    publish   publ_test1 (test1);
-    subscribe subs_test2 to vm2 (publ_test2);
-}
-node vm2 {
-    host "$H2_IP";${2:+
-    $2}
-    publish   publ_test2 (test2);
-    subscribe subs_test1 to vm1 (publ_test1);
-}
-node vm3 {
-    host "$H3_IP";
-    subscribe subs3_test1 to vm1 (publ_test1);
-    subscribe subs3_test2 to vm2 (publ_test2);
-}
-node vm4 {
-    host "$H4_IP";
-    standby from vm3;
-}
-EOF
-}
 TOPO=$WORK/itest.rc
-topology "$TOPO"
+example_topology "$TOPO" "replc --apply faults test"
 TOPO_PORT=$WORK/itest-ssh-port.rc
-topology "$TOPO_PORT" "ssh \"postgres@$H2_IP:2222\";"
+example_topology "$TOPO_PORT" "replc --apply faults test, vm2 reached on ssh port 2222" "ssh \"postgres@$H2_IP:2222\";"
 for f in "$TOPO" "$TOPO_PORT"; do
     if "$REPLC" --check "$f" >"$WORK/check.log" 2>&1; then ok "replc --check $(basename "$f") exits 0"
     else notok "replc --check $(basename "$f") exits 0"; diag <"$WORK/check.log"; finish; fi

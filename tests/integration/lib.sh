@@ -141,7 +141,8 @@ hosts_up() {
     PW=$HOSTS_PASSWORD
 }
 
-# example_topology FILE TITLE: LANGUAGE.md's four-server example on the test hosts
+# example_topology FILE TITLE [EXTRA-FOR-VM2]: LANGUAGE.md's four-server
+# example on the test hosts; EXTRA-FOR-VM2, a setting line added to vm2's block
 example_topology() {
     cat >"$1" <<EOF
 # $2: LANGUAGE.md's example on the test hosts
@@ -166,7 +167,8 @@ node vm1 {
     subscribe subs_test2 to vm2 (publ_test2);
 }
 node vm2 {
-    host "$H2_IP";
+    host "$H2_IP";${3:+
+    $3}
     publish   publ_test2 (test2);
     subscribe subs_test1 to vm1 (publ_test1);
 }
@@ -180,6 +182,30 @@ node vm4 {
     standby from vm3;
 }
 EOF
+}
+
+# log_mark I: remember where node I's server log (the logging collector's
+# newest file) ends now, in LOG_FILE and LOG_AT
+log_mark() {
+    LOG_FILE=$(q "$1" "select current_setting('log_directory') || '/' || name from pg_ls_logdir()
+                       order by modification desc limit 1" postgres)
+    LOG_AT=$(q "$1" "select size from pg_stat_file('$LOG_FILE')" postgres)
+    case $LOG_AT in ''|*[!0-9]*) note "vm$1's log ($LOG_FILE) size: $LOG_AT"; LOG_AT=0 ;; esac
+}
+
+# no_replay_pause PREFIX I: node I's server log since log_mark shows its
+# restart, and no replay paused for insufficient settings
+no_replay_pause() {
+    local f=$WORK/vm$2-since-mark.log
+    q "$2" "select pg_read_file('$LOG_FILE', $LOG_AT, 100000000)" postgres >"$f"
+    if ! grep -q 'ready to accept read-only connections' "$f"; then
+        notok "$1vm$2's server log ($LOG_FILE) shows its restart"; diag <"$f"
+    fi
+    if grep -qE 'insufficient parameter settings|recovery has paused' "$f"; then
+        notok "$1vm$2's server log does not say its replay paused for insufficient settings"; diag <"$f"
+    else
+        ok "$1vm$2's server log does not say its replay paused for insufficient settings"
+    fi
 }
 
 ins() {   # ins I SQL: a change made by the DBA on node I

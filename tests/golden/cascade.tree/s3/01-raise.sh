@@ -50,8 +50,11 @@ wait_for() {
 }
 pgdata=/var/lib/postgresql/16/main
 marker='replc standby: node=s3 source=s2'
+# ours: a standby that replc built from this source
+ours() { [ -f "$pgdata/standby.signal" ] && [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" = "$marker" ]; }
 running() { pg_ctl -D "$pgdata" status >/dev/null 2>&1; }
-if [ ! -f "$pgdata/standby.signal" ] || [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" != "$marker" ]; then
+streaming() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; }
+if ! ours; then
     say 'not a standby yet: its base backup brings the source'\''s settings'
     finish
 fi
@@ -77,6 +80,5 @@ raise 'current_setting('\''max_connections'\'')::bigint < 300' 'ALTER SYSTEM SET
 if [ "$changed" = 0 ]; then finish; fi
 # each of these takes effect only at a restart
 pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" restart </dev/null
-streaming() { [ "$(q 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; }
 wait_for ''\''s3'\'' to stream again (pg_stat_wal_receiver)' streaming
 finish

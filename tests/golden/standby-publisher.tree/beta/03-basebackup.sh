@@ -49,9 +49,11 @@ wait_for() {
 }
 pgdata=/var/lib/postgresql/17/main
 marker='replc standby: node=beta source=alpha'
+# ours: a standby that replc built from this source
+ours() { [ -f "$pgdata/standby.signal" ] && [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" = "$marker" ]; }
 running() { pg_ctl -D "$pgdata" status >/dev/null 2>&1; }
 streaming() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; }
-if [ -f "$pgdata/standby.signal" ] && [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" = "$marker" ]; then
+if ours; then
     say 'already a standby of its source'
     if ! running; then change 'start the server'; pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null; fi
     wait_for ''\''beta'\'' to stream from '\''alpha'\'' (pg_stat_wal_receiver)' streaming
