@@ -23,7 +23,7 @@ OBJS  = $(patsubst src/%.c,$(B)/%.o,$(SRCS)) $(B)/replc.tab.o $(B)/replc.yy.o
 HDRS  = $(wildcard src/*.h grammar/*.h)
 UNITS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check deps update-golden bench clean units asan-check
+.PHONY: all run check deps update-golden bench clean units asan-check include-check
 all: replc
 
 $(B)/replc.tab.c $(B)/replc.tab.h: grammar/replc.y
@@ -65,11 +65,14 @@ run: deps
 	./replc examples/topology.rc -o out
 	cat out/plan.txt
 
-check: deps
+check: deps include-check
 	@sh tools/deps.sh test
 	$(MAKE) replc units
 	$(MAKE) B=build-asan SAN=1 build-asan/replc units
 	sh tests/run.sh
+
+include-check:
+	sh tools/include-cycles.sh
 
 update-golden: replc
 	sh tests/update-golden.sh
