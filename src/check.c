@@ -2,7 +2,9 @@
  * Program -> Model. All problems are reported; none stops the others. */
 #include "check.h"
 
+#include "derive.h"
 #include "map.h"
+#include "replcheck.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -19,42 +21,6 @@ typedef struct Checker {
 } Checker;
 
 /* ---------- small helpers ---------- */
-
-static const char *guc_names[GUC_COUNT] = {
-    "wal_level", "max_wal_senders", "max_replication_slots",
-    "max_logical_replication_workers", "max_worker_processes",
-    "max_active_replication_origins", "max_prepared_transactions",
-    "max_connections", "max_locks_per_transaction", "hot_standby",
-    "hot_standby_feedback", "listen_addresses",
-};
-
-
-const char *guc_name(GucId id) { return guc_names[id]; }
-
-bool guc_is_numeric(GucId id)
-{
-    return id != GUC_WAL_LEVEL && id != GUC_HOT_STANDBY && id != GUC_HOT_STANDBY_FEEDBACK &&
-           id != GUC_LISTEN_ADDRESSES;
-}
-
-const MNode *model_find_node(const Model *m, const char *name)
-{
-    for (int i = 0; i < m->nodes.n; i++) {
-        const MNode *n = m->nodes.items[i];
-        if (strcmp(n->name, name) == 0)
-            return n;
-    }
-    return NULL;
-}
-
-static const char *ident_of(Arena *a, const char *s)
-{
-    char *r = arena_strdup(a, s);
-    for (char *p = r; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-            *p = '_';
-    return r;
-}
 
 /* true/false in PostgreSQL's spellings; -1 when not a boolean */
 static int parse_bool(const char *s)
@@ -554,7 +520,7 @@ static void declare_nodes(Checker *c, const Settings *defs)
         }
         MNode *n = arena_alloc(c->a, sizeof *n);
         n->name = nd->name.s;
-        n->ident = ident_of(c->a, n->name);
+        n->ident = model_ident(c->a, n->name);
         n->span = nd->name.span;
         n->index = c->m->nodes.n;
         Settings own;
@@ -657,7 +623,7 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         if (name)
             check_name(c, &sd->name, "subscription", true);
         else
-            name = ident_of(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
+            name = model_ident(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
         MSub *dup = find_sub(n, name);
         if (dup) {
             Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,

@@ -1,5 +1,5 @@
-/* check.h: name resolution, every semantic check, and the derived
- * configuration: Program -> Model. */
+/* check.h: name resolution and every semantic check: Program -> Model
+ * (with the derived configuration, derive.h). */
 #ifndef REPLC_CHECK_H
 #define REPLC_CHECK_H
 
@@ -10,10 +10,5 @@
  * diag_error_count(d) == 0. default_cluster names the cluster when the
  * file has no 'cluster' statement. */
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster);
-
-/* Replication checks of REPLICATION.md (replcheck.c) and the derived
- * configuration (derive.c), both on a resolved model. */
-void check_replication(Arena *a, DiagCtx *d, Model *m);
-void derive_settings(Arena *a, DiagCtx *d, Model *m);
 
 #endif

@@ -2,7 +2,7 @@
  * (LANGUAGE.md "What the compiler derives"; formulas of REPLICATION.md 1.2,
  * 1.3, 1.4), the pg_hba.conf lines, and the capacity checks against what the
  * user set. */
-#include "check.h"
+#include "derive.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,68 +111,6 @@ static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MN
     h->peer = peer;
     h->why = why;
     vec_push(a, &on->hba, h);
-}
-
-MNode *model_chain_root(const MNode *n)
-{
-    int guard = 0;
-    while (n->standby && n->standby->source && guard++ < 100000)
-        n = n->standby->source;
-    return (MNode *)n;
-}
-
-static void standbys_below(Arena *a, const MNode *n, Vec *out, int depth)
-{
-    for (int i = 0; i < n->standbys.n && depth < 64; i++) {
-        vec_push(a, out, n->standbys.items[i]);
-        standbys_below(a, n->standbys.items[i], out, depth + 1);
-    }
-}
-
-void model_standbys_below(Arena *a, const MNode *n, Vec *out)
-{
-    standbys_below(a, n, out, 0);
-}
-
-static void add_peer(Arena *a, Vec *out, const MNode *peer)
-{
-    for (int i = 0; i < out->n; i++)
-        if (out->items[i] == peer)
-            return;
-    vec_push(a, out, (void *)peer);
-}
-
-void model_peers(Arena *a, const MNode *n, Vec *out)
-{
-    for (int i = 0; i < n->subs.n; i++) {
-        const MSub *sub = n->subs.items[i];
-        add_peer(a, out, sub->publisher);
-        add_peer(a, out, sub_primary(sub));   /* asked for standby snapshots */
-    }
-    if (n->standby && n->standby->source)
-        add_peer(a, out, n->standby->source);
-    if (!n->standby) {   /* its restart step asks its standbys */
-        Vec below = {0};
-        model_standbys_below(a, n, &below);
-        for (int i = 0; i < below.n; i++)
-            add_peer(a, out, below.items[i]);
-    }
-    /* publishers that promote.sh reaches on a standby of a subscriber */
-    const MNode *root = model_chain_root(n);
-    for (int i = 0; root != n && i < root->subs.n; i++) {
-        add_peer(a, out, ((MSub *)root->subs.items[i])->publisher);
-        add_peer(a, out, sub_primary(root->subs.items[i]));
-    }
-}
-
-MNode *sub_primary(const MSub *s)
-{
-    return model_chain_root(s->publisher);
-}
-
-const char *sub_dbname(const MSub *s)
-{
-    return sub_primary(s)->database;
 }
 
 /* Settings one node needs for its own role, before standbys inherit. */
@@ -297,13 +235,6 @@ static void apply_user(DiagCtx *d, MNode *n)
             need_text(n, (GucId)id, u->value, "set in the topology");
         }
     }
-}
-
-bool guc_standby_floor(GucId id)
-{
-    return id == GUC_MAX_CONNECTIONS || id == GUC_MAX_PREPARED_TRANSACTIONS ||
-           id == GUC_MAX_LOCKS_PER_TRANSACTION || id == GUC_MAX_WAL_SENDERS ||
-           id == GUC_MAX_WORKER_PROCESSES;
 }
 
 static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
@@ -450,12 +381,4 @@ void derive_settings(Arena *a, DiagCtx *d, Model *m)
                                         "in promote.sh", st->name, root->name));
         }
     }
-}
-
-const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby)
-{
-    char *r = arena_printf(a, "%s_%s", s->slot, standby->ident);
-    if (strlen(r) > 63)
-        r[63] = '\0';
-    return r;
 }

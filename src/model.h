@@ -1,6 +1,7 @@
 /* model.h: the resolved topology. Names are resolved to pointers, settings
  * merged (defaults, then the node's own), and the per-node configuration
- * derived. Built by check.c; read by plan.c and the emitters. */
+ * derived. Built by check.c and derive.c; queried through model.c; read by
+ * plan.c, the emitters and --apply. */
 #ifndef REPLC_MODEL_H
 #define REPLC_MODEL_H
 
@@ -158,6 +159,8 @@ const char *guc_name(GucId id);
 bool guc_standby_floor(GucId id);
 bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
+/* s with every char outside [a-z0-9_] made '_' (default object names). */
+const char *model_ident(Arena *a, const char *s);
 /* The option of that name in a validated option list, or NULL. */
 const Option *option_find(const Vec *opts, const char *name);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */

@@ -1,7 +1,7 @@
 /* replcheck.c: the replication checks of REPLICATION.md's check list that a
  * compiler can make from the topology alone: replica identity, logical
  * cycles, several writers, slot names, mixed versions, standbys. */
-#include "check.h"
+#include "replcheck.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,10 @@
+/* derive.h: the per-node configuration that follows from the topology. */
+#ifndef REPLC_DERIVE_H
+#define REPLC_DERIVE_H
+
+#include "model.h"
+
+/* Fills every node's guc[] and hba lines on a resolved model. */
+void derive_settings(Arena *a, DiagCtx *d, Model *m);
+
+#endif

@@ -1,0 +1,117 @@
+/* model.c: queries over the resolved model (model.h), shared by the checks,
+ * the derivation, the plan, the emitters and --apply. Computes nothing new
+ * and reports nothing. */
+#include "model.h"
+
+#include <string.h>
+
+static const char *guc_names[GUC_COUNT] = {
+    "wal_level", "max_wal_senders", "max_replication_slots",
+    "max_logical_replication_workers", "max_worker_processes",
+    "max_active_replication_origins", "max_prepared_transactions",
+    "max_connections", "max_locks_per_transaction", "hot_standby",
+    "hot_standby_feedback", "listen_addresses",
+};
+const char *guc_name(GucId id) { return guc_names[id]; }
+
+bool guc_is_numeric(GucId id)
+{
+    return id != GUC_WAL_LEVEL && id != GUC_HOT_STANDBY && id != GUC_HOT_STANDBY_FEEDBACK &&
+           id != GUC_LISTEN_ADDRESSES;
+}
+
+const MNode *model_find_node(const Model *m, const char *name)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        if (strcmp(n->name, name) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+const char *model_ident(Arena *a, const char *s)
+{
+    char *r = arena_strdup(a, s);
+    for (char *p = r; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    return r;
+}
+
+bool guc_standby_floor(GucId id)
+{
+    return id == GUC_MAX_CONNECTIONS || id == GUC_MAX_PREPARED_TRANSACTIONS ||
+           id == GUC_MAX_LOCKS_PER_TRANSACTION || id == GUC_MAX_WAL_SENDERS ||
+           id == GUC_MAX_WORKER_PROCESSES;
+}
+
+MNode *model_chain_root(const MNode *n)
+{
+    int guard = 0;
+    while (n->standby && n->standby->source && guard++ < 100000)
+        n = n->standby->source;
+    return (MNode *)n;
+}
+
+static void standbys_below(Arena *a, const MNode *n, Vec *out, int depth)
+{
+    for (int i = 0; i < n->standbys.n && depth < 64; i++) {
+        vec_push(a, out, n->standbys.items[i]);
+        standbys_below(a, n->standbys.items[i], out, depth + 1);
+    }
+}
+
+void model_standbys_below(Arena *a, const MNode *n, Vec *out)
+{
+    standbys_below(a, n, out, 0);
+}
+
+static void add_peer(Arena *a, Vec *out, const MNode *peer)
+{
+    for (int i = 0; i < out->n; i++)
+        if (out->items[i] == peer)
+            return;
+    vec_push(a, out, (void *)peer);
+}
+
+void model_peers(Arena *a, const MNode *n, Vec *out)
+{
+    for (int i = 0; i < n->subs.n; i++) {
+        const MSub *sub = n->subs.items[i];
+        add_peer(a, out, sub->publisher);
+        add_peer(a, out, sub_primary(sub));   /* asked for standby snapshots */
+    }
+    if (n->standby && n->standby->source)
+        add_peer(a, out, n->standby->source);
+    if (!n->standby) {   /* its restart step asks its standbys */
+        Vec below = {0};
+        model_standbys_below(a, n, &below);
+        for (int i = 0; i < below.n; i++)
+            add_peer(a, out, below.items[i]);
+    }
+    /* publishers that promote.sh reaches on a standby of a subscriber */
+    const MNode *root = model_chain_root(n);
+    for (int i = 0; root != n && i < root->subs.n; i++) {
+        add_peer(a, out, ((MSub *)root->subs.items[i])->publisher);
+        add_peer(a, out, sub_primary(root->subs.items[i]));
+    }
+}
+
+MNode *sub_primary(const MSub *s)
+{
+    return model_chain_root(s->publisher);
+}
+
+const char *sub_dbname(const MSub *s)
+{
+    return sub_primary(s)->database;
+}
+
+const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby)
+{
+    char *r = arena_printf(a, "%s_%s", s->slot, standby->ident);
+    if (strlen(r) > 63)
+        r[63] = '\0';
+    return r;
+}
