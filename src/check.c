@@ -255,7 +255,7 @@ typedef struct OptSpec {
     int since;
 } OptSpec;
 
-static const OptSpec sub_opts[] = {
+static const OptSpec sub_opts[SUBOPT_COUNT] = {   /* index: SubOpt */
     {"binary", OPT_BOOL, 14},           {"connect", OPT_BOOL, 10},
     {"copy_data", OPT_BOOL, 10},        {"create_slot", OPT_BOOL, 10},
     {"disable_on_error", OPT_BOOL, 15}, {"enabled", OPT_BOOL, 10},
@@ -264,27 +264,48 @@ static const OptSpec sub_opts[] = {
     {"slot_name", OPT_NAME, 10},        {"streaming", OPT_STREAMING, 14},
     {"synchronous_commit", OPT_TEXT, 10}, {"two_phase", OPT_BOOL, 15},
 };
-static const OptSpec pub_opts[] = {
+static const OptSpec pub_opts[PUBOPT_COUNT] = {   /* index: PubOpt */
     {"publish", OPT_PUBLISH, 10},
     {"publish_generated_columns", OPT_GENCOLS, 18},
     {"publish_via_partition_root", OPT_BOOL, 13},
 };
-static const OptSpec standby_opts[] = {
+enum { SBOPT_DELAY, SBOPT_FORCE, SBOPT_SLOT, SBOPT_SYNC, SBOPT_COUNT };
+static const OptSpec standby_opts[SBOPT_COUNT] = {
     {"delay", OPT_TEXT, 10}, {"force", OPT_BOOL, 10},
     {"slot", OPT_NAME, 10},  {"sync", OPT_BOOL, 10},
 };
 
-/* Validate options against a table; returns options in a Vec, first wins on repeats. */
-static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int nspecs,
-                         const char *kind, int version, const char *node)
+static const char *const origin_words[] = {"none", "any"};          /* Origin - 1 */
+static const char *const gencols_words[] = {"none", "stored"};
+
+/* The index of s among n words, case-insensitively; -1 when none. The one
+ * parser of every option that takes one of a few words. */
+static int parse_enum(const char *s, const char *const *words, int n)
 {
-    Vec out = {0};
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(s, words[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Validate options against a table whose index is the option's id. by_id[id]
+ * gets the option given (the first on repeats, NULL when absent or invalid);
+ * order[] the ids given, as written. Returns how many were given. */
+static int check_options(Checker *c, const Vec *opts, const OptSpec *specs, int nspecs,
+                         const char *kind, int version, const char *node,
+                         const Option **by_id, int *order)
+{
+    int given = 0;
+    for (int k = 0; k < nspecs; k++)
+        by_id[k] = NULL;
+    Vec seen = {0};
     for (int i = 0; i < opts->n; i++) {
         Option *o = opts->items[i];
-        const OptSpec *sp = NULL;
+        int id = -1;
         for (int k = 0; k < nspecs; k++)
             if (strcmp(specs[k].name, o->name.s) == 0)
-                sp = &specs[k];
+                id = k;
+        const OptSpec *sp = id >= 0 ? &specs[id] : NULL;
         if (!sp) {
             Diagnostic *dg = diag_error(c->d, o->name.span, "unknown-option",
                                         "unknown %s option '%s'", kind, o->name.s);
@@ -297,8 +318,8 @@ static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int 
             continue;
         }
         bool dup = false;
-        for (int k = 0; k < out.n; k++) {
-            Option *p = out.items[k];
+        for (int k = 0; k < seen.n; k++) {
+            Option *p = seen.items[k];
             if (strcmp(p->name.s, o->name.s) == 0) {
                 Diagnostic *dg = diag_error(c->d, o->name.span, "duplicate-option",
                                             "%s option '%s' is given twice", kind, o->name.s);
@@ -314,8 +335,8 @@ static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int 
         case OPT_BOOL: ok = parse_bool(v) >= 0; break;
         case OPT_TEXT: ok = o->has_value; break;
         case OPT_NAME: ok = o->has_value && o->value.kind != W_NUMBER; break;
-        case OPT_ORIGIN: ok = strcasecmp(v, "none") == 0 || strcasecmp(v, "any") == 0; break;
-        case OPT_GENCOLS: ok = strcasecmp(v, "none") == 0 || strcasecmp(v, "stored") == 0; break;
+        case OPT_ORIGIN: ok = parse_enum(v, origin_words, 2) >= 0; break;
+        case OPT_GENCOLS: ok = parse_enum(v, gencols_words, 2) >= 0; break;
         case OPT_STREAMING:
             ok = parse_bool(v) >= 0 || strcasecmp(v, "parallel") == 0;
             if (ok && strcasecmp(v, "parallel") == 0 && version < 16) {
@@ -359,27 +380,17 @@ static Vec check_options(Checker *c, const Vec *opts, const OptSpec *specs, int 
                                 "version.", version);
             continue;
         }
-        vec_push(c->a, &out, o);
+        vec_push(c->a, &seen, o);
+        by_id[id] = o;
+        order[given++] = id;
     }
-    return out;
+    return given;
 }
 
-const Option *option_find(const Vec *opts, const char *name)
+/* A boolean option's value: bare means true; dflt when not given. */
+static bool opt_bool(const Option *o, bool dflt)
 {
-    for (int i = 0; i < opts->n; i++) {
-        const Option *o = opts->items[i];
-        if (strcmp(o->name.s, name) == 0)
-            return o;
-    }
-    return NULL;
-}
-
-static int opt_bool(const Vec *opts, const char *name, int dflt)
-{
-    const Option *o = option_find(opts, name);
-    if (!o)
-        return dflt;
-    return o->has_value ? parse_bool(o->value.s) : 1;
+    return o ? !o->has_value || parse_bool(o->value.s) == 1 : dflt;
 }
 
 /* ---------- tables ---------- */
@@ -551,6 +562,32 @@ static MPub *find_pub(const MNode *n, const char *name)
     return NULL;
 }
 
+/* The publication's options into its typed fields. */
+static void pub_options(Checker *c, MPub *p, const PublishDecl *pd)
+{
+    const Option *o[PUBOPT_COUNT];
+    PubOptions *po = &p->opt;
+    int order[PUBOPT_COUNT];
+    po->n = check_options(c, &pd->options, pub_opts, PUBOPT_COUNT, "publication", p->node->version,
+                          p->node->name, o, order);
+    for (int k = 0; k < po->n; k++)
+        po->order[k] = (PubOpt)order[k];
+    for (int id = 0; id < PUBOPT_COUNT; id++)
+        if ((po->given[id] = o[id] != NULL))
+            po->span[id] = o[id]->span;
+    po->publish = o[PUBOPT_PUBLISH] ? o[PUBOPT_PUBLISH]->value.s : NULL;
+    po->generated_stored = o[PUBOPT_PUBLISH_GENERATED_COLUMNS] &&
+                           parse_enum(o[PUBOPT_PUBLISH_GENERATED_COLUMNS]->value.s, gencols_words, 2) == 1;
+    po->via_partition_root = opt_bool(o[PUBOPT_PUBLISH_VIA_PARTITION_ROOT], false);
+    p->pub_insert = p->pub_update = p->pub_delete = p->pub_truncate = true;
+    if (po->publish) {
+        p->pub_insert = strstr(po->publish, "insert") != NULL;
+        p->pub_update = strstr(po->publish, "update") != NULL;
+        p->pub_delete = strstr(po->publish, "delete") != NULL;
+        p->pub_truncate = strstr(po->publish, "truncate") != NULL;
+    }
+}
+
 static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
 {
     for (int i = 0; i < nd->publishes.n; i++) {
@@ -569,15 +606,7 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         p->node = n;
         p->all_tables = pd->all_tables;
         p->span = pd->name.span;
-        p->options = check_options(c, &pd->options, pub_opts, 3, "publication", n->version, n->name);
-        p->pub_insert = p->pub_update = p->pub_delete = p->pub_truncate = true;
-        const Option *po = option_find(&p->options, "publish");
-        if (po) {
-            p->pub_insert = strstr(po->value.s, "insert") != NULL;
-            p->pub_update = strstr(po->value.s, "update") != NULL;
-            p->pub_delete = strstr(po->value.s, "delete") != NULL;
-            p->pub_truncate = strstr(po->value.s, "truncate") != NULL;
-        }
+        pub_options(c, p, pd);
         if (p->all_tables) {
             for (int k = 0; k < c->m->tables.n; k++)
                 vec_push(c->a, &p->tables, c->m->tables.items[k]);
@@ -614,146 +643,198 @@ static MSub *find_sub(const MNode *n, const char *name)
     return NULL;
 }
 
+/* The subscription's options into its typed fields, and what follows from
+ * them: the slot, whether it is made beforehand, whether data is copied. */
+static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
+{
+    const MNode *n = s->node;
+    const Option *o[SUBOPT_COUNT];
+    int order[SUBOPT_COUNT];
+    SubOptions *so = &s->opt;
+    so->n = check_options(c, &sd->options, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
+                          o, order);
+    for (int k = 0; k < so->n; k++)
+        so->order[k] = (SubOpt)order[k];
+    for (int id = 0; id < SUBOPT_COUNT; id++)
+        if ((so->given[id] = o[id] != NULL))
+            so->span[id] = o[id]->span;
+    so->connect = opt_bool(o[SUBOPT_CONNECT], true);
+    so->enabled = opt_bool(o[SUBOPT_ENABLED], so->connect);   /* connect = false implies these */
+    so->create_slot = opt_bool(o[SUBOPT_CREATE_SLOT], so->connect);
+    so->copy_data = opt_bool(o[SUBOPT_COPY_DATA], so->connect);
+    so->binary = opt_bool(o[SUBOPT_BINARY], false);
+    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], false);
+    so->failover = opt_bool(o[SUBOPT_FAILOVER], false);
+    so->password_required = opt_bool(o[SUBOPT_PASSWORD_REQUIRED], true);
+    so->run_as_owner = opt_bool(o[SUBOPT_RUN_AS_OWNER], false);
+    so->two_phase = opt_bool(o[SUBOPT_TWO_PHASE], false);
+    so->origin = o[SUBOPT_ORIGIN] ? (Origin)(1 + parse_enum(o[SUBOPT_ORIGIN]->value.s, origin_words, 2))
+                                  : ORIGIN_DEFAULT;
+    const Option *st = o[SUBOPT_STREAMING];
+    if (!st)
+        so->streaming = STREAM_DEFAULT;
+    else if (st->has_value && strcasecmp(st->value.s, "parallel") == 0)
+        so->streaming = STREAM_PARALLEL;
+    else
+        so->streaming = opt_bool(st, false) ? STREAM_ON : STREAM_OFF;
+    if (o[SUBOPT_SLOT_NAME]) {
+        so->slot_name = o[SUBOPT_SLOT_NAME]->value.s;
+        so->slot_name_span = o[SUBOPT_SLOT_NAME]->value.span;
+    }
+    so->synchronous_commit = o[SUBOPT_SYNCHRONOUS_COMMIT] ? o[SUBOPT_SYNCHRONOUS_COMMIT]->value.s : NULL;
+
+    s->slot = so->slot_name ? so->slot_name : s->name;
+    if (so->slot_name && strcasecmp(so->slot_name, "none") == 0) {
+        s->slot = NULL;   /* no slot: the subscription is created detached */
+        if (so->enabled || so->create_slot) {
+            Diagnostic *dg = diag_error(c->d, so->span[SUBOPT_SLOT_NAME], "slot-name-none",
+                                        "slot_name = NONE needs enabled = false and create_slot = false");
+            diag_hint(c->d, dg, "PostgreSQL refuses it otherwise (\"subscription with slot_name = "
+                                "NONE must also set enabled = false\").");
+        }
+    }
+    if (n->version == 17 && so->failover && so->two_phase) {
+        Diagnostic *dg = diag_error(c->d, sd->span, "failover-two-phase",
+                                    "subscription '%s' uses both failover and two_phase, which "
+                                    "PostgreSQL 17 does not allow together", s->name);
+        diag_hint(c->d, dg, "Recent PostgreSQL 17 releases reject the combination at CREATE "
+                            "SUBSCRIPTION; PostgreSQL 18 allows it. Drop one of them.");
+    }
+    s->copy_data = so->copy_data && so->connect;
+    s->origin_none = so->origin == ORIGIN_NONE;
+    /* Two servers subscribing to each other at the same moment deadlock when
+     * CREATE SUBSCRIPTION creates the slot: each slot waits for the other's
+     * transaction. So the publisher creates the slot in its own session. */
+    s->precreate_slot = s->slot && !so->given[SUBOPT_CREATE_SLOT] && so->connect;
+}
+
+/* A subscription to a standby (16+): what it may not ask for. False when the
+ * subscription cannot be resolved further. */
+static bool sub_to_standby(Checker *c, MSub *s, const SubscribeDecl *sd, const MNode *primary)
+{
+    const MNode *pubnode = s->publisher;
+    const SubOptions *so = &s->opt;
+    if (pubnode->version < 16) {
+        Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
+                                    "subscription '%s' subscribes to '%s', which is a standby",
+                                    s->name, pubnode->name);
+        diag_hint(c->d, dg, "PostgreSQL %d cannot decode WAL while in recovery (logical "
+                            "decoding on a standby needs 16 or later). Subscribe to the "
+                            "primary of '%s' instead.", pubnode->version, pubnode->name);
+        return false;
+    }
+    if (primary->standby)   /* a cycle of standbys, reported by check_standby_cycles */
+        return false;
+    if (so->given[SUBOPT_CREATE_SLOT] && so->create_slot && so->connect) {
+        Diagnostic *dg = diag_error(c->d, so->span[SUBOPT_CREATE_SLOT], "subscribe-to-standby",
+                                    "subscription '%s' to standby '%s' asks CREATE SUBSCRIPTION "
+                                    "to create its slot", s->name, pubnode->name);
+        diag_hint(c->d, dg, "On a standby the slot is only ready once the primary '%s' logs a "
+                            "snapshot; CREATE SUBSCRIPTION would wait for it, for ever on an "
+                            "idle primary. Remove 'create_slot' and replc creates the slot "
+                            "while asking '%s' for snapshots (pg_log_standby_snapshot()).",
+                  primary->name, primary->name);
+    }
+    if (so->failover) {
+        Diagnostic *dg = diag_error(c->d, so->span[SUBOPT_FAILOVER], "subscribe-to-standby",
+                                    "subscription '%s' to standby '%s' asks for failover", s->name,
+                                    pubnode->name);
+        diag_hint(c->d, dg, "A slot made on a standby cannot be synchronised to another "
+                            "standby (\"cannot enable failover for a replication slot created "
+                            "on the standby\"). Subscribe to the primary '%s' for failover.",
+                  primary->name);
+    }
+    return true;
+}
+
+/* The publications of s on primary (its publisher, or the top of the
+ * publisher's chain), and the tables they bring to the subscriber. */
+static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode *primary)
+{
+    const MNode *pubnode = s->publisher;
+    for (int k = 0; k < sd->pubs.n; k++) {
+        const Word *w = sd->pubs.items[k];
+        MPub *p = find_pub(primary, w->s);
+        if (!p) {
+            Diagnostic *dg = primary == pubnode
+                ? diag_error(c->d, w->span, "unknown-publication",
+                             "node '%s' has no publication '%s'", pubnode->name, w->s)
+                : diag_error(c->d, w->span, "unknown-publication",
+                             "standby '%s' carries no publication '%s': its primary '%s' has none "
+                             "by that name", pubnode->name, w->s, primary->name);
+            Vec names = {0};
+            for (int j = 0; j < primary->pubs.n; j++)
+                vec_push(c->a, &names, (void *)((MPub *)primary->pubs.items[j])->name);
+            suggest(c, dg, w->s, &names);
+            continue;
+        }
+        vec_push(c->a, &s->pubs, p);
+        for (int j = 0; j < p->tables.n; j++) {
+            MTable *t = p->tables.items[j];
+            bool seen = false;
+            for (int q = 0; q < s->tables.n; q++)
+                if (s->tables.items[q] == t)
+                    seen = true;
+            if (!seen)
+                vec_push(c->a, &s->tables, t);
+            add_table(c->a, s->node, t);
+        }
+    }
+}
+
+/* A new subscription of n from its declaration; NULL when it is a duplicate
+ * or a subscription to the node itself. */
+static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *pubnode)
+{
+    const char *name = sd->name.s;
+    if (name)
+        check_name(c, &sd->name, "subscription", true);
+    else
+        name = model_ident(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
+    MSub *dup = find_sub(n, name);
+    if (dup) {
+        Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
+                                    "duplicate-subscription",
+                                    "subscription '%s' is declared twice on node '%s'", name, n->name);
+        diag_note(c->d, dg, dup->name_span, "first declared here");
+        return NULL;
+    }
+    if (pubnode == n) {
+        Diagnostic *dg = diag_error(c->d, sd->to.span, "self-subscription",
+                                    "node '%s' subscribes to itself", n->name);
+        diag_hint(c->d, dg, "A subscription copies data between two servers; a node already "
+                            "has its own tables.");
+        return NULL;
+    }
+    MSub *s = arena_alloc(c->a, sizeof *s);
+    s->name = name;
+    s->node = n;
+    s->publisher = pubnode;
+    s->span = sd->span;
+    s->name_span = sd->name.s ? sd->name.span : sd->to.span;
+    return s;
+}
+
 static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
 {
     for (int i = 0; i < nd->subscribes.n; i++) {
         const SubscribeDecl *sd = nd->subscribes.items[i];
         MNode *pubnode = find_node(c, &sd->to, true);
-        const char *name = sd->name.s;
-        if (name)
-            check_name(c, &sd->name, "subscription", true);
-        else
-            name = model_ident(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
-        MSub *dup = find_sub(n, name);
-        if (dup) {
-            Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
-                                        "duplicate-subscription",
-                                        "subscription '%s' is declared twice on node '%s'", name, n->name);
-            diag_note(c->d, dg, dup->name_span, "first declared here");
+        MSub *s = sub_declare(c, n, sd, pubnode);
+        if (!s)
             continue;
-        }
-        if (pubnode == n) {
-            Diagnostic *dg = diag_error(c->d, sd->to.span, "self-subscription",
-                                        "node '%s' subscribes to itself", n->name);
-            diag_hint(c->d, dg, "A subscription copies data between two servers; a node already "
-                                "has its own tables.");
-            continue;
-        }
-        MSub *s = arena_alloc(c->a, sizeof *s);
-        s->name = name;
-        s->node = n;
-        s->publisher = pubnode;
-        s->span = sd->span;
-        s->name_span = sd->name.s ? sd->name.span : sd->to.span;
-        s->options = check_options(c, &sd->options, sub_opts, 14, "subscription", n->version, n->name);
-        const Option *so = option_find(&s->options, "slot_name");
-        s->slot = so ? so->value.s : s->name;
-        if (so && strcasecmp(so->value.s, "none") == 0) {
-            s->slot = NULL;   /* no slot: the subscription is created detached */
-            int connects = opt_bool(&s->options, "connect", 1);   /* connect = false implies both */
-            if (opt_bool(&s->options, "enabled", connects) || opt_bool(&s->options, "create_slot", connects)) {
-                Diagnostic *dg = diag_error(c->d, so->span, "slot-name-none",
-                                            "slot_name = NONE needs enabled = false and create_slot = false");
-                diag_hint(c->d, dg, "PostgreSQL refuses it otherwise (\"subscription with slot_name = "
-                                    "NONE must also set enabled = false\").");
-            }
-        }
-        if (n->version == 17 && opt_bool(&s->options, "failover", 0) == 1 &&
-            opt_bool(&s->options, "two_phase", 0) == 1) {
-            Diagnostic *dg = diag_error(c->d, sd->span, "failover-two-phase",
-                                        "subscription '%s' uses both failover and two_phase, which "
-                                        "PostgreSQL 17 does not allow together", name);
-            diag_hint(c->d, dg, "Recent PostgreSQL 17 releases reject the combination at CREATE "
-                                "SUBSCRIPTION; PostgreSQL 18 allows it. Drop one of them.");
-        }
-        s->copy_data = opt_bool(&s->options, "copy_data", 1) && opt_bool(&s->options, "connect", 1);
-        /* Two servers subscribing to each other at the same moment deadlock when
-         * CREATE SUBSCRIPTION creates the slot: each slot waits for the other's
-         * transaction. So the publisher creates the slot in its own session. */
-        s->precreate_slot = s->slot && !option_find(&s->options, "create_slot") &&
-                            opt_bool(&s->options, "connect", 1);
-        s->two_phase = opt_bool(&s->options, "two_phase", 0) == 1;
-        const Option *oo = option_find(&s->options, "origin");
-        s->origin_none = oo && strcasecmp(oo->value.s, "none") == 0;
-        const Option *st = option_find(&s->options, "streaming");
-        if (!st)
-            s->streaming = STREAM_DEFAULT;
-        else if (st->has_value && strcasecmp(st->value.s, "parallel") == 0)
-            s->streaming = STREAM_PARALLEL;
-        else
-            s->streaming = opt_bool(&s->options, "streaming", 0) ? STREAM_ON : STREAM_OFF;
+        sub_options(c, s, sd);
         vec_push(c->a, &n->subs, s);
         if (!pubnode)
             continue;
         /* a standby carries its primary's publications (decoding there needs 16+) */
         MNode *primary = model_chain_root(pubnode);
-        if (pubnode->standby) {
-            if (pubnode->version < 16) {
-                Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
-                                            "subscription '%s' subscribes to '%s', which is a standby",
-                                            name, pubnode->name);
-                diag_hint(c->d, dg, "PostgreSQL %d cannot decode WAL while in recovery (logical "
-                                    "decoding on a standby needs 16 or later). Subscribe to the "
-                                    "primary of '%s' instead.", pubnode->version, pubnode->name);
-                s->publisher = NULL;
-                continue;
-            }
-            if (primary->standby) {   /* a cycle of standbys, reported by check_standby_cycles */
-                s->publisher = NULL;
-                continue;
-            }
-            if (option_find(&s->options, "create_slot") && opt_bool(&s->options, "create_slot", 1) == 1 &&
-                opt_bool(&s->options, "connect", 1)) {
-                Diagnostic *dg = diag_error(c->d, option_find(&s->options, "create_slot")->span,
-                                            "subscribe-to-standby",
-                                            "subscription '%s' to standby '%s' asks CREATE SUBSCRIPTION "
-                                            "to create its slot", name, pubnode->name);
-                diag_hint(c->d, dg, "On a standby the slot is only ready once the primary '%s' logs a "
-                                    "snapshot; CREATE SUBSCRIPTION would wait for it, for ever on an "
-                                    "idle primary. Remove 'create_slot' and replc creates the slot "
-                                    "while asking '%s' for snapshots (pg_log_standby_snapshot()).",
-                          primary->name, primary->name);
-            }
-            if (opt_bool(&s->options, "failover", 0) == 1) {
-                Diagnostic *dg = diag_error(c->d, option_find(&s->options, "failover")->span,
-                                            "subscribe-to-standby",
-                                            "subscription '%s' to standby '%s' asks for failover", name,
-                                            pubnode->name);
-                diag_hint(c->d, dg, "A slot made on a standby cannot be synchronised to another "
-                                    "standby (\"cannot enable failover for a replication slot created "
-                                    "on the standby\"). Subscribe to the primary '%s' for failover.",
-                          primary->name);
-            }
+        if (pubnode->standby && !sub_to_standby(c, s, sd, primary)) {
+            s->publisher = NULL;
+            continue;
         }
         vec_push(c->a, &pubnode->subscribers, s);
-        for (int k = 0; k < sd->pubs.n; k++) {
-            const Word *w = sd->pubs.items[k];
-            MPub *p = find_pub(primary, w->s);
-            if (!p) {
-                Diagnostic *dg = primary == pubnode
-                    ? diag_error(c->d, w->span, "unknown-publication",
-                                 "node '%s' has no publication '%s'", pubnode->name, w->s)
-                    : diag_error(c->d, w->span, "unknown-publication",
-                                 "standby '%s' carries no publication '%s': its primary '%s' has none "
-                                 "by that name", pubnode->name, w->s, primary->name);
-                Vec names = {0};
-                for (int j = 0; j < primary->pubs.n; j++)
-                    vec_push(c->a, &names, (void *)((MPub *)primary->pubs.items[j])->name);
-                suggest(c, dg, w->s, &names);
-                continue;
-            }
-            vec_push(c->a, &s->pubs, p);
-            for (int j = 0; j < p->tables.n; j++) {
-                MTable *t = p->tables.items[j];
-                bool seen = false;
-                for (int q = 0; q < s->tables.n; q++)
-                    if (s->tables.items[q] == t)
-                        seen = true;
-                if (!seen)
-                    vec_push(c->a, &s->tables, t);
-                add_table(c->a, n, t);
-            }
-        }
+        sub_publications(c, s, sd, primary);
     }
 }
 
@@ -775,21 +856,21 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         StandbyInfo *si = arena_alloc(c->a, sizeof *si);
         si->source = src;
         si->span = sd->span;
-        Vec opts = check_options(c, &sd->options, standby_opts, 4, "standby", n->version, n->name);
-        const Option *o = option_find(&opts, "slot");
-        si->slot = o ? o->value.s : n->ident;
-        si->sync = opt_bool(&opts, "sync", 0) == 1;
+        const Option *opts[SBOPT_COUNT];
+        int order[SBOPT_COUNT];
+        check_options(c, &sd->options, standby_opts, SBOPT_COUNT, "standby", n->version, n->name, opts, order);
+        si->slot = opts[SBOPT_SLOT] ? opts[SBOPT_SLOT]->value.s : n->ident;
+        si->sync = opt_bool(opts[SBOPT_SYNC], false);
         if (si->sync) {
-            Diagnostic *dg = diag_warning(c->d, option_find(&opts, "sync")->span, "standby-sync-unsupported",
+            Diagnostic *dg = diag_warning(c->d, opts[SBOPT_SYNC]->span, "standby-sync-unsupported",
                                           "standby '%s' asks for synchronous replication, which this "
                                           "version of replc does not set up", n->name);
             diag_hint(c->d, dg, "The standby streams asynchronously. To make it synchronous, set "
                                 "synchronous_standby_names on its source once it streams (its "
                                 "application_name is '%s').", n->name);
         }
-        si->force = opt_bool(&opts, "force", 0) == 1;
-        o = option_find(&opts, "delay");
-        si->delay = o ? o->value.s : NULL;
+        si->force = opt_bool(opts[SBOPT_FORCE], false);
+        si->delay = opts[SBOPT_DELAY] ? opts[SBOPT_DELAY]->value.s : NULL;
         n->standby = si;
         if (src)
             vec_push(c->a, &src->standbys, n);

@@ -133,9 +133,9 @@ static void derive_own(Arena *a, MNode *n)
         long sw = sync_workers(s);
         origins += 1 + sw;
         workers += 1 + sw;
-        if (s->streaming == STREAM_PARALLEL)
+        if (s->opt.streaming == STREAM_PARALLEL)
             workers += user_num(n, "max_parallel_apply_workers_per_subscription", 2);
-        if (s->two_phase)
+        if (s->opt.two_phase)
             two_phase = true;
         if (s->copy_data)
             any_copy = true;

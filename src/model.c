@@ -115,3 +115,17 @@ const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby)
         r[63] = '\0';
     return r;
 }
+
+static const char *const subopt_names[SUBOPT_COUNT] = {
+    "binary", "connect", "copy_data", "create_slot", "disable_on_error", "enabled", "failover",
+    "origin", "password_required", "run_as_owner", "slot_name", "streaming",
+    "synchronous_commit", "two_phase",
+};
+
+const char *subopt_name(SubOpt o) { return subopt_names[o]; }
+
+static const char *const pubopt_names[PUBOPT_COUNT] = {
+    "publish", "publish_generated_columns", "publish_via_partition_root",
+};
+
+const char *pubopt_name(PubOpt o) { return pubopt_names[o]; }

@@ -79,14 +79,57 @@ struct MTable {
 };
 
 typedef enum { STREAM_DEFAULT, STREAM_OFF, STREAM_ON, STREAM_PARALLEL } Streaming;
+typedef enum { ORIGIN_DEFAULT, ORIGIN_NONE, ORIGIN_ANY } Origin;
+
+/* Subscription options (PostgreSQL's names; subopt_name()), in name order. */
+typedef enum {
+    SUBOPT_BINARY, SUBOPT_CONNECT, SUBOPT_COPY_DATA, SUBOPT_CREATE_SLOT,
+    SUBOPT_DISABLE_ON_ERROR, SUBOPT_ENABLED, SUBOPT_FAILOVER, SUBOPT_ORIGIN,
+    SUBOPT_PASSWORD_REQUIRED, SUBOPT_RUN_AS_OWNER, SUBOPT_SLOT_NAME,
+    SUBOPT_STREAMING, SUBOPT_SYNCHRONOUS_COMMIT, SUBOPT_TWO_PHASE,
+    SUBOPT_COUNT
+} SubOpt;
+
+/* A subscription's options, parsed once by check.c. A value not given is
+ * PostgreSQL's default (connect = false makes enabled, create_slot and
+ * copy_data default to false, as PostgreSQL does). */
+typedef struct SubOptions {
+    bool given[SUBOPT_COUNT];
+    Span span[SUBOPT_COUNT];       /* where each given option was written */
+    SubOpt order[SUBOPT_COUNT];    /* the given options as written: CREATE SUBSCRIPTION's WITH list */
+    int n;
+    bool binary, connect, copy_data, create_slot, disable_on_error, enabled, failover,
+         password_required, run_as_owner, two_phase;
+    Origin origin;
+    Streaming streaming;
+    const char *slot_name;         /* as written; NULL: not given */
+    Span slot_name_span;           /* its value */
+    const char *synchronous_commit; /* as written; NULL: not given */
+} SubOptions;
+
+typedef enum {
+    PUBOPT_PUBLISH, PUBOPT_PUBLISH_GENERATED_COLUMNS, PUBOPT_PUBLISH_VIA_PARTITION_ROOT,
+    PUBOPT_COUNT
+} PubOpt;
+
+/* A publication's options, parsed once by check.c. */
+typedef struct PubOptions {
+    bool given[PUBOPT_COUNT];
+    Span span[PUBOPT_COUNT];
+    PubOpt order[PUBOPT_COUNT];    /* the given options as written: CREATE PUBLICATION's WITH list */
+    int n;
+    const char *publish;           /* as written ('insert, update'); NULL: not given */
+    bool generated_stored;         /* publish_generated_columns = stored */
+    bool via_partition_root;
+} PubOptions;
 
 struct MPub {
     const char *name;
     MNode *node;
     bool all_tables;
     Vec tables;           /* MTable * */
-    Vec options;          /* Option *: validated, emitted as written */
-    bool pub_insert, pub_update, pub_delete, pub_truncate;
+    PubOptions opt;
+    bool pub_insert, pub_update, pub_delete, pub_truncate;   /* from opt.publish */
     Span span;
 };
 
@@ -96,14 +139,12 @@ struct MSub {
     MNode *publisher;
     Vec pubs;             /* MPub * */
     Vec tables;           /* MTable *: union of the publications' tables */
-    Vec options;          /* Option *: validated */
+    SubOptions opt;
     const char *slot;     /* effective slot name on the publisher; NULL for slot_name = NONE */
     bool precreate_slot;  /* the slot is made before CREATE SUBSCRIPTION (create_slot = false there):
                            * by the publisher, or by the subscriber when the publisher is a standby */
-    bool copy_data;
-    bool origin_none;
-    bool two_phase;
-    Streaming streaming;
+    bool copy_data;       /* an initial copy happens: copy_data and connect */
+    bool origin_none;     /* opt.origin == ORIGIN_NONE */
     Span span, name_span;
 };
 
@@ -161,8 +202,8 @@ bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
 /* s with every char outside [a-z0-9_] made '_' (default object names). */
 const char *model_ident(Arena *a, const char *s);
-/* The option of that name in a validated option list, or NULL. */
-const Option *option_find(const Vec *opts, const char *name);
+const char *subopt_name(SubOpt o);
+const char *pubopt_name(PubOpt o);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);
 /* Every standby streaming from n, directly or through other standbys, in a

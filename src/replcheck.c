@@ -87,15 +87,15 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
         Vec uses = {0};
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
-            const Option *so = option_find(&s->options, "slot_name");
-            Span at = so ? so->value.span : s->name_span;
+            bool named = s->opt.slot_name != NULL;
+            Span at = named ? s->opt.slot_name_span : s->name_span;
             if (!s->slot)
                 continue;
             if (!slot_ok(s->slot)) {
                 Diagnostic *dg = diag_error(d, at, "slot-name",
                                             "replication slot name '%s' of subscription '%s' may hold "
                                             "only lower-case letters, digits and '_'", s->slot, s->name);
-                diag_hint(d, dg, so ? "Choose a slot name of lower-case letters, digits and '_'."
+                diag_hint(d, dg, named ? "Choose a slot name of lower-case letters, digits and '_'."
                                     : "The slot is named after the subscription unless you say "
                                       "otherwise: add 'with (slot_name = %s)'.",
                           to_slot(a, s->slot));
@@ -356,18 +356,18 @@ static void check_mixed_versions(DiagCtx *d, Model *m)
             if (!s->publisher)
                 continue;
             int pv = s->publisher->version;
-            struct { const char *name; int since; bool used; } checks[] = {
-                {"origin", 16, s->origin_none},
-                {"streaming = parallel", 16, s->streaming == STREAM_PARALLEL},
-                {"two_phase", 15, s->two_phase},
-                {"binary", 14, option_find(&s->options, "binary") != NULL},
+            struct { const char *name; SubOpt id; int since; bool used; } checks[] = {
+                {"origin", SUBOPT_ORIGIN, 16, s->opt.origin == ORIGIN_NONE},
+                {"streaming = parallel", SUBOPT_STREAMING, 16, s->opt.streaming == STREAM_PARALLEL},
+                {"two_phase", SUBOPT_TWO_PHASE, 15, s->opt.two_phase},
+                {"binary", SUBOPT_BINARY, 14, s->opt.given[SUBOPT_BINARY]},
             };
             for (size_t q = 0; q < sizeof checks / sizeof checks[0]; q++) {
                 if (!checks[q].used || pv >= checks[q].since)
                     continue;
                 const char *oname = checks[q].name;
-                const Option *o = option_find(&s->options, strncmp(oname, "streaming", 9) == 0 ? "streaming" : oname);
-                Diagnostic *dg = diag_warning(d, o ? o->span : s->span, "publisher-ignores-option",
+                bool given = s->opt.given[checks[q].id];
+                Diagnostic *dg = diag_warning(d, given ? s->opt.span[checks[q].id] : s->span, "publisher-ignores-option",
                                               "subscription '%s' asks for %s, but its publisher '%s' "
                                               "is PostgreSQL %d, which ignores it", s->name, oname,
                                               s->publisher->name, pv);

@@ -152,25 +152,47 @@ static void tables(Arena *a, Vec *v, const MNode *n)
     sb_free(&q);
 }
 
-/* Booleans bare in PostgreSQL's spelling, everything else as a literal. */
-static void option_value(StrBuf *b, const Option *o)
+static bool sub_bool(const SubOptions *o, SubOpt id)
 {
-    static const char *const yes[] = {"true", "on", "yes"}, *const no[] = {"false", "off", "no"};
-    if (!o->has_value) {
-        sb_puts(b, "true");
-        return;
+    switch (id) {
+    case SUBOPT_BINARY: return o->binary;
+    case SUBOPT_CONNECT: return o->connect;
+    case SUBOPT_COPY_DATA: return o->copy_data;
+    case SUBOPT_CREATE_SLOT: return o->create_slot;
+    case SUBOPT_DISABLE_ON_ERROR: return o->disable_on_error;
+    case SUBOPT_ENABLED: return o->enabled;
+    case SUBOPT_FAILOVER: return o->failover;
+    case SUBOPT_PASSWORD_REQUIRED: return o->password_required;
+    case SUBOPT_RUN_AS_OWNER: return o->run_as_owner;
+    case SUBOPT_TWO_PHASE: return o->two_phase;
+    default: return false;
     }
-    for (int i = 0; i < 3; i++) {
-        if (strcasecmp(o->value.s, yes[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
-            sb_puts(b, "true");
-            return;
-        }
-        if (strcasecmp(o->value.s, no[i]) == 0 && strcmp(o->name.s, "streaming") != 0) {
-            sb_puts(b, "false");
-            return;
-        }
+}
+
+/* One given subscription option as CREATE SUBSCRIPTION takes it: booleans
+ * bare, everything else as a literal. */
+static void sub_option(StrBuf *b, const SubOptions *o, SubOpt id)
+{
+    sb_printf(b, "%s = ", subopt_name(id));
+    switch (id) {
+    case SUBOPT_ORIGIN: q_literal(b, o->origin == ORIGIN_NONE ? "none" : "any"); break;
+    case SUBOPT_STREAMING:
+        q_literal(b, o->streaming == STREAM_PARALLEL ? "parallel" : o->streaming == STREAM_ON ? "on" : "off");
+        break;
+    case SUBOPT_SLOT_NAME: q_literal(b, o->slot_name); break;
+    case SUBOPT_SYNCHRONOUS_COMMIT: q_literal(b, o->synchronous_commit); break;
+    default: sb_puts(b, sub_bool(o, id) ? "true" : "false"); break;
     }
-    q_literal(b, o->value.s);
+}
+
+static void pub_option(StrBuf *b, const PubOptions *o, PubOpt id)
+{
+    sb_printf(b, "%s = ", pubopt_name(id));
+    switch (id) {
+    case PUBOPT_PUBLISH: q_literal(b, o->publish); break;
+    case PUBOPT_PUBLISH_GENERATED_COLUMNS: q_literal(b, o->generated_stored ? "stored" : "none"); break;
+    default: sb_puts(b, o->via_partition_root ? "true" : "false"); break;
+    }
 }
 
 /* The logical slot of subscription sub, made on its publisher before CREATE
@@ -188,16 +210,9 @@ static void slot_stmt(Arena *a, Vec *v, const MSub *sub)
     q_literal(&q, sub->slot);
     sb_puts(&q, ", 'pgoutput'");
     if (n->version >= 14)
-        sb_printf(&q, ", false, %s", sub->two_phase ? "true" : "false");
-    if (n->version >= 17) {
-        int failover = 0;
-        for (int k = 0; k < sub->options.n; k++) {
-            const Option *o = sub->options.items[k];
-            if (strcmp(o->name.s, "failover") == 0)
-                failover = !o->has_value || strcasecmp(o->value.s, "true") == 0 || strcasecmp(o->value.s, "on") == 0;
-        }
-        sb_printf(&q, ", %s", failover ? "true" : "false");
-    }
+        sb_printf(&q, ", false, %s", sub->opt.two_phase ? "true" : "false");
+    if (n->version >= 17)
+        sb_printf(&q, ", %s", sub->opt.failover ? "true" : "false");
     sb_puts(&q, ")");
     stmt(a, v, arena_printf(a, "slot of subscription %s of node %s", sub->name, sub->node->name), &g, &q);
     sb_free(&g);
@@ -227,14 +242,11 @@ static void publications(Arena *a, Vec *v, const MNode *n)
                 q_qualified(&q, t->schema, t->name);
             }
         }
-        for (int k = 0; k < p->options.n; k++) {
-            const Option *o = p->options.items[k];
+        for (int k = 0; k < p->opt.n; k++) {
             sb_puts(&q, k ? ", " : " WITH (");
-            sb_puts(&q, o->name.s);
-            sb_puts(&q, " = ");
-            option_value(&q, o);
+            pub_option(&q, &p->opt, p->opt.order[k]);
         }
-        if (p->options.n)
+        if (p->opt.n)
             sb_puts(&q, ")");
         stmt(a, v, arena_printf(a, "publication %s", p->name), &g, &q);
         if (p->all_tables)
@@ -293,22 +305,16 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
         q_ident(&q, ((MPub *)sub->pubs.items[k])->name);
     }
     int nopt = 0;
-    bool has_streaming = false;
-    for (int k = 0; k < sub->options.n; k++) {
-        const Option *o = sub->options.items[k];
+    for (int k = 0; k < sub->opt.n; k++) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
-        sb_puts(&q, o->name.s);
-        sb_puts(&q, " = ");
-        option_value(&q, o);
-        if (strcmp(o->name.s, "streaming") == 0)
-            has_streaming = true;
+        sub_option(&q, &sub->opt, sub->opt.order[k]);
     }
     if (sub->precreate_slot) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sb_puts(&q, "create_slot = false");
     }
     /* the default differs between versions (off up to 17, parallel on 18): say it */
-    if (!has_streaming && sub->node->version >= 14) {
+    if (!sub->opt.given[SUBOPT_STREAMING] && sub->node->version >= 14) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sb_puts(&q, "streaming = off");
     }
@@ -361,18 +367,9 @@ char *sql_publications_count(Arena *a, const MSub *sub)
     return r;
 }
 
-static bool option_false(const Vec *opts, const char *name)
-{
-    const Option *o = option_find(opts, name);
-    return o && o->has_value && (strcasecmp(o->value.s, "false") == 0 || strcasecmp(o->value.s, "off") == 0 ||
-                                 strcmp(o->value.s, "0") == 0);
-}
-
 int sub_expected_tables(const MSub *sub)
 {
-    if (option_false(&sub->options, "connect") || option_false(&sub->options, "enabled"))
-        return 0;
-    return sub->tables.n;
+    return sub->opt.connect && sub->opt.enabled ? sub->tables.n : 0;
 }
 
 char *sql_subscription_synced(Arena *a, const MSub *sub)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# replc: every step of node 'sub' (cluster 'failover17'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+set -eu
+cd "$(dirname "$0")"
+PGPORT=${PGPORT:-5432}; export PGPORT
+node=sub
+run() {
+    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+}
+run 01-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
+run 02-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+run 03-database.sql 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres'
+run 04-tables.sql 'create schemas and tables if missing' 'dbname=app user=postgres'
+run 05-wait-publisher-sub_from_pub.sh 'wait until '\''pub'\'' has the publications of subscription '\''sub_from_pub'\'''
+run 06-subscribe-sub_from_pub.sql 'create subscription '\''sub_from_pub'\'' if missing' 'dbname=app user=postgres'
+run 07-wait-sync-sub_from_pub.sh 'wait until every table of subscription '\''sub_from_pub'\'' is synchronised'
+printf 'replc: %s: all steps done\n' "$node"
