@@ -13,7 +13,4 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p);
 void emit_plan_json(StrBuf *b, const Model *m, const Plan *p);
 void emit_dot(StrBuf *b, const Model *m);
 
-/* Conninfo that peers use to reach node n (no password, ever). */
-void emit_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
-
 #endif

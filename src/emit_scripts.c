@@ -16,27 +16,6 @@ static void sh_word(StrBuf *b, const char *s) { q_shell(b, s); }
 /* a SQL text as one shell word */
 static void sh_sql(StrBuf *b, const StrBuf *sql) { q_shell(b, sql->s ? sql->s : ""); }
 
-void emit_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
-{
-    sb_puts(b, "host=");
-    q_conninfo(b, n->host);
-    sb_printf(b, " port=%d", n->port);
-    if (dbname) {
-        sb_puts(b, " dbname=");
-        q_conninfo(b, dbname);
-    }
-    sb_puts(b, " user=");
-    q_conninfo(b, n->user);
-    if (n->pw_kind == PW_FILE) {
-        sb_puts(b, " passfile=");
-        q_conninfo(b, n->pw_value);
-    }
-    if (appname) {
-        sb_puts(b, " application_name=");
-        q_conninfo(b, appname);
-    }
-}
-
 /* local connection string: through the socket, as psql does by default */
 static void local_conninfo(StrBuf *b, const MNode *n, const char *db)
 {
@@ -308,7 +287,7 @@ static void emit_wait_standbys_raised(StrBuf *b, const MNode *n)
         StrBuf ci, what;
         sb_init(&ci);
         sb_init(&what);
-        emit_conninfo(&ci, st, "postgres", NULL);
+        model_conninfo(&ci, st, "postgres", NULL);
         sb_puts(&ci, " connect_timeout=5");
         sb_printf(&what, "standby '%s' to raise its settings first (its raise step)", st->name);
         sb_puts(b, "wait_for ");
@@ -368,7 +347,7 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
     arena_init(&a);
     StrBuf ci;
     sb_init(&ci);
-    emit_conninfo(&ci, pub, sub_dbname(sub), NULL);
+    model_conninfo(&ci, pub, sub_dbname(sub), NULL);
     sb_puts(&ci, " connect_timeout=5");
     sb_puts(b, "ready() {\n    peer ");
     sh_word(b, arena_printf(&a, "'%s'", pub->name));
@@ -399,7 +378,7 @@ static void emit_kick_fn(StrBuf *b, const MSub *sub, const char *indent)
     StrBuf ci, w;
     sb_init(&ci);
     sb_init(&w);
-    emit_conninfo(&ci, primary, sub_dbname(sub), NULL);
+    model_conninfo(&ci, primary, sub_dbname(sub), NULL);
     sb_puts(&ci, " connect_timeout=5");
     sb_printf(b, "%s# kick: ask the primary '%s' to log a standby snapshot; a slot on standby\n"
                  "%s# '%s' (the subscription's, or a table-sync worker's) waits for one\n",
@@ -426,7 +405,7 @@ static void emit_standby_slot(StrBuf *b, const Step *s)
     const SqlStmt *st = v.items[0];
     StrBuf ci;
     sb_init(&ci);
-    emit_conninfo(&ci, pub, sub_dbname(sub), NULL);
+    model_conninfo(&ci, pub, sub_dbname(sub), NULL);
     sb_puts(&ci, " connect_timeout=5");
     sb_puts(b, "on_standby() { psql -XAtq -v ON_ERROR_STOP=1 -d ");
     sh_word(b, ci.s);
@@ -502,7 +481,7 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     sb_init(&ci);
     sb_init(&sql);
     sb_init(&pat);
-    emit_conninfo(&ci, pub, sub_dbname(s->sub), NULL);
+    model_conninfo(&ci, pub, sub_dbname(s->sub), NULL);
     sb_puts(&sql, "SELECT to_regclass(");
     q_regclass(&sql, t->schema, t->name);
     sb_puts(&sql, ") IS NOT NULL");
@@ -576,9 +555,9 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_init(&repl);
     sb_init(&bb);
     sb_init(&sql);
-    emit_conninfo(&repl, src, "replication", NULL);
+    model_conninfo(&repl, src, "replication", NULL);
     sb_puts(&repl, " replication=true connect_timeout=5");
-    emit_conninfo(&bb, src, NULL, n->name);
+    model_conninfo(&bb, src, NULL, n->name);
     /* already built: make sure it runs and streams */
     sb_puts(b, "if ours; then\n"
                "    say 'already a standby of its source'\n"
@@ -879,7 +858,7 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
             sb_puts(b, "    ( while :; do kick; sleep 1; done ) & kicker=$!\n");
         }
         sb_puts(b, "    psql -XAtq -v ON_ERROR_STOP=1 -d ");
-        emit_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+        model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
         sh_word(b, ci.s);
         sb_puts(b, " -c ");
         sb_puts(&create, "SELECT pg_create_logical_replication_slot(");

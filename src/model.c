@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "quote.h"
+
 static const char *guc_names[GUC_COUNT] = {
     "wal_level", "max_wal_senders", "max_replication_slots",
     "max_logical_replication_workers", "max_worker_processes",
@@ -129,3 +131,20 @@ static const char *const pubopt_names[PUBOPT_COUNT] = {
 };
 
 const char *pubopt_name(PubOpt o) { return pubopt_names[o]; }
+
+void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+{
+    StrBuf c;
+    sb_init(&c);
+    q_conninfo_kv(&c, "host", n->host);
+    sb_printf(&c, " port=%d", n->port);
+    if (dbname)
+        q_conninfo_kv(&c, "dbname", dbname);
+    q_conninfo_kv(&c, "user", n->user);
+    if (n->pw_kind == PW_FILE)
+        q_conninfo_kv(&c, "passfile", n->pw_value);
+    if (appname)
+        q_conninfo_kv(&c, "application_name", appname);
+    sb_puts(b, c.s);
+    sb_free(&c);
+}

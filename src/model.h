@@ -202,6 +202,9 @@ bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
 /* s with every char outside [a-z0-9_] made '_' (default object names). */
 const char *model_ident(Arena *a, const char *s);
+/* The connection string peers use to reach node n (no password, ever):
+ * host, port, dbname (when given), user, passfile, application_name (when given). */
+void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
 const char *subopt_name(SubOpt o);
 const char *pubopt_name(PubOpt o);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */

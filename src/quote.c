@@ -105,6 +105,14 @@ void q_conninfo(StrBuf *b, const char *s)
     sb_putc(b, '\'');
 }
 
+void q_conninfo_kv(StrBuf *b, const char *key, const char *value)
+{
+    if (b->len)
+        sb_putc(b, ' ');
+    sb_printf(b, "%s=", key);
+    q_conninfo(b, value);
+}
+
 void q_shell(StrBuf *b, const char *s)
 {
     bool plain = *s != '\0';

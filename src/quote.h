@@ -16,6 +16,9 @@ void q_qualified(StrBuf *b, const char *schema, const char *name);
 void q_literal(StrBuf *b, const char *s);
 /* libpq connection-string value: bare, or '...' with \' and \\. */
 void q_conninfo(StrBuf *b, const char *s);
+/* One key=value pair of a connection string, the value through q_conninfo;
+ * a space before it when b holds text already. */
+void q_conninfo_kv(StrBuf *b, const char *key, const char *value);
 /* POSIX shell word: bare when only safe characters, else '...'. */
 void q_shell(StrBuf *b, const char *s);
 /* JSON string, with its double quotes. */

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "emit.h"
 #include "quote.h"
 
 static SqlStmt *stmt(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBuf *sql)
@@ -296,7 +295,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     sb_puts(&q, "CREATE SUBSCRIPTION ");
     q_ident(&q, sub->name);
     sb_puts(&q, "\n    CONNECTION ");
-    emit_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
+    model_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
     q_literal(&q, ci.s);
     sb_puts(&q, "\n    PUBLICATION ");
     for (int k = 0; k < sub->pubs.n; k++) {
