@@ -966,6 +966,7 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
     check_standby_cycles(&c);
     /* run even after errors, so that one run reports everything */
     check_replication(a, d, c.m);
-    derive_settings(a, d, c.m);
+    derive_settings(a, c.m);
+    check_derived(a, d, c.m);
     return c.m;
 }

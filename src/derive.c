@@ -1,7 +1,7 @@
 /* derive.c: the per-node configuration that follows from the topology
  * (LANGUAGE.md "What the compiler derives"; formulas of REPLICATION.md 1.2,
- * 1.3, 1.4), the pg_hba.conf lines, and the capacity checks against what the
- * user set. */
+ * 1.3, 1.4) and the pg_hba.conf lines. What the user set is weighed here
+ * (Derived.verdict); replcheck.c reports it. No diagnostics. */
 #include "derive.h"
 
 #include <stdlib.h>
@@ -171,49 +171,39 @@ static void derive_own(Arena *a, MNode *n)
         need_text(n, GUC_HOT_STANDBY, "on", "the node is a hot standby");
 }
 
-/* A user's 'set' of a derived setting: lower than needed is an error. */
-static void apply_user(DiagCtx *d, MNode *n)
+/* A user's 'set' of a derived setting: used unless it is lower than the
+ * topology needs. The verdict stays on the setting for replcheck.c. */
+static void apply_user(MNode *n)
 {
     for (int id = 0; id < GUC_COUNT; id++) {
         const UserGuc *u = user_guc(n, guc_name((GucId)id));
         if (!u)
             continue;
         Derived *g = &n->guc[id];
+        g->user = u;
+        g->counted = g->why;
         if (guc_is_numeric((GucId)id)) {
             char *end;
             long v = strtol(u->value, &end, 10);
+            g->user_value = v;
             if (*end || !*u->value) {
-                diag_error(d, u->span, "bad-value", "'%s' must be a whole number, not '%s'",
-                           u->name, u->value);
+                g->verdict = USER_NOT_NUMBER;
                 continue;
             }
             if (g->set && v < g->floor) {
-                Diagnostic *dg = diag_error(d, u->span, "capacity",
-                                            "%s = %ld on node '%s' is lower than the topology needs (%ld)",
-                                            u->name, v, n->name, g->floor);
-                diag_hint(d, dg, "Counted: %s. Raise the value or remove the 'set' and let replc "
-                                 "derive it.", g->why);
+                g->verdict = USER_BELOW_FLOOR;
                 continue;
             }
-            if (g->set && v < g->peak) {
-                Diagnostic *dg = diag_warning(d, u->span, "capacity-peak",
-                                              "%s = %ld on node '%s' is enough for steady replication "
-                                              "(%ld) but not for the initial copy (%ld)",
-                                              u->name, v, n->name, g->floor, g->peak);
-                diag_hint(d, dg, "Counted: %s. Each table-sync worker needs its own while it copies, "
-                                 "so the initial copy is slower or stalls.", g->why);
-            }
+            g->verdict = g->set && v < g->peak ? USER_BELOW_PEAK : USER_USED;
             g->set = true;
             g->value = v;
             g->why = "set in the topology";
         } else if (id == GUC_WAL_LEVEL) {
             if (g->set && wal_rank(u->value) < wal_rank(g->text)) {
-                Diagnostic *dg = diag_error(d, u->span, "capacity",
-                                            "wal_level = %s on node '%s' is lower than the topology "
-                                            "needs (%s)", u->value, n->name, g->text);
-                diag_hint(d, dg, "Needed because %s.", g->why);
+                g->verdict = USER_BELOW_FLOOR;
                 continue;
             }
+            g->verdict = USER_USED;
             need_text(n, (GucId)id, u->value, "set in the topology");
         } else {
             if (id == GUC_LISTEN_ADDRESSES && g->set && !strchr(u->value, '*')) {
@@ -224,29 +214,21 @@ static void apply_user(DiagCtx *d, MNode *n)
                         local_only = false;
                 free(copy);
                 if (local_only) {
-                    Diagnostic *dg = diag_error(d, u->span, "listen-addresses",
-                                                "listen_addresses = '%s' on node '%s' shuts out its "
-                                                "peers", u->value, n->name);
-                    diag_hint(d, dg, "Subscribers or standbys connect to '%s' at %s. Listen on that "
-                                     "address, or remove the 'set' and let replc use '*'.", n->name, n->host);
+                    g->verdict = USER_LOCAL_ONLY;
                     continue;
                 }
             }
+            g->verdict = USER_USED;
             need_text(n, (GucId)id, u->value, "set in the topology");
         }
     }
 }
 
-static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
+static void derive_node(Arena *a, MNode *n)
 {
-    if (done[n->index])
-        return;
-    done[n->index] = 1;
     MNode *src = n->standby ? n->standby->source : NULL;
-    if (src)
-        derive_node(a, d, src, done);
     derive_own(a, n);
-    apply_user(d, n);
+    apply_user(n);
     if (src) {
         if (src->guc[GUC_WAL_LEVEL].set)
             need_text(n, GUC_WAL_LEVEL, src->guc[GUC_WAL_LEVEL].text,
@@ -265,24 +247,8 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
     if (!user_guc(n, "max_worker_processes"))
         need(n, GUC_MAX_WORKER_PROCESSES, mlrw + 1, mlrw + 1, mlrw + 1,
              "max_logical_replication_workers + 1 (the launcher)");
-    else {
-        /* REPLICATION.md check 6: an error below #subscriptions + 2, else a warning */
-        const UserGuc *u = user_guc(n, "max_worker_processes");
-        long v = n->guc[GUC_MAX_WORKER_PROCESSES].value, floor = n->subs.n ? n->subs.n + 2 : 0;
-        if (v < floor) {
-            Diagnostic *dg = diag_error(d, u->span, "capacity",
-                                        "max_worker_processes = %ld on node '%s' is lower than the "
-                                        "topology needs (%ld)", v, n->name, floor);
-            diag_hint(d, dg, "Counted: one apply worker per subscription (%d), one table-sync "
-                             "worker and the launcher.", n->subs.n);
-        } else if (v < mlrw + 1) {
-            Diagnostic *dg = diag_warning(d, u->span, "capacity-peak",
-                                          "max_worker_processes = %ld on node '%s' is lower than "
-                                          "max_logical_replication_workers + 1 (%ld)", v, n->name, mlrw + 1);
-            diag_hint(d, dg, "Logical replication workers are background workers too; when they "
-                             "run out, table synchronisation waits (\"out of background worker slots\").");
-        }
-    }
+    for (GucId id = 0; id < GUC_COUNT; id++)
+        n->guc[id].own = n->guc[id].value;
     if (src) {
         /* a standby replays its source's WAL: these must not be lower there */
         for (GucId id = 0; id < GUC_COUNT; id++) {
@@ -291,16 +257,7 @@ static void derive_node(Arena *a, DiagCtx *d, MNode *n, char *done)
             Derived *s = &src->guc[id];
             Derived *g = &n->guc[id];
             if (s->set && (!g->set || g->value < s->value)) {
-                const UserGuc *u = user_guc(n, guc_name(id));
-                if (u) {
-                    Diagnostic *dg = diag_error(d, u->span, "capacity",
-                                                "%s = %ld on standby '%s' is lower than on its source "
-                                                "'%s' (%ld)", guc_name(id), g->value, n->name,
-                                                src->name, s->value);
-                    diag_hint(d, dg, "A standby stops replaying when one of max_connections, "
-                                     "max_prepared_transactions, max_locks_per_transaction, "
-                                     "max_wal_senders, max_worker_processes is lower than on its source.");
-                }
+                g->below_source = true;
                 g->set = true;
                 g->value = s->value;
                 g->why = arena_printf(a, "not lower than on its source '%s'", src->name);
@@ -328,12 +285,12 @@ static void derive_decoding_standby(Arena *a, MNode *st)
     }
 }
 
-void derive_settings(Arena *a, DiagCtx *d, Model *m)
+void derive_settings(Arena *a, Model *m)
 {
-    char *done = calloc((size_t)m->nodes.n + 1, 1);
-    for (int i = 0; i < m->nodes.n; i++)
-        derive_node(a, d, m->nodes.items[i], done);
-    free(done);
+    Vec order = {0};
+    model_sources_first(a, m, &order);
+    for (int i = 0; i < order.n; i++)
+        derive_node(a, order.items[i]);
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);
     for (int i = 0; i < m->nodes.n; i++) {

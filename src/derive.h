@@ -4,7 +4,8 @@
 
 #include "model.h"
 
-/* Fills every node's guc[] and hba lines on a resolved model. */
-void derive_settings(Arena *a, DiagCtx *d, Model *m);
+/* Fills every node's guc[] and hba lines on a resolved model, weighing the
+ * user's 'set's (Derived.verdict); reports nothing (check_derived does). */
+void derive_settings(Arena *a, Model *m);
 
 #endif

@@ -148,3 +148,20 @@ void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *a
     sb_puts(b, c.s);
     sb_free(&c);
 }
+
+static void sources_first(Arena *a, const MNode *n, char *done, Vec *out)
+{
+    if (done[n->index])
+        return;
+    done[n->index] = 1;
+    if (n->standby && n->standby->source)
+        sources_first(a, n->standby->source, done, out);
+    vec_push(a, out, (void *)n);
+}
+
+void model_sources_first(Arena *a, const Model *m, Vec *out)
+{
+    char *done = arena_alloc(a, (size_t)m->nodes.n + 1);   /* zeroed */
+    for (int i = 0; i < m->nodes.n; i++)
+        sources_first(a, m->nodes.items[i], done, out);
+}

@@ -33,6 +33,22 @@ typedef enum {
     GUC_COUNT
 } GucId;
 
+typedef struct UserGuc {
+    const char *name;
+    const char *value;
+    Span span;
+} UserGuc;
+
+/* What derive.c made of a user's 'set' of a derived setting. */
+typedef enum {
+    USER_NONE,          /* not set by the user */
+    USER_USED,          /* set, and used */
+    USER_BELOW_PEAK,    /* used, but too low for the initial copy (a warning) */
+    USER_NOT_NUMBER,    /* a numeric setting that is not a whole number: ignored */
+    USER_BELOW_FLOOR,   /* lower than the topology needs: ignored */
+    USER_LOCAL_ONLY,    /* listen_addresses that shuts the peers out: ignored */
+} UserVerdict;
+
 typedef struct Derived {
     bool set;           /* emitted for this node */
     long value;         /* numeric GUCs: the value at least this */
@@ -41,13 +57,14 @@ typedef struct Derived {
     const char *text;   /* non-numeric GUCs (wal_level, hot_standby, listen_addresses) */
     const char *why;    /* how it was counted, for the plan and diagnostics */
     bool exact;         /* set to exactly this value (not "at least") */
+    /* the user's 'set' of it, weighed by derive.c and reported by replcheck.c */
+    const UserGuc *user;
+    UserVerdict verdict;
+    long user_value;    /* numeric: the value the user wrote */
+    const char *counted; /* why the topology needs it, before the user's set */
+    long own;           /* the value before a standby takes its source's */
+    bool below_source;  /* standby: raised to its source's value */
 } Derived;
-
-typedef struct UserGuc {
-    const char *name;
-    const char *value;
-    Span span;
-} UserGuc;
 
 typedef struct HbaLine {
     const char *type;      /* "host" */
@@ -212,6 +229,9 @@ MNode *model_chain_root(const MNode *n);
 /* Every standby streaming from n, directly or through other standbys, in a
  * stable order (depth first, declaration order). */
 void model_standbys_below(Arena *a, const MNode *n, Vec *out);
+/* Every node, each standby after its source (else in declaration order):
+ * the order settings are derived and checked in. */
+void model_sources_first(Arena *a, const Model *m, Vec *out);
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
  * needs), each once, in a stable order. */
 void model_peers(Arena *a, const MNode *n, Vec *out);

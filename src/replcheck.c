@@ -406,6 +406,105 @@ static void check_standbys(DiagCtx *d, Model *m)
     }
 }
 
+/* A user's 'set' of a derived setting, as derive.c weighed it (Derived.verdict). */
+static void check_user_setting(DiagCtx *d, const MNode *n, GucId id)
+{
+    const Derived *g = &n->guc[id];
+    const UserGuc *u = g->user;
+    switch (g->verdict) {
+    case USER_NOT_NUMBER:
+        diag_error(d, u->span, "bad-value", "'%s' must be a whole number, not '%s'", u->name, u->value);
+        break;
+    case USER_BELOW_FLOOR:
+        if (id == GUC_WAL_LEVEL) {
+            Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                        "wal_level = %s on node '%s' is lower than the topology "
+                                        "needs (%s)", u->value, n->name, g->text);
+            diag_hint(d, dg, "Needed because %s.", g->counted);
+        } else {
+            Diagnostic *dg = diag_error(d, u->span, "capacity",
+                                        "%s = %ld on node '%s' is lower than the topology needs (%ld)",
+                                        u->name, g->user_value, n->name, g->floor);
+            diag_hint(d, dg, "Counted: %s. Raise the value or remove the 'set' and let replc "
+                             "derive it.", g->counted);
+        }
+        break;
+    case USER_BELOW_PEAK: {
+        Diagnostic *dg = diag_warning(d, u->span, "capacity-peak",
+                                      "%s = %ld on node '%s' is enough for steady replication "
+                                      "(%ld) but not for the initial copy (%ld)",
+                                      u->name, g->user_value, n->name, g->floor, g->peak);
+        diag_hint(d, dg, "Counted: %s. Each table-sync worker needs its own while it copies, "
+                         "so the initial copy is slower or stalls.", g->counted);
+        break;
+    }
+    case USER_LOCAL_ONLY: {
+        Diagnostic *dg = diag_error(d, u->span, "listen-addresses",
+                                    "listen_addresses = '%s' on node '%s' shuts out its "
+                                    "peers", u->value, n->name);
+        diag_hint(d, dg, "Subscribers or standbys connect to '%s' at %s. Listen on that "
+                         "address, or remove the 'set' and let replc use '*'.", n->name, n->host);
+        break;
+    }
+    default: break;
+    }
+}
+
+/* REPLICATION.md check 6: max_worker_processes set by the user: an error
+ * below #subscriptions + 2, else a warning below the workers replc counts. */
+static void check_worker_processes(DiagCtx *d, const MNode *n)
+{
+    const Derived *g = &n->guc[GUC_MAX_WORKER_PROCESSES];
+    if (!g->user)
+        return;
+    long v = g->own, floor = n->subs.n ? n->subs.n + 2 : 0;
+    long mlrw = n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;
+    if (v < floor) {
+        Diagnostic *dg = diag_error(d, g->user->span, "capacity",
+                                    "max_worker_processes = %ld on node '%s' is lower than the "
+                                    "topology needs (%ld)", v, n->name, floor);
+        diag_hint(d, dg, "Counted: one apply worker per subscription (%d), one table-sync "
+                         "worker and the launcher.", n->subs.n);
+    } else if (v < mlrw + 1) {
+        Diagnostic *dg = diag_warning(d, g->user->span, "capacity-peak",
+                                      "max_worker_processes = %ld on node '%s' is lower than "
+                                      "max_logical_replication_workers + 1 (%ld)", v, n->name, mlrw + 1);
+        diag_hint(d, dg, "Logical replication workers are background workers too; when they "
+                         "run out, table synchronisation waits (\"out of background worker slots\").");
+    }
+}
+
+/* A standby's own 'set' lower than its source's value (derive.c raised it). */
+static void check_standby_floors(DiagCtx *d, const MNode *n)
+{
+    const MNode *src = n->standby ? n->standby->source : NULL;
+    for (GucId id = 0; src && id < GUC_COUNT; id++) {
+        const Derived *g = &n->guc[id];
+        if (!g->below_source || !g->user)
+            continue;
+        Diagnostic *dg = diag_error(d, g->user->span, "capacity",
+                                    "%s = %ld on standby '%s' is lower than on its source "
+                                    "'%s' (%ld)", guc_name(id), g->own, n->name,
+                                    src->name, src->guc[id].value);
+        diag_hint(d, dg, "A standby stops replaying when one of max_connections, "
+                         "max_prepared_transactions, max_locks_per_transaction, "
+                         "max_wal_senders, max_worker_processes is lower than on its source.");
+    }
+}
+
+void check_derived(Arena *a, DiagCtx *d, const Model *m)
+{
+    Vec order = {0};
+    model_sources_first(a, m, &order);
+    for (int i = 0; i < order.n; i++) {
+        const MNode *n = order.items[i];
+        for (int id = 0; id < GUC_COUNT; id++)
+            check_user_setting(d, n, (GucId)id);
+        check_worker_processes(d, n);
+        check_standby_floors(d, n);
+    }
+}
+
 void check_replication(Arena *a, DiagCtx *d, Model *m)
 {
     check_replica_identity(a, d, m);

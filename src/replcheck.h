@@ -5,5 +5,8 @@
 #include "model.h"
 
 void check_replication(Arena *a, DiagCtx *d, Model *m);
+/* After derive_settings: the user's settings that the topology cannot
+ * work with, as derive.c weighed them. */
+void check_derived(Arena *a, DiagCtx *d, const Model *m);
 
 #endif
