@@ -25,14 +25,13 @@ static void local_conninfo(StrBuf *b, const MNode *n, const char *db)
     q_conninfo(b, n->user);
 }
 
-static void sh_header(StrBuf *b, const Model *m, const Step *s)
+static void sh_header(StrBuf *b, const Model *m, const MNode *n, const char *file, const char *what)
 {
     /* names hold no line breaks (check.c), so they are safe in comments */
     sb_printf(b, "#!/bin/sh\n# replc: step %s of node '%s' (cluster '%s'). Generated; do not edit.\n"
                  "# %s\n# Safe to run again: it checks what is in place first.\n",
-              s->file, s->node->name, m->cluster, s->what);
+              file, n->name, m->cluster, what);
     sb_puts(b, "set -eu\n");
-    const MNode *n = s->node;
     if (n->bindir) {
         sb_puts(b, "PATH=");
         sh_word(b, n->bindir);
@@ -281,9 +280,6 @@ static void emit_wait_standbys_raised(StrBuf *b, const MNode *n)
                    "}\n");
     for (int i = 0; i < below.n; i++) {
         const MNode *st = below.items[i];
-        Step raise = {0};
-        raise.kind = STEP_RAISE;
-        raise.node = (MNode *)st;
         StrBuf ci, what;
         sb_init(&ci);
         sb_init(&what);
@@ -295,7 +291,7 @@ static void emit_wait_standbys_raised(StrBuf *b, const MNode *n)
         sb_puts(b, " standby_raised ");
         sh_word(b, ci.s);
         sb_putc(b, ' ');
-        sh_word(b, sql_standby_guards_clear(&a, &raise));
+        sh_word(b, sql_standby_guards_clear(&a, st));
         sb_putc(b, '\n');
         sb_free(&ci);
         sb_free(&what);
@@ -730,13 +726,11 @@ static void emit_raise(StrBuf *b, const Step *s)
 
 void emit_step(StrBuf *b, const Model *m, const Step *s)
 {
-    switch (s->kind) {
-    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+    if (s->lang == LANG_SQL) {
         emit_sql_step(b, s);
         return;
-    default: break;
     }
-    sh_header(b, m, s);
+    sh_header(b, m, s->node, s->file, s->what);
     switch (s->kind) {
     case STEP_PGPASS: emit_pgpass(b, s); break;
     case STEP_HBA: emit_hba(b, s); break;
@@ -782,8 +776,7 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
         sh_word(b, s->file);
         sb_putc(b, ' ');
         sh_word(b, s->what);
-        if (s->db && (s->kind == STEP_CONFIG || s->kind == STEP_DATABASE || s->kind == STEP_TABLES ||
-                      s->kind == STEP_PUBLICATIONS || s->kind == STEP_SUBSCRIBE)) {
+        if (s->lang == LANG_SQL) {
             StrBuf c;
             sb_init(&c);
             local_conninfo(&c, n, s->db);
@@ -802,11 +795,8 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
 void emit_promote(StrBuf *b, const Model *m, const MNode *n)
 {
     const MNode *root = model_chain_root(n);
-    Step pseudo = {0};
-    pseudo.node = (MNode *)n;
-    pseudo.file = "promote.sh";
-    pseudo.what = "promote this standby and take over the subscriptions it carries (run by hand)";
-    sh_header(b, m, &pseudo);
+    sh_header(b, m, n, "promote.sh",
+              "promote this standby and take over the subscriptions it carries (run by hand)");
     sb_printf(b, "# '%s' is a standby of subscriber '%s' and carries copies of its subscriptions.\n"
                  "# Run this only when '%s' is gone for good or stopped: the subscriptions then\n"
                  "# continue from here, each on a new slot of its own on the publisher. Changes\n"

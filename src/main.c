@@ -162,10 +162,9 @@ static int write_tree(const char *dir, const Model *m, const Plan *p)
             sb_reset(&b);
             emit_step(&b, m, s);
             snprintf(path, sizeof path, "%s/%s/%s", dir, (const char *)p->node_dirs.items[i], s->file);
-            bool sh = strcmp(s->file + strlen(s->file) - 3, ".sh") == 0;
-            rc |= write_file(path, b.s, b.len, sh ? 0755 : 0644);
+            rc |= write_file(path, b.s, b.len, s->lang == LANG_SHELL ? 0755 : 0644);
         }
-        if (n->standby && model_chain_root(n) != n && model_chain_root(n)->subs.n) {
+        if (plan_promotes(p, n)) {
             sb_reset(&b);
             emit_promote(&b, m, n);
             snprintf(path, sizeof path, "%s/%s/promote.sh", dir, (const char *)p->node_dirs.items[i]);

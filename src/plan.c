@@ -15,6 +15,16 @@ static const char *kind_names[] = {
 
 const char *step_kind_name(StepKind k) { return kind_names[k]; }
 
+StepLang step_lang(StepKind k)
+{
+    switch (k) {
+    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+        return LANG_SQL;
+    default:
+        return LANG_SHELL;
+    }
+}
+
 static const char *file_part(Arena *a, const char *s)
 {
     char *r = arena_strdup(a, s);
@@ -34,18 +44,18 @@ typedef struct Builder {
     MNode *node;
 } Builder;
 
-static Step *add(Builder *b, StepKind k, const char *what, const char *suffix, const char *db)
+static Step *add(Builder *b, StepKind k, const char *what, const char *suffix, const char *db, Span span)
 {
     Step *s = arena_alloc(b->a, sizeof *s);
     s->kind = k;
+    s->lang = step_lang(k);
     s->node = b->node;
     s->seq = b->cur->n + 1;
-    bool sql = k == STEP_CONFIG || k == STEP_DATABASE || k == STEP_TABLES ||
-               k == STEP_PUBLICATIONS || k == STEP_SUBSCRIBE;
     s->file = arena_printf(b->a, "%02d-%s%s%s.%s", s->seq, kind_names[k], suffix ? "-" : "",
-                           suffix ? suffix : "", sql ? "sql" : "sh");
+                           suffix ? suffix : "", s->lang == LANG_SQL ? "sql" : "sh");
     s->what = what;
     s->db = db;
+    s->span = span;
     if (b->cur->n)
         vec_push(b->a, &s->deps, b->cur->items[b->cur->n - 1]);
     vec_push(b->a, b->cur, s);
@@ -106,37 +116,37 @@ static void build_node(Builder *b, MNode *n)
 {
     Arena *a = b->a;
     if (needs_pgpass(n))
-        add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, NULL);
+        add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, n->database, n->span);
     if (n->standby) {
         /* a standby stops replaying when its primary restarts with a higher
          * max_connections (and the like) than its own: raise it first */
         add(b, STEP_RAISE,
             arena_printf(a, "if already a standby, raise the settings that may not be lower than "
                             "on its primary, before '%s' restarts", model_chain_root(n)->name),
-            NULL, NULL);
+            NULL, "postgres", n->standby->span);
         add(b, STEP_BASEBACKUP,
             arena_printf(a, "rebuild the data directory from '%s' with pg_basebackup, start, "
                             "wait until it streams", n->standby->source ? n->standby->source->name : "?"),
-            NULL, NULL);
+            NULL, "postgres", n->standby->span);
     }
     if (n->hba.n)
         add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
-            NULL, NULL);
-    add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres");
+            NULL, "postgres", n->span);
+    add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres", n->span);
     add(b, STEP_RESTART, "restart if a setting waits for it; wait until the server accepts connections",
-        NULL, NULL);
+        NULL, "postgres", n->span);
     if (n->standby)
         return;
     if (!n->tables.n && !n->pubs.n && !n->subs.n)
         return;
     add(b, STEP_DATABASE, arena_printf(a, "create database '%s' if missing", n->database), NULL,
-        "postgres");
+        "postgres", n->span);
     bool any_decl = false;
     for (int i = 0; i < n->tables.n; i++)
         if (((MTable *)n->tables.items[i])->has_columns)
             any_decl = true;
     if (any_decl)
-        add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database);
+        add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database, n->span);
     for (int i = 0; i < n->tables.n; i++) {
         MTable *t = n->tables.items[i];
         if (t->has_columns)
@@ -154,29 +164,29 @@ static void build_node(Builder *b, MNode *n)
         Step *s = add(b, STEP_COPY_TABLE,
                       arena_printf(a, "copy the definition of '%s' from '%s' if missing", t->display,
                                    from->publisher->name),
-                      file_part(a, t->display), n->database);
+                      file_part(a, t->display), n->database, t->span);
         s->sub = from;
         s->table = t;
     }
     if (n->pubs.n)
         add(b, STEP_PUBLICATIONS, arena_printf(a, "create %d publication(s) and the subscribers' slots if missing", n->pubs.n),
-            NULL, n->database);
+            NULL, n->database, ((MPub *)n->pubs.items[0])->span);
     for (int i = 0; i < n->subs.n; i++) {
         MSub *sub = n->subs.items[i];
         const char *fp = file_part(a, sub->name);
         Step *s = add(b, STEP_SUB_WAIT,
                       arena_printf(a, "wait until '%s' has the publications of subscription '%s'",
-                                   sub->publisher->name, sub->name), fp, NULL);
+                                   sub->publisher->name, sub->name), fp, sub_dbname(sub), sub->span);
         s->sub = sub;
         if (sub->publisher->standby && sub->precreate_slot) {
             s = add(b, STEP_STANDBY_SLOT,
                     arena_printf(a, "create slot '%s' on standby '%s', '%s' logging standby snapshots "
                                     "meanwhile", sub->slot, sub->publisher->name, sub_primary(sub)->name),
-                    fp, NULL);
+                    fp, sub_dbname(sub), sub->span);
             s->sub = sub;
         }
         s = add(b, STEP_SUBSCRIBE, arena_printf(a, "create subscription '%s' if missing", sub->name),
-                fp, n->database);
+                fp, n->database, sub->span);
         s->sub = sub;
     }
     /* every subscription first, then the waits: the initial copies overlap */
@@ -185,7 +195,7 @@ static void build_node(Builder *b, MNode *n)
         const char *fp = file_part(a, sub->name);
         Step *s = add(b, STEP_SUB_SYNC,
                 arena_printf(a, "wait until every table of subscription '%s' is synchronised",
-                             sub->name), fp, NULL);
+                             sub->name), fp, n->database, sub->span);
         s->sub = sub;
     }
 }
@@ -272,8 +282,19 @@ Plan *plan_build(Arena *a, Model *m)
         b.cur = v;
         b.node = n;
         build_node(&b, n);
+        /* a standby of a subscriber takes its subscriptions over by hand */
+        if (n->standby && model_chain_root(n) != n && model_chain_root(n)->subs.n)
+            vec_push(a, &p->promote, n);
     }
     link_peers(a, p, m);
     order(a, p, m);
     return p;
+}
+
+bool plan_promotes(const Plan *p, const MNode *n)
+{
+    for (int i = 0; i < p->promote.n; i++)
+        if (p->promote.items[i] == n)
+            return true;
+    return false;
 }

@@ -23,14 +23,20 @@ typedef enum {
     STEP_SUB_SYNC,      /* sh: wait until every table is synchronised */
 } StepKind;
 
+/* How a step's file is written and run: psql -f FILE.sql, or sh FILE.sh. */
+typedef enum { LANG_SQL, LANG_SHELL } StepLang;
+
 typedef struct Step {
     int id;             /* 1-based, in the plan's global order */
     int seq;            /* 1-based number within its node (the file's NN) */
     StepKind kind;
+    StepLang lang;      /* step_lang(kind) */
     MNode *node;
     const char *file;   /* NN-what.sql / NN-what.sh */
     const char *what;   /* one line for plan.txt */
-    const char *db;     /* database a SQL step runs in */
+    const char *db;     /* the database it connects to: on its node, or for the
+                         * wait-publisher and slot steps on the subscription's publisher */
+    Span span;          /* what in the topology caused it (for messages) */
     MSub *sub;          /* STEP_SUB_* */
     MTable *table;      /* STEP_COPY_TABLE */
     Vec deps;           /* Step * */
@@ -40,9 +46,14 @@ typedef struct Plan {
     Vec steps;          /* Step *, a topological order, stable */
     Vec node_steps;     /* Vec * per node (index = node->index): its steps in order */
     Vec node_dirs;      /* const char * per node: directory name in the output */
+    Vec promote;        /* MNode *: the standbys of subscribers that get promote.sh (run by hand) */
 } Plan;
 
 Plan *plan_build(Arena *a, Model *m);
 const char *step_kind_name(StepKind k);
+/* The one place that says which steps are SQL files. */
+StepLang step_lang(StepKind k);
+/* Whether node n gets promote.sh (it is in p->promote). */
+bool plan_promotes(const Plan *p, const MNode *n);
 
 #endif

@@ -72,14 +72,6 @@ static void fail(Job *j, const char *context, char *msg)
     finish_job(j, RES_FAILED);
 }
 
-static const char *db_of(const Step *s)
-{
-    switch (s->kind) {
-    case STEP_CONFIG: case STEP_DATABASE: case STEP_RESTART: return "postgres";
-    default: return s->node->database;
-    }
-}
-
 /* ---------- SQL steps: guard, then action when the guard says so ---------- */
 
 static void sql_next(RealRunner *rr, Job *j)
@@ -348,19 +340,20 @@ static Job *start(Runner *r, const Step *s, char **error)
     RealRunner *rr = (RealRunner *)r;
     (void)error;
     Job *j;
-    switch (s->kind) {
-    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+    if (s->lang == LANG_SQL) {
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        j->pg = pg_open(s->node, db_of(s));
+        j->pg = pg_open(s->node, s->db);
         if (pg_state(j->pg) == PG_FAILED)
             fail(j, "connect", pg_error(j->pg));
         return j;
+    }
+    switch (s->kind) {
     case STEP_STANDBY_SLOT:
         /* on the standby, while its primary logs snapshots */
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        j->pg = pg_open(s->sub->publisher, sub_dbname(s->sub));
+        j->pg = pg_open(s->sub->publisher, s->db);
         j->what = arena_printf(&j->arena, "slot '%s' on standby '%s' (its primary '%s' logs standby snapshots)",
                                s->sub->slot, s->sub->publisher->name, sub_primary(s->sub)->name);
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
@@ -376,13 +369,13 @@ static Job *start(Runner *r, const Step *s, char **error)
             return j;
         }
         if (s->kind == STEP_SUB_WAIT)
-            start_wait(rr, j, s->sub->publisher, sub_dbname(s->sub),
+            start_wait(rr, j, s->sub->publisher, s->db,
                        sql_publications_count(&j->arena, s->sub),
                        arena_printf(&j->arena, "%d", sub_ready_count(s->sub)),
                        arena_printf(&j->arena, "the publications of '%s' on '%s'", s->sub->name,
                                     s->sub->publisher->name));
         else {
-            start_wait(rr, j, s->node, s->node->database, sql_subscription_synced(&j->arena, s->sub), "t",
+            start_wait(rr, j, s->node, s->db, sql_subscription_synced(&j->arena, s->sub), "t",
                        arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
                                     s->sub->name));
             if (!rr->status)   /* table-sync workers make slots on the standby too */
@@ -391,7 +384,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
-        j->pg = pg_open(s->node, "postgres");
+        j->pg = pg_open(s->node, s->db);
         j->what = "the server's configuration";
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
         j->phase = rr->dry_run ? 3 : 0;
@@ -400,9 +393,9 @@ static Job *start(Runner *r, const Step *s, char **error)
         /* nothing to do (the pg_hba.conf lines are there, the standby's
          * settings high enough), as libpq tells: no ssh */
         j = new_job(s, JOB_CHECK);
-        j->pg = pg_open(s->node, "postgres");
+        j->pg = pg_open(s->node, s->db);
         j->query = s->kind == STEP_HBA ? sql_hba_present(&j->arena, s->node)
-                                       : sql_standby_guards_clear(&j->arena, s);
+                                       : sql_standby_guards_clear(&j->arena, s->node);
         return j;
     default:
         j = new_job(s, JOB_SHELL);

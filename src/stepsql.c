@@ -421,9 +421,10 @@ char *sql_hba_present(Arena *a, const MNode *n)
     return r;
 }
 
-char *sql_standby_guards_clear(Arena *a, const Step *s)
+char *sql_standby_guards_clear(Arena *a, const MNode *standby)
 {
-    Vec v = step_sql(a, s);
+    Vec v = {0};
+    config(a, &v, standby, true);   /* its raise step's statements */
     StrBuf b;
     sb_init(&b);
     sb_puts(&b, "SELECT NOT pg_is_in_recovery() OR (true");
@@ -437,10 +438,8 @@ char *sql_standby_guards_clear(Arena *a, const Step *s)
 
 char *sql_restart_needed(Arena *a, const MNode *n)
 {
-    Step config = {0};
-    config.kind = STEP_CONFIG;
-    config.node = (MNode *)n;
-    Vec v = step_sql(a, &config);
+    Vec v = {0};
+    config(a, &v, n, false);   /* its config step's statements */
     StrBuf b;
     sb_init(&b);
     sb_printf(&b, "SELECT concat_ws(', ', nullif((%s), '')", sql_pending_restart());

@@ -24,9 +24,10 @@ int sub_ready_count(const MSub *sub);                      /* ... equal to this 
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 const char *sql_pending_restart(void);
 char *sql_hba_present(Arena *a, const MNode *n);
-/* 't' when the raise step s has nothing to do: the server is not a standby
- * (yet: its base backup brings the source's settings), or none of its guards holds */
-char *sql_standby_guards_clear(Arena *a, const Step *s);
+/* 't' when the raise step of standby has nothing to do: the server is not a
+ * standby (yet: its base backup brings the source's settings), or none of its
+ * guards holds */
+char *sql_standby_guards_clear(Arena *a, const MNode *standby);
 /* Dry run: the settings that need a restart now, or that the config step
  * would change and that need one ('' when none). */
 char *sql_restart_needed(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
