@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "protocol.h"
 #include "quote.h"
 #include "stepsql.h"
 
@@ -49,11 +50,12 @@ static void sh_header(StrBuf *b, const Model *m, const MNode *n, const char *fil
                "# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)\n"
                "changed=0\n"
                "change() {\n"
-               "    if [ \"${REPLC_DRY_RUN:-0}\" = 1 ]; then say \"would $*\"; echo 'replc-result: would-change'; exit 0; fi\n"
+               "    if [ \"${REPLC_DRY_RUN:-0}\" = 1 ]; then say \"would $*\"; echo '" RESULT_PREFIX RESULT_WOULD_CHANGE "'; exit 0; fi\n"
                "    changed=1\n"
                "}\n"
                "# finish: the last line says whether anything changed\n"
-               "finish() { if [ \"$changed\" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }\n");
+               "finish() { if [ \"$changed\" = 1 ]; then echo '" RESULT_PREFIX RESULT_CHANGED "'; else echo '"
+               RESULT_PREFIX RESULT_OK "'; fi; exit 0; }\n");
 }
 
 static const char wait_fn[] =

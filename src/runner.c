@@ -8,6 +8,7 @@
 
 #include "emit.h"
 #include "pgconn.h"
+#include "protocol.h"
 #include "quote.h"
 #include "ssh.h"
 #include "stepsql.h"
@@ -173,7 +174,6 @@ static void shell_start(RealRunner *rr, Job *j)
     sb_free(&in);
 }
 
-#define LOCK_SQL "SELECT pg_try_advisory_lock(727270, 1)"
 #define KICK_MS 500
 
 /* Ask sub's primary for standby snapshots while this job runs (not in a dry
@@ -262,7 +262,7 @@ static void relock_poll(RealRunner *rr, Job *j)
 {
     PgState st = pg_state(j->pg);
     if (st == PG_IDLE) {
-        pg_send(j->pg, LOCK_SQL);
+        pg_send(j->pg, sql_lock_try());
         return;
     }
     if (st == PG_DONE) {
@@ -290,13 +290,35 @@ static void relock_poll(RealRunner *rr, Job *j)
     }
 }
 
+/* Copies a step's output to out, less its result line (protocol.h); returns
+ * the result word (up to the end of its line), or NULL when there is none. */
+static const char *split_result(StrBuf *out, const char *o)
+{
+    const char *word = NULL;
+    size_t plen = strlen(RESULT_PREFIX);
+    while (*o) {
+        const char *nl = strchr(o, '\n');
+        size_t len = nl ? (size_t)(nl - o) + 1 : strlen(o);
+        if (strncmp(o, RESULT_PREFIX, plen) == 0) {
+            if (!word)
+                word = o + plen;
+        } else
+            sb_putn(out, o, len);
+        o += len;
+    }
+    return word;
+}
+
+static bool result_is(const char *word, const char *want)
+{
+    size_t n = strlen(want);
+    return word && strncmp(word, want, n) == 0 && (word[n] == '\n' || word[n] == '\0');
+}
+
 static void shell_done(RealRunner *rr, Job *j)
 {
     j->child_running = false;
-    const char *o = j->child.output.s ? j->child.output.s : "";
-    /* the output, less the result line */
-    const char *res = strstr(o, "replc-result: ");
-    sb_putn(&j->out, o, res ? (size_t)(res - o) : strlen(o));
+    const char *res = split_result(&j->out, j->child.output.s ? j->child.output.s : "");
     if (j->child.status != 0) {
         char *e = NULL;
         if (j->child.status == 255)
@@ -307,14 +329,14 @@ static void shell_done(RealRunner *rr, Job *j)
             e = strdup(buf);
         }
         fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
-    } else if (res && strncmp(res + 14, "changed", 7) == 0) {
+    } else if (result_is(res, RESULT_CHANGED)) {
         if (rr->locks && (j->s->kind == STEP_RESTART || j->s->kind == STEP_BASEBACKUP ||
                           j->s->kind == STEP_RAISE))
             relock(rr, j);
         else
             finish_job(j, RES_CHANGED);
     }
-    else if (res && strncmp(res + 14, "would-change", 12) == 0)
+    else if (result_is(res, RESULT_WOULD_CHANGE))
         finish_job(j, RES_WOULD_CHANGE);
     else if (j->s->kind == STEP_BASEBACKUP && j->s->node->standby->source && !rr->dry_run)
         wait_source_lists(rr, j);

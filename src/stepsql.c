@@ -456,3 +456,22 @@ char *sql_restart_needed(Arena *a, const MNode *n)
     sb_free(&b);
     return r;
 }
+
+/* The cluster lock of --apply: one advisory lock, key (LOCK_CLASS, LOCK_OBJ),
+ * held by a session on each node's 'postgres' database. */
+#define LOCK_CLASS "727270"
+#define LOCK_OBJ "1"
+
+const char *sql_lock_try(void)
+{
+    return "SELECT pg_try_advisory_lock(" LOCK_CLASS ", " LOCK_OBJ ")";
+}
+
+const char *sql_lock_holders(void)
+{
+    return "SELECT coalesce(string_agg(coalesce(a.application_name, '') || ' from ' || "
+           "coalesce(host(a.client_addr), 'local') || ' since ' || "
+           "date_trunc('second', a.backend_start)::text, '; '), 'unknown') "
+           "FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+           "WHERE l.locktype = 'advisory' AND l.classid = " LOCK_CLASS " AND l.objid = " LOCK_OBJ " AND l.granted";
+}
