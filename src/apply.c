@@ -18,8 +18,6 @@
 #include "ssh.h"
 #include "stepsql.h"
 
-#define LOCK_KEY "727270, 1"
-
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -49,31 +47,6 @@ static void problem(Pre *p, const char *fmt, ...)
     vec_push(p->a, &p->problems, arena_strdup(p->a, buf));
 }
 
-static char *field(char *s, int k, char sep)
-{
-    for (int i = 0; i < k && s; i++) {
-        s = strchr(s, sep);
-        if (s)
-            s++;
-    }
-    return s;
-}
-
-static bool field_is(char *s, int k, char sep, const char *want)
-{
-    char *f = field(s, k, sep);
-    if (!f)
-        return false;
-    size_t n = strlen(want);
-    return strncmp(f, want, n) == 0 && (f[n] == sep || f[n] == '\0');
-}
-
-static long field_long(char *s, int k, char sep)
-{
-    char *f = field(s, k, sep);
-    return f ? strtol(f, NULL, 10) : 0;
-}
-
 static const char userdata_sql[] =
     "(SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
     " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
@@ -81,74 +54,133 @@ static const char userdata_sql[] =
     " AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')";
 
 /* Round 1: every node's 'postgres' database: version, role, recovery,
- * database, user data, slots, and the lock. */
+ * database, user data, slots, and the lock; one column each. */
+enum { A_VERSION, A_SUPER, A_REPLICATION, A_RECOVERY, A_DB_EXISTS, A_USERDATA, A_SLOTS, A_LOCK };
+
 static void round_admin(Pre *p)
 {
     int n = p->m->nodes.n;
-    const char **sql = calloc((size_t)n, sizeof(char *));
+    const char **sql = calloc((size_t)n + 1, sizeof(char *));
     for (int i = 0; i < n; i++) {
         const MNode *node = p->m->nodes.items[i];
         p->admin[i] = pg_open(node, "postgres");
         StrBuf b;
         sb_init(&b);
-        sb_puts(&b, "SELECT concat_ws('|', current_setting('server_version_num'),"
+        sb_puts(&b, "SELECT current_setting('server_version_num'),"
                     " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
                     " (SELECT rolreplication FROM pg_roles WHERE rolname = current_user),"
                     " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
         q_literal(&b, node->database);
         sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
-                      "FROM pg_replication_slots), pg_try_advisory_lock(" LOCK_KEY "))", userdata_sql);
+                      "FROM pg_replication_slots), (%s)", userdata_sql, sql_lock_try());
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
     }
     pg_run_all(p->admin, sql, n, 30000);
     for (int i = 0; i < n; i++) {
         const MNode *node = p->m->nodes.items[i];
-        if (pg_state(p->admin[i]) != PG_DONE) {
-            char *e = pg_error(p->admin[i]);
+        PgConn *c = p->admin[i];
+        if (pg_state(c) != PG_DONE) {
+            char *e = pg_error(c);
             problem(p, "node '%s' (%s port %d, user %s): cannot connect: %s", node->name, node->host,
                     node->port, node->user, e);
             free(e);
             continue;
         }
-        char *v = arena_strdup(p->a, pg_value(p->admin[i]));
         p->up[i] = true;
-        long ver = field_long(v, 0, '|') / 10000;
+        long ver = strtol(pg_get(c, 0, A_VERSION), NULL, 10) / 10000;
         if (ver != node->version)
             problem(p, "node '%s' runs PostgreSQL %ld, but the topology says version %d", node->name, ver,
                     node->version);
-        if (!field_is(v, 1, '|', "t"))
+        if (!pg_is_true(c, 0, A_SUPER))
             problem(p, "role '%s' on node '%s' is not a superuser: replc needs ALTER SYSTEM, CREATE "
                        "SUBSCRIPTION and replication connections (ALTER ROLE %s SUPERUSER)",
                     node->user, node->name, node->user);
-        p->recovery[i] = field_is(v, 3, '|', "t");
-        p->db_exists[i] = field_is(v, 4, '|', "t");
-        long userdata = field_long(v, 5, '|');
-        char *slots = field(v, 6, '|');
-        char *end = slots ? strchr(slots, '|') : NULL;
-        p->slots[i] = slots ? arena_strndup(p->a, slots, end ? (size_t)(end - slots) : strlen(slots)) : "";
+        p->recovery[i] = pg_is_true(c, 0, A_RECOVERY);
+        p->db_exists[i] = pg_is_true(c, 0, A_DB_EXISTS);
+        long userdata = strtol(pg_get(c, 0, A_USERDATA), NULL, 10);
+        p->slots[i] = arena_strdup(p->a, pg_get(c, 0, A_SLOTS));
         if (node->standby && !p->recovery[i] && userdata > 0 && !node->standby->force)
             problem(p, "standby '%s': its data directory holds user data (%ld database(s) or relation(s) "
                        "besides the defaults) and would be replaced; write 'standby from %s with (force)' "
                        "to allow that", node->name, userdata,
                     node->standby->source ? node->standby->source->name : "?");
-        if (!field_is(v, 7, '|', "t")) {
-            PgConn *c[1] = {p->admin[i]};
-            const char *q[1] = {"SELECT coalesce(string_agg(coalesce(a.application_name, '') || ' from ' || "
-                                "coalesce(host(a.client_addr), 'local') || ' since ' || "
-                                "date_trunc('second', a.backend_start)::text, '; '), 'unknown') "
-                                "FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                                "WHERE l.locktype = 'advisory' AND l.classid = 727270 AND l.objid = 1 AND l.granted"};
-            pg_run_all(c, q, 1, 10000);
+        if (!pg_is_true(c, 0, A_LOCK)) {
+            PgConn *cs[1] = {c};
+            const char *q[1] = {sql_lock_holders()};
+            pg_run_all(cs, q, 1, 10000);
             problem(p, "node '%s': another replc --apply is running (%s); wait for it to finish",
-                    node->name, pg_state(p->admin[i]) == PG_DONE ? pg_value(p->admin[i]) : "holder unknown");
+                    node->name, pg_state(c) == PG_DONE ? pg_value(c) : "holder unknown");
         }
     }
     free(sql);
 }
 
 /* Round 2: each node's own database: declared tables as they exist, and
- * which subscriptions exist already. */
+ * which subscriptions exist already. Column 0 is a constant; then two per
+ * table (db_table_col), then one per subscription (db_sub_col). */
+static int db_table_col(int k) { return 1 + 2 * k; }
+static int db_sub_col(const MNode *node, int k) { return 1 + 2 * node->tables.n + k; }
+
+static void round_db_query(StrBuf *b, const MNode *node)
+{
+    sb_puts(b, "SELECT 1");
+    for (int k = 0; k < node->tables.n; k++) {
+        const MTable *t = node->tables.items[k];
+        /* persistence + has a primary key, or 'none' */
+        sb_puts(b, ", coalesce((SELECT c.relpersistence::text || (EXISTS (SELECT FROM pg_index "
+                   "WHERE indrelid = c.oid AND indisprimary))::text FROM pg_class c WHERE c.oid = to_regclass(");
+        q_regclass(b, t->schema, t->name);
+        /* the declared columns that are missing or of another type */
+        sb_puts(b, ")), 'none'), coalesce((SELECT string_agg(d.name, ', ') FROM (VALUES ");
+        if (!t->columns.n)
+            sb_puts(b, "(NULL::text, NULL::text)");
+        for (int q = 0; q < t->columns.n; q++) {
+            const MColumn *col = t->columns.items[q];
+            sb_puts(b, q ? ", (" : "(");
+            q_literal(b, col->name);
+            sb_puts(b, ", ");
+            q_literal(b, col->type);
+            sb_puts(b, ")");
+        }
+        sb_puts(b, ") AS d(name, type) LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(");
+        q_regclass(b, t->schema, t->name);
+        sb_puts(b, ") AND a.attname = d.name AND a.attnum > 0 AND NOT a.attisdropped "
+                   "WHERE d.name IS NOT NULL AND a.atttypid IS DISTINCT FROM to_regtype(d.type)), '')");
+    }
+    for (int k = 0; k < node->subs.n; k++) {
+        const MSub *s = node->subs.items[k];
+        sb_puts(b, ", EXISTS (SELECT FROM pg_subscription WHERE subname = ");
+        q_literal(b, s->name);
+        sb_puts(b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))");
+    }
+}
+
+static void round_db_result(Pre *p, int i, PgConn *c)
+{
+    const MNode *node = p->m->nodes.items[i];
+    for (int k = 0; k < node->tables.n; k++) {
+        const MTable *t = node->tables.items[k];
+        const char *state = pg_get(c, 0, db_table_col(k));
+        const char *cols = pg_get(c, 0, db_table_col(k) + 1);
+        if (!*state || strcmp(state, "none") == 0)
+            continue;
+        if (state[0] == 'u')
+            problem(p, "node '%s': table '%s' is unlogged; unlogged tables cannot be published or "
+                       "replicated (ALTER TABLE %s SET LOGGED)", node->name, t->display, t->display);
+        if (t->pkey.n && state[1] == 'f')
+            problem(p, "node '%s': table '%s' exists without the primary key the topology declares; "
+                       "UPDATE and DELETE would fail to replicate", node->name, t->display);
+        if (*cols && t->has_columns)
+            problem(p, "node '%s': table '%s' exists, but these declared columns are missing or of "
+                       "another type: %s", node->name, t->display, cols);
+    }
+    char *ex = arena_alloc(p->a, (size_t)node->subs.n + 1);
+    for (int k = 0; k < node->subs.n; k++)
+        ex[k] = pg_is_true(c, 0, db_sub_col(node, k)) ? 't' : 'f';
+    p->subs_exist[i] = ex;
+}
+
 static void round_db(Pre *p)
 {
     int n = p->m->nodes.n;
@@ -160,36 +192,7 @@ static void round_db(Pre *p)
             continue;
         StrBuf b;
         sb_init(&b);
-        sb_puts(&b, "SELECT concat_ws('|', ''");
-        for (int k = 0; k < node->tables.n; k++) {
-            const MTable *t = node->tables.items[k];
-            /* persistence + has a primary key, or 'none'; then the declared columns that are missing or of another type */
-            sb_puts(&b, ", coalesce((SELECT c.relpersistence::text || (EXISTS (SELECT FROM pg_index "
-                        "WHERE indrelid = c.oid AND indisprimary))::text FROM pg_class c WHERE c.oid = to_regclass(");
-            q_regclass(&b, t->schema, t->name);
-            sb_puts(&b, ")), 'none') || ':' || coalesce((SELECT string_agg(d.name, ', ') FROM (VALUES ");
-            if (!t->columns.n)
-                sb_puts(&b, "(NULL::text, NULL::text)");
-            for (int q = 0; q < t->columns.n; q++) {
-                const MColumn *col = t->columns.items[q];
-                sb_puts(&b, q ? ", (" : "(");
-                q_literal(&b, col->name);
-                sb_puts(&b, ", ");
-                q_literal(&b, col->type);
-                sb_puts(&b, ")");
-            }
-            sb_puts(&b, ") AS d(name, type) LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(");
-            q_regclass(&b, t->schema, t->name);
-            sb_puts(&b, ") AND a.attname = d.name AND a.attnum > 0 AND NOT a.attisdropped "
-                        "WHERE d.name IS NOT NULL AND a.atttypid IS DISTINCT FROM to_regtype(d.type)), '')");
-        }
-        for (int k = 0; k < node->subs.n; k++) {
-            const MSub *s = node->subs.items[k];
-            sb_puts(&b, ", EXISTS (SELECT FROM pg_subscription WHERE subname = ");
-            q_literal(&b, s->name);
-            sb_puts(&b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))");
-        }
-        sb_puts(&b, ")");
+        round_db_query(&b, node);
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
         c[i] = pg_open(node, node->database);
@@ -203,37 +206,9 @@ static void round_db(Pre *p)
             char *e = pg_error(c[i]);
             problem(p, "node '%s', database '%s': %s", node->name, node->database, e);
             free(e);
-            pg_close(c[i]);
-            continue;
-        }
-        char *v = arena_strdup(p->a, pg_value(c[i]));
+        } else
+            round_db_result(p, i, c[i]);
         pg_close(c[i]);
-        c[i] = NULL;
-        for (int k = 0; k < node->tables.n; k++) {
-            const MTable *t = node->tables.items[k];
-            char *f = field(v, k + 1, '|');
-            if (!f || strncmp(f, "none", 4) == 0)
-                continue;
-            char *colon = strchr(f, ':');
-            if (f[0] == 'u')
-                problem(p, "node '%s': table '%s' is unlogged; unlogged tables cannot be published or "
-                           "replicated (ALTER TABLE %s SET LOGGED)", node->name, t->display, t->display);
-            if (t->pkey.n && f[1] == 'f')
-                problem(p, "node '%s': table '%s' exists without the primary key the topology declares; "
-                           "UPDATE and DELETE would fail to replicate", node->name, t->display);
-            if (colon && colon[1] && colon[1] != '|' && t->has_columns) {
-                char *end = strchr(colon + 1, '|');
-                problem(p, "node '%s': table '%s' exists, but these declared columns are missing or of "
-                           "another type: %.*s", node->name, t->display,
-                        (int)(end ? end - colon - 1 : (long)strlen(colon + 1)), colon + 1);
-            }
-        }
-        StrBuf ex;
-        sb_init(&ex);
-        for (int k = 0; k < node->subs.n; k++)
-            sb_putc(&ex, field_is(v, node->tables.n + 1 + k, '|', "t") ? 't' : 'f');
-        p->subs_exist[i] = arena_strdup(p->a, ex.s ? ex.s : "");
-        sb_free(&ex);
     }
     free(c);
     free(sql);
@@ -254,13 +229,82 @@ static bool slot_listed(const char *slots, const char *name, bool *active)
     return false;
 }
 
-/* Slots the plan needs that someone else holds (check 14); subscriber
- * tables an initial copy would fill that already hold rows (check 21). */
-static void round_slots_and_copies(Pre *p)
+/* A table an initial copy would fill, and the subscription that would. */
+typedef struct CopyTarget {
+    const MTable *t;
+    const MSub *s;
+} CopyTarget;
+
+/* Subscriber tables an initial copy would fill that already hold rows
+ * (check 21): one query per subscriber, one column (0 or 1) per table. */
+static void round_copies(Pre *p)
 {
     int n = p->m->nodes.n;
-    PgConn **c = calloc((size_t)n, sizeof(PgConn *));
-    const char **sql = calloc((size_t)n, sizeof(char *));
+    PgConn **c = calloc((size_t)n + 1, sizeof(PgConn *));
+    const char **sql = calloc((size_t)n + 1, sizeof(char *));
+    Vec *targets = calloc((size_t)n + 1, sizeof(Vec));   /* CopyTarget * per node, by column */
+    for (int i = 0; i < n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        if (!p->up[i] || !p->db_exists[i] || node->standby)
+            continue;
+        StrBuf b;
+        sb_init(&b);
+        for (int k = 0; k < node->subs.n; k++) {
+            const MSub *s = node->subs.items[k];
+            if ((p->subs_exist[i] && p->subs_exist[i][k] == 't') || !s->copy_data)
+                continue;
+            for (int q = 0; q < s->tables.n; q++) {
+                const MTable *t = s->tables.items[q];
+                /* only a table that exists can be read: query_to_xml runs the count only then */
+                sb_puts(&b, b.len ? ", " : "SELECT ");
+                sb_puts(&b, "(xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
+                q_regclass(&b, t->schema, t->name);
+                sb_puts(&b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass(");
+                q_regclass(&b, t->schema, t->name);
+                sb_puts(&b, ")) END, false, false, '')))[1]::text");
+                CopyTarget *ct = arena_alloc(p->a, sizeof *ct);
+                ct->t = t;
+                ct->s = s;
+                vec_push(p->a, &targets[i], ct);
+            }
+        }
+        if (!b.len) {
+            sb_free(&b);
+            continue;
+        }
+        sql[i] = arena_strdup(p->a, b.s);
+        sb_free(&b);
+        c[i] = pg_open(node, node->database);
+    }
+    pg_run_all(c, sql, n, 30000);
+    for (int i = 0; i < n; i++) {
+        if (!c[i])
+            continue;
+        const MNode *node = p->m->nodes.items[i];
+        if (pg_state(c[i]) == PG_DONE) {
+            for (int k = 0; k < targets[i].n; k++) {
+                const CopyTarget *ct = targets[i].items[k];
+                if (strcmp(pg_get(c[i], 0, k), "1") == 0)
+                    problem(p, "node '%s': table '%s' already holds rows, and subscription '%s' would copy "
+                               "the publisher's rows into it (duplicates or a duplicate-key stall); empty it, "
+                               "or subscribe with (copy_data = false)", node->name, ct->t->display, ct->s->name);
+            }
+        } else {
+            char *e = pg_error(c[i]);
+            problem(p, "node '%s': cannot check subscriber tables: %s", node->name, e);
+            free(e);
+        }
+        pg_close(c[i]);
+    }
+    free(targets);
+    free(c);
+    free(sql);
+}
+
+/* Slots the plan needs that someone else holds (check 14). */
+static void round_slots(Pre *p)
+{
+    int n = p->m->nodes.n;
     for (int i = 0; i < n; i++) {
         const MNode *node = p->m->nodes.items[i];
         for (int k = 0; k < node->subs.n; k++) {
@@ -289,71 +333,6 @@ static void round_slots_and_copies(Pre *p)
                         src->name, node->standby->slot, node->name);
         }
     }
-    /* copies: one query per subscriber, counting rows in tables that exist */
-    for (int i = 0; i < n; i++) {
-        const MNode *node = p->m->nodes.items[i];
-        if (!p->up[i] || !p->db_exists[i] || node->standby)
-            continue;
-        StrBuf b;
-        sb_init(&b);
-        for (int k = 0; k < node->subs.n; k++) {
-            const MSub *s = node->subs.items[k];
-            if ((p->subs_exist[i] && p->subs_exist[i][k] == 't') || !s->copy_data)
-                continue;
-            for (int q = 0; q < s->tables.n; q++) {
-                const MTable *t = s->tables.items[q];
-                /* only a table that exists can be read: query_to_xml runs the count only then */
-                if (!b.len)
-                    sb_puts(&b, "SELECT concat_ws('|', ''");
-                sb_puts(&b, ", (xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
-                q_regclass(&b, t->schema, t->name);
-                sb_puts(&b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass(");
-                q_regclass(&b, t->schema, t->name);
-                sb_puts(&b, ")) END, false, false, '')))[1]::text || ");
-                StrBuf lab;
-                sb_init(&lab);
-                sb_printf(&lab, ":%s:%s", t->display, s->name);
-                q_literal(&b, lab.s);
-                sb_free(&lab);
-            }
-        }
-        if (!b.len) {
-            sb_free(&b);
-            continue;
-        }
-        sb_puts(&b, ")");
-        sql[i] = arena_strdup(p->a, b.s);
-        sb_free(&b);
-        c[i] = pg_open(node, node->database);
-    }
-    pg_run_all(c, sql, n, 30000);
-    for (int i = 0; i < n; i++) {
-        if (!c[i])
-            continue;
-        const MNode *node = p->m->nodes.items[i];
-        if (pg_state(c[i]) == PG_DONE) {
-            char *v = arena_strdup(p->a, pg_value(c[i]));
-            for (char *f = field(v, 1, '|'); f; f = field(f, 1, '|')) {
-                if (f[0] != '1')
-                    continue;
-                char *end = strchr(f, '|');
-                char *rest = arena_strndup(p->a, f + 2, end ? (size_t)(end - f - 2) : strlen(f + 2));
-                char *sub = strrchr(rest, ':');
-                if (sub)
-                    *sub++ = '\0';
-                problem(p, "node '%s': table '%s' already holds rows, and subscription '%s' would copy "
-                           "the publisher's rows into it (duplicates or a duplicate-key stall); empty it, "
-                           "or subscribe with (copy_data = false)", node->name, rest, sub ? sub : "?");
-            }
-        } else {
-            char *e = pg_error(c[i]);
-            problem(p, "node '%s': cannot check subscriber tables: %s", node->name, e);
-            free(e);
-        }
-        pg_close(c[i]);
-    }
-    free(c);
-    free(sql);
 }
 
 /* Slots no consumer of the topology uses retain WAL for ever (check 58):
@@ -410,8 +389,8 @@ typedef struct Probe {
 static Probe ssh_probe_start(Pre *p, const Plan *plan)
 {
     int n = p->m->nodes.n;
-    Child *ch = calloc((size_t)n, sizeof(Child));
-    bool *on = calloc((size_t)n, sizeof(bool));
+    Child *ch = calloc((size_t)n + 1, sizeof(Child));
+    bool *on = calloc((size_t)n + 1, sizeof(bool));
     for (int i = 0; i < n; i++) {
         const MNode *node = p->m->nodes.items[i];
         const Vec *steps = plan->node_steps.items[i];
@@ -490,7 +469,7 @@ static void ssh_probe_finish(Pre *p, Probe pr)
     free(on);
 }
 
-int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
+static void catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -498,28 +477,66 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
 
-    Arena a;
-    arena_init(&a);
+static void pre_init(Pre *p, Arena *a, const Model *m)
+{
     int n = m->nodes.n;
-    Pre p = {0};
-    p.a = &a;
-    p.m = m;
-    p.admin = calloc((size_t)n, sizeof(PgConn *));
-    p.up = calloc((size_t)n, sizeof(bool));
-    p.recovery = calloc((size_t)n, sizeof(bool));
-    p.db_exists = calloc((size_t)n, sizeof(bool));
-    p.slots = calloc((size_t)n, sizeof(char *));
-    p.subs_exist = calloc((size_t)n, sizeof(char *));
+    memset(p, 0, sizeof *p);
+    p->a = a;
+    p->m = m;
+    p->admin = calloc((size_t)n + 1, sizeof(PgConn *));
+    p->up = calloc((size_t)n + 1, sizeof(bool));
+    p->recovery = calloc((size_t)n + 1, sizeof(bool));
+    p->db_exists = calloc((size_t)n + 1, sizeof(bool));
+    p->slots = calloc((size_t)n + 1, sizeof(char *));
+    p->subs_exist = calloc((size_t)n + 1, sizeof(char *));
+}
 
-    fprintf(stdout, "replc: preflight: checking %d node(s)\n", n);
-    fflush(stdout);
-    /* ssh connection sharing for this run: a private directory of control sockets */
-    char ctl[] = "/tmp/replc-ssh-XXXXXX";
-    bool have_ctl = getenv("REPLC_SSH_CONTROL_DIR") == NULL && mkdtemp(ctl) != NULL;
-    if (have_ctl)
+static void pre_free(Pre *p)
+{
+    for (int i = 0; i < p->m->nodes.n; i++)
+        pg_close(p->admin[i]);   /* releases the lock */
+    free(p->admin);
+    free(p->up);
+    free(p->recovery);
+    free(p->db_exists);
+    free(p->slots);
+    free(p->subs_exist);
+}
+
+/* ssh connection sharing for this run: a private directory of control
+ * sockets in ctl (a mkdtemp template). False when one is set already. */
+static bool ssh_control_start(char *ctl)
+{
+    bool have = getenv("REPLC_SSH_CONTROL_DIR") == NULL && mkdtemp(ctl) != NULL;
+    if (have)
         setenv("REPLC_SSH_CONTROL_DIR", ctl, 1);
-    for (int i = 0; i < n; i++) {
+    return have;
+}
+
+static void ssh_control_end(const Model *m, const char *ctl)
+{
+    ssh_close_masters(m);
+    DIR *d = opendir(ctl);   /* a master may not have removed its socket yet */
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", ctl, e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(ctl);
+    unsetenv("REPLC_SSH_CONTROL_DIR");
+}
+
+/* Every 'password env NAME' is set (each name reported once). */
+static void check_password_env(Pre *p)
+{
+    const Model *m = p->m;
+    for (int i = 0; i < m->nodes.n; i++) {
         const MNode *node = m->nodes.items[i];
         bool seen = false;
         for (int k = 0; k < i; k++) {
@@ -527,66 +544,73 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
             seen |= o->pw_kind == PW_ENV && node->pw_kind == PW_ENV && strcmp(o->pw_value, node->pw_value) == 0;
         }
         if (node->pw_kind == PW_ENV && !seen && !getenv(node->pw_value))
-            problem(&p, "environment variable %s is not set; the topology reads the password of node "
-                        "'%s' from it (password env %s)", node->pw_value, node->name, node->pw_value);
+            problem(p, "environment variable %s is not set; the topology reads the password of node "
+                       "'%s' from it (password env %s)", node->pw_value, node->name, node->pw_value);
     }
-    Probe probe = ssh_probe_start(&p, plan);
-    round_admin(&p);
-    round_db(&p);
-    round_slots_and_copies(&p);
-    warn_unused_slots(&p);
-    ssh_probe_finish(&p, probe);
-    int rc;
-    if (p.problems.n) {
-        fprintf(stderr, "replc: preflight found %d problem(s); nothing was changed:\n", p.problems.n);
-        for (int i = 0; i < p.problems.n; i++)
-            fprintf(stderr, "  - %s\n", (const char *)p.problems.items[i]);
-        rc = 1;
-    } else {
-        fprintf(stdout, "replc: preflight: every node reachable, versions and roles as declared%s\n",
-                o->status ? "; status: nothing will be changed" : o->dry_run ? "; dry run: nothing will be changed" : "");
-        fflush(stdout);
-        RealRunner rr;
-        real_runner_init(&rr, m, o->dry_run || o->status, o->timeout_s);
-        rr.status = o->status;
-        rr.locks = (void **)p.admin;
-        ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), stdout, isatty(1) != 0, &interrupted,
-                          o->dry_run};
-        StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
-        ExecSummary sum;
-        rc = exec_run(plan, &rr.base, &eo, results, &sum);
-        free(results);
-        if (o->status && rc == 0) {
-            if (sum.would_change) {
-                printf("replc: status: %d step(s) not as the topology describes\n", sum.would_change);
-                rc = 1;
-            } else
-                printf("replc: status: the cluster is as described\n");
-        }
+}
+
+/* Check everything first; true when nothing stands in the way (else every
+ * problem is printed). The lock is held on every reachable node afterwards. */
+static bool preflight(Pre *p, const Plan *plan)
+{
+    check_password_env(p);
+    Probe probe = ssh_probe_start(p, plan);
+    round_admin(p);
+    round_db(p);
+    round_slots(p);
+    round_copies(p);
+    warn_unused_slots(p);
+    ssh_probe_finish(p, probe);
+    if (!p->problems.n)
+        return true;
+    fprintf(stderr, "replc: preflight found %d problem(s); nothing was changed:\n", p->problems.n);
+    for (int i = 0; i < p->problems.n; i++)
+        fprintf(stderr, "  - %s\n", (const char *)p->problems.items[i]);
+    return false;
+}
+
+/* The plan's steps, with the lock sessions of the preflight. */
+static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p)
+{
+    int n = m->nodes.n;
+    fprintf(stdout, "replc: preflight: every node reachable, versions and roles as declared%s\n",
+            o->status ? "; status: nothing will be changed" : o->dry_run ? "; dry run: nothing will be changed" : "");
+    fflush(stdout);
+    RealRunner rr;
+    real_runner_init(&rr, m, o->dry_run || o->status, o->timeout_s);
+    rr.status = o->status;
+    rr.locks = (void **)p->admin;
+    ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), stdout, isatty(1) != 0, &interrupted,
+                      o->dry_run};
+    StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
+    ExecSummary sum;
+    int rc = exec_run(plan, &rr.base, &eo, results, &sum);
+    free(results);
+    if (o->status && rc == 0) {
+        if (sum.would_change) {
+            printf("replc: status: %d step(s) not as the topology describes\n", sum.would_change);
+            rc = 1;
+        } else
+            printf("replc: status: the cluster is as described\n");
     }
-    for (int i = 0; i < n; i++)
-        pg_close(p.admin[i]);   /* releases the lock */
-    if (have_ctl) {
-        ssh_close_masters(m);
-        DIR *d = opendir(ctl);   /* a master may not have removed its socket yet */
-        for (struct dirent *e; d && (e = readdir(d));) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[sizeof ctl + 256];
-            snprintf(path, sizeof path, "%s/%s", ctl, e->d_name);
-            unlink(path);
-        }
-        if (d)
-            closedir(d);
-        rmdir(ctl);
-        unsetenv("REPLC_SSH_CONTROL_DIR");
-    }
-    free(p.admin);
-    free(p.up);
-    free(p.recovery);
-    free(p.db_exists);
-    free(p.slots);
-    free(p.subs_exist);
+    return rc;
+}
+
+int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
+{
+    catch_signals();
+    Arena a;
+    arena_init(&a);
+    Pre p;
+    pre_init(&p, &a, m);
+    fprintf(stdout, "replc: preflight: checking %d node(s)\n", m->nodes.n);
+    fflush(stdout);
+    char ctl[] = "/tmp/replc-ssh-XXXXXX";
+    bool have_ctl = ssh_control_start(ctl);
+    int rc = preflight(&p, plan) ? run_steps(m, plan, o, &p) : 1;
+    pre_free(&p);   /* releases the lock */
+    if (have_ctl)
+        ssh_control_end(m, ctl);
     arena_free(&a);
     return rc;
 }

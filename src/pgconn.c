@@ -15,7 +15,9 @@ struct PgConn {
     PGconn *conn;
     PgState state;
     bool polling_write;   /* during connect: what PQconnectPoll asked for */
-    char *value;
+    int nrows, ncols;     /* the last result, copied: PQclear happens in collect() */
+    char **cells;         /* nrows * ncols, row by row */
+    bool *nulls;
     char *error;
 };
 
@@ -60,13 +62,44 @@ PgConn *pg_open(const MNode *n, const char *dbname)
     return c;
 }
 
+static void free_result(PgConn *c)
+{
+    for (int i = 0; i < c->nrows * c->ncols; i++)
+        free(c->cells[i]);
+    free(c->cells);
+    free(c->nulls);
+    c->cells = NULL;
+    c->nulls = NULL;
+    c->nrows = c->ncols = 0;
+}
+
+static void keep_result(PgConn *c, const PGresult *r)
+{
+    free_result(c);
+    int n = PQntuples(r) * PQnfields(r);
+    c->cells = calloc((size_t)n + 1, sizeof(char *));
+    c->nulls = calloc((size_t)n + 1, sizeof(bool));
+    if (!c->cells || !c->nulls) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    c->nrows = PQntuples(r);
+    c->ncols = PQnfields(r);
+    for (int row = 0; row < c->nrows; row++)
+        for (int col = 0; col < c->ncols; col++) {
+            int k = row * c->ncols + col;
+            c->nulls[k] = PQgetisnull(r, row, col);
+            c->cells[k] = xstrdup(PQgetvalue(r, row, col));
+        }
+}
+
 void pg_close(PgConn *c)
 {
     if (!c)
         return;
     if (c->conn)
         PQfinish(c->conn);
-    free(c->value);
+    free_result(c);
     free(c->error);
     free(c);
 }
@@ -123,13 +156,11 @@ static void collect(PgConn *c)
     bool failed = false;
     while ((r = PQgetResult(c->conn))) {
         ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_TUPLES_OK) {
-            free(c->value);
-            c->value = xstrdup(PQntuples(r) && PQnfields(r) ? PQgetvalue(r, 0, 0) : "");
-        } else if (st == PGRES_COMMAND_OK || st == PGRES_EMPTY_QUERY) {
-            free(c->value);
-            c->value = xstrdup("");
-        } else if (!failed) {
+        if (st == PGRES_TUPLES_OK)
+            keep_result(c, r);
+        else if (st == PGRES_COMMAND_OK || st == PGRES_EMPTY_QUERY)
+            free_result(c);
+        else if (!failed) {
             failed = true;
             free(c->error);
             c->error = result_error(r, c->conn);
@@ -191,7 +222,28 @@ bool pg_send(PgConn *c, const char *sql)
     return true;
 }
 
-const char *pg_value(const PgConn *c) { return c->value ? c->value : ""; }
+const char *pg_value(const PgConn *c) { return pg_get(c, 0, 0); }
+
+int pg_nrows(const PgConn *c) { return c->nrows; }
+
+int pg_ncols(const PgConn *c) { return c->ncols; }
+
+const char *pg_get(const PgConn *c, int row, int col)
+{
+    if (row < 0 || col < 0 || row >= c->nrows || col >= c->ncols)
+        return "";
+    return c->cells[row * c->ncols + col];
+}
+
+bool pg_is_null(const PgConn *c, int row, int col)
+{
+    return row < 0 || col < 0 || row >= c->nrows || col >= c->ncols || c->nulls[row * c->ncols + col];
+}
+
+bool pg_is_true(const PgConn *c, int row, int col)
+{
+    return strcmp(pg_get(c, row, col), "t") == 0;
+}
 
 char *pg_error(PgConn *c)
 {

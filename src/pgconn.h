@@ -29,8 +29,15 @@ short pg_events(const PgConn *c);      /* POLLIN and/or POLLOUT */
 PgState pg_step(PgConn *c);
 /* Send one query (simple protocol, one statement). */
 bool pg_send(PgConn *c, const char *sql);
-/* The first column of the first row of the last result ("" when none). */
+/* The last result (PG_DONE), kept until the next query: pg_value is its
+ * first column of its first row; pg_get any cell, "" for NULL or out of
+ * range; pg_is_null also true out of range; pg_is_true: the cell is 't'. */
 const char *pg_value(const PgConn *c);
+int pg_nrows(const PgConn *c);
+int pg_ncols(const PgConn *c);
+const char *pg_get(const PgConn *c, int row, int col);
+bool pg_is_null(const PgConn *c, int row, int col);
+bool pg_is_true(const PgConn *c, int row, int col);
 /* For PG_FAILED: message, then detail and hint lines from the server's
  * error fields (malloc'ed). Clears the failure so the connection may be
  * used again when it is still open. */
