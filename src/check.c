@@ -277,6 +277,7 @@ static const OptSpec standby_opts[SBOPT_COUNT] = {
 
 static const char *const origin_words[] = {"none", "any"};          /* Origin - 1 */
 static const char *const gencols_words[] = {"none", "stored"};
+static const char *const parallel_word[] = {"parallel"};          /* streaming, besides booleans */
 
 /* The index of s among n words, case-insensitively; -1 when none. The one
  * parser of every option that takes one of a few words. */
@@ -338,8 +339,8 @@ static int check_options(Checker *c, const Vec *opts, const OptSpec *specs, int 
         case OPT_ORIGIN: ok = parse_enum(v, origin_words, 2) >= 0; break;
         case OPT_GENCOLS: ok = parse_enum(v, gencols_words, 2) >= 0; break;
         case OPT_STREAMING:
-            ok = parse_bool(v) >= 0 || strcasecmp(v, "parallel") == 0;
-            if (ok && strcasecmp(v, "parallel") == 0 && version < 16) {
+            ok = parse_bool(v) >= 0 || parse_enum(v, parallel_word, 1) == 0;
+            if (ok && parse_enum(v, parallel_word, 1) == 0 && version < 16) {
                 Diagnostic *dg = diag_error(c->d, o->span, "version-too-old",
                                             "streaming = parallel needs PostgreSQL 16 or later, "
                                             "but node '%s' is version %d", node, version);
@@ -673,7 +674,7 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     const Option *st = o[SUBOPT_STREAMING];
     if (!st)
         so->streaming = STREAM_DEFAULT;
-    else if (st->has_value && strcasecmp(st->value.s, "parallel") == 0)
+    else if (st->has_value && parse_enum(st->value.s, parallel_word, 1) == 0)
         so->streaming = STREAM_PARALLEL;
     else
         so->streaming = opt_bool(st, false) ? STREAM_ON : STREAM_OFF;
