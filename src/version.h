@@ -1,5 +1,5 @@
-/* version.h: replc's version, defined here only (the Makefile and the tests
- * read it from this line). */
+/* version.h: replc's version, defined here only (--version prints it; the
+ * tests read it from the #define line). */
 #ifndef REPLC_VERSION_H
 #define REPLC_VERSION_H
 
