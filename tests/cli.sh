@@ -1,11 +1,13 @@
 #!/bin/sh
+# shellcheck disable=SC2016,SC2317   # sh -c scripts expand their own $1; helpers run through check
 # tests/cli.sh REPLC: the command line as CLI.md describes it: --help and
 # --version, usage errors (exit 2, usage on standard error), and what the
 # output options print.
 set -u
+# shellcheck source=tests/lib/tap.sh
 . "$(dirname "$0")/lib/tap.sh"
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

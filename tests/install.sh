@@ -1,10 +1,12 @@
 #!/bin/sh
+# shellcheck disable=SC2016   # the sh -c scripts expand their own $1, $2
 # tests/install.sh: `make install DESTDIR=... PREFIX=/usr` puts the binary,
 # the man page and the bash completion where they belong, the installed
 # binary runs, and `make uninstall` removes them again.
 set -u
+# shellcheck source=tests/lib/tap.sh
 . "$(dirname "$0")/lib/tap.sh"
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 d=$tmp/root

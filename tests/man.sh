@@ -1,12 +1,14 @@
 #!/bin/sh
+# shellcheck disable=SC2317   # lint runs through check
 # tests/man.sh REPLC: docs/replc.1 passes mandoc -Tlint and documents every
 # option that `replc --help` lists; the bash completion offers each of them.
 # Without mandoc the lint is a failure, unless REPLC_MANDOC_OPTIONAL=1
 # (make test on a machine where tools/deps.sh has not run).
 set -u
+# shellcheck source=tests/lib/tap.sh
 . "$(dirname "$0")/lib/tap.sh"
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # Two of mandoc's messages only say which manuals this machine has installed
 # and indexed (dot(1) comes with graphviz): "referenced manual not found" and

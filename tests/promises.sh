@@ -1,12 +1,14 @@
 #!/bin/sh
+# shellcheck disable=SC2317   # nowhere runs through check
 # tests/promises.sh REPLC: CLI.md's promises that need no server, and what
 # -o does with errors and with its output directory. (Runnable and idempotent
 # scripts are proven on real servers by tests/integration/scripts.sh; the
 # command line's options and exit statuses by tests/cli.sh.)
 set -u
+# shellcheck source=tests/lib/tap.sh
 . "$(dirname "$0")/lib/tap.sh"
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -17,6 +17,7 @@
 # `suite NAME COMMAND...` below.
 set -u
 cd "$(dirname "$0")/.."
+# shellcheck source=tests/lib/tap.sh
 . tests/lib/tap.sh
 mode=${1:-all}
 failed=""
@@ -48,7 +49,7 @@ vg() {  # vg DESC WANT ARGS...
     if [ "$st" = "$want" ]; then
         ok "valgrind: $desc"
     else
-        not_ok "valgrind: $desc (exit $st, want $want)"; diag "$tmpv/vg.log"
+        not_ok "valgrind: $desc (exit $st, want $want)"; diag <"$tmpv/vg.log"
     fi
 }
 

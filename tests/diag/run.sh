@@ -4,6 +4,7 @@
 # CASE.err reports an error, else 0. CASE.args, when present, holds extra
 # arguments (one per line).
 set -u
+# shellcheck source=tests/lib/tap.sh
 . "$(dirname "$0")/../lib/tap.sh"
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 [ -x "$replc" ] || { not_ok "no executable $1"; finish; }

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib/tap.sh: the pass/fail helper of every shell test suite. Sourced
 # by sh or bash; POSIX only. One line per test, TAP style, and a last line
 # "N passed, M failed" that tests/run.sh adds up.
@@ -8,7 +9,7 @@
 #   check DESC CMD...       run CMD (output kept); ok when it exits 0, else
 #                           not ok followed by the first lines of its output
 #   note TEXT               a comment line (# TEXT)
-#   diag [FILE...]          FILE(s) or standard input, indented as comments
+#   diag                    standard input, indented as comments (diag <FILE)
 #   tap_add PASSED FAILED   add another suite's counts to ours
 #   summary                 print "N passed, M failed"; status 0 when none failed
 #   finish                  summary, then exit with its status
@@ -46,7 +47,7 @@ not() { ! "$@"; }
 
 note() { printf '# %s\n' "$*"; }
 
-diag() { sed 's/^/#   /' "$@"; }
+diag() { sed 's/^/#   /'; }
 
 tap_add() {
     TAP_PASS=$((TAP_PASS + ${1:-0}))
