@@ -2,7 +2,7 @@
 #   make             build ./replc
 #   make run         install what is missing, build, compile examples/topology.rc into out/
 #   make test        build, run the tests that need no root and no server (unit, golden,
-#                    diagnostics, promises, command line, install) in well under a minute
+#                    diagnostics, promises, command line, install, man page) in seconds
 #   make check       install what is missing, run every test (the above, sanitizers,
 #                    valgrind, the man page's lint, real servers)
 #   make install     install bin/replc, the man page and the bash completion under
@@ -31,6 +31,8 @@ endif
 
 SRCS  = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS  = $(patsubst src/%.c,$(B)/%.o,$(SRCS)) $(B)/replc.tab.o $(B)/replc.yy.o
+HDRS  = $(wildcard src/*.h grammar/*.h)
+# headers generated at build time: made before any compile (order-only below)
 GEN_HDRS = $(B)/replc.tab.h $(B)/replc.yy.h
 UNITS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 

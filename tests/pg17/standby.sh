@@ -167,12 +167,19 @@ else not_ok "insert a row on alpha"; diag <"$WORK/ins4.log"; fi
 # --- the converged cluster: --status and a dry run say so, and ask for nothing --
 # alpha logs every statement for this window, between two marker statements;
 # its server log then shows exactly what was asked of it in between.
-alpha_log_statements() {   # all|none
-    sql 1 "alter system set log_statement = '$1'" postgres >/dev/null &&
-        sql 1 "select pg_reload_conf()" postgres >/dev/null &&
-        poll "alpha logs statements: log_statement = '$1'" 1 "show log_statement" "$1" postgres
+alpha_log_statements() {   # VALUE: set log_statement (reset: back to alpha's own), wait for it
+    local want=$1
+    if [ "$1" = reset ]; then
+        sql 1 "alter system reset log_statement" postgres >/dev/null
+        want=$log_statement_before
+    else
+        sql 1 "alter system set log_statement = '$1'" postgres >/dev/null
+    fi
+    sql 1 "select pg_reload_conf()" postgres >/dev/null
+    poll "alpha's log_statement is '$want'" 1 "show log_statement" "$want" postgres
 }
 window_mark() { sql 1 "select 'replc-window-$1'" postgres >/dev/null; }
+log_statement_before=$(sql 1 "show log_statement" postgres)
 alpha_log_statements all
 window_mark start
 REPLC_SSH="ssh ${HOSTS_SSH_OPTS:-}" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
@@ -195,7 +202,7 @@ until "$HOSTS" log 1 2>/dev/null | grep -q "replc-window-end"; do
     sleep 0.5
 done
 "$HOSTS" log 1 2>&1 | sed -n '/replc-window-start/,/replc-window-end/p' >"$WORK/alpha-window.log"
-alpha_log_statements none
+alpha_log_statements reset
 statements=$(grep -cE 'LOG: +(statement|execute [^:]*):' "$WORK/alpha-window.log")
 if grep -q 'replc-window-end' "$WORK/alpha-window.log" && [ "$statements" -gt 2 ]; then
     ok "alpha's server log holds the window: $statements statements, --status's and --dry-run's among them"
