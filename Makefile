@@ -1,8 +1,13 @@
 # replc: plain Makefile.
 #   make             build ./replc
 #   make run         install what is missing, build, compile examples/topology.rc into out/
-#   make check       install what is missing, run every test (unit, golden, diagnostics,
-#                    sanitizers, real servers)
+#   make test        build, run the tests that need no root and no server (unit, golden,
+#                    diagnostics, promises, command line, install, man page) in seconds
+#   make check       install what is missing, run every test (the above, sanitizers,
+#                    valgrind, the man page's lint, real servers)
+#   make install     install bin/replc, the man page and the bash completion under
+#                    $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall removes them
+#   make lint-man    check docs/replc.1 with mandoc -Tlint, and that it documents every option
 #   make update-golden  regenerate the golden files with the tool (review the diff!)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -13,6 +18,12 @@ WARN     = -Wall -Wextra -Werror
 PG_INC  := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 CPPFLAGS = -Isrc -I$(B) -Igrammar -I$(PG_INC)
 LDLIBS   = -lpq
+DEPFLAGS = -MMD -MP
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MAN1DIR  = $(PREFIX)/share/man/man1
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -21,9 +32,11 @@ endif
 SRCS  = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS  = $(patsubst src/%.c,$(B)/%.o,$(SRCS)) $(B)/replc.tab.o $(B)/replc.yy.o
 HDRS  = $(wildcard src/*.h grammar/*.h)
+# headers generated at build time: made before any compile (order-only below)
+GEN_HDRS = $(B)/replc.tab.h $(B)/replc.yy.h
 UNITS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check deps update-golden bench clean units asan-check include-check
+.PHONY: all run test check deps update-golden bench clean units asan-check install uninstall lint-man include-check
 all: replc
 
 $(B)/replc.tab.c $(B)/replc.tab.h: grammar/replc.y
@@ -33,13 +46,16 @@ $(B)/replc.tab.c $(B)/replc.tab.h: grammar/replc.y
 $(B)/replc.yy.c $(B)/replc.yy.h: grammar/replc.l $(B)/replc.tab.h
 	flex --header-file=$(B)/replc.yy.h -o $(B)/replc.yy.c grammar/replc.l
 
+# Header dependencies come from the compiler (-MMD -MP: $(B)/*.d, included
+# below). The generated headers are order-only prerequisites, so that they
+# exist before the first compile; after that the .d files say who needs them.
 # generated code: our warnings, less the unused-function noise flex emits
-$(B)/replc.tab.o $(B)/replc.yy.o: $(B)/%.o: $(B)/%.c $(B)/replc.tab.h $(B)/replc.yy.h $(HDRS)
-	$(CC) $(CFLAGS) $(STD) $(WARN) -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter $(CPPFLAGS) -c -o $@ $<
+$(B)/replc.tab.o $(B)/replc.yy.o: $(B)/%.o: $(B)/%.c | $(GEN_HDRS)
+	$(CC) $(CFLAGS) $(STD) $(WARN) -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/%.o: src/%.c $(B)/replc.tab.h $(B)/replc.yy.h $(HDRS)
+$(B)/%.o: src/%.c | $(GEN_HDRS)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/libreplc.a: $(OBJS)
 	ar rcs $@ $^
@@ -50,9 +66,11 @@ $(B)/replc: $(B)/main.o $(B)/libreplc.a
 replc: $(B)/replc
 	cp $(B)/replc replc.tmp && mv replc.tmp replc
 
-$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libreplc.a
+$(B)/unit/%: tests/unit/%.c $(B)/libreplc.a | $(GEN_HDRS)
 	@mkdir -p $(B)/unit
-	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libreplc.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit $(DEPFLAGS) -MF $@.d -MT $@ $(LDFLAGS) -o $@ $< $(B)/libreplc.a $(LDLIBS)
+
+-include $(wildcard $(B)/*.d $(B)/unit/*.d)
 
 units: $(UNITS)
 
@@ -65,6 +83,10 @@ run: deps
 	./replc examples/topology.rc -o out
 	cat out/plan.txt
 
+# no deps, no root, no server: the fast suites on the normal build
+test: include-check replc units
+	sh tests/run.sh fast
+
 check: deps include-check
 	@sh tools/deps.sh test
 	$(MAKE) replc units
@@ -73,6 +95,18 @@ check: deps include-check
 
 include-check:
 	sh tools/include-cycles.sh
+
+lint-man: replc
+	sh tests/man.sh ./replc
+
+install: $(B)/replc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(B)/replc $(DESTDIR)$(BINDIR)/replc
+	install -m 644 docs/replc.1 $(DESTDIR)$(MAN1DIR)/replc.1
+	install -m 644 completions/replc.bash $(DESTDIR)$(BASHCOMPDIR)/replc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/replc $(DESTDIR)$(MAN1DIR)/replc.1 $(DESTDIR)$(BASHCOMPDIR)/replc
 
 update-golden: replc
 	sh tests/update-golden.sh

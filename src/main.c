@@ -14,8 +14,7 @@
 #include "emit.h"
 #include "explain.h"
 #include "parse.h"
-
-#define REPLC_VERSION "0.1.0"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -34,7 +33,8 @@ static void usage(FILE *f)
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
           "      --status        connect to every node, report what differs from the topology;\n"
           "                      exit 0 only when the cluster is as described\n"
-          "      --version, --help\n",
+          "  -V, --version       print the version and exit\n"
+          "  -h, --help          print this help and exit\n",
           f);
 }
 
@@ -192,7 +192,7 @@ static const char *default_cluster(Arena *a, const char *file)
 int main(int argc, char **argv)
 {
     enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
-           O_WERROR, O_COLOR, O_VERSION, O_HELP, O_TIMEOUT };
+           O_WERROR, O_COLOR, O_TIMEOUT };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
         {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
         {"dry-run", no_argument, NULL, O_DRY},    {"jobs", required_argument, NULL, 'j'},
         {"status", no_argument, NULL, O_STATUS},  {"explain", required_argument, NULL, O_EXPLAIN},
         {"werror", no_argument, NULL, O_WERROR},  {"color", required_argument, NULL, O_COLOR},
-        {"version", no_argument, NULL, O_VERSION}, {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {NULL, 0, NULL, 0},
     };
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
          status = false;
     int jobs = 0, timeout_s = 300;
     int c;
-    while ((c = getopt_long(argc, argv, "o:j:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'j':
@@ -235,8 +235,8 @@ int main(int argc, char **argv)
         case O_STATUS: status = true; break;
         case O_WERROR: werror = true; break;
         case O_COLOR: color = optarg; break;
-        case O_VERSION: printf("replc %s\n", REPLC_VERSION); return 0;
-        case O_HELP: usage(stdout); return 0;
+        case 'V': printf("replc %s\n", REPLC_VERSION); return 0;
+        case 'h': usage(stdout); return 0;
         case O_EXPLAIN: {
             const char *t = explain_text(optarg);
             if (!t) {

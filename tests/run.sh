@@ -1,58 +1,90 @@
 #!/bin/sh
-# tests/run.sh: every test suite of `make check`. Prints one line per test
-# and ends with "N passed, M failed". REPLC_SKIP_SERVERS=1 skips the suites
-# that start real servers (for a quick run; CI never sets it).
+# tests/run.sh [fast]: the test suites. Prints one line per test and ends
+# with "N passed, M failed".
+#
+#   sh tests/run.sh fast   what `make test` runs: unit, diagnostics, golden
+#                          trees, promises, command line, install, man page
+#                          (linted when mandoc is there); the normal build
+#                          only; no root, no server, no valgrind
+#   sh tests/run.sh        what `make check` runs: the same on the normal and
+#                          the sanitizer build (build-asan/), valgrind and
+#                          mandoc (which must be installed), then the
+#                          real-server suites;
+#                          REPLC_SKIP_SERVERS=1 leaves those out (a quick run;
+#                          CI never sets it)
+#
+# A suite is any command that prints tests/lib/tap.sh's lines; add one with
+# `suite NAME COMMAND...` below.
 set -u
 cd "$(dirname "$0")/.."
-pass=0
-fail=0
+# shellcheck source=tests/lib/tap.sh
+. tests/lib/tap.sh
+mode=${1:-all}
 failed=""
-result() {  # result NAME STATUS
-    if [ "$2" = 0 ]; then
-        pass=$((pass + 1)); echo "ok - $1"
-    else
-        fail=$((fail + 1)); failed="$failed $1"; echo "not ok - $1"
-    fi
-}
-suite() {  # suite NAME COMMAND...: a suite that prints its own N passed, M failed
+
+suite() {  # suite NAME COMMAND...: run a suite, indent its lines, add its counts
     name=$1; shift
-    echo "# $name"
+    note "$name"
     out=$("$@" 2>&1); st=$?
     printf '%s\n' "$out" | sed 's/^/    /'
-    p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' | tail -1)
-    f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' | tail -1)
-    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    p=${line%% passed*}
+    f=${line#* passed, }; f=${f%% failed*}
+    tap_add "${p:-0}" "${f:-0}"
     if [ "$st" != 0 ] && [ "${f:-0}" = 0 ]; then
-        fail=$((fail + 1)); failed="$failed $name"; echo "not ok - $name (exit $st)"
+        failed="$failed $name"; not_ok "$name (exit $st)"
     elif [ "${f:-0}" != 0 ]; then
         failed="$failed $name"
     fi
 }
 
-for b in build build-asan; do
+# valgrind: no invalid access and no leak; WANT is replc's own exit status
+# (0, or 1 for a topology with errors), and any other status fails: 99 is
+# valgrind's own report, 139 a crash
+vg() {  # vg DESC WANT ARGS...
+    desc=$1 want=$2; shift 2
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        ./replc "$@" > /dev/null 2> "$tmpv/vg.log"
+    st=$?
+    if [ "$st" = "$want" ]; then
+        ok "valgrind: $desc"
+    else
+        not_ok "valgrind: $desc (exit $st, want $want)"; diag <"$tmpv/vg.log"
+    fi
+}
+
+builds=build
+[ "$mode" = fast ] || builds="build build-asan"
+for b in $builds; do
+    [ "$b" = build ] && replc=./replc || replc=$b/replc
+    [ -x "$replc" ] || { not_ok "$replc is built"; failed="$failed $replc"; continue; }
     for t in "$b"/unit/test_*; do
         [ -x "$t" ] || continue
         suite "unit $(basename "$t") ($b)" "$t"
     done
+    suite "diagnostics ($b)" sh tests/diag/run.sh "$replc"
+    suite "golden trees ($b)" sh tests/golden/run.sh "$replc"
 done
-suite "diagnostics (build)" sh tests/diag/run.sh ./replc
-suite "diagnostics (build-asan)" sh tests/diag/run.sh build-asan/replc
-suite "golden trees (build)" sh tests/golden/run.sh ./replc
-suite "golden trees (build-asan)" sh tests/golden/run.sh build-asan/replc
 suite "promises" sh tests/promises.sh ./replc
-# valgrind: no invalid access and no leak on a full compile and on errors
-vg() {
-    valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" >/dev/null 2>"$tmpv/vg.log"
-    st=$?
-    [ "$st" != 9 ] || { cat "$tmpv/vg.log"; return 1; }
-}
-if command -v valgrind >/dev/null; then
+suite "command line" sh tests/cli.sh ./replc
+suite "make install" sh tests/install.sh
+if [ "$mode" = fast ]; then
+    suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc
+else
+    suite "man page and completion" sh tests/man.sh ./replc
+fi
+
+[ "$mode" = fast ] && { [ -n "$failed" ] && echo "failed:$failed"; finish; }
+
+if command -v valgrind > /dev/null; then
     tmpv=$(mktemp -d)
-    vg ./replc examples/topology.rc -o "$tmpv/out"; result "valgrind: compile the example into a tree" $?
-    vg ./replc --check tests/diag/04-syntax-several-errors.rc; result "valgrind: a file with syntax errors" $?
-    vg ./replc --check tests/diag/41-seed-replica-identity.rc; result "valgrind: a file with semantic errors" $?
-    vg ./replc tests/golden/standby-publisher.rc -o "$tmpv/sp"; result "valgrind: subscriptions to standbys" $?
+    vg "compile the example into a tree" 0 examples/topology.rc -o "$tmpv/out"
+    vg "a file with syntax errors" 1 --check tests/diag/04-syntax-several-errors.rc
+    vg "a file with semantic errors" 1 --check tests/diag/41-seed-replica-identity.rc
+    vg "subscriptions to standbys" 0 tests/golden/standby-publisher.rc -o "$tmpv/sp"
     rm -rf "$tmpv"
+else
+    not_ok "valgrind is installed (tools/deps.sh test installs it)"; failed="$failed valgrind"
 fi
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     suite "real servers: generated scripts on four PostgreSQL 15 hosts" bash tests/integration/scripts.sh
@@ -63,5 +95,4 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
 fi
 echo
 [ -n "$failed" ] && echo "failed:$failed"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

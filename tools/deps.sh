@@ -17,7 +17,8 @@ want bison bison
 want pg_config libpq-dev
 want_pkg libpq-dev
 if [ "${1:-build}" = test ]; then
-    # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL 17
+    # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL 17,
+    # valgrind, mandoc for the man page's lint
     [ -x /usr/lib/postgresql/15/bin/postgres ] || need="$need postgresql-15"
     want psql postgresql-client-15
     want sshd openssh-server
@@ -26,6 +27,7 @@ if [ "${1:-build}" = test ]; then
     want ps procps
     [ -x /usr/bin/time ] || need="$need time"
     want valgrind valgrind
+    want mandoc mandoc
     want python3 python3
     want node nodejs
     want npm npm

@@ -4,27 +4,28 @@
 # CASE.err reports an error, else 0. CASE.args, when present, holds extra
 # arguments (one per line).
 set -u
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 replc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-[ -x "$replc" ] || { echo "not ok - no executable $1"; echo "0 passed, 1 failed"; exit 1; }
+[ -x "$replc" ] || { not_ok "no executable $1"; finish; }
 cd "$(dirname "$0")"
-pass=0; fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 for rc in *.rc; do
     case=${rc%.rc}
-    [ -f "$case.err" ] || { echo "not ok - $case: no $case.err (run make update-golden)"; fail=$((fail+1)); continue; }
+    [ -f "$case.err" ] || { not_ok "$case: no $case.err (run make update-golden)"; continue; }
     args=""
     [ -f "$case.args" ] && args=$(cat "$case.args")
     # shellcheck disable=SC2086
-    "$replc" --check --color never $args "$rc" > /dev/null 2> "/tmp/replc-diag.$$"
+    "$replc" --check --color never $args "$rc" > /dev/null 2> "$tmp/err"
     st=$?
     want=0
     grep -q ': error: ' "$case.err" && want=1
-    if [ "$st" = "$want" ] && cmp -s "/tmp/replc-diag.$$" "$case.err"; then
-        pass=$((pass+1)); echo "ok - $case"
+    if [ "$st" = "$want" ] && cmp -s "$tmp/err" "$case.err"; then
+        ok "$case"
     else
-        fail=$((fail+1)); echo "not ok - $case (exit $st, want $want)"
-        diff "$case.err" "/tmp/replc-diag.$$" | head -20 | sed 's/^/    /'
+        not_ok "$case (exit $st, want $want)"
+        diff "$case.err" "$tmp/err" | head -20 | diag
     fi
 done
-rm -f "/tmp/replc-diag.$$"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -43,14 +43,12 @@ RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-120}
 POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
 DB=repl
 
-PASS=0
-FAIL=0
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
+[ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
 if [ -n "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ]; then
-    notok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
+    not_ok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
     finish
 fi
 
@@ -79,12 +77,12 @@ hosts_up
 sql() {   # sql DESC I SQL [DATABASE]: a change made by the DBA; a check of its own
     local out
     if out=$(q "$2" "$3" "${4:-$DB}"); then ok "$1"; return 0; fi
-    notok "$1"; echo "$out" | diag; return 1
+    not_ok "$1"; echo "$out" | diag; return 1
 }
 on_host() {   # on_host DESC I CMD: a command as postgres on host I
     local out
     if out=$("$HOSTS" ssh "$2" "$3" </dev/null 2>&1); then ok "$1"; return 0; fi
-    notok "$1"; echo "$out" | diag; return 1
+    not_ok "$1"; echo "$out" | diag; return 1
 }
 
 # ------------------------------------------------------------------ topology
@@ -95,7 +93,7 @@ TOPO_PORT=$WORK/itest-ssh-port.rc
 example_topology "$TOPO_PORT" "replc --apply faults test, vm2 reached on ssh port 2222" "ssh \"postgres@$H2_IP:2222\";"
 for f in "$TOPO" "$TOPO_PORT"; do
     if "$REPLC" --check "$f" >"$WORK/check.log" 2>&1; then ok "replc --check $(basename "$f") exits 0"
-    else notok "replc --check $(basename "$f") exits 0"; diag <"$WORK/check.log"; finish; fi
+    else not_ok "replc --check $(basename "$f") exits 0"; diag <"$WORK/check.log"; finish; fi
 done
 
 # ------------------------------------------------------------------ running replc
@@ -174,10 +172,10 @@ if out=$(admin_auth scram-sha-256) && admin_nopw fails; then
     replc_run b_right --apply --dry-run
     expect_rc b_right 0 "(b) with the right password the same preflight passes (--dry-run)"
 else
-    notok "(b) vm1's pg_hba.conf: the admin side needs a password (scram-sha-256)"; echo "${out:-}" | diag
+    not_ok "(b) vm1's pg_hba.conf: the admin side needs a password (scram-sha-256)"; echo "${out:-}" | diag
 fi
 if out=$(admin_auth trust) && admin_nopw ok; then ok "(b) vm1's pg_hba.conf: the admin side trusted again"
-else notok "(b) vm1's pg_hba.conf: the admin side trusted again"; echo "${out:-}" | diag; finish; fi
+else not_ok "(b) vm1's pg_hba.conf: the admin side trusted again"; echo "${out:-}" | diag; finish; fi
 
 note "(b2) the password variable is not set"
 catalog >"$WORK/b2.before"
@@ -185,7 +183,7 @@ R_PW_UNSET=1 replc_run b2 --apply
 catalog >"$WORK/b2.after"
 expect_rc b2 1 "(b2) REPLC_TEST_PASSWORD unset: replc --apply exits 1"
 if grep -q 'REPLC_TEST_PASSWORD' "$WORK/b2.err" "$WORK/b2.out"; then ok "(b2) the error names REPLC_TEST_PASSWORD"
-else notok "(b2) the error names REPLC_TEST_PASSWORD"; show b2; fi
+else not_ok "(b2) the error names REPLC_TEST_PASSWORD"; show b2; fi
 unchanged "$WORK/b2.before" "$WORK/b2.after" "(b2) nothing changed on any node"
 has b2 err '^replc: preflight found [0-9]+ problem\(s\); nothing was changed:$' "(b2) it stops in preflight"
 
@@ -243,7 +241,7 @@ R_SSH="$WORK/ssh-fault $HOSTS_SSH_OPTS" replc_run d1 --apply --timeout 30
 if [ -d "$WORK/vm2-stopped" ] && grep -q '^exit 0$' "$WORK/vm2-stop.log"; then
     ok "(d) vm2's server was stopped right after its 04-restart.sh step"
 else
-    notok "(d) vm2's server was stopped right after its 04-restart.sh step"; cat "$WORK/vm2-stop.log" 2>/dev/null | diag
+    not_ok "(d) vm2's server was stopped right after its 04-restart.sh step"; cat "$WORK/vm2-stop.log" 2>/dev/null | diag
 fi
 expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
 # vm2 goes down just after its restart: the restart step (which re-takes the
@@ -307,13 +305,13 @@ for i in 1 2 3 4; do
     [ "$n" = 0 ] || dups+=" vm$i:$n"
 done
 if [ -z "$dups" ]; then ok "(d) no duplicate-key error in any server log (no table copied twice)"
-else notok "(d) no duplicate-key error in any server log (no table copied twice):$dups"; fi
+else not_ok "(d) no duplicate-key error in any server log (no table copied twice):$dups"; fi
 
 # ------------------------------------------------------------------ (f) wrong password, converged cluster
 
 note "(f) the wrong password on the converged cluster"
 if [ -z "$CONVERGED" ]; then
-    notok "(f) skipped: the cluster did not converge in (d)"
+    not_ok "(f) skipped: the cluster did not converge in (d)"
 elif out=$(admin_auth scram-sha-256) && admin_nopw fails; then
     ok "(f) vm1's pg_hba.conf: the admin side needs a password again"
     R_PW=wrong preflight_case f "(f) REPLC_TEST_PASSWORD=wrong, converged cluster:"
@@ -323,7 +321,7 @@ elif out=$(admin_auth scram-sha-256) && admin_nopw fails; then
     has f err '^replc: preflight found 1 problem\(s\)' "(f) one problem: vm1's password"
     admin_auth trust >/dev/null && admin_nopw ok
 else
-    notok "(f) vm1's pg_hba.conf: the admin side needs a password again"; echo "${out:-}" | diag
+    not_ok "(f) vm1's pg_hba.conf: the admin side needs a password again"; echo "${out:-}" | diag
 fi
 
 finish

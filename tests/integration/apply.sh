@@ -45,14 +45,12 @@ RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-120}
 POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
 DB=repl
 
-PASS=0
-FAIL=0
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
+[ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
 if [ -n "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ]; then
-    notok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
+    not_ok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
     finish
 fi
 
@@ -91,7 +89,7 @@ example_topology "$TOPO" "replc --apply integration test"
 if "$REPLC" --check "$TOPO" >"$WORK/check.log" 2>&1; then
     ok "replc --check itest.rc exits 0"
 else
-    notok "replc --check itest.rc exits 0"; diag <"$WORK/check.log"; finish
+    not_ok "replc --check itest.rc exits 0"; diag <"$WORK/check.log"; finish
 fi
 
 # ------------------------------------------------------------------ running replc
@@ -163,14 +161,14 @@ while ! { restarted vm1 && restarted vm2; } && [ ! -f "$WORK/apply1.rc" ] && [ "
     sleep 0.05
 done
 if [ -f "$WORK/apply1.rc" ] || ! restarted vm1 || ! restarted vm2; then
-    notok "(d1) a second --apply while the first runs: the first ended (or took 60 s) before vm1 and vm2 restarted"
+    not_ok "(d1) a second --apply while the first runs: the first ended (or took 60 s) before vm1 and vm2 restarted"
 else
     replc_run apply2 --apply
     first_running=$([ -f "$WORK/apply1.rc" ] && echo no || echo yes)
     if [ "$first_running" = yes ]; then
         ok "(d1) the second --apply ended while the first was still running"
     else
-        notok "(d1) the second --apply ended while the first was still running (cannot tell: the first had ended)"
+        not_ok "(d1) the second --apply ended while the first was still running (cannot tell: the first had ended)"
     fi
     expect_rc apply2 1 "(d1) a second --apply while the first runs exits 1"
     has apply2 err '^replc: preflight found [0-9]+ problem\(s\); nothing was changed:$' \
@@ -187,7 +185,7 @@ else
     if [ -z "$missing" ]; then
         ok "(d1) the second --apply finds the first's lock on vm1, vm2 (restarted by the first) and vm3"
     else
-        notok "(d1) the second --apply finds the first's lock on vm1, vm2 (restarted by the first) and vm3; not on:$missing"
+        not_ok "(d1) the second --apply finds the first's lock on vm1, vm2 (restarted by the first) and vm3; not on:$missing"
         note "the first apply had restarted vm1 and vm2 when the second started; lines of the second's stderr:"
         grep -E '^  - ' "$WORK/apply2.err" | diag
         for i in 1 2 3 4; do
@@ -213,7 +211,7 @@ fi
 example_checks "(b) "
 
 if [ "$APPLY1_FAILED" != 0 ]; then
-    notok "(c), (d2): skipped, the first --apply failed"
+    not_ok "(c), (d2): skipped, the first --apply failed"
     finish
 fi
 
@@ -294,7 +292,7 @@ if [ "$(q 2 "$LOCKQ" postgres)" = 1 ]; then
     expect_rc unlocked 0 "(d2) once the psql session ends, --apply exits 0"
     has unlocked out '^nothing to do: the cluster is as described$' "(d2) ... and says nothing to do"
 else
-    notok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"; diag <"$WORK/locker.out"
+    not_ok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"; diag <"$WORK/locker.out"
 fi
 
 # ------------------------------------------------------------------ (e) raise a source
@@ -302,7 +300,7 @@ fi
 note "(e) max_connections raised on vm3, the source of the streaming standby vm4"
 sed -e '/^node vm3 {$/a\    set max_connections = 150;' "$TOPO" >"$WORK/raised.rc"
 if ! grep -q 'max_connections = 150' "$WORK/raised.rc"; then
-    notok "(e) the raised topology has vm3's set max_connections"; finish
+    not_ok "(e) the raised topology has vm3's set max_connections"; finish
 fi
 log_mark 4
 TOPO_SAVED=$TOPO
@@ -316,7 +314,7 @@ restart_line=$(grep -nE 'vm3 +[0-9]+-restart\.sh.*changed' "$WORK/raise.out" | h
 if [ -n "$raise_line" ] && [ -n "$restart_line" ] && [ "$raise_line" -lt "$restart_line" ]; then
     ok "(e) vm4 was raised (output line $raise_line) before vm3 restarted (line $restart_line)"
 else
-    notok "(e) vm4 was raised before vm3 restarted (raise line '${raise_line}', restart line '${restart_line}')"
+    not_ok "(e) vm4 was raised before vm3 restarted (raise line '${raise_line}', restart line '${restart_line}')"
     show raise
 fi
 for i in 3 4; do

@@ -1,20 +1,10 @@
 #!/bin/bash
 # tests/integration/lib.sh: helpers shared by the integration tests (sourced).
-# They use the caller's globals: PASS, FAIL, WORK, DB, IP, PW, POLL_TIMEOUT, NODES.
+# They use the caller's globals: WORK, DB, IP, PW, POLL_TIMEOUT, NODES.
+# ok, not_ok, note, diag and finish come from tests/lib/tap.sh.
 
-ok()    { PASS=$((PASS + 1)); printf 'ok - %s\n' "$*"; }
-
-notok() { FAIL=$((FAIL + 1)); printf 'not ok - %s\n' "$*"; }
-
-note()  { printf '# %s\n' "$*"; }
-
-diag()  { sed 's/^/#   /'; }
-
-finish() {
-    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
-    [ "$FAIL" = 0 ]
-    exit $?
-}
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
@@ -36,7 +26,7 @@ poll() {
         [ "$(now_ms)" -lt "$deadline" ] || break
         sleep 0.2
     done
-    notok "$desc"
+    not_ok "$desc"
     { echo "query on vm$i: $sql"; echo "expected: $want"; echo "got (after ${POLL_TIMEOUT}s): $got"; } | diag
     return 1
 }
@@ -48,20 +38,20 @@ show() {   # show NAME: stdout and stderr of a replc run, less the compiler's wa
 
 expect_rc() {   # expect_rc NAME WANT DESC
     if [ "$RC" = "$2" ]; then ok "$3 (exit $RC, $(secs "$MS") s)"; return 0; fi
-    if [ "$RC" = 124 ]; then notok "$3 (timed out after ${RUN_TIMEOUT}s)"
-    else notok "$3 (exit $RC, wanted $2, after $(secs "$MS") s)"; fi
+    if [ "$RC" = 124 ]; then not_ok "$3 (timed out after ${RUN_TIMEOUT}s)"
+    else not_ok "$3 (exit $RC, wanted $2, after $(secs "$MS") s)"; fi
     show "$1"
     return 1
 }
 
 has() {   # has NAME out|err REGEX DESC
     if grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
-    notok "$4"; note "no line of the $2 of '$1' matches /$3/"; show "$1"; return 1
+    not_ok "$4"; note "no line of the $2 of '$1' matches /$3/"; show "$1"; return 1
 }
 
 hasnt() { # hasnt NAME out|err REGEX DESC
     if ! grep -qE -- "$3" "$WORK/$1.$2"; then ok "$4"; return 0; fi
-    notok "$4"; note "lines of the $2 of '$1' match /$3/:"; grep -E -- "$3" "$WORK/$1.$2" | head -20 | diag
+    not_ok "$4"; note "lines of the $2 of '$1' match /$3/:"; grep -E -- "$3" "$WORK/$1.$2" | head -20 | diag
     return 1
 }
 
@@ -105,12 +95,12 @@ catalog() {
 
 unchanged() {   # unchanged BEFORE AFTER DESC
     if grep -qE 'psql:|ERROR:|FATAL:' "$1" "$2"; then
-        notok "$3 (cannot tell: queries failed)"
+        not_ok "$3 (cannot tell: queries failed)"
         grep -hE 'psql:|ERROR:|FATAL:' "$1" "$2" | sort -u | head -20 | diag
     elif diff -u "$1" "$2" >"$2.diff" 2>&1; then
         ok "$3"
     else
-        notok "$3"; diag <"$2.diff"
+        not_ok "$3"; diag <"$2.diff"
     fi
 }
 
@@ -120,10 +110,10 @@ build_replc() {
         if make -C "$ROOT" >"$WORK/make.log" 2>&1 && [ -x "$REPLC" ]; then
             ok "replc builds (make)"
         else
-            notok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
+            not_ok "replc builds (make)"; tail -40 "$WORK/make.log" | diag; finish
         fi
     fi
-    [ -x "$REPLC" ] || { notok "replc exists at $REPLC"; finish; }
+    [ -x "$REPLC" ] || { not_ok "replc exists at $REPLC"; finish; }
 }
 
 # hosts_up: four test hosts; sets IP[1..4] and PW
@@ -133,7 +123,7 @@ hosts_up() {
     if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
         ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
     else
-        notok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
+        not_ok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
     fi
     # shellcheck disable=SC1091
     . "$STATE/env"
@@ -199,10 +189,10 @@ no_replay_pause() {
     local f=$WORK/vm$2-since-mark.log
     q "$2" "select pg_read_file('$LOG_FILE', $LOG_AT, 100000000)" postgres >"$f"
     if ! grep -q 'ready to accept read-only connections' "$f"; then
-        notok "$1vm$2's server log ($LOG_FILE) shows its restart"; diag <"$f"
+        not_ok "$1vm$2's server log ($LOG_FILE) shows its restart"; diag <"$f"
     fi
     if grep -qE 'insufficient parameter settings|recovery has paused' "$f"; then
-        notok "$1vm$2's server log does not say its replay paused for insufficient settings"; diag <"$f"
+        not_ok "$1vm$2's server log does not say its replay paused for insufficient settings"; diag <"$f"
     else
         ok "$1vm$2's server log does not say its replay paused for insufficient settings"
     fi
@@ -211,7 +201,7 @@ no_replay_pause() {
 ins() {   # ins I SQL: a change made by the DBA on node I
     local out
     if out=$(q "$1" "$2"); then return 0; fi
-    notok "on vm$1: $2"; echo "$out" | diag; return 1
+    not_ok "on vm$1: $2"; echo "$out" | diag; return 1
 }
 T1='select coalesce(string_agg(k1 || $$:$$ || v1, $$,$$ order by k1), $$$$) from test1'
 T2='select coalesce(string_agg(k2 || $$:$$ || v2, $$,$$ order by k2), $$$$) from test2'

@@ -36,12 +36,10 @@ POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
 NODES=(vm1 vm2 vm3 vm4)
 DB=repl
 
-PASS=0
-FAIL=0
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || { notok "runs as root (namespaces)"; finish; }
+[ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
 
 WORK=$(mktemp -d /tmp/replc-itest.XXXXXX)
 chmod 755 "$WORK"
@@ -78,12 +76,12 @@ OUT=$WORK/out
 if "$REPLC" "$TOPO" -o "$OUT" >"$WORK/replc.log" 2>&1; then
     ok "replc itest.rc -o OUT exits 0"
 else
-    notok "replc itest.rc -o OUT exits 0 (status $?)"; diag <"$WORK/replc.log"; finish
+    not_ok "replc itest.rc -o OUT exits 0 (status $?)"; diag <"$WORK/replc.log"; finish
 fi
 missing=
 for n in "${NODES[@]}"; do [ -f "$OUT/$n/run.sh" ] || missing+=" $n/run.sh"; done
 if [ -z "$missing" ]; then ok "OUT/<node>/run.sh written for vm1..vm4"
-else notok "OUT/<node>/run.sh written for vm1..vm4 (missing:$missing)"; ls -R "$OUT" | diag; finish; fi
+else not_ok "OUT/<node>/run.sh written for vm1..vm4 (missing:$missing)"; ls -R "$OUT" | diag; finish; fi
 chmod -R a+rX "$OUT"
 
 # ------------------------------------------------------------------ run
@@ -102,7 +100,7 @@ if [ "${ITEST_IN_PLACE:-}" = 1 ]; then
 else
     for i in 1 2 3 4; do
         deploy "${NODES[$((i - 1))]}" "$i" >"$WORK/deploy-vm$i.log" 2>&1 ||
-            { notok "copy OUT/vm$i to host vm$i"; diag <"$WORK/deploy-vm$i.log"; finish; }
+            { not_ok "copy OUT/vm$i to host vm$i"; diag <"$WORK/deploy-vm$i.log"; finish; }
     done
     rundir() { printf '"$HOME"/replc-itest/%s' "$1"; }
 fi
@@ -145,9 +143,9 @@ run_all() {
         else
             RUN_FAILED=$((RUN_FAILED + 1))
             if [ "$rc" = 124 ]; then
-                notok "$node: run.sh ($round. run) timed out after ${RUN_TIMEOUT}s"
+                not_ok "$node: run.sh ($round. run) timed out after ${RUN_TIMEOUT}s"
             else
-                notok "$node: run.sh ($round. run) exits 0 (status $rc after $((dt / 10)).$((dt % 10)) s)"
+                not_ok "$node: run.sh ($round. run) exits 0 (status $rc after $((dt / 10)).$((dt % 10)) s)"
             fi
             note "--- output of run.sh on $node ($round. run):"
             diag <"$base.log"
@@ -181,12 +179,12 @@ rc=$?
 if [ "$rc" != 0 ] && grep -q "holds user data" "$WORK/refuse-vm4.log" && grep -q "with (force)" "$WORK/refuse-vm4.log"; then
     ok "vm4: run.sh refuses to replace a data directory with user data (says 'with (force)')"
 else
-    notok "vm4: run.sh refuses to replace a data directory with user data (exit $rc)"; diag <"$WORK/refuse-vm4.log"
+    not_ok "vm4: run.sh refuses to replace a data directory with user data (exit $rc)"; diag <"$WORK/refuse-vm4.log"
 fi
 if [ "$(q 4 "select count(*) from pg_database where datname = 'userdata'" postgres)" = 1 ]; then
     ok "vm4: the user's database is still there"
 else
-    notok "vm4: the user's database is still there"
+    not_ok "vm4: the user's database is still there"
 fi
 q 4 "drop database userdata" postgres >/dev/null 2>&1
 
@@ -220,17 +218,17 @@ snapshot() {   # snapshot FILE-PREFIX
 }
 same() {   # same WHAT DESC
     if grep -qE 'psql:|ERROR:' "$WORK/before.$1" "$WORK/after.$1"; then
-        notok "$2 (cannot tell: queries failed)"
+        not_ok "$2 (cannot tell: queries failed)"
         grep -hE 'psql:|ERROR:' "$WORK/before.$1" "$WORK/after.$1" | sort -u | diag
     elif diff -u "$WORK/before.$1" "$WORK/after.$1" >"$WORK/diff.$1" 2>&1; then
         ok "$2"
     else
-        notok "$2"; diag <"$WORK/diff.$1"
+        not_ok "$2"; diag <"$WORK/diff.$1"
     fi
 }
 
 if [ "$FIRST_FAILED" != 0 ]; then
-    notok "2nd run of every run.sh: skipped, $FIRST_FAILED host(s) failed the 1st run"
+    not_ok "2nd run of every run.sh: skipped, $FIRST_FAILED host(s) failed the 1st run"
     finish
 fi
 
@@ -254,13 +252,13 @@ fi
 note "vm3 raised (max_connections = 150) while vm4 streams from it; vm3's run.sh first, alone"
 sed -e '/^node vm3 {$/a\    set max_connections = 150;' "$TOPO" >"$WORK/raised.rc"
 if ! "$REPLC" "$WORK/raised.rc" -o "$OUT" >"$WORK/replc-raised.log" 2>&1 || ! grep -q 'max_connections = 150' "$WORK/raised.rc"; then
-    notok "replc compiles the raised topology"; diag <"$WORK/replc-raised.log"; finish
+    not_ok "replc compiles the raised topology"; diag <"$WORK/replc-raised.log"; finish
 fi
 chmod -R a+rX "$OUT"
 if [ "${ITEST_IN_PLACE:-}" != 1 ]; then
     for i in 3 4; do
         deploy "vm$i" "$i" >"$WORK/deploy-raised-vm$i.log" 2>&1 ||
-            { notok "copy the raised OUT/vm$i to host vm$i"; diag <"$WORK/deploy-raised-vm$i.log"; finish; }
+            { not_ok "copy the raised OUT/vm$i to host vm$i"; diag <"$WORK/deploy-raised-vm$i.log"; finish; }
     done
 fi
 log_mark 4
@@ -279,16 +277,16 @@ until grep -q "waiting for standby 'vm4' to raise its settings first" "$WORK/rai
 if grep -q "waiting for standby 'vm4' to raise its settings first" "$WORK/raise-vm3.log"; then
     ok "vm3's run.sh, alone, waits before its restart for vm4 to raise its settings"
 else
-    notok "vm3's run.sh, alone, waits before its restart for vm4 to raise its settings"; diag <"$WORK/raise-vm3.log"
+    not_ok "vm3's run.sh, alone, waits before its restart for vm4 to raise its settings"; diag <"$WORK/raise-vm3.log"
 fi
 check_settings=$(q 3 "show max_connections" postgres)
 if [ "$check_settings" = 100 ]; then ok "vm3 has not restarted yet (max_connections still 100)"
-else notok "vm3 has not restarted yet (max_connections: $check_settings)"; fi
+else not_ok "vm3 has not restarted yet (max_connections: $check_settings)"; fi
 run_one vm4 4
 wait "$p3"
 for n in vm3 vm4; do
     if [ "$(cat "$WORK/raise-$n.rc")" = 0 ]; then ok "$n: run.sh of the raised topology exits 0"
-    else notok "$n: run.sh of the raised topology exits 0 (status $(cat "$WORK/raise-$n.rc"))"; diag <"$WORK/raise-$n.log"; fi
+    else not_ok "$n: run.sh of the raised topology exits 0 (status $(cat "$WORK/raise-$n.rc"))"; diag <"$WORK/raise-$n.log"; fi
 done
 for i in 3 4; do poll "max_connections is 150 on vm$i" "$i" "show max_connections" 150 postgres; done
 poll "vm4 streams from vm3 after the raise" 4 "select status from pg_stat_wal_receiver" streaming postgres
@@ -302,20 +300,20 @@ fi
 note "vm4 stopped; vm3 raised again (max_connections = 200) and restarted without waiting for it"
 # shellcheck disable=SC2086
 ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" "PATH=$(printf '%q' "$HOSTS_PGBIN"):\$PATH; pg_ctl -D $(printf '%q' "$HOSTS_PGDATA") -m fast -w stop" \
-    >"$WORK/stop-vm4.log" 2>&1 || { notok "stop vm4's server"; diag <"$WORK/stop-vm4.log"; }
+    >"$WORK/stop-vm4.log" 2>&1 || { not_ok "stop vm4's server"; diag <"$WORK/stop-vm4.log"; }
 sed -e 's/set max_connections = 150;/set max_connections = 200;/' "$WORK/raised.rc" >"$WORK/raised2.rc"
 if ! "$REPLC" "$WORK/raised2.rc" -o "$OUT" >"$WORK/replc-raised2.log" 2>&1 || ! grep -q 'max_connections = 200' "$WORK/raised2.rc"; then
-    notok "replc compiles the topology raised to 200"; diag <"$WORK/replc-raised2.log"; finish
+    not_ok "replc compiles the topology raised to 200"; diag <"$WORK/replc-raised2.log"; finish
 fi
 chmod -R a+rX "$OUT"
 if [ "${ITEST_IN_PLACE:-}" != 1 ]; then
-    for i in 3 4; do deploy "vm$i" "$i" >/dev/null 2>&1 || { notok "copy OUT/vm$i to host vm$i"; finish; }; done
+    for i in 3 4; do deploy "vm$i" "$i" >/dev/null 2>&1 || { not_ok "copy OUT/vm$i to host vm$i"; finish; }; done
 fi
 run_one vm3 3
 if [ "$(cat "$WORK/raise-vm3.rc")" = 0 ] && ! grep -q "waiting for standby 'vm4'" "$WORK/raise-vm3.log"; then
     ok "vm3's run.sh exits 0 without waiting for the stopped vm4"
 else
-    notok "vm3's run.sh exits 0 without waiting for the stopped vm4"; diag <"$WORK/raise-vm3.log"
+    not_ok "vm3's run.sh exits 0 without waiting for the stopped vm4"; diag <"$WORK/raise-vm3.log"
 fi
 poll "max_connections is 200 on vm3" 3 "show max_connections" 200 postgres
 run_one vm4 4
@@ -323,7 +321,7 @@ if [ "$(cat "$WORK/raise-vm4.rc")" = 0 ] && grep -q "server started" "$WORK/rais
    grep -q "ALTER SYSTEM SET max_connections = 200" "$WORK/raise-vm4.log"; then
     ok "vm4's run.sh starts the stopped standby, raises it and exits 0"
 else
-    notok "vm4's run.sh starts the stopped standby, raises it and exits 0"; diag <"$WORK/raise-vm4.log"
+    not_ok "vm4's run.sh starts the stopped standby, raises it and exits 0"; diag <"$WORK/raise-vm4.log"
 fi
 poll "max_connections is 200 on vm4" 4 "show max_connections" 200 postgres
 poll "vm4 streams from vm3 again" 4 "select status from pg_stat_wal_receiver" streaming postgres

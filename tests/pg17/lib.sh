@@ -5,19 +5,12 @@
 #                       (tests/hosts/hosts.sh, torn down at exit unless
 #                       ITEST_KEEP=1), their env (H1_IP..., HOSTS_PASSWORD,
 #                       SSH_OPTS as an array)
-#   ok / not_ok / check DESC CMD... / note / show FILE... / finish
+#   ok / not_ok / check DESC CMD... / note / diag <FILE / finish: tests/lib/tap.sh
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HOSTS=$ROOT/tests/hosts/hosts.sh
 REPLC=${REPLC:-$ROOT/replc}
-
-pass=0 fail=0
-ok()     { pass=$((pass + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { fail=$((fail + 1)); printf 'not ok - %s\n' "$*"; }
-check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() { printf '%d passed, %d failed\n' "$pass" "$fail"; [ "$fail" = 0 ]; exit; }
-# Indent a file's content as diagnostics under the last line printed.
-show()   { sed 's/^/#   /' "$@"; }
-note()   { printf '# %s\n' "$*"; }
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
 t0=$(date +%s)
 elapsed() { printf '%ss' $(( $(date +%s) - t0 )); }
@@ -27,7 +20,7 @@ hosts_up=    # set once we call `hosts.sh up`: never tear down a test bed not ou
 pg17_cleanup() {
     if [ -n "$hosts_up" ]; then
         if [ "${ITEST_KEEP:-}" = 1 ]; then note "ITEST_KEEP=1: hosts left up, work dir $WORK"; return; fi
-        "$HOSTS" down >"$WORK/down.log" 2>&1 || { note "hosts.sh down failed:"; show "$WORK/down.log"; }
+        "$HOSTS" down >"$WORK/down.log" 2>&1 || { note "hosts.sh down failed:"; diag <"$WORK/down.log"; }
     fi
     rm -rf "$WORK"
 }
@@ -43,20 +36,20 @@ pg17_setup() {   # pg17_setup NAME N
     export REPLC_HOSTS_STATE=$WORK/hosts
     trap pg17_cleanup EXIT
     trap 'exit 130' INT TERM
-    if PG17BIN=$("$ROOT/tests/lib/pg17.sh" 2>"$WORK/pg17.log"); then
+    if PG17BIN=$("$ROOT/tests/pg17/install.sh" 2>"$WORK/pg17.log"); then
         ok "PostgreSQL 17 binaries in $PG17BIN ($(elapsed))"
     else
-        not_ok "tests/lib/pg17.sh failed"; show "$WORK/pg17.log"; finish
+        not_ok "tests/pg17/install.sh failed"; diag <"$WORK/pg17.log"; finish
     fi
     if [ ! -x "$HOSTS" ]; then not_ok "tests/hosts/hosts.sh is missing"; finish; fi
     hosts_up=1
     if "$HOSTS" up "$2" --pgbin "$PG17BIN" >"$WORK/up.log" 2>&1; then
         ok "hosts.sh up $2 --pgbin (pg17) ($(elapsed))"
     else
-        not_ok "hosts.sh up $2 --pgbin (pg17)"; show "$WORK/up.log"; finish
+        not_ok "hosts.sh up $2 --pgbin (pg17)"; diag <"$WORK/up.log"; finish
     fi
     if ! "$HOSTS" env >"$WORK/env.sh" 2>"$WORK/env.err"; then
-        not_ok "hosts.sh env"; show "$WORK/env.err"; finish
+        not_ok "hosts.sh env"; diag <"$WORK/env.err"; finish
     fi
     # shellcheck disable=SC1091
     . "$WORK/env.sh"

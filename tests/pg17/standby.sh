@@ -46,7 +46,7 @@ poll() {
         [ "$(date +%s)" -ge "$deadline" ] && break
         sleep 0.5
     done
-    not_ok "$desc"; printf 'query on h%s: %s\nwant: %s\ngot: %s\n' "$i" "$q" "$want" "$got" | show
+    not_ok "$desc"; printf 'query on h%s: %s\nwant: %s\ngot: %s\n' "$i" "$q" "$want" "$got" | diag
     return 1
 }
 
@@ -67,7 +67,7 @@ OUT=$WORK/out
 if "$REPLC" "$WORK/standby.rc" -o "$OUT" >"$WORK/replc.out" 2>"$WORK/replc.err"; then
     ok "replc compiles a subscription to a standby at version 17"
 else
-    not_ok "replc compiles a subscription to a standby at version 17"; show "$WORK/replc.out" "$WORK/replc.err"; finish
+    not_ok "replc compiles a subscription to a standby at version 17"; cat "$WORK/replc.out" "$WORK/replc.err" | diag; finish
 fi
 chmod -R a+rX "$OUT"
 check "gamma's plan makes the slot on beta with snapshots from alpha" \
@@ -79,13 +79,13 @@ run_host() {   # NODE I: the node's run.sh on host I, as postgres; log in run-NO
         "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $q && sh run.sh" \
         <<<"$HOSTS_PASSWORD" >"$WORK/run-$1.log" 2>&1
 }
-host_log() { note "server log of h$1 (last 30 lines):"; "$HOSTS" log "$1" 2>&1 | tail -n 30 | show; }
+host_log() { note "server log of h$1 (last 30 lines):"; "$HOSTS" log "$1" 2>&1 | tail -n 30 | diag; }
 
 # --- alpha: configured by its scripts, with rows before anyone subscribes ------
-if run_host alpha 1; then ok "alpha's run.sh succeeds"; else not_ok "alpha's run.sh succeeds"; show "$WORK/run-alpha.log"; host_log 1; finish; fi
+if run_host alpha 1; then ok "alpha's run.sh succeeds"; else not_ok "alpha's run.sh succeeds"; diag <"$WORK/run-alpha.log"; host_log 1; finish; fi
 if sql 1 "insert into t values (1, 'early'), (2, 'early')" >"$WORK/ins12.log"; then
     ok "two rows written on alpha before anyone subscribes"
-else not_ok "two rows written on alpha before anyone subscribes"; show "$WORK/ins12.log"; fi
+else not_ok "two rows written on alpha before anyone subscribes"; diag <"$WORK/ins12.log"; fi
 
 # --- beta: what pg_basebackup -R -C -S beta would make -------------------------
 {
@@ -103,7 +103,7 @@ else not_ok "two rows written on alpha before anyone subscribes"; show "$WORK/in
 } >"$WORK/beta-build.log" 2>&1
 rc=$?
 if [ "$rc" = 0 ]; then ok "beta built from a copy of alpha's data directory (stopped), as a standby of alpha"
-else not_ok "beta built as a standby of alpha (exit $rc)"; show "$WORK/beta-build.log"; finish; fi
+else not_ok "beta built as a standby of alpha (exit $rc)"; diag <"$WORK/beta-build.log"; finish; fi
 
 # --- beta and gamma: their scripts at the same time ------------------------------
 run_host beta 2 & pb=$!
@@ -112,8 +112,8 @@ wait "$pb"; rb=$?
 wait "$pg"; rg=$?
 for n in beta gamma; do
     eval "rc=\$r${n:0:1}"
-    if [ "$rc" = 0 ]; then ok "$n's run.sh succeeds"; show "$WORK/run-$n.log"
-    else not_ok "$n's run.sh succeeds (exit $rc)"; show "$WORK/run-$n.log"; fi
+    if [ "$rc" = 0 ]; then ok "$n's run.sh succeeds"; diag <"$WORK/run-$n.log"
+    else not_ok "$n's run.sh succeeds (exit $rc)"; diag <"$WORK/run-$n.log"; fi
 done
 if [ "$rb" != 0 ] || [ "$rg" != 0 ]; then host_log 1; host_log 2; host_log 3; finish; fi
 check "gamma's slot step asked alpha for snapshots and made the slot on beta" \
@@ -132,14 +132,14 @@ poll "gamma got the rows written on alpha before it subscribed (initial copy via
 if sql 1 "insert into t values (3, 'later')" >"$WORK/ins3.log"; then
     poll "a row written on alpha afterwards reaches gamma through beta" 3 \
         "select string_agg(id || ':' || v, ',' order by id) from t" "1:early,2:early,3:later"
-else not_ok "insert a row on alpha"; show "$WORK/ins3.log"; fi
+else not_ok "insert a row on alpha"; diag <"$WORK/ins3.log"; fi
 
 # --- a second run changes nothing ------------------------------------------------
 for n in beta:2 gamma:3; do
     if run_host "${n%:*}" "${n#*:}" && ! grep -q 'replc-result: changed' "$WORK/run-${n%:*}.log"; then
         ok "${n%:*}'s run.sh again: succeeds, changes nothing"
     else
-        not_ok "${n%:*}'s run.sh again: succeeds, changes nothing"; show "$WORK/run-${n%:*}.log"
+        not_ok "${n%:*}'s run.sh again: succeeds, changes nothing"; diag <"$WORK/run-${n%:*}.log"
     fi
 done
 
@@ -149,7 +149,7 @@ REPLC_SSH="ssh ${HOSTS_SSH_OPTS:-}" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
     timeout "$RUN_TIMEOUT" "$REPLC" --apply "$WORK/standby4.rc" >"$WORK/apply.out" 2>&1
 rc=$?
 if [ "$rc" = 0 ]; then ok "replc --apply with delta subscribing to beta exits 0"
-else not_ok "replc --apply with delta subscribing to beta exits 0 (exit $rc)"; show "$WORK/apply.out"; host_log 2; fi
+else not_ok "replc --apply with delta subscribing to beta exits 0 (exit $rc)"; diag <"$WORK/apply.out"; host_log 2; fi
 check "--apply made delta's slot on beta (its slot step changed)" \
     grep -qE '\] delta +[0-9]+-slot-delta_t\.sh +changed' "$WORK/apply.out"
 check "--apply restarted or rebuilt nothing and left gamma as it was" \
@@ -162,25 +162,56 @@ if sql 1 "insert into t values (4, 'last')" >"$WORK/ins4.log"; then
     for i in 3 4; do
         poll "a row written on alpha after --apply reaches h$i" "$i" "select count(*) from t where id = 4" 1
     done
-else not_ok "insert a row on alpha"; show "$WORK/ins4.log"; fi
+else not_ok "insert a row on alpha"; diag <"$WORK/ins4.log"; fi
 
 # --- the converged cluster: --status and a dry run say so, and ask for nothing --
-snapshots() { sql 1 "select pg_current_wal_lsn()" postgres; }
-before=$(snapshots)
+# alpha logs every statement for this window, between two marker statements;
+# its server log then shows exactly what was asked of it in between.
+alpha_log_statements() {   # VALUE: set log_statement (reset: back to alpha's own), wait for it
+    local want=$1
+    if [ "$1" = reset ]; then
+        sql 1 "alter system reset log_statement" postgres >/dev/null
+        want=$log_statement_before
+    else
+        sql 1 "alter system set log_statement = '$1'" postgres >/dev/null
+    fi
+    sql 1 "select pg_reload_conf()" postgres >/dev/null
+    poll "alpha's log_statement is '$want'" 1 "show log_statement" "$want" postgres
+}
+window_mark() { sql 1 "select 'replc-window-$1'" postgres >/dev/null; }
+log_statement_before=$(sql 1 "show log_statement" postgres)
+alpha_log_statements all
+window_mark start
 REPLC_SSH="ssh ${HOSTS_SSH_OPTS:-}" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
     timeout "$RUN_TIMEOUT" "$REPLC" --status "$WORK/standby4.rc" >"$WORK/status.out" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && grep -q 'the cluster is as described' "$WORK/status.out"; then
     ok "replc --status on the converged cluster: exit 0, as described"
-else not_ok "replc --status on the converged cluster: exit 0, as described (exit $rc)"; show "$WORK/status.out"; fi
+else not_ok "replc --status on the converged cluster: exit 0, as described (exit $rc)"; diag <"$WORK/status.out"; fi
 REPLC_SSH="ssh ${HOSTS_SSH_OPTS:-}" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
     timeout "$RUN_TIMEOUT" "$REPLC" --apply --dry-run "$WORK/standby4.rc" >"$WORK/dry.out" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && grep -qE '^0 would change, [0-9]+ ok, 0 failed, 0 not run' "$WORK/dry.out"; then
     ok "replc --apply --dry-run on the converged cluster: exit 0, nothing would change"
-else not_ok "replc --apply --dry-run on the converged cluster: exit 0, nothing would change (exit $rc)"; show "$WORK/dry.out"; fi
-after=$(snapshots)
-check "neither asked alpha for a standby snapshot (alpha's WAL position $before, then $after)" [ "$before" = "$after" ]
+else not_ok "replc --apply --dry-run on the converged cluster: exit 0, nothing would change (exit $rc)"; diag <"$WORK/dry.out"; fi
+window_mark end
+# the logging collector writes asynchronously: wait for the end marker
+deadline=$(( $(date +%s) + ARRIVE_TIMEOUT ))
+until "$HOSTS" log 1 2>/dev/null | grep -q "replc-window-end"; do
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 0.5
+done
+"$HOSTS" log 1 2>&1 | sed -n '/replc-window-start/,/replc-window-end/p' >"$WORK/alpha-window.log"
+alpha_log_statements reset
+statements=$(grep -cE 'LOG: +(statement|execute [^:]*):' "$WORK/alpha-window.log")
+if grep -q 'replc-window-end' "$WORK/alpha-window.log" && [ "$statements" -gt 2 ]; then
+    ok "alpha's server log holds the window: $statements statements, --status's and --dry-run's among them"
+else
+    not_ok "alpha's server log holds the window (markers and the runs' statements; $statements statements)"
+    tail -n 30 "$WORK/alpha-window.log" | diag
+fi
+check "neither asked alpha for a standby snapshot (no pg_log_standby_snapshot in alpha's log)" \
+    not grep -i 'pg_log_standby_snapshot' "$WORK/alpha-window.log"
 
 note "total $(elapsed)"
 finish

@@ -2,7 +2,7 @@
 # tests/pg17/twoway.sh: two-way logical replication on real PostgreSQL 17.
 #
 # Two test hosts (tests/hosts/hosts.sh), each running a PostgreSQL 17 server
-# from tests/lib/pg17.sh. Compiles a topology where a and b publish the same
+# from tests/pg17/install.sh. Compiles a topology where a and b publish the same
 # table and subscribe to each other with origin = none, runs both hosts'
 # run.sh at the same time over ssh as postgres, then checks that a row written
 # on either side arrives exactly once on both and stays that way (no loop).
@@ -52,10 +52,10 @@ write_topology 17 "$WORK/twoway17.rc"
 OUT=$WORK/out
 if "$REPLC" "$WORK/twoway17.rc" -o "$OUT" >"$WORK/replc.out" 2>"$WORK/replc.err"; then
     ok "replc compiles the two-way topology with version 17"
-    [ -s "$WORK/replc.err" ] && { note "replc stderr:"; show "$WORK/replc.err"; }
+    [ -s "$WORK/replc.err" ] && { note "replc stderr:"; diag <"$WORK/replc.err"; }
 else
     not_ok "replc compiles the two-way topology with version 17 (exit $?)"
-    show "$WORK/replc.out" "$WORK/replc.err"; finish
+    cat "$WORK/replc.out" "$WORK/replc.err" | diag; finish
 fi
 chmod -R a+rX "$OUT"
 for n in a b; do
@@ -79,16 +79,16 @@ for n in a b; do
     eval "rc=\$r$n"
     if [ "$rc" = 0 ]; then
         ok "run.sh on $n succeeds"
-        show "$WORK/run-$n.log"
+        diag <"$WORK/run-$n.log"
     else
         not_ok "run.sh on $n succeeds (exit $rc$([ "$rc" = 124 ] && echo ", timed out after ${RUN_TIMEOUT}s"))"
-        show "$WORK/run-$n.log"
+        diag <"$WORK/run-$n.log"
     fi
 done
 if [ "$ra" != 0 ] || [ "$rb" != 0 ]; then
     for i in 1 2; do
         note "server log of h$i (last 40 lines):"
-        "$HOSTS" log "$i" 2>&1 | tail -n 40 | show
+        "$HOSTS" log "$i" 2>&1 | tail -n 40 | diag
     done
     finish
 fi
@@ -101,12 +101,12 @@ counts() {   # IP -> "count(id=1) count(id=2) count(*)"
 if sql "$H1_IP" "insert into t values (1, 'written on a')" >"$WORK/ins-a.log" 2>&1; then
     ok "insert a row on a"
 else
-    not_ok "insert a row on a"; show "$WORK/ins-a.log"
+    not_ok "insert a row on a"; diag <"$WORK/ins-a.log"
 fi
 if sql "$H2_IP" "insert into t values (2, 'written on b')" >"$WORK/ins-b.log" 2>&1; then
     ok "insert a row on b"
 else
-    not_ok "insert a row on b"; show "$WORK/ins-b.log"
+    not_ok "insert a row on b"; diag <"$WORK/ins-b.log"
 fi
 
 deadline=$(( $(date +%s) + ARRIVE_TIMEOUT ))
@@ -147,7 +147,7 @@ if grep -qi cycle "$WORK/replc15.err"; then
 else
     not_ok "the version 15 diagnostic mentions a replication cycle"
 fi
-show "$WORK/replc15.err"
+diag <"$WORK/replc15.err"
 check "replc writes no scripts for the refused topology" \
     bash -c "! ls '$OUT15'/*/run.sh >/dev/null 2>&1"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/lib/pg17.sh: make PostgreSQL 17 server binaries available to the tests
+# tests/pg17/install.sh: make PostgreSQL 17 server binaries available to the tests
 # and print their bin directory (absolute) on stdout; everything else goes to
 # stderr.
 #
@@ -8,7 +8,7 @@
 # libraries, pgoutput and libpqwalreceiver) for 17.x. It has no psql,
 # pg_basebackup or pg_dump: use Debian's 15 client tools for SQL.
 #
-# Usage:  PG17BIN=$(tests/lib/pg17.sh)
+# Usage:  PG17BIN=$(tests/pg17/install.sh)
 # Env:    REPLC_PG17_CACHE   cache folder (default /var/cache/replc/pg17)
 #
 # Idempotent: a finished install is kept under CACHE/VERSION and reused
@@ -28,7 +28,7 @@ DEST=$CACHE/$VERSION
 PKGDIR=$DEST/node_modules/$PKG
 BIN=$PKGDIR/native/bin
 
-log() { printf 'pg17.sh: %s\n' "$*" >&2; }
+log() { printf 'tests/pg17/install.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] ||
