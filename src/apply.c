@@ -74,12 +74,6 @@ static long field_long(char *s, int k, char sep)
     return f ? strtol(f, NULL, 10) : 0;
 }
 
-static const char userdata_sql[] =
-    "(SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
-    " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
-    " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
-    " AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')";
-
 /* Round 1: every node's 'postgres' database: version, role, recovery,
  * database, user data, slots, and the lock. */
 static void round_admin(Pre *p)
@@ -97,7 +91,7 @@ static void round_admin(Pre *p)
                     " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
         q_literal(&b, node->database);
         sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
-                      "FROM pg_replication_slots), pg_try_advisory_lock(" LOCK_KEY "))", userdata_sql);
+                      "FROM pg_replication_slots), pg_try_advisory_lock(" LOCK_KEY "))", sql_user_data());
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
     }

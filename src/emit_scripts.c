@@ -594,11 +594,9 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     /* refuse to wipe user data */
     sb_puts(b, "userdata=0\nif running; then\n    userdata=$(");
     local_psql(b, n, "postgres");
-    sb_puts(b, " -c \"SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
-               " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
-               " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
-               " AND s.nspname NOT LIKE 'pg_toast%'"
-               " AND s.nspname NOT LIKE 'pg_temp%')\")\n"
+    sb_puts(b, " -c \"SELECT ");
+    sb_puts(b, sql_user_data());
+    sb_puts(b, "\")\n"
                "elif [ -d \"$pgdata/base\" ]; then\n"
                "    userdata=$(($(ls \"$pgdata/base\" | wc -l) - 3))\n"
                "    [ \"$userdata\" -ge 0 ] || userdata=0\n"
