@@ -3,10 +3,11 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
 cd "$(dirname "$0")"
 PGPORT=${PGPORT:-5432}; export PGPORT
-node=warehouse
+node='warehouse'
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in

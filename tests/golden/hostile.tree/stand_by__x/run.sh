@@ -3,6 +3,7 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
 cd "$(dirname "$0")"
 PATH='/opt/pg bin/$(reboot)':$PATH; export PATH
