@@ -39,6 +39,7 @@ suite "diagnostics (build)" sh tests/diag/run.sh ./replc
 suite "diagnostics (build-asan)" sh tests/diag/run.sh build-asan/replc
 suite "golden trees (build)" sh tests/golden/run.sh ./replc
 suite "golden trees (build-asan)" sh tests/golden/run.sh build-asan/replc
+suite "shellcheck (templates and compiled trees)" sh tests/shellcheck.sh ./replc
 suite "promises" sh tests/promises.sh ./replc
 # valgrind: no invalid access and no leak on a full compile and on errors
 vg() {
