@@ -10,6 +10,7 @@
 # conninfo), backup_conninfo (for pg_basebackup), slot, drop_slot_sql, and
 # delay_setting (a recovery_min_apply_delay line, or '').
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

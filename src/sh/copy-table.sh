@@ -5,6 +5,7 @@
 # publisher_conninfo, table (its name as the topology writes it), exists_sql
 # (true when the table exists) and dump_pattern (pg_dump's --table pattern).
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

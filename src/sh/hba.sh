@@ -4,6 +4,7 @@
 # passfile, local_postgres (conninfo of the local 'postgres' database), and
 # sets "$@" to the lines, each quoted for pg_hba.conf.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

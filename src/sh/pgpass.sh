@@ -4,6 +4,7 @@
 # "$@" to pairs: a line's HOST:PORT:DB:USER key (quoted for ~/.pgpass), and
 # the environment variable that holds that peer's password.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

@@ -10,6 +10,7 @@
 # '' otherwise), the new slot's name, and the statements: read the current
 # slot, disable, detach the slot, create the new slot, attach it, enable.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

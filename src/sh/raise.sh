@@ -7,6 +7,7 @@
 # service, and sets "$@" to pairs: a guard query, and the statement to run
 # when it holds.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

@@ -7,6 +7,7 @@
 # primary, that must raise its settings first: what to say while waiting,
 # the standby's conninfo, and a query that is true once it has.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

@@ -8,6 +8,7 @@
 # (the name of the standby's primary), primary_conninfo, slot, missing_sql
 # (a query, true when the slot is missing) and create_sql.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

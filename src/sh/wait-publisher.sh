@@ -6,6 +6,7 @@
 # (a query on the publisher), ready_count (its answer once all are there),
 # and waiting (what to say while waiting).
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---

@@ -6,6 +6,7 @@
 # publisher is a standby, primary and primary_conninfo: its primary is asked
 # for standby snapshots meanwhile (kick, in lib.sh); both are '' otherwise.
 # shellcheck disable=SC2154 # the generated step assigns the values above
+set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # --- step body ---
