@@ -12,8 +12,6 @@
 
 /* ---------- shared pieces ---------- */
 
-static void sh_word(StrBuf *b, const char *s) { q_shell(b, s); }
-
 void emit_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
 {
     sb_puts(b, "host=");
@@ -462,43 +460,27 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
     const Vec *steps = p->node_steps.items[n->index];
     sb_printf(b, "#!/bin/sh\n# replc: every step of node '%s' (cluster '%s'), in order. Generated; do "
                  "not edit.\n", n->name, m->cluster);
-    sb_puts(b, ""
-               "# Copy this directory to the host and run it there as the PostgreSQL OS user:\n"
+    sb_puts(b, "# Copy this directory to the host and run it there as the PostgreSQL OS user:\n"
                "#     sh run.sh\n"
                "# It stops at the first failure; running it again is safe.\n"
-               SH_DATA_DIRECTIVE "set -eu\ncd \"$(dirname \"$0\")\"\n");
-    if (n->bindir) {
-        sb_puts(b, "PATH=");
-        sh_word(b, n->bindir);
-        sb_puts(b, ":$PATH; export PATH\n");
-    }
-    sb_printf(b, "PGPORT=${PGPORT:-%d}; export PGPORT\n", n->port);
+               SH_DATA_DIRECTIVE "set -eu\n");
     sh_var(b, "node", n->name);
-    sb_puts(b, "run() {\n"
-               "    printf 'replc: %s: %s: %s\\n' \"$node\" \"$1\" \"$2\"\n"
-               "    case $1 in\n"
-               "    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d \"$3\" -f \"$1\" ;;\n"
-               "    *) sh \"./$1\" ;;\n"
-               "    esac || { printf 'replc: %s: step %s failed\\n' \"$node\" \"$1\" >&2; exit 1; }\n"
-               "}\n");
+    sh_var_long(b, "port", n->port);
+    sh_var(b, "bindir", n->bindir);
+    sh_args_begin(b);
     for (int i = 0; i < steps->n; i++) {
         const Step *s = steps->items[i];
-        sb_puts(b, "run ");
-        sh_word(b, s->file);
-        sb_putc(b, ' ');
-        sh_word(b, s->what);
+        StrBuf c;
+        sb_init(&c);
         if (s->db && (s->kind == STEP_CONFIG || s->kind == STEP_DATABASE || s->kind == STEP_TABLES ||
-                      s->kind == STEP_PUBLICATIONS || s->kind == STEP_SUBSCRIBE)) {
-            StrBuf c;
-            sb_init(&c);
+                      s->kind == STEP_PUBLICATIONS || s->kind == STEP_SUBSCRIBE))
             local_conninfo(&c, n, s->db);
-            sb_putc(b, ' ');
-            sh_word(b, c.s);
-            sb_free(&c);
-        }
-        sb_putc(b, '\n');
+        const char *row[3] = {s->file, s->what, c.s};
+        sh_args_row(b, 3, row);
+        sb_free(&c);
     }
-    sb_puts(b, "printf 'replc: %s: all steps done\\n' \"$node\"\n");
+    sh_args_end(b);
+    sb_puts(b, sh_run);
 }
 
 /* promote.sh: run by hand. Promotes a standby of a subscriber and moves the
