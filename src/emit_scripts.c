@@ -3,9 +3,6 @@
  * as one shell word, in front of its template from src/sh/. */
 #include "emit.h"
 
-#include <string.h>
-#include <strings.h>
-
 #include "quote.h"
 #include "shtpl.h"
 #include "stepsql.h"
@@ -76,7 +73,7 @@ static void emit_sql_step(StrBuf *b, const Step *s)
 
 /* ---------- shell steps ----------
  * A shell step is: the header comment, `set -eu`, the step's values as
- * assignments (each quoted by q_shell; a list as "$@" through `set --`),
+ * assignments (each quoted by q_shell_quoted; a list as "$@" through `set --`),
  * the line that sources lib.sh, then its template's body (src/sh/, embedded
  * by tools/embed.sh). The values are all that C writes. */
 
