@@ -53,6 +53,16 @@ $(B)/replc.yy.c $(B)/replc.yy.h: grammar/replc.l $(B)/replc.tab.h
 $(B)/replc.tab.o $(B)/replc.yy.o: $(B)/%.o: $(B)/%.c | $(GEN_HDRS)
 	$(CC) $(CFLAGS) $(STD) $(WARN) -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
 
+# src/sh/*.sh embedded as C strings (tools/embed.sh); editing a .sh rebuilds
+SH_FILES = $(sort $(wildcard src/sh/*.sh))
+OBJS    += $(B)/sh_templates.o
+$(B)/sh_templates.c: $(SH_FILES) tools/embed.sh
+	@mkdir -p $(B)
+	sh tools/embed.sh $(SH_FILES) > $@.tmp && mv $@.tmp $@
+
+$(B)/sh_templates.o: $(B)/sh_templates.c
+	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
+
 $(B)/%.o: src/%.c | $(GEN_HDRS)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<

@@ -47,11 +47,6 @@ static void problem(Pre *p, const char *fmt, ...)
     vec_push(p->a, &p->problems, arena_strdup(p->a, buf));
 }
 
-static const char userdata_sql[] =
-    "(SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
-    " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
-    " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
-    " AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')";
 
 /* Round 1: every node's 'postgres' database: version, role, recovery,
  * database, user data, slots, and the lock; one column each. */
@@ -72,7 +67,7 @@ static void round_admin(Pre *p)
                     " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
         q_literal(&b, node->database);
         sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
-                      "FROM pg_replication_slots), (%s)", userdata_sql, sql_lock_try());
+                      "FROM pg_replication_slots), (%s)", sql_user_data(), sql_lock_try());
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
     }

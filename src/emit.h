@@ -8,6 +8,8 @@
 
 void emit_step(StrBuf *b, const Model *m, const Step *s);
 void emit_promote(StrBuf *b, const Model *m, const MNode *n);
+/* lib.sh: the functions every shell step sources (src/sh/lib.sh) */
+void emit_lib_sh(StrBuf *b);
 void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n);
 void emit_plan_text(StrBuf *b, const Model *m, const Plan *p);
 void emit_plan_json(StrBuf *b, const Model *m, const Plan *p);

@@ -65,7 +65,7 @@ static int write_file(const char *path, const char *text, size_t len, mode_t mod
 static bool is_ours(const char *name)
 {
     size_t n = strlen(name);
-    if (strcmp(name, "run.sh") == 0 || strcmp(name, "promote.sh") == 0)
+    if (strcmp(name, "run.sh") == 0 || strcmp(name, "promote.sh") == 0 || strcmp(name, "lib.sh") == 0)
         return true;
     return n > 3 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
            name[2] == '-' && (strcmp(name + n - 3, ".sh") == 0 || (n > 4 && strcmp(name + n - 4, ".sql") == 0));
@@ -156,6 +156,10 @@ static int write_tree(const char *dir, const Model *m, const Plan *p)
             rc = -1;
             break;
         }
+        sb_reset(&b);
+        emit_lib_sh(&b);
+        snprintf(path, sizeof path, "%s/%s/lib.sh", dir, (const char *)p->node_dirs.items[i]);
+        rc |= write_file(path, b.s, b.len, 0644);
         const Vec *steps = p->node_steps.items[i];
         for (int k = 0; k < steps->n && rc == 0; k++) {
             const Step *s = steps->items[k];

@@ -124,6 +124,11 @@ void q_shell(StrBuf *b, const char *s)
         sb_puts(b, s);
         return;
     }
+    q_shell_quoted(b, s);
+}
+
+void q_shell_quoted(StrBuf *b, const char *s)
+{
     sb_putc(b, '\'');
     for (const char *p = s; *p; p++) {
         if (*p == '\'')

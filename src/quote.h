@@ -21,6 +21,10 @@ void q_conninfo(StrBuf *b, const char *s);
 void q_conninfo_kv(StrBuf *b, const char *key, const char *value);
 /* POSIX shell word: bare when only safe characters, else '...'. */
 void q_shell(StrBuf *b, const char *s);
+/* POSIX shell word, always '...': a variable's value in a generated script
+ * (shellcheck reads a bare value that names a command, node=delta, as a
+ * mistake). */
+void q_shell_quoted(StrBuf *b, const char *s);
 /* JSON string, with its double quotes. */
 void q_json(StrBuf *b, const char *s);
 /* Graphviz DOT quoted string. */

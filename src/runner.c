@@ -156,6 +156,9 @@ static void shell_start(RealRunner *rr, Job *j)
             sb_printf(&in, "; export %s\n", var);
         }
     }
+    /* lib.sh first: the step then finds its functions defined and does not
+     * source it (it has no directory here) */
+    emit_lib_sh(&in);
     sb_puts(&in, "{\n");
     emit_step(&in, rr->m, s);
     sb_puts(&in, "\n} </dev/null\n");

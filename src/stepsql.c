@@ -390,6 +390,14 @@ int sub_ready_count(const MSub *sub)
     return sub->pubs.n + (sub->publisher->standby || sub->precreate_slot ? 1 : 0);
 }
 
+const char *sql_user_data(void)
+{
+    return "(SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1'))"
+           " + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
+           " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
+           " AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')";
+}
+
 const char *sql_pending_restart(void)
 {
     return "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart";

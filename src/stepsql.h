@@ -23,6 +23,9 @@ char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: i
 int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 const char *sql_pending_restart(void);
+/* An expression: how many databases and relations a server holds besides the
+ * defaults (a standby's data directory with any is not replaced without force). */
+const char *sql_user_data(void);
 char *sql_hba_present(Arena *a, const MNode *n);
 /* 't' when the raise step of standby has nothing to do: the server is not a
  * standby (yet: its base backup brings the source's settings), or none of its

@@ -65,6 +65,7 @@ for b in $builds; do
     suite "diagnostics ($b)" sh tests/diag/run.sh "$replc"
     suite "golden trees ($b)" sh tests/golden/run.sh "$replc"
 done
+suite "shellcheck (templates and compiled trees)" sh tests/shellcheck.sh ./replc
 suite "promises" sh tests/promises.sh ./replc
 suite "command line" sh tests/cli.sh ./replc
 suite "make install" sh tests/install.sh

@@ -28,6 +28,7 @@ if [ "${1:-build}" = test ]; then
     [ -x /usr/bin/time ] || need="$need time"
     want valgrind valgrind
     want mandoc mandoc
+    want shellcheck shellcheck
     want python3 python3
     want node nodejs
     want npm npm

@@ -36,6 +36,8 @@ int main(void)
     q("shell: single quote", q_shell, "it's", "'it'\\''s'");
     q("shell: empty", q_shell, "", "''");
     q("shell: semicolon and newline", q_shell, "a;b\nc", "'a;b\nc'");
+    q("shell quoted: a plain word quoted too", q_shell_quoted, "delta", "'delta'");
+    q("shell quoted: single quote and dollar", q_shell_quoted, "it's $(x)", "'it'\\''s $(x)'");
     q("json: quote, backslash, control", q_json, "a\"b\\c\n\x01", "\"a\\\"b\\\\c\\n\\u0001\"");
     q("json: non-ASCII passes", q_json, "é", "\"é\"");
     q("dot: quote and backslash", q_dot, "a\"b\\", "\"a\\\"b\\\\\"");

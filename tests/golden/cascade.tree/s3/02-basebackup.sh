@@ -2,83 +2,66 @@
 # replc: step 02-basebackup.sh of node 's3' (cluster 'cascade'). Generated; do not edit.
 # rebuild the data directory from 's2' with pg_basebackup, start, wait until it streams
 # Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
-PGPORT=${PGPORT:-5432}; export PGPORT
-PGPASSFILE=/etc/replc/pgpass; export PGPASSFILE
-timeout=${REPLC_TIMEOUT:-300}
-node=s3
-say() { printf 'replc: %s: %s\n' "$node" "$*"; }
-# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
-changed=0
-change() {
-    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
-    changed=1
-}
-# finish: the last line says whether anything changed
-finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
-# peer NAME COMMAND...: run a query on a peer, its answer in $answer; keep its
-# error in $last_error, and stop at once when the peer refuses the password
-last_error=
-peer() {
-    peer_name=$1; shift
-    if out=$("$@" 2>&1); then answer=$out; return 0; fi
-    last_error=$out
-    case $out in
-    *'password authentication failed'*|*'no password supplied'*)
-        say "cannot log in to $peer_name: $out"
-        exit 1 ;;
-    esac
-    return 1
-}
-# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
-wait_for() {
-    what=$1; shift
-    start=$(date +%s); next=$start
-    until "$@"; do
-        now=$(date +%s)
-        if [ $((now - start)) -ge "$timeout" ]; then
-            say "timed out after ${timeout}s waiting for $what"
-            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
-            exit 1
-        fi
-        if [ "$now" -ge "$next" ]; then
-            say "waiting for $what"
-            next=$((now + 10))
-        fi
-        sleep 1
-    done
-}
-pgdata=/var/lib/postgresql/16/main
+node='s3'
+port=5432
+bindir=''
+passfile='/etc/replc/pgpass'
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/16/main'
 marker='replc standby: node=s3 source=s2'
-# ours: a standby that replc built from this source
-ours() { [ -f "$pgdata/standby.signal" ] && [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" = "$marker" ]; }
-running() { pg_ctl -D "$pgdata" status >/dev/null 2>&1; }
-streaming() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; }
+service='pg_ctl'
+force=0
+userdata_sql='SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('\''postgres'\'', '\''template0'\'', '\''template1'\'')) + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind IN ('\''r'\'', '\''p'\'', '\''m'\'', '\''v'\'', '\''S'\'') AND s.nspname NOT IN ('\''pg_catalog'\'', '\''information_schema'\'') AND s.nspname NOT LIKE '\''pg_toast%'\'' AND s.nspname NOT LIKE '\''pg_temp%'\'')'
+source='s2'
+source_host='10.1.0.3'
+source_port=5433
+senders=10
+repl_conninfo='host=10.1.0.3 port=5433 dbname=replication user=postgres passfile=/etc/replc/pgpass replication=true connect_timeout=5'
+backup_conninfo='host=10.1.0.3 port=5433 user=postgres passfile=/etc/replc/pgpass application_name=s3'
+slot='s3'
+drop_slot_sql='DROP_REPLICATION_SLOT s3'
+delay_setting='recovery_min_apply_delay = '\''5min'\'''
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+find_pgdata
+# already built: make sure it runs and streams
 if ours; then
     say 'already a standby of its source'
-    if ! running; then change 'start the server'; pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null; fi
-    wait_for ''\''s3'\'' to stream from '\''s2'\'' (pg_stat_wal_receiver)' streaming
+    if ! running; then change 'start the server'; server start; fi
+    wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
     finish
 fi
+# refuse to wipe user data
 userdata=0
 if running; then
-    userdata=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c "SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')) + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')")
+    userdata=$(lpsql "$local_postgres" "$userdata_sql")
 elif [ -d "$pgdata/base" ]; then
+    # shellcheck disable=SC2012 # counts entries; their names are numbers
     userdata=$(($(ls "$pgdata/base" | wc -l) - 3))
     [ "$userdata" -ge 0 ] || userdata=0
 fi
 if [ "$userdata" != 0 ]; then
-    say "$pgdata holds user data ($userdata database(s) or relation(s) besides the defaults); not replacing it"
-    say 'to replace it anyway, write: standby from s2 with (force)'
-    exit 1
+    if [ "$force" = 1 ]; then
+        say "replacing $pgdata, which holds user data, as 'with (force)' says"
+    else
+        say "$pgdata holds user data ($userdata database(s) or relation(s) besides the defaults); not replacing it"
+        say "to replace it anyway, write: standby from $source with (force)"
+        exit 1
+    fi
 fi
-change 'rebuild /var/lib/postgresql/16/main from '\''s2'\'' with pg_basebackup'
+change "rebuild $pgdata from '$source' with pg_basebackup"
+# wait for the source: it admits us and its settings are in place
+# shellcheck disable=SC2317 # called by wait_for
 source_ready() {
-    peer ''\''s2'\''' psql -XAtq -d 'host=10.1.0.3 port=5433 dbname=replication user=postgres passfile=/etc/replc/pgpass replication=true connect_timeout=5' -c 'SHOW max_wal_senders' || return 1
-    [ -n "$answer" ] && [ "$answer" -ge 10 ]
+    peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'SHOW max_wal_senders' || return 1
+    [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
 }
-wait_for ''\''s2'\'' (10.1.0.3 port 5433) to admit replication connections with max_wal_senders >= 10' source_ready
-if running; then say 'stopping the server to rebuild it'; pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" stop </dev/null; fi
+wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
+if running; then say 'stopping the server to rebuild it'; server stop; fi
 if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ]; then
     if [ ! -f "$pgdata/PG_VERSION" ]; then
         say "$pgdata is not empty and is not a PostgreSQL data directory; not touching it"
@@ -88,15 +71,20 @@ if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ]; then
 fi
 mkdir -p "$pgdata"
 chmod 700 "$pgdata"
-psql -XAtq -d 'host=10.1.0.3 port=5433 dbname=replication user=postgres passfile=/etc/replc/pgpass replication=true connect_timeout=5' -c 'DROP_REPLICATION_SLOT s3' >/dev/null 2>&1 || true
+# a slot left by an earlier failed attempt would make -C fail
+psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD
-say 'pg_basebackup (fast checkpoint, WAL streaming, slot 's3')'
-pg_basebackup -d 'host=10.1.0.3 port=5433 user=postgres passfile=/etc/replc/pgpass application_name=s3' -D "$pgdata" -R -X stream -C -S s3 -c fast
-printf 'port = 5432\n' >> "$pgdata/postgresql.auto.conf"
-printf '%s\n' 'recovery_min_apply_delay = '\''5min'\''' >> "$pgdata/postgresql.auto.conf"
+say "pg_basebackup (fast checkpoint, WAL streaming, slot $slot)"
+pg_basebackup -d "$backup_conninfo" -D "$pgdata" -R -X stream -C -S "$slot" -c fast
+if [ "$port" != "$source_port" ]; then
+    printf 'port = %s\n' "$port" >> "$pgdata/postgresql.auto.conf"
+fi
+if [ -n "$delay_setting" ]; then
+    printf '%s\n' "$delay_setting" >> "$pgdata/postgresql.auto.conf"
+fi
 printf '%s\n' "$marker" > "$pgdata/replc_standby"
-pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$pgdata/replc-server.log" start </dev/null
-wait_for ''\''s3'\'' to stream from '\''s2'\'' (pg_stat_wal_receiver)' streaming
+server start
+wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
 say 'standby streaming'
 finish

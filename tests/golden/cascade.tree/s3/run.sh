@@ -3,10 +3,21 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
+node='s3'
+port=5432
+bindir=''
+set -- \
+    '01-raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts' '' \
+    '02-basebackup.sh' 'rebuild the data directory from '\''s2'\'' with pg_basebackup, start, wait until it streams' '' \
+    '03-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    '04-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    '05-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
-PGPORT=${PGPORT:-5432}; export PGPORT
-node=s3
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in
@@ -14,9 +25,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-raise.sh 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts'
-run 02-basebackup.sh 'rebuild the data directory from '\''s2'\'' with pg_basebackup, start, wait until it streams'
-run 03-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
-run 04-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 05-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3"
+    shift 3
+done
 printf 'replc: %s: all steps done\n' "$node"

@@ -2,24 +2,23 @@
 # replc: step 01-pgpass.sh of node 'otus11-2' (cluster 'postgres2021-2147483647'). Generated; do not edit.
 # write the peers' password lines into ~/.pgpass
 # Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
-PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
-PGPORT=${PGPORT:-5432}; export PGPORT
-timeout=${REPLC_TIMEOUT:-300}
-node=otus11-2
-say() { printf 'replc: %s: %s\n' "$node" "$*"; }
-# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
-changed=0
-change() {
-    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
-    changed=1
-}
-# finish: the last line says whether anything changed
-finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
+node='otus11-2'
+port=5432
+bindir='/usr/lib/postgresql/15/bin'
+passfile=''
+set -- \
+    '192.168.56.11:5432:*:postgres' 'PGPASSWORD'
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
 # The password never appears in this file: it is read from the environment.
 file=$HOME/.pgpass
 umask 077
 # put HOST:PORT:DB:USER VAR: one line for that peer, password from $VAR
+# shellcheck disable=SC2088 # '~/.pgpass' in a message, not a path
 put() {
     eval "pw=\${$2-}"
     if [ -z "$pw" ]; then
@@ -37,5 +36,8 @@ put() {
     mv "$tmp" "$file"
     say "~/.pgpass: line for $1"
 }
-put '192.168.56.11:5432:*:postgres' PGPASSWORD
+while [ $# -gt 0 ]; do
+    put "$1" "$2"
+    shift 2
+done
 finish

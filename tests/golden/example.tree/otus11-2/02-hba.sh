@@ -2,22 +2,24 @@
 # replc: step 02-hba.sh of node 'otus11-2' (cluster 'postgres2021-2147483647'). Generated; do not edit.
 # admit 3 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
-PATH=/usr/lib/postgresql/15/bin:$PATH; export PATH
-PGPORT=${PGPORT:-5432}; export PGPORT
-timeout=${REPLC_TIMEOUT:-300}
-node=otus11-2
-say() { printf 'replc: %s: %s\n' "$node" "$*"; }
-# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
-changed=0
-change() {
-    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
-    changed=1
-}
-# finish: the last line says whether anything changed
-finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
-hba=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SHOW hba_file')
+node='otus11-2'
+port=5432
+bindir='/usr/lib/postgresql/15/bin'
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+set -- \
+    'host "repl" "postgres" 192.168.56.11/32 scram-sha-256' \
+    'host "repl" "postgres" 192.168.56.13/32 scram-sha-256' \
+    'host "repl" "postgres" 192.168.56.14/32 scram-sha-256'
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+hba=$(lpsql "$local_postgres" 'SHOW hba_file')
 if [ ! -f "$hba" ]; then say "cannot find pg_hba.conf ($hba)"; exit 1; fi
+# add LINE: append the line unless the file has it
 add() {
     if ! grep -qxF -- "$1" "$hba"; then
         change "add to pg_hba.conf: $1"
@@ -25,12 +27,12 @@ add() {
         say "pg_hba.conf: added $1"
     fi
 }
-add 'host "repl" "postgres" 192.168.56.11/32 scram-sha-256'
-add 'host "repl" "postgres" 192.168.56.13/32 scram-sha-256'
-add 'host "repl" "postgres" 192.168.56.14/32 scram-sha-256'
+for line do
+    add "$line"
+done
 if [ "$changed" = 1 ]; then
-    psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT pg_reload_conf()' >/dev/null
+    lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null
 fi
-bad=$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=postgres user=postgres' -c 'SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL')
+bad=$(lpsql "$local_postgres" 'SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL')
 if [ "$bad" != 0 ]; then say "pg_hba.conf has $bad line(s) with errors (see pg_hba_file_rules)"; exit 1; fi
 finish

@@ -3,10 +3,22 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
+node='shop4'
+port=5432
+bindir=''
+set -- \
+    '01-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
+    '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    '04-database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
+    '05-tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
+    '06-publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
 cd "$(dirname "$0")"
-PGPORT=${PGPORT:-5432}; export PGPORT
-node=shop4
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in
@@ -14,10 +26,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
-run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator'
-run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
-run 04-database.sql 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator'
-run 05-tables.sql 'create schemas and tables if missing' 'dbname=shop user=replicator'
-run 06-publications.sql 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3"
+    shift 3
+done
 printf 'replc: %s: all steps done\n' "$node"

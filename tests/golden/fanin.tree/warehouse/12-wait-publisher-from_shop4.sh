@@ -2,56 +2,28 @@
 # replc: step 12-wait-publisher-from_shop4.sh of node 'warehouse' (cluster 'fanin'). Generated; do not edit.
 # wait until 'shop4' has the publications of subscription 'from_shop4'
 # Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
-PGPORT=${PGPORT:-5432}; export PGPORT
-timeout=${REPLC_TIMEOUT:-300}
-node=warehouse
-say() { printf 'replc: %s: %s\n' "$node" "$*"; }
-# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
-changed=0
-change() {
-    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
-    changed=1
-}
-# finish: the last line says whether anything changed
-finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
-# peer NAME COMMAND...: run a query on a peer, its answer in $answer; keep its
-# error in $last_error, and stop at once when the peer refuses the password
-last_error=
-peer() {
-    peer_name=$1; shift
-    if out=$("$@" 2>&1); then answer=$out; return 0; fi
-    last_error=$out
-    case $out in
-    *'password authentication failed'*|*'no password supplied'*)
-        say "cannot log in to $peer_name: $out"
-        exit 1 ;;
-    esac
-    return 1
-}
-# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
-wait_for() {
-    what=$1; shift
-    start=$(date +%s); next=$start
-    until "$@"; do
-        now=$(date +%s)
-        if [ $((now - start)) -ge "$timeout" ]; then
-            say "timed out after ${timeout}s waiting for $what"
-            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
-            exit 1
-        fi
-        if [ "$now" -ge "$next" ]; then
-            say "waiting for $what"
-            next=$((now + 10))
-        fi
-        sleep 1
-    done
-}
-if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
+node='warehouse'
+port=5432
+bindir=''
+passfile=''
+publisher='shop4'
+publisher_conninfo='host=shop4.example port=5432 dbname=shop user=replicator connect_timeout=5'
+count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p4'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''from_shop4'\'')'
+ready_count=2
+waiting='the publication(s) and slot of subscription '\''from_shop4'\'' on '\''shop4'\'' (shop4.example port 5432)'
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+# in a dry run nothing that this waits for is made: the wait ends at once
+if dry; then finish; fi
+# shellcheck disable=SC2317 # called by wait_for
 ready() {
-    peer ''\''shop4'\''' psql -XAtq -d 'host=shop4.example port=5432 dbname=shop user=replicator connect_timeout=5' -c 'SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p4'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''from_shop4'\'')' || return 1
-    [ "$answer" = 2 ]
+    peer "'$publisher'" psql -XAtq -d "$publisher_conninfo" -c "$count_sql" || return 1
+    [ "$answer" = "$ready_count" ]
 }
-wait_for 'the publication(s) and slot of subscription '\''from_shop4'\'' on '\''shop4'\'' (shop4.example port 5432)' ready
+wait_for "$waiting" ready
 say 'publisher ready'
 finish

@@ -2,53 +2,32 @@
 # replc: step 15-wait-sync-warehouse_from_shop2.sh of node 'warehouse' (cluster 'fanin'). Generated; do not edit.
 # wait until every table of subscription 'warehouse_from_shop2' is synchronised
 # Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
-PGPORT=${PGPORT:-5432}; export PGPORT
-timeout=${REPLC_TIMEOUT:-300}
-node=warehouse
-say() { printf 'replc: %s: %s\n' "$node" "$*"; }
-# change WHAT: about to change something (REPLC_DRY_RUN=1: say so and stop)
-changed=0
-change() {
-    if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then say "would $*"; echo 'replc-result: would-change'; exit 0; fi
-    changed=1
+node='warehouse'
+port=5432
+bindir=''
+passfile=''
+local_db='dbname=shop user=replicator'
+subscription='warehouse_from_shop2'
+synced_sql='SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''warehouse_from_shop2'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))'
+primary=''
+primary_conninfo=''
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+# in a dry run nothing that this waits for is made: the wait ends at once
+if dry; then finish; fi
+# shellcheck disable=SC2317 # called by wait_for
+synced() {
+    if [ -n "$primary" ]; then kick; fi
+    [ "$(lpsql "$local_db" "$synced_sql")" = t ]
 }
-# finish: the last line says whether anything changed
-finish() { if [ "$changed" = 1 ]; then echo 'replc-result: changed'; else echo 'replc-result: ok'; fi; exit 0; }
-# peer NAME COMMAND...: run a query on a peer, its answer in $answer; keep its
-# error in $last_error, and stop at once when the peer refuses the password
-last_error=
-peer() {
-    peer_name=$1; shift
-    if out=$("$@" 2>&1); then answer=$out; return 0; fi
-    last_error=$out
-    case $out in
-    *'password authentication failed'*|*'no password supplied'*)
-        say "cannot log in to $peer_name: $out"
-        exit 1 ;;
-    esac
-    return 1
-}
-# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
-wait_for() {
-    what=$1; shift
-    start=$(date +%s); next=$start
-    until "$@"; do
-        now=$(date +%s)
-        if [ $((now - start)) -ge "$timeout" ]; then
-            say "timed out after ${timeout}s waiting for $what"
-            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
-            exit 1
-        fi
-        if [ "$now" -ge "$next" ]; then
-            say "waiting for $what"
-            next=$((now + 10))
-        fi
-        sleep 1
-    done
-}
-if [ "${REPLC_DRY_RUN:-0}" = 1 ]; then finish; fi
-synced() { [ "$(psql -XAtq -v ON_ERROR_STOP=1 -d 'dbname=shop user=replicator' -c 'SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''warehouse_from_shop2'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))')" = t ]; }
-wait_for 'every table of subscription '\''warehouse_from_shop2'\'' to be synchronised (pg_subscription_rel)' synced
-say 'subscription synchronised'
+wait_for "every table of subscription '$subscription' to be synchronised (pg_subscription_rel)" synced
+if [ -n "$primary" ]; then
+    say "subscription synchronised ('$primary' logged $kicks standby snapshot(s) meanwhile)"
+else
+    say 'subscription synchronised'
+fi
 finish

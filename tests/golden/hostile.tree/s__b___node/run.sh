@@ -3,11 +3,25 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
-cd "$(dirname "$0")"
-PATH='/opt/pg bin/$(reboot)':$PATH; export PATH
-PGPORT=${PGPORT:-5432}; export PGPORT
 node='süb \ node'
+port=5432
+bindir='/opt/pg bin/$(reboot)'
+set -- \
+    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    '02-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
+    '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    '05-database.sql' 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
+    '06-tables.sql' 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
+    '07-wait-publisher-___b_s__x_.sh' 'wait until '\''pub'\''; rm -rf / #'\'' has the publications of subscription '\''Süb'\''s "x"'\''' '' \
+    '08-subscribe-___b_s__x_.sql' 'create subscription '\''Süb'\''s "x"'\'' if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
+    '09-wait-sync-___b_s__x_.sh' 'wait until every table of subscription '\''Süb'\''s "x"'\'' is synchronised' ''
+cd "$(dirname "$0")"
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in
@@ -15,13 +29,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
-run 02-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
-run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\'''
-run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
-run 05-database.sql 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\'''
-run 06-tables.sql 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
-run 07-wait-publisher-___b_s__x_.sh 'wait until '\''pub'\''; rm -rf / #'\'' has the publications of subscription '\''Süb'\''s "x"'\'''
-run 08-subscribe-___b_s__x_.sql 'create subscription '\''Süb'\''s "x"'\'' if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
-run 09-wait-sync-___b_s__x_.sh 'wait until every table of subscription '\''Süb'\''s "x"'\'' is synchronised'
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3"
+    shift 3
+done
 printf 'replc: %s: all steps done\n' "$node"

@@ -3,10 +3,25 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
+node='delta'
+port=5432
+bindir=''
+set -- \
+    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    '04-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
+    '05-tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    '06-wait-publisher-delta_tu.sh' 'wait until '\''beta2'\'' has the publications of subscription '\''delta_tu'\''' '' \
+    '07-slot-delta_tu.sh' 'create slot '\''delta_tu'\'' on standby '\''beta2'\'', '\''alpha'\'' logging standby snapshots meanwhile' '' \
+    '08-subscribe-delta_tu.sql' 'create subscription '\''delta_tu'\'' if missing' 'dbname=repl user=postgres' \
+    '09-wait-sync-delta_tu.sh' 'wait until every table of subscription '\''delta_tu'\'' is synchronised' ''
 cd "$(dirname "$0")"
-PGPORT=${PGPORT:-5432}; export PGPORT
-node=delta
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in
@@ -14,13 +29,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
-run 02-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 03-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
-run 04-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres'
-run 05-tables.sql 'create schemas and tables if missing' 'dbname=repl user=postgres'
-run 06-wait-publisher-delta_tu.sh 'wait until '\''beta2'\'' has the publications of subscription '\''delta_tu'\'''
-run 07-slot-delta_tu.sh 'create slot '\''delta_tu'\'' on standby '\''beta2'\'', '\''alpha'\'' logging standby snapshots meanwhile'
-run 08-subscribe-delta_tu.sql 'create subscription '\''delta_tu'\'' if missing' 'dbname=repl user=postgres'
-run 09-wait-sync-delta_tu.sh 'wait until every table of subscription '\''delta_tu'\'' is synchronised'
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3"
+    shift 3
+done
 printf 'replc: %s: all steps done\n' "$node"

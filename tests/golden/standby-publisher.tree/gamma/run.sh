@@ -3,10 +3,26 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
+node='gamma'
+port=5432
+bindir=''
+set -- \
+    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    '02-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    '05-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
+    '06-tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    '07-wait-publisher-gamma_t.sh' 'wait until '\''beta'\'' has the publications of subscription '\''gamma_t'\''' '' \
+    '08-slot-gamma_t.sh' 'create slot '\''gamma_t'\'' on standby '\''beta'\'', '\''alpha'\'' logging standby snapshots meanwhile' '' \
+    '09-subscribe-gamma_t.sql' 'create subscription '\''gamma_t'\'' if missing' 'dbname=repl user=postgres' \
+    '10-wait-sync-gamma_t.sh' 'wait until every table of subscription '\''gamma_t'\'' is synchronised' ''
 cd "$(dirname "$0")"
-PGPORT=${PGPORT:-5432}; export PGPORT
-node=gamma
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in
@@ -14,14 +30,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
-run 02-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
-run 03-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 04-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
-run 05-database.sql 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres'
-run 06-tables.sql 'create schemas and tables if missing' 'dbname=repl user=postgres'
-run 07-wait-publisher-gamma_t.sh 'wait until '\''beta'\'' has the publications of subscription '\''gamma_t'\'''
-run 08-slot-gamma_t.sh 'create slot '\''gamma_t'\'' on standby '\''beta'\'', '\''alpha'\'' logging standby snapshots meanwhile'
-run 09-subscribe-gamma_t.sql 'create subscription '\''gamma_t'\'' if missing' 'dbname=repl user=postgres'
-run 10-wait-sync-gamma_t.sh 'wait until every table of subscription '\''gamma_t'\'' is synchronised'
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3"
+    shift 3
+done
 printf 'replc: %s: all steps done\n' "$node"

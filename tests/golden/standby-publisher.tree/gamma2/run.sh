@@ -3,10 +3,22 @@
 # Copy this directory to the host and run it there as the PostgreSQL OS user:
 #     sh run.sh
 # It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
+node='gamma2'
+port=5432
+bindir=''
+set -- \
+    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    '02-raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''gamma'\'' restarts' '' \
+    '03-basebackup.sh' 'rebuild the data directory from '\''gamma'\'' with pg_basebackup, start, wait until it streams' '' \
+    '04-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    '05-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    '06-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
-PGPORT=${PGPORT:-5432}; export PGPORT
-node=gamma2
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
     case $1 in
@@ -14,10 +26,8 @@ run() {
     *) sh "./$1" ;;
     esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
 }
-run 01-pgpass.sh 'write the peers'\'' password lines into ~/.pgpass'
-run 02-raise.sh 'if already a standby, raise the settings that may not be lower than on its primary, before '\''gamma'\'' restarts'
-run 03-basebackup.sh 'rebuild the data directory from '\''gamma'\'' with pg_basebackup, start, wait until it streams'
-run 04-hba.sh 'admit 1 peer line(s) in pg_hba.conf, reload'
-run 05-config.sql 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres'
-run 06-restart.sh 'restart if a setting waits for it; wait until the server accepts connections'
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3"
+    shift 3
+done
 printf 'replc: %s: all steps done\n' "$node"
