@@ -16,7 +16,8 @@
 # routing table (which otherwise sends all of 127/8 to lo).
 #
 # Usage (as root):
-#   hosts.sh up N [--pgbin DIR] [--state DIR]  create h1..hN (tears down leftovers first)
+#   hosts.sh up N [--pgbin DIR] [--layout plain|debian] [--state DIR]
+#                                              create h1..hN (tears down leftovers first)
 #   hosts.sh down [--state DIR]                stop and delete everything (safe twice)
 #   hosts.sh env [--state DIR]                 print the env file (KEY=value lines)
 #   hosts.sh psql I [psql args...]             psql -X -h $HI_IP -U postgres ... (root ns)
@@ -37,11 +38,17 @@ set -euo pipefail
 umask 022
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-STATE=${REPLC_HOSTS_STATE:-/tmp/replc-hosts}
+# A test bed's names and addresses: several beds with different prefixes and
+# networks run side by side (REPLC_HOSTS_PREFIX, REPLC_HOSTS_NET).
+PREFIX=${REPLC_HOSTS_PREFIX:-replc}
+NET=${REPLC_HOSTS_NET:-127.77.0}
+[[ $PREFIX =~ ^[a-z][a-z0-9]{0,7}$ ]] || { echo "hosts.sh: REPLC_HOSTS_PREFIX must be 1-8 of [a-z0-9], a letter first" >&2; exit 2; }
+[[ $NET =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || { echo "hosts.sh: REPLC_HOSTS_NET must be 127.X.Y" >&2; exit 2; }
+STATE=${REPLC_HOSTS_STATE:-/tmp/$PREFIX-hosts}
 PGBIN=/usr/lib/postgresql/15/bin
-PREFIX=replc
+LAYOUT=plain                   # plain: initdb + pg_ctl; debian: pg_createcluster + pg_ctlcluster
+DEB_VERSION=15
 BRIDGE=$PREFIX-br0
-NET=127.77.0
 ADMIN_IP=$NET.1
 COMMON=/srv/replc              # per-host folder is bound here
 PGDATA_PATH=$COMMON/data
@@ -135,7 +142,8 @@ do_down() {
             rm -f "$f"
         done
     fi
-    rmdir "$COMMON" 2>/dev/null || true
+    # $COMMON stays: removing a directory that is a mount point in another
+    # bed's namespaces would detach that mount there
     return 0
 }
 
@@ -179,6 +187,11 @@ start_sshd() {    # start_sshd I
         mount -t tmpfs -o mode=2775,uid=$2,gid=$3,size=16m replc-run "$4"
         mount --bind "$1/srv" "$5"
         mount --bind "$1/home" "$6"
+        # the Debian layout: this host'"'"'s own packaged-cluster folders
+        if [ -d "$1/etc" ]; then
+            mount --bind "$1/etc" /etc/postgresql
+            mount --bind "$1/varlog" /var/log/postgresql
+        fi
         exec /usr/sbin/sshd -D -f /dev/null -E "$1/sshd.log" \
             -o ListenAddress="$7:22" -o HostKey="$8" \
             -o AuthorizedKeysFile="$9" -o StrictModes=no -o UsePAM=no \
@@ -194,6 +207,57 @@ start_sshd() {    # start_sshd I
 # The script that sets up one server, run as postgres inside the host (stdin
 # of ssh: the password never appears on a command line).
 server_setup_script() {   # server_setup_script PASSWORD
+    if [ "$LAYOUT" = debian ]; then debian_setup_script "$1"; else plain_setup_script "$1"; fi
+}
+
+# The server's own settings (appended to CONF; with LOGDIR, the logging
+# collector writes there) and the initial pg_hba.conf: local and the admin
+# side only, so that everything else must come from the tool under test.
+conf_and_hba() {   # conf_and_hba CONF HBA [LOGDIR]
+    cat <<EOF
+cat >> '$1' <<'CONF'
+
+# --- set by tests/hosts/hosts.sh
+listen_addresses = '*'
+port = 5432
+unix_socket_directories = '$SOCKDIR'
+log_line_prefix = '%m [%p] %q%u@%d %h '
+log_connections = on
+shared_buffers = 32MB
+CONF
+EOF
+    if [ -n "${3:-}" ]; then
+        cat <<EOF
+cat >> '$1' <<'CONF'
+logging_collector = on
+log_directory = '$3'
+log_filename = 'postgresql.log'
+log_rotation_age = 0
+log_rotation_size = 0
+CONF
+EOF
+    fi
+    cat <<EOF
+cat > '$2' <<'HBA'
+# --- set by tests/hosts/hosts.sh: local and the admin side only
+local   all          all                    trust
+local   replication  all                    trust
+host    all          all    $ADMIN_IP/32    trust
+HBA
+EOF
+}
+
+set_password_script() {   # set_password_script PASSWORD
+    cat <<EOF
+psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
+SET password_encryption = 'scram-sha-256';
+ALTER ROLE postgres PASSWORD '$1';
+SQL
+EOF
+}
+
+# plain: initdb into /srv/replc/data, run by pg_ctl, the log in /srv/replc/log
+plain_setup_script() {   # plain_setup_script PASSWORD
     cat <<EOF
 set -e
 PGBIN='$PGBIN'
@@ -201,34 +265,31 @@ D='$PGDATA_PATH'
 "\$PGBIN/initdb" -D "\$D" -U postgres -A trust -E UTF8 --locale=C.UTF-8 -N >'$COMMON/initdb.log' 2>&1 ||
     { cat '$COMMON/initdb.log' >&2; exit 1; }
 mkdir -p '$COMMON/log'
-cat >> "\$D/postgresql.conf" <<'CONF'
-
-# --- set by tests/hosts/hosts.sh
-listen_addresses = '*'
-port = 5432
-unix_socket_directories = '$SOCKDIR'
-logging_collector = on
-log_directory = '$COMMON/log'
-log_filename = 'postgresql.log'
-log_rotation_age = 0
-log_rotation_size = 0
-log_line_prefix = '%m [%p] %q%u@%d %h '
-log_connections = on
-shared_buffers = 32MB
-CONF
-cat > "\$D/pg_hba.conf" <<'HBA'
-# --- set by tests/hosts/hosts.sh: local and the admin side only
-local   all          all                    trust
-local   replication  all                    trust
-host    all          all    $ADMIN_IP/32    trust
-HBA
+EOF
+    conf_and_hba "$PGDATA_PATH/postgresql.conf" "$PGDATA_PATH/pg_hba.conf" "$COMMON/log"
+    cat <<EOF
 "\$PGBIN/pg_ctl" -D "\$D" -l '$COMMON/startup.log' -w -t 60 start >/dev/null ||
     { cat '$COMMON/startup.log' >&2; exit 1; }
-psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
-SET password_encryption = 'scram-sha-256';
-ALTER ROLE postgres PASSWORD '$1';
-SQL
 EOF
+    set_password_script "$1"
+}
+
+# debian: a packaged cluster as postgresql-common makes it (configuration in
+# /etc/postgresql/V/main, data in /var/lib/postgresql/V/main, the log in
+# /var/log/postgresql/postgresql-V-main.log), run by pg_ctlcluster
+debian_setup_script() {   # debian_setup_script PASSWORD
+    local conf=/etc/postgresql/$DEB_VERSION/main
+    cat <<EOF
+set -e
+pg_createcluster --locale C.UTF-8 -e UTF8 -p 5432 $DEB_VERSION main -- -A trust -N >'$COMMON/createcluster.log' 2>&1 ||
+    { cat '$COMMON/createcluster.log' >&2; exit 1; }
+EOF
+    conf_and_hba "$conf/postgresql.conf" "$conf/pg_hba.conf"
+    cat <<EOF
+pg_ctlcluster $DEB_VERSION main start >'$COMMON/startup.log' 2>&1 ||
+    { cat '$COMMON/startup.log' >&2; exit 1; }
+EOF
+    set_password_script "$1"
 }
 
 write_env() {   # write_env N PASSWORD
@@ -239,7 +300,16 @@ write_env() {   # write_env N PASSWORD
         printf 'ADMIN_IP=%s\n' "$ADMIN_IP"
         printf 'HOSTS_SSH_KEY=%s\n' "$STATE/ssh/id_ed25519"
         printf "HOSTS_SSH_OPTS='%s'\n" "$(ssh_opts)"
-        printf 'HOSTS_PGDATA=%s\n' "$PGDATA_PATH"
+        printf 'HOSTS_LAYOUT=%s\n' "$LAYOUT"
+        if [ "$LAYOUT" = debian ]; then
+            printf 'HOSTS_PGDATA=%s\n' "$PGHOME/$DEB_VERSION/main"
+            printf 'HOSTS_CONFDIR=%s\n' "/etc/postgresql/$DEB_VERSION/main"
+            printf 'HOSTS_LOG=%s\n' "/var/log/postgresql/postgresql-$DEB_VERSION-main.log"
+        else
+            printf 'HOSTS_PGDATA=%s\n' "$PGDATA_PATH"
+            printf 'HOSTS_CONFDIR=%s\n' "$PGDATA_PATH"
+            printf 'HOSTS_LOG=%s\n' "$COMMON/log/postgresql.log"
+        fi
         printf 'HOSTS_PGBIN=%s\n' "$PGBIN"
         printf 'HOSTS_PASSWORD=%s\n' "$pw"
         printf 'HOSTS_STATE=%s\n' "$STATE"
@@ -253,6 +323,11 @@ do_up() {
     local n=$1 i t0 pw ip pids=() rc=0
     [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le $MAXN ] || die "N must be 1..$MAXN"
     [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] || die "no initdb/pg_ctl in $PGBIN"
+    if [ "$LAYOUT" = debian ]; then
+        [ "$PGBIN" = "/usr/lib/postgresql/$DEB_VERSION/bin" ] ||
+            die "--layout debian runs Debian's packaged PostgreSQL $DEB_VERSION; it takes no --pgbin"
+        command -v pg_createcluster >/dev/null || die "no pg_createcluster (package postgresql-common)"
+    fi
     t0=${EPOCHREALTIME/[.,]/}
     "$HERE/deps.sh"
     id postgres >/dev/null 2>&1 || die "no OS user postgres"
@@ -274,7 +349,7 @@ do_up() {
     if [ "$(passwd -S postgres | awk '{print $2}')" = L ]; then
         usermod -p '*' postgres
     fi
-    mkdir -p /run/sshd "$COMMON" "$SOCKDIR" "$PGHOME"
+    mkdir -p /run/sshd "$COMMON" "$SOCKDIR" "$PGHOME" /etc/postgresql /var/log/postgresql
     chmod 755 /run/sshd
 
     setup_network "$n"
@@ -282,6 +357,12 @@ do_up() {
         mkdir -p "$STATE/h$i/srv" "$STATE/h$i/home"
         chown postgres:postgres "$STATE/h$i/srv" "$STATE/h$i/home"
         chmod 755 "$STATE/h$i" "$STATE/h$i/srv" "$STATE/h$i/home"
+        if [ "$LAYOUT" = debian ]; then
+            mkdir -p "$STATE/h$i/etc" "$STATE/h$i/varlog"
+            chown postgres:postgres "$STATE/h$i/etc" "$STATE/h$i/varlog"
+            chmod 755 "$STATE/h$i/etc"
+            chmod 2775 "$STATE/h$i/varlog"
+        fi
         start_sshd "$i"
     done
     write_env "$n" "$pw"
@@ -366,13 +447,17 @@ case $cmd in
                 --state=*) STATE=${1#*=}; shift ;;
                 --pgbin) [ "$cmd" = up ] && [ $# -ge 2 ] || usage; PGBIN=$2; shift 2 ;;
                 --pgbin=*) [ "$cmd" = up ] || usage; PGBIN=${1#*=}; shift ;;
+                --layout) [ "$cmd" = up ] && [ $# -ge 2 ] || usage; LAYOUT=$2; shift 2 ;;
+                --layout=*) [ "$cmd" = up ] || usage; LAYOUT=${1#*=}; shift ;;
                 -h|--help) usage ;;
                 *) args+=("$1"); shift ;;
             esac
         done
         case $STATE in /*) ;; *) STATE=$PWD/$STATE ;; esac
         case $cmd in
-            up)   [ ${#args[@]} = 1 ] || usage; do_up "${args[0]}" ;;
+            up)   [ ${#args[@]} = 1 ] || usage
+                  case $LAYOUT in plain|debian) ;; *) die "--layout is plain or debian, not '$LAYOUT'" ;; esac
+                  do_up "${args[0]}" ;;
             down) [ ${#args[@]} = 0 ] || usage; do_down ;;
             env)  [ ${#args[@]} = 0 ] || usage; load_env; cat "$STATE/env" ;;
         esac
@@ -390,7 +475,10 @@ case $cmd in
         ;;
     log)
         load_env; host_index "${1:-}"
-        cat "$STATE/h$1/srv/log/postgresql.log"
+        case $HOSTS_LAYOUT in
+            debian) cat "$STATE/h$1/varlog/postgresql-$DEB_VERSION-main.log" ;;
+            *) cat "$STATE/h$1/srv/log/postgresql.log" ;;
+        esac
         ;;
     exec)
         need_root; load_env; host_index "${1:-}"; i=$1; shift
