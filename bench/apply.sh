@@ -33,8 +33,8 @@ RUN_TIMEOUT=180
 die() { echo "bench/apply.sh: $*" >&2; exit 1; }
 now_ns() { local t=${EPOCHREALTIME/[.,]/}; echo $((t * 1000)); }
 [ "$(id -u)" = 0 ] || die "must run as root (tests/hosts/hosts.sh)"
-[ -z "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ] ||
-    die "another test bed is up (ip netns list shows replc-h*); wait for it to finish"
+[ -z "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[0-9]+" || true)" ] ||
+    die "another test bed is up (ip netns list shows ${REPLC_HOSTS_PREFIX:-replc}-h*); wait for it to finish"
 if [ -z "${NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
     make -C "$ROOT" >/dev/null || die "make failed"
 fi

@@ -16,7 +16,7 @@
 # A suite is any command that prints tests/lib/tap.sh's lines; add one with
 # `suite NAME COMMAND...` below.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=tests/lib/tap.sh
 . tests/lib/tap.sh
 mode=${1:-all}
@@ -24,18 +24,35 @@ failed=""
 
 suite() {  # suite NAME COMMAND...: run a suite, indent its lines, add its counts
     name=$1; shift
-    note "$name"
     out=$("$@" 2>&1); st=$?
-    printf '%s\n' "$out" | sed 's/^/    /'
-    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    report "$name" "$st" "$out"
+}
+
+report() {  # report NAME STATUS OUTPUT: a finished suite's lines and counts
+    note "$1"
+    printf '%s\n' "$3" | sed 's/^/    /'
+    line=$(printf '%s\n' "$3" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
     p=${line%% passed*}
     f=${line#* passed, }; f=${f%% failed*}
     tap_add "${p:-0}" "${f:-0}"
-    if [ "$st" != 0 ] && [ "${f:-0}" = 0 ]; then
-        failed="$failed $name"; not_ok "$name (exit $st)"
+    if [ "$2" != 0 ] && [ "${f:-0}" = 0 ]; then
+        failed="$failed $1"; not_ok "$1 (exit $2)"
     elif [ "${f:-0}" != 0 ]; then
-        failed="$failed $name"
+        failed="$failed $1"
     fi
+}
+
+# The real-server suites run in lanes side by side: each lane is its own test
+# bed (tests/hosts/hosts.sh: REPLC_HOSTS_PREFIX names its namespaces,
+# REPLC_HOSTS_NET is its /24), and runs its suites one after another.
+lane_run() {  # lane_run ID COMMAND...: a suite's output and status into $lanes/ID.*
+    id=$1; shift
+    "$@" > "$lanes/$id.out" 2>&1
+    echo $? > "$lanes/$id.st"
+}
+
+lane_report() {  # lane_report NAME ID
+    report "$1" "$(cat "$lanes/$2.st" 2>/dev/null || echo 127)" "$(cat "$lanes/$2.out" 2>/dev/null)"
 }
 
 # valgrind: no invalid access and no leak; WANT is replc's own exit status
@@ -88,11 +105,27 @@ else
     not_ok "valgrind is installed (tools/deps.sh test installs it)"; failed="$failed valgrind"
 fi
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
-    suite "real servers: generated scripts on four PostgreSQL 15 hosts" bash tests/integration/scripts.sh
-    suite "real servers: two-way replication on PostgreSQL 17" bash tests/pg17/twoway.sh
-    suite "real servers: subscriptions to a standby on PostgreSQL 17" bash tests/pg17/standby.sh
-    suite "real servers: replc --apply on four PostgreSQL 15 hosts" bash tests/integration/apply.sh
-    suite "real servers: replc --apply faults" bash tests/integration/apply-faults.sh
+    lanes=$(mktemp -d)
+    (
+        export REPLC_HOSTS_PREFIX=replc REPLC_HOSTS_NET=127.77.0
+        lane_run scripts bash tests/integration/scripts.sh
+        lane_run apply bash tests/integration/apply.sh
+        lane_run faults bash tests/integration/apply-faults.sh
+    ) &
+    lane1=$!
+    (
+        export REPLC_HOSTS_PREFIX=rpg REPLC_HOSTS_NET=127.77.1
+        lane_run twoway bash tests/pg17/twoway.sh
+        lane_run standby bash tests/pg17/standby.sh
+    ) &
+    lane2=$!
+    wait "$lane1" "$lane2"
+    lane_report "real servers: generated scripts on four PostgreSQL 15 hosts" scripts
+    lane_report "real servers: two-way replication on PostgreSQL 17" twoway
+    lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
+    lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
+    lane_report "real servers: replc --apply faults" faults
+    rm -rf "$lanes"
 fi
 echo
 [ -n "$failed" ] && echo "failed:$failed"

@@ -47,8 +47,8 @@ DB=repl
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
-if [ -n "$(ip netns list 2>/dev/null | grep -E '^replc-h[0-9]+' || true)" ]; then
-    not_ok "no other test bed is up (ip netns list shows replc-h*: another run is using the harness)"
+if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[0-9]+" || true)" ]; then
+    not_ok "no other test bed is up (ip netns list shows ${REPLC_HOSTS_PREFIX:-replc}-h*: another run is using the harness)"
     finish
 fi
 
