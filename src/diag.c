@@ -158,6 +158,11 @@ bool diag_stopped(const DiagCtx *d)
     return d->nerrors >= max_errors(d);
 }
 
+void diag_cut_short(DiagCtx *d)
+{
+    d->cut_short = true;
+}
+
 static int line_of(const Source *s, unsigned off)
 {
     int lo = 0, hi = s->nlines - 1;
@@ -399,7 +404,7 @@ void diag_flush(DiagCtx *d, FILE *out)
         if (dg->hint)
             sb_printf(&b, "hint: %s\n", dg->hint);
     }
-    if (d->dropped_errors)
+    if (d->dropped_errors || d->cut_short)
         sb_printf(&b, "replc: note: too many errors; stopped after the first %d\n", max_errors(d));
     if (d->dropped_warnings)
         sb_printf(&b, "replc: note: %d more warning%s not shown\n", d->dropped_warnings,

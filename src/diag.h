@@ -49,6 +49,7 @@ typedef struct DiagCtx {
     bool color;
     int max_errors;        /* 0: DIAG_MAX_ERRORS; errors and warnings past it are counted, not kept */
     int dropped_errors, dropped_warnings;
+    bool cut_short;        /* the parser stopped reading because of too many errors */
     Diagnostic sink;       /* what diag_error returns for a dropped diagnostic */
 } DiagCtx;
 
@@ -80,6 +81,8 @@ void diag_hint(DiagCtx *d, Diagnostic *dg, const char *fmt, ...)
 int diag_error_count(const DiagCtx *d);
 /* True once there are as many errors as are shown: parsing stops. */
 bool diag_stopped(const DiagCtx *d);
+/* The parser stops reading here: the summary says so. */
+void diag_cut_short(DiagCtx *d);
 
 /* The length of the valid UTF-8 sequence at p (1 to 4 bytes; an ASCII byte
  * is 1), or 0 when the bytes at p are not valid UTF-8 (a stray

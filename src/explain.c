@@ -15,7 +15,10 @@ static const struct {
     {"lexical",
      "A character or string that the language does not allow: an unterminated\n"
      "string (strings may not span lines), an unknown escape (only \\\" and \\\\),\n"
-     "a name starting with a digit, or a stray character. Quote it as a string.\n"},
+     "a name starting with a digit, or a stray character. Quote it as a string.\n"
+     "Names and strings must be valid UTF-8: a byte that is not part of a valid\n"
+     "character (Latin-1 text, say) is reported where it is; convert the file\n"
+     "to UTF-8 (iconv -f latin1 -t utf-8).\n"},
     {"include-missing",
      "An include names a file that cannot be read. Paths are relative to the\n"
      "file that contains the include. Only regular files are read: a directory,\n"

@@ -47,12 +47,31 @@ void lex_error(struct LexState *ls, Span at, const char *fmt, ...)
     diag_error(ls->p->diag, at, "lexical", "%s", buf);
 }
 
+bool lex_check_utf8(struct LexState *ls, const Span *at, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int k = utf8_seq_len(s + i, s + n);
+        if (k) {
+            i += (size_t)k;
+            continue;
+        }
+        Span bad = {at->file, at->start + (unsigned)i, at->start + (unsigned)i + 1};
+        diag_error(ls->p->diag, bad, "lexical", "invalid UTF-8: byte 0x%02x is not part of a valid character",
+                   (unsigned char)s[i]);
+        return false;
+    }
+    return true;
+}
+
 /* Unescape a quoted string token: \" \' and \\ are the only escapes. */
 int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, size_t n)
 {
     char *out = arena_alloc(ls->p->arena, n);
     size_t k = 0;
     int ok = 1;
+    Span inner = {l->file, l->start + 1, l->end - 1};
+    if (n >= 2 && !lex_check_utf8(ls, &inner, s + 1, n - 2))
+        ok = 0;   /* reported at the first bad byte; each bad byte is read as '?' */
     for (size_t i = 1; i + 1 < n; i++) {
         if (s[i] == '\\') {
             char c = s[i + 1];
@@ -71,6 +90,17 @@ int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, siz
             Span at = {l->file, l->start + (unsigned)i, l->start + (unsigned)i + 1};
             diag_error(ls->p->diag, at, "lexical", "NUL byte in string");
             ok = 0;
+            continue;
+        }
+        if ((unsigned char)s[i] >= 0x80) {
+            int len = utf8_seq_len(s + i, s + n - 1);
+            if (!len) {
+                out[k++] = '?';
+                continue;
+            }
+            memcpy(out + k, s + i, (size_t)len);
+            k += (size_t)len;
+            i += (size_t)len - 1;
             continue;
         }
         out[k++] = s[i];
@@ -245,8 +275,10 @@ bool parse_file(Parser *p, const char *path, Span from)
         diag_error(p->diag, from, "name-line-break", "file name contains a line break");
         return false;
     }
-    if (from.file >= 0 && diag_stopped(p->diag))
-        return false;   /* too many errors already: read no more */
+    if (from.file >= 0 && diag_stopped(p->diag)) {
+        diag_cut_short(p->diag);   /* too many errors already: read no more */
+        return false;
+    }
     if (from.file >= 0 && p->stack.n >= PARSE_MAX_INCLUDE_DEPTH) {
         Diagnostic *dg = diag_error(p->diag, from, "include-depth",
                                     "includes nest more than %d files deep", PARSE_MAX_INCLUDE_DEPTH);
