@@ -129,6 +129,10 @@ void diag_note(DiagCtx *d, Diagnostic *dg, Span at, const char *fmt, ...)
 {
     if (dg == &d->sink)
         return;
+    if (dg->notes.n >= max_errors(d)) {
+        dg->dropped_notes++;
+        return;
+    }
     DiagNote *nt = arena_alloc(d->arena, sizeof *nt);
     nt->span = at;
     va_list ap;
@@ -401,6 +405,9 @@ void diag_flush(DiagCtx *d, FILE *out)
             render_header(d, &b, nt->span, "note", "\033[1;36m", nt->msg, NULL);
             render_snippet(d, &b, nt->span, "\033[1;32m");
         }
+        if (dg->dropped_notes)
+            sb_printf(&b, "replc: note: %d more note%s like these not shown\n", dg->dropped_notes,
+                      dg->dropped_notes == 1 ? "" : "s");
         if (dg->hint)
             sb_printf(&b, "hint: %s\n", dg->hint);
     }

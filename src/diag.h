@@ -35,7 +35,8 @@ typedef struct Diagnostic {
     const char *code;
     const char *msg;
     const char *hint;      /* full sentence, or NULL */
-    Vec notes;             /* DiagNote *: secondary locations */
+    Vec notes;             /* DiagNote *: secondary locations, at most DIAG_MAX_ERRORS */
+    int dropped_notes;     /* notes past that many: counted, not kept */
     int seq;               /* order of report, to keep sorting stable */
 } Diagnostic;
 
