@@ -267,6 +267,29 @@ static int feeds_lower(const Feeds *f, int t, int p)
     return lo;
 }
 
+/* The primary at the top of every node's chain of standbys, as
+ * model_chain_root, but each chain walked once (a chain of n standbys
+ * costs n, not n * n / 2). */
+static MNode **chain_roots(const Model *m)
+{
+    int nn = m->nodes.n;
+    MNode **root = calloc((size_t)nn + 1, sizeof(MNode *));
+    for (int i = 0; i < nn; i++) {
+        MNode *x = m->nodes.items[i];
+        /* up to a known root or the top; then everything passed gets it */
+        while (!root[x->index] && x->standby && x->standby->source && !root[x->standby->source->index]) {
+            root[x->index] = x;   /* in progress: ends the walk should a cycle remain */
+            x = x->standby->source;
+        }
+        MNode *r = root[x->index] ? root[x->index]
+                 : x->standby && x->standby->source ? root[x->standby->source->index] : x;
+        for (MNode *y = m->nodes.items[i]; y != x; y = y->standby->source)
+            root[y->index] = r;
+        root[x->index] = r;
+    }
+    return root;
+}
+
 /* A search frame: node x, and the entries of what it feeds still to try. */
 typedef struct Frame {
     MNode *x;
@@ -319,9 +342,10 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     char *reported = calloc((size_t)nn + 1, 1);
     /* the publishers of each table: only they can start a cycle carrying it */
     Vec *starts = calloc((size_t)m->tables.n + 1, sizeof(Vec));
+    MNode **roots = chain_roots(m);
     for (int i = 0; i < nn; i++) {
         MNode *n = m->nodes.items[i];
-        MNode *primary = model_chain_root(n);
+        MNode *primary = roots[n->index];
         if (primary->standby)
             continue;   /* a cycle of standbys: reported elsewhere */
         for (int k = 0; k < n->subscribers.n; k++) {
@@ -431,6 +455,7 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     free(reported);
     free(starts);
     free(stack);
+    free(roots);
     feeds_free(&feeds);
 }
 
