@@ -291,7 +291,7 @@ bool parse_file(Parser *p, const char *path, Span from)
     const char *text = NULL;
     size_t len = 0;
     int fd = -1;
-    if (from.file >= 0 && p->read_include) {
+    if (p->read_include) {
         if (!p->read_include(p->read_ctx, shown, &text, &len)) {
             cannot_read(p, from, "include-missing", shown, strerror(ENOENT));
             return false;

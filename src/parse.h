@@ -18,9 +18,10 @@ typedef struct Parser {
     Vec stack_names;    /* char *: the same, as displayed */
     int file;           /* source index of the file being parsed */
     const char *dir;    /* directory of the file being parsed */
-    /* When set, included files are read through this instead of the file
-     * system (fuzzing): it sets *text and *len and returns true, or returns
-     * false when there is no such file. The text must outlive the parse. */
+    /* When set, files (the top one and included ones) are read through
+     * this instead of the file system (fuzzing): it sets *text and *len and
+     * returns true, or returns false when there is no such file. The text
+     * must outlive the parse. */
     bool (*read_include)(void *ctx, const char *path, const char **text, size_t *len);
     void *read_ctx;
 } Parser;
