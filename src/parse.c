@@ -287,6 +287,7 @@ bool parse_file(Parser *p, const char *path, Span from)
                   (const char *)p->stack_names.items[0]);
         return false;
     }
+    char canon_buf[PATH_MAX];
     const char *canon = shown;
     const char *text = NULL;
     size_t len = 0;
@@ -306,7 +307,6 @@ bool parse_file(Parser *p, const char *path, Span from)
         fd = open_source(p, shown, from);
         if (fd < 0)
             return false;
-        char canon_buf[PATH_MAX];
         if (realpath(shown, canon_buf))
             canon = canon_buf;
     }
