@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/run.sh: every test suite of `make check`. Prints one line per test
 # and ends with "N passed, M failed". REPLC_SKIP_SERVERS=1 skips the suites
-# that start real servers (for a quick run; CI never sets it).
+# that start real servers, REPLC_SKIP_FUZZ=1 the fuzzing (for a quick run; CI
+# never sets them).
 set -u
 cd "$(dirname "$0")/.."
 pass=0
@@ -40,6 +41,8 @@ suite "diagnostics (build-asan)" sh tests/diag/run.sh build-asan/replc
 suite "golden trees (build)" sh tests/golden/run.sh ./replc
 suite "golden trees (build-asan)" sh tests/golden/run.sh build-asan/replc
 suite "promises" sh tests/promises.sh ./replc
+suite "hostile input (generated)" sh tests/hostile.sh ./replc build-asan/replc
+[ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || suite "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" sh tests/fuzz/run.sh
 # valgrind: no invalid access and no leak on a full compile and on errors
 vg() {
     valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" >/dev/null 2>"$tmpv/vg.log"
