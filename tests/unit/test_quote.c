@@ -38,6 +38,7 @@ int main(void)
     q("shell: semicolon and newline", q_shell, "a;b\nc", "'a;b\nc'");
     q("json: quote, backslash, control", q_json, "a\"b\\c\n\x01", "\"a\\\"b\\\\c\\n\\u0001\"");
     q("json: non-ASCII passes", q_json, "é", "\"é\"");
+    q("json: invalid UTF-8 becomes U+FFFD", q_json, "caf\xe9 \xc3\xa9\xff", "\"caf\\ufffd é\\ufffd\"");
     q("dot: quote and backslash", q_dot, "a\"b\\", "\"a\\\"b\\\\\"");
     q("pgpass: colon and backslash", q_pgpass, "fe80::1\\x", "fe80\\:\\:1\\\\x");
     {
