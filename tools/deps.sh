@@ -26,6 +26,7 @@ if [ "${1:-build}" = test ]; then
     want ps procps
     [ -x /usr/bin/time ] || need="$need time"
     want valgrind valgrind
+    want clang clang   # tests/fuzz: libFuzzer targets
     want python3 python3
     want node nodejs
     want npm npm
