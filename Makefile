@@ -125,4 +125,26 @@ bench: replc
 	sh bench/compile.sh
 
 clean:
-	rm -rf build build-asan replc out tests/tmp
+	rm -rf build build-asan build-fuzz replc out tests/tmp
+
+# --- fuzzing: libFuzzer targets in tests/fuzz/, built with clang in build-fuzz/ ---
+#   make fuzz [FUZZ_SECONDS=60]   build the targets and run each for FUZZ_SECONDS
+#   make fuzz-build               only build them
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_BINS     = build-fuzz/fuzz_parse build-fuzz/fuzz_check build-fuzz/fuzz_pipeline
+
+.PHONY: fuzz fuzz-build fuzz-lib
+fuzz-lib:
+	@$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) \
+	    CFLAGS='$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link' build-fuzz/libreplc.a
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h fuzz-lib
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(STD) $(WARN) -Isrc -Ibuild-fuzz -Igrammar -I$(PG_INC) \
+	    -o $@ $< build-fuzz/libreplc.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh

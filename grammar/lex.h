@@ -11,6 +11,9 @@ struct LexState {
 };
 
 int lex_keyword(const char *s);
+/* Report the first byte of s that is not valid UTF-8 (a lexical error at
+ * it); at is the span of s. Returns true when all of s is valid. */
+bool lex_check_utf8(struct LexState *ls, const Span *at, const char *s, size_t n);
 void lex_error(struct LexState *ls, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

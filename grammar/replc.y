@@ -14,6 +14,7 @@
 #include "ast.h"
 #include "parse.h"
 typedef void *yyscan_t;
+typedef struct TypeText { char *s; size_t len, cap; } TypeText;   /* a column type being read */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                         \
     do {                                                    \
         if (N) {                                            \
@@ -54,9 +55,31 @@ static Word *wcopy(Parser *p, Word w)
     return c;
 }
 
-static const char *cat(Parser *p, const char *a, const char *sep, const char *b)
+/* Append to a type's text in place, doubling its room when full: a type of
+ * n words costs n bytes, not n * n / 2 (a 400 KB column type took 4 GB). */
+static TypeText *tt_new(Parser *p, const char *s)
 {
-    return arena_printf(p->arena, "%s%s%s", a, sep, b);
+    TypeText *t = mk(p, sizeof *t);
+    t->len = strlen(s);
+    t->cap = t->len + 16;
+    t->s = arena_alloc(p->arena, t->cap);
+    memcpy(t->s, s, t->len + 1);
+    return t;
+}
+
+static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *ns = arena_alloc(p->arena, cap);
+        memcpy(ns, t->s, t->len);
+        t->s = ns;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n + 1);
+    t->len += n;
+    return t;
 }
 }
 
@@ -72,7 +95,7 @@ static const char *cat(Parser *p, const char *a, const char *sep, const char *b)
     PublishDecl *publish;
     SubscribeDecl *subscribe;
     StandbyDecl *standby;
-    const char *text;
+    TypeText *tt;
     int flags;
 }
 
@@ -96,7 +119,7 @@ static const char *cat(Parser *p, const char *a, const char *sep, const char *b)
 %type <publish> publish
 %type <subscribe> subscribe
 %type <standby> standby
-%type <text> type type_args
+%type <tt> type type_args
 %type <flags> col_constraints replica_opt
 
 %%
@@ -206,7 +229,7 @@ column
     /* column := name type { 'primary' 'key' | 'not' 'null' } */
     : name type col_constraints          {
           $$ = mk(p, sizeof(Column));
-          $$->name = $1; $$->type = $2; $$->type_span = @2;
+          $$->name = $1; $$->type = $2->s; $$->type_span = @2;
           $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
           $$->span = @$;
       }
@@ -226,18 +249,18 @@ col_constraints
 
 /* type: SQL type words with optional (args) and [] */
 type
-    : NAME                               { $$ = $1.s; }
-    | K_WITH                             { $$ = $1.s; }
-    | type NAME                          { $$ = cat(p, $1, " ", $2.s); }
-    | type K_WITH                        { $$ = cat(p, $1, " ", $2.s); }
-    | type '(' type_args ')'             { $$ = arena_printf(p->arena, "%s(%s)", $1, $3); }
-    | type '[' ']'                       { $$ = cat(p, $1, "", "[]"); }
-    | type '[' NUMBER ']'                { $$ = arena_printf(p->arena, "%s[%s]", $1, $3.s); }
+    : NAME                               { $$ = tt_new(p, $1.s); }
+    | K_WITH                             { $$ = tt_new(p, $1.s); }
+    | type NAME                          { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
+    | type K_WITH                        { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
+    | type '(' type_args ')'             { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "("), $3->s), ")"); }
+    | type '[' ']'                       { $$ = tt_add(p, $1, "[]"); }
+    | type '[' NUMBER ']'                { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "["), $3.s), "]"); }
     ;
 
 type_args
-    : type_arg                           { $$ = $1.s; }
-    | type_args ',' type_arg             { $$ = cat(p, $1, ",", $3.s); }
+    : type_arg                           { $$ = tt_new(p, $1.s); }
+    | type_args ',' type_arg             { $$ = tt_add(p, tt_add(p, $1, ","), $3.s); }
     ;
 
 type_arg

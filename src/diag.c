@@ -58,26 +58,52 @@ static bool redacted(const DiagCtx *d, int file, unsigned off)
     return false;
 }
 
-static Diagnostic *vreport(DiagCtx *d, Severity sev, Span at, const char *code,
-                           const char *fmt, va_list ap)
+static int max_errors(const DiagCtx *d)
 {
-    Diagnostic *dg = arena_alloc(d->arena, sizeof *dg);
-    dg->sev = sev;
-    dg->span = at;
-    dg->code = code;
+    return d->max_errors > 0 ? d->max_errors : DIAG_MAX_ERRORS;
+}
+
+/* Format into the arena; cut what is longer than DIAG_MAX_MESSAGE bytes
+ * (at a character boundary) and mark the cut with "...". */
+static char *vfmt(Arena *a, const char *fmt, va_list ap)
+{
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    char *m = arena_alloc(d->arena, (size_t)n + 1);
+    char *m = arena_alloc(a, (size_t)n + 1);
     vsnprintf(m, (size_t)n + 1, fmt, ap);
-    dg->msg = m;
+    if (n > DIAG_MAX_MESSAGE) {
+        int k = DIAG_MAX_MESSAGE;
+        while (k > 0 && (m[k] & 0xC0) == 0x80)
+            k--;
+        memcpy(m + k, "...", 4);
+    }
+    return m;
+}
+
+static Diagnostic *vreport(DiagCtx *d, Severity sev, Span at, const char *code,
+                           const char *fmt, va_list ap)
+{
+    int *count = sev == SEV_ERROR ? &d->nerrors : &d->nwarnings;
+    if (*count >= max_errors(d)) {
+        /* counted, not kept: the caller's notes and hint go nowhere */
+        (*count)++;
+        if (sev == SEV_ERROR)
+            d->dropped_errors++;
+        else
+            d->dropped_warnings++;
+        memset(&d->sink, 0, sizeof d->sink);
+        return &d->sink;
+    }
+    Diagnostic *dg = arena_alloc(d->arena, sizeof *dg);
+    dg->sev = sev;
+    dg->span = at;
+    dg->code = code;
+    dg->msg = vfmt(d->arena, fmt, ap);
     dg->seq = d->diags.n;
     vec_push(d->arena, &d->diags, dg);
-    if (sev == SEV_ERROR)
-        d->nerrors++;
-    else
-        d->nwarnings++;
+    (*count)++;
     return dg;
 }
 
@@ -99,19 +125,14 @@ Diagnostic *diag_warning(DiagCtx *d, Span at, const char *code, const char *fmt,
     return dg;
 }
 
-static char *vfmt(Arena *a, const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    char *m = arena_alloc(a, (size_t)n + 1);
-    vsnprintf(m, (size_t)n + 1, fmt, ap);
-    return m;
-}
-
 void diag_note(DiagCtx *d, Diagnostic *dg, Span at, const char *fmt, ...)
 {
+    if (dg == &d->sink)
+        return;
+    if (dg->notes.n >= max_errors(d)) {
+        dg->dropped_notes++;
+        return;
+    }
     DiagNote *nt = arena_alloc(d->arena, sizeof *nt);
     nt->span = at;
     va_list ap;
@@ -123,6 +144,8 @@ void diag_note(DiagCtx *d, Diagnostic *dg, Span at, const char *fmt, ...)
 
 void diag_hint(DiagCtx *d, Diagnostic *dg, const char *fmt, ...)
 {
+    if (dg == &d->sink)
+        return;
     va_list ap;
     va_start(ap, fmt);
     dg->hint = vfmt(d->arena, fmt, ap);
@@ -132,6 +155,16 @@ void diag_hint(DiagCtx *d, Diagnostic *dg, const char *fmt, ...)
 int diag_error_count(const DiagCtx *d)
 {
     return d->nerrors + (d->werror ? d->nwarnings : 0);
+}
+
+bool diag_stopped(const DiagCtx *d)
+{
+    return d->nerrors >= max_errors(d);
+}
+
+void diag_cut_short(DiagCtx *d)
+{
+    d->cut_short = true;
 }
 
 static int line_of(const Source *s, unsigned off)
@@ -147,12 +180,52 @@ static int line_of(const Source *s, unsigned off)
     return lo;
 }
 
-static int chars_between(const char *p, const char *q)
+int utf8_seq_len(const char *s, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (s >= end)
+        return 0;
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    int n;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;   /* a continuation byte, C0/C1 (overlong) or F5-FF */
+    if (end - s < n)
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xF0 && p[1] < 0x90))
+        return 0;   /* overlong */
+    if (c == 0xED && p[1] > 0x9F)
+        return 0;   /* UTF-16 surrogate */
+    if (c == 0xF4 && p[1] > 0x8F)
+        return 0;   /* past U+10FFFF */
+    return n;
+}
+
+/* One character on: a valid UTF-8 sequence, or one byte of invalid text. */
+static const char *next_char(const char *p, const char *end)
+{
+    int n = utf8_seq_len(p, end);
+    return p + (n ? n : 1);
+}
+
+/* Characters from p to q (q at a character boundary); end: end of the text. */
+static int chars_between(const char *p, const char *q, const char *end)
 {
     int n = 0;
-    for (; p < q; p++)
-        if ((*p & 0xC0) != 0x80)
-            n++;
+    while (p < q) {
+        p = next_char(p, end);
+        n++;
+    }
     return n;
 }
 
@@ -166,7 +239,7 @@ void diag_linecol(const DiagCtx *d, Span at, int *line, int *col)
     unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
     int l = line_of(s, off);
     *line = l + 1;
-    *col = chars_between(s->text + s->line_starts[l], s->text + off) + 1;
+    *col = chars_between(s->text + s->line_starts[l], s->text + off, s->text + s->len) + 1;
 }
 
 static const char *sev_name(const DiagCtx *d, Severity sev)
@@ -182,49 +255,101 @@ static void put_color(const DiagCtx *d, StrBuf *b, const char *esc)
         sb_puts(b, esc);
 }
 
-/* Source line and a caret under the span: " 12 | text" / "    | ^~~~". */
+/* Whether the text from p to le holds more than w characters. */
+static bool longer_than(const char *p, const char *le, int w)
+{
+    for (int n = 0; p < le; n++) {
+        if (n == w)
+            return true;
+        p = next_char(p, le);
+    }
+    return false;
+}
+
+/* One character of a source line as shown: redacted text as '*', control
+ * characters other than tab and invalid UTF-8 as '?' (one column each, so
+ * that the caret stays aligned). */
+static void put_source_char(const DiagCtx *d, StrBuf *b, const Source *s, int file,
+                            const char *p, const char *q)
+{
+    if (redacted(d, file, (unsigned)(p - s->text)))
+        sb_putc(b, '*');
+    else if (q - p > 1 && utf8_seq_len(p, q) == q - p)
+        for (; p < q; p++)
+            sb_putc(b, *p);
+    else if ((*p != '\t' && (unsigned char)*p < 0x20) || (unsigned char)*p >= 0x80)
+        sb_putc(b, '?');
+    else
+        sb_putc(b, *p);
+}
+
+/* Source line and a caret under the span: " 12 | text" / "    | ^~~~".
+ * A line longer than DIAG_SNIPPET_WIDTH characters is shown as a window of
+ * that many around the caret, with "..." on each side that is cut. */
 static void render_snippet(const DiagCtx *d, StrBuf *b, Span at, const char *color)
 {
     const Source *s = diag_source(d, at.file);
     if (!s)
         return;
+    const char *end = s->text + s->len;
     unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
     int l = line_of(s, off);
     const char *ls = s->text + s->line_starts[l];
     const char *le = ls;
-    const char *end = s->text + s->len;
     while (le < end && *le != '\n')
         le++;
-    const char *vis_end = le;
-    if (vis_end > ls && vis_end[-1] == '\r')
-        vis_end--;
+    if (le > ls && le[-1] == '\r')
+        le--;
+    const char *cs = s->text + off;
+    if (cs > le)
+        cs = le;
+    const char *ce = s->text + (at.end > s->len ? s->len : at.end);
+    if (ce > le)
+        ce = le;
+    if (ce < cs)
+        ce = cs;
+    int c0 = chars_between(ls, cs, end);     /* caret column, from 0 */
+    int width = chars_between(cs, ce, end);  /* characters under the caret */
+    int first = 0, last = -1;                /* columns shown: [first, last); -1: all */
+    bool cut_left = false, cut_right = false;
+    if (longer_than(ls, le, DIAG_SNIPPET_WIDTH)) {
+        int total = chars_between(ls, le, end);
+        first = c0 > DIAG_SNIPPET_WIDTH / 3 ? c0 - DIAG_SNIPPET_WIDTH / 3 : 0;
+        if (total - first < DIAG_SNIPPET_WIDTH)
+            first = total - DIAG_SNIPPET_WIDTH;
+        last = first + DIAG_SNIPPET_WIDTH;
+        cut_left = first > 0;
+        cut_right = last < total;
+        if (width > last - c0)
+            width = last - c0;
+    }
     char num[16];
     int w = snprintf(num, sizeof num, "%d", l + 1);
     sb_printf(b, " %s | ", num);
-    /* show control characters other than tab as '?' so the caret stays aligned */
-    for (const char *p = ls; p < vis_end; p++) {
-        if (redacted(d, at.file, (unsigned)(p - s->text))) {
-            if ((*p & 0xC0) != 0x80)
-                sb_putc(b, '*');
-        } else
-            sb_putc(b, (*p != '\t' && (unsigned char)*p < 0x20) ? '?' : *p);
+    if (cut_left)
+        sb_puts(b, "...");
+    int col = 0;
+    for (const char *p = ls; p < le && (last < 0 || col < last); col++) {
+        const char *q = next_char(p, le);
+        if (col >= first)
+            put_source_char(d, b, s, at.file, p, q);
+        p = q;
     }
+    if (cut_right)
+        sb_puts(b, "...");
     sb_putc(b, '\n');
     sb_printf(b, " %*s | ", w, "");
-    const char *cs = s->text + off;
-    for (const char *p = ls; p < cs && p < vis_end; p++) {
-        if (*p == '\t' && !redacted(d, at.file, (unsigned)(p - s->text)))
-            sb_putc(b, '\t');
-        else if ((*p & 0xC0) != 0x80)
-            sb_putc(b, ' ');
+    if (cut_left)
+        sb_puts(b, "   ");
+    col = 0;
+    for (const char *p = ls; p < cs; col++) {
+        if (col >= first)
+            sb_putc(b, *p == '\t' && !redacted(d, at.file, (unsigned)(p - s->text)) ? '\t' : ' ');
+        p = next_char(p, le);
     }
-    const char *ce = s->text + (at.end > s->len ? s->len : at.end);
-    if (ce > vis_end)
-        ce = vis_end;
-    int n = chars_between(cs, ce);
     put_color(d, b, color);
     sb_putc(b, '^');
-    for (int i = 1; i < n; i++)
+    for (int i = 1; i < width; i++)
         sb_putc(b, '~');
     put_color(d, b, "\033[0m");
     sb_putc(b, '\n');
@@ -280,9 +405,17 @@ void diag_flush(DiagCtx *d, FILE *out)
             render_header(d, &b, nt->span, "note", "\033[1;36m", nt->msg, NULL);
             render_snippet(d, &b, nt->span, "\033[1;32m");
         }
+        if (dg->dropped_notes)
+            sb_printf(&b, "replc: note: %d more note%s like these not shown\n", dg->dropped_notes,
+                      dg->dropped_notes == 1 ? "" : "s");
         if (dg->hint)
             sb_printf(&b, "hint: %s\n", dg->hint);
     }
+    if (d->dropped_errors || d->cut_short)
+        sb_printf(&b, "replc: note: too many errors; stopped after the first %d\n", max_errors(d));
+    if (d->dropped_warnings)
+        sb_printf(&b, "replc: note: %d more warning%s not shown\n", d->dropped_warnings,
+                  d->dropped_warnings == 1 ? "" : "s");
     int ne = diag_error_count(d);
     int nw = d->werror ? 0 : d->nwarnings;
     if (ne || nw) {

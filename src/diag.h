@@ -35,7 +35,8 @@ typedef struct Diagnostic {
     const char *code;
     const char *msg;
     const char *hint;      /* full sentence, or NULL */
-    Vec notes;             /* DiagNote *: secondary locations */
+    Vec notes;             /* DiagNote *: secondary locations, at most DIAG_MAX_ERRORS */
+    int dropped_notes;     /* notes past that many: counted, not kept */
     int seq;               /* order of report, to keep sorting stable */
 } Diagnostic;
 
@@ -47,7 +48,20 @@ typedef struct DiagCtx {
     int nerrors, nwarnings;
     bool werror;
     bool color;
+    int max_errors;        /* 0: DIAG_MAX_ERRORS; errors and warnings past it are counted, not kept */
+    int dropped_errors, dropped_warnings;
+    bool cut_short;        /* the parser stopped reading because of too many errors */
+    Diagnostic sink;       /* what diag_error returns for a dropped diagnostic */
 } DiagCtx;
+
+/* At most this many errors (and as many warnings) are kept and shown, as
+ * gcc's -fmax-errors; parsing stops once there are this many errors. */
+enum { DIAG_MAX_ERRORS = 50 };
+/* A source line longer than this many characters is shown as a window
+ * around the caret, with "..." where it is cut. */
+enum { DIAG_SNIPPET_WIDTH = 100 };
+/* Longer messages and hints are cut (they may quote hostile input). */
+enum { DIAG_MAX_MESSAGE = 1000 };
 
 void diag_init(DiagCtx *d, Arena *arena);
 int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len);
@@ -66,6 +80,16 @@ void diag_hint(DiagCtx *d, Diagnostic *dg, const char *fmt, ...)
 
 /* Errors, counting warnings when --werror is on. */
 int diag_error_count(const DiagCtx *d);
+/* True once there are as many errors as are shown: parsing stops. */
+bool diag_stopped(const DiagCtx *d);
+/* The parser stops reading here: the summary says so. */
+void diag_cut_short(DiagCtx *d);
+
+/* The length of the valid UTF-8 sequence at p (1 to 4 bytes; an ASCII byte
+ * is 1), or 0 when the bytes at p are not valid UTF-8 (a stray
+ * continuation byte, an overlong form, a surrogate, past U+10FFFF, or cut
+ * short by end). */
+int utf8_seq_len(const char *p, const char *end);
 
 /* 1-based line and column (column counts characters, a tab counts one). */
 void diag_linecol(const DiagCtx *d, Span at, int *line, int *col);

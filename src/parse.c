@@ -2,11 +2,14 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../grammar/lex.h"
 #include "replc.tab.h"
@@ -44,12 +47,31 @@ void lex_error(struct LexState *ls, Span at, const char *fmt, ...)
     diag_error(ls->p->diag, at, "lexical", "%s", buf);
 }
 
+bool lex_check_utf8(struct LexState *ls, const Span *at, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int k = utf8_seq_len(s + i, s + n);
+        if (k) {
+            i += (size_t)k;
+            continue;
+        }
+        Span bad = {at->file, at->start + (unsigned)i, at->start + (unsigned)i + 1};
+        diag_error(ls->p->diag, bad, "lexical", "invalid UTF-8: byte 0x%02x is not part of a valid character",
+                   (unsigned char)s[i]);
+        return false;
+    }
+    return true;
+}
+
 /* Unescape a quoted string token: \" \' and \\ are the only escapes. */
 int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, size_t n)
 {
     char *out = arena_alloc(ls->p->arena, n);
     size_t k = 0;
     int ok = 1;
+    Span inner = {l->file, l->start + 1, l->end - 1};
+    if (n >= 2 && !lex_check_utf8(ls, &inner, s + 1, n - 2))
+        ok = 0;   /* reported at the first bad byte; each bad byte is read as '?' */
     for (size_t i = 1; i + 1 < n; i++) {
         if (s[i] == '\\') {
             char c = s[i + 1];
@@ -70,6 +92,17 @@ int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, siz
             ok = 0;
             continue;
         }
+        if ((unsigned char)s[i] >= 0x80) {
+            int len = utf8_seq_len(s + i, s + n - 1);
+            if (!len) {
+                out[k++] = '?';
+                continue;
+            }
+            memcpy(out + k, s + i, (size_t)len);
+            k += (size_t)len;
+            i += (size_t)len - 1;
+            continue;
+        }
         out[k++] = s[i];
     }
     out[k] = '\0';
@@ -81,6 +114,14 @@ int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, siz
 
 void parse_text(Parser *p, const char *name, const char *text, size_t len)
 {
+    if (len && !memchr(text, '\n', len) && memchr(text, '\r', len)) {
+        /* CR line endings only: read each CR as LF (same offsets) */
+        char *t = arena_strndup(p->arena, text, len);
+        for (size_t i = 0; i < len; i++)
+            if (t[i] == '\r')
+                t[i] = '\n';
+        text = t;
+    }
     int file = diag_add_source(p->diag, name, text, len);
     int saved_file = p->file;
     p->file = file;
@@ -94,31 +135,103 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     p->file = saved_file;
 }
 
-static char *read_all(FILE *f, size_t *len)
+/* Report that a file cannot be read: at the include, or for the top file
+ * on standard error. */
+static void cannot_read(Parser *p, Span from, const char *code, const char *shown, const char *why)
 {
+    if (from.file >= 0)
+        diag_error(p->diag, from, code, "cannot read included file '%s': %s", shown, why);
+    else
+        fprintf(stderr, "replc: cannot read '%s': %s\n", shown, why);
+}
+
+static const char *too_large(Arena *a)
+{
+    return arena_printf(a, "it is larger than %d MiB, the most replc reads", PARSE_MAX_FILE_MIB);
+}
+
+/* Read all of fd, at most PARSE_MAX_FILE_MIB, into the arena. NULL after
+ * reporting why not. */
+static char *read_fd(Parser *p, int fd, Span from, const char *shown, size_t *len)
+{
+    size_t max = (size_t)PARSE_MAX_FILE_MIB << 20;
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
-    if (!buf)
+    if (!buf) {
+        cannot_read(p, from, "include-missing", shown, strerror(ENOMEM));
         return NULL;
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
+    }
+    for (;;) {
         if (n == cap) {
+            if (cap > max) {
+                free(buf);
+                cannot_read(p, from, "file-too-large", shown, too_large(p->arena));
+                return NULL;
+            }
             cap *= 2;
             char *nb = realloc(buf, cap);
             if (!nb) {
                 free(buf);
+                cannot_read(p, from, "include-missing", shown, strerror(ENOMEM));
                 return NULL;
             }
             buf = nb;
         }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            cannot_read(p, from, "include-missing", shown, strerror(e));
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
     }
-    if (ferror(f)) {
+    if (n > max) {
         free(buf);
+        cannot_read(p, from, "file-too-large", shown, too_large(p->arena));
         return NULL;
     }
+    char *text = arena_strndup(p->arena, buf, n);
+    free(buf);
     *len = n;
-    return buf;
+    return text;
+}
+
+/* Open a file to parse: regular files only (a directory, a device or a
+ * fifo could block or never end), of at most PARSE_MAX_FILE_MIB. Returns
+ * the descriptor, or -1 after reporting why not. */
+static int open_source(Parser *p, const char *shown, Span from)
+{
+    int fd = open(shown, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        cannot_read(p, from, "include-missing", shown, strerror(e));
+        return -1;
+    }
+    const char *why = NULL;
+    if (S_ISDIR(st.st_mode))
+        why = "it is a directory, not a file";
+    else if (!S_ISREG(st.st_mode))
+        why = "it is not a regular file (a device, a fifo or a socket)";
+    else if ((unsigned long long)st.st_size > (unsigned long long)PARSE_MAX_FILE_MIB << 20)
+        why = too_large(p->arena);
+    if (why) {
+        close(fd);
+        cannot_read(p, from, S_ISREG(st.st_mode) ? "file-too-large" : "include-missing", shown, why);
+        return -1;
+    }
+    /* a regular file: reads do not block; back to ordinary reads anyway */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
 }
 
 static const char *dir_of(Arena *a, const char *path)
@@ -137,6 +250,22 @@ static bool in_vec(const Vec *v, const char *s)
     return false;
 }
 
+static void report_cycle(Parser *p, Span from, const char *shown, const char *canon)
+{
+    Diagnostic *dg = diag_error(p->diag, from, "include-cycle", "include cycle: '%s' includes itself", shown);
+    StrBuf b;
+    sb_init(&b);
+    int start = 0;
+    for (int i = 0; i < p->stack.n; i++)
+        if (strcmp(p->stack.items[i], canon) == 0)
+            start = i;
+    for (int i = start; i < p->stack_names.n; i++)
+        sb_printf(&b, "'%s' -> ", (const char *)p->stack_names.items[i]);
+    sb_printf(&b, "'%s'", shown);
+    diag_hint(p->diag, dg, "The includes form a cycle: %s.", b.s);
+    sb_free(&b);
+}
+
 bool parse_file(Parser *p, const char *path, Span from)
 {
     const char *shown = path;
@@ -146,57 +275,66 @@ bool parse_file(Parser *p, const char *path, Span from)
         diag_error(p->diag, from, "name-line-break", "file name contains a line break");
         return false;
     }
-    FILE *f = strcmp(shown, "-") == 0 ? stdin : fopen(shown, "rb");
-    if (!f) {
-        if (from.file >= 0)
-            diag_error(p->diag, from, "include-missing", "cannot read included file '%s': %s",
-                       shown, strerror(errno));
-        else
-            fprintf(stderr, "replc: cannot read '%s': %s\n", shown, strerror(errno));
+    if (from.file >= 0 && diag_stopped(p->diag)) {
+        diag_cut_short(p->diag);   /* too many errors already: read no more */
+        return false;
+    }
+    if (from.file >= 0 && p->stack.n >= PARSE_MAX_INCLUDE_DEPTH) {
+        Diagnostic *dg = diag_error(p->diag, from, "include-depth",
+                                    "includes nest more than %d files deep", PARSE_MAX_INCLUDE_DEPTH);
+        diag_hint(p->diag, dg, "The chain starts at '%s'. Include the files from fewer levels, "
+                               "for example all of them from the top file.",
+                  (const char *)p->stack_names.items[0]);
         return false;
     }
     char canon_buf[PATH_MAX];
     const char *canon = shown;
-    if (f != stdin && realpath(shown, canon_buf))
-        canon = canon_buf;
+    const char *text = NULL;
+    size_t len = 0;
+    int fd = -1;
+    if (p->read_include) {
+        if (!p->read_include(p->read_ctx, shown, &text, &len)) {
+            cannot_read(p, from, "include-missing", shown, strerror(ENOENT));
+            return false;
+        }
+        if (len > (size_t)PARSE_MAX_FILE_MIB << 20) {
+            cannot_read(p, from, "file-too-large", shown, too_large(p->arena));
+            return false;
+        }
+    } else if (strcmp(shown, "-") == 0) {
+        fd = 0;
+    } else {
+        fd = open_source(p, shown, from);
+        if (fd < 0)
+            return false;
+        if (realpath(shown, canon_buf))
+            canon = canon_buf;
+    }
     canon = arena_strdup(p->arena, canon);
     if (in_vec(&p->stack, canon)) {
-        Diagnostic *dg = diag_error(p->diag, from, "include-cycle", "include cycle: '%s' includes itself", shown);
-        StrBuf b;
-        sb_init(&b);
-        int start = 0;
-        for (int i = 0; i < p->stack.n; i++)
-            if (strcmp(p->stack.items[i], canon) == 0)
-                start = i;
-        for (int i = start; i < p->stack_names.n; i++)
-            sb_printf(&b, "'%s' -> ", (const char *)p->stack_names.items[i]);
-        sb_printf(&b, "'%s'", shown);
-        diag_hint(p->diag, dg, "The includes form a cycle: %s.", b.s);
-        sb_free(&b);
-        fclose(f);
+        report_cycle(p, from, shown, canon);
+        if (fd > 0)
+            close(fd);
         return true;
     }
-    if (in_vec(&p->loaded, canon)) {   /* included once */
-        if (f != stdin)
-            fclose(f);
+    if (map_get(&p->loaded, canon)) {   /* included once */
+        if (fd > 0)
+            close(fd);
         return true;
     }
-    size_t len = 0;
-    char *text = read_all(f, &len);
-    if (f != stdin)
-        fclose(f);
-    if (!text) {
-        fprintf(stderr, "replc: cannot read '%s'\n", shown);
-        return false;
+    if (fd >= 0) {
+        text = read_fd(p, fd, from, shown, &len);
+        if (fd > 0)
+            close(fd);
+        if (!text)
+            return false;
     }
-    char *owned = arena_strndup(p->arena, text, len);
-    free(text);
-    vec_push(p->arena, &p->loaded, (void *)canon);
+    map_put(p->arena, &p->loaded, canon, (void *)canon);
     vec_push(p->arena, &p->stack, (void *)canon);
     vec_push(p->arena, &p->stack_names, (void *)shown);
     const char *saved_dir = p->dir;
     p->dir = dir_of(p->arena, shown);
-    parse_text(p, shown, owned, len);
+    parse_text(p, shown, text, len);
     p->dir = saved_dir;
     p->stack.n--;
     p->stack_names.n--;

@@ -7,24 +7,40 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "map.h"
 
 typedef struct Parser {
     Arena *arena;
     DiagCtx *diag;
     Program *prog;
-    Vec loaded;         /* char *: canonical paths already read (include once) */
+    Map loaded;         /* canonical path -> itself: files already read (include once) */
     Vec stack;          /* char *: canonical paths being read (include cycles) */
     Vec stack_names;    /* char *: the same, as displayed */
     int file;           /* source index of the file being parsed */
     const char *dir;    /* directory of the file being parsed */
+    /* When set, files (the top one and included ones) are read through
+     * this instead of the file system (fuzzing): it sets *text and *len and
+     * returns true, or returns false when there is no such file. The text
+     * must outlive the parse. */
+    bool (*read_include)(void *ctx, const char *path, const char **text, size_t *len);
+    void *read_ctx;
 } Parser;
+
+/* Includes nest at most this deep (the top file is depth 1). */
+enum { PARSE_MAX_INCLUDE_DEPTH = 64 };
+/* A file larger than this is refused (MiB). */
+enum { PARSE_MAX_FILE_MIB = 16 };
 
 /* Parse the file at path (or "-" for standard input) into p->prog.
  * from: where it was included, or a span with file -1 for the top file.
- * Returns false when the file could not be read. */
+ * Only regular files (and standard input) of at most PARSE_MAX_FILE_MIB
+ * are read. Returns false when the file could not be read: for an include
+ * that is an error diagnostic at from; for the top file a message on
+ * standard error. */
 bool parse_file(Parser *p, const char *path, Span from);
 
-/* Parse text already in memory (used by tests and standard input). */
+/* Parse text already in memory (used by tests and standard input). A text
+ * with CR but no LF (old Mac line endings) is read as if each CR were LF. */
 void parse_text(Parser *p, const char *name, const char *text, size_t len);
 
 #endif

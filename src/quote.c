@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "diag.h"
+
 /* PostgreSQL keywords that are not unreserved (reserved, column-name and
  * type-function-name keywords): these need quotes as identifiers. */
 static const char *const pg_keywords[] = {
@@ -150,10 +152,21 @@ void q_json(StrBuf *b, const char *s)
         case '\r': sb_puts(b, "\\r"); break;
         case '\t': sb_puts(b, "\\t"); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20) {
                 sb_printf(b, "\\u%04x", *p);
-            else
+            } else if (*p >= 0x80) {
+                /* JSON is UTF-8: a byte that is not part of a valid character
+                 * (a file name in Latin-1, say) becomes U+FFFD */
+                int n = utf8_seq_len((const char *)p, (const char *)p + strnlen((const char *)p, 4));
+                if (!n) {
+                    sb_puts(b, "\\ufffd");
+                    break;
+                }
+                sb_putn(b, (const char *)p, (size_t)n);
+                p += n - 1;
+            } else {
                 sb_putc(b, (char)*p);
+            }
         }
     }
     sb_putc(b, '"');

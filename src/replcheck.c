@@ -140,10 +140,6 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
 }
 
 /* 36, 37: cycles of subscriptions carrying the same table */
-typedef struct Edge {
-    MSub *sub;
-} Edge;
-
 static bool table_in(const MSub *s, const MTable *t)
 {
     for (int i = 0; i < s->tables.n; i++)
@@ -152,36 +148,190 @@ static bool table_in(const MSub *s, const MTable *t)
     return false;
 }
 
-/* The subscriptions x's data feeds: its own subscribers and those of its
- * standbys, which carry the same rows (16+ decodes on a standby). */
-static void fed_by(Arena *a, const MNode *x, Vec *out, int depth)
+/* Which subscriptions a node's data feeds, per table. The data of node x
+ * feeds its own subscribers and those of every standby below it, which
+ * carry the same rows (16+ decodes on a standby). In a preorder of the
+ * standby forest the standbys below x follow x, so they are the range
+ * pre[x] .. pre[x] + size[x] - 1; listing each table's subscriptions by the
+ * preorder position of their publisher makes "what x feeds of table t" one
+ * contiguous run of that list. Built once, without recursion; nothing is
+ * copied per search. */
+typedef struct Feeds {
+    int *pre;        /* node index -> position in the preorder */
+    int *size;       /* node index -> nodes in its standby subtree, itself included */
+    int *first;      /* table index -> start of its run in subs; first[ntables] = the end */
+    MSub **subs;     /* the subscriptions carrying each table, by publisher position */
+    int *subpre;     /* pre of each entry's publisher, for the binary search */
+} Feeds;
+
+/* A preorder of the standby forest (children in declaration order). Each
+ * node once: a standby cycle, already reported, is cut where it closes. */
+static void standby_preorder(const Model *m, int *pre, int *size, MNode **order)
 {
-    for (int i = 0; i < x->subscribers.n; i++)
-        vec_push(a, out, x->subscribers.items[i]);
-    for (int i = 0; i < x->standbys.n && depth < 64; i++)
-        fed_by(a, x->standbys.items[i], out, depth + 1);
+    int nn = m->nodes.n, count = 0, top = 0;
+    typedef struct { MNode *x; int next; } Visit;
+    Visit *stack = malloc(sizeof(Visit) * (size_t)(nn + 1));
+    for (int i = 0; i < nn; i++)
+        pre[i] = -1;
+    for (int pass = 0; pass < 2; pass++)   /* roots first, then what only a cycle reaches */
+        for (int i = 0; i < nn; i++) {
+            MNode *r = m->nodes.items[i];
+            if (pre[r->index] >= 0 || (pass == 0 && r->standby && r->standby->source))
+                continue;
+            pre[r->index] = count;
+            order[count++] = r;
+            stack[top++] = (Visit){r, 0};
+            while (top > 0) {
+                Visit *v = &stack[top - 1];
+                if (v->next < v->x->standbys.n) {
+                    MNode *c = v->x->standbys.items[v->next++];
+                    if (pre[c->index] >= 0)
+                        continue;
+                    pre[c->index] = count;
+                    order[count++] = c;
+                    stack[top++] = (Visit){c, 0};
+                    continue;
+                }
+                size[v->x->index] = count - pre[v->x->index];
+                top--;
+            }
+        }
+    free(stack);
 }
 
-/* DFS over subscriptions that carry table t, from publisher to subscriber.
- * state: 0 new, 1 on the path, 2 done; visited collects what to reset. */
-static bool dfs(Arena *a, MNode *x, const MTable *t, char *state, Vec *path, Vec *visited)
+static void feeds_build(const Model *m, Feeds *f)
+{
+    int nn = m->nodes.n, nt = m->tables.n;
+    MNode **order = malloc(sizeof(MNode *) * (size_t)(nn + 1));
+    f->pre = malloc(sizeof(int) * (size_t)(nn + 1));
+    f->size = malloc(sizeof(int) * (size_t)(nn + 1));
+    f->first = calloc((size_t)nt + 1, sizeof(int));
+    standby_preorder(m, f->pre, f->size, order);
+    /* count, then place: each table's entries in publisher preorder */
+    size_t total = 0;
+    for (int k = 0; k < nn; k++) {
+        const MNode *h = order[k];
+        for (int i = 0; i < h->subscribers.n; i++) {
+            const MSub *s = h->subscribers.items[i];
+            for (int j = 0; j < s->tables.n; j++) {
+                f->first[((MTable *)s->tables.items[j])->index]++;
+                total++;
+            }
+        }
+    }
+    int sum = 0;
+    for (int t = 0; t <= nt; t++) {
+        int c = t < nt ? f->first[t] : 0;
+        f->first[t] = sum;
+        sum += c;
+    }
+    f->subs = malloc(sizeof(MSub *) * (total + 1));
+    f->subpre = malloc(sizeof(int) * (total + 1));
+    int *fill = malloc(sizeof(int) * (size_t)(nt + 1));
+    memcpy(fill, f->first, sizeof(int) * (size_t)(nt + 1));
+    for (int k = 0; k < nn; k++) {
+        const MNode *h = order[k];
+        for (int i = 0; i < h->subscribers.n; i++) {
+            MSub *s = h->subscribers.items[i];
+            for (int j = 0; j < s->tables.n; j++) {
+                int t = ((MTable *)s->tables.items[j])->index;
+                f->subs[fill[t]] = s;
+                f->subpre[fill[t]++] = k;
+            }
+        }
+    }
+    free(fill);
+    free(order);
+}
+
+static void feeds_free(Feeds *f)
+{
+    free(f->pre);
+    free(f->size);
+    free(f->first);
+    free(f->subs);
+    free(f->subpre);
+}
+
+/* The first entry of table t's run at or after preorder position p. */
+static int feeds_lower(const Feeds *f, int t, int p)
+{
+    int lo = f->first[t], hi = f->first[t + 1];
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (f->subpre[mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The primary at the top of every node's chain of standbys, as
+ * model_chain_root, but each chain walked once (a chain of n standbys
+ * costs n, not n * n / 2). */
+static MNode **chain_roots(const Model *m)
+{
+    int nn = m->nodes.n;
+    MNode **root = calloc((size_t)nn + 1, sizeof(MNode *));
+    for (int i = 0; i < nn; i++) {
+        MNode *x = m->nodes.items[i];
+        /* up to a known root or the top; then everything passed gets it */
+        while (!root[x->index] && x->standby && x->standby->source && !root[x->standby->source->index]) {
+            root[x->index] = x;   /* in progress: ends the walk should a cycle remain */
+            x = x->standby->source;
+        }
+        MNode *r = root[x->index] ? root[x->index]
+                 : x->standby && x->standby->source ? root[x->standby->source->index] : x;
+        for (MNode *y = m->nodes.items[i]; y != x; y = y->standby->source)
+            root[y->index] = r;
+        root[x->index] = r;
+    }
+    return root;
+}
+
+/* A search frame: node x, and the entries of what it feeds still to try. */
+typedef struct Frame {
+    MNode *x;
+    int next, end;
+} Frame;
+
+static void enter(Arena *a, const Feeds *f, const MTable *t, MNode *x, char *state, Vec *visited,
+                  Frame *stack, int *top)
 {
     state[x->index] = 1;
     vec_push(a, visited, x);
-    Vec fed = {0};
-    fed_by(a, x, &fed, 0);
-    for (int i = 0; i < fed.n; i++) {
-        MSub *s = fed.items[i];
-        if (!table_in(s, t))
+    int p = f->pre[x->index];
+    stack[(*top)++] = (Frame){x, feeds_lower(f, t->index, p), feeds_lower(f, t->index, p + f->size[x->index])};
+}
+
+/* Depth-first search over subscriptions that carry table t, from publisher
+ * to subscriber, with an explicit stack (a chain of any length). state: 0
+ * new, 1 on the path, 2 done; visited collects what to reset. On a cycle,
+ * path ends with the subscription that closes it. */
+static bool find_cycle(Arena *a, const Feeds *f, MNode *start, const MTable *t, char *state,
+                       Vec *path, Vec *visited, Frame *stack)
+{
+    int top = 0;
+    enter(a, f, t, start, state, visited, stack, &top);
+    while (top > 0) {
+        Frame *fr = &stack[top - 1];
+        if (fr->next == fr->end) {
+            state[fr->x->index] = 2;
+            if (--top > 0)
+                path->n--;   /* the subscription that led here */
             continue;
+        }
+        MSub *s = f->subs[fr->next++];
         vec_push(a, path, s);
         if (state[s->node->index] == 1)
             return true;
-        if (state[s->node->index] == 0 && dfs(a, s->node, t, state, path, visited))
-            return true;
+        if (state[s->node->index] == 0) {
+            enter(a, f, t, s->node, state, visited, stack, &top);
+            continue;
+        }
         path->n--;
     }
-    state[x->index] = 2;
     return false;
 }
 
@@ -192,9 +342,10 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     char *reported = calloc((size_t)nn + 1, 1);
     /* the publishers of each table: only they can start a cycle carrying it */
     Vec *starts = calloc((size_t)m->tables.n + 1, sizeof(Vec));
+    MNode **roots = chain_roots(m);
     for (int i = 0; i < nn; i++) {
         MNode *n = m->nodes.items[i];
-        MNode *primary = model_chain_root(n);
+        MNode *primary = roots[n->index];
         if (primary->standby)
             continue;   /* a cycle of standbys: reported elsewhere */
         for (int k = 0; k < n->subscribers.n; k++) {
@@ -207,6 +358,9 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
             }
         }
     }
+    Feeds feeds;
+    feeds_build(m, &feeds);
+    Frame *stack = malloc(sizeof(Frame) * (size_t)(nn + 1));
     Vec path = {0}, visited = {0};
     for (int ti = 0; ti < m->tables.n; ti++) {
         const MTable *t = m->tables.items[ti];
@@ -218,7 +372,7 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
             if (reported[start->index] || state[start->index])
                 continue;
             path.n = 0;
-            if (!dfs(a, start, t, state, &path, &visited))
+            if (!find_cycle(a, &feeds, start, t, state, &path, &visited, stack))
                 continue;
             /* the cycle is the tail of path from the edge leaving the repeated node */
             MSub *last = path.items[path.n - 1];
@@ -300,6 +454,9 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
     free(state);
     free(reported);
     free(starts);
+    free(stack);
+    free(roots);
+    feeds_free(&feeds);
 }
 
 /* 21, 24, 38: one table written in more than one place */

@@ -10,8 +10,9 @@
 #                          the sanitizer build (build-asan/), valgrind and
 #                          mandoc (which must be installed), then the
 #                          real-server suites;
-#                          REPLC_SKIP_SERVERS=1 leaves those out (a quick run;
-#                          CI never sets it)
+#                          REPLC_SKIP_SERVERS=1 leaves those out,
+#                          REPLC_SKIP_FUZZ=1 the fuzzing (a quick run; CI
+#                          never sets them)
 #
 # A suite is any command that prints tests/lib/tap.sh's lines; add one with
 # `suite NAME COMMAND...` below.
@@ -94,6 +95,7 @@ fi
 
 [ "$mode" = fast ] && { [ -n "$failed" ] && echo "failed:$failed"; finish; }
 
+suite "hostile input (generated)" sh tests/hostile.sh ./replc build-asan/replc
 if command -v valgrind > /dev/null; then
     tmpv=$(mktemp -d)
     vg "compile the example into a tree" 0 examples/topology.rc -o "$tmpv/out"
@@ -112,20 +114,25 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run apply bash tests/integration/apply.sh
         lane_run faults bash tests/integration/apply-faults.sh
     ) &
-    lane1=$!
+
     (
         export REPLC_HOSTS_PREFIX=rpg REPLC_HOSTS_NET=127.77.1
         lane_run twoway bash tests/pg17/twoway.sh
         lane_run standby bash tests/pg17/standby.sh
     ) &
-    lane2=$!
-    wait "$lane1" "$lane2"
+
+    # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
+    [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
+    wait
     lane_report "real servers: generated scripts on four PostgreSQL 15 hosts" scripts
     lane_report "real servers: two-way replication on PostgreSQL 17" twoway
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
     lane_report "real servers: replc --apply faults" faults
+    [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
+elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then
+    suite "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" sh tests/fuzz/run.sh
 fi
 echo
 [ -n "$failed" ] && echo "failed:$failed"

@@ -29,6 +29,7 @@ if [ "${1:-build}" = test ]; then
     want valgrind valgrind
     want mandoc mandoc
     want shellcheck shellcheck
+    want clang clang   # tests/fuzz: libFuzzer targets
     want python3 python3
     want node nodejs
     want npm npm

@@ -65,6 +65,52 @@ int main(void)
                   "t.rc:1:6: error: v [z]\n 1 | line one\n   |      ^~~\n2 errors generated.\n");
     free(out);
 
+    /* UTF-8: what the lexer accepts in names and strings */
+    struct { const char *bytes; int len, want; const char *what; } u8[] = {
+        {"a", 1, 1, "utf8: ASCII"},
+        {"\xc3\xa9", 2, 2, "utf8: two bytes (e acute)"},
+        {"\xe2\x82\xac", 3, 3, "utf8: three bytes (euro sign)"},
+        {"\xf0\x9f\x98\x80", 4, 4, "utf8: four bytes (an emoji)"},
+        {"\xe9", 1, 0, "utf8: a Latin-1 byte"},
+        {"\x80", 1, 0, "utf8: a stray continuation byte"},
+        {"\xc0\xaf", 2, 0, "utf8: overlong two bytes"},
+        {"\xe0\x80\xaf", 3, 0, "utf8: overlong three bytes"},
+        {"\xed\xa0\x80", 3, 0, "utf8: a UTF-16 surrogate"},
+        {"\xf4\x90\x80\x80", 4, 0, "utf8: past U+10FFFF"},
+        {"\xe2\x82", 2, 0, "utf8: cut short by the end"},
+    };
+    for (size_t i = 0; i < sizeof u8 / sizeof u8[0]; i++)
+        unit_int(u8[i].what, utf8_seq_len(u8[i].bytes, u8[i].bytes + u8[i].len), u8[i].want);
+
+    /* a long line is cut to a window around the caret */
+    diag_init(&d, &a);
+    char longline[301];
+    memset(longline, 'x', 300);
+    longline[300] = '\0';
+    memcpy(longline + 150, "bad", 3);
+    f = diag_add_source(&d, "l.rc", longline, 300);
+    diag_error(&d, (Span){f, 150, 153}, "c", "m");
+    out = render(&d);
+    char want[1024];
+    snprintf(want, sizeof want, "l.rc:1:151: error: m [c]\n 1 | ...%.*sbad%.*s...\n   |    %*s^~~\n1 error generated.\n",
+             DIAG_SNIPPET_WIDTH / 3, longline, DIAG_SNIPPET_WIDTH - DIAG_SNIPPET_WIDTH / 3 - 3, longline,
+             DIAG_SNIPPET_WIDTH / 3, "");
+    unit_str("a long line: a window with ... on both sides", out, want);
+    free(out);
+
+    /* at most DIAG_MAX_ERRORS errors are kept; the rest are counted */
+    diag_init(&d, &a);
+    f = diag_add_source(&d, "t.rc", text, strlen(text));
+    for (int i = 0; i < DIAG_MAX_ERRORS + 10; i++)
+        diag_note(&d, diag_error(&d, (Span){f, 0, 1}, "c", "e%d", i), (Span){f, 0, 1}, "n");
+    unit_int("too many errors: all counted", diag_error_count(&d), DIAG_MAX_ERRORS + 10);
+    unit_int("too many errors: the first kept", d.diags.n, DIAG_MAX_ERRORS);
+    unit_int("too many errors: parsing stops", diag_stopped(&d), 1);
+    out = render(&d);
+    unit_int("too many errors: the note says so",
+             strstr(out, "replc: note: too many errors; stopped after the first 50\n60 errors generated.\n") != NULL, 1);
+    free(out);
+
     const char *cands[] = {"database", "host", "port", "version"};
     unit_str("suggest: transposition", diag_suggest("databsae", cands, 4), "database");
     unit_str("suggest: one letter off", diag_suggest("prot", cands, 4), "port");

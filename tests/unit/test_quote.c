@@ -40,6 +40,7 @@ int main(void)
     q("shell quoted: single quote and dollar", q_shell_quoted, "it's $(x)", "'it'\\''s $(x)'");
     q("json: quote, backslash, control", q_json, "a\"b\\c\n\x01", "\"a\\\"b\\\\c\\n\\u0001\"");
     q("json: non-ASCII passes", q_json, "é", "\"é\"");
+    q("json: invalid UTF-8 becomes U+FFFD", q_json, "caf\xe9 \xc3\xa9\xff", "\"caf\\ufffd é\\ufffd\"");
     q("dot: quote and backslash", q_dot, "a\"b\\", "\"a\\\"b\\\\\"");
     q("pgpass: colon and backslash", q_pgpass, "fe80::1\\x", "fe80\\:\\:1\\\\x");
     {
