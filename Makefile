@@ -63,7 +63,9 @@ $(B)/sh_templates.c: $(SH_FILES) tools/embed.sh
 $(B)/sh_templates.o: $(B)/sh_templates.c
 	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/%.o: src/%.c | $(GEN_HDRS)
+# every object depends on the Makefile too: a change of flags, or objects from
+# before the .d files existed, rebuild them
+$(B)/%.o: src/%.c Makefile | $(GEN_HDRS)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(STD) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
 
