@@ -88,6 +88,11 @@ for i in $(seq "$EXAMPLE_NODES"); do
     check "vm$i runs PostgreSQL $MAJOR (server_version_num $v)" [ "${v:0:2}" = "$MAJOR" ]
 done
 
+if [ "$EXAMPLE_NODES" = 4 ]; then
+    # shellcheck disable=SC2086,SC2029   # the remote command expands there
+    bb=$(ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" "PATH=$(printf '%q' "$PGBIN"):\$PATH; command -v pg_basebackup && pg_basebackup --version" </dev/null 2>&1 | tr '\n' ' ')
+    note "vm4's base backup will be taken by: $bb"
+fi
 TOPO=$WORK/seed$MAJOR.rc
 example_topology "$TOPO" "the seed's cluster on PostgreSQL $MAJOR"
 
