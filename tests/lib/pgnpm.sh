@@ -93,12 +93,17 @@ exec 9>"$CACHE/.lock-$MAJOR"
 flock 9
 usable "$DEST" && done_                 # another caller finished meanwhile
 
-if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+have_npm() { command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; }
+if ! have_npm; then
     [ "$(id -u)" = 0 ] || die "npm and node are missing and this is not root to install them"
-    # apt-get takes its own lock; callers for other versions may get here too
-    log "installing nodejs and npm from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q >&2
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q nodejs npm >&2
+    exec 8>"$CACHE/.lock-apt"          # callers for other versions get here too: one apt-get at a time
+    flock 8
+    if ! have_npm; then
+        log "installing nodejs and npm from Debian (tools/deps.sh test would have)"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q >&2
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q nodejs npm >&2
+    fi
+    exec 8>&-
 fi
 
 log "installing $PKG@$VERSION into $DEST"
