@@ -153,11 +153,11 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: replc --apply faults" faults
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by its scripts" seed14s
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by replc --apply" seed14a
-    lane_report "real servers: the seed's logical part on PostgreSQL 16, by its scripts" seed16s
-    lane_report "real servers: the seed's logical part on PostgreSQL 16, by replc --apply" seed16a
+    lane_report "real servers: the seed's cluster on four PostgreSQL 16 hosts (standby copied), by its scripts" seed16s
+    lane_report "real servers: the seed's cluster on four PostgreSQL 16 hosts (standby copied), by replc --apply" seed16a
     lane_report "real servers: two-way replication on PostgreSQL 16" twoway16
-    lane_report "real servers: the seed's logical part on PostgreSQL 18, by its scripts" seed18s
-    lane_report "real servers: the seed's logical part on PostgreSQL 18, by replc --apply" seed18a
+    lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by its scripts" seed18s
+    lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by replc --apply" seed18a
     lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
     rm -rf "$lanes"
 fi

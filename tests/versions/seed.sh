@@ -9,12 +9,18 @@
 #   vm1 publishes test1, subscribes to vm2's test2
 #   vm2 publishes test2, subscribes to vm1's test1
 #   vm3 subscribes to both
-#   vm4 is a hot standby of vm3 -- for 14 and 15 only
+#   vm4 is a hot standby of vm3
 #
-# The npm builds have no pg_basebackup, and Debian's (15) refuses a newer
-# server, so for 16 and later the cluster is its logical part, vm1..vm3. For
-# 14 the standby's base backup is taken by Debian's pg_basebackup 15 (the one
-# on the hosts' PATH: the npm bindir has none), which copies a 14 server.
+# For 14 and 15 vm4's base backup is taken by replc's step with Debian's
+# pg_basebackup 15 (the one on the hosts' PATH: the npm bindir has none),
+# which copies a 14 server. For 16 and later there is no pg_basebackup that
+# copies the server (npm has none; Debian's 15 refuses a newer one), so the
+# test builds vm4 itself before replc runs, as tests/pg17/standby.sh does:
+# a copy of vm3's data directory taken while vm3 is stopped, standby.signal,
+# primary_conninfo, a physical slot on vm3, replc's marker, started (it
+# cannot stream before replc admits it on vm3); replc's base-backup step then
+# finds it in place and waits for it to stream. SEED_NO_STANDBY=1 leaves vm4
+# out (the logical part, vm1..vm3).
 #
 # Checked, as a DBA would (example_checks): rows, UPDATE and DELETE both ways
 # and on the reader (and the standby: in recovery, streaming from vm3); then
@@ -41,7 +47,7 @@ case $MAJOR in 14|15|16|17|18) ;; *) echo "usage: $0 14|15|16|17|18 scripts|appl
 case $HOW in scripts|apply) ;; *) echo "usage: $0 14|15|16|17|18 scripts|apply" >&2; exit 2 ;; esac
 EXAMPLE_VERSION=$MAJOR
 EXAMPLE_NODES=4
-[ "$MAJOR" -ge 16 ] && EXAMPLE_NODES=3
+[ "${SEED_NO_STANDBY:-}" = 1 ] && EXAMPLE_NODES=3
 NODES=(vm1 vm2 vm3 vm4)
 NODES=("${NODES[@]:0:$EXAMPLE_NODES}")
 
@@ -73,7 +79,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 note "the seed's cluster ($EXAMPLE_NODES nodes) on PostgreSQL $MAJOR, by $([ "$HOW" = apply ] && echo 'replc --apply' || echo 'its scripts')"
-[ "$EXAMPLE_NODES" = 3 ] && note "no standby vm4: no pg_basebackup that copies a PostgreSQL $MAJOR server here"
+[ "$EXAMPLE_NODES" = 3 ] && note "SEED_NO_STANDBY=1: the logical part only, no standby vm4"
 
 build_replc
 if PGBIN=$("$ROOT/tests/lib/pgnpm.sh" "$MAJOR" 2>"$WORK/pgnpm.log"); then
@@ -88,10 +94,42 @@ for i in $(seq "$EXAMPLE_NODES"); do
     check "vm$i runs PostgreSQL $MAJOR (server_version_num $v)" [ "${v:0:2}" = "$MAJOR" ]
 done
 
+# on I CMD: a shell command on host I as postgres, the server's programs first on PATH
+# shellcheck disable=SC2086,SC2029   # the options are words; the command expands there
+on() { local i=$1; shift; ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" "PATH=$(printf '%q' "$PGBIN"):\$PATH; $*" </dev/null; }
+
+# vm4 built by hand as `pg_basebackup -R -C -S vm4` from vm3 would, with
+# replc's marker, while vm3 is still fresh (see the header)
+copy_standby() {
+    local d=$HOSTS_PGDATA
+    {
+        on 4 "pg_ctl -D $d -m fast -w stop" &&
+        on 3 "pg_ctl -D $d -m fast -w stop" &&
+        rm -rf "$STATE/h4/srv/data" &&
+        cp -a "$STATE/h3/srv/data" "$STATE/h4/srv/data" &&
+        rm -f "$STATE/h4/srv/data/postmaster.pid" &&
+        on 3 "pg_ctl -D $d -l /srv/replc/log/restart.log -w start" &&
+        q 3 "select pg_create_physical_replication_slot('vm4', true)" postgres &&
+        on 4 "touch $d/standby.signal &&
+              printf '%s\n' \"primary_conninfo = 'host=$H3_IP port=5432 user=postgres application_name=vm4'\" \
+                            \"primary_slot_name = 'vm4'\" >>$d/postgresql.auto.conf &&
+              printf '%s\n' 'replc standby: node=vm4 source=vm3' >$d/replc_standby" &&
+        on 4 "pg_ctl -D $d -l /srv/replc/log/restart.log -w start"   # --apply's preflight wants it up
+    } >"$WORK/copy-standby.log" 2>&1
+}
+
 if [ "$EXAMPLE_NODES" = 4 ]; then
-    # shellcheck disable=SC2086,SC2029   # the remote command expands there
-    bb=$(ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" "PATH=$(printf '%q' "$PGBIN"):\$PATH; command -v pg_basebackup && pg_basebackup --version" </dev/null 2>&1 | tr '\n' ' ')
-    note "vm4's base backup will be taken by: $bb"
+    bb=$(on 4 "command -v pg_basebackup && pg_basebackup --version" 2>&1 | tr '\n' ' ')
+    if [ "$MAJOR" -le 15 ]; then
+        note "vm4's base backup is taken by replc's step with: $bb"
+    else
+        note "no pg_basebackup copies a PostgreSQL $MAJOR server here (on the hosts: $bb): vm4 is built by copying vm3's stopped data directory, as tests/pg17/standby.sh does"
+        if copy_standby; then
+            ok "vm4 built from a copy of vm3's data directory (stopped), as a standby of vm3 with replc's marker"
+        else
+            not_ok "vm4 built from a copy of vm3's data directory"; diag <"$WORK/copy-standby.log"; finish
+        fi
+    fi
 fi
 TOPO=$WORK/seed$MAJOR.rc
 example_topology "$TOPO" "the seed's cluster on PostgreSQL $MAJOR"
