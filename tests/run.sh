@@ -45,7 +45,11 @@ report() {  # report NAME STATUS OUTPUT: a finished suite's lines and counts
 
 # The real-server suites run in lanes side by side: each lane is its own test
 # bed (tests/hosts/hosts.sh: REPLC_HOSTS_PREFIX names its namespaces,
-# REPLC_HOSTS_NET is its /24), and runs its suites one after another.
+# REPLC_HOSTS_NET is its /24), and runs its suites one after another. The
+# version lanes (rv14, rv16, rv18) run the seed's cluster and two-way
+# replication on the npm builds of other major versions (tests/lib/pgnpm.sh;
+# its cache is shared by every suite of a version, and installs one version
+# at a time under a per-version lock).
 lane_run() {  # lane_run ID COMMAND...: a suite's output and status into $lanes/ID.*
     id=$1; shift
     "$@" > "$lanes/$id.out" 2>&1
@@ -106,6 +110,8 @@ if command -v valgrind > /dev/null; then
 else
     not_ok "valgrind is installed (tools/deps.sh test installs it)"; failed="$failed valgrind"
 fi
+# each lane's subshell exports its own test bed's names, on purpose
+# shellcheck disable=SC2030,SC2031
 if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lanes=$(mktemp -d)
     (
@@ -120,7 +126,23 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run twoway bash tests/pg17/twoway.sh
         lane_run standby bash tests/pg17/standby.sh
     ) &
-
+    (
+        export REPLC_HOSTS_PREFIX=rv14 REPLC_HOSTS_NET=127.77.4
+        lane_run seed14s bash tests/versions/seed.sh 14 scripts
+        lane_run seed14a bash tests/versions/seed.sh 14 apply
+    ) &
+    (
+        export REPLC_HOSTS_PREFIX=rv16 REPLC_HOSTS_NET=127.77.5
+        lane_run seed16s bash tests/versions/seed.sh 16 scripts
+        lane_run seed16a bash tests/versions/seed.sh 16 apply
+        lane_run twoway16 bash tests/pg17/twoway.sh 16
+    ) &
+    (
+        export REPLC_HOSTS_PREFIX=rv18 REPLC_HOSTS_NET=127.77.6
+        lane_run seed18s bash tests/versions/seed.sh 18 scripts
+        lane_run seed18a bash tests/versions/seed.sh 18 apply
+        lane_run twoway18 bash tests/pg17/twoway.sh 18
+    ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
     wait
@@ -129,6 +151,14 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
     lane_report "real servers: replc --apply faults" faults
+    lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by its scripts" seed14s
+    lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by replc --apply" seed14a
+    lane_report "real servers: the seed's cluster on four PostgreSQL 16 hosts (standby copied), by its scripts" seed16s
+    lane_report "real servers: the seed's cluster on four PostgreSQL 16 hosts (standby copied), by replc --apply" seed16a
+    lane_report "real servers: two-way replication on PostgreSQL 16" twoway16
+    lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by its scripts" seed18s
+    lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by replc --apply" seed18a
+    lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

@@ -17,7 +17,8 @@ want bison bison
 want pg_config libpq-dev
 want_pkg libpq-dev
 if [ "${1:-build}" = test ]; then
-    # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL 17,
+    # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL
+    # 14, 16, 17 and 18 (tests/lib/pgnpm.sh),
     # valgrind, mandoc for the man page's lint
     [ -x /usr/lib/postgresql/15/bin/postgres ] || need="$need postgresql-15"
     want psql postgresql-client-15

@@ -1,6 +1,10 @@
 #!/bin/bash
 # tests/integration/lib.sh: helpers shared by the integration tests (sourced).
-# They use the caller's globals: WORK, DB, IP, PW, POLL_TIMEOUT, NODES.
+# They use the caller's globals: WORK, DB, IP, PW, POLL_TIMEOUT, NODES, and
+# two that say which cluster: EXAMPLE_VERSION (the topology's `version`,
+# default 15; the hosts run that major version, hosts_up's PGBIN) and
+# EXAMPLE_NODES (4, the default: LANGUAGE.md's example; 3: its logical part,
+# vm1..vm3, without the standby vm4).
 # ok, not_ok, note, diag and finish come from tests/lib/tap.sh.
 
 # shellcheck source=tests/lib/tap.sh
@@ -61,7 +65,7 @@ hasnt() { # hasnt NAME out|err REGEX DESC
 # system identifier, recovery, and the files replc's shell steps write.
 catalog() {
     local i d dbs
-    for i in 1 2 3 4; do
+    for i in $(seq "${EXAMPLE_NODES:-4}"); do
         echo "== vm$i"
         dbs=$(q "$i" "select string_agg(datname, ',' order by datname) from pg_database" postgres)
         echo "databases: $dbs"
@@ -116,30 +120,33 @@ build_replc() {
     [ -x "$REPLC" ] || { not_ok "replc exists at $REPLC"; finish; }
 }
 
-# hosts_up: four test hosts; sets IP[1..4] and PW
+# hosts_up [PGBIN]: EXAMPLE_NODES (default 4) test hosts running the server
+# in PGBIN (default: hosts.sh's, Debian's 15); sets IP[1..N] and PW
 hosts_up() {
-    local t0
+    local t0 n=${EXAMPLE_NODES:-4} i
     t0=$(now_ms)
-    if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
-        ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
+    if "$HOSTS" up "$n" ${1:+--pgbin "$1"} >"$WORK/hosts-up.log" 2>&1; then
+        ok "$n test hosts up${1:+ (server: $1)} ($(secs $(( $(now_ms) - t0 ))) s)"
     else
-        not_ok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
+        not_ok "$n test hosts up"; diag <"$WORK/hosts-up.log"; finish
     fi
     # shellcheck disable=SC1091
     . "$STATE/env"
-    IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
+    IP=("")
+    for i in $(seq "$n"); do eval "IP+=(\"\$H${i}_IP\")"; done
     PW=$HOSTS_PASSWORD
 }
 
 # example_topology FILE TITLE [EXTRA-FOR-VM2]: LANGUAGE.md's four-server
-# example on the test hosts; EXTRA-FOR-VM2, a setting line added to vm2's block
+# example on the test hosts; EXTRA-FOR-VM2, a setting line added to vm2's
+# block; version EXAMPLE_VERSION; without vm4 when EXAMPLE_NODES is 3
 example_topology() {
     cat >"$1" <<EOF
 # $2: LANGUAGE.md's example on the test hosts
 cluster itest;
 
 defaults {
-    version  15;
+    version  ${EXAMPLE_VERSION:-15};
     port     5432;
     database $DB;
     user     postgres;
@@ -167,6 +174,8 @@ node vm3 {
     subscribe subs3_test1 to vm1 (publ_test1);
     subscribe subs3_test2 to vm2 (publ_test2);
 }
+EOF
+    [ "${EXAMPLE_NODES:-4}" = 3 ] || cat >>"$1" <<EOF
 node vm4 {
     host "$H4_IP";
     standby from vm3;
@@ -209,30 +218,35 @@ T2='select coalesce(string_agg(k2 || $$:$$ || v2, $$,$$ order by k2), $$$$) from
 
 # example_checks PREFIX: what a DBA checks on the example cluster: rows both ways,
 # UPDATE and DELETE, the standby streaming from vm3, subscriptions synchronised
+# (without vm4 when EXAMPLE_NODES is 3)
 example_checks() {
+    local to1=("2" "3" "4") to2=("1" "3" "4")
+    [ "${EXAMPLE_NODES:-4}" = 3 ] && to1=("2" "3") to2=("1" "3")
     if ins 1 "insert into test1 values (1, 'a1'), (2, 'b1'), (3, 'c1')"; then
         want='1:a1,2:b1,3:c1'
-        for i in 2 3 4; do poll "$1test1 rows inserted on vm1 arrive on vm$i" "$i" "$T1" "$want"; done
+        for i in "${to1[@]}"; do poll "$1test1 rows inserted on vm1 arrive on vm$i" "$i" "$T1" "$want"; done
     fi
     if ins 2 "insert into test2 values (10, 'x2'), (20, 'y2'), (30, 'z2')"; then
         want='10:x2,20:y2,30:z2'
-        for i in 1 3 4; do poll "$1test2 rows inserted on vm2 arrive on vm$i" "$i" "$T2" "$want"; done
+        for i in "${to2[@]}"; do poll "$1test2 rows inserted on vm2 arrive on vm$i" "$i" "$T2" "$want"; done
     fi
     if ins 1 "update test1 set v1 = 'b1-upd' where k1 = 2" && ins 1 "delete from test1 where k1 = 3"; then
         want='1:a1,2:b1-upd'
-        for i in 2 3 4; do poll "$1test1 UPDATE and DELETE on vm1 replicate to vm$i" "$i" "$T1" "$want"; done
+        for i in "${to1[@]}"; do poll "$1test1 UPDATE and DELETE on vm1 replicate to vm$i" "$i" "$T1" "$want"; done
     fi
     if ins 2 "update test2 set v2 = 'y2-upd' where k2 = 20" && ins 2 "delete from test2 where k2 = 10"; then
         want='20:y2-upd,30:z2'
-        for i in 1 3 4; do poll "$1test2 UPDATE and DELETE on vm2 replicate to vm$i" "$i" "$T2" "$want"; done
+        for i in "${to2[@]}"; do poll "$1test2 UPDATE and DELETE on vm2 replicate to vm$i" "$i" "$T2" "$want"; done
     fi
 
-    poll "$1vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t postgres
-    poll "$1vm4 pg_stat_wal_receiver: streaming from vm3" 4 \
-        "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres
-    poll "$1vm3 pg_stat_replication lists vm4 ($H4_IP), streaming" 3 \
-        "select string_agg(host(client_addr) || ' ' || state, ',') from pg_stat_replication where client_addr = '$H4_IP'" \
-        "$H4_IP streaming" postgres
+    if [ "${EXAMPLE_NODES:-4}" != 3 ]; then
+        poll "$1vm4 is in recovery (pg_is_in_recovery)" 4 "select pg_is_in_recovery()" t postgres
+        poll "$1vm4 pg_stat_wal_receiver: streaming from vm3" 4 \
+            "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres
+        poll "$1vm3 pg_stat_replication lists vm4 ($H4_IP), streaming" 3 \
+            "select string_agg(host(client_addr) || ' ' || state, ',') from pg_stat_replication where client_addr = '$H4_IP'" \
+            "$H4_IP streaming" postgres
+    fi
     for i in 1 2 3; do
         poll "$1vm$i: every subscribed table synchronised (pg_subscription_rel state r)" "$i" \
             "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
@@ -245,4 +259,18 @@ example_checks() {
     poll "$1vm3 subscriptions: subs3_test1, subs3_test2 enabled" 3 \
         "select string_agg(subname || ' ' || subenabled::text, ',' order by subname) from pg_subscription" \
         "subs3_test1 true,subs3_test2 true"
+}
+
+# state_snapshot FILE: what a run that changes nothing must leave alone, on
+# every node: row counts, subscriptions (oids), replication slots, server
+# start times, pg_hba.conf rules
+state_snapshot() {
+    local i
+    for i in $(seq "${EXAMPLE_NODES:-4}"); do
+        echo "vm$i rows: $(q "$i" 'select (select count(*) from test1) || $$ test1, $$ || (select count(*) from test2) || $$ test2$$')"
+        echo "vm$i subscriptions: $(q "$i" 'select coalesce(string_agg(oid || $$ $$ || subname, $$,$$ order by oid), $$-$$) from pg_subscription')"
+        echo "vm$i slots: $(q "$i" 'select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots' postgres)"
+        echo "vm$i started: $(q "$i" 'select pg_postmaster_start_time()' postgres)"
+        echo "vm$i hba: $(q "$i" "select md5(string_agg(line_number || ' ' || type || ' ' || array_to_string(database, ',') || ' ' || array_to_string(user_name, ',') || ' ' || coalesce(address, ''), ';' order by line_number)) from pg_hba_file_rules" postgres)"
+    done >"$1"
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
-# tests/pg17/twoway.sh: two-way logical replication on real PostgreSQL 17.
+# tests/pg17/twoway.sh [MAJOR]: two-way logical replication on real PostgreSQL
+# MAJOR (16, 17 or 18; default 17: origin = none exists from 16 on).
 #
-# Two test hosts (tests/hosts/hosts.sh), each running a PostgreSQL 17 server
-# from tests/pg17/install.sh. Compiles a topology where a and b publish the same
+# Two test hosts (tests/hosts/hosts.sh), each running a PostgreSQL MAJOR server
+# from tests/lib/pgnpm.sh. Compiles a topology where a and b publish the same
 # table and subscribe to each other with origin = none, runs both hosts'
 # run.sh at the same time over ssh as postgres, then checks that a row written
 # on either side arrives exactly once on both and stays that way (no loop).
@@ -13,6 +14,8 @@
 # exits non-zero when a check failed. Needs root (network namespaces).
 set -uo pipefail
 
+PG_MAJOR=${1:-17}
+case $PG_MAJOR in 16|17|18) ;; *) echo "usage: $0 [16|17|18]" >&2; exit 2 ;; esac
 # shellcheck source=tests/pg17/lib.sh
 . "$(dirname "$0")/lib.sh"
 ARRIVE_TIMEOUT=${ARRIVE_TIMEOUT:-60}   # seconds for a row to reach the peer
@@ -32,7 +35,7 @@ sql() { on "$1" "psql -X -q -d repl -v ON_ERROR_STOP=1 -Atc $(printf '%q' "$2")"
 
 for ip in "$H1_IP" "$H2_IP"; do
     v=$(on "$ip" "psql -X -d postgres -Atc 'show server_version_num'" 2>&1)
-    check "server on $ip is PostgreSQL 17 ($v)" [ "${v:0:2}" = 17 ]
+    check "server on $ip is PostgreSQL $PG_MAJOR ($v)" [ "${v:0:2}" = "$PG_MAJOR" ]
 done
 
 # --- compile ----------------------------------------------------------------
@@ -40,7 +43,7 @@ if [ ! -x "$REPLC" ]; then not_ok "$REPLC is missing"; finish; fi
 
 write_topology() {   # VERSION FILE
     cat >"$2" <<EOF
-cluster twoway17;
+cluster twoway$1;
 defaults { version $1; database repl; user postgres; password env REPLC_TEST_PASSWORD; pgdata "$PGDATA_ON_HOSTS"; bindir "$PG17BIN"; }
 table t (id int primary key, v text);
 node a { host "$H1_IP"; publish pub_a (t); subscribe a_from_b to b (pub_b) with (origin = none, copy_data = false); }
@@ -48,13 +51,13 @@ node b { host "$H2_IP"; publish pub_b (t); subscribe b_from_a to a (pub_a) with 
 EOF
 }
 
-write_topology 17 "$WORK/twoway17.rc"
+write_topology "$PG_MAJOR" "$WORK/twoway$PG_MAJOR.rc"
 OUT=$WORK/out
-if "$REPLC" "$WORK/twoway17.rc" -o "$OUT" >"$WORK/replc.out" 2>"$WORK/replc.err"; then
-    ok "replc compiles the two-way topology with version 17"
+if "$REPLC" "$WORK/twoway$PG_MAJOR.rc" -o "$OUT" >"$WORK/replc.out" 2>"$WORK/replc.err"; then
+    ok "replc compiles the two-way topology with version $PG_MAJOR"
     [ -s "$WORK/replc.err" ] && { note "replc stderr:"; diag <"$WORK/replc.err"; }
 else
-    not_ok "replc compiles the two-way topology with version 17 (exit $?)"
+    not_ok "replc compiles the two-way topology with version $PG_MAJOR (exit $?)"
     cat "$WORK/replc.out" "$WORK/replc.err" | diag; finish
 fi
 chmod -R a+rX "$OUT"
