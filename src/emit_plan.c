@@ -86,14 +86,15 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         }
         sb_putc(b, '\n');
     }
-    sb_puts(b, "steps (id, node, file, what it does, the steps it waits for):\n");
+    sb_puts(b, "steps, in the order they start (id, what it does, the steps it waits for);\n"
+               "a step's file is its id with .sql or .sh:\n");
     for (int i = 0; i < p->steps.n; i++) {
         const Step *s = p->steps.items[i];
-        sb_printf(b, "%4d  %s  %s  %s", s->id, s->node->name, s->file, s->what);
+        sb_printf(b, "  %s  %s", s->name, s->what);
         if (s->deps.n) {
             sb_puts(b, "  [after");
             for (int k = 0; k < s->deps.n; k++)
-                sb_printf(b, "%s %d", k ? "," : "", ((Step *)s->deps.items[k])->id);
+                sb_printf(b, "%s %s", k ? "," : "", ((Step *)s->deps.items[k])->name);
             sb_puts(b, "]");
         }
         sb_putc(b, '\n');
@@ -202,7 +203,10 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
     sb_puts(b, "\n  ],\n  \"steps\": [");
     for (int i = 0; i < p->steps.n; i++) {
         const Step *s = p->steps.items[i];
-        sb_printf(b, "%s\n    {\"id\": %d, ", i ? "," : "", s->id);
+        sb_puts(b, i ? ",\n    {" : "\n    {");
+        jkey(b, "id");
+        q_json(b, s->name);
+        sb_puts(b, ", ");
         jkey(b, "node");
         q_json(b, s->node->name);
         sb_puts(b, ", ");
@@ -215,8 +219,11 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         jkey(b, "what");
         q_json(b, s->what);
         sb_puts(b, ", \"after\": [");
-        for (int k = 0; k < s->deps.n; k++)
-            sb_printf(b, "%s%d", k ? ", " : "", ((Step *)s->deps.items[k])->id);
+        for (int k = 0; k < s->deps.n; k++) {
+            if (k)
+                sb_puts(b, ", ");
+            q_json(b, ((Step *)s->deps.items[k])->name);
+        }
         sb_puts(b, "]}");
     }
     sb_puts(b, "\n  ]\n}\n");

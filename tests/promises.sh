@@ -42,7 +42,7 @@ check "no secrets: a literal password is warned about" grep -q 'literal-password
 check "no secrets: the literal password is in no generated file" nowhere 'Lit3ral-S3cret' "$tmp/s"
 check "no secrets: passwords from the environment are in no generated file" nowhere 'Env-S3cret' "$tmp/s"
 check "no secrets: nor in the diagnostics" nowhere 'Lit3ral-S3cret|Env-S3cret' "$tmp/s.err"
-check "no secrets: scripts read the password from the named variable" grep -rq 'B_PASSWORD' "$tmp/s/c/01-pgpass.sh"
+check "no secrets: scripts read the password from the named variable" grep -rq 'B_PASSWORD' "$tmp/s/c/pgpass.sh"
 
 # nothing written when there is an error
 printf 'node a { publish p (nope); }\n' > "$tmp/bad.rc"
