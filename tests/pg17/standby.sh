@@ -71,7 +71,7 @@ else
 fi
 chmod -R a+rX "$OUT"
 check "gamma's plan makes the slot on beta with snapshots from alpha" \
-    grep -q "gamma  [0-9]*-slot-gamma_t.sh  create slot 'gamma_t' on standby 'beta', 'alpha' logging standby snapshots" "$OUT/plan.txt"
+    grep -q "gamma/slot.gamma_t  create slot 'gamma_t' on standby 'beta', 'alpha' logging standby snapshots" "$OUT/plan.txt"
 
 run_host() {   # NODE I: the node's run.sh on host I, as postgres; log in run-NODE.log
     local q; q=$(printf '%q' "$OUT/$1")
