@@ -90,6 +90,27 @@ variant() {
     fi
 }
 
+# same DESC SED: a change that does not change what replc does leaves
+# plan.txt and plan.json byte-identical (so a review diff shows only changes)
+same() {
+    n=$((n + 1))
+    v=$tmp/v$n
+    sed "$2" "$tmp/base.rc" > "$v.rc"
+    if cmp -s "$tmp/base.rc" "$v.rc"; then
+        not_ok "$1: (the test's sed changes nothing)"; return
+    fi
+    if ! "$replc" --color never "$v.rc" -o "$v" > /dev/null 2> "$v.err"; then
+        not_ok "$1: (the changed topology does not compile)"; diag < "$v.err"; return
+    fi
+    check "$1: plan.txt stays the same" cmp "$tmp/base/plan.txt" "$v/plan.txt"
+    check "$1: plan.json stays the same" cmp "$tmp/base/plan.json" "$v/plan.json"
+}
+
+note "what does not change replc's work leaves the plan alone"
+same "a comment" 's/^table orders/# orders: the shop'"'"'s orders\ntable orders/'
+same "spacing" 's/host    "10.0.0.1";/host "10.0.0.1";/'
+same "a bare option means true" 's/binary = true/binary/'
+
 note "the cluster"
 variant "cluster name" 's/^cluster review;/cluster review2;/'
 
@@ -152,7 +173,6 @@ variant "run_as_owner" 's/subscribe s_legacy to pub1 (p_legacy);/subscribe s_leg
 variant "slot_name" 's/subscribe s_legacy to pub1 (p_legacy);/subscribe s_legacy to pub1 (p_legacy) with (slot_name = legacy_slot);/'
 variant "synchronous_commit" 's/subscribe s_legacy to pub1 (p_legacy);/subscribe s_legacy to pub1 (p_legacy) with (synchronous_commit = "remote_apply");/'
 variant "two_phase" 's/subscribe s_legacy to pub1 (p_legacy);/subscribe s_legacy to pub1 (p_legacy) with (two_phase = true);/'
-variant "a bare option means true" 's/binary = true/binary/'
 
 note "standbys"
 variant "standby source" 's/standby from pub1/standby from pub2/'
