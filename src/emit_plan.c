@@ -278,8 +278,8 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         sb_putc(b, '\n');
     }
     arena_free(&a);
-    sb_puts(b, "steps, in the order they start (id, what it does, the steps it waits for);\n"
-               "a step's file is its id with .sql or .sh:\n");
+    sb_puts(b, "steps, in an order that respects every dependency, each node's as its run.sh runs them\n"
+               "(id, what it does, the steps it waits for; a step's file is its id with .sql or .sh):\n");
     for (int i = 0; i < p->steps.n; i++) {
         const Step *s = p->steps.items[i];
         sb_printf(b, "  %s  %s", s->name, s->what);
