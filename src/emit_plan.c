@@ -209,11 +209,11 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
             table_text(b, n, n->tables.items[k]);
         for (int k = 0; k < n->pubs.n; k++) {
             const MPub *pub = n->pubs.items[k];
-            sb_printf(b, "  publication %s:", pub->name);
-            if (pub->all_tables)
-                sb_puts(b, " all tables");
+            sb_printf(b, "  publication %s:%s", pub->name, pub->all_tables ? " all tables (declared:" : "");
             for (int j = 0; j < pub->tables.n; j++)
                 sb_printf(b, "%s %s", j ? "," : "", ((MTable *)pub->tables.items[j])->display);
+            if (pub->all_tables)
+                sb_putc(b, ')');
             sb_puts(b, "\n    with (");
             int w = 0;
             for (int j = 0; j < pub->opt.n; j++) {
