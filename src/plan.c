@@ -29,7 +29,7 @@ StepLang step_lang(StepKind k)
 
 /* s made safe for a file name: lower-case letters, digits and '_' kept,
  * upper case lowered, anything else '_', at most 40 bytes. *changed says
- * whether that altered s (then two names may meet; see obj_part). */
+ * whether that altered s (then two names may meet; see obj_parts). */
 static char *file_safe(Arena *a, const char *s, bool *changed)
 {
     char *r = arena_strdup(a, s);
