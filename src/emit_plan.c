@@ -185,6 +185,55 @@ static void sub_options_line(StrBuf *b, const MSub *s, bool defaults)
         sb_puts(b, "none");
 }
 
+/* A publication, its tables and options, for plan.txt. */
+static void pub_text(StrBuf *b, const MNode *n, const MPub *pub)
+{
+    sb_printf(b, "  publication %s:%s", pub->name, pub->all_tables ? " all tables (declared:" : "");
+    for (int j = 0; j < pub->tables.n; j++)
+        sb_printf(b, "%s %s", j ? "," : "", ((MTable *)pub->tables.items[j])->display);
+    if (pub->all_tables)
+        sb_putc(b, ')');
+    sb_puts(b, "\n    with (");
+    int w = 0;
+    for (int j = 0; j < pub->opt.n; j++) {
+        sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt.order[j]));
+        pub_value(b, pub, pub->opt.order[j], true);
+    }
+    sb_puts(b, w ? ")" : "none)");
+    sb_puts(b, "; defaults: ");
+    int d = 0;
+    for (int id = 0; id < PUBOPT_COUNT; id++) {
+        if (pub->opt.given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
+            (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT && n->version < 13))
+            continue;
+        sb_printf(b, "%s%s = ", d++ ? ", " : "", pubopt_name((PubOpt)id));
+        pub_value(b, pub, (PubOpt)id, false);
+    }
+    sb_puts(b, d ? "\n" : "none\n");
+}
+
+/* A subscription, its connection string and options, for plan.txt. */
+static void sub_text(StrBuf *b, const MSub *s)
+{
+    sb_printf(b, "  subscription %s to %s (", s->name, s->publisher ? s->publisher->name : "?");
+    for (int j = 0; j < s->pubs.n; j++)
+        sb_printf(b, "%s%s", j ? ", " : "", ((MPub *)s->pubs.items[j])->name);
+    sb_printf(b, "), slot %s%s%s\n", s->slot ? s->slot : "none",
+              s->precreate_slot ? " (made by replc before the subscription)" : "",
+              s->copy_data ? "" : ", no initial copy");
+    StrBuf ci;
+    sb_init(&ci);
+    model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+    sb_puts(b, "    connection ");
+    q_literal(b, ci.s);
+    sb_free(&ci);
+    sb_puts(b, "\n    with (");
+    sub_options_line(b, s, false);
+    sb_puts(b, ")\n    defaults: ");
+    sub_options_line(b, s, true);
+    sb_putc(b, '\n');
+}
+
 void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
 {
     sb_printf(b, "# replc plan for cluster '%s': %d node(s), %d step(s)\n", m->cluster, m->nodes.n,
@@ -207,51 +256,10 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         }
         for (int k = 0; k < n->tables.n; k++)
             table_text(b, n, n->tables.items[k]);
-        for (int k = 0; k < n->pubs.n; k++) {
-            const MPub *pub = n->pubs.items[k];
-            sb_printf(b, "  publication %s:%s", pub->name, pub->all_tables ? " all tables (declared:" : "");
-            for (int j = 0; j < pub->tables.n; j++)
-                sb_printf(b, "%s %s", j ? "," : "", ((MTable *)pub->tables.items[j])->display);
-            if (pub->all_tables)
-                sb_putc(b, ')');
-            sb_puts(b, "\n    with (");
-            int w = 0;
-            for (int j = 0; j < pub->opt.n; j++) {
-                sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt.order[j]));
-                pub_value(b, pub, pub->opt.order[j], true);
-            }
-            sb_puts(b, w ? ")" : "none)");
-            sb_puts(b, "; defaults: ");
-            int d = 0;
-            for (int id = 0; id < PUBOPT_COUNT; id++) {
-                if (pub->opt.given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
-                    (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT && n->version < 13))
-                    continue;
-                sb_printf(b, "%s%s = ", d++ ? ", " : "", pubopt_name((PubOpt)id));
-                pub_value(b, pub, (PubOpt)id, false);
-            }
-            sb_puts(b, d ? "\n" : "none\n");
-        }
-        for (int k = 0; k < n->subs.n; k++) {
-            const MSub *s = n->subs.items[k];
-            sb_printf(b, "  subscription %s to %s (", s->name, s->publisher ? s->publisher->name : "?");
-            for (int j = 0; j < s->pubs.n; j++)
-                sb_printf(b, "%s%s", j ? ", " : "", ((MPub *)s->pubs.items[j])->name);
-            sb_printf(b, "), slot %s%s%s\n", s->slot ? s->slot : "none",
-                      s->precreate_slot ? " (made by replc before the subscription)" : "",
-                      s->copy_data ? "" : ", no initial copy");
-            StrBuf ci;
-            sb_init(&ci);
-            model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
-            sb_puts(b, "    connection ");
-            q_literal(b, ci.s);
-            sb_free(&ci);
-            sb_puts(b, "\n    with (");
-            sub_options_line(b, s, false);
-            sb_puts(b, ")\n    defaults: ");
-            sub_options_line(b, s, true);
-            sb_putc(b, '\n');
-        }
+        for (int k = 0; k < n->pubs.n; k++)
+            pub_text(b, n, n->pubs.items[k]);
+        for (int k = 0; k < n->subs.n; k++)
+            sub_text(b, n->subs.items[k]);
         for (int id = 0; id < GUC_COUNT; id++) {
             const Derived *g = &n->guc[id];
             if (!g->set)
