@@ -314,6 +314,115 @@ static void json_or_null(StrBuf *b, const char *s)
         sb_puts(b, "null");
 }
 
+/* One table of a node, for plan.json. */
+static void json_table(StrBuf *b, const MNode *n, const MTable *t, bool first)
+{
+    sb_puts(b, first ? "\n       {" : ",\n       {");
+    jkey(b, "name");
+    q_json(b, t->name);
+    sb_puts(b, ", ");
+    jkey(b, "schema");
+    json_or_null(b, t->schema);
+    sb_puts(b, ", ");
+    jkey(b, "definition");
+    const MSub *from = t->has_columns ? NULL : table_source(n, t);
+    q_json(b, t->has_columns ? "declared" : from ? "copied" : "existing");
+    if (from) {
+        sb_puts(b, ", ");
+        jkey(b, "copied_from");
+        q_json(b, from->publisher->name);
+    }
+    sb_puts(b, ", \"columns\": [");
+    for (int j = 0; j < t->columns.n; j++) {
+        const MColumn *c = t->columns.items[j];
+        sb_puts(b, j ? ", {" : "{");
+        jkey(b, "name");
+        q_json(b, c->name);
+        sb_puts(b, ", ");
+        jkey(b, "type");
+        q_json(b, c->type);
+        sb_printf(b, ", \"not_null\": %s}", c->not_null ? "true" : "false");
+    }
+    sb_puts(b, "], \"primary_key\": [");
+    for (int j = 0; j < t->pkey.n; j++) {
+        if (j)
+            sb_puts(b, ", ");
+        q_json(b, t->pkey.items[j]);
+    }
+    sb_printf(b, "], \"replica_identity_full\": %s}", t->replica_full ? "true" : "false");
+}
+
+/* One publication, for plan.json. */
+static void json_pub(StrBuf *b, const MPub *pub, bool first)
+{
+    sb_puts(b, first ? "\n       {" : ",\n       {");
+    jkey(b, "name");
+    q_json(b, pub->name);
+    sb_printf(b, ", \"all_tables\": %s, \"tables\": [", pub->all_tables ? "true" : "false");
+    for (int j = 0; j < pub->tables.n; j++) {
+        if (j)
+            sb_puts(b, ", ");
+        q_json(b, ((MTable *)pub->tables.items[j])->display);
+    }
+    sb_puts(b, "], \"options\": {");
+    int w = 0;
+    for (int id = 0; id < PUBOPT_COUNT; id++) {
+        sb_puts(b, w++ ? ", " : "");
+        jkey(b, pubopt_name((PubOpt)id));
+        sb_puts(b, "{\"value\": ");
+        if (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT)
+            sb_puts(b, pub->opt.via_partition_root ? "true" : "false");
+        else if (id == PUBOPT_PUBLISH)
+            q_json(b, pub->opt.given[id] ? pub->opt.publish : "insert, update, delete, truncate");
+        else
+            q_json(b, pub->opt.generated_stored ? "stored" : "none");
+        sb_printf(b, ", \"source\": \"%s\"}", pub->opt.given[id] ? "topology" : "default");
+    }
+    sb_puts(b, "}}");
+}
+
+/* One subscription, for plan.json. */
+static void json_sub(StrBuf *b, const MSub *s, bool first)
+{
+    sb_puts(b, first ? "\n       {" : ",\n       {");
+    jkey(b, "name");
+    q_json(b, s->name);
+    sb_puts(b, ", ");
+    jkey(b, "publisher");
+    q_json(b, s->publisher ? s->publisher->name : "");
+    sb_puts(b, ", ");
+    jkey(b, "slot");
+    json_or_null(b, s->slot);
+    sb_printf(b, ", \"slot_made_by_replc\": %s, \"copy_data\": %s, ", s->precreate_slot ? "true" : "false",
+              s->copy_data ? "true" : "false");
+    jkey(b, "connection");
+    StrBuf ci;
+    sb_init(&ci);
+    model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+    q_json(b, ci.s);
+    sb_free(&ci);
+    sb_puts(b, ", \"publications\": [");
+    for (int j = 0; j < s->pubs.n; j++) {
+        if (j)
+            sb_puts(b, ", ");
+        q_json(b, ((MPub *)s->pubs.items[j])->name);
+    }
+    sb_puts(b, "],\n        \"options\": {");
+    for (int id = 0; id < SUBOPT_COUNT; id++) {
+        sb_puts(b, id ? ", " : "");
+        jkey(b, subopt_name((SubOpt)id));
+        sb_puts(b, "{\"value\": ");
+        if (sub_is_bool((SubOpt)id))
+            sb_puts(b, sub_bool_value(s, (SubOpt)id) ? "true" : "false");
+        else
+            q_json(b, sub_text_value(s, (SubOpt)id));
+        OptSource src = sub_source(s, (SubOpt)id);
+        sb_printf(b, ", \"source\": \"%s\"}",
+                  src == OPT_GIVEN ? "topology" : src == OPT_REPLC ? "replc" : "default");
+    }
+    sb_puts(b, "}}");
+}
+
 void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
 {
     sb_puts(b, "{\n  ");
@@ -380,111 +489,14 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         } else
             sb_puts(b, "null");
         sb_puts(b, ",\n     \"tables\": [");
-        for (int k = 0; k < n->tables.n; k++) {
-            const MTable *t = n->tables.items[k];
-            sb_puts(b, k ? ",\n       {" : "\n       {");
-            jkey(b, "name");
-            q_json(b, t->name);
-            sb_puts(b, ", ");
-            jkey(b, "schema");
-            json_or_null(b, t->schema);
-            sb_puts(b, ", ");
-            jkey(b, "definition");
-            const MSub *from = t->has_columns ? NULL : table_source(n, t);
-            q_json(b, t->has_columns ? "declared" : from ? "copied" : "existing");
-            if (from) {
-                sb_puts(b, ", ");
-                jkey(b, "copied_from");
-                q_json(b, from->publisher->name);
-            }
-            sb_puts(b, ", \"columns\": [");
-            for (int j = 0; j < t->columns.n; j++) {
-                const MColumn *c = t->columns.items[j];
-                sb_puts(b, j ? ", {" : "{");
-                jkey(b, "name");
-                q_json(b, c->name);
-                sb_puts(b, ", ");
-                jkey(b, "type");
-                q_json(b, c->type);
-                sb_printf(b, ", \"not_null\": %s}", c->not_null ? "true" : "false");
-            }
-            sb_puts(b, "], \"primary_key\": [");
-            for (int j = 0; j < t->pkey.n; j++) {
-                if (j)
-                    sb_puts(b, ", ");
-                q_json(b, t->pkey.items[j]);
-            }
-            sb_printf(b, "], \"replica_identity_full\": %s}", t->replica_full ? "true" : "false");
-        }
+        for (int k = 0; k < n->tables.n; k++)
+            json_table(b, n, n->tables.items[k], k == 0);
         sb_puts(b, "],\n     \"publications\": [");
-        for (int k = 0; k < n->pubs.n; k++) {
-            const MPub *pub = n->pubs.items[k];
-            sb_puts(b, k ? ",\n       {" : "\n       {");
-            jkey(b, "name");
-            q_json(b, pub->name);
-            sb_printf(b, ", \"all_tables\": %s, \"tables\": [", pub->all_tables ? "true" : "false");
-            for (int j = 0; j < pub->tables.n; j++) {
-                if (j)
-                    sb_puts(b, ", ");
-                q_json(b, ((MTable *)pub->tables.items[j])->display);
-            }
-            sb_puts(b, "], \"options\": {");
-            int w = 0;
-            for (int id = 0; id < PUBOPT_COUNT; id++) {
-                sb_puts(b, w++ ? ", " : "");
-                jkey(b, pubopt_name((PubOpt)id));
-                sb_puts(b, "{\"value\": ");
-                if (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT)
-                    sb_puts(b, pub->opt.via_partition_root ? "true" : "false");
-                else if (id == PUBOPT_PUBLISH)
-                    q_json(b, pub->opt.given[id] ? pub->opt.publish : "insert, update, delete, truncate");
-                else
-                    q_json(b, pub->opt.generated_stored ? "stored" : "none");
-                sb_printf(b, ", \"source\": \"%s\"}", pub->opt.given[id] ? "topology" : "default");
-            }
-            sb_puts(b, "}}");
-        }
+        for (int k = 0; k < n->pubs.n; k++)
+            json_pub(b, n->pubs.items[k], k == 0);
         sb_puts(b, "],\n     \"subscriptions\": [");
-        for (int k = 0; k < n->subs.n; k++) {
-            const MSub *s = n->subs.items[k];
-            sb_puts(b, k ? ",\n       {" : "\n       {");
-            jkey(b, "name");
-            q_json(b, s->name);
-            sb_puts(b, ", ");
-            jkey(b, "publisher");
-            q_json(b, s->publisher ? s->publisher->name : "");
-            sb_puts(b, ", ");
-            jkey(b, "slot");
-            json_or_null(b, s->slot);
-            sb_printf(b, ", \"slot_made_by_replc\": %s, \"copy_data\": %s, ", s->precreate_slot ? "true" : "false",
-                      s->copy_data ? "true" : "false");
-            jkey(b, "connection");
-            StrBuf ci;
-            sb_init(&ci);
-            model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
-            q_json(b, ci.s);
-            sb_free(&ci);
-            sb_puts(b, ", \"publications\": [");
-            for (int j = 0; j < s->pubs.n; j++) {
-                if (j)
-                    sb_puts(b, ", ");
-                q_json(b, ((MPub *)s->pubs.items[j])->name);
-            }
-            sb_puts(b, "],\n        \"options\": {");
-            for (int id = 0; id < SUBOPT_COUNT; id++) {
-                sb_puts(b, id ? ", " : "");
-                jkey(b, subopt_name((SubOpt)id));
-                sb_puts(b, "{\"value\": ");
-                if (sub_is_bool((SubOpt)id))
-                    sb_puts(b, sub_bool_value(s, (SubOpt)id) ? "true" : "false");
-                else
-                    q_json(b, sub_text_value(s, (SubOpt)id));
-                OptSource src = sub_source(s, (SubOpt)id);
-                sb_printf(b, ", \"source\": \"%s\"}",
-                          src == OPT_GIVEN ? "topology" : src == OPT_REPLC ? "replc" : "default");
-            }
-            sb_puts(b, "}}");
-        }
+        for (int k = 0; k < n->subs.n; k++)
+            json_sub(b, n->subs.items[k], k == 0);
         sb_puts(b, "],\n     \"settings\": {");
         int ns = 0;
         for (int id = 0; id < GUC_COUNT; id++) {
