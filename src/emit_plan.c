@@ -32,6 +32,208 @@ static void hba_text(StrBuf *b, const HbaLine *h)
     sb_printf(b, " %s %s", h->address, h->method);
 }
 
+/* ---- the facts a reviewer must see, shared by plan.txt and plan.json ---- */
+
+/* How the node's password is found; never the password itself. */
+static void password_text(StrBuf *b, const MNode *n)
+{
+    switch (n->pw_kind) {
+    case PW_ENV: sb_printf(b, "from environment variable %s", n->pw_value); break;
+    case PW_FILE: sb_printf(b, "passfile %s", n->pw_value); break;
+    case PW_LITERAL: sb_puts(b, "a literal in the topology (never written out)"); break;
+    default: sb_puts(b, "none given (libpq's own rules)"); break;
+    }
+}
+
+static const char *pw_kind_name(PasswordKind k)
+{
+    return k == PW_ENV ? "env" : k == PW_FILE ? "file" : k == PW_LITERAL ? "literal" : "none";
+}
+
+/* Where the node's table comes from: declared here, or (no columns) copied
+ * from the publisher of the subscription that carries it, or there already. */
+static const MSub *table_source(const MNode *n, const MTable *t)
+{
+    for (int k = 0; k < n->subs.n; k++) {
+        const MSub *s = n->subs.items[k];
+        for (int j = 0; j < s->tables.n; j++)
+            if (s->tables.items[j] == t)
+                return s;
+    }
+    return NULL;
+}
+
+static void table_text(StrBuf *b, const MNode *n, const MTable *t)
+{
+    sb_printf(b, "  table %s", t->display);
+    if (t->has_columns) {
+        sb_puts(b, " (");
+        for (int k = 0; k < t->columns.n; k++) {
+            const MColumn *c = t->columns.items[k];
+            sb_printf(b, "%s%s %s%s", k ? ", " : "", c->name, c->type, c->not_null ? " not null" : "");
+        }
+        if (t->pkey.n) {
+            sb_puts(b, ", primary key (");
+            for (int k = 0; k < t->pkey.n; k++)
+                sb_printf(b, "%s%s", k ? ", " : "", (const char *)t->pkey.items[k]);
+            sb_putc(b, ')');
+        }
+        sb_putc(b, ')');
+    } else {
+        const MSub *from = table_source(n, t);
+        if (from)
+            sb_printf(b, ": definition copied from '%s'", from->publisher->name);
+        else
+            sb_puts(b, ": exists here already (not created)");
+    }
+    if (t->replica_full)
+        sb_puts(b, ", replica identity full");
+    sb_putc(b, '\n');
+}
+
+/* One publication option's value, as CREATE PUBLICATION takes it. */
+static void pub_value(StrBuf *b, const MPub *p, PubOpt id, bool given)
+{
+    switch (id) {
+    case PUBOPT_PUBLISH: q_literal(b, given ? p->opt.publish : "insert, update, delete, truncate"); break;
+    case PUBOPT_PUBLISH_GENERATED_COLUMNS: q_literal(b, p->opt.generated_stored ? "stored" : "none"); break;
+    default: sb_puts(b, p->opt.via_partition_root ? "true" : "false"); break;
+    }
+}
+
+/* A subscription option as replc creates the subscription: given in the
+ * topology, set by replc itself, or PostgreSQL's default. */
+typedef enum { OPT_GIVEN, OPT_REPLC, OPT_DEFAULT } OptSource;
+
+/* The first version with each option (index: SubOpt; check.c's sub_opts
+ * says the same): the defaults line leaves out what the version lacks. */
+static const int sub_since[SUBOPT_COUNT] = {14, 10, 10, 10, 15, 10, 17, 16, 16, 16, 10, 14, 10, 15};
+
+static OptSource sub_source(const MSub *s, SubOpt id)
+{
+    if (s->opt.given[id])
+        return OPT_GIVEN;
+    if (id == SUBOPT_CREATE_SLOT && s->precreate_slot)
+        return OPT_REPLC;
+    if (id == SUBOPT_STREAMING && s->node->version >= 14)
+        return OPT_REPLC;
+    return OPT_DEFAULT;
+}
+
+static bool sub_bool_value(const MSub *s, SubOpt id)
+{
+    const SubOptions *o = &s->opt;
+    switch (id) {
+    case SUBOPT_BINARY: return o->binary;
+    case SUBOPT_CONNECT: return o->connect;
+    case SUBOPT_COPY_DATA: return o->copy_data;
+    case SUBOPT_CREATE_SLOT: return o->create_slot && !s->precreate_slot;
+    case SUBOPT_DISABLE_ON_ERROR: return o->disable_on_error;
+    case SUBOPT_ENABLED: return o->enabled;
+    case SUBOPT_FAILOVER: return o->failover;
+    case SUBOPT_PASSWORD_REQUIRED: return o->password_required;
+    case SUBOPT_RUN_AS_OWNER: return o->run_as_owner;
+    case SUBOPT_TWO_PHASE: return o->two_phase;
+    default: return false;
+    }
+}
+
+static bool sub_is_bool(SubOpt id)
+{
+    return id != SUBOPT_ORIGIN && id != SUBOPT_STREAMING && id != SUBOPT_SLOT_NAME &&
+           id != SUBOPT_SYNCHRONOUS_COMMIT;
+}
+
+/* The text value of a non-boolean subscription option. */
+static const char *sub_text_value(const MSub *s, SubOpt id)
+{
+    const SubOptions *o = &s->opt;
+    switch (id) {
+    case SUBOPT_ORIGIN: return o->origin == ORIGIN_NONE ? "none" : "any";
+    case SUBOPT_STREAMING:
+        return o->streaming == STREAM_PARALLEL ? "parallel" : o->streaming == STREAM_ON ? "on" : "off";
+    case SUBOPT_SLOT_NAME: return s->slot ? s->slot : "none";
+    case SUBOPT_SYNCHRONOUS_COMMIT: return o->synchronous_commit ? o->synchronous_commit : "off";
+    default: return "";
+    }
+}
+
+static void sub_option_text(StrBuf *b, const MSub *s, SubOpt id)
+{
+    sb_printf(b, "%s = ", subopt_name(id));
+    if (sub_is_bool(id))
+        sb_puts(b, sub_bool_value(s, id) ? "true" : "false");
+    else
+        q_literal(b, sub_text_value(s, id));
+}
+
+/* The options of s from one source, in name order ("with": given, then
+ * replc's own; "defaults": the rest). */
+static void sub_options_line(StrBuf *b, const MSub *s, bool defaults)
+{
+    int k = 0;
+    for (int id = 0; id < SUBOPT_COUNT; id++) {
+        OptSource src = sub_source(s, (SubOpt)id);
+        if ((src == OPT_DEFAULT) != defaults || (src == OPT_DEFAULT && s->node->version < sub_since[id]))
+            continue;
+        sb_puts(b, k++ ? ", " : "");
+        sub_option_text(b, s, (SubOpt)id);
+        if (src == OPT_REPLC)
+            sb_puts(b, " (set by replc)");
+    }
+    if (!k)
+        sb_puts(b, "none");
+}
+
+/* A publication, its tables and options, for plan.txt. */
+static void pub_text(StrBuf *b, const MNode *n, const MPub *pub)
+{
+    sb_printf(b, "  publication %s:%s", pub->name, pub->all_tables ? " all tables (declared:" : "");
+    for (int j = 0; j < pub->tables.n; j++)
+        sb_printf(b, "%s %s", j ? "," : "", ((MTable *)pub->tables.items[j])->display);
+    if (pub->all_tables)
+        sb_putc(b, ')');
+    sb_puts(b, "\n    with (");
+    int w = 0;
+    for (int j = 0; j < pub->opt.n; j++) {
+        sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt.order[j]));
+        pub_value(b, pub, pub->opt.order[j], true);
+    }
+    sb_puts(b, w ? ")" : "none)");
+    sb_puts(b, "; defaults: ");
+    int d = 0;
+    for (int id = 0; id < PUBOPT_COUNT; id++) {
+        if (pub->opt.given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
+            (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT && n->version < 13))
+            continue;
+        sb_printf(b, "%s%s = ", d++ ? ", " : "", pubopt_name((PubOpt)id));
+        pub_value(b, pub, (PubOpt)id, false);
+    }
+    sb_puts(b, d ? "\n" : "none\n");
+}
+
+/* A subscription, its connection string and options, for plan.txt. */
+static void sub_text(StrBuf *b, const MSub *s)
+{
+    sb_printf(b, "  subscription %s to %s (", s->name, s->publisher ? s->publisher->name : "?");
+    for (int j = 0; j < s->pubs.n; j++)
+        sb_printf(b, "%s%s", j ? ", " : "", ((MPub *)s->pubs.items[j])->name);
+    sb_printf(b, "), slot %s%s%s\n", s->slot ? s->slot : "none",
+              s->precreate_slot ? " (made by replc before the subscription)" : "",
+              s->copy_data ? "" : ", no initial copy");
+    StrBuf ci;
+    sb_init(&ci);
+    model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+    sb_puts(b, "    connection ");
+    q_literal(b, ci.s);
+    sb_free(&ci);
+    sb_puts(b, "\n    with (");
+    sub_options_line(b, s, false);
+    sb_puts(b, ")\n    defaults: ");
+    sub_options_line(b, s, true);
+    sb_putc(b, '\n');
+}
+
 void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
 {
     sb_printf(b, "# replc plan for cluster '%s': %d node(s), %d step(s)\n", m->cluster, m->nodes.n,
@@ -42,25 +244,22 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         sb_printf(b, "node %s: %s, %s port %d, PostgreSQL %d, database %s, directory %s/\n", n->name,
                   role(n), n->host, n->port, n->version, n->database,
                   (const char *)p->node_dirs.items[i]);
-        if (n->standby && n->standby->source)
-            sb_printf(b, "  standby of %s, slot %s%s\n", n->standby->source->name, n->standby->slot,
-                      n->standby->force ? ", force" : "");
-        for (int k = 0; k < n->pubs.n; k++) {
-            const MPub *pub = n->pubs.items[k];
-            sb_printf(b, "  publishes %s:", pub->name);
-            if (pub->all_tables)
-                sb_puts(b, " all tables");
-            for (int j = 0; j < pub->tables.n; j++)
-                sb_printf(b, "%s %s", j ? "," : "", ((MTable *)pub->tables.items[j])->display);
-            sb_putc(b, '\n');
+        sb_printf(b, "  connects as %s, password ", n->user);
+        password_text(b, n);
+        sb_putc(b, '\n');
+        sb_printf(b, "  ssh %s, service %s, pgdata %s, bindir %s\n", n->ssh, n->service,
+                  n->pgdata ? n->pgdata : "(found on the host)", n->bindir ? n->bindir : "(the host's PATH)");
+        if (n->standby && n->standby->source) {
+            const StandbyInfo *sb = n->standby;
+            sb_printf(b, "  standby of %s, slot %s, delay %s, sync %s, force %s\n", sb->source->name, sb->slot,
+                      sb->delay ? sb->delay : "none", sb->sync ? "true" : "false", sb->force ? "true" : "false");
         }
-        for (int k = 0; k < n->subs.n; k++) {
-            const MSub *s = n->subs.items[k];
-            sb_printf(b, "  subscribes %s to %s (", s->name, s->publisher ? s->publisher->name : "?");
-            for (int j = 0; j < s->pubs.n; j++)
-                sb_printf(b, "%s%s", j ? ", " : "", ((MPub *)s->pubs.items[j])->name);
-            sb_printf(b, "), slot %s%s\n", s->slot, s->copy_data ? "" : ", no initial copy");
-        }
+        for (int k = 0; k < n->tables.n; k++)
+            table_text(b, n, n->tables.items[k]);
+        for (int k = 0; k < n->pubs.n; k++)
+            pub_text(b, n, n->pubs.items[k]);
+        for (int k = 0; k < n->subs.n; k++)
+            sub_text(b, n->subs.items[k]);
         for (int id = 0; id < GUC_COUNT; id++) {
             const Derived *g = &n->guc[id];
             if (!g->set)
@@ -86,14 +285,15 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         }
         sb_putc(b, '\n');
     }
-    sb_puts(b, "steps (id, node, file, what it does, the steps it waits for):\n");
+    sb_puts(b, "steps, in an order that respects every dependency, each node's as its run.sh runs them\n"
+               "(id, what it does, the steps it waits for; a step's file is its id with .sql or .sh):\n");
     for (int i = 0; i < p->steps.n; i++) {
         const Step *s = p->steps.items[i];
-        sb_printf(b, "%4d  %s  %s  %s", s->id, s->node->name, s->file, s->what);
+        sb_printf(b, "  %s  %s", s->name, s->what);
         if (s->deps.n) {
             sb_puts(b, "  [after");
             for (int k = 0; k < s->deps.n; k++)
-                sb_printf(b, "%s %d", k ? "," : "", ((Step *)s->deps.items[k])->id);
+                sb_printf(b, "%s %s", k ? "," : "", ((Step *)s->deps.items[k])->name);
             sb_puts(b, "]");
         }
         sb_putc(b, '\n');
@@ -104,6 +304,123 @@ static void jkey(StrBuf *b, const char *k)
 {
     q_json(b, k);
     sb_puts(b, ": ");
+}
+
+static void json_or_null(StrBuf *b, const char *s)
+{
+    if (s)
+        q_json(b, s);
+    else
+        sb_puts(b, "null");
+}
+
+/* One table of a node, for plan.json. */
+static void json_table(StrBuf *b, const MNode *n, const MTable *t, bool first)
+{
+    sb_puts(b, first ? "\n       {" : ",\n       {");
+    jkey(b, "name");
+    q_json(b, t->name);
+    sb_puts(b, ", ");
+    jkey(b, "schema");
+    json_or_null(b, t->schema);
+    sb_puts(b, ", ");
+    jkey(b, "definition");
+    const MSub *from = t->has_columns ? NULL : table_source(n, t);
+    q_json(b, t->has_columns ? "declared" : from ? "copied" : "existing");
+    if (from) {
+        sb_puts(b, ", ");
+        jkey(b, "copied_from");
+        q_json(b, from->publisher->name);
+    }
+    sb_puts(b, ", \"columns\": [");
+    for (int j = 0; j < t->columns.n; j++) {
+        const MColumn *c = t->columns.items[j];
+        sb_puts(b, j ? ", {" : "{");
+        jkey(b, "name");
+        q_json(b, c->name);
+        sb_puts(b, ", ");
+        jkey(b, "type");
+        q_json(b, c->type);
+        sb_printf(b, ", \"not_null\": %s}", c->not_null ? "true" : "false");
+    }
+    sb_puts(b, "], \"primary_key\": [");
+    for (int j = 0; j < t->pkey.n; j++) {
+        if (j)
+            sb_puts(b, ", ");
+        q_json(b, t->pkey.items[j]);
+    }
+    sb_printf(b, "], \"replica_identity_full\": %s}", t->replica_full ? "true" : "false");
+}
+
+/* One publication, for plan.json. */
+static void json_pub(StrBuf *b, const MPub *pub, bool first)
+{
+    sb_puts(b, first ? "\n       {" : ",\n       {");
+    jkey(b, "name");
+    q_json(b, pub->name);
+    sb_printf(b, ", \"all_tables\": %s, \"tables\": [", pub->all_tables ? "true" : "false");
+    for (int j = 0; j < pub->tables.n; j++) {
+        if (j)
+            sb_puts(b, ", ");
+        q_json(b, ((MTable *)pub->tables.items[j])->display);
+    }
+    sb_puts(b, "], \"options\": {");
+    int w = 0;
+    for (int id = 0; id < PUBOPT_COUNT; id++) {
+        sb_puts(b, w++ ? ", " : "");
+        jkey(b, pubopt_name((PubOpt)id));
+        sb_puts(b, "{\"value\": ");
+        if (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT)
+            sb_puts(b, pub->opt.via_partition_root ? "true" : "false");
+        else if (id == PUBOPT_PUBLISH)
+            q_json(b, pub->opt.given[id] ? pub->opt.publish : "insert, update, delete, truncate");
+        else
+            q_json(b, pub->opt.generated_stored ? "stored" : "none");
+        sb_printf(b, ", \"source\": \"%s\"}", pub->opt.given[id] ? "topology" : "default");
+    }
+    sb_puts(b, "}}");
+}
+
+/* One subscription, for plan.json. */
+static void json_sub(StrBuf *b, const MSub *s, bool first)
+{
+    sb_puts(b, first ? "\n       {" : ",\n       {");
+    jkey(b, "name");
+    q_json(b, s->name);
+    sb_puts(b, ", ");
+    jkey(b, "publisher");
+    q_json(b, s->publisher ? s->publisher->name : "");
+    sb_puts(b, ", ");
+    jkey(b, "slot");
+    json_or_null(b, s->slot);
+    sb_printf(b, ", \"slot_made_by_replc\": %s, \"copy_data\": %s, ", s->precreate_slot ? "true" : "false",
+              s->copy_data ? "true" : "false");
+    jkey(b, "connection");
+    StrBuf ci;
+    sb_init(&ci);
+    model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+    q_json(b, ci.s);
+    sb_free(&ci);
+    sb_puts(b, ", \"publications\": [");
+    for (int j = 0; j < s->pubs.n; j++) {
+        if (j)
+            sb_puts(b, ", ");
+        q_json(b, ((MPub *)s->pubs.items[j])->name);
+    }
+    sb_puts(b, "],\n        \"options\": {");
+    for (int id = 0; id < SUBOPT_COUNT; id++) {
+        sb_puts(b, id ? ", " : "");
+        jkey(b, subopt_name((SubOpt)id));
+        sb_puts(b, "{\"value\": ");
+        if (sub_is_bool((SubOpt)id))
+            sb_puts(b, sub_bool_value(s, (SubOpt)id) ? "true" : "false");
+        else
+            q_json(b, sub_text_value(s, (SubOpt)id));
+        OptSource src = sub_source(s, (SubOpt)id);
+        sb_printf(b, ", \"source\": \"%s\"}",
+                  src == OPT_GIVEN ? "topology" : src == OPT_REPLC ? "replc" : "default");
+    }
+    sb_puts(b, "}}");
 }
 
 void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
@@ -132,60 +449,78 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         sb_puts(b, ", ");
         jkey(b, "user");
         q_json(b, n->user);
+        sb_puts(b, ",\n     ");
+        jkey(b, "password");
+        sb_puts(b, "{");
+        jkey(b, "kind");
+        q_json(b, pw_kind_name(n->pw_kind));
+        if (n->pw_kind == PW_ENV || n->pw_kind == PW_FILE) {
+            sb_puts(b, ", ");
+            jkey(b, n->pw_kind == PW_ENV ? "variable" : "passfile");
+            q_json(b, n->pw_value);
+        }
+        sb_puts(b, "}, ");
+        jkey(b, "ssh");
+        q_json(b, n->ssh);
+        sb_puts(b, ", ");
+        jkey(b, "service");
+        q_json(b, n->service);
+        sb_puts(b, ", ");
+        jkey(b, "pgdata");
+        json_or_null(b, n->pgdata);
+        sb_puts(b, ", ");
+        jkey(b, "bindir");
+        json_or_null(b, n->bindir);
+        sb_puts(b, ",\n     ");
+        jkey(b, "standby");
         if (n->standby && n->standby->source) {
-            sb_puts(b, ", ");
-            jkey(b, "standby_of");
-            q_json(b, n->standby->source->name);
+            const StandbyInfo *sb = n->standby;
+            sb_puts(b, "{");
+            jkey(b, "source");
+            q_json(b, sb->source->name);
             sb_puts(b, ", ");
             jkey(b, "slot");
-            q_json(b, n->standby->slot);
-        }
-        sb_puts(b, ",\n     \"publications\": [");
-        for (int k = 0; k < n->pubs.n; k++) {
-            const MPub *pub = n->pubs.items[k];
-            sb_puts(b, k ? ", {" : "{");
-            jkey(b, "name");
-            q_json(b, pub->name);
-            sb_printf(b, ", \"all_tables\": %s, \"tables\": [", pub->all_tables ? "true" : "false");
-            for (int j = 0; j < pub->tables.n; j++) {
-                if (j)
-                    sb_puts(b, ", ");
-                q_json(b, ((MTable *)pub->tables.items[j])->display);
-            }
-            sb_puts(b, "]}");
-        }
+            q_json(b, sb->slot);
+            sb_puts(b, ", ");
+            jkey(b, "delay");
+            json_or_null(b, sb->delay);
+            sb_printf(b, ", \"sync\": %s, \"force\": %s}", sb->sync ? "true" : "false",
+                      sb->force ? "true" : "false");
+        } else
+            sb_puts(b, "null");
+        sb_puts(b, ",\n     \"tables\": [");
+        for (int k = 0; k < n->tables.n; k++)
+            json_table(b, n, n->tables.items[k], k == 0);
+        sb_puts(b, "],\n     \"publications\": [");
+        for (int k = 0; k < n->pubs.n; k++)
+            json_pub(b, n->pubs.items[k], k == 0);
         sb_puts(b, "],\n     \"subscriptions\": [");
-        for (int k = 0; k < n->subs.n; k++) {
-            const MSub *s = n->subs.items[k];
-            sb_puts(b, k ? ", {" : "{");
-            jkey(b, "name");
-            q_json(b, s->name);
-            sb_puts(b, ", ");
-            jkey(b, "publisher");
-            q_json(b, s->publisher ? s->publisher->name : "");
-            sb_puts(b, ", ");
-            jkey(b, "slot");
-            q_json(b, s->slot);
-            sb_puts(b, ", \"publications\": [");
-            for (int j = 0; j < s->pubs.n; j++) {
-                if (j)
-                    sb_puts(b, ", ");
-                q_json(b, ((MPub *)s->pubs.items[j])->name);
-            }
-            sb_printf(b, "], \"copy_data\": %s}", s->copy_data ? "true" : "false");
-        }
+        for (int k = 0; k < n->subs.n; k++)
+            json_sub(b, n->subs.items[k], k == 0);
         sb_puts(b, "],\n     \"settings\": {");
         int ns = 0;
         for (int id = 0; id < GUC_COUNT; id++) {
             const Derived *g = &n->guc[id];
             if (!g->set)
                 continue;
-            sb_puts(b, ns++ ? ", " : "");
+            sb_puts(b, ns++ ? ",\n       " : "\n       ");
             jkey(b, guc_name((GucId)id));
+            sb_puts(b, "{\"value\": ");
             if (guc_is_numeric((GucId)id))
                 sb_printf(b, "%ld", g->value);
             else
                 q_json(b, g->text);
+            sb_printf(b, ", \"at_least\": %s, ", guc_is_numeric((GucId)id) && !g->exact ? "true" : "false");
+            jkey(b, "why");
+            q_json(b, g->why);
+            sb_puts(b, "}");
+        }
+        sb_puts(b, "},\n     \"user_settings\": {");
+        for (int k = 0; k < n->user_gucs.n; k++) {
+            const UserGuc *u = n->user_gucs.items[k];
+            sb_puts(b, k ? ", " : "");
+            jkey(b, u->name);
+            q_json(b, u->value);
         }
         sb_puts(b, "},\n     \"hba\": [");
         for (int k = 0; k < n->hba.n; k++) {
@@ -202,7 +537,10 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
     sb_puts(b, "\n  ],\n  \"steps\": [");
     for (int i = 0; i < p->steps.n; i++) {
         const Step *s = p->steps.items[i];
-        sb_printf(b, "%s\n    {\"id\": %d, ", i ? "," : "", s->id);
+        sb_puts(b, i ? ",\n    {" : "\n    {");
+        jkey(b, "id");
+        q_json(b, s->name);
+        sb_puts(b, ", ");
         jkey(b, "node");
         q_json(b, s->node->name);
         sb_puts(b, ", ");
@@ -215,8 +553,11 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         jkey(b, "what");
         q_json(b, s->what);
         sb_puts(b, ", \"after\": [");
-        for (int k = 0; k < s->deps.n; k++)
-            sb_printf(b, "%s%d", k ? ", " : "", ((Step *)s->deps.items[k])->id);
+        for (int k = 0; k < s->deps.n; k++) {
+            if (k)
+                sb_puts(b, ", ");
+            q_json(b, ((Step *)s->deps.items[k])->name);
+        }
         sb_puts(b, "]}");
     }
     sb_puts(b, "\n  ]\n}\n");

@@ -62,13 +62,27 @@ static int write_file(const char *path, const char *text, size_t len, mode_t mod
     return 0;
 }
 
+/* A file that replc writes into a node's directory: run.sh, lib.sh,
+ * promote.sh, a step file (<kind>[.<object>].sql or .sh), or a numbered
+ * step file from a replc before step files were named by what they do
+ * (NN-<what>.sql or .sh). */
 static bool is_ours(const char *name)
 {
     size_t n = strlen(name);
     if (strcmp(name, "run.sh") == 0 || strcmp(name, "promote.sh") == 0 || strcmp(name, "lib.sh") == 0)
         return true;
-    return n > 3 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
-           name[2] == '-' && (strcmp(name + n - 3, ".sh") == 0 || (n > 4 && strcmp(name + n - 4, ".sql") == 0));
+    bool script = (n > 3 && strcmp(name + n - 3, ".sh") == 0) || (n > 4 && strcmp(name + n - 4, ".sql") == 0);
+    if (!script)
+        return false;
+    if (name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] == '-')
+        return true;
+    for (int k = 0; k < step_kind_count(); k++) {
+        const char *kind = step_kind_name((StepKind)k);
+        size_t kl = strlen(kind);
+        if (strncmp(name, kind, kl) == 0 && name[kl] == '.')
+            return true;
+    }
+    return false;
 }
 
 /* Remove what an earlier replc run wrote into dir, and nothing else. Refuse

@@ -15,6 +15,8 @@ static const char *kind_names[] = {
 
 const char *step_kind_name(StepKind k) { return kind_names[k]; }
 
+int step_kind_count(void) { return (int)(sizeof kind_names / sizeof kind_names[0]); }
+
 StepLang step_lang(StepKind k)
 {
     switch (k) {
@@ -25,16 +27,73 @@ StepLang step_lang(StepKind k)
     }
 }
 
-static const char *file_part(Arena *a, const char *s)
+/* s made safe for a file name: lower-case letters, digits and '_' kept,
+ * upper case lowered, anything else '_', at most 40 bytes. *changed says
+ * whether that altered s (then two names may meet; see obj_parts). */
+static char *file_safe(Arena *a, const char *s, bool *changed)
 {
     char *r = arena_strdup(a, s);
     size_t n = 0;
-    for (char *p = r; *p; p++, n++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+    for (char *p = r; *p; p++, n++) {
+        if (*p >= 'A' && *p <= 'Z') {
+            *p = (char)(*p - 'A' + 'a');
+            *changed = true;
+        } else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
             *p = '_';
-    if (n > 40)
+            *changed = true;
+        }
+    }
+    if (n > 40) {
         r[40] = '\0';
+        *changed = true;
+    }
     return r;
+}
+
+/* The file-name part of a table (schema.name) or subscription, before
+ * disambiguation. */
+static const char *table_part(Arena *a, const MTable *t, bool *changed)
+{
+    if (!t->schema)
+        return file_safe(a, t->name, changed);
+    return arena_printf(a, "%s.%s", file_safe(a, t->schema, changed), file_safe(a, t->name, changed));
+}
+
+/* FNV-1a, 32 bits: a short tag of a name, the same on every machine. */
+static unsigned long name_tag(const char *s)
+{
+    unsigned long h = 2166136261UL;
+    for (; *s; s++)
+        h = ((h ^ (unsigned char)*s) * 16777619UL) & 0xffffffffUL;
+    return h;
+}
+
+/* The file-name parts of n objects of one kind on one node (names[i] as
+ * written): each made file-safe; where two meet, each one that file_safe
+ * altered gets '-' and a tag of its real name appended. A name that is
+ * file-safe as written never changes, whatever else the node holds, and no
+ * part depends on the order of the objects. */
+static const char **obj_parts(Arena *a, const char **names, const MTable **tables, int n)
+{
+    const char **part = arena_alloc(a, sizeof *part * (size_t)(n + 1));
+    bool *changed = arena_alloc(a, sizeof *changed * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        part[i] = tables ? table_part(a, tables[i], &changed[i]) : file_safe(a, names[i], &changed[i]);
+    const char **out = arena_alloc(a, sizeof *out * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        bool meets = false;
+        for (int k = 0; k < n && !meets; k++)
+            meets = k != i && strcmp(part[i], part[k]) == 0;
+        out[i] = meets && changed[i] ? arena_printf(a, "%s-%08lx", part[i], name_tag(names[i])) : part[i];
+    }
+    /* two tags alike: cannot be told apart by name, so by order */
+    for (int i = 0; i < n; i++)
+        for (int k = 0, dup = 2; k < i; k++)
+            if (strcmp(out[i], out[k]) == 0) {
+                out[i] = arena_printf(a, "%s-%d", part[i], dup++);
+                k = -1;
+            }
+    return out;
 }
 
 typedef struct Builder {
@@ -42,6 +101,7 @@ typedef struct Builder {
     Plan *p;
     Vec *cur;
     MNode *node;
+    const char *dir;    /* the node's directory: the first part of its steps' ids */
 } Builder;
 
 static Step *add(Builder *b, StepKind k, const char *what, const char *suffix, const char *db, Span span)
@@ -50,9 +110,9 @@ static Step *add(Builder *b, StepKind k, const char *what, const char *suffix, c
     s->kind = k;
     s->lang = step_lang(k);
     s->node = b->node;
-    s->seq = b->cur->n + 1;
-    s->file = arena_printf(b->a, "%02d-%s%s%s.%s", s->seq, kind_names[k], suffix ? "-" : "",
-                           suffix ? suffix : "", s->lang == LANG_SQL ? "sql" : "sh");
+    const char *stem = suffix ? arena_printf(b->a, "%s.%s", kind_names[k], suffix) : kind_names[k];
+    s->file = arena_printf(b->a, "%s.%s", stem, s->lang == LANG_SQL ? "sql" : "sh");
+    s->name = arena_printf(b->a, "%s/%s", b->dir, stem);
     s->what = what;
     s->db = db;
     s->span = span;
@@ -147,6 +207,17 @@ static void build_node(Builder *b, MNode *n)
             any_decl = true;
     if (any_decl)
         add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database, n->span);
+    const char **tnames = arena_alloc(a, sizeof *tnames * (size_t)(n->tables.n + 1));
+    const MTable **tabs = arena_alloc(a, sizeof *tabs * (size_t)(n->tables.n + 1));
+    for (int i = 0; i < n->tables.n; i++) {
+        tabs[i] = n->tables.items[i];
+        tnames[i] = tabs[i]->display;
+    }
+    const char **tparts = obj_parts(a, tnames, tabs, n->tables.n);
+    const char **snames = arena_alloc(a, sizeof *snames * (size_t)(n->subs.n + 1));
+    for (int i = 0; i < n->subs.n; i++)
+        snames[i] = ((MSub *)n->subs.items[i])->name;
+    const char **sparts = obj_parts(a, snames, NULL, n->subs.n);
     for (int i = 0; i < n->tables.n; i++) {
         MTable *t = n->tables.items[i];
         if (t->has_columns)
@@ -164,7 +235,7 @@ static void build_node(Builder *b, MNode *n)
         Step *s = add(b, STEP_COPY_TABLE,
                       arena_printf(a, "copy the definition of '%s' from '%s' if missing", t->display,
                                    from->publisher->name),
-                      file_part(a, t->display), n->database, t->span);
+                      tparts[i], n->database, t->span);
         s->sub = from;
         s->table = t;
     }
@@ -173,7 +244,7 @@ static void build_node(Builder *b, MNode *n)
             NULL, n->database, ((MPub *)n->pubs.items[0])->span);
     for (int i = 0; i < n->subs.n; i++) {
         MSub *sub = n->subs.items[i];
-        const char *fp = file_part(a, sub->name);
+        const char *fp = sparts[i];
         Step *s = add(b, STEP_SUB_WAIT,
                       arena_printf(a, "wait until '%s' has the publications of subscription '%s'",
                                    sub->publisher->name, sub->name), fp, sub_dbname(sub), sub->span);
@@ -192,7 +263,7 @@ static void build_node(Builder *b, MNode *n)
     /* every subscription first, then the waits: the initial copies overlap */
     for (int i = 0; i < n->subs.n; i++) {
         MSub *sub = n->subs.items[i];
-        const char *fp = file_part(a, sub->name);
+        const char *fp = sparts[i];
         Step *s = add(b, STEP_SUB_SYNC,
                 arena_printf(a, "wait until every table of subscription '%s' is synchronised",
                              sub->name), fp, n->database, sub->span);
@@ -272,7 +343,7 @@ static void order(Arena *a, Plan *p, Model *m)
 Plan *plan_build(Arena *a, Model *m)
 {
     Plan *p = arena_alloc(a, sizeof *p);
-    Builder b = {a, p, NULL, NULL};
+    Builder b = {a, p, NULL, NULL, NULL};
     Map dirs = {0};
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
@@ -281,6 +352,7 @@ Plan *plan_build(Arena *a, Model *m)
         vec_push(a, &p->node_dirs, (void *)node_dir(a, &dirs, n));
         b.cur = v;
         b.node = n;
+        b.dir = p->node_dirs.items[i];
         build_node(&b, n);
         /* a standby of a subscriber takes its subscriptions over by hand */
         if (n->standby && model_chain_root(n) != n && model_chain_root(n)->subs.n)

@@ -1,6 +1,8 @@
 /* plan.h: the step graph. Each step runs on one host, knows the steps it
  * waits for (on its own host: the one before it; across hosts: what it needs
- * from a peer) and is emitted as one numbered file. */
+ * from a peer) and is emitted as one file named by what it does
+ * (subscribe.<sub>.sql), never by its position: adding an object to the
+ * topology adds files and renames none. */
 #ifndef REPLC_PLAN_H
 #define REPLC_PLAN_H
 
@@ -27,12 +29,12 @@ typedef enum {
 typedef enum { LANG_SQL, LANG_SHELL } StepLang;
 
 typedef struct Step {
-    int id;             /* 1-based, in the plan's global order */
-    int seq;            /* 1-based number within its node (the file's NN) */
+    int id;             /* 1-based, in the plan's global order (internal: --apply's arrays) */
+    const char *name;   /* the stable id: <node dir>/<kind>[.<object>], the file without .sql/.sh */
     StepKind kind;
     StepLang lang;      /* step_lang(kind) */
     MNode *node;
-    const char *file;   /* NN-what.sql / NN-what.sh */
+    const char *file;   /* <kind>[.<object>].sql / .sh, in the node's directory */
     const char *what;   /* one line for plan.txt */
     const char *db;     /* the database it connects to: on its node, or for the
                          * wait-publisher and slot steps on the subscription's publisher */
@@ -51,6 +53,8 @@ typedef struct Plan {
 
 Plan *plan_build(Arena *a, Model *m);
 const char *step_kind_name(StepKind k);
+/* How many step kinds there are (step_kind_name takes 0 .. this - 1). */
+int step_kind_count(void);
 /* The one place that says which steps are SQL files. */
 StepLang step_lang(StepKind k);
 /* Whether node n gets promote.sh (it is in p->promote). */

@@ -42,7 +42,7 @@ check "no secrets: a literal password is warned about" grep -q 'literal-password
 check "no secrets: the literal password is in no generated file" nowhere 'Lit3ral-S3cret' "$tmp/s"
 check "no secrets: passwords from the environment are in no generated file" nowhere 'Env-S3cret' "$tmp/s"
 check "no secrets: nor in the diagnostics" nowhere 'Lit3ral-S3cret|Env-S3cret' "$tmp/s.err"
-check "no secrets: scripts read the password from the named variable" grep -rq 'B_PASSWORD' "$tmp/s/c/01-pgpass.sh"
+check "no secrets: scripts read the password from the named variable" grep -rq 'B_PASSWORD' "$tmp/s/c/pgpass.sh"
 
 # nothing written when there is an error
 printf 'node a { publish p (nope); }\n' > "$tmp/bad.rc"
@@ -61,6 +61,18 @@ sed '/^node otus11-4/,/^}/d' examples/topology.rc > "$tmp/three.rc"
 "$replc" "$tmp/three.rc" -o "$tmp/re" 2>/dev/null
 check "recompiling removes the scripts of a node that is gone" test ! -e "$tmp/re/otus11-4"
 check "recompiling keeps files replc did not write" test -f "$tmp/re/otus11-1/NOTES"
+# step files of an older replc (numbered) and of a subscription now gone are replc's
+echo old > "$tmp/re/otus11-1/05-database.sql"
+echo old > "$tmp/re/otus11-1/09-subscribe-subs_test2.sql"
+echo mine > "$tmp/re/otus11-1/my-notes.sql"
+sed 's/^    subscribe subs_test2 to otus11-2 (publ_test2);$//' "$tmp/three.rc" > "$tmp/nosub.rc"
+"$replc" "$tmp/nosub.rc" -o "$tmp/re" 2>/dev/null
+check "recompiling removes a gone subscription's step files" \
+    test ! -e "$tmp/re/otus11-1/subscribe.subs_test2.sql" -a ! -e "$tmp/re/otus11-1/wait-sync.subs_test2.sh"
+check "recompiling removes the numbered step files of an older replc" \
+    test ! -e "$tmp/re/otus11-1/05-database.sql" -a ! -e "$tmp/re/otus11-1/09-subscribe-subs_test2.sql"
+check "recompiling keeps a .sql file replc would not write" test -f "$tmp/re/otus11-1/my-notes.sql"
+check "recompiling writes the current step files" test -f "$tmp/re/otus11-1/database.sql"
 
 for code in $(sed -n 's/^    {"\([a-z-]*\)",.*/\1/p' src/explain.c); do
     grep -q "\[$code\]\|\"$code\"" src/*.c grammar/*.y grammar/*.l 2>/dev/null || not_ok "explain code $code is never reported"

@@ -90,6 +90,8 @@ done
 suite "shellcheck (templates and compiled trees)" sh tests/shellcheck.sh ./replc
 suite "promises" sh tests/promises.sh ./replc
 suite "command line" sh tests/cli.sh ./replc
+suite "plan review (every property changes the plan)" sh tests/plan-review.sh ./replc
+suite "review diff of one change (golden-diff)" sh tests/golden-diff/run.sh ./replc
 suite "make install" sh tests/install.sh
 if [ "$mode" = fast ]; then
     suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc

@@ -20,4 +20,11 @@ for rc in *.rc; do
     rm -rf "$case.tree"
     "$replc" --color never "$rc" -o "$case.tree" > /dev/null
 done
+cd ../golden-diff
+tmp=$(mktemp -d)
+cp before.rc after.rc "$tmp/"
+(cd "$tmp" && "$replc" --color never before.rc -o before > /dev/null 2>&1 &&
+    "$replc" --color never after.rc -o after > /dev/null 2>&1 && { diff -r before after > got.diff || true; })
+cp "$tmp/got.diff" expected.diff
+rm -rf "$tmp"
 echo "golden files regenerated; review them with: git diff --stat tests/"

@@ -21,7 +21,7 @@
 #   (e) the DBA created the database on the subscriber vm3 beforehand (empty):
 #       preflight passes (--dry-run).
 #   (d) vm2's server stops in the middle of an apply (stopped by a REPLC_SSH
-#       wrapper right after vm2's 04-restart.sh step, so the moment is always
+#       wrapper right after vm2's restart.sh step, so the moment is always
 #       the same): exit 1, "FAILED: ... on vm2", the steps that do not need
 #       vm2 complete (vm1's own, vm3's subscription to vm1, vm4's rebuild).
 #       vm2 started again, --apply again converges, and every table holds
@@ -219,7 +219,7 @@ sql "(d) before: vm2 has database repl and test2 with rows 1001..1100" 2 "create
     sql "(d) ... table" 2 "create table test2 (k2 int primary key, v2 varchar);
                            insert into test2 select g, 'before' from generate_series(1001, 1100) g"
 
-# REPLC_SSH for the faulty run: ssh, and as soon as vm2's 04-restart.sh step
+# REPLC_SSH for the faulty run: ssh, and as soon as vm2's restart.sh step
 # has ended (before replc hears of it), stop vm2's server (immediate).
 cat >"$WORK/ssh-fault" <<EOF
 #!/bin/bash
@@ -227,7 +227,7 @@ in=\$(mktemp "$WORK/ssh-in.XXXXXX")
 cat >"\$in"
 ssh "\$@" <"\$in"
 rc=\$?
-if grep -q "^# replc: step 04-restart.sh of node 'vm2'" "\$in" && mkdir "$WORK/vm2-stopped" 2>/dev/null; then
+if grep -q "^# replc: step restart.sh of node 'vm2'" "\$in" && mkdir "$WORK/vm2-stopped" 2>/dev/null; then
     ssh $HOSTS_SSH_OPTS postgres@$H2_IP '$HOSTS_PGBIN/pg_ctl -D $HOSTS_PGDATA stop -m immediate' \\
         </dev/null >"$WORK/vm2-stop.log" 2>&1
     echo "exit \$?" >>"$WORK/vm2-stop.log"
@@ -239,23 +239,23 @@ chmod 755 "$WORK/ssh-fault"
 
 R_SSH="$WORK/ssh-fault $HOSTS_SSH_OPTS" replc_run d1 --apply --timeout 30
 if [ -d "$WORK/vm2-stopped" ] && grep -q '^exit 0$' "$WORK/vm2-stop.log"; then
-    ok "(d) vm2's server was stopped right after its 04-restart.sh step"
+    ok "(d) vm2's server was stopped right after its restart.sh step"
 else
-    not_ok "(d) vm2's server was stopped right after its 04-restart.sh step"; cat "$WORK/vm2-stop.log" 2>/dev/null | diag
+    not_ok "(d) vm2's server was stopped right after its restart.sh step"; cat "$WORK/vm2-stop.log" 2>/dev/null | diag
 fi
 expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
 # vm2 goes down just after its restart: the restart step (which re-takes the
 # cluster lock once the server is back) or the next step reports it
-has d1 out '^FAILED: (04-restart\.sh|05-database\.sql) on vm2$' "(d) it names the failed step and host: FAILED: 04-restart.sh or 05-database.sql on vm2"
+has d1 out '^FAILED: (restart\.sh|database\.sql) on vm2$' "(d) it names the failed step and host: FAILED: restart.sh or database.sql on vm2"
 hasnt d1 out '^FAILED: .* on vm[134]$' "(d) no step of vm1, vm3, vm4 failed"
-for s in "vm1 07-publications.sql changed" "vm3 08-subscribe-subs3_test1.sql changed" \
-         "vm4 03-basebackup.sh changed" "vm4 06-restart.sh changed"; do
+for s in "vm1 publications.sql changed" "vm3 subscribe.subs3_test1.sql changed" \
+         "vm4 basebackup.sh changed" "vm4 restart.sh changed"; do
     read -r n f r <<<"$s"
     has d1 out "^\[[0-9]+/[0-9]+\] $n +${f//./\\.} +$r " "(d) a step that does not need vm2 completed: $f on $n ($r)"
 done
-has d1 out '^not run: 09-subscribe-subs_test2\.sql on vm1 \(needs (04-restart\.sh|05-database\.sql) on vm2\)$' \
+has d1 out '^not run: subscribe\.subs_test2\.sql on vm1 \(needs (restart\.sh|database\.sql) on vm2\)$' \
     "(d) vm1's subscription to vm2 not run (needs a step of vm2)"
-has d1 out '^not run: 10-subscribe-subs3_test2\.sql on vm3 \(needs (04-restart\.sh|05-database\.sql) on vm2\)$' \
+has d1 out '^not run: subscribe\.subs3_test2\.sql on vm3 \(needs (restart\.sh|database\.sql) on vm2\)$' \
     "(d) vm3's subscription to vm2 not run (needs a step of vm2)"
 has d1 out '^[0-9]+ changed, [0-9]+ ok, 1 failed, [1-9][0-9]* not run, total ' "(d) summary: 1 failed, some not run"
 poll "(d) meanwhile vm3 has test1's 100 rows (its subscription to vm1)" 3 "select count(*) from test1" 100
@@ -279,7 +279,7 @@ if ! expect_rc d2 0 "(d) --apply again, with vm2 up: exits 0"; then
     note "the second apply failed: the checks below poll for ${POLL_TIMEOUT}s only"
 fi
 has d2 out '^[1-9][0-9]* changed, [0-9]+ ok, 0 failed, 0 not run, total ' "(d) ... summary: 0 failed, 0 not run"
-has d2 out '^\[[0-9]+/[0-9]+\] vm4 +03-basebackup\.sh +ok ' "(d) ... vm4 is not rebuilt again (03-basebackup.sh ok)"
+has d2 out '^\[[0-9]+/[0-9]+\] vm4 +basebackup\.sh +ok ' "(d) ... vm4 is not rebuilt again (basebackup.sh ok)"
 poll "(d) ... vm3's subscription to vm1 is the same one (oid $SUB3_OID)" 3 \
     "select oid from pg_subscription where subname = 'subs3_test1'" "$SUB3_OID" postgres
 poll "(d) ... vm4 is the same standby (system identifier)" 4 \

@@ -132,14 +132,14 @@ has dry out '^replc: preflight: every node reachable.*dry run: nothing will be c
     "(a) dry run: preflight passes and says nothing will be changed"
 has dry out '^[1-9][0-9]* would change, [0-9]+ ok, 0 failed, 0 not run, total [0-9.]+s$' \
     "(a) dry run: summary says N would change (N > 0), 0 failed"
-has dry out '^\[[0-9]+/[0-9]+\] vm1 +05-database\.sql +would change' \
-    "(a) dry run: vm1's 05-database.sql would change (database repl is missing)"
-has dry out '^\[[0-9]+/[0-9]+\] vm4 +03-basebackup\.sh +would change' \
-    "(a) dry run: vm4's 03-basebackup.sh would change"
+has dry out '^\[[0-9]+/[0-9]+\] vm1 +database\.sql +would change' \
+    "(a) dry run: vm1's database.sql would change (database repl is missing)"
+has dry out '^\[[0-9]+/[0-9]+\] vm4 +basebackup\.sh +would change' \
+    "(a) dry run: vm4's basebackup.sh would change"
 hasnt dry out '^ +ran: |^FAILED|nothing to do' "(a) dry run: ran no statement, no failure, no 'nothing to do'"
-# vm1's 03-config.sql would raise wal_level to logical, which takes a restart
-has dry out '^\[[0-9]+/[0-9]+\] vm1 +04-restart\.sh +would change' \
-    "(a) dry run: vm1's 04-restart.sh would change (wal_level = logical needs a restart)"
+# vm1's config.sql would raise wal_level to logical, which takes a restart
+has dry out '^\[[0-9]+/[0-9]+\] vm1 +restart\.sh +would change' \
+    "(a) dry run: vm1's restart.sh would change (wal_level = logical needs a restart)"
 unchanged "$WORK/a.before" "$WORK/a.after" \
     "(a) dry run changed nothing on any node (databases, relations, publications, subscriptions, slots, settings, pg_hba rules, start/reload times, files)"
 # --status on the fresh cluster: not as described, exit 1, nothing changed
@@ -155,7 +155,7 @@ note "(b) --apply on the fresh cluster; (d1) a second --apply while it runs"
 replc_start apply1 --apply
 # wait until the first apply has restarted vm1 and vm2 (wal_level), then
 # start a second one. vm3 needs no restart; vm4 is being rebuilt meanwhile.
-restarted() { grep -qE "^\[[0-9]+/[0-9]+\] $1 +04-restart\.sh +(changed|ok|failed)" "$WORK/apply1.out" 2>/dev/null; }
+restarted() { grep -qE "^\[[0-9]+/[0-9]+\] $1 +restart\.sh +(changed|ok|failed)" "$WORK/apply1.out" 2>/dev/null; }
 deadline=$(( $(now_ms) + 60000 ))
 while ! { restarted vm1 && restarted vm2; } && [ ! -f "$WORK/apply1.rc" ] && [ "$(now_ms)" -lt "$deadline" ]; do
     sleep 0.05
@@ -308,9 +308,9 @@ TOPO=$WORK/raised.rc
 replc_run raise --apply
 TOPO=$TOPO_SAVED
 expect_rc raise 0 "(e) --apply of the raised topology exits 0"
-has raise out "vm4 +02-raise\.sh.*changed" "(e) vm4's raise step changed something"
-raise_line=$(grep -nE 'vm4 +02-raise\.sh.*changed' "$WORK/raise.out" | head -1 | cut -d: -f1)
-restart_line=$(grep -nE 'vm3 +[0-9]+-restart\.sh.*changed' "$WORK/raise.out" | head -1 | cut -d: -f1)
+has raise out "vm4 +raise\.sh.*changed" "(e) vm4's raise step changed something"
+raise_line=$(grep -nE 'vm4 +raise\.sh.*changed' "$WORK/raise.out" | head -1 | cut -d: -f1)
+restart_line=$(grep -nE 'vm3 +restart\.sh.*changed' "$WORK/raise.out" | head -1 | cut -d: -f1)
 if [ -n "$raise_line" ] && [ -n "$restart_line" ] && [ "$raise_line" -lt "$restart_line" ]; then
     ok "(e) vm4 was raised (output line $raise_line) before vm3 restarted (line $restart_line)"
 else

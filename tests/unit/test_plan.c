@@ -1,5 +1,6 @@
 /* test_plan.c: the plan's order respects every dependency, is stable, and
- * puts publications before the subscriptions that name them. */
+ * puts publications before the subscriptions that name them; step ids and
+ * files are named by what they do, one file per step. */
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +130,45 @@ int main(int argc, char **argv)
     const Step *cfg = find(p, "c", STEP_CONFIG);
     unit_int("a standby is configured after its base backup", cfg && bb && bb->id < cfg->id, 1);
     unit_int("a standby creates no tables", find(p, "c", STEP_TABLES) == NULL, 1);
+    unit_str("a step's id is its node's directory and what it does", sub ? sub->name : "",
+             "b/subscribe.b_from_a");
+    unit_str("a step's file is named by what it does", sub ? sub->file : "", "subscribe.b_from_a.sql");
+
+    /* names that meet once made file-safe: upper case, a hyphen, 40 bytes */
+    static const char clash[] =
+        "table t (id int primary key);\n"
+        "table s.\"T\" (id int primary key);\n"
+        "node a { publish pa (t); }\n"
+        "node z { publish pz (s.\"T\"); }\n"
+        "node b {\n"
+        "  subscribe x_y to a (pa) with (slot_name = s1);\n"
+        "  subscribe \"x-y\" to a (pa) with (slot_name = s2, copy_data = false);\n"
+        "  subscribe \"X_Y\" to a (pa) with (slot_name = s3, copy_data = false);\n"
+        "  subscribe abcdefghijabcdefghijabcdefghijabcdefghij_1 to a (pa) with (copy_data = false);\n"
+        "  subscribe abcdefghijabcdefghijabcdefghijabcdefghij_2 to a (pa) with (copy_data = false);\n"
+        "  subscribe sz to z (pz);\n"
+        "}\n";
+    Arena a2;
+    arena_init(&a2);
+    Model *m2 = NULL;
+    Plan *p2 = compile(&a2, clash, &m2);
+    int same = 0, steps = p2 ? p2->steps.n : 0;
+    for (int i = 0; i < steps; i++)
+        for (int k = 0; k < i; k++) {
+            const Step *x = p2->steps.items[i], *y = p2->steps.items[k];
+            if (strcmp(x->name, y->name) == 0 ||
+                (x->node == y->node && strcmp(x->file, y->file) == 0))
+                same++;
+        }
+    unit_int("names that meet as file names: every step has its own id and file", p2 && same == 0, 1);
+    const Step *first = NULL;
+    for (int i = 0; i < steps; i++) {
+        const Step *s = p2->steps.items[i];
+        if (s->kind == STEP_SUBSCRIBE && strcmp(s->sub->name, "x_y") == 0)
+            first = s;
+    }
+    unit_str("a file-safe name keeps its plain file name", first ? first->file : "", "subscribe.x_y.sql");
+    arena_free(&a2);
 
     /* determinism across processes: two fresh runs of this program (each
      * with its own address layout) print the same plan as this one */

@@ -9,9 +9,9 @@ node='primary'
 port=5432
 bindir=''
 set -- \
-    '01-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
-    '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
+    'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,11 +9,11 @@ node='s1'
 port=5432
 bindir=''
 set -- \
-    '01-raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts' '' \
-    '02-basebackup.sh' 'rebuild the data directory from '\''primary'\'' with pg_basebackup, start, wait until it streams' '' \
-    '03-hba.sh' 'admit 2 peer line(s) in pg_hba.conf, reload' '' \
-    '04-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '05-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
+    'raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts' '' \
+    'basebackup.sh' 'rebuild the data directory from '\''primary'\'' with pg_basebackup, start, wait until it streams' '' \
+    'hba.sh' 'admit 2 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

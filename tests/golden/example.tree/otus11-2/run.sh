@@ -9,16 +9,16 @@ node='otus11-2'
 port=5432
 bindir='/usr/lib/postgresql/15/bin'
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-hba.sh' 'admit 3 peer line(s) in pg_hba.conf, reload' '' \
-    '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '05-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
-    '06-tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
-    '07-publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres' \
-    '08-wait-publisher-subs_test1.sh' 'wait until '\''otus11-1'\'' has the publications of subscription '\''subs_test1'\''' '' \
-    '09-subscribe-subs_test1.sql' 'create subscription '\''subs_test1'\'' if missing' 'dbname=repl user=postgres' \
-    '10-wait-sync-subs_test1.sh' 'wait until every table of subscription '\''subs_test1'\'' is synchronised' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'hba.sh' 'admit 3 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres' \
+    'wait-publisher.subs_test1.sh' 'wait until '\''otus11-1'\'' has the publications of subscription '\''subs_test1'\''' '' \
+    'subscribe.subs_test1.sql' 'create subscription '\''subs_test1'\'' if missing' 'dbname=repl user=postgres' \
+    'wait-sync.subs_test1.sh' 'wait until every table of subscription '\''subs_test1'\'' is synchronised' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

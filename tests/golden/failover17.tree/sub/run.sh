@@ -9,13 +9,13 @@ node='sub'
 port=5432
 bindir=''
 set -- \
-    '01-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '02-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '03-database.sql' 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres' \
-    '04-tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
-    '05-wait-publisher-sub_from_pub.sh' 'wait until '\''pub'\'' has the publications of subscription '\''sub_from_pub'\''' '' \
-    '06-subscribe-sub_from_pub.sql' 'create subscription '\''sub_from_pub'\'' if missing' 'dbname=app user=postgres' \
-    '07-wait-sync-sub_from_pub.sh' 'wait until every table of subscription '\''sub_from_pub'\'' is synchronised' ''
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
+    'wait-publisher.sub_from_pub.sh' 'wait until '\''pub'\'' has the publications of subscription '\''sub_from_pub'\''' '' \
+    'subscribe.sub_from_pub.sql' 'create subscription '\''sub_from_pub'\'' if missing' 'dbname=app user=postgres' \
+    'wait-sync.sub_from_pub.sh' 'wait until every table of subscription '\''sub_from_pub'\'' is synchronised' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,12 +9,12 @@ node='shop1'
 port=5432
 bindir=''
 set -- \
-    '01-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
-    '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
-    '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '04-database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
-    '05-tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
-    '06-publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
+    'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
+    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,23 +9,23 @@ node='warehouse'
 port=5432
 bindir=''
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
-    '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '04-database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
-    '05-tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
-    '06-wait-publisher-warehouse_from_shop1.sh' 'wait until '\''shop1'\'' has the publications of subscription '\''warehouse_from_shop1'\''' '' \
-    '07-subscribe-warehouse_from_shop1.sql' 'create subscription '\''warehouse_from_shop1'\'' if missing' 'dbname=shop user=replicator' \
-    '08-wait-publisher-warehouse_from_shop2.sh' 'wait until '\''shop2'\'' has the publications of subscription '\''warehouse_from_shop2'\''' '' \
-    '09-subscribe-warehouse_from_shop2.sql' 'create subscription '\''warehouse_from_shop2'\'' if missing' 'dbname=shop user=replicator' \
-    '10-wait-publisher-warehouse_from_shop3.sh' 'wait until '\''shop3'\'' has the publications of subscription '\''warehouse_from_shop3'\''' '' \
-    '11-subscribe-warehouse_from_shop3.sql' 'create subscription '\''warehouse_from_shop3'\'' if missing' 'dbname=shop user=replicator' \
-    '12-wait-publisher-from_shop4.sh' 'wait until '\''shop4'\'' has the publications of subscription '\''from_shop4'\''' '' \
-    '13-subscribe-from_shop4.sql' 'create subscription '\''from_shop4'\'' if missing' 'dbname=shop user=replicator' \
-    '14-wait-sync-warehouse_from_shop1.sh' 'wait until every table of subscription '\''warehouse_from_shop1'\'' is synchronised' '' \
-    '15-wait-sync-warehouse_from_shop2.sh' 'wait until every table of subscription '\''warehouse_from_shop2'\'' is synchronised' '' \
-    '16-wait-sync-warehouse_from_shop3.sh' 'wait until every table of subscription '\''warehouse_from_shop3'\'' is synchronised' '' \
-    '17-wait-sync-from_shop4.sh' 'wait until every table of subscription '\''from_shop4'\'' is synchronised' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
+    'wait-publisher.warehouse_from_shop1.sh' 'wait until '\''shop1'\'' has the publications of subscription '\''warehouse_from_shop1'\''' '' \
+    'subscribe.warehouse_from_shop1.sql' 'create subscription '\''warehouse_from_shop1'\'' if missing' 'dbname=shop user=replicator' \
+    'wait-publisher.warehouse_from_shop2.sh' 'wait until '\''shop2'\'' has the publications of subscription '\''warehouse_from_shop2'\''' '' \
+    'subscribe.warehouse_from_shop2.sql' 'create subscription '\''warehouse_from_shop2'\'' if missing' 'dbname=shop user=replicator' \
+    'wait-publisher.warehouse_from_shop3.sh' 'wait until '\''shop3'\'' has the publications of subscription '\''warehouse_from_shop3'\''' '' \
+    'subscribe.warehouse_from_shop3.sql' 'create subscription '\''warehouse_from_shop3'\'' if missing' 'dbname=shop user=replicator' \
+    'wait-publisher.from_shop4.sh' 'wait until '\''shop4'\'' has the publications of subscription '\''from_shop4'\''' '' \
+    'subscribe.from_shop4.sql' 'create subscription '\''from_shop4'\'' if missing' 'dbname=shop user=replicator' \
+    'wait-sync.warehouse_from_shop1.sh' 'wait until every table of subscription '\''warehouse_from_shop1'\'' is synchronised' '' \
+    'wait-sync.warehouse_from_shop2.sh' 'wait until every table of subscription '\''warehouse_from_shop2'\'' is synchronised' '' \
+    'wait-sync.warehouse_from_shop3.sh' 'wait until every table of subscription '\''warehouse_from_shop3'\'' is synchronised' '' \
+    'wait-sync.from_shop4.sh' 'wait until every table of subscription '\''from_shop4'\'' is synchronised' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,15 +9,15 @@ node='süb \ node'
 port=5432
 bindir='/opt/pg bin/$(reboot)'
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
-    '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
-    '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '05-database.sql' 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
-    '06-tables.sql' 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
-    '07-wait-publisher-___b_s__x_.sh' 'wait until '\''pub'\''; rm -rf / #'\'' has the publications of subscription '\''Süb'\''s "x"'\''' '' \
-    '08-subscribe-___b_s__x_.sql' 'create subscription '\''Süb'\''s "x"'\'' if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
-    '09-wait-sync-___b_s__x_.sh' 'wait until every table of subscription '\''Süb'\''s "x"'\'' is synchronised' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
+    'wait-publisher.s__b_s__x_.sh' 'wait until '\''pub'\''; rm -rf / #'\'' has the publications of subscription '\''Süb'\''s "x"'\''' '' \
+    'subscribe.s__b_s__x_.sql' 'create subscription '\''Süb'\''s "x"'\'' if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
+    'wait-sync.s__b_s__x_.sh' 'wait until every table of subscription '\''Süb'\''s "x"'\'' is synchronised' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,12 +9,12 @@ node='stand by $x'
 port=5432
 bindir='/opt/pg bin/$(reboot)'
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''süb \ node'\'' restarts' '' \
-    '03-basebackup.sh' 'rebuild the data directory from '\''süb \ node'\'' with pg_basebackup, start, wait until it streams' '' \
-    '04-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
-    '05-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
-    '06-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''süb \ node'\'' restarts' '' \
+    'basebackup.sh' 'rebuild the data directory from '\''süb \ node'\'' with pg_basebackup, start, wait until it streams' '' \
+    'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,13 +9,13 @@ node='alpha'
 port=5432
 bindir=''
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-hba.sh' 'admit 4 peer line(s) in pg_hba.conf, reload' '' \
-    '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '05-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
-    '06-tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
-    '07-publications.sql' 'create 2 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres'
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'hba.sh' 'admit 4 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    'publications.sql' 'create 2 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres'
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

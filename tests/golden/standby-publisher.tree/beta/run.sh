@@ -9,12 +9,12 @@ node='beta'
 port=5432
 bindir=''
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''alpha'\'' restarts' '' \
-    '03-basebackup.sh' 'rebuild the data directory from '\''alpha'\'' with pg_basebackup, start, wait until it streams' '' \
-    '04-hba.sh' 'admit 4 peer line(s) in pg_hba.conf, reload' '' \
-    '05-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '06-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''alpha'\'' restarts' '' \
+    'basebackup.sh' 'rebuild the data directory from '\''alpha'\'' with pg_basebackup, start, wait until it streams' '' \
+    'hba.sh' 'admit 4 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,15 +9,15 @@ node='delta'
 port=5432
 bindir=''
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '04-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
-    '05-tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
-    '06-wait-publisher-delta_tu.sh' 'wait until '\''beta2'\'' has the publications of subscription '\''delta_tu'\''' '' \
-    '07-slot-delta_tu.sh' 'create slot '\''delta_tu'\'' on standby '\''beta2'\'', '\''alpha'\'' logging standby snapshots meanwhile' '' \
-    '08-subscribe-delta_tu.sql' 'create subscription '\''delta_tu'\'' if missing' 'dbname=repl user=postgres' \
-    '09-wait-sync-delta_tu.sh' 'wait until every table of subscription '\''delta_tu'\'' is synchronised' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    'wait-publisher.delta_tu.sh' 'wait until '\''beta2'\'' has the publications of subscription '\''delta_tu'\''' '' \
+    'slot.delta_tu.sh' 'create slot '\''delta_tu'\'' on standby '\''beta2'\'', '\''alpha'\'' logging standby snapshots meanwhile' '' \
+    'subscribe.delta_tu.sql' 'create subscription '\''delta_tu'\'' if missing' 'dbname=repl user=postgres' \
+    'wait-sync.delta_tu.sh' 'wait until every table of subscription '\''delta_tu'\'' is synchronised' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -9,16 +9,16 @@ node='gamma'
 port=5432
 bindir=''
 set -- \
-    '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
-    '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
-    '05-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
-    '06-tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
-    '07-wait-publisher-gamma_t.sh' 'wait until '\''beta'\'' has the publications of subscription '\''gamma_t'\''' '' \
-    '08-slot-gamma_t.sh' 'create slot '\''gamma_t'\'' on standby '\''beta'\'', '\''alpha'\'' logging standby snapshots meanwhile' '' \
-    '09-subscribe-gamma_t.sql' 'create subscription '\''gamma_t'\'' if missing' 'dbname=repl user=postgres' \
-    '10-wait-sync-gamma_t.sh' 'wait until every table of subscription '\''gamma_t'\'' is synchronised' ''
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    'wait-publisher.gamma_t.sh' 'wait until '\''beta'\'' has the publications of subscription '\''gamma_t'\''' '' \
+    'slot.gamma_t.sh' 'create slot '\''gamma_t'\'' on standby '\''beta'\'', '\''alpha'\'' logging standby snapshots meanwhile' '' \
+    'subscribe.gamma_t.sql' 'create subscription '\''gamma_t'\'' if missing' 'dbname=repl user=postgres' \
+    'wait-sync.gamma_t.sh' 'wait until every table of subscription '\''gamma_t'\'' is synchronised' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

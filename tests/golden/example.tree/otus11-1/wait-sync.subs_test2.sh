@@ -1,0 +1,33 @@
+#!/bin/sh
+# replc: step wait-sync.subs_test2.sh of node 'otus11-1' (cluster 'postgres2021-2147483647'). Generated; do not edit.
+# wait until every table of subscription 'subs_test2' is synchronised
+# Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
+set -eu
+node='otus11-1'
+port=5432
+bindir='/usr/lib/postgresql/15/bin'
+passfile=''
+local_db='dbname=repl user=postgres'
+subscription='subs_test2'
+synced_sql='SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''subs_test2'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))'
+primary=''
+primary_conninfo=''
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+# in a dry run nothing that this waits for is made: the wait ends at once
+if dry; then finish; fi
+# shellcheck disable=SC2317 # called by wait_for
+synced() {
+    if [ -n "$primary" ]; then kick; fi
+    [ "$(lpsql "$local_db" "$synced_sql")" = t ]
+}
+wait_for "every table of subscription '$subscription' to be synchronised (pg_subscription_rel)" synced
+if [ -n "$primary" ]; then
+    say "subscription synchronised ('$primary' logged $kicks standby snapshot(s) meanwhile)"
+else
+    say 'subscription synchronised'
+fi
+finish

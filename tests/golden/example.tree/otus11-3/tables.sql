@@ -1,0 +1,23 @@
+-- replc: step tables.sql of node 'otus11-3'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+-- table test1
+SELECT to_regclass('test1') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS test1 (
+    k1 int,
+    v1 varchar,
+    PRIMARY KEY (k1)
+);
+\endif
+
+-- table test2
+SELECT to_regclass('test2') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS test2 (
+    k2 int,
+    v2 varchar,
+    PRIMARY KEY (k2)
+);
+\endif

@@ -1,0 +1,13 @@
+-- replc: step tables.sql of node 'sub'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+-- table items
+SELECT to_regclass('items') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS items (
+    id bigint,
+    name text,
+    PRIMARY KEY (id)
+);
+\endif

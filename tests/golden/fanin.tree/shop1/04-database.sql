@@ -1,8 +1,0 @@
--- replc: step 04-database.sql of node 'shop1'. Generated; do not edit.
--- create database 'shop' if missing
--- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
-
-SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'shop') AS replc_do \gset
-\if :replc_do
-CREATE DATABASE shop;
-\endif

@@ -1,0 +1,19 @@
+-- replc: step tables.sql of node 'shop2'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop2') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop2;
+\endif
+
+-- table shop2.orders
+SELECT to_regclass('shop2.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop2.orders (
+    id bigint,
+    amount numeric(10,2) NOT NULL,
+    at timestamp with time zone,
+    PRIMARY KEY (id)
+);
+\endif

@@ -1,0 +1,18 @@
+-- replc: step tables.sql of node 'shop3'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop3') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop3;
+\endif
+
+-- table shop3.orders
+SELECT to_regclass('shop3.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop3.orders (
+    id bigint,
+    amount numeric(10,2),
+    PRIMARY KEY (id)
+);
+\endif

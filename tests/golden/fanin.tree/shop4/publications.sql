@@ -1,0 +1,20 @@
+-- replc: step publications.sql of node 'shop4'. Generated; do not edit.
+-- create 1 publication(s) and the subscribers' slots if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+-- publication p4
+SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p4') AS replc_do \gset
+\if :replc_do
+CREATE PUBLICATION p4 FOR TABLE shop4.orders;
+\endif
+
+SELECT to_regclass('shop4.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p4') AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p4 ADD TABLE shop4.orders;
+\endif
+
+-- slot of subscription from_shop4 of node warehouse
+SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'from_shop4') AS replc_do \gset
+\if :replc_do
+SELECT pg_create_logical_replication_slot('from_shop4', 'pgoutput', false, false, false);
+\endif

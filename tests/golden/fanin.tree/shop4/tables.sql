@@ -1,0 +1,18 @@
+-- replc: step tables.sql of node 'shop4'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop4') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop4;
+\endif
+
+-- table shop4.orders
+SELECT to_regclass('shop4.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop4.orders (
+    id bigint,
+    tags text[],
+    PRIMARY KEY (id)
+);
+\endif

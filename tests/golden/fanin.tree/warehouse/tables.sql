@@ -1,0 +1,65 @@
+-- replc: step tables.sql of node 'warehouse'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop1') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop1;
+\endif
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop2') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop2;
+\endif
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop3') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop3;
+\endif
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop4') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS shop4;
+\endif
+
+-- table shop1.orders
+SELECT to_regclass('shop1.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop1.orders (
+    id bigint,
+    amount numeric(10,2) NOT NULL,
+    at timestamp with time zone,
+    PRIMARY KEY (id)
+);
+\endif
+
+-- table shop2.orders
+SELECT to_regclass('shop2.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop2.orders (
+    id bigint,
+    amount numeric(10,2) NOT NULL,
+    at timestamp with time zone,
+    PRIMARY KEY (id)
+);
+\endif
+
+-- table shop3.orders
+SELECT to_regclass('shop3.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop3.orders (
+    id bigint,
+    amount numeric(10,2),
+    PRIMARY KEY (id)
+);
+\endif
+
+-- table shop4.orders
+SELECT to_regclass('shop4.orders') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS shop4.orders (
+    id bigint,
+    tags text[],
+    PRIMARY KEY (id)
+);
+\endif

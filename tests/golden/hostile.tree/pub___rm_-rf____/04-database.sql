@@ -1,8 +1,0 @@
--- replc: step 04-database.sql of node 'pub'; rm -rf / #'. Generated; do not edit.
--- create database 'db name'; DROP DATABASE x; --' if missing
--- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
-
-SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'db name''; DROP DATABASE x; --') AS replc_do \gset
-\if :replc_do
-CREATE DATABASE "db name'; DROP DATABASE x; --";
-\endif

@@ -1,0 +1,28 @@
+-- replc: step tables.sql of node 'pub'; rm -rf / #'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'Sch"ema') AS replc_do \gset
+\if :replc_do
+CREATE SCHEMA IF NOT EXISTS "Sch""ema";
+\endif
+
+-- table Sch"ema.ta ble;--
+SELECT to_regclass('"Sch""ema"."ta ble;--"') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS "Sch""ema"."ta ble;--" (
+    "col""q" int,
+    "émoji ✓" text,
+    a$b varchar(10),
+    PRIMARY KEY ("col""q")
+);
+\endif
+
+-- table abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk
+SELECT to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk (
+    id int,
+    PRIMARY KEY (id)
+);
+\endif

@@ -1,0 +1,29 @@
+#!/bin/sh
+# replc: step wait-publisher.s__b_s__x_.sh of node 'süb \ node' (cluster 'c'l; --x'). Generated; do not edit.
+# wait until 'pub'; rm -rf / #' has the publications of subscription 'Süb's "x"'
+# Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
+set -eu
+node='süb \ node'
+port=5432
+bindir='/opt/pg bin/$(reboot)'
+passfile=''
+publisher='pub'\''; rm -rf / #'
+publisher_conninfo='host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'' connect_timeout=5'
+count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''Pub $1; --'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''sub_slot'\'')'
+ready_count=2
+waiting='the publication(s) and slot of subscription '\''Süb'\''s "x"'\'' on '\''pub'\''; rm -rf / #'\'' (10.9.0.1 port 5432)'
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+# in a dry run nothing that this waits for is made: the wait ends at once
+if dry; then finish; fi
+# shellcheck disable=SC2317 # called by wait_for
+ready() {
+    peer "'$publisher'" psql -XAtq -d "$publisher_conninfo" -c "$count_sql" || return 1
+    [ "$answer" = "$ready_count" ]
+}
+wait_for "$waiting" ready
+say 'publisher ready'
+finish

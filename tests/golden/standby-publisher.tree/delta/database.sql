@@ -1,0 +1,8 @@
+-- replc: step database.sql of node 'delta'. Generated; do not edit.
+-- create database 'repl' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'repl') AS replc_do \gset
+\if :replc_do
+CREATE DATABASE repl;
+\endif

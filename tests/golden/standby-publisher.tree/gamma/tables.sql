@@ -1,0 +1,13 @@
+-- replc: step tables.sql of node 'gamma'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+-- table t
+SELECT to_regclass('t') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS t (
+    k int,
+    v text,
+    PRIMARY KEY (k)
+);
+\endif

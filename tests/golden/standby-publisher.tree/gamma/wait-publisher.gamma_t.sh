@@ -1,0 +1,29 @@
+#!/bin/sh
+# replc: step wait-publisher.gamma_t.sh of node 'gamma' (cluster 'standby-publisher'). Generated; do not edit.
+# wait until 'beta' has the publications of subscription 'gamma_t'
+# Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
+set -eu
+node='gamma'
+port=5432
+bindir=''
+passfile=''
+publisher='beta'
+publisher_conninfo='host=10.2.0.2 port=5432 dbname=repl user=postgres connect_timeout=5'
+count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''pt'\'')) + (current_setting('\''wal_level'\'') = '\''logical'\'')::int'
+ready_count=2
+waiting='the publication(s) and slot of subscription '\''gamma_t'\'' on '\''beta'\'' (10.2.0.2 port 5432)'
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+# in a dry run nothing that this waits for is made: the wait ends at once
+if dry; then finish; fi
+# shellcheck disable=SC2317 # called by wait_for
+ready() {
+    peer "'$publisher'" psql -XAtq -d "$publisher_conninfo" -c "$count_sql" || return 1
+    [ "$answer" = "$ready_count" ]
+}
+wait_for "$waiting" ready
+say 'publisher ready'
+finish
