@@ -10,7 +10,7 @@ port=5432
 bindir=''
 set -- \
     '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    '02-hba.sh' 'admit 4 peer line(s) in pg_hba.conf, reload' '' \
+    '02-hba.sh' 'admit 3 peer line(s) in pg_hba.conf, reload' '' \
     '03-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
     '04-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
     '05-database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
