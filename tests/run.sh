@@ -113,6 +113,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run scripts bash tests/integration/scripts.sh
         lane_run apply bash tests/integration/apply.sh
         lane_run faults bash tests/integration/apply-faults.sh
+        lane_run failover bash tests/integration/failover.sh
     ) &
 
     (
@@ -128,6 +129,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: two-way replication on PostgreSQL 17" twoway
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
+    lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 15 hosts" failover
     lane_report "real servers: replc --apply faults" faults
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
