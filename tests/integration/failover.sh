@@ -10,7 +10,8 @@
 #       a standby and the publishers' slots are untouched;
 #   (c) vm3 stops (immediate, as a crash); rows are inserted, updated and
 #       deleted on vm1 and vm2 while it is down;
-#   (d) replc --promote vm4: exit 0; rows inserted after it;
+#   (d) replc --promote vm4 (ITEST_PROMOTE=script: the generated promote.sh,
+#       run on vm4's host): exit 0; rows inserted after it;
 #   (e) on vm4, test1 and test2 hold every row exactly once, as the
 #       publishers do (contents and counts); vm4 is out of recovery, its
 #       subscriptions are enabled on the ORIGINAL slot names, which vm4 now
@@ -19,6 +20,9 @@
 #
 # Usage (root):  tests/integration/failover.sh
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
+#      ITEST_PROMOTE=script (promote with the generated promote.sh in (d)),
+#      ITEST_SKIP_REFUSE=1 (leave (b) out: to see (e) fail with a promote
+#      step that does not refuse, such as the old one),
 #      ITEST_KEEP=1 (leave the hosts up and the work dir in place),
 #      ITEST_RUN_TIMEOUT (s, per replc run, default 180), ITEST_POLL_TIMEOUT (s, 60).
 # Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
@@ -89,20 +93,26 @@ slots >"$WORK/slots.before"
 
 # ------------------------------------------------------------------ (b)
 
-note "(b) promote while vm3 still runs: refused"
 "$REPLC" "$TOPO" -o "$WORK/tree" >/dev/null 2>&1
-if tar -C "$WORK/tree/vm4" -cf - . | "$HOSTS" ssh 4 'rm -rf ~/failover-tree && mkdir ~/failover-tree && tar -C ~/failover-tree -xf -' &&
-   "$HOSTS" ssh 4 'cd ~/failover-tree && sh promote.sh' >"$WORK/script.out" 2>&1 </dev/null; then
-    not_ok "(b) the generated promote.sh on vm4 refuses while vm3 answers (it exited 0)"; diag <"$WORK/script.out"
-else
-    has script out "'vm3' still answers" "(b) the generated promote.sh on vm4 refuses while vm3 answers, and says so"
+if ! tar -C "$WORK/tree/vm4" -cf - . | "$HOSTS" ssh 4 'rm -rf ~/failover-tree && mkdir ~/failover-tree && tar -C ~/failover-tree -xf -'; then
+    not_ok "the tree replc -o writes for vm4 is copied to vm4's host"
 fi
-replc_run refuse --promote vm4
-expect_rc refuse 1 "(b) replc --promote vm4 exits 1 while vm3 answers"
-has refuse out "'vm3' still answers" "(b) replc --promote vm4 says vm3 still answers"
-poll "(b) vm4 is still a standby" 4 "select pg_is_in_recovery()" t postgres
-slots >"$WORK/slots.refused"
-unchanged "$WORK/slots.before" "$WORK/slots.refused" "(b) the publishers' slots are as before"
+if [ "${ITEST_SKIP_REFUSE:-0}" = 1 ]; then
+    note "(b) left out (ITEST_SKIP_REFUSE=1)"
+else
+    note "(b) promote while vm3 still runs: refused"
+    if "$HOSTS" ssh 4 'cd ~/failover-tree && sh promote.sh' >"$WORK/script.out" 2>&1 </dev/null; then
+        not_ok "(b) the generated promote.sh on vm4 refuses while vm3 answers (it exited 0)"; diag <"$WORK/script.out"
+    else
+        has script out "'vm3' still answers" "(b) the generated promote.sh on vm4 refuses while vm3 answers, and says so"
+    fi
+    replc_run refuse --promote vm4
+    expect_rc refuse 1 "(b) replc --promote vm4 exits 1 while vm3 answers"
+    has refuse out "'vm3' still answers" "(b) replc --promote vm4 says vm3 still answers"
+    poll "(b) vm4 is still a standby" 4 "select pg_is_in_recovery()" t postgres
+    slots >"$WORK/slots.refused"
+    unchanged "$WORK/slots.before" "$WORK/slots.refused" "(b) the publishers' slots are as before"
+fi
 
 # ------------------------------------------------------------------ (c)
 
@@ -120,9 +130,18 @@ ins 2 "update test2 set v2 = 'down-upd' where k2 = 101"
 
 # ------------------------------------------------------------------ (d)
 
-note "(d) replc --promote vm4; rows after"
-replc_run promote --promote vm4
-expect_rc promote 0 "(d) replc --promote vm4 exits 0 once vm3 is down"
+if [ "${ITEST_PROMOTE:-replc}" = script ]; then
+    note "(d) the generated promote.sh on vm4's host; rows after"
+    t=$(now_ms)
+    "$HOSTS" ssh 4 "cd ~/failover-tree && REPLC_TIMEOUT=$RUN_TIMEOUT sh promote.sh" \
+        >"$WORK/promote.out" 2>"$WORK/promote.err" </dev/null
+    RC=$? MS=$(( $(now_ms) - t ))
+    expect_rc promote 0 "(d) the generated promote.sh on vm4 exits 0 once vm3 is down"
+else
+    note "(d) replc --promote vm4; rows after"
+    replc_run promote --promote vm4
+    expect_rc promote 0 "(d) replc --promote vm4 exits 0 once vm3 is down"
+fi
 has promote out "takes over slot 'subs3_test1' on 'vm1'" "(d) it says subs3_test1 takes over its original slot on vm1"
 ins 1 "insert into test1 select g, 'after-' || g from generate_series(11, 15) g"
 ins 2 "insert into test2 select g, 'after-' || g from generate_series(111, 115) g"
