@@ -28,7 +28,8 @@ slot_state() { peer "'$2'" psql -XAtq -v ON_ERROR_STOP=1 -d "$3" -c "$5"; }
 # shellcheck disable=SC2317 # called by wait_for
 slot_free() { slot_state "$@" && [ "${answer%% *}" = inactive ]; }
 rows=$(($# / 8))
-if [ "$(q 'SELECT pg_is_in_recovery()')" = t ]; then
+recovery=$(q 'SELECT pg_is_in_recovery()')
+if [ "$recovery" = t ]; then
     # check everything first: the old subscriber is gone, every slot is there
     problems=0
     if pg_isready -q -d "$old_conninfo" >/dev/null 2>&1 || [ $? = 1 ]; then
