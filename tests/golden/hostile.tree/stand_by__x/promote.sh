@@ -35,11 +35,28 @@ slot_state() { peer "'$2'" psql -XAtq -v ON_ERROR_STOP=1 -d "$3" -c "$5"; }
 # shellcheck disable=SC2317 # called by wait_for
 slot_free() { slot_state "$@" && [ "${answer%% *}" = inactive ]; }
 rows=$(($# / 8))
+# answers: 0 when the old subscriber answers (accepting or refusing
+# connections, or refusing us), 1 when nothing answers, 2 when we cannot tell
+answers() {
+    if command -v pg_isready >/dev/null 2>&1; then
+        ready=0
+        pg_isready -q -d "$old_conninfo" >/dev/null 2>&1 || ready=$?
+        case $ready in 0|1) return 0 ;; 2) return 1 ;; *) return 2 ;; esac
+    fi
+    if out=$(psql -XAtq -d "$old_conninfo" -c 'SELECT 1' 2>&1); then return 0; fi
+    case $out in *FATAL*) return 0 ;; esac
+    return 1
+}
 recovery=$(q 'SELECT pg_is_in_recovery()')
 if [ "$recovery" = t ]; then
     # check everything first: the old subscriber is gone, every slot is there
     problems=0
-    if pg_isready -q -d "$old_conninfo" >/dev/null 2>&1 || [ $? = 1 ]; then
+    answer_rc=0
+    answers || answer_rc=$?
+    if [ "$answer_rc" = 2 ]; then
+        say "cannot tell whether '$old' answers (pg_isready says: no attempt was made)"
+        problems=$((problems + 1))
+    elif [ "$answer_rc" = 0 ]; then
         if [ "$force" = 1 ]; then
             say "WARNING: '$old' still answers; going on as told (REPLC_FORCE=1): it must never reach the publishers again"
         else
