@@ -120,6 +120,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         export REPLC_HOSTS_PREFIX=rpg REPLC_HOSTS_NET=127.77.1
         lane_run twoway bash tests/pg17/twoway.sh
         lane_run standby bash tests/pg17/standby.sh
+        lane_run failover17 bash tests/pg17/failover.sh
     ) &
 
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
@@ -128,6 +129,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: generated scripts on four PostgreSQL 15 hosts" scripts
     lane_report "real servers: two-way replication on PostgreSQL 17" twoway
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
+    lane_report "real servers: failover of a subscriber to its standby on PostgreSQL 17" failover17
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
     lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 15 hosts" failover
     lane_report "real servers: replc --apply faults" faults
