@@ -142,6 +142,13 @@ static const struct {
      "once the old subscriber is gone, it promotes the standby, whose subscriptions\n"
      "take over the original slots from the positions it replayed, with no change\n"
      "lost or applied twice (docs/failover.md).\n"},
+    {"failover-async-commit",
+     "A subscriber with standbys sets synchronous_commit on a subscription to\n"
+     "off, local or remote_write. Its apply worker then confirms changes to the\n"
+     "publisher before its standbys have flushed them; promoted, a standby lacks\n"
+     "them, and the publisher does not send them again. replc sets\n"
+     "synchronous_commit = on on such subscriptions unless the topology says\n"
+     "otherwise (docs/failover.md).\n"},
     {"capacity",
      "A server setting given with 'set' is lower than the topology needs: slots,\n"
      "WAL senders, logical replication workers, worker processes or origins. The\n"
