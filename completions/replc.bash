@@ -14,13 +14,13 @@ _replc() {
     --color)
         mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur")
         return ;;
-    -j|--jobs|--timeout|--explain)
-        return ;;   # a number, or a diagnostic code: nothing to offer
+    -j|--jobs|--timeout|--explain|--promote)
+        return ;;   # a number, a diagnostic code or a node name: nothing to offer
     esac
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-o --output --check --plan --format --graph
             --explain --werror --color --apply --dry-run -j --jobs --timeout --status
-            -h --help -V --version' -- "$cur")
+            --promote --force -h --help -V --version' -- "$cur")
         return
     fi
     compopt -o filenames 2>/dev/null

@@ -3,6 +3,7 @@
 #include "apply.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emit.h"
 #include "exec.h"
 #include "pgconn.h"
 #include "quote.h"
@@ -608,4 +610,73 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
         ssh_control_end(m, ctl);
     arena_free(&a);
     return rc;
+}
+
+/* replc --promote NODE: promote.sh of node n, run on its host over ssh as a
+ * step is (lib.sh ahead of it), its output passed on as it comes. */
+int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s)
+{
+    if (!plan_promotes(p, n)) {
+        fprintf(stderr, "replc: node '%s' is not a standby of a subscriber: there is nothing to promote\n",
+                n->name);
+        return 2;
+    }
+    StrBuf in;
+    sb_init(&in);
+    sb_printf(&in, "REPLC_TIMEOUT=%d; export REPLC_TIMEOUT\n", timeout_s);
+    if (force)
+        sb_puts(&in, "REPLC_FORCE=1; export REPLC_FORCE\n");
+    emit_lib_sh(&in);
+    sb_puts(&in, "{\n");
+    emit_promote(&in, m, n);
+    sb_puts(&in, "\n} </dev/null\n");
+    char *err = NULL;
+    char **argv = ssh_argv(n, &err);
+    if (!argv) {
+        fprintf(stderr, "replc: node '%s': ssh: %s\n", n->name, err ? err : "cannot run");
+        free(err);
+        sb_free(&in);
+        return 1;
+    }
+    catch_signals();
+    Child c;
+    bool started = child_start(&c, argv, in.s, in.len, &err);
+    argv_free(argv);
+    sb_free(&in);
+    if (!started) {
+        fprintf(stderr, "replc: node '%s': cannot start ssh: %s\n", n->name, err ? err : "");
+        free(err);
+        return 1;
+    }
+    size_t shown = 0;
+    for (;;) {
+        struct pollfd pfd[2];
+        int k = 0;
+        if (c.in_fd >= 0)
+            pfd[k].fd = c.in_fd, pfd[k].events = POLLOUT, k++;
+        if (c.out_fd >= 0)
+            pfd[k].fd = c.out_fd, pfd[k].events = POLLIN, k++;
+        if (k)
+            poll(pfd, (nfds_t)k, 200);
+        bool done = child_step(&c);
+        if (c.output.len > shown) {
+            fwrite(c.output.s + shown, 1, c.output.len - shown, stdout);
+            fflush(stdout);
+            shown = c.output.len;
+        }
+        if (done)
+            break;
+        if (interrupted) {
+            child_kill(&c);
+            child_free(&c);
+            fprintf(stderr, "replc: interrupted; '%s' may be promoted already: run --promote again\n", n->name);
+            return 130;
+        }
+    }
+    int rc = c.status;
+    child_free(&c);
+    if (rc != 0)
+        fprintf(stderr, "replc: promote of '%s' failed (exit %d)\n", n->name, rc);
+    ssh_close_masters(m);
+    return rc == 0 ? 0 : 1;
 }

@@ -17,4 +17,9 @@ typedef struct ApplyOptions {
 /* Returns the exit status: 0 done, 1 failed (or preflight problems), 130 interrupted. */
 int apply_run(const Model *m, const Plan *p, const ApplyOptions *o);
 
+/* replc --promote NODE [--force]: run node n's promote step on its host
+ * (docs/failover.md). 0 promoted, 1 refused or failed, 2 not a standby of a
+ * subscriber, 130 interrupted. */
+int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s);
+
 #endif

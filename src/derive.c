@@ -4,11 +4,14 @@
  * (Derived.verdict); replcheck.c reports it. No diagnostics. */
 #include "derive.h"
 
+#include "quote.h"
+#include "strbuf.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 0, 0};
+static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 0, 0, 0};
 
 static const UserGuc *user_guc(const MNode *n, const char *name)
 {
@@ -285,6 +288,45 @@ static void derive_decoding_standby(Arena *a, MNode *st)
     }
 }
 
+/* Failover of a subscriber to its standby (docs/failover.md): the standby
+ * must never be behind what the publishers consider confirmed. The apply
+ * workers report a position as flushed only after its local commit returned;
+ * with the standbys in synchronous_standby_names and the subscriptions'
+ * synchronous_commit = on, that commit waits until every direct standby has
+ * flushed it. */
+static void derive_failover(Arena *a, MNode *n)
+{
+    if (n->standby || !n->subs.n || !n->standbys.n)
+        return;
+    Derived *g = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
+    if (!g->user) {
+        StrBuf b;
+        sb_init(&b);
+        if (n->standbys.n > 1)
+            sb_printf(&b, "FIRST %d (", n->standbys.n);
+        for (int i = 0; i < n->standbys.n; i++) {
+            if (i)
+                sb_puts(&b, ", ");
+            q_ident(&b, ((const MNode *)n->standbys.items[i])->name);
+        }
+        if (n->standbys.n > 1)
+            sb_puts(&b, ")");
+        need_text(n, GUC_SYNCHRONOUS_STANDBY_NAMES, arena_strdup(a, b.s),
+                  "its standbys confirm what its subscriptions apply, so that one can take them over");
+        sb_free(&b);
+    }
+    for (int i = 0; i < n->subs.n; i++) {
+        MSub *s = n->subs.items[i];
+        SubOptions *o = &s->opt;
+        if (o->given[SUBOPT_SYNCHRONOUS_COMMIT])
+            continue;
+        o->given[SUBOPT_SYNCHRONOUS_COMMIT] = true;
+        o->span[SUBOPT_SYNCHRONOUS_COMMIT] = s->span;
+        o->order[o->n++] = SUBOPT_SYNCHRONOUS_COMMIT;
+        o->synchronous_commit = "on";
+    }
+}
+
 void derive_settings(Arena *a, Model *m)
 {
     Vec order = {0};
@@ -293,6 +335,8 @@ void derive_settings(Arena *a, Model *m)
         derive_node(a, order.items[i]);
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);
+    for (int i = 0; i < m->nodes.n; i++)
+        derive_failover(a, m->nodes.items[i]);
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         for (int k = 0; k < n->subscribers.n; k++) {
@@ -332,10 +376,6 @@ void derive_settings(Arena *a, Model *m)
             add_hba(a, s->publisher, false, sub_dbname(s), st,
                     arena_printf(a, "standby '%s' of subscriber '%s', after promote.sh", st->name,
                                  root->name));
-            if (s->publisher->standby)   /* promote.sh makes a slot there */
-                add_hba(a, sub_primary(s), false, sub_dbname(s), st,
-                        arena_printf(a, "standby '%s' of subscriber '%s' asks for standby snapshots "
-                                        "in promote.sh", st->name, root->name));
         }
     }
 }

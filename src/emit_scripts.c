@@ -453,9 +453,9 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
     sb_puts(b, sh_run);
 }
 
-/* promote.sh: run by hand. Promotes a standby of a subscriber and moves the
- * subscriptions it carries onto slots of its own, so that it never competes
- * with the original for the same slot. */
+/* promote.sh: run by hand, or by replc --promote. Once the old subscriber is
+ * gone, promotes a standby of it; its copies of the subscriptions take over
+ * the original slots from the origin positions it replayed. */
 void emit_promote(StrBuf *b, const Model *m, const MNode *n)
 {
     const MNode *root = model_chain_root(n);
@@ -463,10 +463,10 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
     arena_init(&a);
     sh_begin(b, m, n, "promote.sh", "promote this standby and take over the subscriptions it carries (run by hand)",
              arena_printf(&a, "# '%s' is a standby of subscriber '%s' and carries copies of its subscriptions.\n"
-                              "# Run this only when '%s' is gone for good or stopped: the subscriptions then\n"
-                              "# continue from here, each on a new slot of its own on the publisher. Changes\n"
-                              "# published after '%s' last applied and before the new slot exists are not\n"
-                              "# sent again: compare the tables with their publishers afterwards.\n",
+                              "# Run this only when '%s' is gone for good: it refuses while '%s' answers\n"
+                              "# (REPLC_FORCE=1: go on anyway, once it is fenced off). The subscriptions\n"
+                              "# then continue from here on their original slots, from the positions this\n"
+                              "# standby replayed: nothing is lost or applied twice (docs/failover.md).\n",
                           n->name, root->name, root->name, root->name));
     sh_local(b, n, "local_db", n->database);
     sh_pgdata(b, n);
@@ -474,67 +474,52 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
     long workers = root->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;
     sh_var_long(b, "workers", workers);
     sh_var(b, "workers_sql", arena_printf(&a, "ALTER SYSTEM SET max_logical_replication_workers = %ld", workers));
+    sh_var(b, "old", root->name);
+    StrBuf sql;
+    sb_init(&sql);
+    model_conninfo(&sql, root, "postgres", NULL);
+    sb_puts(&sql, " connect_timeout=5");
+    sh_var(b, "old_conninfo", sql.s);
     sh_args_begin(b);
     for (int i = 0; i < root->subs.n; i++) {
         const MSub *s = root->subs.items[i];
-        if (!s->publisher)
+        if (!s->publisher || !s->slot)
             continue;
         const char *slot = model_promoted_slot(&a, s, n);
-        const char *row[12];
-        StrBuf sql;
-        sb_init(&sql);
+        const char *row[8];
         row[0] = s->name;
         row[1] = s->publisher->name;
-        model_conninfo(&sql, s->publisher, sub_dbname(s), NULL);
-        row[2] = arena_strdup(&a, sql.s);
-        row[3] = row[4] = NULL;
-        if (s->publisher->standby) {
-            /* a slot on a standby waits for the primary's next standby snapshot */
-            sb_reset(&sql);
-            model_conninfo(&sql, sub_primary(s), sub_dbname(s), NULL);
-            sb_puts(&sql, " connect_timeout=5");
-            row[3] = sub_primary(s)->name;
-            row[4] = arena_strdup(&a, sql.s);
-        }
-        row[5] = slot;
         sb_reset(&sql);
-        sb_puts(&sql, "SELECT coalesce(subslotname, '') FROM pg_subscription WHERE subname = ");
+        model_conninfo(&sql, s->publisher, sub_dbname(s), NULL);
+        sb_puts(&sql, " connect_timeout=5");
+        row[2] = arena_strdup(&a, sql.s);
+        row[3] = slot;
+        sb_reset(&sql);
+        sb_puts(&sql, "SELECT coalesce(active_pid::text, 'inactive') || ' ' || coalesce(confirmed_flush_lsn::text, "
+                      "'none') FROM pg_replication_slots WHERE slot_name = ");
+        q_literal(&sql, slot);
+        row[4] = arena_strdup(&a, sql.s);
+        sb_reset(&sql);
+        sb_puts(&sql, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ");
+        q_literal(&sql, slot);
+        sb_puts(&sql, " AND active_pid IS NOT NULL");
+        row[5] = arena_strdup(&a, sql.s);
+        sb_reset(&sql);
+        sb_puts(&sql, "SELECT coalesce((SELECT o.remote_lsn::text FROM pg_replication_origin_status o "
+                      "WHERE o.external_id = 'pg_' || s.oid), 'the start') FROM pg_subscription s "
+                      "WHERE s.subname = ");
         q_literal(&sql, s->name);
-        sb_puts(&sql, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        sb_puts(&sql, " AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
         row[6] = arena_strdup(&a, sql.s);
         sb_reset(&sql);
         sb_puts(&sql, "ALTER SUBSCRIPTION ");
         q_ident(&sql, s->name);
-        sb_puts(&sql, " DISABLE");
-        row[7] = arena_strdup(&a, sql.s);
-        sb_reset(&sql);
-        sb_puts(&sql, "ALTER SUBSCRIPTION ");
-        q_ident(&sql, s->name);
-        sb_puts(&sql, " SET (slot_name = NONE)");
-        row[8] = arena_strdup(&a, sql.s);
-        sb_reset(&sql);
-        sb_puts(&sql, "SELECT pg_create_logical_replication_slot(");
-        q_literal(&sql, slot);
-        sb_puts(&sql, ", 'pgoutput') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ");
-        q_literal(&sql, slot);
-        sb_puts(&sql, ")");
-        row[9] = arena_strdup(&a, sql.s);
-        sb_reset(&sql);
-        sb_puts(&sql, "ALTER SUBSCRIPTION ");
-        q_ident(&sql, s->name);
-        sb_puts(&sql, " SET (slot_name = ");
-        q_literal(&sql, slot);
-        sb_puts(&sql, ")");
-        row[10] = arena_strdup(&a, sql.s);
-        sb_reset(&sql);
-        sb_puts(&sql, "ALTER SUBSCRIPTION ");
-        q_ident(&sql, s->name);
         sb_puts(&sql, " ENABLE");
-        row[11] = arena_strdup(&a, sql.s);
-        sb_free(&sql);
-        sh_args_row(b, 12, row);
+        row[7] = arena_strdup(&a, sql.s);
+        sh_args_row(b, 8, row);
     }
     sh_args_end(b);
+    sb_free(&sql);
     arena_free(&a);
     sh_end(b, sh_promote);
 }

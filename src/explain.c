@@ -136,7 +136,19 @@ static const struct {
      "A standby of a node that has subscriptions carries copies of them. Promoted,\n"
      "it would start apply workers on the same slots as the original (\"replication\n"
      "slot ... is active for PID ...\"), or silently take them over. replc sets\n"
-     "max_logical_replication_workers = 0 on such a standby.\n"},
+     "max_logical_replication_workers = 0 on such a standby, makes it a synchronous\n"
+     "standby of the subscriber (synchronous_standby_names there, synchronous_commit\n"
+     "= on for its subscriptions), and writes promote.sh (replc --promote NODE):\n"
+     "once the old subscriber is gone, it promotes the standby, whose subscriptions\n"
+     "take over the original slots from the positions it replayed, with no change\n"
+     "lost or applied twice (docs/failover.md).\n"},
+    {"failover-async-commit",
+     "A subscriber with standbys sets synchronous_commit on a subscription to\n"
+     "off, local or remote_write. Its apply worker then confirms changes to the\n"
+     "publisher before its standbys have flushed them; promoted, a standby lacks\n"
+     "them, and the publisher does not send them again. replc sets\n"
+     "synchronous_commit = on on such subscriptions unless the topology says\n"
+     "otherwise (docs/failover.md).\n"},
     {"capacity",
      "A server setting given with 'set' is lower than the topology needs: slots,\n"
      "WAL senders, logical replication workers, worker processes or origins. The\n"

@@ -33,6 +33,9 @@ static void usage(FILE *f)
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
           "      --status        connect to every node, report what differs from the topology;\n"
           "                      exit 0 only when the cluster is as described\n"
+          "      --promote NODE  promote a standby of a subscriber and move its subscriptions onto it;\n"
+          "                      refuses while the old subscriber answers\n"
+          "      --force         with --promote: go on although the old subscriber answers (fence it first)\n"
           "  -V, --version       print the version and exit\n"
           "  -h, --help          print this help and exit\n",
           f);
@@ -210,7 +213,7 @@ static const char *default_cluster(Arena *a, const char *file)
 int main(int argc, char **argv)
 {
     enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
-           O_WERROR, O_COLOR, O_TIMEOUT };
+           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
         {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
@@ -220,11 +223,12 @@ int main(int argc, char **argv)
         {"werror", no_argument, NULL, O_WERROR},  {"color", required_argument, NULL, O_COLOR},
         {"version", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"promote", required_argument, NULL, O_PROMOTE}, {"force", no_argument, NULL, O_FORCE},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL, *format = "text", *color = "auto";
+    const char *out = NULL, *format = "text", *color = "auto", *promote = NULL;
     bool check_only = false, plan = false, graph = false, werror = false, apply = false, dry_run = false,
-         status = false;
+         status = false, force = false;
     int jobs = 0, timeout_s = 300;
     int c;
     while ((c = getopt_long(argc, argv, "o:j:hV", longopts, NULL)) != -1) {
@@ -251,6 +255,8 @@ int main(int argc, char **argv)
         case O_APPLY: apply = true; break;
         case O_DRY: dry_run = true; break;
         case O_STATUS: status = true; break;
+        case O_PROMOTE: promote = optarg; break;
+        case O_FORCE: force = true; break;
         case O_WERROR: werror = true; break;
         case O_COLOR: color = optarg; break;
         case 'V': printf("replc %s\n", REPLC_VERSION); return 0;
@@ -289,6 +295,14 @@ int main(int argc, char **argv)
         fputs("replc: --apply and --status do not combine with -o, --check, --plan or --graph\n", stderr);
         return 2;
     }
+    if (force && !promote) {
+        fputs("replc: --force goes with --promote\n", stderr);
+        return 2;
+    }
+    if (promote && (apply || status || out || check_only || graph || plan)) {
+        fputs("replc: --promote does not combine with --apply, --status, -o, --check, --plan or --graph\n", stderr);
+        return 2;
+    }
     if (apply && status) {
         fputs("replc: --apply and --status exclude each other\n", stderr);
         return 2;
@@ -324,6 +338,17 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
+    if (promote) {
+        const MNode *n = model_find_node(m, promote);
+        if (!n) {
+            fprintf(stderr, "replc: no node '%s' in '%s'\n", promote, file);
+            arena_free(&arena);
+            return 2;
+        }
+        rc = promote_run(m, plan_build(&arena, m), n, force, timeout_s);
+        arena_free(&arena);
+        return rc;
+    }
     if (apply || status) {
         Plan *p = plan_build(&arena, m);
         ApplyOptions ao = {jobs, timeout_s, dry_run, status};

@@ -12,14 +12,14 @@ static const char *guc_names[GUC_COUNT] = {
     "max_logical_replication_workers", "max_worker_processes",
     "max_active_replication_origins", "max_prepared_transactions",
     "max_connections", "max_locks_per_transaction", "hot_standby",
-    "hot_standby_feedback", "listen_addresses",
+    "hot_standby_feedback", "listen_addresses", "synchronous_standby_names",
 };
 const char *guc_name(GucId id) { return guc_names[id]; }
 
 bool guc_is_numeric(GucId id)
 {
     return id != GUC_WAL_LEVEL && id != GUC_HOT_STANDBY && id != GUC_HOT_STANDBY_FEEDBACK &&
-           id != GUC_LISTEN_ADDRESSES;
+           id != GUC_LISTEN_ADDRESSES && id != GUC_SYNCHRONOUS_STANDBY_NAMES;
 }
 
 const MNode *model_find_node(const Model *m, const char *name)
@@ -112,10 +112,9 @@ const char *sub_dbname(const MSub *s)
 
 const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby)
 {
-    char *r = arena_printf(a, "%s_%s", s->slot, standby->ident);
-    if (strlen(r) > 63)
-        r[63] = '\0';
-    return r;
+    (void)a;
+    (void)standby;
+    return s->slot;
 }
 
 static const char *const subopt_names[SUBOPT_COUNT] = {

@@ -30,6 +30,7 @@ typedef enum {
     GUC_HOT_STANDBY,
     GUC_HOT_STANDBY_FEEDBACK,
     GUC_LISTEN_ADDRESSES,
+    GUC_SYNCHRONOUS_STANDBY_NAMES,
     GUC_COUNT
 } GucId;
 
@@ -240,7 +241,8 @@ void model_peers(Arena *a, const MNode *n, Vec *out);
 MNode *sub_primary(const MSub *s);
 /* The database a subscription connects to on its publisher. */
 const char *sub_dbname(const MSub *s);
-/* The slot a promoted standby's copy of subscription s uses (promote.sh). */
+/* The slot a promoted standby's copy of subscription s uses (promote.sh):
+ * the original one, taken over once the old subscriber is gone. */
 const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool slot_ok(const char *s)
 {
@@ -536,6 +537,31 @@ static void check_mixed_versions(DiagCtx *d, Model *m)
     }
 }
 
+/* A subscription of a subscriber with standbys whose commits do not wait
+ * until the standbys flushed them: promoted, a standby may miss what the
+ * publisher considers confirmed (docs/failover.md). */
+static void check_failover_commit(DiagCtx *d, const MNode *n)
+{
+    static const char *const keep[] = {"on", "remote_apply", "true", "yes", "1"};
+    if (n->standby || !n->standbys.n)
+        return;
+    for (int i = 0; i < n->subs.n; i++) {
+        const MSub *s = n->subs.items[i];
+        const char *v = s->opt.synchronous_commit;
+        bool ok = !v;
+        for (size_t k = 0; v && k < sizeof keep / sizeof keep[0]; k++)
+            ok |= strcasecmp(v, keep[k]) == 0;
+        if (ok)
+            continue;
+        Diagnostic *dg = diag_warning(d, s->opt.span[SUBOPT_SYNCHRONOUS_COMMIT], "failover-async-commit",
+                                      "subscription '%s' commits with synchronous_commit = '%s': a "
+                                      "promoted standby of '%s' may miss changes", s->name, v, n->name);
+        diag_hint(d, dg, "Without synchronous_commit = on (or remote_apply), the publisher may consider "
+                         "changes done that the standby has not flushed; a failover then loses them. "
+                         "Leave the option out: replc sets it to on.");
+    }
+}
+
 /* 11, 45: standbys */
 static void check_standbys(DiagCtx *d, Model *m)
 {
@@ -670,4 +696,6 @@ void check_replication(Arena *a, DiagCtx *d, Model *m)
     check_writers(a, d, m);
     check_mixed_versions(d, m);
     check_standbys(d, m);
+    for (int i = 0; i < m->nodes.n; i++)
+        check_failover_commit(d, m->nodes.items[i]);
 }

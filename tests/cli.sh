@@ -34,10 +34,10 @@ for opt in --help -h; do
 done
 check "--help lists every option it parses" sh -c '
     for o in --output --check --plan --format --graph --explain --werror --color --apply --dry-run \
-             --jobs --timeout --status --version --help; do
+             --jobs --timeout --status --promote --force --version --help; do
         grep -q -- "$o" "$1" || { echo "missing $o"; exit 1; }
     done' sh "$tmp/out"
-check "--help lists no option that is not built" not grep -E -- '--(prune|promote|trace)' "$tmp/out"
+check "--help lists no option that is not built" not grep -E -- '--(prune|trace)' "$tmp/out"
 
 check "no argument at all exits 2" status 2 "$replc"
 check "no argument: the usage on stderr" usage_on "$tmp/err"
@@ -54,6 +54,11 @@ check "a bad --timeout exits 2" status 2 "$replc" --apply --timeout x examples/t
 check "--dry-run without --apply exits 2" status 2 "$replc" --dry-run examples/topology.rc
 check "--apply with -o exits 2" status 2 "$replc" --apply -o "$tmp/x" examples/topology.rc
 check "--apply with --status exits 2" status 2 "$replc" --apply --status examples/topology.rc
+check "--force without --promote exits 2" status 2 "$replc" --force examples/topology.rc
+check "--promote with --apply exits 2" status 2 "$replc" --promote otus11-4 --apply examples/topology.rc
+check "--promote of an unknown node exits 2" status 2 "$replc" --promote nobody examples/topology.rc
+check "--promote of a node that is no standby of a subscriber exits 2" status 2 "$replc" --promote otus11-1 examples/topology.rc
+check "--promote of a node that is no standby of a subscriber: says so" grep -q "not a standby of a subscriber" "$tmp/err"
 check "a usage error writes nothing" test ! -e "$tmp/x"
 check "a missing file exits 1" status 1 "$replc" --check "$tmp/nope.rc"
 

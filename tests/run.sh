@@ -121,12 +121,14 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run scripts bash tests/integration/scripts.sh
         lane_run apply bash tests/integration/apply.sh
         lane_run faults bash tests/integration/apply-faults.sh
+        lane_run failover bash tests/integration/failover.sh
     ) &
 
     (
         export REPLC_HOSTS_PREFIX=rpg REPLC_HOSTS_NET=127.77.1
         lane_run twoway bash tests/pg17/twoway.sh
         lane_run standby bash tests/pg17/standby.sh
+        lane_run failover17 bash tests/pg17/failover.sh
     ) &
     (
         export REPLC_HOSTS_PREFIX=rv14 REPLC_HOSTS_NET=127.77.4
@@ -151,7 +153,9 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: generated scripts on four PostgreSQL 15 hosts" scripts
     lane_report "real servers: two-way replication on PostgreSQL 17" twoway
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
+    lane_report "real servers: failover of a subscriber to its standby on PostgreSQL 17" failover17
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
+    lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 15 hosts" failover
     lane_report "real servers: replc --apply faults" faults
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by its scripts" seed14s
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by replc --apply" seed14a

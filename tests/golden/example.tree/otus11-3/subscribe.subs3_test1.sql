@@ -7,5 +7,5 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test1' AND
 CREATE SUBSCRIPTION subs3_test1
     CONNECTION 'host=192.168.56.11 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test1
-    WITH (create_slot = false, streaming = off);
+    WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
 \endif

@@ -3,10 +3,10 @@
 # promote this standby and take over the subscriptions it carries (run by hand)
 # Safe to run again: it checks what is in place first.
 # 'stand by $x' is a standby of subscriber 'süb \ node' and carries copies of its subscriptions.
-# Run this only when 'süb \ node' is gone for good or stopped: the subscriptions then
-# continue from here, each on a new slot of its own on the publisher. Changes
-# published after 'süb \ node' last applied and before the new slot exists are not
-# sent again: compare the tables with their publishers afterwards.
+# Run this only when 'süb \ node' is gone for good: it refuses while 'süb \ node' answers
+# (REPLC_FORCE=1: go on anyway, once it is fenced off). The subscriptions
+# then continue from here on their original slots, from the positions this
+# standby replayed: nothing is lost or applied twice (docs/failover.md).
 # shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
 node='stand by $x'
@@ -18,40 +18,97 @@ pgdata='/srv/pg data/it'\''s $HOME'
 service='pg_ctl'
 workers=4
 workers_sql='ALTER SYSTEM SET max_logical_replication_workers = 4'
+old='süb \ node'
+old_conninfo='host=sub-host.example port=5432 dbname=postgres user='\''us\\er$(id)`id`'\'' connect_timeout=5'
 set -- \
-    'Süb'\''s "x"' 'pub'\''; rm -rf / #' 'host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' '' '' 'sub_slot_stand_by__x' 'SELECT coalesce(subslotname, '\'''\'') FROM pg_subscription WHERE subname = '\''Süb'\'''\''s "x"'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())' 'ALTER SUBSCRIPTION "Süb'\''s ""x""" DISABLE' 'ALTER SUBSCRIPTION "Süb'\''s ""x""" SET (slot_name = NONE)' 'SELECT pg_create_logical_replication_slot('\''sub_slot_stand_by__x'\'', '\''pgoutput'\'') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = '\''sub_slot_stand_by__x'\'')' 'ALTER SUBSCRIPTION "Süb'\''s ""x""" SET (slot_name = '\''sub_slot_stand_by__x'\'')' 'ALTER SUBSCRIPTION "Süb'\''s ""x""" ENABLE'
+    'Süb'\''s "x"' 'pub'\''; rm -rf / #' 'host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'' connect_timeout=5' 'sub_slot' 'SELECT coalesce(active_pid::text, '\''inactive'\'') || '\'' '\'' || coalesce(confirmed_flush_lsn::text, '\''none'\'') FROM pg_replication_slots WHERE slot_name = '\''sub_slot'\''' 'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\''sub_slot'\'' AND active_pid IS NOT NULL' 'SELECT coalesce((SELECT o.remote_lsn::text FROM pg_replication_origin_status o WHERE o.external_id = '\''pg_'\'' || s.oid), '\''the start'\'') FROM pg_subscription s WHERE s.subname = '\''Süb'\'''\''s "x"'\'' AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())' 'ALTER SUBSCRIPTION "Süb'\''s ""x""" ENABLE'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
 setup
 find_pgdata
+force=${REPLC_FORCE:-0}
 q() { lpsql "$local_db" "$1"; }
-if [ "$(q 'SELECT pg_is_in_recovery()')" = t ]; then
+# slot_state ROW...: "PID-or-inactive CONFIRMED" of this row's slot on its
+# publisher in $answer ('' when the slot is missing); 1 when unreachable
+slot_state() { peer "'$2'" psql -XAtq -v ON_ERROR_STOP=1 -d "$3" -c "$5"; }
+# shellcheck disable=SC2317 # called by wait_for
+slot_free() { slot_state "$@" && [ "${answer%% *}" = inactive ]; }
+rows=$(($# / 8))
+# answers: 0 when the old subscriber answers (accepting or refusing
+# connections, or refusing us), 1 when nothing answers, 2 when we cannot tell
+answers() {
+    if command -v pg_isready >/dev/null 2>&1; then
+        ready=0
+        pg_isready -q -d "$old_conninfo" >/dev/null 2>&1 || ready=$?
+        case $ready in 0|1) return 0 ;; 2) return 1 ;; *) return 2 ;; esac
+    fi
+    if out=$(psql -XAtq -d "$old_conninfo" -c 'SELECT 1' 2>&1); then return 0; fi
+    case $out in *FATAL*) return 0 ;; esac
+    return 1
+}
+recovery=$(q 'SELECT pg_is_in_recovery()')
+if [ "$recovery" = t ]; then
+    # check everything first: the old subscriber is gone, every slot is there
+    problems=0
+    answer_rc=0
+    answers || answer_rc=$?
+    if [ "$answer_rc" = 2 ]; then
+        say "cannot tell whether '$old' answers (pg_isready says: no attempt was made)"
+        problems=$((problems + 1))
+    elif [ "$answer_rc" = 0 ]; then
+        if [ "$force" = 1 ]; then
+            say "WARNING: '$old' still answers; going on as told (REPLC_FORCE=1): it must never reach the publishers again"
+        else
+            say "'$old' still answers: stop it (or fence it off and force this)"
+            problems=$((problems + 1))
+        fi
+    fi
+    i=0
+    while [ "$i" -lt "$rows" ]; do
+        if ! slot_state "$@"; then
+            say "cannot reach '$2' to check slot '$4': $last_error"
+            problems=$((problems + 1))
+        elif [ -z "$answer" ]; then
+            say "slot '$4' is missing on '$2': the changes for subscription '$1' are gone; nothing here can resume it"
+            problems=$((problems + 1))
+        fi
+        set -- "$@" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8"
+        shift 8
+        i=$((i + 1))
+    done
+    if [ "$problems" -gt 0 ]; then
+        say "not promoted ($problems problem(s) above)"
+        exit 1
+    fi
+    # the old subscriber's connections end with it; wait until each slot is free
+    i=0
+    while [ "$i" -lt "$rows" ]; do
+        if [ "$force" = 1 ]; then
+            peer "'$2'" psql -XAtq -v ON_ERROR_STOP=1 -d "$3" -c "$6" >/dev/null || :
+        fi
+        wait_for "slot '$4' on '$2' to be free (a connection of '$old' still holds it)" slot_free "$@"
+        set -- "$@" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8"
+        shift 8
+        i=$((i + 1))
+    done
     say 'promoting'
     pg_ctl -D "$pgdata" -w -t "$timeout" promote
 fi
 # shellcheck disable=SC2317 # called by wait_for
 promoted() { [ "$(q 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; }
 wait_for 'the end of recovery' promoted
+# the old subscriber's standbys, this one among them, confirmed its commits;
+# here nobody would: commits must not wait for a standby
+if [ -n "$(q 'SHOW synchronous_standby_names')" ]; then
+    q 'ALTER SYSTEM RESET synchronous_standby_names' >/dev/null
+    q 'SELECT pg_reload_conf()' >/dev/null
+fi
 while [ $# -gt 0 ]; do
-    subscription=$1 publisher=$2 publisher_conninfo=$3 primary=$4 primary_conninfo=$5 new_slot=$6
-    slot_sql=$7 disable_sql=$8 detach_sql=$9 create_sql=${10} attach_sql=${11} enable_sql=${12}
-    shift 12
-    slot=$(q "$slot_sql")
-    if [ "$slot" != "$new_slot" ]; then
-        q "$disable_sql" >/dev/null
-        q "$detach_sql" >/dev/null
-        if [ -n "$primary" ]; then
-            # a slot on a standby waits for the primary's next standby snapshot
-            ( while :; do kick; sleep 1; done ) & kicker=$!
-            psql -XAtq -v ON_ERROR_STOP=1 -d "$publisher_conninfo" -c "$create_sql" >/dev/null || { kill "$kicker"; exit 1; }
-            kill "$kicker"
-        else
-            psql -XAtq -v ON_ERROR_STOP=1 -d "$publisher_conninfo" -c "$create_sql" >/dev/null
-        fi
-        q "$attach_sql" >/dev/null
-        say "subscription '$subscription' moved to slot '$new_slot' on '$publisher'"
-    fi
+    subscription=$1 publisher=$2 slot=$4 origin_sql=$7 enable_sql=$8
+    if slot_state "$@" && [ -n "$answer" ]; then confirmed=${answer#* }; else confirmed=unknown; fi
+    shift 8
+    say "subscription '$subscription' takes over slot '$slot' on '$publisher' from $(q "$origin_sql") (confirmed there: $confirmed)"
     q "$enable_sql" >/dev/null
 done
 # apply workers, off while this node was a standby
@@ -59,4 +116,4 @@ if [ "$(q 'SHOW max_logical_replication_workers')" -lt "$workers" ]; then
     q "$workers_sql" >/dev/null
     server restart
 fi
-say 'promoted; the subscriptions run here now'
+say 'promoted; the subscriptions run here now, on their original slots'

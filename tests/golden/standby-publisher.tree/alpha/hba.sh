@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step hba.sh of node 'alpha' (cluster 'standby-publisher'). Generated; do not edit.
-# admit 4 peer line(s) in pg_hba.conf, reload
+# admit 3 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 # shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
@@ -12,8 +12,7 @@ local_postgres='dbname=postgres user=postgres'
 set -- \
     'host replication "postgres" 10.2.0.2/32 scram-sha-256' \
     'host "repl" "postgres" 10.2.0.4/32 scram-sha-256' \
-    'host "repl" "postgres" 10.2.0.5/32 scram-sha-256' \
-    'host "repl" "postgres" 10.2.0.6/32 scram-sha-256'
+    'host "repl" "postgres" 10.2.0.5/32 scram-sha-256'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"

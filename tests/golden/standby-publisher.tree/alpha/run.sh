@@ -10,7 +10,7 @@ port=5432
 bindir=''
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
-    'hba.sh' 'admit 4 peer line(s) in pg_hba.conf, reload' '' \
+    'hba.sh' 'admit 3 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
     'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
     'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \

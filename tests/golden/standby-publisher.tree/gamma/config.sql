@@ -39,3 +39,9 @@ SELECT current_setting('listen_addresses') <> '*' AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET listen_addresses = '*';
 \endif
+
+-- synchronous_standby_names: its standbys confirm what its subscriptions apply, so that one can take them over
+SELECT current_setting('synchronous_standby_names') <> 'gamma2' AS replc_do \gset
+\if :replc_do
+ALTER SYSTEM SET synchronous_standby_names = 'gamma2';
+\endif

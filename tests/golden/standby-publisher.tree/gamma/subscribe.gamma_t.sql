@@ -7,5 +7,5 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'gamma_t' AND sub
 CREATE SUBSCRIPTION gamma_t
     CONNECTION 'host=10.2.0.2 port=5432 dbname=repl user=postgres'
     PUBLICATION pt
-    WITH (create_slot = false, streaming = off);
+    WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
 \endif
