@@ -26,10 +26,19 @@ static SqlStmt *stmt(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBu
  * settings and the raise step's are floors themselves. */
 static long guc_floor(const MNode *n, GucId id, const Derived *d, bool floor_only)
 {
-    if (floor_only || d->below_source || (n->standby && guc_standby_floor(id)) ||
-        (d->user && (d->verdict == USER_USED || d->verdict == USER_BELOW_PEAK)))
+    (void)floor_only;
+    if (d->exact || (d->user && (d->verdict == USER_USED || d->verdict == USER_BELOW_PEAK)))
         return d->value;
-    return d->floor < d->value ? d->floor : d->value;
+    long fl = d->floor < d->value ? d->floor : d->value;
+    /* a standby: not below what its source needs (it raises to more, with
+     * its source, when a restart comes anyway) */
+    const MNode *src = n->standby ? n->standby->source : NULL;
+    if (src && guc_standby_floor(id) && src->guc[id].set) {
+        long sf = guc_floor(src, id, &src->guc[id], false);
+        if (sf > fl)
+            fl = sf;
+    }
+    return fl < d->value ? fl : d->value;
 }
 
 /* The guard that holds when the node's text setting id is not as derived. */
@@ -125,7 +134,7 @@ static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
     sb_init(&anyway);
     /* the server restarts anyway when one of these holds (all of them wait
      * for a restart): then raising to the peak values costs nothing */
-    for (int id = 0; id < GUC_COUNT && !floor_only; id++) {
+    for (int id = 0; id < GUC_COUNT; id++) {
         const Derived *d = &n->guc[id];
         if (!d->set || id == GUC_HOT_STANDBY_FEEDBACK)
             continue;

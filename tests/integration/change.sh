@@ -198,19 +198,23 @@ apply_ok() {   # apply_ok ROUND
     else not_ok "$1: --apply exits 0 (exit $RC)"; diag <"$WORK/apply-$1.out"; diag <"$WORK/apply-$1.err"; fi
 }
 
-count() { q "$1" "select count(*) || ':' || coalesce(sum(${3:-k}), 0) from $2"; }
+run_sql() {   # run_sql I SQL: ok unless it fails
+    local out
+    if out=$(q "$1" "$2"); then return 0; fi
+    not_ok "on vm$1: $2"; echo "$out" | diag
+}
 
 # ------------------------------------------------------------------ round 0: the cluster, with rows
 
 topo 0
 apply_ok 0
-q 1 "insert into test1 select g, 'a' || g from generate_series(1, 5) g" >/dev/null
-q 2 "insert into test2 select g, 'b' || g from generate_series(1, 5) g" >/dev/null
-q 1 "create table test3 (k3 int primary key, v3 varchar)" >/dev/null
-q 2 "create table test4 (k4 int primary key, v4 varchar); create table test5 (k5 int primary key, v5 varchar)" >/dev/null
-q 1 "insert into test3 select g, 'c' || g from generate_series(1, 4) g" >/dev/null
-q 2 "insert into test4 select g, 'd' || g from generate_series(1, 3) g" >/dev/null
-q 2 "insert into test5 select g, 'e' || g from generate_series(1, 2) g" >/dev/null
+run_sql 1 "insert into test1 select g, 'a' || g from generate_series(1, 5) g"
+run_sql 2 "insert into test2 select g, 'b' || g from generate_series(1, 5) g"
+run_sql 1 "create table test3 (k3 int primary key, v3 varchar)"
+run_sql 2 "create table test4 (k4 int primary key, v4 varchar); create table test5 (k5 int primary key, v5 varchar)"
+run_sql 1 "insert into test3 select g, 'c' || g from generate_series(1, 4) g"
+run_sql 2 "insert into test4 select g, 'd' || g from generate_series(1, 3) g"
+run_sql 2 "insert into test5 select g, 'e' || g from generate_series(1, 2) g"
 for i in 2 3; do poll "0: test1 rows arrive on vm$i" "$i" "select count(*) from test1" 5; done
 for i in 1 3; do poll "0: test2 rows arrive on vm$i" "$i" "select count(*) from test2" 5; done
 START=$(starts)
@@ -222,8 +226,8 @@ status_is A 1 'test3|publ_test|work_mem|binary'
 apply_ok A
 no_restart A "$START"
 hasnt apply-A out 'restart to apply' "A: --apply announces no restart"
-q 1 "insert into test1 values (100, 'new', 'c1 value'); insert into test3 values (100, 'new')" >/dev/null
-q 2 "insert into test5 values (100, 'new')" >/dev/null
+run_sql 1 "insert into test1 values (100, 'new', 'c1 value'); insert into test3 values (100, 'new')"
+run_sql 2 "insert into test5 values (100, 'new')"
 for i in 2 3; do
     poll "A: test3 on vm$i: its 4 rows copied once, the new one arrives" "$i" "select count(*) || ':' || sum(k3) from test3" "5:110"
     poll "A: test1 on vm$i: no row copied twice, the new one with the new column" "$i" \
@@ -232,10 +236,10 @@ done
 poll "A: vm3's new subscription copies test5 once and gets new rows" 3 "select count(*) || ':' || sum(k5) from test5" "3:103"
 poll "A: subs3_test2 is binary now" 3 "select subbinary from pg_subscription where subname = 'subs3_test2'" t
 poll "A: publ_test2 publishes insert and update only" 2 \
-    "select pubinsert::text || pubupdate || pubdelete || pubtruncate from pg_publication where pubname = 'publ_test2'" truefalsefalsefalse
+    "select pubinsert::text || pubupdate || pubdelete || pubtruncate from pg_publication where pubname = 'publ_test2'" truetruefalsefalse
 poll "A: work_mem is 4MB on vm1" 1 "show work_mem" 4MB postgres
-q 2 "delete from test2 where k2 = 5" >/dev/null
-q 2 "insert into test2 values (100, 'after delete')" >/dev/null
+run_sql 2 "delete from test2 where k2 = 5"
+run_sql 2 "insert into test2 values (100, 'after delete')"
 poll "A: a delete on vm2 is no longer published (vm3 keeps the row)" 3 "select count(*) || ':' || sum(k2) from test2" "6:115"
 status_is A 0
 second_apply_idle A
@@ -247,8 +251,8 @@ status_is B 1 'publ_one|test4|work_mem'
 START=$(starts)
 run_scripts B
 no_restart B "$START"
-q 2 "insert into test2 values (200, 'b', 'c2 value'); insert into test4 values (200, 'new'); insert into test5 values (200, 'new')" >/dev/null
-q 1 "insert into test1 values (200, 'b', null); insert into test3 values (200, 'b')" >/dev/null
+run_sql 2 "insert into test2 values (200, 'b', 'c2 value'); insert into test4 values (200, 'new'); insert into test5 values (200, 'new')"
+run_sql 1 "insert into test1 values (200, 'b', null); insert into test3 values (200, 'b')"
 for i in 1 3; do
     poll "B: test4 on vm$i: its 3 rows copied once, the new one arrives" "$i" "select count(*) || ':' || sum(k4) from test4" "4:206"
 done
@@ -276,7 +280,7 @@ apply_ok C
 no_restart C "$START"
 poll "C: publ_one has test1 only" 1 \
     "select string_agg(tablename, ',') from pg_publication_tables where pubname = 'publ_one'" test1
-q 1 "insert into test1 values (300, 'c', null); insert into test3 values (300, 'c')" >/dev/null
+run_sql 1 "insert into test1 values (300, 'c', null); insert into test3 values (300, 'c')"
 for i in 2 3; do
     poll "C: vm$i: test1 rows still arrive" "$i" "select count(*) from test1" 8
     poll "C: vm$i: subscription no longer holds test3" "$i" \
