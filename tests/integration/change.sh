@@ -211,7 +211,7 @@ apply_ok 0
 run_sql 1 "insert into test1 select g, 'a' || g from generate_series(1, 5) g"
 run_sql 2 "insert into test2 select g, 'b' || g from generate_series(1, 5) g"
 run_sql 1 "create table test3 (k3 int primary key, v3 varchar)"
-run_sql 2 "create table test4 (k4 int primary key, v4 varchar); create table test5 (k5 int primary key, v5 varchar)"
+run_sql 2 "create table test4 (k4 int primary key, v4 varchar)"
 run_sql 1 "insert into test3 select g, 'c' || g from generate_series(1, 4) g"
 run_sql 2 "insert into test4 select g, 'd' || g from generate_series(1, 3) g"
 run_sql 2 "insert into test5 select g, 'e' || g from generate_series(1, 2) g"
@@ -256,7 +256,7 @@ run_sql 1 "insert into test1 values (200, 'b', null); insert into test3 values (
 for i in 1 3; do
     poll "B: test4 on vm$i: its 3 rows copied once, the new one arrives" "$i" "select count(*) || ':' || sum(k4) from test4" "4:206"
 done
-poll "B: test2 on vm1: the new column, no row copied twice" 1 "select count(*) || ':' || sum(k2) || ':' || count(c2) from test2" "6:310:1"
+poll "B: test2 on vm1: the new column, no row copied twice (the delete of A not published)" 1 "select count(*) || ':' || sum(k2) || ':' || count(c2) from test2" "7:315:1"
 for i in 2 3; do
     poll "B: vm$i follows the renamed publication: new rows arrive, none copied twice" "$i" \
         "select (select count(*) || ':' || sum(k1) from test1) || '/' || (select count(*) || ':' || sum(k3) from test3)" "7:315/6:310"
