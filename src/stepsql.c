@@ -268,20 +268,25 @@ static void columns(Arena *a, Vec *v, const MTable *t)
     sb_puts(&names, "]::name[]");
     sb_puts(&decl, ") AS d(name, type)");
 
-    sb_puts(&g, "to_regclass(");
-    q_regclass(&g, t->schema, t->name);
-    sb_puts(&g, ") IS NOT NULL AND (SELECT count(*) ");
-    live_columns(&g, t);
-    sb_printf(&g, " AND attname = ANY (%s)) < %d", names.s, t->columns.n);
-    sb_puts(&q, "ALTER TABLE ");
-    q_qualified(&q, t->schema, t->name);
+    /* each column the live table lacks (one statement each: no notice
+     * about the columns it has) */
     for (int k = 0; k < t->columns.n; k++) {
         const MColumn *c = t->columns.items[k];
-        sb_puts(&q, k ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
+        sb_puts(&g, "to_regclass(");
+        q_regclass(&g, t->schema, t->name);
+        sb_puts(&g, ") IS NOT NULL AND NOT EXISTS (SELECT ");
+        live_columns(&g, t);
+        sb_puts(&g, " AND attname = ");
+        q_literal(&g, c->name);
+        sb_puts(&g, ")");
+        sb_puts(&q, "ALTER TABLE ");
+        q_qualified(&q, t->schema, t->name);
+        sb_puts(&q, " ADD COLUMN ");
         q_ident(&q, c->name);
         sb_printf(&q, " %s%s", c->type, c->not_null ? " NOT NULL" : "");
+        stmt(a, v, k ? NULL : arena_printf(a, "columns of table %s added to the topology since", t->display),
+             &g, &q);
     }
-    stmt(a, v, arena_printf(a, "columns of table %s added to the topology since", t->display), &g, &q);
 
     /* a column whose type is not the declared one */
     StrBuf from, body;

@@ -13,11 +13,14 @@ CREATE TABLE IF NOT EXISTS test2 (
 \endif
 
 -- columns of table test2 added to the topology since
-SELECT to_regclass('test2') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('test2') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['k2', 'v2']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('test2') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('test2') AND attnum > 0 AND NOT attisdropped AND attname = 'k2') AS replc_do \gset
 \if :replc_do
-ALTER TABLE test2
-    ADD COLUMN IF NOT EXISTS k2 int,
-    ADD COLUMN IF NOT EXISTS v2 varchar;
+ALTER TABLE test2 ADD COLUMN k2 int;
+\endif
+
+SELECT to_regclass('test2') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('test2') AND attnum > 0 AND NOT attisdropped AND attname = 'v2') AS replc_do \gset
+\if :replc_do
+ALTER TABLE test2 ADD COLUMN v2 varchar;
 \endif
 
 -- columns of table test2 whose type differs: refused
@@ -43,11 +46,14 @@ CREATE TABLE IF NOT EXISTS test1 (
 \endif
 
 -- columns of table test1 added to the topology since
-SELECT to_regclass('test1') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('test1') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['k1', 'v1']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('test1') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('test1') AND attnum > 0 AND NOT attisdropped AND attname = 'k1') AS replc_do \gset
 \if :replc_do
-ALTER TABLE test1
-    ADD COLUMN IF NOT EXISTS k1 int,
-    ADD COLUMN IF NOT EXISTS v1 varchar;
+ALTER TABLE test1 ADD COLUMN k1 int;
+\endif
+
+SELECT to_regclass('test1') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('test1') AND attnum > 0 AND NOT attisdropped AND attname = 'v1') AS replc_do \gset
+\if :replc_do
+ALTER TABLE test1 ADD COLUMN v1 varchar;
 \endif
 
 -- columns of table test1 whose type differs: refused

@@ -13,11 +13,14 @@ CREATE TABLE IF NOT EXISTS items (
 \endif
 
 -- columns of table items added to the topology since
-SELECT to_regclass('items') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('items') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'name']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('items') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('items') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE items
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS name text;
+ALTER TABLE items ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('items') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('items') AND attnum > 0 AND NOT attisdropped AND attname = 'name') AS replc_do \gset
+\if :replc_do
+ALTER TABLE items ADD COLUMN name text;
 \endif
 
 -- columns of table items whose type differs: refused

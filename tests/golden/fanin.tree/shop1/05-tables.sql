@@ -19,12 +19,19 @@ CREATE TABLE IF NOT EXISTS shop1.orders (
 \endif
 
 -- columns of table shop1.orders added to the topology since
-SELECT to_regclass('shop1.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'amount', 'at']::name[])) < 3 AS replc_do \gset
+SELECT to_regclass('shop1.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop1.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS amount numeric(10,2) NOT NULL,
-    ADD COLUMN IF NOT EXISTS at timestamp with time zone;
+ALTER TABLE shop1.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop1.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'amount') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop1.orders ADD COLUMN amount numeric(10,2) NOT NULL;
+\endif
+
+SELECT to_regclass('shop1.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'at') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop1.orders ADD COLUMN at timestamp with time zone;
 \endif
 
 -- columns of table shop1.orders whose type differs: refused

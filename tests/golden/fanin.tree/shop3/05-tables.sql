@@ -18,11 +18,14 @@ CREATE TABLE IF NOT EXISTS shop3.orders (
 \endif
 
 -- columns of table shop3.orders added to the topology since
-SELECT to_regclass('shop3.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop3.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'amount']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('shop3.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop3.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop3.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS amount numeric(10,2);
+ALTER TABLE shop3.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop3.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop3.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'amount') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop3.orders ADD COLUMN amount numeric(10,2);
 \endif
 
 -- columns of table shop3.orders whose type differs: refused

@@ -18,11 +18,14 @@ CREATE TABLE IF NOT EXISTS shop4.orders (
 \endif
 
 -- columns of table shop4.orders added to the topology since
-SELECT to_regclass('shop4.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop4.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'tags']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('shop4.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop4.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop4.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS tags text[];
+ALTER TABLE shop4.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop4.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop4.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'tags') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop4.orders ADD COLUMN tags text[];
 \endif
 
 -- columns of table shop4.orders whose type differs: refused

@@ -34,12 +34,19 @@ CREATE TABLE IF NOT EXISTS shop1.orders (
 \endif
 
 -- columns of table shop1.orders added to the topology since
-SELECT to_regclass('shop1.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'amount', 'at']::name[])) < 3 AS replc_do \gset
+SELECT to_regclass('shop1.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop1.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS amount numeric(10,2) NOT NULL,
-    ADD COLUMN IF NOT EXISTS at timestamp with time zone;
+ALTER TABLE shop1.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop1.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'amount') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop1.orders ADD COLUMN amount numeric(10,2) NOT NULL;
+\endif
+
+SELECT to_regclass('shop1.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop1.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'at') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop1.orders ADD COLUMN at timestamp with time zone;
 \endif
 
 -- columns of table shop1.orders whose type differs: refused
@@ -66,12 +73,19 @@ CREATE TABLE IF NOT EXISTS shop2.orders (
 \endif
 
 -- columns of table shop2.orders added to the topology since
-SELECT to_regclass('shop2.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop2.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'amount', 'at']::name[])) < 3 AS replc_do \gset
+SELECT to_regclass('shop2.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop2.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop2.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS amount numeric(10,2) NOT NULL,
-    ADD COLUMN IF NOT EXISTS at timestamp with time zone;
+ALTER TABLE shop2.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop2.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop2.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'amount') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop2.orders ADD COLUMN amount numeric(10,2) NOT NULL;
+\endif
+
+SELECT to_regclass('shop2.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop2.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'at') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop2.orders ADD COLUMN at timestamp with time zone;
 \endif
 
 -- columns of table shop2.orders whose type differs: refused
@@ -97,11 +111,14 @@ CREATE TABLE IF NOT EXISTS shop3.orders (
 \endif
 
 -- columns of table shop3.orders added to the topology since
-SELECT to_regclass('shop3.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop3.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'amount']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('shop3.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop3.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop3.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS amount numeric(10,2);
+ALTER TABLE shop3.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop3.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop3.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'amount') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop3.orders ADD COLUMN amount numeric(10,2);
 \endif
 
 -- columns of table shop3.orders whose type differs: refused
@@ -127,11 +144,14 @@ CREATE TABLE IF NOT EXISTS shop4.orders (
 \endif
 
 -- columns of table shop4.orders added to the topology since
-SELECT to_regclass('shop4.orders') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('shop4.orders') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id', 'tags']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('shop4.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop4.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE shop4.orders
-    ADD COLUMN IF NOT EXISTS id bigint,
-    ADD COLUMN IF NOT EXISTS tags text[];
+ALTER TABLE shop4.orders ADD COLUMN id bigint;
+\endif
+
+SELECT to_regclass('shop4.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('shop4.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'tags') AS replc_do \gset
+\if :replc_do
+ALTER TABLE shop4.orders ADD COLUMN tags text[];
 \endif
 
 -- columns of table shop4.orders whose type differs: refused

@@ -19,12 +19,19 @@ CREATE TABLE IF NOT EXISTS "Sch""ema"."ta ble;--" (
 \endif
 
 -- columns of table Sch"ema.ta ble;-- added to the topology since
-SELECT to_regclass('"Sch""ema"."ta ble;--"') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('"Sch""ema"."ta ble;--"') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['col"q', 'émoji ✓', 'a$b']::name[])) < 3 AS replc_do \gset
+SELECT to_regclass('"Sch""ema"."ta ble;--"') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('"Sch""ema"."ta ble;--"') AND attnum > 0 AND NOT attisdropped AND attname = 'col"q') AS replc_do \gset
 \if :replc_do
-ALTER TABLE "Sch""ema"."ta ble;--"
-    ADD COLUMN IF NOT EXISTS "col""q" int,
-    ADD COLUMN IF NOT EXISTS "émoji ✓" text,
-    ADD COLUMN IF NOT EXISTS a$b varchar(10);
+ALTER TABLE "Sch""ema"."ta ble;--" ADD COLUMN "col""q" int;
+\endif
+
+SELECT to_regclass('"Sch""ema"."ta ble;--"') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('"Sch""ema"."ta ble;--"') AND attnum > 0 AND NOT attisdropped AND attname = 'émoji ✓') AS replc_do \gset
+\if :replc_do
+ALTER TABLE "Sch""ema"."ta ble;--" ADD COLUMN "émoji ✓" text;
+\endif
+
+SELECT to_regclass('"Sch""ema"."ta ble;--"') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('"Sch""ema"."ta ble;--"') AND attnum > 0 AND NOT attisdropped AND attname = 'a$b') AS replc_do \gset
+\if :replc_do
+ALTER TABLE "Sch""ema"."ta ble;--" ADD COLUMN a$b varchar(10);
 \endif
 
 -- columns of table Sch"ema.ta ble;-- whose type differs: refused
@@ -49,10 +56,9 @@ CREATE TABLE IF NOT EXISTS abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyza
 \endif
 
 -- columns of table abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk added to the topology since
-SELECT to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['id']::name[])) < 1 AS replc_do \gset
+SELECT to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
 \if :replc_do
-ALTER TABLE abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk
-    ADD COLUMN IF NOT EXISTS id int;
+ALTER TABLE abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk ADD COLUMN id int;
 \endif
 
 -- columns of table abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk whose type differs: refused

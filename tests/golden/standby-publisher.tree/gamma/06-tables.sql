@@ -13,11 +13,14 @@ CREATE TABLE IF NOT EXISTS t (
 \endif
 
 -- columns of table t added to the topology since
-SELECT to_regclass('t') IS NOT NULL AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('t') AND attnum > 0 AND NOT attisdropped AND attname = ANY (ARRAY['k', 'v']::name[])) < 2 AS replc_do \gset
+SELECT to_regclass('t') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('t') AND attnum > 0 AND NOT attisdropped AND attname = 'k') AS replc_do \gset
 \if :replc_do
-ALTER TABLE t
-    ADD COLUMN IF NOT EXISTS k int,
-    ADD COLUMN IF NOT EXISTS v text;
+ALTER TABLE t ADD COLUMN k int;
+\endif
+
+SELECT to_regclass('t') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('t') AND attnum > 0 AND NOT attisdropped AND attname = 'v') AS replc_do \gset
+\if :replc_do
+ALTER TABLE t ADD COLUMN v text;
 \endif
 
 -- columns of table t whose type differs: refused
