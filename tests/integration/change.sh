@@ -17,8 +17,9 @@
 #                 work_mem = "8192kB" on vm2
 #   C (--apply):  test3 removed from publ_one
 #   D (scripts):  test4 removed from publ_test2
-#   E1, E2 (--apply, then scripts): a setting lowered in the file is reported
-#                 and kept; a column whose type changed is refused, naming it
+#   E1-E3 (--apply, then scripts): a setting lowered in the file is reported
+#                 and kept; a column whose type changed, or one no longer
+#                 declared, is refused, naming it
 # After each round: rows written after the change arrive, rows already there
 # are not copied again (exact counts), no server restarted
 # (pg_postmaster_start_time), --status exits 1 before (naming what differs)
@@ -76,6 +77,8 @@ topo() {
     [ "$r" \> D ] || [ "$r" = D ] && t2="test2"
     [ "$r" = E1 ] && low='set max_wal_senders = 8;'
     [ "$r" = E2 ] && k1=bigint
+    local v2col=", v2 varchar"
+    [ "$r" = E3 ] && v2col=""
     v1=${v2pub:-}
     cat >"$TOPO" <<EOF
 cluster change;
@@ -89,7 +92,7 @@ defaults {
     bindir   "$HOSTS_PGBIN";
 }
 table test1 (k1 $k1 primary key, v1 varchar$c1);
-table test2 (k2 int primary key, v2 varchar$c2);
+table test2 (k2 int primary key$v2col$c2);
 table test3 (k3 int primary key, v3 varchar);
 table test4 (k4 int primary key, v4 varchar);
 table test5 (k5 int primary key, v5 varchar);
@@ -337,5 +340,22 @@ for n in vm1 vm2 vm3; do
     else not_ok "E2: $n's script names the table and the column whose type changed"; diag <"$WORK/run-E2-$n.log"; fi
 done
 poll "E2: test1.k1 is still integer" 1 "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'test1'::regclass and attname = 'k1'" integer
+
+# E3: a column no longer declared: refused, naming it; never dropped
+topo E3
+replc_run apply-E3 --apply
+if [ "$RC" = 1 ]; then ok "E3: --apply exits 1 on a column no longer declared"
+else not_ok "E3: --apply exits 1 on a column no longer declared (exit $RC)"; diag <"$WORK/apply-E3.out"; fi
+cat "$WORK/apply-E3.out" "$WORK/apply-E3.err" >"$WORK/apply-E3.all"
+has apply-E3 all "table 'test2' has column\(s\) v2 on the server that the topology does not declare" \
+    "E3: --apply names the table and the column"
+SCRIPTS_MAY_FAIL=1 run_scripts E3
+for n in vm1 vm2 vm3; do
+    if grep -q "table 'test2' has column(s) v2 on the server" "$WORK/run-E3-$n.log"; then ok "E3: $n's script names the table and the column"
+    else not_ok "E3: $n's script names the table and the column"; diag <"$WORK/run-E3-$n.log"; fi
+done
+for i in 1 2 3; do
+    poll "E3: vm$i: test2.v2 is still there" "$i" "select count(*) from pg_attribute where attrelid = 'test2'::regclass and attname = 'v2' and not attisdropped" 1
+done
 
 finish
