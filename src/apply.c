@@ -128,8 +128,9 @@ static void round_db_query(StrBuf *b, const MNode *node)
         sb_puts(b, ", coalesce((SELECT c.relpersistence::text || (EXISTS (SELECT FROM pg_index "
                    "WHERE indrelid = c.oid AND indisprimary))::text FROM pg_class c WHERE c.oid = to_regclass(");
         q_regclass(b, t->schema, t->name);
-        /* the declared columns that are missing or of another type */
-        sb_puts(b, ")), 'none'), coalesce((SELECT string_agg(d.name, ', ') FROM (VALUES ");
+        /* the declared columns that are of another type (a missing one is added) */
+        sb_puts(b, ")), 'none'), coalesce((SELECT string_agg(format('%I is %s, not %s', d.name, "
+                   "format_type(a.atttypid, a.atttypmod), d.type), '; ') FROM (VALUES ");
         if (!t->columns.n)
             sb_puts(b, "(NULL::text, NULL::text)");
         for (int q = 0; q < t->columns.n; q++) {
@@ -140,10 +141,10 @@ static void round_db_query(StrBuf *b, const MNode *node)
             q_literal(b, col->type);
             sb_puts(b, ")");
         }
-        sb_puts(b, ") AS d(name, type) LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(");
+        sb_puts(b, ") AS d(name, type) JOIN pg_attribute a ON a.attrelid = to_regclass(");
         q_regclass(b, t->schema, t->name);
         sb_puts(b, ") AND a.attname = d.name AND a.attnum > 0 AND NOT a.attisdropped "
-                   "WHERE d.name IS NOT NULL AND a.atttypid IS DISTINCT FROM to_regtype(d.type)), '')");
+                   "WHERE d.name IS NOT NULL AND a.atttypid <> to_regtype(d.type)), '')");
     }
     for (int k = 0; k < node->subs.n; k++) {
         const MSub *s = node->subs.items[k];
@@ -169,8 +170,10 @@ static void round_db_result(Pre *p, int i, PgConn *c)
             problem(p, "node '%s': table '%s' exists without the primary key the topology declares; "
                        "UPDATE and DELETE would fail to replicate", node->name, t->display);
         if (*cols && t->has_columns)
-            problem(p, "node '%s': table '%s' exists, but these declared columns are missing or of "
-                       "another type: %s", node->name, t->display, cols);
+            problem(p, "node '%s': table '%s' exists, but a declared column has another type on the "
+                       "server (%s); replc never changes a column's type: change it by hand (ALTER TABLE "
+                       "... ALTER COLUMN ... TYPE) on every node, subscribers first, or write the server's "
+                       "type in the topology", node->name, t->display, cols);
     }
     char *ex = arena_alloc(p->a, (size_t)node->subs.n + 1);
     for (int k = 0; k < node->subs.n; k++)

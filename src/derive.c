@@ -246,9 +246,12 @@ static void derive_node(Arena *a, MNode *n)
                 arena_printf(a, "a copy of subscriber '%s': no apply workers until promoted", root->name);
         }
     }
-    long mlrw = n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;
+    const Derived *lw = &n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS];
+    long mlrw = lw->value;
+    /* the floor follows the workers' floor: more is parallelism, not correctness */
+    long mlrw_floor = lw->exact || (lw->user && lw->verdict != USER_BELOW_FLOOR) ? mlrw : lw->floor;
     if (!user_guc(n, "max_worker_processes"))
-        need(n, GUC_MAX_WORKER_PROCESSES, mlrw + 1, mlrw + 1, mlrw + 1,
+        need(n, GUC_MAX_WORKER_PROCESSES, mlrw_floor + 1, mlrw + 1, mlrw + 1,
              "max_logical_replication_workers + 1 (the launcher)");
     for (GucId id = 0; id < GUC_COUNT; id++)
         n->guc[id].own = n->guc[id].value;

@@ -32,7 +32,9 @@ static void emit_sql_step(StrBuf *b, const Step *s)
 {
     sql_header(b, s);
     if (s->kind == STEP_CONFIG)
-        sb_puts(b, "-- Each setting is raised to at least the derived value; a higher value is kept.\n"
+        sb_puts(b, "-- Each setting is raised to at least what replication needs; a higher value is kept\n"
+                   "-- (reported when the topology sets it lower). Room for more parallel initial\n"
+                   "-- copies is added only when the server restarts anyway.\n"
                    "-- The restart step reloads the configuration and restarts when one needs it.\n");
     Arena a;
     arena_init(&a);
@@ -42,7 +44,11 @@ static void emit_sql_step(StrBuf *b, const Step *s)
         sb_putc(b, '\n');
         if (st->comment)
             sb_printf(b, "-- %s\n", st->comment);
-        if (st->guard)
+        if (st->notice) {
+            sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n\\echo ", st->guard);
+            q_literal(b, arena_printf(&a, "notice: %s", st->notice));
+            sb_puts(b, "\n\\endif\n");
+        } else if (st->guard)
             sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n%s;\n\\endif\n", st->guard, st->sql);
         else
             sb_printf(b, "%s;\n", st->sql);
@@ -218,9 +224,10 @@ static void emit_restart(StrBuf *b, const Step *s)
     sh_local(b, n, "local_postgres", "postgres");
     sh_pgdata(b, n);
     sh_service(b, n);
-    sh_var(b, "pending_sql", sql_pending_restart());
     Arena a;
     arena_init(&a);
+    sh_var(b, "pending_sql", sql_pending_restart(&a, n));
+    sh_var(b, "others_sql", sql_pending_others(&a, n));
     Vec below = {0};
     if (!n->standby)
         model_standbys_below(&a, n, &below);

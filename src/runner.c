@@ -89,6 +89,14 @@ static void sql_next(RealRunner *rr, Job *j)
         }
         if (!j->in_action && !st->guard)
             j->in_action = true;
+        if (j->in_action && st->notice) {   /* a difference replc leaves to the user */
+            sb_printf(&j->out, "%s: %s\n", rr->dry_run ? "differs" : "notice", st->notice);
+            if (rr->dry_run)
+                j->would = true;
+            j->in_action = false;
+            j->idx++;
+            continue;
+        }
         if (j->in_action) {
             if (rr->dry_run) {
                 const char *nl = strchr(st->sql, '\n');
@@ -572,13 +580,21 @@ static void restart_poll(RealRunner *rr, Job *j)
             else
                 j->next_poll_ms = now_ms() + 50;
             break;
-        case 3:
-            if (!*v) {
+        case 3: {
+            /* "own|others": replc's settings waiting for a restart, and a DBA's */
+            const char *bar = strchr(v, '|');
+            if (bar && bar[1])
+                sb_printf(&j->out, "notice: waiting for a restart, not set by replc (left to you): %s\n", bar + 1);
+            char *own = strndup(v, bar ? (size_t)(bar - v) : strlen(v));
+            bool none = !*own;
+            if (rr->dry_run && !none)
+                sb_printf(&j->out, "would restart to apply: %s\n", own);
+            free(own);
+            if (none) {
                 finish_job(j, RES_OK);
                 return;
             }
             if (rr->dry_run) {
-                sb_printf(&j->out, "would restart to apply: %s\n", v);
                 finish_job(j, RES_WOULD_CHANGE);
                 return;
             }
@@ -588,6 +604,7 @@ static void restart_poll(RealRunner *rr, Job *j)
             j->kind = JOB_SHELL;
             shell_start(rr, j);
             return;
+        }
         }
         free(pg_error(j->pg));   /* back to idle */
         if (now_ms() < j->next_poll_ms)
@@ -601,7 +618,10 @@ static void restart_poll(RealRunner *rr, Job *j)
                                     "SELECT pg_conf_load_time()", NULL};
     const char *sql = q[j->phase];
     if (j->phase == 3)
-        sql = rr->dry_run ? sql_restart_needed(&j->arena, j->s->node) : sql_pending_restart();
+        sql = arena_printf(&j->arena, "SELECT (%s) || '|' || (%s)",
+                           rr->dry_run ? sql_restart_needed(&j->arena, j->s->node)
+                                       : sql_pending_restart(&j->arena, j->s->node),
+                           sql_pending_others(&j->arena, j->s->node));
     pg_send(j->pg, sql);
 }
 

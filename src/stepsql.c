@@ -1,7 +1,9 @@
 /* stepsql.c: guarded statements of the SQL steps; readiness queries. */
 #include "stepsql.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "quote.h"
@@ -11,45 +13,177 @@ static SqlStmt *stmt(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBu
     SqlStmt *st = arena_alloc(a, sizeof *st);
     st->comment = comment;
     st->guard = guard && guard->s ? arena_strdup(a, guard->s) : NULL;
-    st->sql = arena_strdup(a, sql->s);
+    st->sql = sql->s ? arena_strdup(a, sql->s) : NULL;
     vec_push(a, v, st);
     sb_reset(guard);
     sb_reset(sql);
     return st;
 }
 
+/* The value a derived numeric setting may not be below: what correctness
+ * needs. Above it, up to d->value, is parallelism for initial copies: set
+ * only when the server restarts anyway. A user's value, a standby's floor
+ * settings and the raise step's are floors themselves. */
+static long guc_floor(const MNode *n, GucId id, const Derived *d, bool floor_only)
+{
+    (void)floor_only;
+    if (d->exact || (d->user && (d->verdict == USER_USED || d->verdict == USER_BELOW_PEAK)))
+        return d->value;
+    long fl = d->floor < d->value ? d->floor : d->value;
+    /* a standby: not below what its source needs (it raises to more, with
+     * its source, when a restart comes anyway) */
+    const MNode *src = n->standby ? n->standby->source : NULL;
+    if (src && guc_standby_floor(id) && src->guc[id].set) {
+        long sf = guc_floor(src, id, &src->guc[id], false);
+        if (sf > fl)
+            fl = sf;
+    }
+    return fl < d->value ? fl : d->value;
+}
+
+/* The guard that holds when the node's text setting id is not as derived. */
+static void text_guard(StrBuf *g, GucId id, const Derived *d)
+{
+    const char *name = guc_name(id);
+    if (id == GUC_WAL_LEVEL) {
+        if (strcmp(d->text, "logical") == 0)
+            sb_puts(g, "current_setting('wal_level') <> 'logical'");
+        else if (strcmp(d->text, "replica") == 0)
+            sb_puts(g, "current_setting('wal_level') = 'minimal'");
+        else {
+            sb_puts(g, "current_setting('wal_level') <> ");
+            q_literal(g, d->text);
+        }
+    } else {
+        sb_printf(g, "current_setting('%s') <> ", name);
+        q_literal(g, d->text);
+    }
+}
+
+/* A value as PostgreSQL compares it: pg_settings' setting times its unit,
+ * so that '4096kB' equals the server's '4MB' and 'true' its 'on'. Gives
+ * the condition "setting name has value" (q_literal'd). */
+static void setting_equals(StrBuf *g, const char *name, const char *value)
+{
+    const char *p = value;
+    while (*p == ' ')
+        p++;
+    const char *num = p;
+    while ((*p >= '0' && *p <= '9') || *p == '.')
+        p++;
+    size_t nlen = (size_t)(p - num);
+    while (*p == ' ')
+        p++;
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "us", "ms", "s", "min", "h", "d"};
+    static const char *const mult[] = {"1", "1024", "1048576", "1073741824", "1099511627776",
+                                       "0.001", "1", "1000", "60000", "3600000", "86400000"};
+    const char *unit_mult = NULL;
+    bool numeric = nlen > 0 && !(nlen == 1 && *num == '.');
+    if (numeric && *p) {
+        numeric = false;
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+            if (strcmp(p, units[i]) == 0) {
+                unit_mult = mult[i];
+                numeric = true;
+            }
+    }
+    const char *boolean = NULL;
+    static const char *const yes[] = {"on", "true", "yes", "1"}, *const no[] = {"off", "false", "no", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(value, yes[i]) == 0)
+            boolean = "on";
+        if (strcasecmp(value, no[i]) == 0)
+            boolean = "off";
+    }
+    sb_puts(g, "(EXISTS (SELECT FROM pg_settings WHERE name = ");
+    q_literal(g, name);
+    sb_puts(g, " AND CASE");
+    if (boolean)
+        sb_printf(g, " WHEN vartype = 'bool' THEN setting = '%s'", boolean);
+    if (numeric) {
+        char *n = strndup(num, nlen);
+        sb_puts(g, " WHEN vartype IN ('integer', 'real') THEN ");
+        if (unit_mult)
+            sb_printf(g, "setting::numeric * coalesce(nullif(substring(unit from '^[0-9]+'), '')::numeric, 1)"
+                         " * CASE substring(unit from '[A-Za-z]+$') WHEN 'B' THEN 1 WHEN 'kB' THEN 1024"
+                         " WHEN 'MB' THEN 1048576 WHEN 'GB' THEN 1073741824 WHEN 'TB' THEN 1099511627776"
+                         " WHEN 'us' THEN 0.001 WHEN 'ms' THEN 1 WHEN 's' THEN 1000 WHEN 'min' THEN 60000"
+                         " WHEN 'h' THEN 3600000 WHEN 'd' THEN 86400000 ELSE 1 END = %s * %s",
+                      n, unit_mult);
+        else
+            sb_printf(g, "setting::numeric = %s", n);
+        free(n);
+    }
+    sb_puts(g, " WHEN vartype = 'enum' THEN lower(setting) = lower(");
+    q_literal(g, value);
+    sb_puts(g, ") ELSE setting = ");
+    q_literal(g, value);
+    sb_puts(g, " END) OR current_setting(");
+    q_literal(g, name);
+    sb_puts(g, ", true) = ");
+    q_literal(g, value);
+    sb_puts(g, ")");
+}
+
 /* floor_only: the raise step of a standby, only what its primary's WAL checks */
 static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
 {
-    StrBuf g, q;
+    StrBuf g, q, anyway;
     sb_init(&g);
     sb_init(&q);
+    sb_init(&anyway);
+    /* the server restarts anyway when one of these holds (all of them wait
+     * for a restart): then raising to the peak values costs nothing */
+    for (int id = 0; id < GUC_COUNT; id++) {
+        const Derived *d = &n->guc[id];
+        if (!d->set || id == GUC_HOT_STANDBY_FEEDBACK)
+            continue;
+        sb_puts(&anyway, anyway.len ? " OR " : "");
+        if (!guc_is_numeric((GucId)id))
+            text_guard(&anyway, (GucId)id, d);
+        else if (d->exact)
+            sb_printf(&anyway, "current_setting('%s')::bigint <> %ld", guc_name((GucId)id), d->value);
+        else
+            sb_printf(&anyway, "current_setting('%s')::bigint < %ld", guc_name((GucId)id),
+                      guc_floor(n, (GucId)id, d, false));
+    }
     for (int id = 0; id < GUC_COUNT; id++) {
         const Derived *d = &n->guc[id];
         if (!d->set || (floor_only && !guc_standby_floor((GucId)id)))
             continue;
         const char *name = guc_name((GucId)id);
-        if (id == GUC_WAL_LEVEL) {
-            if (strcmp(d->text, "logical") == 0)
-                sb_puts(&g, "current_setting('wal_level') <> 'logical'");
-            else if (strcmp(d->text, "replica") == 0)
-                sb_puts(&g, "current_setting('wal_level') = 'minimal'");
-            else {
-                sb_puts(&g, "current_setting('wal_level') <> ");
-                q_literal(&g, d->text);
-            }
-            sb_printf(&q, "ALTER SYSTEM SET %s = ", name);
-            q_literal(&q, d->text);
-        } else if (!guc_is_numeric((GucId)id)) {
-            sb_printf(&g, "current_setting('%s') <> ", name);
-            q_literal(&g, d->text);
+        if (!guc_is_numeric((GucId)id)) {
+            text_guard(&g, (GucId)id, d);
             sb_printf(&q, "ALTER SYSTEM SET %s = ", name);
             q_literal(&q, d->text);
         } else {
-            sb_printf(&g, "current_setting('%s')::bigint %s %ld", name, d->exact ? "<>" : "<", d->value);
+            long fl = guc_floor(n, (GucId)id, d, floor_only);
+            if (d->exact)
+                sb_printf(&g, "current_setting('%s')::bigint <> %ld", name, d->value);
+            else if (fl >= d->value)
+                sb_printf(&g, "current_setting('%s')::bigint < %ld", name, d->value);
+            else if (fl <= 0)
+                sb_printf(&g, "current_setting('%s')::bigint < %ld AND (%s)", name, d->value, anyway.s);
+            else
+                sb_printf(&g, "current_setting('%s')::bigint < %ld OR (current_setting('%s')::bigint < %ld AND (%s))",
+                          name, fl, name, d->value, anyway.s);
             sb_printf(&q, "ALTER SYSTEM SET %s = %ld", name, d->value);
         }
-        stmt(a, v, arena_printf(a, "%s: %s", name, d->why), &g, &q)->guc = name;
+        const char *why = !guc_is_numeric((GucId)id) || d->exact || guc_floor(n, (GucId)id, d, floor_only) >= d->value
+                              ? d->why
+                              : arena_printf(a, "%s; at least %ld, %ld when the server restarts anyway",
+                                             d->why, guc_floor(n, (GucId)id, d, floor_only), d->value);
+        stmt(a, v, arena_printf(a, "%s: %s", name, why), &g, &q)->guc = name;
+        /* a value the user lowered in the topology: replc never lowers one */
+        if (!floor_only && guc_is_numeric((GucId)id) && !d->exact && d->user &&
+            (d->verdict == USER_USED || d->verdict == USER_BELOW_PEAK)) {
+            sb_printf(&g, "current_setting('%s')::bigint > %ld", name, d->value);
+            SqlStmt *st = stmt(a, v, NULL, &g, &q);
+            st->sql = NULL;
+            st->notice = arena_printf(a, "%s is higher on the server than the topology's %ld; replc never lowers a "
+                                         "setting: lower it by hand (ALTER SYSTEM SET %s = %ld, then restart)",
+                                      name, d->value, name, d->value);
+        }
     }
     for (int i = 0; i < n->user_gucs.n && !floor_only; i++) {
         const UserGuc *u = n->user_gucs.items[i];
@@ -59,16 +193,15 @@ static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
                 derived = true;
         if (derived)
             continue;
-        sb_puts(&g, "current_setting(");
-        q_literal(&g, u->name);
-        sb_puts(&g, ", true) IS DISTINCT FROM ");
-        q_literal(&g, u->value);
+        sb_puts(&g, "NOT ");
+        setting_equals(&g, u->name, u->value);
         sb_printf(&q, "ALTER SYSTEM SET %s = ", u->name);   /* checked: letters, digits, '_', '.' */
         q_literal(&q, u->value);
         stmt(a, v, arena_printf(a, "%s: set in the topology", u->name), &g, &q)->guc = u->name;
     }
     sb_free(&g);
     sb_free(&q);
+    sb_free(&anyway);
 }
 
 static void database(Arena *a, Vec *v, const MNode *n)
@@ -84,6 +217,117 @@ static void database(Arena *a, Vec *v, const MNode *n)
     stmt(a, v, NULL, &g, &q);
     sb_free(&g);
     sb_free(&q);
+}
+
+/* pg_attribute rows of table t's live columns, ending "WHERE ... " */
+static void live_columns(StrBuf *b, const MTable *t)
+{
+    sb_puts(b, "FROM pg_attribute WHERE attrelid = to_regclass(");
+    q_regclass(b, t->schema, t->name);
+    sb_puts(b, ") AND attnum > 0 AND NOT attisdropped");
+}
+
+/* A statement that fails with message (a RAISE format: each % is the
+ * next of args, SQL expressions) and hint: what to do by hand. */
+static void refuse(StrBuf *q, const char *decl, const char *pre, const char *message, const char *args,
+                   const char *hint)
+{
+    StrBuf body;
+    sb_init(&body);
+    sb_printf(&body, "DECLARE %s; BEGIN %s", decl, pre);
+    sb_puts(&body, "RAISE EXCEPTION ");
+    q_literal(&body, message);
+    sb_printf(&body, ", %s USING HINT = ", args);
+    q_literal(&body, hint);
+    sb_puts(&body, "; END");
+    sb_puts(q, "DO ");
+    q_literal(q, body.s);
+    sb_free(&body);
+}
+
+/* A declared table that exists already: columns added to the topology are
+ * added; a column whose type differs, or one the topology no longer
+ * declares, is refused (replc never rewrites nor drops data). */
+static void columns(Arena *a, Vec *v, const MTable *t)
+{
+    StrBuf g, q, names, decl;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&names);
+    sb_init(&decl);
+    for (int k = 0; k < t->columns.n; k++) {
+        const MColumn *c = t->columns.items[k];
+        sb_puts(&names, k ? ", " : "ARRAY[");
+        q_literal(&names, c->name);
+        sb_puts(&decl, k ? ", (" : "(VALUES (");
+        q_literal(&decl, c->name);
+        sb_puts(&decl, ", ");
+        q_literal(&decl, c->type);
+        sb_puts(&decl, ")");
+    }
+    sb_puts(&names, "]::name[]");
+    sb_puts(&decl, ") AS d(name, type)");
+
+    /* each column the live table lacks (one statement each: no notice
+     * about the columns it has) */
+    for (int k = 0; k < t->columns.n; k++) {
+        const MColumn *c = t->columns.items[k];
+        sb_puts(&g, "to_regclass(");
+        q_regclass(&g, t->schema, t->name);
+        sb_puts(&g, ") IS NOT NULL AND NOT EXISTS (SELECT ");
+        live_columns(&g, t);
+        sb_puts(&g, " AND attname = ");
+        q_literal(&g, c->name);
+        sb_puts(&g, ")");
+        sb_puts(&q, "ALTER TABLE ");
+        q_qualified(&q, t->schema, t->name);
+        sb_puts(&q, " ADD COLUMN ");
+        q_ident(&q, c->name);
+        sb_printf(&q, " %s%s", c->type, c->not_null ? " NOT NULL" : "");
+        stmt(a, v, k ? NULL : arena_printf(a, "columns of table %s added to the topology since", t->display),
+             &g, &q);
+    }
+
+    /* a column whose type is not the declared one */
+    StrBuf from, body;
+    sb_init(&from);
+    sb_init(&body);
+    sb_puts(&from, "FROM pg_attribute JOIN ");
+    sb_puts(&from, decl.s);
+    sb_puts(&from, " ON attname = d.name WHERE attrelid = to_regclass(");
+    q_regclass(&from, t->schema, t->name);
+    sb_puts(&from, ") AND attnum > 0 AND NOT attisdropped AND atttypid <> to_regtype(d.type)");
+    sb_printf(&g, "EXISTS (SELECT %s)", from.s);
+    sb_printf(&body, "SELECT string_agg(format('%%I is %%s, not %%s', attname, format_type(atttypid, atttypmod), "
+                     "d.type), '; ' ORDER BY attnum) INTO cols %s; ", from.s);
+    StrBuf args;
+    sb_init(&args);
+    q_literal(&args, t->display);
+    sb_puts(&args, ", cols");
+    refuse(&q, "cols text", body.s, "table '%' on the server: %", args.s,
+           "replc never changes a column's type: change it by hand (ALTER TABLE ... ALTER COLUMN ... TYPE) "
+           "on every node, subscribers first, or write the server's type in the topology.");
+    stmt(a, v, arena_printf(a, "columns of table %s whose type differs: refused", t->display), &g, &q);
+
+    /* a live column the topology does not declare */
+    sb_reset(&from);
+    sb_reset(&body);
+    live_columns(&from, t);
+    sb_printf(&from, " AND attname <> ALL (%s)", names.s);
+    sb_printf(&g, "EXISTS (SELECT %s)", from.s);
+    sb_printf(&body, "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols %s; ", from.s);
+    refuse(&q, "cols text", body.s, "table '%' has column(s) % on the server that the topology does not declare",
+           args.s,
+           "replc never drops a column: drop it by hand on every node, publisher first, or declare it "
+           "in the topology.");
+    stmt(a, v, arena_printf(a, "columns of table %s no longer declared: refused", t->display), &g, &q);
+    sb_free(&args);
+    sb_free(&from);
+    sb_free(&body);
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&names);
+    sb_free(&decl);
 }
 
 static void tables(Arena *a, Vec *v, const MNode *n)
@@ -137,6 +381,7 @@ static void tables(Arena *a, Vec *v, const MNode *n)
         }
         sb_puts(&q, "\n)");
         stmt(a, v, arena_printf(a, "table %s", t->display), &g, &q);
+        columns(a, v, t);
         if (t->replica_full) {
             sb_puts(&g, "(SELECT relreplident FROM pg_class WHERE oid = to_regclass(");
             q_regclass(&g, t->schema, t->name);
@@ -218,6 +463,27 @@ static void slot_stmt(Arena *a, Vec *v, const MSub *sub)
     sb_free(&q);
 }
 
+/* A condition on pg_publication p: its tables are exactly those of pub. */
+static void pub_tables_match(StrBuf *g, const MPub *pub)
+{
+    if (pub->all_tables) {
+        sb_puts(g, "p.puballtables");
+        return;
+    }
+    sb_puts(g, "(SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') "
+               "FROM pg_publication_rel r WHERE r.prpubid = p.oid) = "
+               "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[");
+    for (int k = 0; k < pub->tables.n; k++) {
+        const MTable *t = pub->tables.items[k];
+        if (k)
+            sb_puts(g, ", ");
+        sb_puts(g, "to_regclass(");
+        q_regclass(g, t->schema, t->name);
+        sb_puts(g, ")::oid");
+    }
+    sb_puts(g, "]::oid[]) x)");
+}
+
 static void publications(Arena *a, Vec *v, const MNode *n)
 {
     StrBuf g, q;
@@ -250,21 +516,55 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         stmt(a, v, arena_printf(a, "publication %s", p->name), &g, &q);
         if (p->all_tables)
             continue;
-        /* tables added to the topology after the publication was created */
+        /* tables added to or removed from the topology since: one SET TABLE */
+        sb_puts(&g, "EXISTS (SELECT FROM pg_publication p WHERE p.pubname = ");
+        q_literal(&g, p->name);
+        sb_puts(&g, " AND NOT ");
+        pub_tables_match(&g, p);
+        sb_puts(&g, ")");
+        sb_puts(&q, "ALTER PUBLICATION ");
+        q_ident(&q, p->name);
+        sb_puts(&q, " SET TABLE ");
         for (int k = 0; k < p->tables.n; k++) {
             const MTable *t = p->tables.items[k];
-            sb_puts(&g, "to_regclass(");
-            q_regclass(&g, t->schema, t->name);
-            sb_puts(&g, ") NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p "
-                        "ON p.oid = r.prpubid WHERE p.pubname = ");
-            q_literal(&g, p->name);
-            sb_puts(&g, ")");
-            sb_puts(&q, "ALTER PUBLICATION ");
-            q_ident(&q, p->name);
-            sb_puts(&q, " ADD TABLE ");
+            if (k)
+                sb_puts(&q, ", ");
             q_qualified(&q, t->schema, t->name);
-            stmt(a, v, NULL, &g, &q);
         }
+        stmt(a, v, NULL, &g, &q);
+    }
+    /* options changed since (what is declared; publish defaults to all) */
+    for (int i = 0; i < n->pubs.n; i++) {
+        const MPub *p = n->pubs.items[i];
+        sb_puts(&g, "EXISTS (SELECT FROM pg_publication WHERE pubname = ");
+        q_literal(&g, p->name);
+        sb_printf(&g, " AND ((pubinsert, pubupdate, pubdelete%s) <> (%s, %s, %s%s)",
+                  n->version >= 11 ? ", pubtruncate" : "", p->pub_insert ? "true" : "false",
+                  p->pub_update ? "true" : "false", p->pub_delete ? "true" : "false",
+                  n->version >= 11 ? (p->pub_truncate ? ", true" : ", false") : "");
+        if (n->version >= 13)
+            sb_printf(&g, " OR pubviaroot <> %s", p->opt.via_partition_root ? "true" : "false");
+        if (n->version >= 18 && p->opt.given[PUBOPT_PUBLISH_GENERATED_COLUMNS])
+            sb_printf(&g, " OR pubgencols <> '%c'", p->opt.generated_stored ? 's' : 'n');
+        sb_puts(&g, "))");
+        sb_puts(&q, "ALTER PUBLICATION ");
+        q_ident(&q, p->name);
+        sb_puts(&q, " SET (publish = ");
+        StrBuf w;
+        sb_init(&w);
+        const char *words[4] = {"insert", "update", "delete", "truncate"};
+        bool on[4] = {p->pub_insert, p->pub_update, p->pub_delete, p->pub_truncate && n->version >= 11};
+        for (int k = 0; k < 4; k++)
+            if (on[k])
+                sb_printf(&w, "%s%s", w.len ? ", " : "", words[k]);
+        q_literal(&q, w.s ? w.s : "");
+        sb_free(&w);
+        if (n->version >= 13)
+            sb_printf(&q, ", publish_via_partition_root = %s", p->opt.via_partition_root ? "true" : "false");
+        if (n->version >= 18 && p->opt.given[PUBOPT_PUBLISH_GENERATED_COLUMNS])
+            sb_printf(&q, ", publish_generated_columns = %s", p->opt.generated_stored ? "stored" : "none");
+        sb_puts(&q, ")");
+        stmt(a, v, arena_printf(a, "options of publication %s", p->name), &g, &q);
     }
     /* the slots of the subscriptions to this node (see MSub.precreate_slot) */
     for (int i = 0; i < n->subscribers.n; i++) {
@@ -281,6 +581,147 @@ static void sub_where(StrBuf *b, const MSub *sub)
     sb_puts(b, "subname = ");
     q_literal(b, sub->name);
     sb_puts(b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+}
+
+/* "EXISTS (SELECT FROM pg_subscription s WHERE <sub> AND (" : close with "))" */
+static void sub_differs(StrBuf *g, const MSub *sub)
+{
+    sb_puts(g, "EXISTS (SELECT FROM pg_subscription s WHERE ");
+    sub_where(g, sub);
+    sb_puts(g, " AND (");
+}
+
+static void alter_head(StrBuf *q, const MSub *sub)
+{
+    sb_puts(q, "ALTER SUBSCRIPTION ");
+    q_ident(q, sub->name);
+}
+
+/* An existing subscription made to match: its connection, publications,
+ * options, and the tables it receives (REFRESH PUBLICATION copies the new
+ * ones, never one it has). */
+static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *conninfo)
+{
+    const int ver = sub->node->version;
+    const bool live = sub->opt.connect && sub->opt.enabled;
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    sub_differs(&g, sub);
+    sb_puts(&g, "s.subconninfo <> ");
+    q_literal(&g, conninfo);
+    sb_puts(&g, "))");
+    alter_head(&q, sub);
+    sb_puts(&q, " CONNECTION ");
+    q_literal(&q, conninfo);
+    stmt(a, v, arena_printf(a, "subscription %s: its publisher's address", sub->name), &g, &q);
+
+    sub_differs(&g, sub);
+    sb_puts(&g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
+    alter_head(&q, sub);
+    sb_puts(&q, " SET PUBLICATION ");
+    for (int k = 0; k < sub->pubs.n; k++) {
+        const char *pn = ((MPub *)sub->pubs.items[k])->name;
+        sb_puts(&g, k ? ", " : "");
+        q_literal(&g, pn);
+        sb_puts(&q, k ? ", " : "");
+        q_ident(&q, pn);
+    }
+    sb_puts(&g, "]::text[]) ORDER BY 1)))");
+    if (live)
+        sb_printf(&q, " WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
+    else
+        sb_puts(&q, " WITH (refresh = false)");
+    stmt(a, v, arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
+
+    /* the options ALTER SUBSCRIPTION ... SET takes, where declared */
+    for (int k = 0; k < SUBOPT_COUNT; k++) {
+        SubOpt id = (SubOpt)k;
+        const char *col = NULL;
+        char val[64] = "";
+        const SubOptions *o = &sub->opt;
+        switch (id) {
+        case SUBOPT_BINARY:
+            if (ver >= 14) { col = "subbinary"; snprintf(val, sizeof val, "%s", o->binary ? "true" : "false"); }
+            break;
+        case SUBOPT_DISABLE_ON_ERROR:
+            if (ver >= 15) { col = "subdisableonerr"; snprintf(val, sizeof val, "%s", o->disable_on_error ? "true" : "false"); }
+            break;
+        case SUBOPT_PASSWORD_REQUIRED:
+            if (ver >= 16) { col = "subpasswordrequired"; snprintf(val, sizeof val, "%s", o->password_required ? "true" : "false"); }
+            break;
+        case SUBOPT_RUN_AS_OWNER:
+            if (ver >= 16) { col = "subrunasowner"; snprintf(val, sizeof val, "%s", o->run_as_owner ? "true" : "false"); }
+            break;
+        case SUBOPT_ORIGIN:
+            if (ver >= 16) { col = "suborigin"; snprintf(val, sizeof val, "'%s'", o->origin == ORIGIN_NONE ? "none" : "any"); }
+            break;
+        case SUBOPT_STREAMING:
+            if (ver >= 16) {
+                col = "substream";
+                snprintf(val, sizeof val, "'%c'", o->streaming == STREAM_PARALLEL ? 'p' : o->streaming == STREAM_ON ? 't' : 'f');
+            } else if (ver >= 14) {
+                col = "substream";
+                snprintf(val, sizeof val, "%s", o->streaming == STREAM_ON ? "true" : "false");
+            }
+            break;
+        default: break;
+        }
+        if (!col || (!o->given[id] && id != SUBOPT_STREAMING))
+            continue;
+        sub_differs(&g, sub);
+        sb_printf(&g, "s.%s <> %s))", col, val);
+        alter_head(&q, sub);
+        sb_puts(&q, " SET (");
+        if (o->given[id])
+            sub_option(&q, o, id);
+        else
+            sb_puts(&q, "streaming = off");
+        sb_puts(&q, ")");
+        stmt(a, v, NULL, &g, &q);
+    }
+    if (sub->opt.given[SUBOPT_SYNCHRONOUS_COMMIT]) {
+        sub_differs(&g, sub);
+        sb_puts(&g, "s.subsynccommit <> ");
+        q_literal(&g, sub->opt.synchronous_commit);
+        sb_puts(&g, "))");
+        alter_head(&q, sub);
+        sb_puts(&q, " SET (");
+        sub_option(&q, &sub->opt, SUBOPT_SYNCHRONOUS_COMMIT);
+        sb_puts(&q, ")");
+        stmt(a, v, NULL, &g, &q);
+    }
+    if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect) {
+        sub_differs(&g, sub);
+        sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
+        alter_head(&q, sub);
+        sb_puts(&q, sub->opt.enabled ? " ENABLE" : " DISABLE");
+        stmt(a, v, NULL, &g, &q);
+    }
+    /* tables added to or removed from its publications */
+    if (live) {
+        bool all = false;
+        for (int k = 0; k < sub->pubs.n; k++)
+            all = all || ((MPub *)sub->pubs.items[k])->all_tables;
+        sub_differs(&g, sub);
+        sb_puts(&g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
+                        : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
+                          "WHERE srsubid = s.oid) <> ");
+        sb_puts(&g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[");
+        for (int k = 0; k < sub->tables.n; k++) {
+            const MTable *t = sub->tables.items[k];
+            sb_puts(&g, k ? ", to_regclass(" : "to_regclass(");
+            q_regclass(&g, t->schema, t->name);
+            sb_puts(&g, ")::oid");
+        }
+        sb_puts(&g, "]::oid[]) x)))");
+        alter_head(&q, sub);
+        sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
+        stmt(a, v, arena_printf(a, "subscription %s: tables added to or removed from its publications", sub->name),
+             &g, &q);
+    }
+    sb_free(&g);
+    sb_free(&q);
 }
 
 static void subscribe(Arena *a, Vec *v, const MSub *sub)
@@ -320,6 +761,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     if (nopt)
         sb_puts(&q, ")");
     stmt(a, v, NULL, &g, &q);
+    alter_subscription(a, v, sub, ci.s);
     sb_free(&g);
     sb_free(&q);
     sb_free(&ci);
@@ -345,13 +787,16 @@ char *sql_publications_count(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
-    sb_puts(&b, "SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN (");
+    /* each publication counts once it has exactly the tables the topology gives it */
+    sb_puts(&b, "SELECT 0");
     for (int k = 0; k < sub->pubs.n; k++) {
-        if (k)
-            sb_puts(&b, ", ");
-        q_literal(&b, ((MPub *)sub->pubs.items[k])->name);
+        const MPub *p = sub->pubs.items[k];
+        sb_puts(&b, " + (SELECT count(*) FROM pg_publication p WHERE p.pubname = ");
+        q_literal(&b, p->name);
+        sb_puts(&b, " AND ");
+        pub_tables_match(&b, p);
+        sb_puts(&b, ")");
     }
-    sb_puts(&b, "))");
     if (sub->publisher->standby) {
         /* decoding there needs wal_level = logical on the standby itself; the
          * subscriber's next step makes the slot */
@@ -398,9 +843,44 @@ const char *sql_user_data(void)
            " AND s.nspname NOT LIKE 'pg_toast%' AND s.nspname NOT LIKE 'pg_temp%')";
 }
 
-const char *sql_pending_restart(void)
+/* The settings node n's config step sets: a list of literals. */
+static void own_settings(StrBuf *b, const MNode *n)
 {
-    return "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart";
+    int k = 0;
+    for (int id = 0; id < GUC_COUNT; id++)
+        if (n->guc[id].set) {
+            sb_puts(b, k++ ? ", " : "");
+            q_literal(b, guc_name((GucId)id));
+        }
+    for (int i = 0; i < n->user_gucs.n; i++) {
+        sb_puts(b, k++ ? ", " : "");
+        q_literal(b, ((const UserGuc *)n->user_gucs.items[i])->name);
+    }
+    if (!k)
+        sb_puts(b, "''");
+}
+
+static char *pending(Arena *a, const MNode *n, bool own)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_printf(&b, "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings "
+                  "WHERE pending_restart AND name %sIN (", own ? "" : "NOT ");
+    own_settings(&b, n);
+    sb_puts(&b, ")");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+char *sql_pending_restart(Arena *a, const MNode *n)
+{
+    return pending(a, n, true);
+}
+
+char *sql_pending_others(Arena *a, const MNode *n)
+{
+    return pending(a, n, false);
 }
 
 char *sql_hba_present(Arena *a, const MNode *n)
@@ -437,7 +917,8 @@ char *sql_standby_guards_clear(Arena *a, const MNode *standby)
     sb_init(&b);
     sb_puts(&b, "SELECT NOT pg_is_in_recovery() OR (true");
     for (int i = 0; i < v.n; i++)
-        sb_printf(&b, " AND NOT (%s)", ((const SqlStmt *)v.items[i])->guard);
+        if (!((const SqlStmt *)v.items[i])->notice)
+            sb_printf(&b, " AND NOT (%s)", ((const SqlStmt *)v.items[i])->guard);
     sb_puts(&b, ")");
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
@@ -450,9 +931,11 @@ char *sql_restart_needed(Arena *a, const MNode *n)
     config(a, &v, n, false);   /* its config step's statements */
     StrBuf b;
     sb_init(&b);
-    sb_printf(&b, "SELECT concat_ws(', ', nullif((%s), '')", sql_pending_restart());
+    sb_printf(&b, "SELECT concat_ws(', ', nullif((%s), '')", sql_pending_restart(a, n));
     for (int i = 0; i < v.n; i++) {
         const SqlStmt *st = v.items[i];
+        if (st->notice)
+            continue;
         sb_puts(&b, ", CASE WHEN (SELECT context FROM pg_settings WHERE name = ");
         q_literal(&b, st->guc);
         sb_printf(&b, ") = 'postmaster' AND (%s) THEN ", st->guard);

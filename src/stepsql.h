@@ -11,6 +11,8 @@ typedef struct SqlStmt {
     const char *guard;     /* a query giving one boolean: run sql only when true */
     const char *sql;       /* one statement, no trailing ';' */
     const char *guc;       /* config step: the setting it changes */
+    const char *notice;    /* non-NULL: when the guard holds, report this (sql is NULL): a
+                            * difference replc leaves to the user */
 } SqlStmt;
 
 /* The statements of a SQL step (config, database, tables, publications,
@@ -22,7 +24,11 @@ Vec step_sql(Arena *a, const Step *s);
 char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: its publications and slot */
 int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
-const char *sql_pending_restart(void);
+/* Names of the settings waiting for a restart ('' when none): those the
+ * node's config step sets (replc restarts for them), and the others (a
+ * DBA's own: reported, never the cause of a restart). */
+char *sql_pending_restart(Arena *a, const MNode *n);
+char *sql_pending_others(Arena *a, const MNode *n);
 /* An expression: how many databases and relations a server holds besides the
  * defaults (a standby's data directory with any is not replaced without force). */
 const char *sql_user_data(void);

@@ -123,7 +123,6 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run faults bash tests/integration/apply-faults.sh
         lane_run failover bash tests/integration/failover.sh
     ) &
-
     (
         export REPLC_HOSTS_PREFIX=rpg REPLC_HOSTS_NET=127.77.1
         lane_run twoway bash tests/pg17/twoway.sh
@@ -147,6 +146,10 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run seed18a bash tests/versions/seed.sh 18 apply
         lane_run twoway18 bash tests/pg17/twoway.sh 18
     ) &
+    (
+        export REPLC_HOSTS_PREFIX=rday REPLC_HOSTS_NET=127.77.7
+        lane_run change bash tests/integration/change.sh
+    ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
     wait
@@ -165,6 +168,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by its scripts" seed18s
     lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by replc --apply" seed18a
     lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
+    lane_report "real servers: changes to a live cluster converge" change
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

@@ -2,8 +2,9 @@
 # restart.sh: template of the step that reloads the configuration and
 # restarts the server when a setting waits for a restart. The generated step
 # assigns node, port, bindir, passfile, local_postgres, pgdata ('' to ask the
-# server), service, pending_sql (the names of the settings waiting for a
-# restart), and sets "$@" to triples, one per streaming standby below a
+# server), service, pending_sql (the names of the settings replc sets that
+# wait for a restart: the only cause of one), others_sql (those waiting that
+# replc does not set: reported, left to their owner), and sets "$@" to triples, one per streaming standby below a
 # primary, that must raise its settings first: what to say while waiting,
 # the standby's conninfo, and a query that is true once it has.
 # shellcheck disable=SC2154 # the generated step assigns the values above
@@ -22,6 +23,10 @@ if ! dry; then
     # shellcheck disable=SC2317 # called by wait_for
     reloaded() { [ "$(lpsql "$local_postgres" 'SELECT pg_conf_load_time()')" != "$before" ]; }
     wait_for 'the server to reload its configuration' reloaded
+fi
+others=$(lpsql "$local_postgres" "$others_sql")
+if [ -n "$others" ]; then
+    say "notice: waiting for a restart, not set by replc (left to you): $others"
 fi
 pending=$(lpsql "$local_postgres" "$pending_sql")
 if [ -z "$pending" ]; then

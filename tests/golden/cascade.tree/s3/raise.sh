@@ -13,8 +13,8 @@ pgdata='/var/lib/postgresql/16/main'
 marker='replc standby: node=s3 source=s2'
 service='pg_ctl'
 set -- \
-    'current_setting('\''max_wal_senders'\'')::bigint < 10' 'ALTER SYSTEM SET max_wal_senders = 10' \
-    'current_setting('\''max_worker_processes'\'')::bigint < 8' 'ALTER SYSTEM SET max_worker_processes = 8' \
+    'current_setting('\''max_wal_senders'\'')::bigint < 1 OR (current_setting('\''max_wal_senders'\'')::bigint < 10 AND (current_setting('\''wal_level'\'') = '\''minimal'\'' OR current_setting('\''max_wal_senders'\'')::bigint < 1 OR current_setting('\''max_replication_slots'\'')::bigint < 0 OR current_setting('\''max_logical_replication_workers'\'')::bigint < 0 OR current_setting('\''max_worker_processes'\'')::bigint < 1 OR current_setting('\''max_connections'\'')::bigint < 300 OR current_setting('\''hot_standby'\'') <> '\''on'\''))' 'ALTER SYSTEM SET max_wal_senders = 10' \
+    'current_setting('\''max_worker_processes'\'')::bigint < 1 OR (current_setting('\''max_worker_processes'\'')::bigint < 8 AND (current_setting('\''wal_level'\'') = '\''minimal'\'' OR current_setting('\''max_wal_senders'\'')::bigint < 1 OR current_setting('\''max_replication_slots'\'')::bigint < 0 OR current_setting('\''max_logical_replication_workers'\'')::bigint < 0 OR current_setting('\''max_worker_processes'\'')::bigint < 1 OR current_setting('\''max_connections'\'')::bigint < 300 OR current_setting('\''hot_standby'\'') <> '\''on'\''))' 'ALTER SYSTEM SET max_worker_processes = 8' \
     'current_setting('\''max_connections'\'')::bigint < 300' 'ALTER SYSTEM SET max_connections = 300'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -8,9 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test1') AS r
 CREATE PUBLICATION publ_test1 FOR TABLE test1;
 \endif
 
-SELECT to_regclass('test1') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'publ_test1') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'publ_test1' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('test1')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION publ_test1 ADD TABLE test1;
+ALTER PUBLICATION publ_test1 SET TABLE test1;
+\endif
+
+-- options of publication publ_test1
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test1' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION publ_test1 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription subs_test1 of node otus11-2

@@ -10,7 +10,7 @@ bindir='/usr/lib/postgresql/15/bin'
 passfile=''
 publisher='otus11-2'
 publisher_conninfo='host=192.168.56.12 port=5432 dbname=repl user=postgres connect_timeout=5'
-count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''publ_test2'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''subs_test2'\'')'
+count_sql='SELECT 0 + (SELECT count(*) FROM pg_publication p WHERE p.pubname = '\''publ_test2'\'' AND (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '\''{}'\'') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '\''{}'\'') FROM unnest(ARRAY[to_regclass('\''test2'\'')::oid]::oid[]) x)) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''subs_test2'\'')'
 ready_count=2
 waiting='the publication(s) and slot of subscription '\''subs_test2'\'' on '\''otus11-2'\'' (192.168.56.12 port 5432)'
 # the common functions, from this directory (replc --apply sends them ahead)

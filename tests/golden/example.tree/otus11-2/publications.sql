@@ -8,9 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test2') AS r
 CREATE PUBLICATION publ_test2 FOR TABLE test2;
 \endif
 
-SELECT to_regclass('test2') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'publ_test2') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'publ_test2' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('test2')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION publ_test2 ADD TABLE test2;
+ALTER PUBLICATION publ_test2 SET TABLE test2;
+\endif
+
+-- options of publication publ_test2
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test2' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION publ_test2 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription subs_test2 of node otus11-1

@@ -8,9 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p') AS replc_do \
 CREATE PUBLICATION p FOR TABLE items;
 \endif
 
-SELECT to_regclass('items') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('items')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION p ADD TABLE items;
+ALTER PUBLICATION p SET TABLE items;
+\endif
+
+-- options of publication p
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription sub_from_pub of node sub

@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 publisher='pub'
 publisher_conninfo='host=10.7.0.1 port=5432 dbname=app user=postgres connect_timeout=5'
-count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''sub_from_pub'\'')'
+count_sql='SELECT 0 + (SELECT count(*) FROM pg_publication p WHERE p.pubname = '\''p'\'' AND (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '\''{}'\'') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '\''{}'\'') FROM unnest(ARRAY[to_regclass('\''items'\'')::oid]::oid[]) x)) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''sub_from_pub'\'')'
 ready_count=2
 waiting='the publication(s) and slot of subscription '\''sub_from_pub'\'' on '\''pub'\'' (10.7.0.1 port 5432)'
 # the common functions, from this directory (replc --apply sends them ahead)

@@ -8,9 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1') AS replc_do 
 CREATE PUBLICATION p1 FOR TABLE shop1.orders;
 \endif
 
-SELECT to_regclass('shop1.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p1') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p1' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop1.orders')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION p1 ADD TABLE shop1.orders;
+ALTER PUBLICATION p1 SET TABLE shop1.orders;
+\endif
+
+-- options of publication p1
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p1 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription warehouse_from_shop1 of node warehouse

@@ -8,9 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p2') AS replc_do 
 CREATE PUBLICATION p2 FOR TABLE shop2.orders WITH (publish = 'insert, update');
 \endif
 
-SELECT to_regclass('shop2.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p2') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p2' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop2.orders')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION p2 ADD TABLE shop2.orders;
+ALTER PUBLICATION p2 SET TABLE shop2.orders;
+\endif
+
+-- options of publication p2
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p2' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, false, false) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p2 SET (publish = 'insert, update', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription warehouse_from_shop2 of node warehouse

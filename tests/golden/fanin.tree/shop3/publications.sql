@@ -8,9 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3') AS replc_do 
 CREATE PUBLICATION p3 FOR TABLE shop3.orders;
 \endif
 
-SELECT to_regclass('shop3.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p3') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p3' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop3.orders')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION p3 ADD TABLE shop3.orders;
+ALTER PUBLICATION p3 SET TABLE shop3.orders;
+\endif
+
+-- options of publication p3
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p3 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription warehouse_from_shop3 of node warehouse

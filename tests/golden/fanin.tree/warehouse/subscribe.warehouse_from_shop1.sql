@@ -9,3 +9,31 @@ CREATE SUBSCRIPTION warehouse_from_shop1
     PUBLICATION p1
     WITH (two_phase = true, binary = true, create_slot = false, streaming = off);
 \endif
+
+-- subscription warehouse_from_shop1: its publisher's address
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=shop1.example port=5432 dbname=shop user=replicator')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 CONNECTION 'host=shop1.example port=5432 dbname=shop user=replicator';
+\endif
+
+-- subscription warehouse_from_shop1: its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p1']::text[]) ORDER BY 1))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET PUBLICATION p1 WITH (copy_data = true);
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (binary = true);
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (streaming = off);
+\endif
+
+-- subscription warehouse_from_shop1: tables added to or removed from its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop1.orders')::oid]::oid[]) x))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 REFRESH PUBLICATION WITH (copy_data = true);
+\endif

@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 publisher='shop1'
 publisher_conninfo='host=shop1.example port=5432 dbname=shop user=replicator connect_timeout=5'
-count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''p1'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''warehouse_from_shop1'\'')'
+count_sql='SELECT 0 + (SELECT count(*) FROM pg_publication p WHERE p.pubname = '\''p1'\'' AND (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '\''{}'\'') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '\''{}'\'') FROM unnest(ARRAY[to_regclass('\''shop1.orders'\'')::oid]::oid[]) x)) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''warehouse_from_shop1'\'')'
 ready_count=2
 waiting='the publication(s) and slot of subscription '\''warehouse_from_shop1'\'' on '\''shop1'\'' (shop1.example port 5432)'
 # the common functions, from this directory (replc --apply sends them ahead)

@@ -8,14 +8,15 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --') AS r
 CREATE PUBLICATION "Pub $1; --" FOR TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
 \endif
 
-SELECT to_regclass('"Sch""ema"."ta ble;--"') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'Pub $1; --' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('"Sch""ema"."ta ble;--"')::oid, to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION "Pub $1; --" ADD TABLE "Sch""ema"."ta ble;--";
+ALTER PUBLICATION "Pub $1; --" SET TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
 \endif
 
-SELECT to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_do \gset
+-- options of publication Pub $1; --
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION "Pub $1; --" ADD TABLE abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
+ALTER PUBLICATION "Pub $1; --" SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif
 
 -- slot of subscription Süb's "x" of node süb \ node

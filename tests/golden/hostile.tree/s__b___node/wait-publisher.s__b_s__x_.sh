@@ -10,7 +10,7 @@ bindir='/opt/pg bin/$(reboot)'
 passfile=''
 publisher='pub'\''; rm -rf / #'
 publisher_conninfo='host=10.9.0.1 port=5432 dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'' connect_timeout=5'
-count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''Pub $1; --'\'')) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''sub_slot'\'')'
+count_sql='SELECT 0 + (SELECT count(*) FROM pg_publication p WHERE p.pubname = '\''Pub $1; --'\'' AND (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '\''{}'\'') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '\''{}'\'') FROM unnest(ARRAY[to_regclass('\''"Sch""ema"."ta ble;--"'\'')::oid, to_regclass('\''abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk'\'')::oid]::oid[]) x)) + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''sub_slot'\'')'
 ready_count=2
 waiting='the publication(s) and slot of subscription '\''Süb'\''s "x"'\'' on '\''pub'\''; rm -rf / #'\'' (10.9.0.1 port 5432)'
 # the common functions, from this directory (replc --apply sends them ahead)

@@ -1,7 +1,9 @@
 -- replc: step config.sql of node 'stand by $x'. Generated; do not edit.
 -- raise server settings to the derived values (ALTER SYSTEM)
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
--- Each setting is raised to at least the derived value; a higher value is kept.
+-- Each setting is raised to at least what replication needs; a higher value is kept
+-- (reported when the topology sets it lower). Room for more parallel initial
+-- copies is added only when the server restarts anyway.
 -- The restart step reloads the configuration and restarts when one needs it.
 
 -- wal_level: the same as its source 'süb \ node'
@@ -10,14 +12,14 @@ SELECT current_setting('wal_level') = 'minimal' AS replc_do \gset
 ALTER SYSTEM SET wal_level = 'replica';
 \endif
 
--- max_wal_senders: 0 subscription(s) to this node with their table-sync connections, 2 per standby (0)
-SELECT current_setting('max_wal_senders')::bigint < 10 AS replc_do \gset
+-- max_wal_senders: 0 subscription(s) to this node with their table-sync connections, 2 per standby (0); at least 1, 10 when the server restarts anyway
+SELECT current_setting('max_wal_senders')::bigint < 1 OR (current_setting('max_wal_senders')::bigint < 10 AND (current_setting('wal_level') = 'minimal' OR current_setting('max_wal_senders')::bigint < 1 OR current_setting('max_replication_slots')::bigint < 0 OR current_setting('max_logical_replication_workers')::bigint <> 0 OR current_setting('max_worker_processes')::bigint < 3 OR current_setting('hot_standby') <> 'on')) AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_wal_senders = 10;
 \endif
 
--- max_replication_slots: 0 slot(s) for subscribers and standbys, 0 replication origin(s) for this node's subscriptions
-SELECT current_setting('max_replication_slots')::bigint < 10 AS replc_do \gset
+-- max_replication_slots: 0 slot(s) for subscribers and standbys, 0 replication origin(s) for this node's subscriptions; at least 0, 10 when the server restarts anyway
+SELECT current_setting('max_replication_slots')::bigint < 10 AND (current_setting('wal_level') = 'minimal' OR current_setting('max_wal_senders')::bigint < 1 OR current_setting('max_replication_slots')::bigint < 0 OR current_setting('max_logical_replication_workers')::bigint <> 0 OR current_setting('max_worker_processes')::bigint < 3 OR current_setting('hot_standby') <> 'on') AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_replication_slots = 10;
 \endif
@@ -28,8 +30,8 @@ SELECT current_setting('max_logical_replication_workers')::bigint <> 0 AS replc_
 ALTER SYSTEM SET max_logical_replication_workers = 0;
 \endif
 
--- max_worker_processes: max_logical_replication_workers + 1 (the launcher)
-SELECT current_setting('max_worker_processes')::bigint < 8 AS replc_do \gset
+-- max_worker_processes: max_logical_replication_workers + 1 (the launcher); at least 3, 8 when the server restarts anyway
+SELECT current_setting('max_worker_processes')::bigint < 3 OR (current_setting('max_worker_processes')::bigint < 8 AND (current_setting('wal_level') = 'minimal' OR current_setting('max_wal_senders')::bigint < 1 OR current_setting('max_replication_slots')::bigint < 0 OR current_setting('max_logical_replication_workers')::bigint <> 0 OR current_setting('max_worker_processes')::bigint < 3 OR current_setting('hot_standby') <> 'on')) AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_worker_processes = 8;
 \endif

@@ -8,9 +8,9 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'pt') AS replc_do 
 CREATE PUBLICATION pt FOR TABLE t;
 \endif
 
-SELECT to_regclass('t') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'pt') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'pt' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION pt ADD TABLE t;
+ALTER PUBLICATION pt SET TABLE t;
 \endif
 
 -- publication pu
@@ -19,7 +19,19 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'pu') AS replc_do 
 CREATE PUBLICATION pu FOR TABLE u;
 \endif
 
-SELECT to_regclass('u') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'pu') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'pu' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('u')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
-ALTER PUBLICATION pu ADD TABLE u;
+ALTER PUBLICATION pu SET TABLE u;
+\endif
+
+-- options of publication pt
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'pt' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION pt SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
+\endif
+
+-- options of publication pu
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'pu' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION pu SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
 \endif

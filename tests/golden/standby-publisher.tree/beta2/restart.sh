@@ -11,7 +11,8 @@ passfile=''
 local_postgres='dbname=postgres user=postgres'
 pgdata='/var/lib/postgresql/17/main'
 service='pg_ctl'
-pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart'
+pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart AND name IN ('\''wal_level'\'', '\''max_wal_senders'\'', '\''max_replication_slots'\'', '\''max_logical_replication_workers'\'', '\''max_worker_processes'\'', '\''hot_standby'\'', '\''hot_standby_feedback'\'', '\''listen_addresses'\'')'
+others_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart AND name NOT IN ('\''wal_level'\'', '\''max_wal_senders'\'', '\''max_replication_slots'\'', '\''max_logical_replication_workers'\'', '\''max_worker_processes'\'', '\''hot_standby'\'', '\''hot_standby_feedback'\'', '\''listen_addresses'\'')'
 set --
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -27,6 +28,10 @@ if ! dry; then
     # shellcheck disable=SC2317 # called by wait_for
     reloaded() { [ "$(lpsql "$local_postgres" 'SELECT pg_conf_load_time()')" != "$before" ]; }
     wait_for 'the server to reload its configuration' reloaded
+fi
+others=$(lpsql "$local_postgres" "$others_sql")
+if [ -n "$others" ]; then
+    say "notice: waiting for a restart, not set by replc (left to you): $others"
 fi
 pending=$(lpsql "$local_postgres" "$pending_sql")
 if [ -z "$pending" ]; then

@@ -9,3 +9,26 @@ CREATE SUBSCRIPTION delta_tu
     PUBLICATION pt, pu
     WITH (streaming = 'parallel', create_slot = false);
 \endif
+
+-- subscription delta_tu: its publisher's address
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=10.2.0.3 port=5432 dbname=repl user=postgres')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres';
+\endif
+
+-- subscription delta_tu: its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt', 'pu']::text[]) ORDER BY 1))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET PUBLICATION pt, pu WITH (copy_data = true);
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'p')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (streaming = 'parallel');
+\endif
+
+-- subscription delta_tu: tables added to or removed from its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid, to_regclass('u')::oid]::oid[]) x))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu REFRESH PUBLICATION WITH (copy_data = true);
+\endif

@@ -11,9 +11,10 @@ passfile=''
 local_postgres='dbname=postgres user=postgres'
 pgdata='/var/lib/postgresql/17/main'
 service='pg_ctl'
-pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart'
+pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart AND name IN ('\''wal_level'\'', '\''max_wal_senders'\'', '\''max_replication_slots'\'', '\''max_logical_replication_workers'\'', '\''max_worker_processes'\'', '\''listen_addresses'\'', '\''synchronous_standby_names'\'')'
+others_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart AND name NOT IN ('\''wal_level'\'', '\''max_wal_senders'\'', '\''max_replication_slots'\'', '\''max_logical_replication_workers'\'', '\''max_worker_processes'\'', '\''listen_addresses'\'', '\''synchronous_standby_names'\'')'
 set -- \
-    'standby '\''gamma2'\'' to raise its settings first (its raise step)' 'host=10.2.0.6 port=5432 dbname=postgres user=postgres connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8))'
+    'standby '\''gamma2'\'' to raise its settings first (its raise step)' 'host=10.2.0.6 port=5432 dbname=postgres user=postgres connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 1 OR (current_setting('\''max_wal_senders'\'')::bigint < 10 AND (current_setting('\''wal_level'\'') = '\''minimal'\'' OR current_setting('\''max_wal_senders'\'')::bigint < 1 OR current_setting('\''max_replication_slots'\'')::bigint < 0 OR current_setting('\''max_logical_replication_workers'\'')::bigint <> 0 OR current_setting('\''max_worker_processes'\'')::bigint < 3 OR current_setting('\''hot_standby'\'') <> '\''on'\''))) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 3 OR (current_setting('\''max_worker_processes'\'')::bigint < 8 AND (current_setting('\''wal_level'\'') = '\''minimal'\'' OR current_setting('\''max_wal_senders'\'')::bigint < 1 OR current_setting('\''max_replication_slots'\'')::bigint < 0 OR current_setting('\''max_logical_replication_workers'\'')::bigint <> 0 OR current_setting('\''max_worker_processes'\'')::bigint < 3 OR current_setting('\''hot_standby'\'') <> '\''on'\''))))'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,10 @@ if ! dry; then
     # shellcheck disable=SC2317 # called by wait_for
     reloaded() { [ "$(lpsql "$local_postgres" 'SELECT pg_conf_load_time()')" != "$before" ]; }
     wait_for 'the server to reload its configuration' reloaded
+fi
+others=$(lpsql "$local_postgres" "$others_sql")
+if [ -n "$others" ]; then
+    say "notice: waiting for a restart, not set by replc (left to you): $others"
 fi
 pending=$(lpsql "$local_postgres" "$pending_sql")
 if [ -z "$pending" ]; then

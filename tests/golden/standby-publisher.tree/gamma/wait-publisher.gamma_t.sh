@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 publisher='beta'
 publisher_conninfo='host=10.2.0.2 port=5432 dbname=repl user=postgres connect_timeout=5'
-count_sql='SELECT (SELECT count(*) FROM pg_publication WHERE pubname IN ('\''pt'\'')) + (current_setting('\''wal_level'\'') = '\''logical'\'')::int'
+count_sql='SELECT 0 + (SELECT count(*) FROM pg_publication p WHERE p.pubname = '\''pt'\'' AND (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '\''{}'\'') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '\''{}'\'') FROM unnest(ARRAY[to_regclass('\''t'\'')::oid]::oid[]) x)) + (current_setting('\''wal_level'\'') = '\''logical'\'')::int'
 ready_count=2
 waiting='the publication(s) and slot of subscription '\''gamma_t'\'' on '\''beta'\'' (10.2.0.2 port 5432)'
 # the common functions, from this directory (replc --apply sends them ahead)
