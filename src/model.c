@@ -165,3 +165,8 @@ void model_sources_first(Arena *a, const Model *m, Vec *out)
     for (int i = 0; i < m->nodes.n; i++)
         sources_first(a, m->nodes.items[i], done, out);
 }
+
+const char *model_mark(Arena *a, const char *cluster)
+{
+    return arena_printf(a, "replc cluster %s", cluster);
+}

@@ -177,6 +177,7 @@ typedef struct StandbyInfo {
 struct MNode {
     const char *name;
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
+    const char *cluster;  /* the model's cluster name (ownership marks) */
     Span span;
     int index;
     /* settings, merged */
@@ -242,5 +243,8 @@ MNode *sub_primary(const MSub *s);
 const char *sub_dbname(const MSub *s);
 /* The slot a promoted standby's copy of subscription s uses (promote.sh). */
 const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
+/* The ownership mark replc puts on what it makes for a cluster (the
+ * COMMENT of its publications and subscriptions): "replc cluster NAME". */
+const char *model_mark(Arena *a, const char *cluster);
 
 #endif

@@ -218,6 +218,37 @@ static void slot_stmt(Arena *a, Vec *v, const MSub *sub)
     sb_free(&q);
 }
 
+/* The ownership mark of a publication (pub) or a subscription (sub) of
+ * node n: COMMENT ON ... IS 'replc cluster NAME', when it is not there. */
+static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const MSub *sub)
+{
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    const char *mark = model_mark(a, n->cluster);
+    if (pub) {
+        sb_puts(&g, "EXISTS (SELECT FROM pg_publication WHERE pubname = ");
+        q_literal(&g, pub->name);
+        sb_puts(&g, " AND obj_description(oid, 'pg_publication') IS DISTINCT FROM ");
+        sb_puts(&q, "COMMENT ON PUBLICATION ");
+        q_ident(&q, pub->name);
+    } else {
+        sb_puts(&g, "EXISTS (SELECT FROM pg_subscription WHERE subname = ");
+        q_literal(&g, sub->name);
+        sb_puts(&g, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    " AND shobj_description(oid, 'pg_subscription') IS DISTINCT FROM ");
+        sb_puts(&q, "COMMENT ON SUBSCRIPTION ");
+        q_ident(&q, sub->name);
+    }
+    q_literal(&g, mark);
+    sb_puts(&g, ")");
+    sb_puts(&q, " IS ");
+    q_literal(&q, mark);
+    stmt(a, v, "replc's mark: what carries it and leaves the topology is dropped by --prune", &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+}
+
 static void publications(Arena *a, Vec *v, const MNode *n)
 {
     StrBuf g, q;
@@ -248,6 +279,7 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         if (p->opt.n)
             sb_puts(&q, ")");
         stmt(a, v, arena_printf(a, "publication %s", p->name), &g, &q);
+        mark_stmt(a, v, n, p, NULL);
         if (p->all_tables)
             continue;
         /* tables added to the topology after the publication was created */
@@ -320,6 +352,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     if (nopt)
         sb_puts(&q, ")");
     stmt(a, v, NULL, &g, &q);
+    mark_stmt(a, v, sub->node, NULL, sub);
     sb_free(&g);
     sb_free(&q);
     sb_free(&ci);
