@@ -210,6 +210,7 @@ typedef struct Model {
     const char *cluster;
     Vec nodes;            /* MNode *, declaration order */
     Vec tables;           /* MTable *, declaration order */
+    bool prune;           /* --prune: each node gets a prune step (plan.c) */
 } Model;
 
 const char *guc_name(GucId id);

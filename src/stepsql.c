@@ -462,6 +462,25 @@ char *sql_hba_present(Arena *a, const MNode *n)
     return r;
 }
 
+char *sql_hba_marked(Arena *a, const MNode *n)
+{
+    StrBuf b;
+    sb_init(&b);
+    const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
+    sb_printf(&b, "SELECT (%s) AND strpos(%s, ", sql_hba_present(a, n), file);
+    q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
+    sb_puts(&b, ") > 0");
+    for (int i = 0; i < n->standbys.n; i++) {
+        const MNode *st = n->standbys.items[i];
+        sb_printf(&b, " AND strpos(%s, ", file);
+        q_literal(&b, arena_printf(a, "\n# slot %s\n", st->standby->slot));
+        sb_puts(&b, ") > 0");
+    }
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
 char *sql_standby_guards_clear(Arena *a, const MNode *standby)
 {
     Vec v = {0};

@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p') AS replc_do \
 CREATE PUBLICATION p FOR TABLE items;
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster failover17') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION p IS 'replc cluster failover17';
+\endif
+
 SELECT to_regclass('items') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p') AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p ADD TABLE items;

@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1') AS replc_do 
 CREATE PUBLICATION p1 FOR TABLE shop1.orders;
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION p1 IS 'replc cluster fanin';
+\endif
+
 SELECT to_regclass('shop1.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p1') AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p1 ADD TABLE shop1.orders;

@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --') AS r
 CREATE PUBLICATION "Pub $1; --" FOR TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster c''l; --x') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION "Pub $1; --" IS 'replc cluster c''l; --x';
+\endif
+
 SELECT to_regclass('"Sch""ema"."ta ble;--"') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'Pub $1; --') AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION "Pub $1; --" ADD TABLE "Sch""ema"."ta ble;--";

@@ -9,3 +9,9 @@ CREATE SUBSCRIPTION "Süb's ""x"""
     PUBLICATION "Pub $1; --"
     WITH (slot_name = 'sub_slot', synchronous_commit = 'off''; --', create_slot = false, streaming = off);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND shobj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster c''l; --x') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION "Süb's ""x""" IS 'replc cluster c''l; --x';
+\endif

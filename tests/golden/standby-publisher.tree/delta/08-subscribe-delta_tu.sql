@@ -9,3 +9,9 @@ CREATE SUBSCRIPTION delta_tu
     PUBLICATION pt, pu
     WITH (streaming = 'parallel', create_slot = false);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND shobj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster standby-publisher') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION delta_tu IS 'replc cluster standby-publisher';
+\endif
