@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drift.h"
 #include "exec.h"
 #include "pgconn.h"
 #include "quote.h"
@@ -564,6 +565,8 @@ static bool preflight(Pre *p, const Plan *plan)
     return false;
 }
 
+static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *o, const StepResult *results, int rc);
+
 /* The plan's steps, with the lock sessions of the preflight. */
 static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p)
 {
@@ -580,17 +583,87 @@ static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pr
     StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
     ExecSummary sum;
     int rc = exec_run(plan, &rr.base, &eo, results, &sum);
+    if (rc == 0 || o->status)
+        rc = report_changes(m, plan, o, results, rc);
     free(results);
-    if (o->status && rc == 0) {
-        if (sum.would_change) {
-            printf("replc: status: %d step(s) not as the topology describes\n", sum.would_change);
-            rc = 1;
-        } else
-            printf("replc: status: the cluster is as described\n");
-    }
     return rc;
 }
 
+/* A step that would change, as a change-set line: '+' makes something, '~'
+ * changes it, '!' restarts, '-' drops (prune). */
+static char change_sign(StepKind k)
+{
+    switch (k) {
+    case STEP_CONFIG: case STEP_HBA: case STEP_RAISE: case STEP_PGPASS: return '~';
+    case STEP_RESTART: return '!';
+    case STEP_PRUNE: return '-';
+    default: return '+';
+    }
+}
+
+/* After the steps: what the servers hold that the topology does not declare
+ * (drift.c), and for a dry run the change set and its exit code. */
+static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *o, const StepResult *results, int rc)
+{
+    Arena a;
+    arena_init(&a);
+    Drift d = {0};
+    drift_collect(&a, m, &d, 30000);
+    StrBuf b;
+    sb_init(&b);
+    for (int i = 0; i < d.errors.n; i++)
+        fprintf(stdout, "replc: cannot look for objects outside the topology: %s\n", (const char *)d.errors.items[i]);
+    int ours = 0;
+    for (int i = 0; i < d.items.n; i++)
+        ours += ((const DriftItem *)d.items.items[i])->ours;
+    if (o->dry_run && !o->status) {
+        int add = 0, change = 0, restart = 0, drop = 0;
+        fputs("replc: change set (against the live servers):\n", stdout);
+        for (int i = 0; i < plan->steps.n; i++) {
+            const Step *s = plan->steps.items[i];
+            if (results[i] != RES_WOULD_CHANGE || s->kind == STEP_PRUNE)
+                continue;
+            char sign = change_sign(s->kind);
+            add += sign == '+';
+            change += sign == '~';
+            restart += sign == '!';
+            printf("  %c %s: %s\n", sign, s->node->name, s->what);
+        }
+        drift_text(&b, &d, m->prune);
+        for (int i = 0; i < d.items.n; i++)
+            drop += m->prune && ((const DriftItem *)d.items.items[i])->ours &&
+                    strcmp(((const DriftItem *)d.items.items[i])->kind, "publication table") != 0;
+        if (b.len)
+            printf("%s", b.s);
+        printf("replc: plan: %d to add, %d to change, %d to drop, %d restart(s)\n", add, change, drop, restart);
+        if (rc == 0 && add + change + drop + restart > 0)
+            rc = 3;
+    } else if (o->status) {
+        drift_text(&b, &d, false);
+        if (b.len)
+            printf("%s", b.s);
+        int differ = 0;
+        for (int i = 0; i < plan->steps.n; i++)
+            differ += results[i] == RES_WOULD_CHANGE;
+        if (differ)
+            printf("replc: status: %d step(s) not as the topology describes\n", differ);
+        if (d.items.n)
+            printf("replc: status: %d object(s) on the servers that the topology does not declare\n", d.items.n);
+        if (rc == 0 && (differ || d.items.n))
+            rc = 1;
+        else if (rc == 0)
+            printf("replc: status: the cluster is as described\n");
+    } else if (d.items.n) {
+        drift_text(&b, &d, m->prune);
+        printf("%s", b.s);
+        if (ours && !m->prune)
+            printf("replc: %d object(s) made by replc are no longer in the topology and were left in place; "
+                   "replc --apply --prune drops them\n", ours);
+    }
+    sb_free(&b);
+    arena_free(&a);
+    return rc;
+}
 int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
 {
     catch_signals();
