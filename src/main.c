@@ -321,7 +321,7 @@ int main(int argc, char **argv)
     m->prune = prune;
     if (apply || status) {
         Plan *p = plan_build(&arena, m);
-        ApplyOptions ao = {jobs, timeout_s, dry_run, status};
+        ApplyOptions ao = {jobs, timeout_s, dry_run, status, strcmp(format, "json") == 0};
         rc = apply_run(m, p, &ao);
         arena_free(&arena);
         return rc;
