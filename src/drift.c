@@ -40,7 +40,7 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
     for (int i = 0; i < n->pubs.n; i++)
         vec_push(a, &pubs, (void *)((const MPub *)n->pubs.items[i])->name);
     const char *mark = model_mark(a, n->cluster);
-    sb_puts(b, "SELECT 'subscription', s.subname::text, coalesce(shobj_description(s.oid, 'pg_subscription') = ");
+    sb_puts(b, "SELECT 'subscription', s.subname::text, coalesce(obj_description(s.oid, 'pg_subscription') = ");
     q_literal(b, mark);
     sb_puts(b, ", false)::text, coalesce(s.subslotname::text, '') FROM pg_subscription s "
                "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "

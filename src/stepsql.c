@@ -219,7 +219,9 @@ static void slot_stmt(Arena *a, Vec *v, const MSub *sub)
 }
 
 /* The ownership mark of a publication (pub) or a subscription (sub) of
- * node n: COMMENT ON ... IS 'replc cluster NAME', when it is not there. */
+ * node n: COMMENT ON ... IS 'replc cluster NAME', when it is not there.
+ * A subscription's comment is in pg_description (obj_description), not in
+ * pg_shdescription, though pg_subscription is a shared catalog. */
 static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const MSub *sub)
 {
     StrBuf g, q;
@@ -236,7 +238,7 @@ static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const M
         sb_puts(&g, "EXISTS (SELECT FROM pg_subscription WHERE subname = ");
         q_literal(&g, sub->name);
         sb_puts(&g, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                    " AND shobj_description(oid, 'pg_subscription') IS DISTINCT FROM ");
+                    " AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM ");
         sb_puts(&q, "COMMENT ON SUBSCRIPTION ");
         q_ident(&q, sub->name);
     }

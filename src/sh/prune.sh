@@ -50,7 +50,7 @@ if [ "$have_db" = t ]; then
     subs=$(vpsql "$local_db" "SELECT s.subname || chr(31) || coalesce(s.subslotname, '') || chr(31) || s.subconninfo
         FROM pg_subscription s
         WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND shobj_description(s.oid, 'pg_subscription') = :'mark'
+          AND obj_description(s.oid, 'pg_subscription') = :'mark'
           AND s.subname <> ALL (string_to_array(:'keep_subs', E'\\n'))
         ORDER BY s.subname")
     while IFS=$us read -r name slot conninfo; do

@@ -55,6 +55,11 @@ hosts_up
 TOPO=$WORK/itest.rc
 example_topology "$TOPO" "replc --prune integration test"
 
+# is DESC GOT WANT
+is() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; printf 'expected: %s\ngot: %s\n' "$3" "$2" | diag; fi
+}
+
 # replc_run NAME ARGS...: replc TOPO ARGS; NAME.out, NAME.err; sets RC and MS
 replc_run() {
     local name=$1 t; shift
@@ -73,7 +78,7 @@ ins 2 "insert into test2 values (10, 'x'), (20, 'y'), (30, 'z')"
 poll "(a) test2 rows arrive on vm3" 3 "select count(*) from test2" 3
 poll "(a) test1 rows arrive on vm3" 3 "select count(*) from test1" 2
 poll "(a) vm4 streams from vm3" 4 "select status from pg_stat_wal_receiver" streaming postgres
-check "(a) replc's publication publ_test1 carries the mark" \
+is "(a) replc's publication publ_test1 carries the mark" \
     "$(q 1 "select obj_description(oid, 'pg_publication') from pg_publication where pubname = 'publ_test1'")" \
     "replc cluster itest"
 # by hand, without replc's mark
@@ -125,9 +130,9 @@ else not_ok "(b) --status --format json parses and names what differs, with heal
 replc_run keep --apply
 expect_rc keep 0 "(b) --apply without --prune exits 0"
 has keep out "left in place; replc --apply --prune drops them" "(b) --apply says how to drop what left the file"
-check "(b) without --prune, subs3_test2 stays on vm3" \
+is "(b) without --prune, subs3_test2 stays on vm3" \
     "$(q 3 "select count(*) from pg_subscription where subname = 'subs3_test2'")" 1
-check "(b) without --prune, vm3's slot vm4 stays" \
+is "(b) without --prune, vm3's slot vm4 stays" \
     "$(q 3 "select count(*) from pg_replication_slots where slot_name = 'vm4'" postgres)" 1
 
 # ------------------------------------------------------------------ (c)
@@ -154,15 +159,15 @@ unchanged "$WORK/c.before" "$WORK/c.after" "(c) --dry-run --prune changed nothin
 # ------------------------------------------------------------------ (d)
 replc_run prune --apply --prune
 expect_rc prune 0 "(d) --apply --prune exits 0"
-check "(d) subs3_test2 is dropped on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'subs3_test2'")" 0
+is "(d) subs3_test2 is dropped on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'subs3_test2'")" 0
 poll "(d) its slot subs3_test2 is dropped on vm2" 2 \
     "select count(*) from pg_replication_slots where slot_name = 'subs3_test2'" 0 postgres
-check "(d) vm4's slot is dropped on vm3" "$(q 3 "select count(*) from pg_replication_slots where slot_name = 'vm4'" postgres)" 0
-check "(d) vm3 keeps its test2 rows" "$(q 3 "select count(*) from test2")" 3
-check "(d) vm3 keeps its test1 rows" "$(q 3 "select count(*) from test1")" 2
-check "(d) hand_pub survives on vm3" "$(q 3 "select count(*) from pg_publication where pubname = 'hand_pub'")" 1
-check "(d) hand_sub survives on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'hand_sub'")" 1
-check "(d) the table added by hand stays in publ_test1" \
+is "(d) vm4's slot is dropped on vm3" "$(q 3 "select count(*) from pg_replication_slots where slot_name = 'vm4'" postgres)" 0
+is "(d) vm3 keeps its test2 rows" "$(q 3 "select count(*) from test2")" 3
+is "(d) vm3 keeps its test1 rows" "$(q 3 "select count(*) from test1")" 2
+is "(d) hand_pub survives on vm3" "$(q 3 "select count(*) from pg_publication where pubname = 'hand_pub'")" 1
+is "(d) hand_sub survives on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'hand_sub'")" 1
+is "(d) the table added by hand stays in publ_test1" \
     "$(q 1 "select count(*) from pg_publication_tables where pubname = 'publ_test1' and tablename = 'extra'")" 1
 ins 1 "insert into test1 values (3, 'c')"
 poll "(d) subs3_test1 still replicates to vm3" 3 "select count(*) from test1" 3
@@ -190,9 +195,9 @@ for i in 1 2 3; do
     if [ "$(cat "$WORK/run-vm$i.rc")" = 0 ]; then ok "(e) vm$i: run.sh exits 0"
     else not_ok "(e) vm$i: run.sh exits 0"; diag <"$WORK/run-vm$i.log"; fi
 done
-check "(e) subs3_test1 is dropped on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'subs3_test1'")" 0
+is "(e) subs3_test1 is dropped on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'subs3_test1'")" 0
 poll "(e) its slot subs3_test1 is dropped on vm1" 1 \
     "select count(*) from pg_replication_slots where slot_name = 'subs3_test1'" 0 postgres
-check "(e) vm3 keeps its test1 rows" "$(q 3 "select count(*) from test1")" 3
-check "(e) hand_sub still survives on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'hand_sub'")" 1
+is "(e) vm3 keeps its test1 rows" "$(q 3 "select count(*) from test1")" 3
+is "(e) hand_sub still survives on vm3" "$(q 3 "select count(*) from pg_subscription where subname = 'hand_sub'")" 1
 finish

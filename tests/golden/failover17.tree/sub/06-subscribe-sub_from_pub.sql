@@ -11,7 +11,7 @@ CREATE SUBSCRIPTION sub_from_pub
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
-SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND shobj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster failover17') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster failover17') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION sub_from_pub IS 'replc cluster failover17';
 \endif

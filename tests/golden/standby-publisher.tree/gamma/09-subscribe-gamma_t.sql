@@ -11,7 +11,7 @@ CREATE SUBSCRIPTION gamma_t
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
-SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND shobj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster standby-publisher') AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster standby-publisher') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION gamma_t IS 'replc cluster standby-publisher';
 \endif
