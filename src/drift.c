@@ -31,7 +31,7 @@ static void text_array(StrBuf *b, const Vec *names)
     sb_puts(b, "]::text[]");
 }
 
-/* Rows (kind, name, ours, detail) of node n's database. */
+/* Rows (kind, name, ours: a boolean, detail) of node n's database. */
 static void db_query(Arena *a, StrBuf *b, const MNode *n)
 {
     Vec subs = {0}, pubs = {0};
@@ -42,13 +42,13 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
     const char *mark = model_mark(a, n->cluster);
     sb_puts(b, "SELECT 'subscription', s.subname::text, coalesce(obj_description(s.oid, 'pg_subscription') = ");
     q_literal(b, mark);
-    sb_puts(b, ", false)::text, coalesce(s.subslotname::text, '') FROM pg_subscription s "
+    sb_puts(b, ", false), coalesce(s.subslotname::text, '') FROM pg_subscription s "
                "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                "AND s.subname <> ALL (");
     text_array(b, &subs);
     sb_puts(b, ") UNION ALL SELECT 'publication', p.pubname::text, coalesce(obj_description(p.oid, 'pg_publication') = ");
     q_literal(b, mark);
-    sb_puts(b, ", false)::text, '' FROM pg_publication p WHERE p.pubname <> ALL (");
+    sb_puts(b, ", false), '' FROM pg_publication p WHERE p.pubname <> ALL (");
     text_array(b, &pubs);
     sb_puts(b, ")");
     for (int i = 0; i < n->pubs.n; i++) {
@@ -56,7 +56,7 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
         if (p->all_tables)
             continue;
         /* a table added to a declared publication by hand */
-        sb_puts(b, " UNION ALL SELECT 'publication table', r.prrelid::regclass::text, 'true', p.pubname::text "
+        sb_puts(b, " UNION ALL SELECT 'publication table', r.prrelid::regclass::text, false, p.pubname::text "
                    "FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = ");
         q_literal(b, p->name);
         sb_puts(b, " AND r.prrelid NOT IN (SELECT x FROM unnest(ARRAY[");
@@ -72,8 +72,8 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
 }
 
 /* replc's block of pg_hba.conf in hba (the file's text): its lines that are
- * no longer derived, and its slot records of slots that exist and no
- * standby declares */
+ * no longer derived, and its slot records of slots that exist (slots:
+ * "name type" lines) and the topology no longer makes */
 static void hba_block(Arena *a, Drift *d, const MNode *n, const char *hba, const char *slots)
 {
     const char *mark = model_mark(a, n->cluster);
@@ -92,17 +92,22 @@ static void hba_block(Arena *a, Drift *d, const MNode *n, const char *hba, const
             break;
         if (strncmp(line, "# slot ", 7) == 0) {
             const char *slot = line + 7;
-            bool declared = false, exists = false;
-            for (int i = 0; i < n->standbys.n; i++)
-                declared |= strcmp(((const MNode *)n->standbys.items[i])->standby->slot, slot) == 0;
-            for (const char *s = slots; s && *s;) {
+            bool declared = false;
+            const char *type = NULL;
+            Vec known = {0};
+            model_recorded_slots(a, n, &known);
+            for (int i = 0; i < known.n; i++)
+                declared |= strcmp(known.items[i], slot) == 0;
+            /* slots: "name type" lines */
+            for (const char *s = slots; s && *s && !type;) {
                 const char *e = strchr(s, '\n');
-                size_t l = e ? (size_t)(e - s) : strlen(s);
-                exists |= l == strlen(slot) && strncmp(s, slot, l) == 0;
+                size_t l = e ? (size_t)(e - s) : strlen(s), sl = strlen(slot);
+                if (l > sl && strncmp(s, slot, sl) == 0 && s[sl] == ' ')
+                    type = arena_strndup(a, s + sl + 1, l - sl - 1);
                 s += l + (e ? 1 : 0);
             }
-            if (!declared && exists)
-                add_item(a, d, n, "physical slot", slot, "", true);
+            if (!declared && type)
+                add_item(a, d, n, arena_printf(a, "%s slot", type), slot, "", true);
             continue;
         }
         if (!*line || line[0] == '#')
@@ -133,8 +138,8 @@ void drift_collect(Arena *a, const Model *m, Drift *d, int timeout_ms)
         sb_init(&b);
         sb_puts(&b, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = ");
         q_literal(&b, node->database);
-        sb_puts(&b, "), pg_read_file(current_setting('hba_file')), (SELECT coalesce(string_agg(slot_name::text, "
-                    "E'\\n'), '') FROM pg_replication_slots WHERE slot_type = 'physical')");
+        sb_puts(&b, "), pg_read_file(current_setting('hba_file')), (SELECT coalesce(string_agg(slot_name || ' ' || slot_type, "
+                    "E'\\n'), '') FROM pg_replication_slots)");
         sql[i] = arena_strdup(a, b.s);
         sb_free(&b);
         c[i] = pg_open(node, "postgres");

@@ -194,16 +194,6 @@ static void sh_var_lines(StrBuf *b, const char *name, const Vec *names)
     sb_free(&v);
 }
 
-/* slots=: the physical slots of node n's standbys, recorded in replc's block
- * of pg_hba.conf (prune.sh drops those no longer declared) */
-static void sh_standby_slots(StrBuf *b, Arena *a, const MNode *n)
-{
-    Vec slots = {0};
-    for (int i = 0; i < n->standbys.n; i++)
-        vec_push(a, &slots, (void *)((const MNode *)n->standbys.items[i])->standby->slot);
-    sh_var_lines(b, "slots", &slots);
-}
-
 static void emit_hba(StrBuf *b, const Model *m, const Step *s)
 {
     const MNode *n = s->node;
@@ -211,7 +201,9 @@ static void emit_hba(StrBuf *b, const Model *m, const Step *s)
     arena_init(&a);
     sh_local(b, n, "local_postgres", "postgres");
     sh_var(b, "mark", model_mark(&a, m->cluster));
-    sh_standby_slots(b, &a, n);
+    Vec slots = {0};
+    model_recorded_slots(&a, n, &slots);
+    sh_var_lines(b, "slots", &slots);
     sh_var_long(b, "prune", m->prune ? 1 : 0);
     arena_free(&a);
     sh_args_begin(b);
@@ -450,8 +442,7 @@ static void emit_prune(StrBuf *b, const Model *m, const Step *s)
     sh_var_lines(b, "keep_subs", &subs);
     sh_var_lines(b, "keep_pubs", &pubs);
     Vec slots = {0};
-    for (int i = 0; i < n->standbys.n; i++)
-        vec_push(&a, &slots, (void *)((const MNode *)n->standbys.items[i])->standby->slot);
+    model_recorded_slots(&a, n, &slots);
     sh_var_lines(b, "keep_slots", &slots);
     arena_free(&a);
     sh_end(b, sh_prune);

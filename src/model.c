@@ -170,3 +170,14 @@ const char *model_mark(Arena *a, const char *cluster)
 {
     return arena_printf(a, "replc cluster %s", cluster);
 }
+
+void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
+{
+    for (int i = 0; i < n->standbys.n; i++)
+        vec_push(a, out, (void *)((const MNode *)n->standbys.items[i])->standby->slot);
+    for (int i = 0; i < n->subscribers.n; i++) {
+        const MSub *s = n->subscribers.items[i];
+        if (s->slot)
+            vec_push(a, out, (void *)s->slot);
+    }
+}

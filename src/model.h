@@ -247,5 +247,9 @@ const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 /* The ownership mark replc puts on what it makes for a cluster (the
  * COMMENT of its publications and subscriptions): "replc cluster NAME". */
 const char *model_mark(Arena *a, const char *cluster);
+/* The slots replc makes on node n and records in its block of pg_hba.conf
+ * ('# slot NAME'): its standbys' physical slots, then its subscribers'
+ * logical slots. A recorded slot no longer in this list is --prune's. */
+void model_recorded_slots(Arena *a, const MNode *n, Vec *out);
 
 #endif

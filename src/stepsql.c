@@ -472,10 +472,11 @@ char *sql_hba_marked(Arena *a, const MNode *n)
     sb_printf(&b, "SELECT (%s) AND strpos(%s, ", sql_hba_present(a, n), file);
     q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
     sb_puts(&b, ") > 0");
-    for (int i = 0; i < n->standbys.n; i++) {
-        const MNode *st = n->standbys.items[i];
+    Vec slots = {0};
+    model_recorded_slots(a, n, &slots);
+    for (int i = 0; i < slots.n; i++) {
         sb_printf(&b, " AND strpos(%s, ", file);
-        q_literal(&b, arena_printf(a, "\n# slot %s\n", st->standby->slot));
+        q_literal(&b, arena_printf(a, "\n# slot %s\n", (const char *)slots.items[i]));
         sb_puts(&b, ") > 0");
     }
     char *r = arena_strdup(a, b.s);

@@ -37,7 +37,6 @@ vpsql() {
 us=$(printf '\037')
 # slot_gone: the slot $slot of the dropped subscription $name is gone from
 # its publisher ($conninfo): dropped once its walsender has ended
-# shellcheck disable=SC2317 # called by wait_for
 slot_gone() {
     peer "the publisher of $name" vpsql "$conninfo connect_timeout=5" \
         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = :'slot' AND NOT active;
@@ -59,8 +58,12 @@ if [ "$have_db" = t ]; then
         vpsql "$local_db" 'ALTER SUBSCRIPTION :"name" DISABLE;
 ALTER SUBSCRIPTION :"name" SET (slot_name = NONE);
 DROP SUBSCRIPTION :"name";' >/dev/null
-        if [ -n "$slot" ]; then
-            wait_for "slot $slot of the dropped subscription $name to be dropped on its publisher" slot_gone
+        # its slot on the publisher: dropped from here when the publisher answers,
+        # else by the publisher's own prune step (it records the slot)
+        tries=0
+        while [ -n "$slot" ] && ! slot_gone && [ "$tries" -lt 10 ]; do tries=$((tries + 1)); sleep 1; done
+        if [ -n "$slot" ] && [ "$tries" -ge 10 ]; then
+            say "slot $slot on the publisher of $name not dropped from here (${last_error:-busy}); the publisher's prune step drops it"
         fi
     done <<END
 $subs
@@ -78,23 +81,29 @@ $pubs
 END
 fi
 
-# the physical slots of standbys no longer declared
+# the slots recorded in replc's block that the topology no longer makes: a
+# standby's physical slot, a subscriber's logical slot
 hba=$(lpsql "$local_postgres" 'SHOW hba_file')
 recorded=$(BEGIN_MARK="# BEGIN $mark" END_MARK="# END $mark" awk '
     $0 == ENVIRON["BEGIN_MARK"] { inb = 1; next }
     $0 == ENVIRON["END_MARK"] { inb = 0; next }
     inb && /^# slot / { print substr($0, 8) }' "$hba")
+# shellcheck disable=SC2317 # called by wait_for
+slot_idle() { [ "$(vpsql "$local_postgres" "SELECT count(*) FROM pg_replication_slots WHERE slot_name = :'slot' AND active")" = 0 ]; }
 while IFS= read -r slot; do
     [ -n "$slot" ] || continue
     if printf '%s\n' "$keep_slots" | grep -qxF -- "$slot"; then continue; fi
-    state=$(vpsql "$local_postgres" "SELECT coalesce((SELECT active::text FROM pg_replication_slots WHERE slot_name = :'slot'), 'none')")
+    state=$(vpsql "$local_postgres" "SELECT coalesce((SELECT slot_type || ' ' || active FROM pg_replication_slots WHERE slot_name = :'slot'), 'none')")
     case $state in
     none) continue ;;
-    true) say "physical slot $slot is in use: its standby, no longer in the topology, still streams; stop it first"
-          exit 1 ;;
+    'physical true')
+        say "physical slot $slot is in use: its standby, no longer in the topology, still streams; stop it first"
+        exit 1 ;;
     esac
-    drop "physical slot $slot (its standby is no longer in the topology)" || continue
-    vpsql "$local_postgres" "SELECT pg_drop_replication_slot(:'slot')" >/dev/null
+    drop "${state%% *} slot $slot (no longer in the topology)" || continue
+    # a removed subscription's slot is busy until its subscriber's prune step disables it
+    wait_for "slot $slot to be released by its consumer, which is no longer in the topology" slot_idle
+    vpsql "$local_postgres" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = :'slot'" >/dev/null
 done <<END
 $recorded
 END

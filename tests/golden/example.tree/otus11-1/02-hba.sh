@@ -10,7 +10,8 @@ bindir='/usr/lib/postgresql/15/bin'
 passfile=''
 local_postgres='dbname=postgres user=postgres'
 mark='replc cluster postgres2021-2147483647'
-slots=''
+slots='subs_test1
+subs3_test1'
 prune=0
 set -- \
     'host "repl" "postgres" 192.168.56.12/32 scram-sha-256' \

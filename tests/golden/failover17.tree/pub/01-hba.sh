@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 local_postgres='dbname=postgres user=postgres'
 mark='replc cluster failover17'
-slots=''
+slots='sub_from_pub'
 prune=0
 set -- \
     'host "app" "postgres" 10.7.0.2/32 scram-sha-256'

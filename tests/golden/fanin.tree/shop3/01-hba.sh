@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 local_postgres='dbname=postgres user=replicator'
 mark='replc cluster fanin'
-slots=''
+slots='warehouse_from_shop3'
 prune=0
 set -- \
     'host "shop" "replicator" wh.example scram-sha-256'

@@ -10,7 +10,7 @@ bindir='/opt/pg bin/$(reboot)'
 passfile=''
 local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
 mark='replc cluster c'\''l; --x'
-slots=''
+slots='sub_slot'
 prune=0
 set -- \
     'host "db name'\''; DROP DATABASE x; --" "us\er$(id)`id`" sub-host.example scram-sha-256' \

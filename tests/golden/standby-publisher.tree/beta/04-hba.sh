@@ -10,7 +10,8 @@ bindir=''
 passfile=''
 local_postgres='dbname=postgres user=postgres'
 mark='replc cluster standby-publisher'
-slots='beta2'
+slots='beta2
+gamma_t'
 prune=0
 set -- \
     'host "postgres" "postgres" 10.2.0.1/32 scram-sha-256' \

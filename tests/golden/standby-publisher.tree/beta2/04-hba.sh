@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 local_postgres='dbname=postgres user=postgres'
 mark='replc cluster standby-publisher'
-slots=''
+slots='delta_tu'
 prune=0
 set -- \
     'host "postgres" "postgres" 10.2.0.1/32 scram-sha-256' \
