@@ -20,6 +20,7 @@ _replc() {
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-o --output --check --plan --format --graph
             --explain --werror --color --apply --dry-run -j --jobs --timeout --status
+            --prune
             -h --help -V --version' -- "$cur")
         return
     fi

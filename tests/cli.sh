@@ -34,10 +34,11 @@ for opt in --help -h; do
 done
 check "--help lists every option it parses" sh -c '
     for o in --output --check --plan --format --graph --explain --werror --color --apply --dry-run \
-             --jobs --timeout --status --version --help; do
+             --jobs --timeout --status --prune --version --help; do
         grep -q -- "$o" "$1" || { echo "missing $o"; exit 1; }
     done' sh "$tmp/out"
-check "--help lists no option that is not built" not grep -E -- '--(prune|promote|trace)' "$tmp/out"
+check "--help lists no option that is not built" not grep -E -- '--(promote|trace)' "$tmp/out"
+check "--prune without --apply or -o exits 2" status 2 "$replc" --prune examples/topology.rc
 
 check "no argument at all exits 2" status 2 "$replc"
 check "no argument: the usage on stderr" usage_on "$tmp/err"

@@ -81,6 +81,23 @@ poll "(a) vm4 streams from vm3" 4 "select status from pg_stat_wal_receiver" stre
 is "(a) replc's publication publ_test1 carries the mark" \
     "$(q 1 "select obj_description(oid, 'pg_publication') from pg_publication where pubname = 'publ_test1'")" \
     "replc cluster itest"
+replc_run json0 --status --format json
+expect_rc json0 0 "(a) --status --format json on the converged cluster exits 0"
+if python3 - "$WORK/json0.out" "$H4_IP" >"$WORK/json0.check" 2>&1 <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["as_described"] is True, doc
+assert doc["undeclared"] == [], doc["undeclared"]
+assert all(s["state"] == "ok" for s in doc["steps"]), [s for s in doc["steps"] if s["state"] != "ok"]
+sb = [s for s in doc["health"]["standbys"] if s["node"] == "vm3" and s["client"] == sys.argv[2]]
+assert len(sb) == 1 and sb[0]["state"] == "streaming" and isinstance(sb[0]["replay_lag_bytes"], int), doc["health"]
+subs = {(s["node"], s["name"]): s for s in doc["health"]["subscriptions"]}
+assert len(subs) == 4 and all(s["enabled"] and s["worker"] for s in subs.values()), subs
+print("ok")
+EOF
+then ok "(a) its JSON: as described, nothing undeclared, vm4 streams from vm3, four subscriptions running"
+else not_ok "(a) its JSON: as described, nothing undeclared, vm4 streams from vm3, four subscriptions running"
+     diag <"$WORK/json0.check"; diag <"$WORK/json0.out"; fi
 # by hand, without replc's mark
 ins 3 "create publication hand_pub for table test2"
 ins 3 "create subscription hand_sub connection 'host=${IP[1]} dbname=$DB user=postgres' publication publ_test1 with (connect = false)"
@@ -120,7 +137,7 @@ s = subs[("vm1", "subs_test2")]
 assert s["enabled"] is True and s["worker"] is True and s["tables_not_ready"] == 0, s
 assert s["apply_errors"] == 0 and s["sync_errors"] == 0, s
 slots = {(s["node"], s["name"]): s for s in doc["health"]["slots"]}
-assert slots[("vm2", "subs_test1")]["active"] is True, slots
+assert slots[("vm1", "subs_test1")]["active"] is True, slots
 assert isinstance(slots[("vm3", "vm4")]["wal_retained_bytes"], int), slots
 print("ok")
 EOF
