@@ -581,7 +581,7 @@ static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pr
     rr.status = o->status;
     rr.locks = (void **)p->admin;
     ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), msg, isatty(fileno(msg)) != 0, &interrupted,
-                      o->dry_run};
+                      o->dry_run || o->status};
     StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
     ExecSummary sum;
     int rc = exec_run(plan, &rr.base, &eo, results, &sum);
@@ -707,7 +707,7 @@ static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *
             if (b.len)
                 printf("%s", b.s);
             if (differ)
-                printf("replc: status: %d step(s) differ from the topology\n", differ);
+                printf("replc: status: %d step(s) not as the topology describes\n", differ);
             if (d.items.n)
                 printf("replc: status: %d object(s) on the servers that the topology does not declare\n", d.items.n);
             if (st.as_described)
