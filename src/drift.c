@@ -112,13 +112,14 @@ static void hba_block(Arena *a, Drift *d, const MNode *n, const char *hba, const
         }
         if (!*line || line[0] == '#')
             continue;
-        /* a derived line, as the hba step writes it, is matched by its
-         * address and database: the block holds only lines replc wrote */
+        /* a derived line, as the hba step writes it */
         bool derived = false;
         for (int i = 0; i < n->hba.n && !derived; i++) {
-            const HbaLine *h = n->hba.items[i];
-            derived = strstr(line, h->address) != NULL &&
-                      strstr(line, h->physical ? "replication" : h->database) != NULL;
+            StrBuf t;
+            sb_init(&t);
+            model_hba_line(&t, n->hba.items[i]);
+            derived = strcmp(t.s, line) == 0;
+            sb_free(&t);
         }
         if (!derived)
             add_item(a, d, n, "pg_hba.conf line", line, "", true);

@@ -211,14 +211,7 @@ static void emit_hba(StrBuf *b, const Model *m, const Step *s)
         const HbaLine *h = n->hba.items[i];
         StrBuf line;
         sb_init(&line);
-        sb_printf(&line, "%s ", h->type);
-        if (h->physical)
-            sb_puts(&line, "replication");
-        else
-            q_hba(&line, h->database);
-        sb_putc(&line, ' ');
-        q_hba(&line, h->user);
-        sb_printf(&line, " %s %s", h->address, h->method);
+        model_hba_line(&line, h);
         const char *row[1] = {line.s};
         sh_args_row(b, 1, row);
         sb_free(&line);

@@ -181,3 +181,15 @@ void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
             vec_push(a, out, (void *)s->slot);
     }
 }
+
+void model_hba_line(StrBuf *b, const HbaLine *h)
+{
+    sb_printf(b, "%s ", h->type);
+    if (h->physical)
+        sb_puts(b, "replication");
+    else
+        q_hba(b, h->database);
+    sb_putc(b, ' ');
+    q_hba(b, h->user);
+    sb_printf(b, " %s %s", h->address, h->method);
+}

@@ -251,5 +251,7 @@ const char *model_mark(Arena *a, const char *cluster);
  * ('# slot NAME'): its standbys' physical slots, then its subscribers'
  * logical slots. A recorded slot no longer in this list is --prune's. */
 void model_recorded_slots(Arena *a, const MNode *n, Vec *out);
+/* A derived pg_hba.conf line as replc writes it (names quoted for the file). */
+void model_hba_line(StrBuf *b, const HbaLine *h);
 
 #endif
