@@ -22,7 +22,7 @@ static void usage(FILE *f)
           "  -o, --output DIR    write per-host scripts, the plan and the graph into DIR\n"
           "      --check         check the topology only; print diagnostics\n"
           "      --plan          print the plan to standard output (the default without -o)\n"
-          "      --format F      plan format: text (default) or json\n"
+          "      --format F      text (default) or json: the plan, --status, --apply --dry-run\n"
           "      --graph         print the topology as Graphviz dot\n"
           "      --explain CODE  what a diagnostic code means and how to fix it\n"
           "      --werror        warnings count as errors\n"
@@ -281,6 +281,10 @@ int main(int argc, char **argv)
     }
     if (apply && status) {
         fputs("replc: --apply and --status exclude each other\n", stderr);
+        return 2;
+    }
+    if (apply && !dry_run && strcmp(format, "json") == 0) {
+        fputs("replc: --format json goes with --status, --apply --dry-run or the plan\n", stderr);
         return 2;
     }
     if (prune && !(apply || out)) {
