@@ -16,8 +16,8 @@
 #include "pgconn.h"
 #include "quote.h"
 #include "runner.h"
-#include "status.h"
 #include "ssh.h"
+#include "status.h"
 #include "stepsql.h"
 
 static volatile sig_atomic_t interrupted;
