@@ -88,8 +88,14 @@ recorded=$(BEGIN_MARK="# BEGIN $mark" END_MARK="# END $mark" awk '
     $0 == ENVIRON["BEGIN_MARK"] { inb = 1; next }
     $0 == ENVIRON["END_MARK"] { inb = 0; next }
     inb && /^# slot / { print substr($0, 8) }' "$hba")
+# slot_dropped: $slot is gone, dropped here once its consumer released it; a
+# removed subscription's subscriber may drop it at the same time (its error
+# then is no error)
 # shellcheck disable=SC2317 # called by wait_for
-slot_idle() { [ "$(vpsql "$local_postgres" "SELECT count(*) FROM pg_replication_slots WHERE slot_name = :'slot' AND active")" = 0 ]; }
+slot_dropped() {
+    vpsql "$local_postgres" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = :'slot' AND NOT active" >/dev/null 2>&1 || true
+    [ "$(vpsql "$local_postgres" "SELECT count(*) FROM pg_replication_slots WHERE slot_name = :'slot'")" = 0 ]
+}
 while IFS= read -r slot; do
     [ -n "$slot" ] || continue
     if printf '%s\n' "$keep_slots" | grep -qxF -- "$slot"; then continue; fi
@@ -102,8 +108,7 @@ while IFS= read -r slot; do
     esac
     drop "${state%% *} slot $slot (no longer in the topology)" || continue
     # a removed subscription's slot is busy until its subscriber's prune step disables it
-    wait_for "slot $slot to be released by its consumer, which is no longer in the topology" slot_idle
-    vpsql "$local_postgres" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = :'slot'" >/dev/null
+    wait_for "slot $slot to be released by its consumer, which is no longer in the topology" slot_dropped
 done <<END
 $recorded
 END
