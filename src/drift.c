@@ -126,6 +126,14 @@ static void hba_block(Arena *a, Drift *d, const MNode *n, const char *hba, const
     }
 }
 
+static int node_pos(const Model *m, const char *name)
+{
+    for (int i = 0; i < m->nodes.n; i++)
+        if (strcmp(((const MNode *)m->nodes.items[i])->name, name) == 0)
+            return i;
+    return m->nodes.n;
+}
+
 void drift_collect(Arena *a, const Model *m, Drift *d, int timeout_ms)
 {
     int n = m->nodes.n;
@@ -185,6 +193,14 @@ void drift_collect(Arena *a, const Model *m, Drift *d, int timeout_ms)
     }
     free(c);
     free(sql);
+    /* by node, in declaration order (stable: within a node, block first, then database) */
+    for (int i = 1; i < d->items.n; i++) {
+        void *it = d->items.items[i];
+        int at = node_pos(m, ((DriftItem *)it)->node), k = i;
+        for (; k > 0 && node_pos(m, ((DriftItem *)d->items.items[k - 1])->node) > at; k--)
+            d->items.items[k] = d->items.items[k - 1];
+        d->items.items[k] = it;
+    }
 }
 
 int drift_count(const Drift *d)

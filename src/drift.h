@@ -19,7 +19,8 @@ typedef struct DriftItem {
 } DriftItem;
 
 typedef struct Drift {
-    Vec items;            /* DriftItem *, by node, then kind, then name */
+    Vec items;            /* DriftItem *, by node (declaration order); within a node,
+                           * replc's block of pg_hba.conf first, then its database by kind and name */
     Vec errors;           /* char *: nodes that could not be asked */
 } Drift;
 
