@@ -20,7 +20,8 @@ _replc() {
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-o --output --check --plan --format --graph
             --explain --werror --color --apply --dry-run -j --jobs --timeout --status
-            --promote --force -h --help -V --version' -- "$cur")
+            --promote --force --prune
+            -h --help -V --version' -- "$cur")
         return
     fi
     compopt -o filenames 2>/dev/null

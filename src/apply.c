@@ -12,12 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drift.h"
 #include "emit.h"
 #include "exec.h"
 #include "pgconn.h"
 #include "quote.h"
 #include "runner.h"
 #include "ssh.h"
+#include "status.h"
 #include "stepsql.h"
 
 static volatile sig_atomic_t interrupted;
@@ -569,33 +571,166 @@ static bool preflight(Pre *p, const Plan *plan)
     return false;
 }
 
+static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *o, const StepResult *results, int rc);
+
 /* The plan's steps, with the lock sessions of the preflight. */
 static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p)
 {
     int n = m->nodes.n;
-    fprintf(stdout, "replc: preflight: every node reachable, versions and roles as declared%s\n",
+    FILE *msg = o->json ? stderr : stdout;
+    fprintf(msg, "replc: preflight: every node reachable, versions and roles as declared%s\n",
             o->status ? "; status: nothing will be changed" : o->dry_run ? "; dry run: nothing will be changed" : "");
-    fflush(stdout);
+    fflush(msg);
     RealRunner rr;
     real_runner_init(&rr, m, o->dry_run || o->status, o->timeout_s);
     rr.status = o->status;
     rr.locks = (void **)p->admin;
-    ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), stdout, isatty(1) != 0, &interrupted,
-                      o->dry_run};
+    ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), msg, isatty(fileno(msg)) != 0, &interrupted,
+                      o->dry_run || o->status};
     StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
     ExecSummary sum;
     int rc = exec_run(plan, &rr.base, &eo, results, &sum);
+    if (rc == 0 || o->status)
+        rc = report_changes(m, plan, o, results, rc);
     free(results);
-    if (o->status && rc == 0) {
-        if (sum.would_change) {
-            printf("replc: status: %d step(s) not as the topology describes\n", sum.would_change);
-            rc = 1;
-        } else
-            printf("replc: status: the cluster is as described\n");
-    }
     return rc;
 }
 
+/* A step that would change, as a change-set line: '+' makes something, '~'
+ * changes it, '!' restarts, '-' drops (prune). */
+static char change_sign(StepKind k)
+{
+    switch (k) {
+    case STEP_CONFIG: case STEP_HBA: case STEP_RAISE: case STEP_PGPASS: return '~';
+    case STEP_RESTART: return '!';
+    case STEP_PRUNE: return '-';
+    default: return '+';
+    }
+}
+
+/* After the steps: what the servers hold that the topology does not declare
+ * (drift.c), and for a dry run the change set and its exit code. */
+static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *o, const StepResult *results, int rc)
+{
+    Arena a;
+    arena_init(&a);
+    Drift d = {0};
+    drift_collect(&a, m, &d, 30000);
+    StrBuf b;
+    sb_init(&b);
+    for (int i = 0; i < d.errors.n; i++)
+        fprintf(o->json ? stderr : stdout, "replc: cannot look for objects outside the topology: %s\n",
+                (const char *)d.errors.items[i]);
+    int ours = 0;
+    for (int i = 0; i < d.items.n; i++)
+        ours += ((const DriftItem *)d.items.items[i])->ours;
+    if (o->dry_run && !o->status) {
+        int add = 0, change = 0, restart = 0, drop = 0;
+        StrBuf j;
+        sb_init(&j);
+        if (!o->json)
+            fputs("replc: change set (against the live servers):\n", stdout);
+        sb_puts(&j, "{\n  \"cluster\": ");
+        q_json(&j, m->cluster);
+        sb_puts(&j, ",\n  \"changes\": [");
+        int nj = 0;
+        for (int i = 0; i < plan->steps.n; i++) {
+            const Step *s = plan->steps.items[i];
+            if (results[i] != RES_WOULD_CHANGE || s->kind == STEP_PRUNE)
+                continue;
+            char sign = change_sign(s->kind);
+            add += sign == '+';
+            change += sign == '~';
+            restart += sign == '!';
+            if (!o->json)
+                printf("  %c %s: %s\n", sign, s->node->name, s->what);
+            sb_printf(&j, "%s\n    {\"sign\": \"%c\", \"node\": ", nj++ ? "," : "", sign);
+            q_json(&j, s->node->name);
+            sb_puts(&j, ", \"step\": ");
+            q_json(&j, s->file);
+            sb_puts(&j, ", \"what\": ");
+            q_json(&j, s->what);
+            sb_puts(&j, "}");
+        }
+        drift_text(&b, &d, m->prune);
+        for (int i = 0; i < d.items.n; i++) {
+            const DriftItem *it = d.items.items[i];
+            if (!m->prune || !it->ours || strcmp(it->kind, "publication table") == 0)
+                continue;
+            drop++;
+            sb_printf(&j, "%s\n    {\"sign\": \"-\", \"node\": ", nj++ ? "," : "");
+            q_json(&j, it->node);
+            sb_puts(&j, ", \"kind\": ");
+            q_json(&j, it->kind);
+            sb_puts(&j, ", \"name\": ");
+            q_json(&j, it->name);
+            sb_puts(&j, "}");
+        }
+        sb_printf(&j, "%s],\n  \"summary\": {\"add\": %d, \"change\": %d, \"drop\": %d, \"restart\": %d},\n"
+                      "  \"undeclared\": ", nj ? "\n  " : "", add, change, drop, restart);
+        drift_json(&j, &d);
+        sb_puts(&j, "\n}\n");
+        if (o->json)
+            fputs(j.s, stdout);
+        else {
+            if (b.len)
+                printf("%s", b.s);
+            printf("replc: plan: %d to add, %d to change, %d to drop, %d restart(s)\n", add, change, drop, restart);
+        }
+        sb_free(&j);
+        if (rc == 0 && add + change + drop + restart > 0)
+            rc = 3;
+    } else if (o->status) {
+        Status st = {0};
+        st.cluster = m->cluster;
+        st.drift = d;
+        int differ = 0;
+        for (int i = 0; i < plan->steps.n; i++) {
+            const Step *s = plan->steps.items[i];
+            StatusStep *ss = arena_alloc(&a, sizeof *ss);
+            ss->node = s->node->name;
+            ss->step = s->file;
+            ss->what = s->what;
+            ss->state = results[i] == RES_WOULD_CHANGE ? "differs" : results[i] == RES_OK || results[i] == RES_CHANGED
+                ? "ok" : results[i] == RES_FAILED ? "failed" : "not run";
+            differ += results[i] == RES_WOULD_CHANGE;
+            vec_push(&a, &st.steps, ss);
+        }
+        status_health(&a, m, &st, 30000);
+        for (int i = 0; i < d.errors.n; i++)
+            vec_push(&a, &st.errors, d.errors.items[i]);
+        st.as_described = rc == 0 && !differ && !d.items.n;
+        if (o->json) {
+            StrBuf j;
+            sb_init(&j);
+            status_json(&j, &st);
+            fputs(j.s, stdout);
+            sb_free(&j);
+        } else {
+            drift_text(&b, &d, false);
+            status_health_text(&b, &st);
+            if (b.len)
+                printf("%s", b.s);
+            if (differ)
+                printf("replc: status: %d step(s) not as the topology describes\n", differ);
+            if (d.items.n)
+                printf("replc: status: %d object(s) on the servers that the topology does not declare\n", d.items.n);
+            if (st.as_described)
+                printf("replc: status: the cluster is as described\n");
+        }
+        if (rc == 0 && !st.as_described)
+            rc = 1;
+    } else if (d.items.n) {
+        drift_text(&b, &d, m->prune);
+        printf("%s", b.s);
+        if (ours && !m->prune)
+            printf("replc: %d object(s) made by replc are no longer in the topology and were left in place; "
+                   "replc --apply --prune drops them\n", ours);
+    }
+    sb_free(&b);
+    arena_free(&a);
+    return rc;
+}
 int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
 {
     catch_signals();
@@ -603,8 +738,8 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     arena_init(&a);
     Pre p;
     pre_init(&p, &a, m);
-    fprintf(stdout, "replc: preflight: checking %d node(s)\n", m->nodes.n);
-    fflush(stdout);
+    fprintf(o->json ? stderr : stdout, "replc: preflight: checking %d node(s)\n", m->nodes.n);
+    fflush(o->json ? stderr : stdout);
     char ctl[] = "/tmp/replc-ssh-XXXXXX";
     bool have_ctl = ssh_control_start(ctl);
     int rc = preflight(&p, plan) ? run_steps(m, plan, o, &p) : 1;

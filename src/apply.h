@@ -12,9 +12,12 @@ typedef struct ApplyOptions {
     int timeout_s;     /* every wait */
     bool dry_run;
     bool status;       /* --status: a dry run whose waits check once; 0 only when nothing differs */
+    bool json;         /* --format json: --status and --dry-run print one JSON document on
+                        * standard output, their progress on standard error */
 } ApplyOptions;
 
-/* Returns the exit status: 0 done, 1 failed (or preflight problems), 130 interrupted. */
+/* Returns the exit status: 0 done, 1 failed (or preflight problems, or
+ * --status found differences), 3 --dry-run found changes pending, 130 interrupted. */
 int apply_run(const Model *m, const Plan *p, const ApplyOptions *o);
 
 /* replc --promote NODE [--force]: run node n's promote step on its host

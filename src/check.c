@@ -965,6 +965,8 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
                 resolve_subscriptions(&c, n, nd);
         }
     check_standby_cycles(&c);
+    for (int i = 0; i < c.m->nodes.n; i++)
+        ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;
     /* run even after errors, so that one run reports everything */
     check_replication(a, d, c.m);
     derive_settings(a, c.m);

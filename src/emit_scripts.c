@@ -189,23 +189,35 @@ static void emit_pgpass(StrBuf *b, const Step *s)
     sh_end(b, sh_pgpass);
 }
 
-static void emit_hba(StrBuf *b, const Step *s)
+/* NAME=: names one a line (no name holds a line break: check.c) */
+static void sh_var_lines(StrBuf *b, const char *name, const Vec *names)
+{
+    StrBuf v;
+    sb_init(&v);
+    for (int i = 0; i < names->n; i++)
+        sb_printf(&v, "%s%s", i ? "\n" : "", (const char *)names->items[i]);
+    sh_var(b, name, v.s);
+    sb_free(&v);
+}
+
+static void emit_hba(StrBuf *b, const Model *m, const Step *s)
 {
     const MNode *n = s->node;
+    Arena a;
+    arena_init(&a);
     sh_local(b, n, "local_postgres", "postgres");
+    sh_var(b, "mark", model_mark(&a, m->cluster));
+    Vec slots = {0};
+    model_recorded_slots(&a, n, &slots);
+    sh_var_lines(b, "slots", &slots);
+    sh_var_long(b, "prune", m->prune ? 1 : 0);
+    arena_free(&a);
     sh_args_begin(b);
     for (int i = 0; i < n->hba.n; i++) {
         const HbaLine *h = n->hba.items[i];
         StrBuf line;
         sb_init(&line);
-        sb_printf(&line, "%s ", h->type);
-        if (h->physical)
-            sb_puts(&line, "replication");
-        else
-            q_hba(&line, h->database);
-        sb_putc(&line, ' ');
-        q_hba(&line, h->user);
-        sb_printf(&line, " %s %s", h->address, h->method);
+        model_hba_line(&line, h);
         const char *row[1] = {line.s};
         sh_args_row(b, 1, row);
         sb_free(&line);
@@ -412,6 +424,30 @@ static void emit_raise(StrBuf *b, const Step *s)
     sh_end(b, sh_raise);
 }
 
+/* What the topology declares on the node, for prune.sh to keep. */
+static void emit_prune(StrBuf *b, const Model *m, const Step *s)
+{
+    const MNode *n = s->node;
+    Arena a;
+    arena_init(&a);
+    sh_local(b, n, "local_postgres", "postgres");
+    sh_local(b, n, "local_db", n->database);
+    sh_var(b, "database", n->database);
+    sh_var(b, "mark", model_mark(&a, m->cluster));
+    Vec subs = {0}, pubs = {0};
+    for (int i = 0; i < n->subs.n; i++)
+        vec_push(&a, &subs, (void *)((const MSub *)n->subs.items[i])->name);
+    for (int i = 0; i < n->pubs.n; i++)
+        vec_push(&a, &pubs, (void *)((const MPub *)n->pubs.items[i])->name);
+    sh_var_lines(b, "keep_subs", &subs);
+    sh_var_lines(b, "keep_pubs", &pubs);
+    Vec slots = {0};
+    model_recorded_slots(&a, n, &slots);
+    sh_var_lines(b, "keep_slots", &slots);
+    arena_free(&a);
+    sh_end(b, sh_prune);
+}
+
 void emit_step(StrBuf *b, const Model *m, const Step *s)
 {
     if (s->lang == LANG_SQL) {
@@ -421,7 +457,8 @@ void emit_step(StrBuf *b, const Model *m, const Step *s)
     sh_begin(b, m, s->node, s->file, s->what, NULL);
     switch (s->kind) {
     case STEP_PGPASS: emit_pgpass(b, s); break;
-    case STEP_HBA: emit_hba(b, s); break;
+    case STEP_HBA: emit_hba(b, m, s); break;
+    case STEP_PRUNE: emit_prune(b, m, s); break;
     case STEP_RESTART: emit_restart(b, s); break;
     case STEP_SUB_WAIT: emit_sub_wait(b, s); break;
     case STEP_SUB_SYNC: emit_sub_sync(b, s); break;

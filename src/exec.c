@@ -425,7 +425,8 @@ static void print_summary(Exec *e, ExecSummary *sum)
     else
         fprintf(f, "%d changed, %d ok, %d failed, %d not run, total %.1fs\n",
                 sum->changed + sum->would_change, sum->ok, sum->failed, sum->not_run, sum->seconds);
-    if (sum->changed == 0 && sum->would_change == 0 && sum->failed == 0 && sum->not_run == 0)
+    /* a dry run or --status (dry_run) has more to compare: apply.c says it */
+    if (!e->o->dry_run && sum->changed == 0 && sum->would_change == 0 && sum->failed == 0 && sum->not_run == 0)
         fprintf(f, "nothing to do: the cluster is as described\n");
     fflush(f);
 }

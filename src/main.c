@@ -22,7 +22,7 @@ static void usage(FILE *f)
           "  -o, --output DIR    write per-host scripts, the plan and the graph into DIR\n"
           "      --check         check the topology only; print diagnostics\n"
           "      --plan          print the plan to standard output (the default without -o)\n"
-          "      --format F      plan format: text (default) or json\n"
+          "      --format F      text (default) or json: the plan, --status, --apply --dry-run\n"
           "      --graph         print the topology as Graphviz dot\n"
           "      --explain CODE  what a diagnostic code means and how to fix it\n"
           "      --werror        warnings count as errors\n"
@@ -30,6 +30,8 @@ static void usage(FILE *f)
           "      --apply         apply the topology to the live servers (libpq + ssh)\n"
           "      --dry-run       with --apply: check everything, print what would run, change nothing\n"
           "  -j, --jobs N        steps run at once when applying (default: number of nodes)\n"
+          "      --prune         with --apply or -o: also drop what replc made for this cluster that\n"
+          "                      the file no longer declares (never tables or rows)\n"
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
           "      --status        connect to every node, report what differs from the topology;\n"
           "                      exit 0 only when the cluster is as described\n"
@@ -213,7 +215,7 @@ static const char *default_cluster(Arena *a, const char *file)
 int main(int argc, char **argv)
 {
     enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
-           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE };
+           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE, O_PRUNE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
         {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
@@ -224,11 +226,12 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"promote", required_argument, NULL, O_PROMOTE}, {"force", no_argument, NULL, O_FORCE},
+        {"prune", no_argument, NULL, O_PRUNE},
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *format = "text", *color = "auto", *promote = NULL;
     bool check_only = false, plan = false, graph = false, werror = false, apply = false, dry_run = false,
-         status = false, force = false;
+         status = false, force = false, prune = false;
     int jobs = 0, timeout_s = 300;
     int c;
     while ((c = getopt_long(argc, argv, "o:j:hV", longopts, NULL)) != -1) {
@@ -257,6 +260,7 @@ int main(int argc, char **argv)
         case O_STATUS: status = true; break;
         case O_PROMOTE: promote = optarg; break;
         case O_FORCE: force = true; break;
+        case O_PRUNE: prune = true; break;
         case O_WERROR: werror = true; break;
         case O_COLOR: color = optarg; break;
         case 'V': printf("replc %s\n", REPLC_VERSION); return 0;
@@ -307,6 +311,14 @@ int main(int argc, char **argv)
         fputs("replc: --apply and --status exclude each other\n", stderr);
         return 2;
     }
+    if (apply && !dry_run && strcmp(format, "json") == 0) {
+        fputs("replc: --format json goes with --status, --apply --dry-run or the plan\n", stderr);
+        return 2;
+    }
+    if (prune && !(apply || out)) {
+        fputs("replc: --prune goes with --apply or -o\n", stderr);
+        return 2;
+    }
     if (optind != argc - 1) {
         usage(stderr);
         return 2;
@@ -338,6 +350,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
+    m->prune = prune;
     if (promote) {
         const MNode *n = model_find_node(m, promote);
         if (!n) {
@@ -351,7 +364,7 @@ int main(int argc, char **argv)
     }
     if (apply || status) {
         Plan *p = plan_build(&arena, m);
-        ApplyOptions ao = {jobs, timeout_s, dry_run, status};
+        ApplyOptions ao = {jobs, timeout_s, dry_run, status, strcmp(format, "json") == 0};
         rc = apply_run(m, p, &ao);
         arena_free(&arena);
         return rc;

@@ -164,3 +164,31 @@ void model_sources_first(Arena *a, const Model *m, Vec *out)
     for (int i = 0; i < m->nodes.n; i++)
         sources_first(a, m->nodes.items[i], done, out);
 }
+
+const char *model_mark(Arena *a, const char *cluster)
+{
+    return arena_printf(a, "replc cluster %s", cluster);
+}
+
+void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
+{
+    for (int i = 0; i < n->standbys.n; i++)
+        vec_push(a, out, (void *)((const MNode *)n->standbys.items[i])->standby->slot);
+    for (int i = 0; i < n->subscribers.n; i++) {
+        const MSub *s = n->subscribers.items[i];
+        if (s->slot)
+            vec_push(a, out, (void *)s->slot);
+    }
+}
+
+void model_hba_line(StrBuf *b, const HbaLine *h)
+{
+    sb_printf(b, "%s ", h->type);
+    if (h->physical)
+        sb_puts(b, "replication");
+    else
+        q_hba(b, h->database);
+    sb_putc(b, ' ');
+    q_hba(b, h->user);
+    sb_printf(b, " %s %s", h->address, h->method);
+}

@@ -178,6 +178,7 @@ typedef struct StandbyInfo {
 struct MNode {
     const char *name;
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
+    const char *cluster;  /* the model's cluster name (ownership marks) */
     Span span;
     int index;
     /* settings, merged */
@@ -210,6 +211,7 @@ typedef struct Model {
     const char *cluster;
     Vec nodes;            /* MNode *, declaration order */
     Vec tables;           /* MTable *, declaration order */
+    bool prune;           /* --prune: each node gets a prune step (plan.c) */
 } Model;
 
 const char *guc_name(GucId id);
@@ -244,5 +246,14 @@ const char *sub_dbname(const MSub *s);
 /* The slot a promoted standby's copy of subscription s uses (promote.sh):
  * the original one, taken over once the old subscriber is gone. */
 const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
+/* The ownership mark replc puts on what it makes for a cluster (the
+ * COMMENT of its publications and subscriptions): "replc cluster NAME". */
+const char *model_mark(Arena *a, const char *cluster);
+/* The slots replc makes on node n and records in its block of pg_hba.conf
+ * ('# slot NAME'): its standbys' physical slots, then its subscribers'
+ * logical slots. A recorded slot no longer in this list is --prune's. */
+void model_recorded_slots(Arena *a, const MNode *n, Vec *out);
+/* A derived pg_hba.conf line as replc writes it (names quoted for the file). */
+void model_hba_line(StrBuf *b, const HbaLine *h);
 
 #endif

@@ -11,6 +11,7 @@
 static const char *kind_names[] = {
     "pgpass", "raise", "basebackup", "hba", "config", "restart", "database", "tables",
     "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
+    "prune",
 };
 
 const char *step_kind_name(StepKind k) { return kind_names[k]; }
@@ -102,6 +103,7 @@ typedef struct Builder {
     Vec *cur;
     MNode *node;
     const char *dir;    /* the node's directory: the first part of its steps' ids */
+    bool prune;
 } Builder;
 
 static Step *add(Builder *b, StepKind k, const char *what, const char *suffix, const char *db, Span span)
@@ -177,6 +179,9 @@ static void build_node(Builder *b, MNode *n)
     Arena *a = b->a;
     if (needs_pgpass(n))
         add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, n->database, n->span);
+    if (b->prune && !n->standby)
+        add(b, STEP_PRUNE, "drop what replc made here for this cluster that the topology no longer declares",
+            NULL, "postgres", n->span);
     if (n->standby) {
         /* a standby stops replaying when its primary restarts with a higher
          * max_connections (and the like) than its own: raise it first */
@@ -189,7 +194,7 @@ static void build_node(Builder *b, MNode *n)
                             "wait until it streams", n->standby->source ? n->standby->source->name : "?"),
             NULL, "postgres", n->standby->span);
     }
-    if (n->hba.n)
+    if (n->hba.n || (b->prune && !n->standby))
         add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
             NULL, "postgres", n->span);
     add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres", n->span);
@@ -343,7 +348,7 @@ static void order(Arena *a, Plan *p, Model *m)
 Plan *plan_build(Arena *a, Model *m)
 {
     Plan *p = arena_alloc(a, sizeof *p);
-    Builder b = {a, p, NULL, NULL, NULL};
+    Builder b = {a, p, NULL, NULL, NULL, m->prune};
     Map dirs = {0};
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];

@@ -23,6 +23,7 @@ typedef enum {
     STEP_STANDBY_SLOT,  /* sh: the slot on a standby publisher, the primary logging snapshots */
     STEP_SUBSCRIBE,     /* sql: create the subscription if missing */
     STEP_SUB_SYNC,      /* sh: wait until every table is synchronised */
+    STEP_PRUNE,         /* sh (--prune): drop what carries replc's mark and is no longer declared */
 } StepKind;
 
 /* How a step's file is written and run: psql -f FILE.sql, or sh FILE.sh. */

@@ -423,11 +423,16 @@ static Job *start(Runner *r, const Step *s, char **error)
         j->phase = rr->dry_run ? 3 : 0;
         return j;
     case STEP_HBA: case STEP_RAISE:
+        if (s->kind == STEP_HBA && rr->m->prune) {   /* lines to remove: the script says which */
+            j = new_job(s, JOB_SHELL);
+            shell_start(rr, j);
+            return j;
+        }
         /* nothing to do (the pg_hba.conf lines are there, the standby's
          * settings high enough), as libpq tells: no ssh */
         j = new_job(s, JOB_CHECK);
         j->pg = pg_open(s->node, s->db);
-        j->query = s->kind == STEP_HBA ? sql_hba_present(&j->arena, s->node)
+        j->query = s->kind == STEP_HBA ? sql_hba_marked(&j->arena, s->node)
                                        : sql_standby_guards_clear(&j->arena, s->node);
         return j;
     default:

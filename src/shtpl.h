@@ -18,5 +18,6 @@ extern const char sh_slot[];
 extern const char sh_wait_sync[];
 extern const char sh_promote[];
 extern const char sh_run[];
+extern const char sh_prune[];
 
 #endif

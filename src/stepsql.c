@@ -484,6 +484,39 @@ static void pub_tables_match(StrBuf *g, const MPub *pub)
     sb_puts(g, "]::oid[]) x)");
 }
 
+/* The ownership mark of a publication (pub) or a subscription (sub) of
+ * node n: COMMENT ON ... IS 'replc cluster NAME', when it is not there.
+ * A subscription's comment is in pg_description (obj_description), not in
+ * pg_shdescription, though pg_subscription is a shared catalog. */
+static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const MSub *sub)
+{
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    const char *mark = model_mark(a, n->cluster);
+    if (pub) {
+        sb_puts(&g, "EXISTS (SELECT FROM pg_publication WHERE pubname = ");
+        q_literal(&g, pub->name);
+        sb_puts(&g, " AND obj_description(oid, 'pg_publication') IS DISTINCT FROM ");
+        sb_puts(&q, "COMMENT ON PUBLICATION ");
+        q_ident(&q, pub->name);
+    } else {
+        sb_puts(&g, "EXISTS (SELECT FROM pg_subscription WHERE subname = ");
+        q_literal(&g, sub->name);
+        sb_puts(&g, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    " AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM ");
+        sb_puts(&q, "COMMENT ON SUBSCRIPTION ");
+        q_ident(&q, sub->name);
+    }
+    q_literal(&g, mark);
+    sb_puts(&g, ")");
+    sb_puts(&q, " IS ");
+    q_literal(&q, mark);
+    stmt(a, v, "replc's mark: what carries it and leaves the topology is dropped by --prune", &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+}
+
 static void publications(Arena *a, Vec *v, const MNode *n)
 {
     StrBuf g, q;
@@ -514,6 +547,7 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         if (p->opt.n)
             sb_puts(&q, ")");
         stmt(a, v, arena_printf(a, "publication %s", p->name), &g, &q);
+        mark_stmt(a, v, n, p, NULL);
         if (p->all_tables)
             continue;
         /* tables added to or removed from the topology since: one SET TABLE */
@@ -762,6 +796,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
         sb_puts(&q, ")");
     stmt(a, v, NULL, &g, &q);
     alter_subscription(a, v, sub, ci.s);
+    mark_stmt(a, v, sub->node, NULL, sub);
     sb_free(&g);
     sb_free(&q);
     sb_free(&ci);
@@ -903,6 +938,26 @@ char *sql_hba_present(Arena *a, const MNode *n)
         sb_puts(&b, " AND auth_method = ");
         q_literal(&b, h->method);
         sb_puts(&b, ")");
+    }
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+char *sql_hba_marked(Arena *a, const MNode *n)
+{
+    StrBuf b;
+    sb_init(&b);
+    const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
+    sb_printf(&b, "SELECT (%s) AND strpos(%s, ", sql_hba_present(a, n), file);
+    q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
+    sb_puts(&b, ") > 0");
+    Vec slots = {0};
+    model_recorded_slots(a, n, &slots);
+    for (int i = 0; i < slots.n; i++) {
+        sb_printf(&b, " AND strpos(%s, ", file);
+        q_literal(&b, arena_printf(a, "\n# slot %s\n", (const char *)slots.items[i]));
+        sb_puts(&b, ") > 0");
     }
     char *r = arena_strdup(a, b.s);
     sb_free(&b);

@@ -33,6 +33,9 @@ char *sql_pending_others(Arena *a, const MNode *n);
  * defaults (a standby's data directory with any is not replaced without force). */
 const char *sql_user_data(void);
 char *sql_hba_present(Arena *a, const MNode *n);
+/* 't' when, besides, pg_hba.conf has replc's block of this cluster with
+ * every slot record of n (model_recorded_slots; the hba step has nothing to do) */
+char *sql_hba_marked(Arena *a, const MNode *n);
 /* 't' when the raise step of standby has nothing to do: the server is not a
  * standby (yet: its base backup brings the source's settings), or none of its
  * guards holds */

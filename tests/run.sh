@@ -149,6 +149,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     (
         export REPLC_HOSTS_PREFIX=rday REPLC_HOSTS_NET=127.77.7
         lane_run change bash tests/integration/change.sh
+        lane_run prune bash tests/integration/prune.sh
     ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
@@ -169,6 +170,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by replc --apply" seed18a
     lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
     lane_report "real servers: changes to a live cluster converge" change
+    lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

@@ -31,6 +31,14 @@ for rc in tests/golden/*.rc; do
     fi
     check "shellcheck: every .sh of a tree compiled from $rc" "$tmp/$case"/*/*.sh
 done
+# with --prune: the prune steps and the pruning pg_hba.conf steps
+for rc in tests/golden/hostile.rc tests/golden/example.rc; do
+    case=$(basename "$rc" .rc)-prune
+    if ! "$replc" --color never "$rc" --prune -o "$tmp/$case" > /dev/null 2>&1; then
+        echo "replc failed" > "$tmp/sc.out"; notok "shellcheck: tree of $rc --prune"; continue
+    fi
+    check "shellcheck: every .sh of a tree compiled from $rc with --prune" "$tmp/$case"/*/*.sh
+done
 # every disabled check says why, on its line
 if grep -n 'shellcheck disable=' src/sh/*.sh "$tmp"/*/*/*.sh | grep -v 'disable=[A-Z0-9,]* # ..*' > "$tmp/sc.out"; then
     notok "every disabled check has a reason beside it"

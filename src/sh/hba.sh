@@ -1,8 +1,20 @@
 #!/bin/sh
-# hba.sh: template of the step that adds this host's derived lines to
-# pg_hba.conf and reloads. The generated step assigns node, port, bindir,
-# passfile, local_postgres (conninfo of the local 'postgres' database), and
-# sets "$@" to the lines, each quoted for pg_hba.conf.
+# hba.sh: template of the step that writes this host's derived lines into
+# replc's block of pg_hba.conf and reloads. The generated step assigns node,
+# port, bindir, passfile, local_postgres (conninfo of the local 'postgres'
+# database), mark ('replc cluster NAME'), slots (the physical slots replc
+# makes on this host for its standbys, one a line), prune (1: drop the
+# block's lines that are no longer derived), and sets "$@" to the lines,
+# each quoted for pg_hba.conf.
+#
+# The block:
+#     # BEGIN replc cluster NAME
+#     host ...                   (the derived lines)
+#     # slot NAME                (a physical slot replc made here: --prune
+#                                 drops it once no standby declares it)
+#     # END replc cluster NAME
+# A derived line found outside the block (replc wrote them unmarked before)
+# moves into it. Lines that are no longer derived stay until --prune.
 # shellcheck disable=SC2154 # the generated step assigns the values above
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -11,18 +23,57 @@ set -eu
 setup
 hba=$(lpsql "$local_postgres" 'SHOW hba_file')
 if [ ! -f "$hba" ]; then say "cannot find pg_hba.conf ($hba)"; exit 1; fi
-# add LINE: append the line unless the file has it
-add() {
-    if ! grep -qxF -- "$1" "$hba"; then
-        change "add to pg_hba.conf: $1"
-        printf '%s\n' "$1" >> "$hba"
-        say "pg_hba.conf: added $1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# the derived lines, then the slot records: the block's body
+for line do printf '%s\n' "$line"; done > "$tmp/derived"
+if [ -n "$slots" ]; then printf '%s\n' "$slots" | sed 's/^/# slot /' >> "$tmp/derived"; fi
+cp "$tmp/derived" "$tmp/body"
+if [ ! -s "$tmp/derived" ] && ! grep -qxF -- "# BEGIN $mark" "$hba"; then finish; fi
+# what the old block holds besides: kept, unless pruning
+BEGIN_MARK="# BEGIN $mark" END_MARK="# END $mark" awk '
+    $0 == ENVIRON["BEGIN_MARK"] { inb = 1; next }
+    $0 == ENVIRON["END_MARK"] { inb = 0; next }
+    inb { print }' "$hba" > "$tmp/old"
+while IFS= read -r line; do
+    if ! grep -qxF -- "$line" "$tmp/derived"; then
+        if [ "$prune" = 1 ]; then
+            change "remove from pg_hba.conf's block (no longer derived): $line"
+            say "pg_hba.conf: removed $line"
+        else
+            printf '%s\n' "$line" >> "$tmp/body"
+        fi
     fi
-}
-for line do
-    add "$line"
-done
-if [ "$changed" = 1 ]; then
+done < "$tmp/old"
+# the file with the block in place (where it was, else at the end), and
+# without the derived lines outside it
+BEGIN_MARK="# BEGIN $mark" END_MARK="# END $mark" BODY="$tmp/body" STRIP="$tmp/derived" awk '
+    BEGIN { while ((getline l < ENVIRON["STRIP"]) > 0) strip[l] = 1
+            n = 0; while ((getline l < ENVIRON["BODY"]) > 0) body[++n] = l }
+    function put(  i) { print ENVIRON["BEGIN_MARK"]; for (i = 1; i <= n; i++) print body[i]
+                        print ENVIRON["END_MARK"]; done = 1 }
+    $0 == ENVIRON["BEGIN_MARK"] { inb = 1; if (!done) put(); next }
+    inb && $0 == ENVIRON["END_MARK"] { inb = 0; next }
+    inb { next }
+    ($0 in strip) && $0 !~ /^#/ { next }
+    { print }
+    END { if (!done) put() }' "$hba" > "$tmp/new"
+if ! cmp -s "$hba" "$tmp/new"; then
+    while IFS= read -r line; do
+        if ! grep -qxF -- "$line" "$tmp/old"; then
+            case $line in
+            '# slot '*) ;;
+            *) if grep -qxF -- "$line" "$hba"; then
+                   change "move into replc's block of pg_hba.conf: $line"
+               else
+                   change "add to pg_hba.conf: $line"
+                   say "pg_hba.conf: added $line"
+               fi ;;
+            esac
+        fi
+    done < "$tmp/derived"
+    change "write replc's block of pg_hba.conf ($mark)"
+    cat "$tmp/new" > "$hba"
     lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null
 fi
 bad=$(lpsql "$local_postgres" 'SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL')

@@ -170,7 +170,7 @@ if out=$(admin_auth scram-sha-256) && admin_nopw fails; then
     has b err "^  - node 'vm1'.*password authentication failed" "(b) the problem names vm1 and the failed password"
     hasnt b err "^  - node 'vm[234]'" "(b) no problem reported for vm2, vm3, vm4"
     replc_run b_right --apply --dry-run
-    expect_rc b_right 0 "(b) with the right password the same preflight passes (--dry-run)"
+    expect_rc b_right 3 "(b) with the right password the same preflight passes (--dry-run: exit 3, changes pending)"
 else
     not_ok "(b) vm1's pg_hba.conf: the admin side needs a password (scram-sha-256)"; echo "${out:-}" | diag
 fi
@@ -203,7 +203,7 @@ fi
 note "(e) the DBA created the database on the subscriber vm3 beforehand"
 if sql "(e) database repl created (empty) on vm3" 3 "create database $DB" postgres; then
     replc_run e --apply --dry-run
-    expect_rc e 0 "(e) preflight passes with an existing empty database on vm3 (--dry-run)"
+    expect_rc e 3 "(e) preflight passes with an existing empty database on vm3 (--dry-run: exit 3, changes pending)"
     hasnt e err "cannot check subscriber tables" "(e) preflight can check vm3's subscriber tables"
     sql "(e) database repl dropped again on vm3" 3 "drop database $DB" postgres
 fi

@@ -12,7 +12,7 @@
 # password in REPLC_TEST_PASSWORD (the topology says `password env
 # REPLC_TEST_PASSWORD;`). In order:
 #
-#   (a) --apply --dry-run on the fresh cluster: exit 0, says what would
+#   (a) --apply --dry-run on the fresh cluster: exit 3, says what would
 #       change, and changes nothing (catalogs, settings, pg_hba.conf, files
 #       and start times compared before and after on every node);
 #   (b) --apply: exit 0; then what a DBA would check (rows both ways, UPDATE
@@ -127,7 +127,7 @@ note "(a) --apply --dry-run on the fresh cluster"
 catalog >"$WORK/a.before"
 replc_run dry --apply --dry-run
 catalog >"$WORK/a.after"
-expect_rc dry 0 "(a) replc --apply --dry-run exits 0"
+expect_rc dry 3 "(a) replc --apply --dry-run exits 3 (changes pending)"
 has dry out '^replc: preflight: every node reachable.*dry run: nothing will be changed' \
     "(a) dry run: preflight passes and says nothing will be changed"
 has dry out '^[1-9][0-9]* would change, [0-9]+ ok, 0 failed, 0 not run, total [0-9.]+s$' \

@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test1') AS r
 CREATE PUBLICATION publ_test1 FOR TABLE test1;
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test1' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster postgres2021-2147483647') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION publ_test1 IS 'replc cluster postgres2021-2147483647';
+\endif
+
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'publ_test1' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('test1')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION publ_test1 SET TABLE test1;

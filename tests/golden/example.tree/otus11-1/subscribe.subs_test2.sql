@@ -32,3 +32,9 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test2' AND su
 \if :replc_do
 ALTER SUBSCRIPTION subs_test2 REFRESH PUBLICATION WITH (copy_data = true);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster postgres2021-2147483647') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION subs_test2 IS 'replc cluster postgres2021-2147483647';
+\endif

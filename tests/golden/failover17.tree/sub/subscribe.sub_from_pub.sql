@@ -32,3 +32,9 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND 
 \if :replc_do
 ALTER SUBSCRIPTION sub_from_pub REFRESH PUBLICATION WITH (copy_data = true);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster failover17') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION sub_from_pub IS 'replc cluster failover17';
+\endif

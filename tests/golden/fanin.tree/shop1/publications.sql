@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1') AS replc_do 
 CREATE PUBLICATION p1 FOR TABLE shop1.orders;
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION p1 IS 'replc cluster fanin';
+\endif
+
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p1' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop1.orders')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p1 SET TABLE shop1.orders;

@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p2') AS replc_do 
 CREATE PUBLICATION p2 FOR TABLE shop2.orders WITH (publish = 'insert, update');
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p2' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION p2 IS 'replc cluster fanin';
+\endif
+
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p2' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop2.orders')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p2 SET TABLE shop2.orders;

@@ -32,3 +32,9 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_sho
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop3 REFRESH PUBLICATION WITH (copy_data = true);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_shop3' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION warehouse_from_shop3 IS 'replc cluster fanin';
+\endif

@@ -8,6 +8,12 @@ SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --') AS r
 CREATE PUBLICATION "Pub $1; --" FOR TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
 \endif
 
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster c''l; --x') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION "Pub $1; --" IS 'replc cluster c''l; --x';
+\endif
+
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'Pub $1; --' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('"Sch""ema"."ta ble;--"')::oid, to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION "Pub $1; --" SET TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;

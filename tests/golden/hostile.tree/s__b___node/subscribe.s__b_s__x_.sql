@@ -37,3 +37,9 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND s
 \if :replc_do
 ALTER SUBSCRIPTION "Süb's ""x""" REFRESH PUBLICATION WITH (copy_data = true);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster c''l; --x') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION "Süb's ""x""" IS 'replc cluster c''l; --x';
+\endif

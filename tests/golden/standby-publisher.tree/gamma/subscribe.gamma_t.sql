@@ -37,3 +37,9 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdb
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t REFRESH PUBLICATION WITH (copy_data = true);
 \endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster standby-publisher') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION gamma_t IS 'replc cluster standby-publisher';
+\endif

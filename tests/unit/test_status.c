@@ -1,0 +1,116 @@
+/* test_status.c: --status's JSON document (docs/status.md) and the drift
+ * lines, rendered from a known status, byte for byte. */
+#include <stdlib.h>
+
+#include "status.h"
+#include "unit.h"
+
+static void *item(Arena *a, Vec *v, size_t size)
+{
+    void *p = arena_alloc(a, size);
+    vec_push(a, v, p);
+    return p;
+}
+
+int main(void)
+{
+    Arena a;
+    arena_init(&a);
+    Status st = {0};
+    st.cluster = "c\"1";
+    st.as_described = false;
+    StatusStep *s = item(&a, &st.steps, sizeof *s);
+    *s = (StatusStep){"vm1", "01-hba.sh", "admit 1 peer line(s) in pg_hba.conf, reload", "ok"};
+    s = item(&a, &st.steps, sizeof *s);
+    *s = (StatusStep){"vm3", "09-subscribe-s.sql", "create subscription 's' if missing", "differs"};
+    DriftItem *d = item(&a, &st.drift.items, sizeof *d);
+    *d = (DriftItem){"vm3", "subscription", "old_sub", "old_sub", true};
+    d = item(&a, &st.drift.items, sizeof *d);
+    *d = (DriftItem){"vm3", "publication", "hand\\pub", "", false};
+    d = item(&a, &st.drift.items, sizeof *d);
+    *d = (DriftItem){"vm1", "publication table", "extra", "publ_test1", false};
+    SubHealth *h = item(&a, &st.subs, sizeof *h);
+    *h = (SubHealth){"vm3", "s", true, false, 2, 0, 1};
+    h = item(&a, &st.subs, sizeof *h);
+    *h = (SubHealth){"vm9", "old14", false, false, 0, -1, -1};
+    SlotHealth *sl = item(&a, &st.slots, sizeof *sl);
+    *sl = (SlotHealth){"vm1", "s", "logical", true, 11320};
+    sl = item(&a, &st.slots, sizeof *sl);
+    *sl = (SlotHealth){"vm4", "x", "physical", false, -1};
+    StandbyHealth *sb = item(&a, &st.standbys, sizeof *sb);
+    *sb = (StandbyHealth){"vm3", "10.0.0.14", "walreceiver", "streaming", 0};
+    vec_push(&a, &st.errors, "node 'vm5': connection refused");
+
+    StrBuf b;
+    sb_init(&b);
+    status_json(&b, &st);
+    unit_str("status JSON, byte for byte", b.s,
+             "{\n"
+             "  \"cluster\": \"c\\\"1\",\n"
+             "  \"as_described\": false,\n"
+             "  \"steps\": [\n"
+             "    {\"node\": \"vm1\", \"step\": \"01-hba.sh\", \"what\": \"admit 1 peer line(s) in pg_hba.conf, reload\", \"state\": \"ok\"},\n"
+             "    {\"node\": \"vm3\", \"step\": \"09-subscribe-s.sql\", \"what\": \"create subscription 's' if missing\", \"state\": \"differs\"}\n"
+             "  ],\n"
+             "  \"undeclared\": [\n"
+             "    {\"node\": \"vm3\", \"kind\": \"subscription\", \"name\": \"old_sub\", \"detail\": \"old_sub\", \"replc\": true},\n"
+             "    {\"node\": \"vm3\", \"kind\": \"publication\", \"name\": \"hand\\\\pub\", \"detail\": \"\", \"replc\": false},\n"
+             "    {\"node\": \"vm1\", \"kind\": \"publication table\", \"name\": \"extra\", \"detail\": \"publ_test1\", \"replc\": false}\n"
+             "  ],\n"
+             "  \"health\": {\n"
+             "    \"subscriptions\": [\n"
+             "      {\"node\": \"vm3\", \"name\": \"s\", \"enabled\": true, \"worker\": false, \"tables_not_ready\": 2, \"apply_errors\": 0, \"sync_errors\": 1},\n"
+             "      {\"node\": \"vm9\", \"name\": \"old14\", \"enabled\": false, \"worker\": false, \"tables_not_ready\": 0, \"apply_errors\": null, \"sync_errors\": null}\n"
+             "    ],\n"
+             "    \"slots\": [\n"
+             "      {\"node\": \"vm1\", \"name\": \"s\", \"type\": \"logical\", \"active\": true, \"wal_retained_bytes\": 11320},\n"
+             "      {\"node\": \"vm4\", \"name\": \"x\", \"type\": \"physical\", \"active\": false, \"wal_retained_bytes\": null}\n"
+             "    ],\n"
+             "    \"standbys\": [\n"
+             "      {\"node\": \"vm3\", \"client\": \"10.0.0.14\", \"application_name\": \"walreceiver\", \"state\": \"streaming\", \"replay_lag_bytes\": 0}\n"
+             "    ]\n"
+             "  },\n"
+             "  \"errors\": [\n"
+             "    \"node 'vm5': connection refused\"\n"
+             "  ]\n"
+             "}\n");
+
+    Status empty = {0};
+    empty.cluster = "c";
+    empty.as_described = true;
+    sb_reset(&b);
+    status_json(&b, &empty);
+    unit_str("status JSON of an empty status, byte for byte", b.s,
+             "{\n"
+             "  \"cluster\": \"c\",\n"
+             "  \"as_described\": true,\n"
+             "  \"steps\": [],\n"
+             "  \"undeclared\": [],\n"
+             "  \"health\": {\n"
+             "    \"subscriptions\": [],\n"
+             "    \"slots\": [],\n"
+             "    \"standbys\": []\n"
+             "  },\n"
+             "  \"errors\": []\n"
+             "}\n");
+
+    sb_reset(&b);
+    drift_text(&b, &st.drift, false);
+    unit_str("drift lines without --prune: replc's left in place, the rest left alone", b.s,
+             "- subscription 'old_sub' (slot 'old_sub') on node 'vm3': made by replc, no longer in the topology; "
+             "left in place (--prune drops it)\n"
+             "? publication 'hand\\pub' on node 'vm3': not in the topology and not made by replc; left alone\n"
+             "? publication table 'extra' in publication 'publ_test1' on node 'vm1': not in the topology; "
+             "--prune does not remove tables from publications\n");
+    sb_reset(&b);
+    drift_text(&b, &st.drift, true);
+    unit_str("drift lines with --prune: replc's dropped", b.s,
+             "- subscription 'old_sub' (slot 'old_sub') on node 'vm3': made by replc, no longer in the topology; "
+             "dropped by --prune\n"
+             "? publication 'hand\\pub' on node 'vm3': not in the topology and not made by replc; left alone\n"
+             "? publication table 'extra' in publication 'publ_test1' on node 'vm1': not in the topology; "
+             "--prune does not remove tables from publications\n");
+    sb_free(&b);
+    arena_free(&a);
+    return unit_done();
+}
