@@ -54,6 +54,19 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* s on one line: newlines and the trailing ones dropped */
+static const char *one_line(Arena *a, const char *s)
+{
+    char *r = arena_strdup(a, s);
+    size_t n = strlen(r);
+    while (n && (r[n - 1] == '\n' || r[n - 1] == ' '))
+        r[--n] = '\0';
+    for (char *p = r; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return r;
+}
+
 static void finish_job(Job *j, StepResult r)
 {
     j->done = true;
@@ -695,24 +708,29 @@ static void cancel(Runner *r, Job *j)
     free_job(j);
 }
 
+/* What the job waits for, with the last error of what it polls; without
+ * the words "waiting for", which exec.c puts in front. */
 static const char *waiting_for(Runner *r, Job *j)
 {
     (void)r;
+    static const char lead[] = "waiting for ";
     if (j->child_running && j->child.output.s) {
-        /* the script's own last "waiting for" line */
+        /* the script's own last "waiting for" line (lib.sh's wait_for) */
         const char *last = NULL, *p = j->child.output.s;
-        while ((p = strstr(p, "waiting for "))) {
-            last = p;
+        while ((p = strstr(p, lead))) {
+            last = p + sizeof lead - 1;
             p++;
         }
         if (last) {
             const char *e = strchr(last, '\n');
             return arena_strndup(&j->arena, last, e ? (size_t)(e - last) : strlen(last));
         }
-        return "running on the host";
+        return NULL;
     }
+    if (j->what && j->before && j->kind == JOB_WAIT)
+        return arena_printf(&j->arena, "%s (last error: %s)", j->what, one_line(&j->arena, j->before));
     if (j->what)
-        return arena_printf(&j->arena, "waiting for %s", j->what);
+        return j->what;
     return NULL;
 }
 
