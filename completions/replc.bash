@@ -16,10 +16,13 @@ _replc() {
         return ;;
     -j|--jobs|--timeout|--explain)
         return ;;   # a number, or a diagnostic code: nothing to offer
+    --limit)
+        return ;;   # node names of the topology: not known here
     esac
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-o --output --check --plan --format --graph
             --explain --werror --color --apply --dry-run -j --jobs --timeout --status
+            --limit -y --yes -q --quiet
             -h --help -V --version' -- "$cur")
         return
     fi

@@ -12,6 +12,9 @@ typedef struct ApplyOptions {
     int timeout_s;     /* every wait */
     bool dry_run;
     bool status;       /* --status: a dry run whose waits check once; 0 only when nothing differs */
+    bool quiet;        /* --quiet: only problems and the summary */
+    bool yes;          /* --yes: no question before changing (asked only on a terminal) */
+    const bool *limit; /* --limit: per node index, whether its steps run; NULL: every node */
 } ApplyOptions;
 
 /* Returns the exit status: 0 done, 1 failed (or preflight problems), 130 interrupted. */

@@ -137,7 +137,7 @@ static const char *waiting_text(Exec *e, Running *rj)
 
 static void status_draw(Exec *e, double t)
 {
-    if (!e->o->tty)
+    if (!e->o->tty || e->o->quiet)
         return;
     StrBuf b;
     sb_init(&b);
@@ -183,7 +183,7 @@ static void status_draw(Exec *e, double t)
 /* Not a tty: every 10 s, one line per running job. */
 static void report_waiting(Exec *e, double t)
 {
-    if (e->o->tty || e->nrun == 0 || t < e->next_report)
+    if (e->o->tty || e->o->quiet || e->nrun == 0 || t < e->next_report)
         return;
     for (int i = 0; i < e->nrun; i++) {
         Running *rj = &e->run[i];
@@ -317,12 +317,16 @@ static void step_ended(Exec *e, const Step *s, int ordinal, double secs,
     status_clear(e);
     e->state[i] = ST_DONE;
     e->results[i] = res;
-    fprintf(f, "[%d/%d] ", ordinal, e->n);
-    put_padded(f, node_name(s), e->node_w);
-    fputs("  ", f);
-    put_padded(f, file_name(s), e->file_w);
-    fprintf(f, "  %s  (%.1fs)\n", result_word(res), secs);
-    if (output && *output)
+    /* --quiet: what went as it should is not shown */
+    bool shown = !e->o->quiet || res == RES_FAILED || (res == RES_WOULD_CHANGE && e->o->status);
+    if (shown) {
+        fprintf(f, "[%d/%d] ", ordinal, e->n);
+        put_padded(f, node_name(s), e->node_w);
+        fputs("  ", f);
+        put_padded(f, file_name(s), e->file_w);
+        fprintf(f, "  %s  (%.1fs)\n", e->o->status && res == RES_WOULD_CHANGE ? "differs" : result_word(res), secs);
+    }
+    if (shown && output && *output)
         put_indented(f, output);
     if (res == RES_FAILED) {
         e->failed = true;
@@ -352,12 +356,14 @@ static void start_ready(Exec *e)
             continue;
         status_clear(e);
         int ordinal = ++e->started;
-        fprintf(f, "[%d/%d] ", ordinal, e->n);
-        put_padded(f, node_name(s), e->node_w);
-        fputs("  ", f);
-        put_padded(f, file_name(s), e->file_w);
-        fprintf(f, "  %s\n", s->what ? s->what : "");
-        fflush(f);
+        if (!e->o->quiet) {
+            fprintf(f, "[%d/%d] ", ordinal, e->n);
+            put_padded(f, node_name(s), e->node_w);
+            fputs("  ", f);
+            put_padded(f, file_name(s), e->file_w);
+            fprintf(f, "  %s\n", s->what ? s->what : "");
+            fflush(f);
+        }
         double t0 = now();
         char *error = NULL;
         Job *j = e->r->start(e->r, s, &error);
@@ -419,6 +425,12 @@ static void print_summary(Exec *e, ExecSummary *sum)
 {
     FILE *f = e->o->out;
     status_clear(e);
+    if (e->o->status) {
+        fprintf(f, "%d differ, %d as described, %d failed, %d not checked, total %.1fs\n",
+                sum->would_change + sum->changed, sum->ok, sum->failed, sum->not_run, sum->seconds);
+        fflush(f);
+        return;
+    }
     if (e->o->dry_run)
         fprintf(f, "%d would change, %d ok, %d failed, %d not run, total %.1fs\n",
                 sum->would_change + sum->changed, sum->ok, sum->failed, sum->not_run, sum->seconds);

@@ -1,6 +1,7 @@
 /* explain.c: what each diagnostic code means and how to fix it. */
 #include "explain.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -169,4 +170,27 @@ const char *const *explain_codes(void)
     for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
         codes[i] = entries[i].code;
     return codes;
+}
+
+/* The text's first sentence, on one line. */
+static void put_title(FILE *f, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '.' && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'))
+            break;
+        fputc(*p == '\n' ? ' ' : *p, f);
+    }
+}
+
+void explain_list(FILE *f)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
+        if (strlen(entries[i].code) > w)
+            w = strlen(entries[i].code);
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        fprintf(f, "%-*s  ", (int)w, entries[i].code);
+        put_title(f, entries[i].text);
+        fputc('\n', f);
+    }
 }

@@ -165,3 +165,13 @@ void model_sources_first(Arena *a, const Model *m, Vec *out)
     for (int i = 0; i < m->nodes.n; i++)
         sources_first(a, m->nodes.items[i], done, out);
 }
+
+const MNode *model_lock_node(const Model *m, const MNode *n)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *o = m->nodes.items[i];
+        if (o->port == n->port && strcmp(o->host, n->host) == 0)
+            return o;
+    }
+    return n;
+}

@@ -217,6 +217,9 @@ const char *guc_name(GucId id);
 bool guc_standby_floor(GucId id);
 bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
+/* The node whose session holds the cluster lock for n's server: the first
+ * node of the topology with n's host and port. */
+const MNode *model_lock_node(const Model *m, const MNode *n);
 /* s with every char outside [a-z0-9_] made '_' (default object names). */
 const char *model_ident(Arena *a, const char *s);
 /* The connection string peers use to reach node n (no password, ever):

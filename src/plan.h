@@ -53,6 +53,8 @@ Plan *plan_build(Arena *a, Model *m);
 const char *step_kind_name(StepKind k);
 /* The one place that says which steps are SQL files. */
 StepLang step_lang(StepKind k);
+/* The steps keep[id - 1] selects, renumbered; dependencies on the others dropped. */
+Plan *plan_subset(Arena *a, const Plan *p, const bool *keep);
 /* Whether node n gets promote.sh (it is in p->promote). */
 bool plan_promotes(const Plan *p, const MNode *n);
 

@@ -266,7 +266,7 @@ static void wait_source_lists(RealRunner *rr, Job *j)
 static void relock(RealRunner *rr, Job *j)
 {
     PgConn **locks = (PgConn **)rr->locks;
-    int i = j->s->node->index;
+    int i = model_lock_node(rr->m, j->s->node)->index;
     pg_close(locks[i]);
     locks[i] = NULL;
     j->kind = JOB_RELOCK;
@@ -278,12 +278,12 @@ static void relock_poll(RealRunner *rr, Job *j)
 {
     PgState st = pg_state(j->pg);
     if (st == PG_IDLE) {
-        pg_send(j->pg, sql_lock_try());
+        pg_send(j->pg, sql_lock_try(&j->arena, rr->m->cluster));
         return;
     }
     if (st == PG_DONE) {
         if (strcmp(pg_value(j->pg), "t") == 0) {
-            ((PgConn **)rr->locks)[j->s->node->index] = j->pg;   /* apply.c closes it */
+            ((PgConn **)rr->locks)[model_lock_node(rr->m, j->s->node)->index] = j->pg;   /* apply.c closes it */
             j->pg = NULL;
             j->changed = true;
             if (j->s->kind == STEP_BASEBACKUP && j->s->node->standby->source)
