@@ -85,6 +85,7 @@ done
 suite "shellcheck (templates and compiled trees)" sh tests/shellcheck.sh ./replc
 suite "promises" sh tests/promises.sh ./replc
 suite "command line" sh tests/cli.sh ./replc
+suite "what the scripts tell an operator" sh tests/scripts-ux.sh ./replc
 suite "make install" sh tests/install.sh
 if [ "$mode" = fast ]; then
     suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc

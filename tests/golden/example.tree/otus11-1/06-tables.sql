@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS test1 (
     v1 varchar,
     PRIMARY KEY (k1)
 );
+\set replc_changed 1
 \endif
 
 -- table test2
@@ -20,4 +21,11 @@ CREATE TABLE IF NOT EXISTS test2 (
     v2 varchar,
     PRIMARY KEY (k2)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION subs3_test1
     CONNECTION 'host=192.168.56.11 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test1
     WITH (create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

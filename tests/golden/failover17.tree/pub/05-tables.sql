@@ -10,4 +10,11 @@ CREATE TABLE IF NOT EXISTS items (
     name text,
     PRIMARY KEY (id)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

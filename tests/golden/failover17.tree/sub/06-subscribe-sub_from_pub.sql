@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION sub_from_pub
     CONNECTION 'host=10.7.0.1 port=5432 dbname=app user=postgres'
     PUBLICATION p
     WITH (failover = true, create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

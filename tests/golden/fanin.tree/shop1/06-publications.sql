@@ -6,15 +6,24 @@
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1') AS replc_do \gset
 \if :replc_do
 CREATE PUBLICATION p1 FOR TABLE shop1.orders;
+\set replc_changed 1
 \endif
 
 SELECT to_regclass('shop1.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p1') AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p1 ADD TABLE shop1.orders;
+\set replc_changed 1
 \endif
 
 -- slot of subscription warehouse_from_shop1 of node warehouse
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'warehouse_from_shop1') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('warehouse_from_shop1', 'pgoutput', false, true, false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

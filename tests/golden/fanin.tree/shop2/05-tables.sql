@@ -5,6 +5,7 @@
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop2') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS shop2;
+\set replc_changed 1
 \endif
 
 -- table shop2.orders
@@ -16,4 +17,11 @@ CREATE TABLE IF NOT EXISTS shop2.orders (
     at timestamp with time zone,
     PRIMARY KEY (id)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -5,6 +5,7 @@
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop3') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS shop3;
+\set replc_changed 1
 \endif
 
 -- table shop3.orders
@@ -15,4 +16,11 @@ CREATE TABLE IF NOT EXISTS shop3.orders (
     amount numeric(10,2),
     PRIMARY KEY (id)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

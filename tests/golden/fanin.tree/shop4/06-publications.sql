@@ -6,15 +6,24 @@
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p4') AS replc_do \gset
 \if :replc_do
 CREATE PUBLICATION p4 FOR TABLE shop4.orders;
+\set replc_changed 1
 \endif
 
 SELECT to_regclass('shop4.orders') NOT IN (SELECT r.prrelid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'p4') AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p4 ADD TABLE shop4.orders;
+\set replc_changed 1
 \endif
 
 -- slot of subscription from_shop4 of node warehouse
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'from_shop4') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('from_shop4', 'pgoutput', false, false, false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

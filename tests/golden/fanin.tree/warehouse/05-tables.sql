@@ -5,21 +5,25 @@
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop1') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS shop1;
+\set replc_changed 1
 \endif
 
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop2') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS shop2;
+\set replc_changed 1
 \endif
 
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop3') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS shop3;
+\set replc_changed 1
 \endif
 
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'shop4') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS shop4;
+\set replc_changed 1
 \endif
 
 -- table shop1.orders
@@ -31,6 +35,7 @@ CREATE TABLE IF NOT EXISTS shop1.orders (
     at timestamp with time zone,
     PRIMARY KEY (id)
 );
+\set replc_changed 1
 \endif
 
 -- table shop2.orders
@@ -42,6 +47,7 @@ CREATE TABLE IF NOT EXISTS shop2.orders (
     at timestamp with time zone,
     PRIMARY KEY (id)
 );
+\set replc_changed 1
 \endif
 
 -- table shop3.orders
@@ -52,6 +58,7 @@ CREATE TABLE IF NOT EXISTS shop3.orders (
     amount numeric(10,2),
     PRIMARY KEY (id)
 );
+\set replc_changed 1
 \endif
 
 -- table shop4.orders
@@ -62,4 +69,11 @@ CREATE TABLE IF NOT EXISTS shop4.orders (
     tags text[],
     PRIMARY KEY (id)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

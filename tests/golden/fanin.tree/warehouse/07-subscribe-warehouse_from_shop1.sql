@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION warehouse_from_shop1
     CONNECTION 'host=shop1.example port=5432 dbname=shop user=replicator'
     PUBLICATION p1
     WITH (two_phase = true, binary = true, create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION warehouse_from_shop2
     CONNECTION 'host=shop2.example port=5432 dbname=shop user=replicator'
     PUBLICATION p2
     WITH (streaming = 'parallel', create_slot = false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

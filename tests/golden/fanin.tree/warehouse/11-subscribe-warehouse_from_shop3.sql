@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION warehouse_from_shop3
     CONNECTION 'host=shop3.example port=5432 dbname=shop user=replicator'
     PUBLICATION p3
     WITH (create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION from_shop4
     CONNECTION 'host=shop4.example port=5432 dbname=shop user=replicator'
     PUBLICATION p4
     WITH (copy_data = false, create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

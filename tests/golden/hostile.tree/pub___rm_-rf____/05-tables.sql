@@ -5,6 +5,7 @@
 SELECT NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'Sch"ema') AS replc_do \gset
 \if :replc_do
 CREATE SCHEMA IF NOT EXISTS "Sch""ema";
+\set replc_changed 1
 \endif
 
 -- table Sch"ema.ta ble;--
@@ -16,6 +17,7 @@ CREATE TABLE IF NOT EXISTS "Sch""ema"."ta ble;--" (
     a$b varchar(10),
     PRIMARY KEY ("col""q")
 );
+\set replc_changed 1
 \endif
 
 -- table abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk
@@ -25,4 +27,11 @@ CREATE TABLE IF NOT EXISTS abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyza
     id int,
     PRIMARY KEY (id)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION "Süb's ""x"""
     CONNECTION E'host=10.9.0.1 port=5432 dbname=''db name\\''; DROP DATABASE x; --'' user=''us\\\\er$(id)`id`'''
     PUBLICATION "Pub $1; --"
     WITH (slot_name = 'sub_slot', synchronous_commit = 'off''; --', create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

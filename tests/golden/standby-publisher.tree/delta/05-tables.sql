@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS t (
     v text,
     PRIMARY KEY (k)
 );
+\set replc_changed 1
 \endif
 
 -- table u
@@ -20,4 +21,11 @@ CREATE TABLE IF NOT EXISTS u (
     v text,
     PRIMARY KEY (k)
 );
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

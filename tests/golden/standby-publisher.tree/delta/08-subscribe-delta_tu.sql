@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION delta_tu
     CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres'
     PUBLICATION pt, pu
     WITH (streaming = 'parallel', create_slot = false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

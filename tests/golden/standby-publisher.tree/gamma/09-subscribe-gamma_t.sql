@@ -8,4 +8,11 @@ CREATE SUBSCRIPTION gamma_t
     CONNECTION 'host=10.2.0.2 port=5432 dbname=repl user=postgres'
     PUBLICATION pt
     WITH (create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif
