@@ -12,7 +12,10 @@ static const struct {
      "The file does not follow the grammar of the topology language (LANGUAGE.md).\n"
      "The message says what was expected and what was found. Simple statements end\n"
      "with ';'; blocks { ... } take no ';' after them; paths, addresses and other\n"
-     "text with dots or slashes are written as strings: host \"10.0.0.1\";\n"},
+     "text with dots or slashes are written as strings: host \"10.0.0.1\";\n"
+     "A value with a unit too: set work_mem = \"64MB\"; Only 'password' takes\n"
+     "'env NAME' or 'file \"PATH\"'. The language is not SQL: 'publish p all tables;',\n"
+     "not FOR ALL TABLES, and no CREATE statements: replc writes those.\n"},
     {"lexical",
      "A character or string that the language does not allow: an unterminated\n"
      "string (strings may not span lines), an unknown escape (only \\\" and \\\\),\n"
