@@ -105,8 +105,9 @@ static void round_admin(Pre *p)
             PgConn *cs[1] = {c};
             const char *q[1] = {sql_lock_holders(p->a, p->m->cluster)};
             pg_run_all(cs, q, 1, 10000);
-            problem(p, "node '%s': another replc --apply of cluster '%s' is running (%s); wait for it to finish",
-                    node->name, p->m->cluster, pg_state(c) == PG_DONE ? pg_value(c) : "holder unknown");
+            problem(p, "node '%s': another replc --apply is running (%s); wait for it to finish (the lock of "
+                       "cluster '%s' on its server)",
+                    node->name, pg_state(c) == PG_DONE ? pg_value(c) : "holder unknown", p->m->cluster);
         }
     }
     free(sql);
