@@ -40,6 +40,7 @@ typedef struct Exec {
     int *dep_start, *dep_list; /* dependents of step i: dep_list[dep_start[i] .. dep_start[i+1]) */
     char *node_busy;           /* per node index: a step of it runs */
     int nnodes;
+    int *server;               /* per node index: the first node with its host and port */
     Running *run;              /* running jobs, nrun of them */
     int nrun;
     struct pollfd *pfd;
@@ -90,7 +91,7 @@ static int node_index(const Exec *e, const Step *s)
 {
     if (!s->node || s->node->index < 0 || s->node->index >= e->nnodes)
         return -1;
-    return s->node->index;
+    return e->server ? e->server[s->node->index] : s->node->index;
 }
 
 /* Each line of text, indented by 4 spaces; a missing final newline added. */
@@ -248,6 +249,28 @@ static bool build(Exec *e)
     free(fill);
     e->nnodes = maxnode + 1;
     e->node_busy = calloc((size_t)e->nnodes + 1, 1);
+    /* nodes on one server (same host and port) are one host: one step at a time */
+    const MNode **nodes = calloc((size_t)e->nnodes + 1, sizeof *nodes);
+    e->server = calloc((size_t)e->nnodes + 1, sizeof *e->server);
+    if (!nodes || !e->server) {
+        free(nodes);
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        const Step *s = e->p->steps.items[i];
+        if (s->node && s->node->index >= 0)
+            nodes[s->node->index] = s->node;
+    }
+    for (int i = 0; i < e->nnodes; i++) {
+        e->server[i] = i;
+        for (int j = 0; j < i && nodes[i] && nodes[i]->host; j++)
+            if (nodes[j] && nodes[j]->host && nodes[j]->port == nodes[i]->port &&
+                strcmp(nodes[j]->host, nodes[i]->host) == 0) {
+                e->server[i] = j;
+                break;
+            }
+    }
+    free(nodes);
     int slots = e->jobs < n ? e->jobs : n;
     if (slots < 1)
         slots = 1;
@@ -263,6 +286,7 @@ static void free_exec(Exec *e)
     free(e->dep_start);
     free(e->dep_list);
     free(e->node_busy);
+    free(e->server);
     free(e->run);
     free(e->pfd);
     free(e->status_last);

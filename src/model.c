@@ -143,6 +143,8 @@ void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *a
     q_conninfo_kv(&c, "user", n->user);
     if (n->pw_kind == PW_FILE)
         q_conninfo_kv(&c, "passfile", n->pw_value);
+    if (n->sslmode)
+        q_conninfo_kv(&c, "sslmode", n->sslmode);
     if (appname)
         q_conninfo_kv(&c, "application_name", appname);
     sb_puts(b, c.s);
@@ -174,4 +176,10 @@ const MNode *model_lock_node(const Model *m, const MNode *n)
             return o;
     }
     return n;
+}
+
+bool model_ssl_required(const MNode *n)
+{
+    return n->sslmode && (strcmp(n->sslmode, "require") == 0 || strcmp(n->sslmode, "verify-ca") == 0 ||
+                          strcmp(n->sslmode, "verify-full") == 0);
 }

@@ -112,6 +112,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run scripts bash tests/integration/scripts.sh
         lane_run apply bash tests/integration/apply.sh
         lane_run faults bash tests/integration/apply-faults.sh
+        lane_run ergo bash tests/integration/ergo.sh
     ) &
     lane1=$!
     (
@@ -126,6 +127,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
     lane_report "real servers: replc --apply faults" faults
+    lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
     rm -rf "$lanes"
 fi
 echo

@@ -374,6 +374,27 @@ static void test_one_per_node(void)
     t_free(&t);
 }
 
+/* two nodes in two databases of one server (same host and port) are one
+ * host: a restart of one must not run while the other runs a step */
+static void test_one_per_server(void)
+{
+    T t;
+    t_init(&t, 3);
+    t.nodes[0]->host = "10.0.0.1", t.nodes[0]->port = 5432;
+    t.nodes[1]->host = "10.0.0.1", t.nodes[1]->port = 5432;
+    t.nodes[2]->host = "10.0.0.1", t.nodes[2]->port = 5433;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 2; i++)
+            t_step(&t, k, "on", 0);
+    for (int id = 1; id <= 6; id++)
+        t.fake.cfg[id].ms = 15;
+    t_run(&t, 10, false, false);
+    unit_int("per server: exit 0", t.rc, 0);
+    unit_int("per server: the two servers in parallel, never two steps on one", t.fake.max_running, 2);
+    unit_int("per server: all ran", t.fake.finished_n, 6);
+    t_free(&t);
+}
+
 static void test_failure(void)
 {
     T t;
@@ -668,6 +689,7 @@ int main(void)
     test_start_fails();
     test_ok_unblocks();
     test_dry_run();
+    test_one_per_server();
     test_status_words();
     test_quiet();
     test_progress_text();

@@ -1,0 +1,20 @@
+-- replc: step 06-tables.sql of node 'pub'. Generated; do not edit.
+-- create schemas and tables if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+-- table t
+SELECT to_regclass('t') IS NULL AS replc_do \gset
+\if :replc_do
+CREATE TABLE IF NOT EXISTS t (
+    k int,
+    v text,
+    PRIMARY KEY (k)
+);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif
