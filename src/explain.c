@@ -29,7 +29,7 @@ static const struct {
     {"duplicate-cluster", "The file names the cluster twice with different names. Keep one 'cluster' statement.\n"},
     {"unknown-setting",
      "A key that is not a setting. Settings are host, port, database, user,\n"
-     "password, version, pgdata, bindir, ssh and service. PostgreSQL server\n"
+     "password, version, pgdata, bindir, ssh, service and sslmode. PostgreSQL server\n"
      "settings are written 'set NAME = VALUE;'. The hint suggests the closest key.\n"},
     {"duplicate-setting", "A setting is given twice in one block. The second would silently win; remove one.\n"},
     {"bad-value",
