@@ -15,7 +15,12 @@
 #       servers applies meanwhile;
 #   (d) --limit: node c (h3) added, subscribing to a publication that a2
 #       does not have yet: --limit c refuses and changes nothing on c;
-#       --limit a2,c applies, c gets the rows, and b's server is untouched.
+#       --limit a2,c applies, c gets the rows, and b's server is untouched;
+#   (e) TLS: h3's server gets a self-signed certificate made here (openssl)
+#       and ssl = on; a cluster whose publisher p (h3) says `sslmode
+#       require` replicates to a subscriber (h2) and a standby (h4), and
+#       pg_stat_ssl on h3 shows both connections encrypted; p's pg_hba.conf
+#       admits them with hostssl lines.
 #
 # Usage (root): tests/integration/ergo.sh. Env as apply.sh (REPLC, ITEST_KEEP,
 # ITEST_RUN_TIMEOUT, ITEST_POLL_TIMEOUT, REPLC_HOSTS_PREFIX/NET).
@@ -177,4 +182,39 @@ q 1 "insert into t2 values (3, 'three')" db >/dev/null
 poll "(d) c receives a2's rows" 3 "select string_agg(v, ',' order by k) from t2" two,three dc
 after2=$(q 2 "select pg_postmaster_start_time() || ' ' || pg_conf_load_time()" postgres)
 if [ "$before2" = "$after2" ]; then ok "(d) b's server was neither restarted nor reloaded"; else not_ok "(d) b's server was neither restarted nor reloaded ($before2 -> $after2)"; fi
+
+# ------------------------------------------------------------------ (e) TLS
+
+note "(e) sslmode require"
+if "$HOSTS" ssh 3 "cd $HOSTS_PGDATA && openssl req -new -x509 -days 2 -nodes -subj /CN=h3 \
+        -keyout server.key -out server.crt && chmod 600 server.key" >"$WORK/cert.log" 2>&1 &&
+   q 3 "ALTER SYSTEM SET ssl = on" postgres >>"$WORK/cert.log" && q 3 "SELECT pg_reload_conf()" postgres >>"$WORK/cert.log"; then
+    poll "(e) h3 has a self-signed certificate and ssl = on" 3 "SHOW ssl" on postgres
+else
+    not_ok "(e) h3 has a self-signed certificate and ssl = on"; diag <"$WORK/cert.log"
+fi
+TLS=$WORK/tls.rc
+cat >"$TLS" <<EOF
+cluster tls;
+defaults {
+    version 15; port 5432; user postgres;
+    password env REPLC_TEST_PASSWORD;
+    pgdata "$HOSTS_PGDATA"; bindir "$HOSTS_PGBIN";
+}
+table s (k int primary key, v text);
+node p { host "$H3_IP"; database dt; sslmode require; publish ps (s); }
+node q { host "$H2_IP"; database dt; subscribe sq to p (ps); }
+node r { host "$H4_IP"; standby from p; }
+EOF
+run tls --apply "$TLS"
+expect_rc tls 0 "(e) --apply of a cluster whose publisher says sslmode require exits 0"
+q 3 "insert into s values (1, 'secret')" dt >/dev/null
+poll "(e) the subscriber receives the publisher's row" 2 "select v from s where k = 1" secret dt
+poll "(e) the standby streams from p" 4 "select status from pg_stat_wal_receiver" streaming postgres
+poll "(e) pg_stat_ssl: the subscription's connection to p is encrypted" 3 \
+    "select coalesce(bool_and(s.ssl)::text, 'none') from pg_stat_ssl s join pg_stat_activity a using (pid) where a.backend_type = 'walsender' and a.application_name = 'sq'" true postgres
+poll "(e) pg_stat_ssl: the standby's connection to p is encrypted" 3 \
+    "select coalesce(bool_and(s.ssl)::text, 'none') from pg_stat_ssl s join pg_stat_activity a using (pid) where a.backend_type = 'walsender' and a.application_name = 'r'" true postgres
+poll "(e) p admits its peers with hostssl lines only" 3 \
+    "select string_agg(distinct type, ',') from pg_hba_file_rules where address in ('$H2_IP', '$H4_IP')" hostssl postgres
 finish
