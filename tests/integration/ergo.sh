@@ -18,7 +18,7 @@
 #       --limit a2,c applies, c gets the rows, and b's server is untouched;
 #   (e) TLS: h3's server gets a self-signed certificate made here (openssl)
 #       and ssl = on; a cluster whose publisher p (h3) says `sslmode
-#       require` replicates to a subscriber (h2) and a standby (h4), and
+#       require` replicates to a subscriber (h1) and a standby (h4), and
 #       pg_stat_ssl on h3 shows both connections encrypted; p's pg_hba.conf
 #       admits them with hostssl lines.
 #
@@ -203,18 +203,18 @@ defaults {
 }
 table s (k int primary key, v text);
 node p { host "$H3_IP"; database dt; sslmode require; publish ps (s); }
-node q { host "$H2_IP"; database dt; subscribe sq to p (ps); }
+node q { host "$H1_IP"; database dt; subscribe sq to p (ps); }
 node r { host "$H4_IP"; standby from p; }
 EOF
 run tls --apply "$TLS"
 expect_rc tls 0 "(e) --apply of a cluster whose publisher says sslmode require exits 0"
 q 3 "insert into s values (1, 'secret')" dt >/dev/null
-poll "(e) the subscriber receives the publisher's row" 2 "select v from s where k = 1" secret dt
+poll "(e) the subscriber receives the publisher's row" 1 "select v from s where k = 1" secret dt
 poll "(e) the standby streams from p" 4 "select status from pg_stat_wal_receiver" streaming postgres
 poll "(e) pg_stat_ssl: the subscription's connection to p is encrypted" 3 \
     "select coalesce(bool_and(s.ssl)::text, 'none') from pg_stat_ssl s join pg_stat_activity a using (pid) where a.backend_type = 'walsender' and a.application_name = 'sq'" true postgres
 poll "(e) pg_stat_ssl: the standby's connection to p is encrypted" 3 \
     "select coalesce(bool_and(s.ssl)::text, 'none') from pg_stat_ssl s join pg_stat_activity a using (pid) where a.backend_type = 'walsender' and a.application_name = 'r'" true postgres
 poll "(e) p admits its peers with hostssl lines only" 3 \
-    "select string_agg(distinct type, ',') from pg_hba_file_rules where address in ('$H2_IP', '$H4_IP')" hostssl postgres
+    "select string_agg(distinct type, ',') from pg_hba_file_rules where address in ('$H1_IP', '$H4_IP')" hostssl postgres
 finish
