@@ -215,6 +215,12 @@ poll "(e) pg_stat_ssl: the subscription's connection to p is encrypted" 3 \
     "select coalesce(bool_and(s.ssl)::text, 'none') from pg_stat_ssl s join pg_stat_activity a using (pid) where a.backend_type = 'walsender' and a.application_name = 'sq'" true postgres
 poll "(e) pg_stat_ssl: the standby's connection to p is encrypted" 3 \
     "select coalesce(bool_and(s.ssl)::text, 'none') from pg_stat_ssl s join pg_stat_activity a using (pid) where a.backend_type = 'walsender' and a.application_name = 'r'" true postgres
+# libpq's default (prefer) encrypts too when the server can: what makes it a
+# requirement is the sslmode in the connection strings
+poll "(e) the subscription's connection string says sslmode=require" 1 \
+    "select (subconninfo like '%sslmode=require%')::text from pg_subscription where subname = 'sq'" true dt
+poll "(e) the standby's primary_conninfo says sslmode=require" 4 \
+    "select (conninfo like '%sslmode=require%')::text from pg_stat_wal_receiver" true postgres
 poll "(e) p admits its peers with hostssl lines only" 3 \
     "select string_agg(distinct type, ',') from pg_hba_file_rules where address in ('$H1_IP', '$H4_IP')" hostssl postgres
 finish
