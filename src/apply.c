@@ -615,7 +615,8 @@ static bool limit_needs_hold(const Model *m, const Plan *need, const ApplyOption
 {
     if (!need->steps.n)
         return true;
-    printf("replc: --limit: checking %d step(s) of other nodes that the chosen nodes need\n", need->steps.n);
+    if (!o->quiet)
+        printf("replc: --limit: checking %d step(s) of other nodes that the chosen nodes need\n", need->steps.n);
     fflush(stdout);
     ExecSummary sum;
     int rc = run_plan(m, need, o, p, true, true, true, &sum);
