@@ -16,7 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 dir=$tmp/out/otus11-1
 # stubs in place of every step: a .sh step says something and changes; the
 # stub psql answers a .sql step as a step with nothing to do would
-for f in "$dir"/[0-9]*.sh; do
+# the steps: every .sh and .sql but lib.sh, run.sh and promote.sh (no file names assumed)
+steps() { find "$dir" -maxdepth 1 \( -name '*.sh' -o -name '*.sql' \) ! -name lib.sh ! -name run.sh ! -name promote.sh | sort; }
+for f in $(steps | grep '\.sh$'); do
     printf '#!/bin/sh\necho "replc: otus11-1: did %s"\necho "replc-result: changed"\n' "$(basename "$f")" > "$f"
 done
 sed "s|^bindir=.*|bindir=''|" "$dir/run.sh" > "$tmp/run.sh" && mv "$tmp/run.sh" "$dir/run.sh"   # the stub psql, not the server's
@@ -26,13 +28,13 @@ chmod +x "$tmp/bin/psql"
 PATH=$tmp/bin:$PATH sh "$dir/run.sh" > "$tmp/run.out" 2>&1
 check "run.sh exits 0 when every step does" test $? = 0
 check "run.sh prints no result-protocol line" not grep -q 'replc-result' "$tmp/run.out"
-nsteps=$(find "$dir" -name '[0-9]*' | wc -l)
+nsteps=$(steps | wc -l)
 check "run.sh prints one line per step ending in changed or ok ($nsteps steps)" \
-    test "$(grep -cE '^replc: otus11-1: [0-9][^ ]*: .*: (changed|ok)$' "$tmp/run.out")" = "$nsteps"
-check "a shell step's line says changed" grep -qE '^replc: otus11-1: [0-9]+-hba[^ ]*\.sh: .*: changed$' "$tmp/run.out"
-check "a SQL step's line says ok" grep -qE '^replc: otus11-1: [0-9]+-database\.sql: .*: ok$' "$tmp/run.out"
+    test "$(grep -cE '^replc: otus11-1: [^ ]+\.(sh|sql): .*: (changed|ok)$' "$tmp/run.out")" = "$nsteps"
+check "a shell step's line says changed" grep -qE '^replc: otus11-1: [^ ]*hba[^ ]*\.sh: .*: changed$' "$tmp/run.out"
+check "a SQL step's line says ok" grep -qE '^replc: otus11-1: [^ ]*database[^ ]*\.sql: .*: ok$' "$tmp/run.out"
 check "a step's own lines are shown, indented" grep -q '^    replc: otus11-1: did ' "$tmp/run.out"
-first=$(find "$dir" -name '[0-9]*.sh' | sort | head -1)
+first=$(steps | grep '\.sh$' | head -1)
 printf '#!/bin/sh\necho "replc: otus11-1: cannot go on" >&2\nexit 3\n' > "$first"
 PATH=$tmp/bin:$PATH sh "$dir/run.sh" > "$tmp/fail.out" 2>&1
 check "run.sh exits 1 when a step fails" test $? = 1
