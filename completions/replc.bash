@@ -16,11 +16,14 @@ _replc() {
         return ;;
     -j|--jobs|--timeout|--explain|--promote)
         return ;;   # a number, a diagnostic code or a node name: nothing to offer
+    --limit)
+        return ;;   # node names of the topology: not known here
     esac
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-o --output --check --plan --format --graph
             --explain --werror --color --apply --dry-run -j --jobs --timeout --status
             --promote --force --prune
+            --limit -y --yes -q --quiet
             -h --help -V --version' -- "$cur")
         return
     fi

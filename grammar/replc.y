@@ -38,6 +38,7 @@ int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, siz
 
 %code {
 #include <string.h>
+#include <strings.h>
 #include "lex.h"
 
 static void rcerror(RCLTYPE *loc, yyscan_t scanner, Parser *p, const char *msg)
@@ -374,6 +375,97 @@ keyword
 
 %%
 
+/* ---- hints for the mistakes people make (tests/diag/1xx-hint-*) ---- */
+
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c == '-';
+}
+
+static bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* The word that ends before offset at (blanks skipped): [*s, *e). */
+static bool word_before(const char *t, unsigned at, unsigned *s, unsigned *e)
+{
+    unsigned i = at;
+    while (i > 0 && blank(t[i - 1]))
+        i--;
+    unsigned end = i;
+    while (i > 0 && word_char(t[i - 1]))
+        i--;
+    *s = i;
+    *e = end;
+    return i < end;
+}
+
+static bool is_word(const char *t, unsigned s, unsigned e, const char *w)
+{
+    return e - s == strlen(w) && strncasecmp(t + s, w, e - s) == 0;
+}
+
+static bool all_digits(const char *t, unsigned s, unsigned e)
+{
+    for (unsigned i = s; i < e; i++)
+        if (t[i] < '0' || t[i] > '9')
+            return false;
+    return s < e;
+}
+
+/* A hint for a syntax error at [at, end) of text, when it looks like a
+ * known mistake: an unquoted address or size, a misspelled 'password'
+ * before env/file, SQL written for the topology. */
+static void syntax_hint(Parser *p, Diagnostic *dg, const char *t, size_t len, unsigned at, unsigned end)
+{
+    unsigned s1, e1, s2, e2;
+    bool w1 = word_before(t, at, &s1, &e1), w2 = w1 && word_before(t, s1, &s2, &e2);
+    /* host 10.1.0.10; -> found '.' right after a number */
+    if (t[at] == '.' && at > 0 && t[at - 1] >= '0' && t[at - 1] <= '9') {
+        unsigned s = at, e = at;
+        while (s > 0 && (word_char(t[s - 1]) || t[s - 1] == '.' || t[s - 1] == ':'))
+            s--;
+        while (e < len && (word_char(t[e]) || t[e] == '.' || t[e] == ':' || t[e] == '/'))
+            e++;
+        diag_hint(p->diag, dg, "An address, a path or other text with dots is written as a string: \"%.*s\".",
+                  (int)(e - s), t + s);
+        return;
+    }
+    /* set work_mem = 64 MB; -> a unit after a number */
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "us", "ms", "s", "min", "h", "d"};
+    if (w1 && all_digits(t, s1, e1))
+        for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+            if (is_word(t, at, end, units[k])) {
+                diag_hint(p->diag, dg, "A value with a unit is written as a string: \"%.*s%s\".", (int)(e1 - s1),
+                          t + s1, units[k]);
+                return;
+            }
+    /* SQL habits: CREATE PUBLICATION ..., publish p FOR ALL TABLES */
+    static const char *const sql[] = {"create", "alter", "drop", "grant"};
+    for (size_t k = 0; k < sizeof sql / sizeof sql[0]; k++)
+        if (is_word(t, at, end, sql[k]) || (w2 && is_word(t, s2, e2, sql[k]))) {
+            diag_hint(p->diag, dg, "The topology is not SQL: declare what should exist ('table NAME (...);', "
+                                   "'publish NAME (TABLE, ...);', 'subscribe to NODE (PUBLICATION, ...);' inside "
+                                   "a node) and replc writes the SQL statements.");
+            return;
+        }
+    if (is_word(t, at, end, "for")) {
+        diag_hint(p->diag, dg, "Write 'publish NAME all tables;' or 'publish NAME (TABLE, ...);', without "
+                               "SQL's 'for' and 'table'.");
+        return;
+    }
+    /* pasword env X; -> a misspelled key before env or file */
+    if (w2 && (is_word(t, s1, e1, "env") || is_word(t, s1, e1, "file"))) {
+        static const char *const keys[] = {"password"};
+        char *key = arena_strndup(p->arena, t + s2, e2 - s2);
+        const char *best = diag_suggest(key, keys, (int)(sizeof keys / sizeof keys[0]));
+        if (best)
+            diag_hint(p->diag, dg, "Did you mean '%s'? Only '%s' reads its value with 'env NAME' or 'file \"PATH\"'.",
+                      best, best);
+        else
+            diag_hint(p->diag, dg, "Only 'password' reads its value with 'env NAME' or 'file \"PATH\"'.");
+    }
+}
+
 /* "expected X, Y or Z, found W": when every keyword is expected, the
  * grammar wants a name there, so the keywords are folded into "name". */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, Parser *p)
@@ -426,7 +518,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, Pars
         sb_printf(&b, "%s'%.*s'", kind, len, src->text + loc->start);
     } else
         sb_puts(&b, yysymbol_name(tok));
-    diag_error(p->diag, *loc, "syntax", "%s", b.s);
+    Diagnostic *dg = diag_error(p->diag, *loc, "syntax", "%s", b.s);
+    if (src && tok != YYSYMBOL_YYEOF)
+        syntax_hint(p, dg, src->text, src->len, loc->start, loc->end);
     sb_free(&b);
     return 0;
 }

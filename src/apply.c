@@ -71,7 +71,8 @@ static void round_admin(Pre *p)
                     " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
         q_literal(&b, node->database);
         sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
-                      "FROM pg_replication_slots), (%s)", sql_user_data(), sql_lock_try());
+                      "FROM pg_replication_slots), (%s)", sql_user_data(),
+                  model_lock_node(p->m, node) == node ? sql_lock_try(p->a, p->m->cluster) : "SELECT true");
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
     }
@@ -106,10 +107,11 @@ static void round_admin(Pre *p)
                     node->standby->source ? node->standby->source->name : "?");
         if (!pg_is_true(c, 0, A_LOCK)) {
             PgConn *cs[1] = {c};
-            const char *q[1] = {sql_lock_holders()};
+            const char *q[1] = {sql_lock_holders(p->a, p->m->cluster)};
             pg_run_all(cs, q, 1, 10000);
-            problem(p, "node '%s': another replc --apply is running (%s); wait for it to finish",
-                    node->name, pg_state(c) == PG_DONE ? pg_value(c) : "holder unknown");
+            problem(p, "node '%s': another replc --apply is running (%s); wait for it to finish (the lock of "
+                       "cluster '%s' on its server)",
+                    node->name, pg_state(c) == PG_DONE ? pg_value(c) : "holder unknown", p->m->cluster);
         }
     }
     free(sql);
@@ -572,26 +574,125 @@ static bool preflight(Pre *p, const Plan *plan)
 }
 
 static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *o, const StepResult *results, int rc);
+/* --limit: every step of the chosen nodes, and (need) the steps of other
+ * nodes those steps wait for, transitively. */
+static void limit_sets(const Plan *plan, const bool *limit, bool *chosen, bool *need)
+{
+    for (int i = plan->steps.n - 1; i >= 0; i--) {
+        const Step *s = plan->steps.items[i];
+        chosen[i] = limit[s->node->index];
+        if (!chosen[i] && !need[i])
+            continue;
+        for (int k = 0; k < s->deps.n; k++) {
+            const Step *d = s->deps.items[k];
+            if (!limit[d->node->index])
+                need[d->id - 1] = true;
+        }
+    }
+}
+
+static ExecOptions exec_options(const Model *m, const ApplyOptions *o, bool dry, bool status, bool quiet)
+{
+    int n = m->nodes.n;
+    FILE *msg = o->json ? stderr : stdout;   /* --format json: stdout holds the document only */
+    ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), msg, isatty(fileno(msg)) != 0, &interrupted, dry,
+                      status, quiet};
+    return eo;
+}
+
+/* Runs plan with a fresh runner: dry (nothing changes), status (waits look
+ * once), or real (with the lock sessions, taken again after a restart).
+ * results (plan->steps.n entries, or NULL) receives each step's result. */
+static int run_plan(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p, bool dry, bool status,
+                    bool quiet, ExecSummary *sum, StepResult *results)
+{
+    RealRunner rr;
+    real_runner_init(&rr, m, dry || status, o->timeout_s);
+    rr.status = status;
+    if (!dry && !status)
+        rr.locks = (void **)p->admin;
+    ExecOptions eo = exec_options(m, o, dry, status, quiet);
+    StepResult *own = results ? NULL : calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
+    int rc = exec_run(plan, &rr.base, &eo, results ? results : own, sum);
+    free(own);
+    return rc;
+}
+
+/* --limit on --apply and --dry-run: the steps of other nodes that the
+ * chosen ones need must be in place (checked as --status checks); false,
+ * with what is missing said, when one is not. */
+static bool limit_needs_hold(const Model *m, const Plan *need, const ApplyOptions *o, Pre *p)
+{
+    if (!need->steps.n)
+        return true;
+    if (!o->quiet)
+        printf("replc: --limit: checking %d step(s) of other nodes that the chosen nodes need\n", need->steps.n);
+    fflush(stdout);
+    ExecSummary sum;
+    int rc = run_plan(m, need, o, p, true, true, true, &sum, NULL);
+    if (rc == 0 && sum.would_change == 0)
+        return true;
+    fprintf(stderr, "replc: --limit: steps of other nodes that the chosen nodes need are not in place (shown "
+                    "above); nothing was changed: apply those nodes first, or add them to --limit\n");
+    return false;
+}
+
+/* On a terminal, before any change: the change set, then a question. True
+ * to go on. */
+static bool confirm(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p)
+{
+    printf("replc: the changes --apply would make (as --dry-run shows them):\n");
+    fflush(stdout);
+    ExecSummary sum;
+    if (run_plan(m, plan, o, p, true, false, o->quiet, &sum, NULL) != 0)
+        return false;
+    if (!sum.would_change) {
+        printf("replc: nothing to change\n");
+        return true;
+    }
+    printf("replc: apply these %d change(s) to the live servers? [y/N] ", sum.would_change);
+    fflush(stdout);
+    char line[64];
+    if (!fgets(line, sizeof line, stdin) || (strcmp(line, "y\n") != 0 && strcmp(line, "yes\n") != 0 &&
+                                             strcmp(line, "Y\n") != 0)) {
+        printf("replc: nothing was changed\n");
+        return false;
+    }
+    return true;
+}
 
 /* The plan's steps, with the lock sessions of the preflight. */
 static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p)
 {
-    int n = m->nodes.n;
     FILE *msg = o->json ? stderr : stdout;
-    fprintf(msg, "replc: preflight: every node reachable, versions and roles as declared%s\n",
-            o->status ? "; status: nothing will be changed" : o->dry_run ? "; dry run: nothing will be changed" : "");
+    if (!o->quiet)
+        fprintf(msg, "replc: preflight: every node reachable, versions and roles as declared%s\n",
+                o->status ? "; status: nothing will be changed" : o->dry_run ? "; dry run: nothing will be changed" : "");
     fflush(msg);
-    RealRunner rr;
-    real_runner_init(&rr, m, o->dry_run || o->status, o->timeout_s);
-    rr.status = o->status;
-    rr.locks = (void **)p->admin;
-    ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), msg, isatty(fileno(msg)) != 0, &interrupted,
-                      o->dry_run || o->status};
-    StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
+    const Plan *run = plan;
+    if (o->limit) {
+        int n = plan->steps.n;
+        bool *chosen = calloc((size_t)n + 1, sizeof(bool)), *need = calloc((size_t)n + 1, sizeof(bool));
+        limit_sets(plan, o->limit, chosen, need);
+        bool held = true;
+        if (o->status) {   /* what the chosen nodes need is reported with them */
+            for (int i = 0; i < n; i++)
+                chosen[i] |= need[i];
+        } else
+            held = limit_needs_hold(m, plan_subset(p->a, plan, need), o, p);
+        run = plan_subset(p->a, plan, chosen);
+        free(chosen);
+        free(need);
+        if (!held)
+            return 1;
+    }
+    if (!o->dry_run && !o->status && !o->yes && isatty(0) && !confirm(m, run, o, p))
+        return 1;
     ExecSummary sum;
-    int rc = exec_run(plan, &rr.base, &eo, results, &sum);
+    StepResult *results = calloc((size_t)run->steps.n + 1, sizeof(StepResult));
+    int rc = run_plan(m, run, o, p, o->dry_run, o->status, o->quiet, &sum, results);
     if (rc == 0 || o->status)
-        rc = report_changes(m, plan, o, results, rc);
+        rc = report_changes(m, run, o, results, rc);
     free(results);
     return rc;
 }
@@ -738,7 +839,8 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     arena_init(&a);
     Pre p;
     pre_init(&p, &a, m);
-    fprintf(o->json ? stderr : stdout, "replc: preflight: checking %d node(s)\n", m->nodes.n);
+    if (!o->quiet)
+        fprintf(o->json ? stderr : stdout, "replc: preflight: checking %d node(s)\n", m->nodes.n);
     fflush(o->json ? stderr : stdout);
     char ctl[] = "/tmp/replc-ssh-XXXXXX";
     bool have_ctl = ssh_control_start(ctl);

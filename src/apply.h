@@ -14,6 +14,9 @@ typedef struct ApplyOptions {
     bool status;       /* --status: a dry run whose waits check once; 0 only when nothing differs */
     bool json;         /* --format json: --status and --dry-run print one JSON document on
                         * standard output, their progress on standard error */
+    bool quiet;        /* --quiet: only problems and the summary */
+    bool yes;          /* --yes: no question before changing (asked only on a terminal) */
+    const bool *limit; /* --limit: per node index, whether its steps run; NULL: every node */
 } ApplyOptions;
 
 /* Returns the exit status: 0 done, 1 failed (or preflight problems, or

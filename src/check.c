@@ -67,11 +67,11 @@ static void suggest(Checker *c, Diagnostic *dg, const char *word, const Vec *nam
 
 static const char *setting_keys[] = {
     "host", "port", "database", "user", "password", "version",
-    "pgdata", "bindir", "ssh", "service", "set",
+    "pgdata", "bindir", "ssh", "service", "sslmode", "set",
     /* statements a misspelt key may have meant */
     "publish", "subscribe", "standby",
 };
-enum { N_SETTING_KEYS = 11, N_SUGGEST_KEYS = 14 };
+enum { N_SETTING_KEYS = 12, N_SUGGEST_KEYS = 15 };
 
 typedef struct Settings {
     const Setting *s[N_SETTING_KEYS];   /* by key; "password" and "set" unused */
@@ -128,7 +128,7 @@ static void collect_settings(Checker *c, const Vec *items, Settings *out)
             continue;
         }
         int k = key_index(s->key.s);
-        if (k < 0 || k == 4 || k == 10) {
+        if (k < 0 || k == 4 || k == 11) {
             Diagnostic *dg = diag_error(c->d, s->key.span, "unknown-setting",
                                         "unknown setting '%s'", s->key.s);
             const char *best = diag_suggest(s->key.s, setting_keys, N_SUGGEST_KEYS);
@@ -136,7 +136,7 @@ static void collect_settings(Checker *c, const Vec *items, Settings *out)
                 diag_hint(c->d, dg, "Did you mean '%s'?", best);
             else
                 diag_hint(c->d, dg, "Settings are host, port, database, user, password, version, "
-                                    "pgdata, bindir, ssh and service; server settings are written "
+                                    "pgdata, bindir, ssh, service and sslmode; server settings are written "
                                     "'set NAME = VALUE;'.");
             continue;
         }
@@ -212,6 +212,23 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     if (s && strcmp(n->service, "pg_ctl") != 0 && !strstr(n->service, "restart"))
         diag_error(c->d, s->value.span, "bad-value",
                    "service must be 'pg_ctl' or a command containing the word 'restart'");
+    /* sslmode: libpq's, for every connection to this node */
+    if ((s = pick(own, defs, 10))) {
+        static const char *const modes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+        n->sslmode = s->value.s;
+        bool known = false;
+        for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
+            known |= strcmp(n->sslmode, modes[k]) == 0;
+        if (!known) {
+            Diagnostic *dg = diag_error(c->d, s->value.span, "bad-value", "'%s' is not an sslmode", n->sslmode);
+            const char *best = diag_suggest(n->sslmode, modes, (int)(sizeof modes / sizeof modes[0]));
+            diag_hint(c->d, dg, best ? "Did you mean '%s'? sslmode is one of disable, allow, prefer, require, "
+                                       "verify-ca and verify-full, as in libpq."
+                                     : "%ssslmode is one of disable, allow, prefer, require, verify-ca and "
+                                       "verify-full, as in libpq.", best ? best : "");
+            n->sslmode = NULL;
+        }
+    }
     const Setting *pw = own->password ? own->password : defs->password;
     if (pw) {
         switch (pw->kind) {

@@ -105,7 +105,7 @@ static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MN
             return;
     }
     HbaLine *h = arena_alloc(a, sizeof *h);
-    h->type = "host";
+    h->type = model_ssl_required(on) ? "hostssl" : "host";
     h->physical = physical;
     h->database = db;
     h->user = on->user;

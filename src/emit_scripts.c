@@ -3,6 +3,7 @@
  * as one shell word, in front of its template from src/sh/. */
 #include "emit.h"
 
+#include "protocol.h"
 #include "quote.h"
 #include "shtpl.h"
 #include "stepsql.h"
@@ -49,10 +50,14 @@ static void emit_sql_step(StrBuf *b, const Step *s)
             q_literal(b, arena_printf(&a, "notice: %s", st->notice));
             sb_puts(b, "\n\\endif\n");
         } else if (st->guard)
-            sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n%s;\n\\endif\n", st->guard, st->sql);
+            sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n%s;\n\\set replc_changed 1\n\\endif\n",
+                      st->guard, st->sql);
         else
-            sb_printf(b, "%s;\n", st->sql);
+            sb_printf(b, "%s;\n\\set replc_changed 1\n", st->sql);
     }
+    /* the last line says whether anything changed, as a shell step's does */
+    sb_puts(b, "\n\\if :{?replc_changed}\n\\echo '" RESULT_PREFIX RESULT_CHANGED "'\n\\else\n\\echo '"
+               RESULT_PREFIX RESULT_OK "'\n\\endif\n");
     arena_free(&a);
 }
 

@@ -40,6 +40,7 @@ typedef struct Exec {
     int *dep_start, *dep_list; /* dependents of step i: dep_list[dep_start[i] .. dep_start[i+1]) */
     char *node_busy;           /* per node index: a step of it runs */
     int nnodes;
+    int *server;               /* per node index: the first node with its host and port */
     Running *run;              /* running jobs, nrun of them */
     int nrun;
     struct pollfd *pfd;
@@ -90,7 +91,7 @@ static int node_index(const Exec *e, const Step *s)
 {
     if (!s->node || s->node->index < 0 || s->node->index >= e->nnodes)
         return -1;
-    return s->node->index;
+    return e->server ? e->server[s->node->index] : s->node->index;
 }
 
 /* Each line of text, indented by 4 spaces; a missing final newline added. */
@@ -137,7 +138,7 @@ static const char *waiting_text(Exec *e, Running *rj)
 
 static void status_draw(Exec *e, double t)
 {
-    if (!e->o->tty)
+    if (!e->o->tty || e->o->quiet)
         return;
     StrBuf b;
     sb_init(&b);
@@ -183,7 +184,7 @@ static void status_draw(Exec *e, double t)
 /* Not a tty: every 10 s, one line per running job. */
 static void report_waiting(Exec *e, double t)
 {
-    if (e->o->tty || e->nrun == 0 || t < e->next_report)
+    if (e->o->tty || e->o->quiet || e->nrun == 0 || t < e->next_report)
         return;
     for (int i = 0; i < e->nrun; i++) {
         Running *rj = &e->run[i];
@@ -248,6 +249,28 @@ static bool build(Exec *e)
     free(fill);
     e->nnodes = maxnode + 1;
     e->node_busy = calloc((size_t)e->nnodes + 1, 1);
+    /* nodes on one server (same host and port) are one host: one step at a time */
+    const MNode **nodes = calloc((size_t)e->nnodes + 1, sizeof *nodes);
+    e->server = calloc((size_t)e->nnodes + 1, sizeof *e->server);
+    if (!nodes || !e->server) {
+        free(nodes);
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        const Step *s = e->p->steps.items[i];
+        if (s->node && s->node->index >= 0)
+            nodes[s->node->index] = s->node;
+    }
+    for (int i = 0; i < e->nnodes; i++) {
+        e->server[i] = i;
+        for (int j = 0; j < i && nodes[i] && nodes[i]->host; j++)
+            if (nodes[j] && nodes[j]->host && nodes[j]->port == nodes[i]->port &&
+                strcmp(nodes[j]->host, nodes[i]->host) == 0) {
+                e->server[i] = j;
+                break;
+            }
+    }
+    free(nodes);
     int slots = e->jobs < n ? e->jobs : n;
     if (slots < 1)
         slots = 1;
@@ -263,6 +286,7 @@ static void free_exec(Exec *e)
     free(e->dep_start);
     free(e->dep_list);
     free(e->node_busy);
+    free(e->server);
     free(e->run);
     free(e->pfd);
     free(e->status_last);
@@ -317,12 +341,16 @@ static void step_ended(Exec *e, const Step *s, int ordinal, double secs,
     status_clear(e);
     e->state[i] = ST_DONE;
     e->results[i] = res;
-    fprintf(f, "[%d/%d] ", ordinal, e->n);
-    put_padded(f, node_name(s), e->node_w);
-    fputs("  ", f);
-    put_padded(f, file_name(s), e->file_w);
-    fprintf(f, "  %s  (%.1fs)\n", result_word(res), secs);
-    if (output && *output)
+    /* --quiet: what went as it should is not shown */
+    bool shown = !e->o->quiet || res == RES_FAILED || (res == RES_WOULD_CHANGE && e->o->status);
+    if (shown) {
+        fprintf(f, "[%d/%d] ", ordinal, e->n);
+        put_padded(f, node_name(s), e->node_w);
+        fputs("  ", f);
+        put_padded(f, file_name(s), e->file_w);
+        fprintf(f, "  %s  (%.1fs)\n", e->o->status && res == RES_WOULD_CHANGE ? "differs" : result_word(res), secs);
+    }
+    if (shown && output && *output)
         put_indented(f, output);
     if (res == RES_FAILED) {
         e->failed = true;
@@ -352,12 +380,14 @@ static void start_ready(Exec *e)
             continue;
         status_clear(e);
         int ordinal = ++e->started;
-        fprintf(f, "[%d/%d] ", ordinal, e->n);
-        put_padded(f, node_name(s), e->node_w);
-        fputs("  ", f);
-        put_padded(f, file_name(s), e->file_w);
-        fprintf(f, "  %s\n", s->what ? s->what : "");
-        fflush(f);
+        if (!e->o->quiet) {
+            fprintf(f, "[%d/%d] ", ordinal, e->n);
+            put_padded(f, node_name(s), e->node_w);
+            fputs("  ", f);
+            put_padded(f, file_name(s), e->file_w);
+            fprintf(f, "  %s\n", s->what ? s->what : "");
+            fflush(f);
+        }
         double t0 = now();
         char *error = NULL;
         Job *j = e->r->start(e->r, s, &error);
@@ -419,6 +449,12 @@ static void print_summary(Exec *e, ExecSummary *sum)
 {
     FILE *f = e->o->out;
     status_clear(e);
+    if (e->o->status) {
+        fprintf(f, "%d differ, %d as described, %d failed, %d not checked, total %.1fs\n",
+                sum->would_change + sum->changed, sum->ok, sum->failed, sum->not_run, sum->seconds);
+        fflush(f);
+        return;
+    }
     if (e->o->dry_run)
         fprintf(f, "%d would change, %d ok, %d failed, %d not run, total %.1fs\n",
                 sum->would_change + sum->changed, sum->ok, sum->failed, sum->not_run, sum->seconds);

@@ -54,6 +54,8 @@ typedef struct ExecOptions {
     bool tty;                 /* live status line */
     volatile sig_atomic_t *interrupt;  /* set by a signal handler: stop, cancel, exit 130 */
     bool dry_run;
+    bool status;              /* --status: the summary counts differences, not changes */
+    bool quiet;               /* --quiet: only failures, differences and the summary */
 } ExecOptions;
 
 typedef struct ExecSummary {

@@ -1,6 +1,7 @@
 /* explain.c: what each diagnostic code means and how to fix it. */
 #include "explain.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -11,7 +12,10 @@ static const struct {
      "The file does not follow the grammar of the topology language (LANGUAGE.md).\n"
      "The message says what was expected and what was found. Simple statements end\n"
      "with ';'; blocks { ... } take no ';' after them; paths, addresses and other\n"
-     "text with dots or slashes are written as strings: host \"10.0.0.1\";\n"},
+     "text with dots or slashes are written as strings: host \"10.0.0.1\";\n"
+     "A value with a unit too: set work_mem = \"64MB\"; Only 'password' takes\n"
+     "'env NAME' or 'file \"PATH\"'. The language is not SQL: 'publish p all tables;',\n"
+     "not FOR ALL TABLES, and no CREATE statements: replc writes those.\n"},
     {"lexical",
      "A character or string that the language does not allow: an unterminated\n"
      "string (strings may not span lines), an unknown escape (only \\\" and \\\\),\n"
@@ -37,7 +41,7 @@ static const struct {
     {"duplicate-cluster", "The file names the cluster twice with different names. Keep one 'cluster' statement.\n"},
     {"unknown-setting",
      "A key that is not a setting. Settings are host, port, database, user,\n"
-     "password, version, pgdata, bindir, ssh and service. PostgreSQL server\n"
+     "password, version, pgdata, bindir, ssh, service and sslmode. PostgreSQL server\n"
      "settings are written 'set NAME = VALUE;'. The hint suggests the closest key.\n"},
     {"duplicate-setting", "A setting is given twice in one block. The second would silently win; remove one.\n"},
     {"bad-value",
@@ -193,4 +197,27 @@ const char *const *explain_codes(void)
     for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
         codes[i] = entries[i].code;
     return codes;
+}
+
+/* The text's first sentence, on one line. */
+static void put_title(FILE *f, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '.' && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'))
+            break;
+        fputc(*p == '\n' ? ' ' : *p, f);
+    }
+}
+
+void explain_list(FILE *f)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
+        if (strlen(entries[i].code) > w)
+            w = strlen(entries[i].code);
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        fprintf(f, "%-*s  ", (int)w, entries[i].code);
+        put_title(f, entries[i].text);
+        fputc('\n', f);
+    }
 }

@@ -24,7 +24,8 @@ static void usage(FILE *f)
           "      --plan          print the plan to standard output (the default without -o)\n"
           "      --format F      text (default) or json: the plan, --status, --apply --dry-run\n"
           "      --graph         print the topology as Graphviz dot\n"
-          "      --explain CODE  what a diagnostic code means and how to fix it\n"
+          "      --explain [CODE]  what a diagnostic code means and how to fix it;\n"
+          "                      alone: every code with its title\n"
           "      --werror        warnings count as errors\n"
           "      --color WHEN    auto (default), always, never\n"
           "      --apply         apply the topology to the live servers (libpq + ssh)\n"
@@ -32,6 +33,11 @@ static void usage(FILE *f)
           "  -j, --jobs N        steps run at once when applying (default: number of nodes)\n"
           "      --prune         with --apply or -o: also drop what replc made for this cluster that\n"
           "                      the file no longer declares (never tables or rows)\n"
+          "      --limit NODE[,NODE...]\n"
+          "                      with --apply, --dry-run or --status: only these nodes' steps;\n"
+          "                      what they need from other nodes is checked, never skipped\n"
+          "  -y, --yes           with --apply on a terminal: do not ask before changing\n"
+          "  -q, --quiet         only problems and the summary\n"
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
           "      --status        connect to every node, report what differs from the topology;\n"
           "                      exit 0 only when the cluster is as described\n"
@@ -202,6 +208,48 @@ static int write_tree(const char *dir, const Model *m, const Plan *p)
     return rc ? -1 : 0;
 }
 
+/* --limit NODE[,NODE...]: per node index, whether it was named; NULL (after
+ * saying why) when a name is not a node. */
+static bool *limit_nodes(Arena *a, const Model *m, const char *list)
+{
+    bool *only = arena_alloc(a, (size_t)m->nodes.n + 1);
+    memset(only, 0, (size_t)m->nodes.n + 1);
+    const char **names = arena_alloc(a, ((size_t)m->nodes.n + 1) * sizeof *names);
+    for (int i = 0; i < m->nodes.n; i++)
+        names[i] = ((const MNode *)m->nodes.items[i])->name;
+    bool bad = false;
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *name = arena_strndup(a, p, len);
+        const MNode *n = model_find_node(m, name);
+        if (n)
+            only[n->index] = true;
+        else {
+            const char *best = diag_suggest(name, names, m->nodes.n);
+            fprintf(stderr, "replc: --limit: the topology has no node '%s'%s%s%s\n", name,
+                    best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
+            bad = true;
+        }
+        p += len + (comma ? 1 : 0);
+    }
+    return bad ? NULL : only;
+}
+
+/* --check's last line: what was checked */
+static void check_summary(const Model *m, const char *file, int warnings)
+{
+    int subs = 0, standbys = 0;
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        subs += n->subs.n;
+        standbys += n->standby != NULL;
+    }
+    printf("%s: %d node%s (%d standby%s), %d subscription%s, %d warning%s\n", file, m->nodes.n,
+           m->nodes.n == 1 ? "" : "s", standbys, standbys == 1 ? "" : "s", subs, subs == 1 ? "" : "s",
+           warnings, warnings == 1 ? "" : "s");
+}
+
 static const char *default_cluster(Arena *a, const char *file)
 {
     const char *base = strrchr(file, '/');
@@ -215,26 +263,28 @@ static const char *default_cluster(Arena *a, const char *file)
 int main(int argc, char **argv)
 {
     enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
-           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE, O_PRUNE };
+           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE, O_PRUNE, O_LIMIT };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
         {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
         {"graph", no_argument, NULL, O_GRAPH},    {"apply", no_argument, NULL, O_APPLY},
         {"dry-run", no_argument, NULL, O_DRY},    {"jobs", required_argument, NULL, 'j'},
-        {"status", no_argument, NULL, O_STATUS},  {"explain", required_argument, NULL, O_EXPLAIN},
+        {"status", no_argument, NULL, O_STATUS},  {"explain", optional_argument, NULL, O_EXPLAIN},
         {"werror", no_argument, NULL, O_WERROR},  {"color", required_argument, NULL, O_COLOR},
         {"version", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"promote", required_argument, NULL, O_PROMOTE}, {"force", no_argument, NULL, O_FORCE},
         {"prune", no_argument, NULL, O_PRUNE},
+        {"limit", required_argument, NULL, O_LIMIT}, {"yes", no_argument, NULL, 'y'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL, *format = "text", *color = "auto", *promote = NULL;
+    const char *out = NULL, *format = "text", *color = "auto", *promote = NULL, *limit = NULL;
     bool check_only = false, plan = false, graph = false, werror = false, apply = false, dry_run = false,
-         status = false, force = false, prune = false;
+         status = false, force = false, prune = false, yes = false, quiet = false;
     int jobs = 0, timeout_s = 300;
     int c;
-    while ((c = getopt_long(argc, argv, "o:j:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:hVyq", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'j':
@@ -263,17 +313,28 @@ int main(int argc, char **argv)
         case O_PRUNE: prune = true; break;
         case O_WERROR: werror = true; break;
         case O_COLOR: color = optarg; break;
+        case O_LIMIT: limit = optarg; break;
+        case 'y': yes = true; break;
+        case 'q': quiet = true; break;
         case 'V': printf("replc %s\n", REPLC_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         case O_EXPLAIN: {
-            const char *t = explain_text(optarg);
+            /* --explain CODE, --explain=CODE, or alone: the list */
+            const char *code = optarg;
+            if (!code && optind < argc && argv[optind][0] != '-')
+                code = argv[optind++];
+            if (!code) {
+                explain_list(stdout);
+                return 0;
+            }
+            const char *t = explain_text(code);
             if (!t) {
                 const char *const *codes = explain_codes();
                 int n = 0;
                 while (codes[n])
                     n++;
-                const char *best = diag_suggest(optarg, codes, n);
-                fprintf(stderr, "replc: unknown diagnostic code '%s'%s%s%s\n", optarg,
+                const char *best = diag_suggest(code, codes, n);
+                fprintf(stderr, "replc: unknown diagnostic code '%s'%s%s%s\n", code,
                         best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
                 return 2;
             }
@@ -305,6 +366,14 @@ int main(int argc, char **argv)
     }
     if (promote && (apply || status || out || check_only || graph || plan)) {
         fputs("replc: --promote does not combine with --apply, --status, -o, --check, --plan or --graph\n", stderr);
+        return 2;
+    }
+    if (limit && !apply && !status) {
+        fputs("replc: --limit goes with --apply, --dry-run or --status\n", stderr);
+        return 2;
+    }
+    if (yes && !apply) {
+        fputs("replc: --yes goes with --apply\n", stderr);
         return 2;
     }
     if (apply && status) {
@@ -364,11 +433,18 @@ int main(int argc, char **argv)
     }
     if (apply || status) {
         Plan *p = plan_build(&arena, m);
-        ApplyOptions ao = {jobs, timeout_s, dry_run, status, strcmp(format, "json") == 0};
+        bool *only = NULL;
+        if (limit && !(only = limit_nodes(&arena, m, limit))) {
+            arena_free(&arena);
+            return 2;
+        }
+        ApplyOptions ao = {jobs, timeout_s, dry_run, status, strcmp(format, "json") == 0, quiet, yes, only};
         rc = apply_run(m, p, &ao);
         arena_free(&arena);
         return rc;
     }
+    if (check_only)
+        check_summary(m, file, diag.nwarnings);
     if (!check_only) {
         Plan *p = plan_build(&arena, m);
         StrBuf b;

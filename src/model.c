@@ -142,6 +142,8 @@ void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *a
     q_conninfo_kv(&c, "user", n->user);
     if (n->pw_kind == PW_FILE)
         q_conninfo_kv(&c, "passfile", n->pw_value);
+    if (n->sslmode)
+        q_conninfo_kv(&c, "sslmode", n->sslmode);
     if (appname)
         q_conninfo_kv(&c, "application_name", appname);
     sb_puts(b, c.s);
@@ -191,4 +193,20 @@ void model_hba_line(StrBuf *b, const HbaLine *h)
     sb_putc(b, ' ');
     q_hba(b, h->user);
     sb_printf(b, " %s %s", h->address, h->method);
+}
+
+const MNode *model_lock_node(const Model *m, const MNode *n)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *o = m->nodes.items[i];
+        if (o->port == n->port && strcmp(o->host, n->host) == 0)
+            return o;
+    }
+    return n;
+}
+
+bool model_ssl_required(const MNode *n)
+{
+    return n->sslmode && (strcmp(n->sslmode, "require") == 0 || strcmp(n->sslmode, "verify-ca") == 0 ||
+                          strcmp(n->sslmode, "verify-full") == 0);
 }

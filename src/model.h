@@ -194,6 +194,7 @@ struct MNode {
     const char *bindir;
     const char *ssh;      /* "user@host[:port]" or "local" */
     const char *service;  /* "pg_ctl" or a restart command */
+    const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
     Vec user_gucs;        /* UserGuc * */
     /* topology */
     Vec pubs;             /* MPub * on this node */
@@ -220,10 +221,16 @@ const char *guc_name(GucId id);
 bool guc_standby_floor(GucId id);
 bool guc_is_numeric(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
+/* The node whose session holds the cluster lock for n's server: the first
+ * node of the topology with n's host and port. */
+const MNode *model_lock_node(const Model *m, const MNode *n);
+/* Its sslmode is require or stricter: its server admits peers with hostssl lines only. */
+bool model_ssl_required(const MNode *n);
 /* s with every char outside [a-z0-9_] made '_' (default object names). */
 const char *model_ident(Arena *a, const char *s);
 /* The connection string peers use to reach node n (no password, ever):
- * host, port, dbname (when given), user, passfile, application_name (when given). */
+ * host, port, dbname (when given), user, passfile, sslmode (when set),
+ * application_name (when given). */
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
 const char *subopt_name(SubOpt o);
 const char *pubopt_name(PubOpt o);

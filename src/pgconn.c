@@ -36,7 +36,7 @@ PgConn *pg_open(const MNode *n, const char *dbname)
     PgConn *c = calloc(1, sizeof *c);
     char port[16];
     snprintf(port, sizeof port, "%d", n->port);
-    const char *keys[10], *vals[10];
+    const char *keys[12], *vals[12];
     int k = 0;
     keys[k] = "host", vals[k++] = n->host;
     keys[k] = "port", vals[k++] = port;
@@ -44,6 +44,8 @@ PgConn *pg_open(const MNode *n, const char *dbname)
     keys[k] = "user", vals[k++] = n->user;
     keys[k] = "application_name", vals[k++] = "replc apply";
     keys[k] = "connect_timeout", vals[k++] = "10";
+    if (n->sslmode)
+        keys[k] = "sslmode", vals[k++] = n->sslmode;
     if (n->pw_kind == PW_ENV && getenv(n->pw_value))
         keys[k] = "password", vals[k++] = getenv(n->pw_value);
     else if (n->pw_kind == PW_LITERAL && n->pw_literal)

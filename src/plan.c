@@ -375,3 +375,33 @@ bool plan_promotes(const Plan *p, const MNode *n)
             return true;
     return false;
 }
+
+/* The steps of p that keep[id - 1] selects, renumbered in the same order;
+ * a dependency on a step left out is dropped (the caller has checked that
+ * it holds). node_steps, node_dirs and promote are p's. */
+Plan *plan_subset(Arena *a, const Plan *p, const bool *keep)
+{
+    Plan *r = arena_alloc(a, sizeof *r);
+    Step **copy = arena_alloc(a, ((size_t)p->steps.n + 1) * sizeof *copy);
+    for (int i = 0; i < p->steps.n; i++) {
+        const Step *s = p->steps.items[i];
+        copy[i] = NULL;
+        if (!keep[i])
+            continue;
+        Step *c = arena_alloc(a, sizeof *c);
+        *c = *s;
+        c->id = r->steps.n + 1;
+        c->deps = (Vec){0};
+        for (int k = 0; k < s->deps.n; k++) {
+            const Step *d = s->deps.items[k];
+            if (copy[d->id - 1])
+                vec_push(a, &c->deps, copy[d->id - 1]);
+        }
+        copy[i] = c;
+        vec_push(a, &r->steps, c);
+    }
+    r->node_steps = p->node_steps;
+    r->node_dirs = p->node_dirs;
+    r->promote = p->promote;
+    return r;
+}

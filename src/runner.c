@@ -54,6 +54,19 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* s on one line: newlines and the trailing ones dropped */
+static const char *one_line(Arena *a, const char *s)
+{
+    char *r = arena_strdup(a, s);
+    size_t n = strlen(r);
+    while (n && (r[n - 1] == '\n' || r[n - 1] == ' '))
+        r[--n] = '\0';
+    for (char *p = r; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return r;
+}
+
 static void finish_job(Job *j, StepResult r)
 {
     j->done = true;
@@ -261,7 +274,7 @@ static void wait_source_lists(RealRunner *rr, Job *j)
 static void relock(RealRunner *rr, Job *j)
 {
     PgConn **locks = (PgConn **)rr->locks;
-    int i = j->s->node->index;
+    int i = model_lock_node(rr->m, j->s->node)->index;
     pg_close(locks[i]);
     locks[i] = NULL;
     j->kind = JOB_RELOCK;
@@ -273,12 +286,12 @@ static void relock_poll(RealRunner *rr, Job *j)
 {
     PgState st = pg_state(j->pg);
     if (st == PG_IDLE) {
-        pg_send(j->pg, sql_lock_try());
+        pg_send(j->pg, sql_lock_try(&j->arena, rr->m->cluster));
         return;
     }
     if (st == PG_DONE) {
         if (strcmp(pg_value(j->pg), "t") == 0) {
-            ((PgConn **)rr->locks)[j->s->node->index] = j->pg;   /* apply.c closes it */
+            ((PgConn **)rr->locks)[model_lock_node(rr->m, j->s->node)->index] = j->pg;   /* apply.c closes it */
             j->pg = NULL;
             j->changed = true;
             if (j->s->kind == STEP_BASEBACKUP && j->s->node->standby->source)
@@ -720,24 +733,29 @@ static void cancel(Runner *r, Job *j)
     free_job(j);
 }
 
+/* What the job waits for, with the last error of what it polls; without
+ * the words "waiting for", which exec.c puts in front. */
 static const char *waiting_for(Runner *r, Job *j)
 {
     (void)r;
+    static const char lead[] = "waiting for ";
     if (j->child_running && j->child.output.s) {
-        /* the script's own last "waiting for" line */
+        /* the script's own last "waiting for" line (lib.sh's wait_for) */
         const char *last = NULL, *p = j->child.output.s;
-        while ((p = strstr(p, "waiting for "))) {
-            last = p;
+        while ((p = strstr(p, lead))) {
+            last = p + sizeof lead - 1;
             p++;
         }
         if (last) {
             const char *e = strchr(last, '\n');
             return arena_strndup(&j->arena, last, e ? (size_t)(e - last) : strlen(last));
         }
-        return "running on the host";
+        return NULL;
     }
+    if (j->what && j->before && j->kind == JOB_WAIT)
+        return arena_printf(&j->arena, "%s (last error: %s)", j->what, one_line(&j->arena, j->before));
     if (j->what)
-        return arena_printf(&j->arena, "waiting for %s", j->what);
+        return j->what;
     return NULL;
 }
 

@@ -2,6 +2,7 @@
 #include "stepsql.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -1003,21 +1004,37 @@ char *sql_restart_needed(Arena *a, const MNode *n)
     return r;
 }
 
-/* The cluster lock of --apply: one advisory lock, key (LOCK_CLASS, LOCK_OBJ),
- * held by a session on each node's 'postgres' database. */
-#define LOCK_CLASS "727270"
-#define LOCK_OBJ "1"
+/* The cluster lock of --apply: one advisory lock per server, key
+ * (LOCK_CLASS, sql_lock_key(cluster)), held by one session in the server's
+ * 'postgres' database (advisory locks belong to a database: one fixed
+ * database makes the nodes that share a server share the lock). Another
+ * cluster has another key, and never waits for this one. */
+#define LOCK_CLASS 727270
 
-const char *sql_lock_try(void)
+/* FNV-1a of the cluster name, in 0 .. 2^31 - 1 (an int4 that pg_locks.objid,
+ * an oid, shows unchanged); the same for a name on every machine */
+long sql_lock_key(const char *cluster)
 {
-    return "SELECT pg_try_advisory_lock(" LOCK_CLASS ", " LOCK_OBJ ")";
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)cluster; *p; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return (long)(h & 0x7fffffffu);
 }
 
-const char *sql_lock_holders(void)
+char *sql_lock_try(Arena *a, const char *cluster)
 {
-    return "SELECT coalesce(string_agg(coalesce(a.application_name, '') || ' from ' || "
-           "coalesce(host(a.client_addr), 'local') || ' since ' || "
-           "date_trunc('second', a.backend_start)::text, '; '), 'unknown') "
-           "FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-           "WHERE l.locktype = 'advisory' AND l.classid = " LOCK_CLASS " AND l.objid = " LOCK_OBJ " AND l.granted";
+    return arena_printf(a, "SELECT pg_try_advisory_lock(%d, %ld)", LOCK_CLASS, sql_lock_key(cluster));
+}
+
+char *sql_lock_holders(Arena *a, const char *cluster)
+{
+    return arena_printf(a, "SELECT coalesce(string_agg(coalesce(a.application_name, '') || ' from ' || "
+                           "coalesce(host(a.client_addr), 'local') || ' since ' || "
+                           "date_trunc('second', a.backend_start)::text, '; '), 'unknown') "
+                           "FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                           "WHERE l.locktype = 'advisory' AND l.classid = %d AND l.objid = %ld "
+                           "AND l.objsubid = 2 AND l.granted",
+                        LOCK_CLASS, sql_lock_key(cluster));
 }

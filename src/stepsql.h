@@ -45,10 +45,12 @@ char *sql_standby_guards_clear(Arena *a, const MNode *standby);
 char *sql_restart_needed(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
 int sub_expected_tables(const MSub *sub);
 
-/* The cluster lock that keeps two --apply runs apart, on each node's
- * 'postgres' database: take it ('t' when this session holds it now), and
- * who holds it (one line). */
-const char *sql_lock_try(void);
-const char *sql_lock_holders(void);
+/* The cluster lock that keeps two --apply runs of one cluster apart, one
+ * per server, in its 'postgres' database (model_lock_node): take it ('t'
+ * when this session holds it now), and who holds it (one line). Its key
+ * derives from the cluster's name. */
+long sql_lock_key(const char *cluster);
+char *sql_lock_try(Arena *a, const char *cluster);
+char *sql_lock_holders(Arena *a, const char *cluster);
 
 #endif

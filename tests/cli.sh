@@ -34,7 +34,7 @@ for opt in --help -h; do
 done
 check "--help lists every option it parses" sh -c '
     for o in --output --check --plan --format --graph --explain --werror --color --apply --dry-run \
-             --jobs --timeout --status --promote --force --prune --version --help; do
+             --jobs --timeout --status --promote --force --prune --limit --yes --quiet --version --help; do
         grep -q -- "$o" "$1" || { echo "missing $o"; exit 1; }
     done' sh "$tmp/out"
 check "--help lists no option that is not built" not grep -E -- '--(trace)' "$tmp/out"
@@ -71,4 +71,17 @@ check "--explain of an unknown code suggests one" grep -q "did you mean 'replica
 check "--plan --format json is valid JSON" sh -c '"$1" --plan --format json examples/topology.rc 2>/dev/null | python3 -m json.tool > /dev/null' sh "$replc"
 check "--graph prints a digraph" sh -c '"$1" --graph examples/topology.rc 2>/dev/null | grep -q "^digraph"' sh "$replc"
 check "without -o the plan goes to stdout" sh -c '"$1" examples/topology.rc 2>/dev/null | grep -q "^# replc plan"' sh "$replc"
+check "--explain alone lists every code, one per line with its title" sh -c '
+    "$1" --explain > "$2/list" || exit 1
+    for c in syntax replica-identity unknown-setting; do
+        grep -q "^$c  *[A-Z]" "$2/list" || { echo "no line for $c"; exit 1; }
+    done
+    [ "$(wc -l < "$2/list")" -gt 30 ] || { echo "too few lines"; exit 1; }' sh "$replc" "$tmp"
+check "--check ends with a summary line on stdout" sh -c '
+    out=$("$1" --check examples/topology.rc 2>/dev/null)
+    [ "$out" = "examples/topology.rc: 4 nodes (1 standby), 4 subscriptions, 1 warning" ] || { echo "got: $out"; exit 1; }' sh "$replc"
+check "--limit without --apply or --status exits 2" status 2 "$replc" --limit alpha examples/topology.rc
+check "--yes without --apply exits 2" status 2 "$replc" --yes --status examples/topology.rc
+check "--limit with an unknown node exits 2" status 2 "$replc" --status --limit otus11-9 examples/topology.rc
+check "--limit with an unknown node suggests one" grep -q "no node 'otus11-9'; did you mean 'otus11-" "$tmp/err"
 finish

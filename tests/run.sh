@@ -92,6 +92,7 @@ suite "promises" sh tests/promises.sh ./replc
 suite "command line" sh tests/cli.sh ./replc
 suite "plan review (every property changes the plan)" sh tests/plan-review.sh ./replc
 suite "review diff of one change (golden-diff)" sh tests/golden-diff/run.sh ./replc
+suite "what the scripts tell an operator" sh tests/scripts-ux.sh ./replc
 suite "make install" sh tests/install.sh
 if [ "$mode" = fast ]; then
     suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc
@@ -150,6 +151,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         export REPLC_HOSTS_PREFIX=rday REPLC_HOSTS_NET=127.77.7
         lane_run change bash tests/integration/change.sh
         lane_run prune bash tests/integration/prune.sh
+        lane_run ergo bash tests/integration/ergo.sh
     ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
@@ -171,6 +173,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
     lane_report "real servers: changes to a live cluster converge" change
     lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
+    lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

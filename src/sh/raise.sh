@@ -24,7 +24,7 @@ if ! running; then
 fi
 q() { lpsql "$local_postgres" "$1"; }
 # shellcheck disable=SC2317 # called by wait_for
-up() { q 'SELECT 1' >/dev/null 2>&1; }
+up() { try q 'SELECT 1'; }
 wait_for 'the server to accept connections' up
 # raise GUARD STATEMENT: run the statement when the guard holds
 raise() {

@@ -23,7 +23,7 @@
 #   (c) a second --apply: exit 0, "0 changed" and "nothing to do", row
 #       counts, subscription oids, slots and server start times unchanged;
 #   (d2) the cluster lock held by a psql session on vm2
-#       (pg_advisory_lock(727270, 1)): --apply fails in preflight naming
+#       (pg_advisory_lock(727270, lock_key itest)): --apply fails in preflight naming
 #       another replc --apply on vm2, and changes nothing; released, --apply
 #       succeeds again;
 #   (e) vm3 raised (`set max_connections = 150` added to the topology) while
@@ -189,7 +189,7 @@ else
         note "the first apply had restarted vm1 and vm2 when the second started; lines of the second's stderr:"
         grep -E '^  - ' "$WORK/apply2.err" | diag
         for i in 1 2 3 4; do
-            note "vm$i: advisory locks (727270, 1) now: $(q "$i" "select count(*) from pg_locks where locktype = 'advisory' and classid = 727270 and objid = 1 and granted" postgres)"
+            note "vm$i: advisory locks (727270, $(lock_key itest)) now: $(q "$i" "select count(*) from pg_locks where locktype = 'advisory' and classid = 727270 and objid = $(lock_key itest) and granted" postgres)"
         done
     fi
     has apply2 err "another replc --apply is running \(replc apply from $ADMIN_IP since " \
@@ -265,14 +265,14 @@ PGPASSWORD=$PW PGAPPNAME=itest-locker psql -X -q -At -h "$H2_IP" -U postgres -d 
     <"$WORK/locker.in" >"$WORK/locker.out" 2>&1 &
 LOCKER_PID=$!
 exec 7>"$WORK/locker.in"
-echo "SELECT pg_advisory_lock(727270, 1);" >&7
+echo "SELECT pg_advisory_lock(727270, $(lock_key itest));" >&7
 LOCKQ="select count(*) from pg_locks l join pg_stat_activity a using (pid)
-       where l.locktype = 'advisory' and l.classid = 727270 and l.objid = 1 and l.granted
+       where l.locktype = 'advisory' and l.classid = 727270 and l.objid = $(lock_key itest) and l.granted
          and a.application_name = 'itest-locker'"
 deadline=$(( $(now_ms) + 10000 ))
 until [ "$(q 2 "$LOCKQ" postgres)" = 1 ] || [ "$(now_ms)" -ge "$deadline" ]; do sleep 0.1; done
 if [ "$(q 2 "$LOCKQ" postgres)" = 1 ]; then
-    ok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"
+    ok "(d2) a psql session on vm2 holds the cluster lock (727270, $(lock_key itest))"
     catalog >"$WORK/d.before"
     replc_run locked --apply
     catalog >"$WORK/d.after"
@@ -292,7 +292,7 @@ if [ "$(q 2 "$LOCKQ" postgres)" = 1 ]; then
     expect_rc unlocked 0 "(d2) once the psql session ends, --apply exits 0"
     has unlocked out '^nothing to do: the cluster is as described$' "(d2) ... and says nothing to do"
 else
-    not_ok "(d2) a psql session on vm2 holds pg_advisory_lock(727270, 1)"; diag <"$WORK/locker.out"
+    not_ok "(d2) a psql session on vm2 holds the cluster lock (727270, $(lock_key itest))"; diag <"$WORK/locker.out"
 fi
 
 # ------------------------------------------------------------------ (e) raise a source

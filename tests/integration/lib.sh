@@ -14,6 +14,17 @@ now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 secs() { local d=$1; printf '%d.%d' $((d / 1000)) $(((d % 1000) / 100)); }   # ms -> "s.d"
 
+# lock_key CLUSTER: the second key of replc's cluster lock (FNV-1a of the
+# cluster's name, low 31 bits; src/stepsql.c sql_lock_key); the first is 727270
+lock_key() {
+    local s=$1 h=2166136261 i c
+    for ((i = 0; i < ${#s}; i++)); do
+        printf -v c '%d' "'${s:i:1}"
+        h=$(( ((h ^ c) * 16777619) & 0xffffffff ))
+    done
+    echo $((h & 0x7fffffff))
+}
+
 # psql from the admin side (root namespace) to node I, database repl.
 q() {   # q I SQL [DATABASE]
     PGPASSWORD=$PW PGCONNECT_TIMEOUT=5 psql -X -q -At -v ON_ERROR_STOP=1 \

@@ -235,11 +235,20 @@ static Step *t_step(T *t, int ni, const char *name, ...)
     return s;
 }
 
+static void t_run_mode(T *t, int jobs, bool dry, bool tty, bool status, bool quiet)
+{
+    FILE *f = open_memstream(&t->out, &t->outlen);
+    Runner r = fake_runner(&t->fake);
+    ExecOptions o = {jobs, f, tty, &t->flag, dry, status, quiet};
+    t->rc = exec_run(&t->plan, &r, &o, t->results, &t->sum);
+    fclose(f);
+}
+
 static void t_run(T *t, int jobs, bool dry, bool tty)
 {
     FILE *f = open_memstream(&t->out, &t->outlen);
     Runner r = fake_runner(&t->fake);
-    ExecOptions o = {jobs, f, tty, &t->flag, dry};
+    ExecOptions o = {jobs, f, tty, &t->flag, dry, false, false};
     t->rc = exec_run(&t->plan, &r, &o, t->results, &t->sum);
     fclose(f);
 }
@@ -365,6 +374,27 @@ static void test_one_per_node(void)
     t_free(&t);
 }
 
+/* two nodes in two databases of one server (same host and port) are one
+ * host: a restart of one must not run while the other runs a step */
+static void test_one_per_server(void)
+{
+    T t;
+    t_init(&t, 3);
+    t.nodes[0]->host = "10.0.0.1", t.nodes[0]->port = 5432;
+    t.nodes[1]->host = "10.0.0.1", t.nodes[1]->port = 5432;
+    t.nodes[2]->host = "10.0.0.1", t.nodes[2]->port = 5433;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 2; i++)
+            t_step(&t, k, "on", 0);
+    for (int id = 1; id <= 6; id++)
+        t.fake.cfg[id].ms = 15;
+    t_run(&t, 10, false, false);
+    unit_int("per server: exit 0", t.rc, 0);
+    unit_int("per server: the two servers in parallel, never two steps on one", t.fake.max_running, 2);
+    unit_int("per server: all ran", t.fake.finished_n, 6);
+    t_free(&t);
+}
+
 static void test_failure(void)
 {
     T t;
@@ -460,6 +490,40 @@ static void test_dry_run(void)
     expect_has("dry run: finish word", &t, "would change  (0.0s)\n");
     expect_has("dry run: summary", &t, "2 would change, 1 ok, 0 failed, 0 not run, total ");
     unit_int("dry run: no nothing-to-do line", has(&t, "nothing to do"), 0);
+    t_free(&t);
+}
+
+/* --status counts differences, and changes nothing: its summary says so */
+static void test_status_words(void)
+{
+    T t;
+    t_init(&t, 1);
+    t_step(&t, 0, "a", 0);
+    t_step(&t, 0, "b", 1, 0);
+    t.fake.cfg[1].result = RES_OK;
+    t.fake.cfg[2].result = RES_WOULD_CHANGE;
+    t_run_mode(&t, 1, true, false, true, false);
+    expect_has("status: summary speaks of differences", &t, "1 differ, 1 as described, 0 failed, 0 not checked, total ");
+    unit_int("status: no 'changed' anywhere", has(&t, "changed"), 0);
+    expect_has("status: the step's word", &t, "differs  (0.0s)\n");
+    t_free(&t);
+}
+
+/* --quiet: only what went wrong, and the summary */
+static void test_quiet(void)
+{
+    T t;
+    t_init(&t, 1);
+    t_step(&t, 0, "a", 0);
+    t_step(&t, 0, "b", 1, 0);
+    t_step(&t, 0, "c", 2, 0);
+    t.fake.cfg[1].result = RES_CHANGED;
+    t.fake.cfg[2].result = RES_FAILED;
+    t_run_mode(&t, 1, false, false, false, true);
+    unit_int("quiet: a step that changed is not shown", has(&t, "01-a.sql"), 0);
+    expect_has("quiet: a failure is shown", &t, "FAILED: 02-b.sql on n1");
+    expect_has("quiet: a step not run is shown", &t, "not run: 03-c.sql on n1");
+    expect_has("quiet: the summary", &t, "1 changed, 0 ok, 1 failed, 1 not run, total ");
     t_free(&t);
 }
 
@@ -625,6 +689,9 @@ int main(void)
     test_start_fails();
     test_ok_unblocks();
     test_dry_run();
+    test_one_per_server();
+    test_status_words();
+    test_quiet();
     test_progress_text();
     test_tty_status();
     test_interrupt();

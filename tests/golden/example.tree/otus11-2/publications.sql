@@ -6,33 +6,45 @@
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test2') AS replc_do \gset
 \if :replc_do
 CREATE PUBLICATION publ_test2 FOR TABLE test2;
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test2' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster postgres2021-2147483647') AS replc_do \gset
 \if :replc_do
 COMMENT ON PUBLICATION publ_test2 IS 'replc cluster postgres2021-2147483647';
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'publ_test2' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('test2')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION publ_test2 SET TABLE test2;
+\set replc_changed 1
 \endif
 
 -- options of publication publ_test2
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'publ_test2' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION publ_test2 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
+\set replc_changed 1
 \endif
 
 -- slot of subscription subs_test2 of node otus11-1
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'subs_test2') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('subs_test2', 'pgoutput', false, false);
+\set replc_changed 1
 \endif
 
 -- slot of subscription subs3_test2 of node otus11-3
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'subs3_test2') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('subs3_test2', 'pgoutput', false, false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -22,16 +22,36 @@ set -- \
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT
-# run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
-run() {
-    printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"
+# step FILE CONNINFO: one step, a .sql file with psql in that database
+step() {
     case $1 in
-    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$1" ;;
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" ;;
     *) sh "./$1" ;;
-    esac || { printf 'replc: %s: step %s failed\n' "$node" "$1" >&2; exit 1; }
+    esac
+}
+# report FILE WHAT: reads a step's output, then its exit line
+report() {
+    result=ok
+    while IFS= read -r line; do
+        case $line in
+        'replc-result: '*) result=${line#replc-result: } ;;
+        'replc-exit: 0')
+            printf 'replc: %s: %s: %s: %s\n' "$node" "$1" "$2" "$result"
+            return 0 ;;
+        'replc-exit: '*)
+            printf 'replc: %s: step %s failed (exit %s)\n' "$node" "$1" "${line#replc-exit: }" >&2
+            return 1 ;;
+        *) printf '    %s\n' "$line" ;;
+        esac
+    done
+    return 1
+}
+# run FILE WHAT CONNINFO
+run() {
+    { if step "$1" "$3" 2>&1; then echo 'replc-exit: 0'; else echo "replc-exit: $?"; fi; } | report "$1" "$2"
 }
 while [ $# -gt 0 ]; do
-    run "$1" "$2" "$3"
+    run "$1" "$2" "$3" || exit 1
     shift 3
 done
 printf 'replc: %s: all steps done\n' "$node"

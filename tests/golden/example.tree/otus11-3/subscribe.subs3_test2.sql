@@ -8,38 +8,51 @@ CREATE SUBSCRIPTION subs3_test2
     CONNECTION 'host=192.168.56.12 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test2
     WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription subs3_test2: its publisher's address
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=192.168.56.12 port=5432 dbname=repl user=postgres')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 CONNECTION 'host=192.168.56.12 port=5432 dbname=repl user=postgres';
+\set replc_changed 1
 \endif
 
 -- subscription subs3_test2: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['publ_test2']::text[]) ORDER BY 1))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 SET PUBLICATION publ_test2 WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> false)) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 SET (streaming = off);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'on')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 SET (synchronous_commit = 'on');
+\set replc_changed 1
 \endif
 
 -- subscription subs3_test2: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('test2')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster postgres2021-2147483647') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION subs3_test2 IS 'replc cluster postgres2021-2147483647';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

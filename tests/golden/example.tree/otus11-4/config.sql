@@ -10,34 +10,46 @@
 SELECT current_setting('wal_level') = 'minimal' AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET wal_level = 'replica';
+\set replc_changed 1
 \endif
 
 -- max_wal_senders: 0 subscription(s) to this node with their table-sync connections, 2 per standby (0); at least 1, 10 when the server restarts anyway
 SELECT current_setting('max_wal_senders')::bigint < 1 OR (current_setting('max_wal_senders')::bigint < 10 AND (current_setting('wal_level') = 'minimal' OR current_setting('max_wal_senders')::bigint < 1 OR current_setting('max_replication_slots')::bigint < 0 OR current_setting('max_logical_replication_workers')::bigint <> 0 OR current_setting('max_worker_processes')::bigint < 4 OR current_setting('hot_standby') <> 'on')) AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_wal_senders = 10;
+\set replc_changed 1
 \endif
 
 -- max_replication_slots: 0 slot(s) for subscribers and standbys, 0 replication origin(s) for this node's subscriptions; at least 0, 10 when the server restarts anyway
 SELECT current_setting('max_replication_slots')::bigint < 10 AND (current_setting('wal_level') = 'minimal' OR current_setting('max_wal_senders')::bigint < 1 OR current_setting('max_replication_slots')::bigint < 0 OR current_setting('max_logical_replication_workers')::bigint <> 0 OR current_setting('max_worker_processes')::bigint < 4 OR current_setting('hot_standby') <> 'on') AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_replication_slots = 10;
+\set replc_changed 1
 \endif
 
 -- max_logical_replication_workers: a copy of subscriber 'otus11-3': no apply workers until promoted
 SELECT current_setting('max_logical_replication_workers')::bigint <> 0 AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_logical_replication_workers = 0;
+\set replc_changed 1
 \endif
 
 -- max_worker_processes: max_logical_replication_workers + 1 (the launcher); at least 4, 8 when the server restarts anyway
 SELECT current_setting('max_worker_processes')::bigint < 4 OR (current_setting('max_worker_processes')::bigint < 8 AND (current_setting('wal_level') = 'minimal' OR current_setting('max_wal_senders')::bigint < 1 OR current_setting('max_replication_slots')::bigint < 0 OR current_setting('max_logical_replication_workers')::bigint <> 0 OR current_setting('max_worker_processes')::bigint < 4 OR current_setting('hot_standby') <> 'on')) AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET max_worker_processes = 8;
+\set replc_changed 1
 \endif
 
 -- hot_standby: the node is a hot standby
 SELECT current_setting('hot_standby') <> 'on' AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM SET hot_standby = 'on';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -6,27 +6,38 @@
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p') AS replc_do \gset
 \if :replc_do
 CREATE PUBLICATION p FOR TABLE items;
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster failover17') AS replc_do \gset
 \if :replc_do
 COMMENT ON PUBLICATION p IS 'replc cluster failover17';
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('items')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p SET TABLE items;
+\set replc_changed 1
 \endif
 
 -- options of publication p
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
+\set replc_changed 1
 \endif
 
 -- slot of subscription sub_from_pub of node sub
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'sub_from_pub') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('sub_from_pub', 'pgoutput', false, false, true);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -19,7 +19,7 @@ set --
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
 setup
 # shellcheck disable=SC2317 # called by wait_for
-up() { lpsql "$local_postgres" 'SELECT 1' >/dev/null 2>&1; }
+up() { try lpsql "$local_postgres" 'SELECT 1'; }
 wait_for 'the server to accept connections' up
 # a reload applies what needs no restart, and marks what does as pending
 if ! dry; then

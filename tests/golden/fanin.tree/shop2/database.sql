@@ -5,4 +5,11 @@
 SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'shop') AS replc_do \gset
 \if :replc_do
 CREATE DATABASE shop;
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

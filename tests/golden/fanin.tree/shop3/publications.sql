@@ -6,27 +6,38 @@
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3') AS replc_do \gset
 \if :replc_do
 CREATE PUBLICATION p3 FOR TABLE shop3.orders;
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
 \if :replc_do
 COMMENT ON PUBLICATION p3 IS 'replc cluster fanin';
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p3' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop3.orders')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p3 SET TABLE shop3.orders;
+\set replc_changed 1
 \endif
 
 -- options of publication p3
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION p3 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
+\set replc_changed 1
 \endif
 
 -- slot of subscription warehouse_from_shop3 of node warehouse
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'warehouse_from_shop3') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('warehouse_from_shop3', 'pgoutput', false, false, false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -8,33 +8,45 @@ CREATE SUBSCRIPTION from_shop4
     CONNECTION 'host=shop4.example port=5432 dbname=shop user=replicator'
     PUBLICATION p4
     WITH (copy_data = false, create_slot = false, streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription from_shop4: its publisher's address
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=shop4.example port=5432 dbname=shop user=replicator')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION from_shop4 CONNECTION 'host=shop4.example port=5432 dbname=shop user=replicator';
+\set replc_changed 1
 \endif
 
 -- subscription from_shop4: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p4']::text[]) ORDER BY 1))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION from_shop4 SET PUBLICATION p4 WITH (copy_data = false);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION from_shop4 SET (streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription from_shop4: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop4.orders')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION from_shop4 REFRESH PUBLICATION WITH (copy_data = false);
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION from_shop4 IS 'replc cluster fanin';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

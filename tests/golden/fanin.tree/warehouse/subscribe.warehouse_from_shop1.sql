@@ -8,38 +8,51 @@ CREATE SUBSCRIPTION warehouse_from_shop1
     CONNECTION 'host=shop1.example port=5432 dbname=shop user=replicator'
     PUBLICATION p1
     WITH (two_phase = true, binary = true, create_slot = false, streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription warehouse_from_shop1: its publisher's address
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=shop1.example port=5432 dbname=shop user=replicator')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop1 CONNECTION 'host=shop1.example port=5432 dbname=shop user=replicator';
+\set replc_changed 1
 \endif
 
 -- subscription warehouse_from_shop1: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p1']::text[]) ORDER BY 1))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop1 SET PUBLICATION p1 WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> true)) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop1 SET (binary = true);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop1 SET (streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription warehouse_from_shop1: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop1.orders')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop1 REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION warehouse_from_shop1 IS 'replc cluster fanin';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

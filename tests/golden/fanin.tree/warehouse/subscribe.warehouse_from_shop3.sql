@@ -8,33 +8,45 @@ CREATE SUBSCRIPTION warehouse_from_shop3
     CONNECTION 'host=shop3.example port=5432 dbname=shop user=replicator'
     PUBLICATION p3
     WITH (create_slot = false, streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription warehouse_from_shop3: its publisher's address
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop3' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=shop3.example port=5432 dbname=shop user=replicator')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop3 CONNECTION 'host=shop3.example port=5432 dbname=shop user=replicator';
+\set replc_changed 1
 \endif
 
 -- subscription warehouse_from_shop3: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop3' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p3']::text[]) ORDER BY 1))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop3 SET PUBLICATION p3 WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop3' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop3 SET (streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription warehouse_from_shop3: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop3' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop3.orders')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop3 REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_shop3' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster fanin') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION warehouse_from_shop3 IS 'replc cluster fanin';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

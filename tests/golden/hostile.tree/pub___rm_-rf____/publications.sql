@@ -6,27 +6,38 @@
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --') AS replc_do \gset
 \if :replc_do
 CREATE PUBLICATION "Pub $1; --" FOR TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster c''l; --x') AS replc_do \gset
 \if :replc_do
 COMMENT ON PUBLICATION "Pub $1; --" IS 'replc cluster c''l; --x';
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'Pub $1; --' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('"Sch""ema"."ta ble;--"')::oid, to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk')::oid]::oid[]) x)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION "Pub $1; --" SET TABLE "Sch""ema"."ta ble;--", abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk;
+\set replc_changed 1
 \endif
 
 -- options of publication Pub $1; --
 SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'Pub $1; --' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
 \if :replc_do
 ALTER PUBLICATION "Pub $1; --" SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
+\set replc_changed 1
 \endif
 
 -- slot of subscription Süb's "x" of node süb \ node
 SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'sub_slot') AS replc_do \gset
 \if :replc_do
 SELECT pg_create_logical_replication_slot('sub_slot', 'pgoutput', false, false);
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

@@ -57,19 +57,30 @@ peer() {
     return 1
 }
 
-# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout seconds
+# try COMMAND...: run COMMAND, its output thrown away; when it fails, its
+# error output (on one line) in $last_error, for wait_for to show
+try() {
+    if out=$("$@" 2>&1 >/dev/null); then return 0; fi
+    last_error=$(printf '%s' "$out" | tr '\n' ' ')
+    if [ -z "$last_error" ]; then last_error="$1 failed without a message"; fi
+    return 1
+}
+
+# wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout
+# seconds; every line about the wait carries the last error a check kept
+# in $last_error (try, peer)
 wait_for() {
     what=$1; shift
+    last_error=
     start=$(date +%s); next=$start
     until "$@"; do
         now=$(date +%s)
         if [ $((now - start)) -ge "$timeout" ]; then
-            say "timed out after ${timeout}s waiting for $what"
-            if [ -n "$last_error" ]; then say "last error: $last_error"; fi
+            say "timed out after ${timeout}s waiting for $what${last_error:+ (last error: $last_error)}"
             exit 1
         fi
         if [ "$now" -ge "$next" ]; then
-            say "waiting for $what"
+            say "waiting for $what${last_error:+ (last error: $last_error)}"
             next=$((now + 10))
         fi
         sleep 1
@@ -98,7 +109,13 @@ server() {
 # ours: a standby that replc built from this source
 ours() { [ -f "$pgdata/standby.signal" ] && [ "$(cat "$pgdata/replc_standby" 2>/dev/null)" = "$marker" ]; }
 running() { pg_ctl -D "$pgdata" status >/dev/null 2>&1; }
-streaming() { [ "$(lpsql "$local_postgres" 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; }
+streaming() {
+    if ! st=$(lpsql "$local_postgres" 'SELECT status FROM pg_stat_wal_receiver' 2>&1); then
+        last_error=$(printf '%s' "$st" | tr '\n' ' '); return 1
+    fi
+    if [ "$st" = streaming ]; then return 0; fi
+    last_error="no WAL receiver streaming (pg_stat_wal_receiver status: ${st:-none})"; return 1
+}
 
 # kick: ask the primary ($primary, at $primary_conninfo) to log a standby
 # snapshot; a slot on a standby (a subscription's, or a table-sync worker's)

@@ -8,33 +8,45 @@ CREATE SUBSCRIPTION delta_tu
     CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres'
     PUBLICATION pt, pu
     WITH (streaming = 'parallel', create_slot = false);
+\set replc_changed 1
 \endif
 
 -- subscription delta_tu: its publisher's address
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=10.2.0.3 port=5432 dbname=repl user=postgres')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres';
+\set replc_changed 1
 \endif
 
 -- subscription delta_tu: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt', 'pu']::text[]) ORDER BY 1))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu SET PUBLICATION pt, pu WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'p')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu SET (streaming = 'parallel');
+\set replc_changed 1
 \endif
 
 -- subscription delta_tu: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid, to_regclass('u')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster standby-publisher') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION delta_tu IS 'replc cluster standby-publisher';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

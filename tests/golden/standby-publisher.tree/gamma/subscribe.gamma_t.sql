@@ -8,38 +8,51 @@ CREATE SUBSCRIPTION gamma_t
     CONNECTION 'host=10.2.0.2 port=5432 dbname=repl user=postgres'
     PUBLICATION pt
     WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
+\set replc_changed 1
 \endif
 
 -- subscription gamma_t: its publisher's address
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=10.2.0.2 port=5432 dbname=repl user=postgres')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t CONNECTION 'host=10.2.0.2 port=5432 dbname=repl user=postgres';
+\set replc_changed 1
 \endif
 
 -- subscription gamma_t: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt']::text[]) ORDER BY 1))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t SET PUBLICATION pt WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t SET (streaming = off);
+\set replc_changed 1
 \endif
 
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'on')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t SET (synchronous_commit = 'on');
+\set replc_changed 1
 \endif
 
 -- subscription gamma_t: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
 \endif
 
 -- replc's mark: what carries it and leaves the topology is dropped by --prune
 SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster standby-publisher') AS replc_do \gset
 \if :replc_do
 COMMENT ON SUBSCRIPTION gamma_t IS 'replc cluster standby-publisher';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
 \endif

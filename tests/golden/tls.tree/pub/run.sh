@@ -1,0 +1,54 @@
+#!/bin/sh
+# replc: every step of node 'pub' (cluster 'tls'), in order. Generated; do not edit.
+# Copy this directory to the host and run it there as the PostgreSQL OS user:
+#     sh run.sh
+# It stops at the first failure; running it again is safe.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
+set -eu
+node='pub'
+port=5432
+bindir=''
+set -- \
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'hba.sh' 'admit 2 peer line(s) in pg_hba.conf, reload' '' \
+    'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
+    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'database.sql' 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres' \
+    'tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
+    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=app user=postgres'
+cd "$(dirname "$0")"
+if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+PGPORT=${PGPORT:-$port}; export PGPORT
+# step FILE CONNINFO: one step, a .sql file with psql in that database
+step() {
+    case $1 in
+    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" ;;
+    *) sh "./$1" ;;
+    esac
+}
+# report FILE WHAT: reads a step's output, then its exit line
+report() {
+    result=ok
+    while IFS= read -r line; do
+        case $line in
+        'replc-result: '*) result=${line#replc-result: } ;;
+        'replc-exit: 0')
+            printf 'replc: %s: %s: %s: %s\n' "$node" "$1" "$2" "$result"
+            return 0 ;;
+        'replc-exit: '*)
+            printf 'replc: %s: step %s failed (exit %s)\n' "$node" "$1" "${line#replc-exit: }" >&2
+            return 1 ;;
+        *) printf '    %s\n' "$line" ;;
+        esac
+    done
+    return 1
+}
+# run FILE WHAT CONNINFO
+run() {
+    { if step "$1" "$3" 2>&1; then echo 'replc-exit: 0'; else echo "replc-exit: $?"; fi; } | report "$1" "$2"
+}
+while [ $# -gt 0 ]; do
+    run "$1" "$2" "$3" || exit 1
+    shift 3
+done
+printf 'replc: %s: all steps done\n' "$node"

@@ -1,0 +1,52 @@
+-- replc: step subscribe.s.sql of node 'sub'. Generated; do not edit.
+-- create subscription 's' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 's' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
+\if :replc_do
+CREATE SUBSCRIPTION s
+    CONNECTION 'host=10.3.0.1 port=5432 dbname=app user=postgres sslmode=require'
+    PUBLICATION p
+    WITH (create_slot = false, streaming = off);
+\set replc_changed 1
+\endif
+
+-- subscription s: its publisher's address
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=10.3.0.1 port=5432 dbname=app user=postgres sslmode=require')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION s CONNECTION 'host=10.3.0.1 port=5432 dbname=app user=postgres sslmode=require';
+\set replc_changed 1
+\endif
+
+-- subscription s: its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p']::text[]) ORDER BY 1))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION s SET PUBLICATION p WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION s SET (streaming = off);
+\set replc_changed 1
+\endif
+
+-- subscription s: tables added to or removed from its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid]::oid[]) x))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION s REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 's' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster tls') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION s IS 'replc cluster tls';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif
