@@ -120,22 +120,11 @@ static OptSource sub_source(const MSub *s, SubOpt id)
     return OPT_DEFAULT;
 }
 
+/* A boolean option's value as CREATE SUBSCRIPTION gets it: create_slot is
+ * false there when replc makes the slot first. */
 static bool sub_bool_value(const MSub *s, SubOpt id)
 {
-    const SubOptions *o = &s->opt;
-    switch (id) {
-    case SUBOPT_BINARY: return o->binary;
-    case SUBOPT_CONNECT: return o->connect;
-    case SUBOPT_COPY_DATA: return o->copy_data;
-    case SUBOPT_CREATE_SLOT: return o->create_slot && !s->precreate_slot;
-    case SUBOPT_DISABLE_ON_ERROR: return o->disable_on_error;
-    case SUBOPT_ENABLED: return o->enabled;
-    case SUBOPT_FAILOVER: return o->failover;
-    case SUBOPT_PASSWORD_REQUIRED: return o->password_required;
-    case SUBOPT_RUN_AS_OWNER: return o->run_as_owner;
-    case SUBOPT_TWO_PHASE: return o->two_phase;
-    default: return false;
-    }
+    return id == SUBOPT_CREATE_SLOT ? s->opt.create_slot && !s->precreate_slot : subopt_bool(&s->opt, id);
 }
 
 static bool sub_is_bool(SubOpt id)

@@ -150,6 +150,23 @@ void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *a
     sb_free(&c);
 }
 
+bool subopt_bool(const SubOptions *o, SubOpt id)
+{
+    switch (id) {
+    case SUBOPT_BINARY: return o->binary;
+    case SUBOPT_CONNECT: return o->connect;
+    case SUBOPT_COPY_DATA: return o->copy_data;
+    case SUBOPT_CREATE_SLOT: return o->create_slot;
+    case SUBOPT_DISABLE_ON_ERROR: return o->disable_on_error;
+    case SUBOPT_ENABLED: return o->enabled;
+    case SUBOPT_FAILOVER: return o->failover;
+    case SUBOPT_PASSWORD_REQUIRED: return o->password_required;
+    case SUBOPT_RUN_AS_OWNER: return o->run_as_owner;
+    case SUBOPT_TWO_PHASE: return o->two_phase;
+    default: return false;
+    }
+}
+
 static void sources_first(Arena *a, const MNode *n, char *done, Vec *out)
 {
     if (done[n->index])

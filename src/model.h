@@ -233,6 +233,8 @@ const char *model_ident(Arena *a, const char *s);
  * application_name (when given). */
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
 const char *subopt_name(SubOpt o);
+/* A boolean option's value (false for the options that are not booleans). */
+bool subopt_bool(const SubOptions *o, SubOpt id);
 const char *pubopt_name(PubOpt o);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);

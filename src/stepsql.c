@@ -397,23 +397,6 @@ static void tables(Arena *a, Vec *v, const MNode *n)
     sb_free(&q);
 }
 
-static bool sub_bool(const SubOptions *o, SubOpt id)
-{
-    switch (id) {
-    case SUBOPT_BINARY: return o->binary;
-    case SUBOPT_CONNECT: return o->connect;
-    case SUBOPT_COPY_DATA: return o->copy_data;
-    case SUBOPT_CREATE_SLOT: return o->create_slot;
-    case SUBOPT_DISABLE_ON_ERROR: return o->disable_on_error;
-    case SUBOPT_ENABLED: return o->enabled;
-    case SUBOPT_FAILOVER: return o->failover;
-    case SUBOPT_PASSWORD_REQUIRED: return o->password_required;
-    case SUBOPT_RUN_AS_OWNER: return o->run_as_owner;
-    case SUBOPT_TWO_PHASE: return o->two_phase;
-    default: return false;
-    }
-}
-
 /* One given subscription option as CREATE SUBSCRIPTION takes it: booleans
  * bare, everything else as a literal. */
 static void sub_option(StrBuf *b, const SubOptions *o, SubOpt id)
@@ -426,7 +409,7 @@ static void sub_option(StrBuf *b, const SubOptions *o, SubOpt id)
         break;
     case SUBOPT_SLOT_NAME: q_literal(b, o->slot_name); break;
     case SUBOPT_SYNCHRONOUS_COMMIT: q_literal(b, o->synchronous_commit); break;
-    default: sb_puts(b, sub_bool(o, id) ? "true" : "false"); break;
+    default: sb_puts(b, subopt_bool(o, id) ? "true" : "false"); break;
     }
 }
 
