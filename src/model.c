@@ -22,6 +22,11 @@ bool guc_is_numeric(GucId id)
            id != GUC_LISTEN_ADDRESSES && id != GUC_SYNCHRONOUS_STANDBY_NAMES;
 }
 
+bool guc_needs_restart(GucId id)
+{
+    return id != GUC_HOT_STANDBY_FEEDBACK && id != GUC_SYNCHRONOUS_STANDBY_NAMES;
+}
+
 const MNode *model_find_node(const Model *m, const char *name)
 {
     for (int i = 0; i < m->nodes.n; i++) {

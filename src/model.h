@@ -220,6 +220,8 @@ const char *guc_name(GucId id);
  * its primary (REPLICATION.md 1.4) */
 bool guc_standby_floor(GucId id);
 bool guc_is_numeric(GucId id);
+/* A change of it takes effect only at a server restart (context postmaster). */
+bool guc_needs_restart(GucId id);
 const MNode *model_find_node(const Model *m, const char *name);
 /* The node whose session holds the cluster lock for n's server: the first
  * node of the topology with n's host and port. */

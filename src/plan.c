@@ -174,6 +174,22 @@ static const char *node_dir(Arena *a, Map *used, const MNode *n)
     return dir;
 }
 
+/* The restart step's line: the settings replc sets on n that take effect
+ * only at a restart; the step restarts when one of them waits for it, never
+ * for a setting of the DBA's own. */
+static const char *restart_what(Arena *a, const MNode *n)
+{
+    StrBuf b;
+    sb_init(&b);
+    for (int g = 0; g < GUC_COUNT; g++)
+        if (n->guc[g].set && guc_needs_restart((GucId)g))
+            sb_printf(&b, "%s%s", b.len ? ", " : "", guc_name((GucId)g));
+    const char *r = arena_printf(a, "restart '%s' only when one of replc's settings waits for it (%s); "
+                                    "wait until the server accepts connections", n->name, b.len ? b.s : "none");
+    sb_free(&b);
+    return r;
+}
+
 static void build_node(Builder *b, MNode *n)
 {
     Arena *a = b->a;
@@ -198,8 +214,7 @@ static void build_node(Builder *b, MNode *n)
         add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
             NULL, "postgres", n->span);
     add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres", n->span);
-    add(b, STEP_RESTART, "restart if a setting waits for it; wait until the server accepts connections",
-        NULL, "postgres", n->span);
+    add(b, STEP_RESTART, restart_what(a, n), NULL, "postgres", n->span);
     if (n->standby)
         return;
     if (!n->tables.n && !n->pubs.n && !n->subs.n)

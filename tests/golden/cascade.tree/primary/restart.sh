@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step restart.sh of node 'primary' (cluster 'cascade'). Generated; do not edit.
-# restart if a setting waits for it; wait until the server accepts connections
+# restart 'primary' only when one of replc's settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, max_connections, listen_addresses); wait until the server accepts connections
 # Safe to run again: it checks what is in place first.
 # shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu

@@ -14,7 +14,7 @@ set -- \
     'basebackup.sh' 'rebuild the data directory from '\''otus11-3'\'' with pg_basebackup, start, wait until it streams' '' \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
+    'restart.sh' 'restart '\''otus11-4'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, hot_standby); wait until the server accepts connections' ''
 cd "$(dirname "$0")"
 if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
 PGPORT=${PGPORT:-$port}; export PGPORT

@@ -10,7 +10,7 @@ port=5432
 bindir=''
 set -- \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'restart.sh' 'restart '\''sub'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
     'wait-publisher.sub_from_pub.sh' 'wait until '\''pub'\'' has the publications of subscription '\''sub_from_pub'\''' '' \

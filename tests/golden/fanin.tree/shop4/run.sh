@@ -11,7 +11,7 @@ bindir=''
 set -- \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
-    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'restart.sh' 'restart '\''shop4'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
     'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'

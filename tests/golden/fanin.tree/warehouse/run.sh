@@ -11,7 +11,7 @@ bindir=''
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
-    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'restart.sh' 'restart '\''warehouse'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, max_prepared_transactions); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
     'wait-publisher.warehouse_from_shop1.sh' 'wait until '\''shop1'\'' has the publications of subscription '\''warehouse_from_shop1'\''' '' \

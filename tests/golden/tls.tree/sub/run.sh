@@ -11,7 +11,7 @@ bindir=''
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
-    'restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' '' \
+    'restart.sh' 'restart '\''sub'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
     'wait-publisher.s.sh' 'wait until '\''pub'\'' has the publications of subscription '\''s'\''' '' \
