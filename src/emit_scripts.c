@@ -135,10 +135,13 @@ static void sh_local(StrBuf *b, const MNode *n, const char *name, const char *db
     sb_free(&c);
 }
 
-/* service=: pg_ctl, or the topology's service command (lib.sh: server) */
+/* service=: auto (found on the host), pg_ctl, or the topology's service
+ * command; version=: the major version, to find a Debian cluster or a
+ * systemd unit (lib.sh: find_manager) */
 static void sh_service(StrBuf *b, const MNode *n)
 {
     sh_var(b, "service", n->service);
+    sh_var_long(b, "version", n->version);
 }
 
 /* pgdata=: the data directory, or '' to ask the server (lib.sh: find_pgdata) */
@@ -426,6 +429,25 @@ void emit_step(StrBuf *b, const Model *m, const Step *s)
     }
 }
 
+/* What finding the server manager needs (lib.sh: manager_check): run.sh
+ * and replc --apply's preflight check it before anything changes. */
+static void sh_server_values(StrBuf *b, const MNode *n)
+{
+    sh_var(b, "node", n->name);
+    sh_var_long(b, "port", n->port);
+    sh_var(b, "bindir", n->bindir);
+    sh_var(b, "passfile", n->pw_kind == PW_FILE ? n->pw_value : NULL);
+    sh_local(b, n, "local_postgres", "postgres");
+    sh_pgdata(b, n);
+    sh_service(b, n);
+}
+
+void emit_server_check(StrBuf *b, const MNode *n)
+{
+    sh_server_values(b, n);
+    sb_puts(b, "setup\nmanager_check\nsay \"server run by $manager_how\"\n");
+}
+
 void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
 {
     const Vec *steps = p->node_steps.items[n->index];
@@ -435,9 +457,7 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
                "#     sh run.sh\n"
                "# It stops at the first failure; running it again is safe.\n"
                SH_DATA_DIRECTIVE "set -eu\n");
-    sh_var(b, "node", n->name);
-    sh_var_long(b, "port", n->port);
-    sh_var(b, "bindir", n->bindir);
+    sh_server_values(b, n);
     sh_args_begin(b);
     for (int i = 0; i < steps->n; i++) {
         const Step *s = steps->items[i];

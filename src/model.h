@@ -191,7 +191,7 @@ struct MNode {
     const char *pgdata;
     const char *bindir;
     const char *ssh;      /* "user@host[:port]" or "local" */
-    const char *service;  /* "pg_ctl" or a restart command */
+    const char *service;  /* "auto", "pg_ctl" or a restart command */
     Vec user_gucs;        /* UserGuc * */
     /* topology */
     Vec pubs;             /* MPub * on this node */
