@@ -80,14 +80,25 @@ done
 rm -rf "$new"
 mkdir -p "$new"
 chmod 700 "$new"
-# a slot left by an earlier failed attempt would make -C fail
-psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true
+# a slot left by an earlier failed attempt would make -C fail; one that the
+# server here still streams through is freed by stopping it for the backup
+stopped=0
+if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" 2>&1) && running; then
+    case $out in
+    *'is active'*)
+        say "this server streams from '$source' through slot $slot; stopping it for the backup (started again if the backup fails)"
+        server stop
+        stopped=1
+        psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true ;;
+    esac
+fi
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD
 say "pg_basebackup into $new (fast checkpoint, WAL streaming, slot $slot)"
 if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -C -S "$slot" -c fast; then
     rm -rf "$new"
     say "pg_basebackup failed; $pgdata is as it was"
+    if [ "$stopped" = 1 ]; then server start; fi
     exit 1
 fi
 # the standby's own configuration files, where they live in the data directory

@@ -116,11 +116,11 @@ build_replc() {
     [ -x "$REPLC" ] || { not_ok "replc exists at $REPLC"; finish; }
 }
 
-# hosts_up: four test hosts; sets IP[1..4] and PW
+# hosts_up [HOSTS.SH OPTIONS]: four test hosts; sets IP[1..4] and PW
 hosts_up() {
     local t0
     t0=$(now_ms)
-    if "$HOSTS" up 4 >"$WORK/hosts-up.log" 2>&1; then
+    if "$HOSTS" up 4 "$@" >"$WORK/hosts-up.log" 2>&1; then
         ok "4 test hosts up ($(secs $(( $(now_ms) - t0 ))) s)"
     else
         not_ok "4 test hosts up"; diag <"$WORK/hosts-up.log"; finish
