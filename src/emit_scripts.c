@@ -375,9 +375,10 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_free(&repl);
     sh_var(b, "slot", si->slot);
     sb_reset(&sql);
-    sb_puts(&sql, "DROP_REPLICATION_SLOT ");
+    sb_puts(&sql, "CREATE_REPLICATION_SLOT ");
     q_ident(&sql, si->slot);
-    sh_var(b, "drop_slot_sql", sql.s);
+    sb_puts(&sql, " PHYSICAL RESERVE_WAL");
+    sh_var(b, "create_slot_sql", sql.s);
     sb_reset(&sql);
     if (si->delay) {
         sb_puts(&sql, "recovery_min_apply_delay = ");

@@ -12,7 +12,7 @@
 # userdata_sql (a query counting the user's databases and relations), the
 # source's name, host and port (source, source_host, source_port), senders
 # (the max_wal_senders it must have), repl_conninfo (its replication
-# conninfo), backup_conninfo (for pg_basebackup), slot, drop_slot_sql, and
+# conninfo), backup_conninfo (for pg_basebackup), slot, create_slot_sql, and
 # delay_setting (a recovery_min_apply_delay line, or '').
 # shellcheck disable=SC2154 # the generated step assigns the values above
 set -eu
@@ -80,22 +80,28 @@ done
 rm -rf "$new"
 mkdir -p "$new"
 chmod 700 "$new"
-# a slot left by an earlier failed attempt would make -C fail; one that the
-# server here still streams through is freed by stopping it for the backup
+# a server here that streams through the slot holds it: stop it for the
+# backup (the slot keeps its WAL, so it can start again if the backup fails)
 stopped=0
-if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" 2>&1) && running; then
+if running && [ "$(lpsql "$local_postgres" 'SELECT slot_name FROM pg_stat_wal_receiver' 2>/dev/null)" = "$slot" ]; then
+    say "this server streams through slot $slot; stopping it for the backup (started again if the backup fails)"
+    server stop
+    stopped=1
+fi
+# the slot: kept when it is there (an earlier attempt's, or this standby's), else made now
+if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$create_slot_sql" 2>&1); then
     case $out in
-    *'is active'*)
-        say "this server streams from '$source' through slot $slot; stopping it for the backup (started again if the backup fails)"
-        server stop
-        stopped=1
-        psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true ;;
+    *'already exists'*) say "slot $slot is there on '$source'; the backup uses it" ;;
+    *)
+        say "cannot make slot $slot on '$source': $out"
+        if [ "$stopped" = 1 ]; then server start; fi
+        exit 1 ;;
     esac
 fi
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD
 say "pg_basebackup into $new (fast checkpoint, WAL streaming, slot $slot)"
-if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -C -S "$slot" -c fast; then
+if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -S "$slot" -c fast; then
     rm -rf "$new"
     say "pg_basebackup failed; $pgdata is as it was"
     if [ "$stopped" = 1 ]; then server start; fi

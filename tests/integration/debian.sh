@@ -130,10 +130,14 @@ packaged_checks() {
         st=$(hssh "$i" 'pg_lsclusters -h' | awk '$1 == 15 && $2 == "main" { print $4 }')
         if [ "$st" = "$want" ]; then ok "$1vm$i: pg_lsclusters shows 15/main $want"
         else not_ok "$1vm$i: pg_lsclusters shows 15/main $want (got '$st')"; hssh "$i" 'pg_lsclusters' | diag; fi
-        if hssh "$i" "tail -n 50 $HOSTS_LOG" | grep -q 'database system is ready to accept'; then
-            ok "$1vm$i: the server logs into $HOSTS_LOG"
+        # a line the running server logs now lands where Debian keeps its log
+        mark="replc-test-mark-$i-$RANDOM"
+        q "$i" "do \$\$ begin raise log '$mark'; end \$\$" postgres >/dev/null
+        if hssh "$i" "grep -c '$mark' $HOSTS_LOG" | grep -qx 1; then
+            ok "$1vm$i: the running server logs into $HOSTS_LOG"
         else
-            not_ok "$1vm$i: the server logs into $HOSTS_LOG"; hssh "$i" "ls -l /var/log/postgresql; tail -n 5 $HOSTS_LOG" | diag
+            not_ok "$1vm$i: the running server logs into $HOSTS_LOG"
+            hssh "$i" "ls -l /var/log/postgresql; grep -rl '$mark' /var/lib/postgresql ~ 2>/dev/null" | diag
         fi
         st=$(hssh "$i" 'ls -d /var/lib/postgresql/15/main/*.log /var/lib/postgresql/15/main/log /var/lib/postgresql/15/*replc* 2>/dev/null')
         if [ -z "$st" ]; then ok "$1vm$i: no log in the data directory, no directory left beside it"

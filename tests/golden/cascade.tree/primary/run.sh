@@ -8,13 +8,22 @@ set -eu
 node='primary'
 port=5432
 bindir=''
+passfile='/etc/replc/pgpass'
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/16/main'
+service='auto'
+version=16
 set -- \
     '01-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
     '02-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
     '03-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"

@@ -8,6 +8,11 @@ set -eu
 node='s2'
 port=5433
 bindir=''
+passfile='/etc/replc/pgpass'
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/16/main'
+service='auto'
+version=16
 set -- \
     '01-raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''primary'\'' restarts' '' \
     '02-basebackup.sh' 'rebuild the data directory from '\''s1'\'' with pg_basebackup, start, wait until it streams' '' \
@@ -15,8 +20,12 @@ set -- \
     '04-config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
     '05-restart.sh' 'restart if a setting waits for it; wait until the server accepts connections' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"

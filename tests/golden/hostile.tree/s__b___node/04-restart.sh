@@ -10,7 +10,8 @@ bindir='/opt/pg bin/$(reboot)'
 passfile=''
 local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
 pgdata='/srv/pg data/it'\''s $HOME'
-service='pg_ctl'
+service='auto'
+version=15
 pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart'
 set -- \
     'standby '\''stand by $x'\'' to raise its settings first (its raise step)' 'host=10.9.0.3 port=5432 dbname=postgres user='\''us\\er$(id)`id`'\'' connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8))'
@@ -34,7 +35,7 @@ if [ -z "$pending" ]; then
     say 'no restart needed'
     finish
 fi
-find_pgdata
+manager_check
 change "restart to apply: $pending"
 # Before a primary restarts, each standby below it that answers must have
 # raised its settings (its raise step), or its replay would pause on the

@@ -8,6 +8,11 @@ set -eu
 node='süb \ node'
 port=5432
 bindir='/opt/pg bin/$(reboot)'
+passfile=''
+local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
+pgdata='/srv/pg data/it'\''s $HOME'
+service='auto'
+version=15
 set -- \
     '01-pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     '02-hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
@@ -19,8 +24,12 @@ set -- \
     '08-subscribe-___b_s__x_.sql' 'create subscription '\''Süb'\''s "x"'\'' if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
     '09-wait-sync-___b_s__x_.sh' 'wait until every table of subscription '\''Süb'\''s "x"'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # run FILE WHAT CONNINFO: one step, a .sql file with psql in that database
 run() {
     printf 'replc: %s: %s: %s\n' "$node" "$1" "$2"

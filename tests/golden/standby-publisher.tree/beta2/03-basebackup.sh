@@ -11,7 +11,8 @@ passfile=''
 local_postgres='dbname=postgres user=postgres'
 pgdata='/var/lib/postgresql/17/main'
 marker='replc standby: node=beta2 source=beta'
-service='pg_ctl'
+service='auto'
+version=17
 force=0
 userdata_sql='SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('\''postgres'\'', '\''template0'\'', '\''template1'\'')) + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind IN ('\''r'\'', '\''p'\'', '\''m'\'', '\''v'\'', '\''S'\'') AND s.nspname NOT IN ('\''pg_catalog'\'', '\''information_schema'\'') AND s.nspname NOT LIKE '\''pg_toast%'\'' AND s.nspname NOT LIKE '\''pg_temp%'\'')'
 source='beta'
@@ -27,12 +28,14 @@ delay_setting=''
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
 setup
-find_pgdata
+manager_check
+new=$pgdata.replc-new old=$pgdata.replc-old
 # already built: make sure it runs and streams
 if ours; then
     say 'already a standby of its source'
     if ! running; then change 'start the server'; server start; fi
     wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
+    if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
     finish
 fi
 # refuse to wipe user data
@@ -53,6 +56,22 @@ if [ "$userdata" != 0 ]; then
         exit 1
     fi
 fi
+if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ] && [ ! -f "$pgdata/PG_VERSION" ]; then
+    say "$pgdata is not empty and is not a PostgreSQL data directory; not touching it"
+    exit 1
+fi
+if [ -n "$(ls -A "$pgdata/pg_tblspc" 2>/dev/null)" ]; then
+    say "$pgdata has tablespaces (pg_tblspc); replc rebuilds a standby only without them: move them away or rebuild it by hand"
+    exit 1
+fi
+if [ -L "$pgdata/pg_wal" ]; then
+    say "$pgdata/pg_wal is a symbolic link ($(readlink "$pgdata/pg_wal")); replc rebuilds a standby only with pg_wal inside its data directory"
+    exit 1
+fi
+if [ -e "$old" ]; then
+    say "$old is there from an earlier rebuild; remove it (or move it back to $pgdata) first"
+    exit 1
+fi
 change "rebuild $pgdata from '$source' with pg_basebackup"
 # wait for the source: it admits us and its settings are in place
 # shellcheck disable=SC2317 # called by wait_for
@@ -61,30 +80,62 @@ source_ready() {
     [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
 }
 wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
-if running; then say 'stopping the server to rebuild it'; server stop; fi
-if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ]; then
-    if [ ! -f "$pgdata/PG_VERSION" ]; then
-        say "$pgdata is not empty and is not a PostgreSQL data directory; not touching it"
-        exit 1
-    fi
-    find "$pgdata" -mindepth 1 -delete
+# the settings the standby may not have lower than its source, as the source runs now
+live=
+for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction; do
+    live="$live $name=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $name")"
+done
+rm -rf "$new"
+mkdir -p "$new"
+chmod 700 "$new"
+# a slot left by an earlier failed attempt would make -C fail; one that the
+# server here still streams through is freed by stopping it for the backup
+stopped=0
+if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" 2>&1) && running; then
+    case $out in
+    *'is active'*)
+        say "this server streams from '$source' through slot $slot; stopping it for the backup (started again if the backup fails)"
+        server stop
+        stopped=1
+        psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true ;;
+    esac
 fi
-mkdir -p "$pgdata"
-chmod 700 "$pgdata"
-# a slot left by an earlier failed attempt would make -C fail
-psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD
-say "pg_basebackup (fast checkpoint, WAL streaming, slot $slot)"
-pg_basebackup -d "$backup_conninfo" -D "$pgdata" -R -X stream -C -S "$slot" -c fast
+say "pg_basebackup into $new (fast checkpoint, WAL streaming, slot $slot)"
+if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -C -S "$slot" -c fast; then
+    rm -rf "$new"
+    say "pg_basebackup failed; $pgdata is as it was"
+    if [ "$stopped" = 1 ]; then server start; fi
+    exit 1
+fi
+# the standby's own configuration files, where they live in the data directory
+for f in postgresql.conf pg_hba.conf pg_ident.conf conf.d; do
+    if [ -e "$pgdata/$f" ]; then rm -rf "${new:?}/$f"; cp -pR "$pgdata/$f" "$new/$f"; fi
+done
 if [ "$port" != "$source_port" ]; then
-    printf 'port = %s\n' "$port" >> "$pgdata/postgresql.auto.conf"
+    printf 'port = %s\n' "$port" >> "$new/postgresql.auto.conf"
 fi
 if [ -n "$delay_setting" ]; then
-    printf '%s\n' "$delay_setting" >> "$pgdata/postgresql.auto.conf"
+    printf '%s\n' "$delay_setting" >> "$new/postgresql.auto.conf"
 fi
-printf '%s\n' "$marker" > "$pgdata/replc_standby"
+printf '%s\n' "$marker" > "$new/replc_standby"
+if running; then say 'stopping the server to replace its data directory'; server stop; fi
+if [ -d "$pgdata" ]; then mv "$pgdata" "$old"; fi
+mv "$new" "$pgdata"
+# raise what the standby's configuration sets lower than the source runs with
+conf=$pgdata/postgresql.conf
+if [ -n "${cl_version:-}" ]; then conf=/etc/postgresql/$cl_version/$cl_name/postgresql.conf; fi
+for pair in $live; do
+    name=${pair%%=*} want=${pair#*=}
+    have=$(postgres -C "$name" -D "$pgdata" -c config_file="$conf" 2>/dev/null) || have=
+    if [ -n "$have" ] && [ "$have" -lt "$want" ]; then
+        printf '%s = %s\n' "$name" "$want" >> "$pgdata/postgresql.auto.conf"
+        say "$name = $want, as on '$source' (the standby had $have)"
+    fi
+done
 server start
 wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
+rm -rf "$old"
 say 'standby streaming'
 finish

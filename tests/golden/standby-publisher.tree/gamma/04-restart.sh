@@ -10,7 +10,8 @@ bindir=''
 passfile=''
 local_postgres='dbname=postgres user=postgres'
 pgdata='/var/lib/postgresql/17/main'
-service='pg_ctl'
+service='auto'
+version=17
 pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart'
 set -- \
     'standby '\''gamma2'\'' to raise its settings first (its raise step)' 'host=10.2.0.6 port=5432 dbname=postgres user=postgres connect_timeout=5' 'SELECT NOT pg_is_in_recovery() OR (true AND NOT (current_setting('\''max_wal_senders'\'')::bigint < 10) AND NOT (current_setting('\''max_worker_processes'\'')::bigint < 8))'
@@ -34,7 +35,7 @@ if [ -z "$pending" ]; then
     say 'no restart needed'
     finish
 fi
-find_pgdata
+manager_check
 change "restart to apply: $pending"
 # Before a primary restarts, each standby below it that answers must have
 # raised its settings (its raise step), or its replay would pause on the
