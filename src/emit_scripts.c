@@ -372,8 +372,17 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_reset(&repl);
     model_conninfo(&repl, src, NULL, n->name);
     sh_var(b, "backup_conninfo", repl.s);
-    sb_free(&repl);
     sh_var(b, "slot", si->slot);
+    /* a standby moved to this source: what pg_basebackup -R would write */
+    sb_reset(&sql);
+    sb_puts(&sql, "ALTER SYSTEM SET primary_conninfo = ");
+    q_literal(&sql, repl.s);
+    sh_var(b, "conninfo_sql", sql.s);
+    sb_free(&repl);
+    sb_reset(&sql);
+    sb_puts(&sql, "ALTER SYSTEM SET primary_slot_name = ");
+    q_literal(&sql, si->slot);
+    sh_var(b, "slot_sql", sql.s);
     sb_reset(&sql);
     sb_puts(&sql, "CREATE_REPLICATION_SLOT ");
     q_ident(&sql, si->slot);

@@ -12,8 +12,13 @@
 # userdata_sql (a query counting the user's databases and relations), the
 # source's name, host and port (source, source_host, source_port), senders
 # (the max_wal_senders it must have), repl_conninfo (its replication
-# conninfo), backup_conninfo (for pg_basebackup), slot, create_slot_sql, and
-# delay_setting (a recovery_min_apply_delay line, or '').
+# conninfo), backup_conninfo (for pg_basebackup), slot, conninfo_sql and
+# slot_sql (the statements that point a standby at this source),
+# create_slot_sql, and delay_setting (a recovery_min_apply_delay line, or '').
+# A standby that replc built from another source of the same cluster (same
+# system identifier) is moved instead: new slot on this source,
+# primary_conninfo and primary_slot_name, a reload (a restart before 13),
+# the old slot dropped on the old source once it streams from this one.
 # shellcheck disable=SC2154 # the generated step assigns the values above
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -29,6 +34,64 @@ if ours; then
     wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
     if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
     finish
+fi
+# wait for the source: it admits us and its settings are in place
+# shellcheck disable=SC2317 # called by wait_for
+source_ready() {
+    peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'SHOW max_wal_senders' || return 1
+    [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
+}
+# shellcheck disable=SC2317 # called by wait_for
+streams_here() {
+    [ "$(lpsql "$local_postgres" "SELECT status || ' ' || sender_host || ' ' || sender_port FROM pg_stat_wal_receiver" 2>/dev/null)" = "streaming $source_host $source_port" ]
+}
+# make_slot: the slot on the source, kept when it is there
+make_slot() {
+    if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$create_slot_sql" 2>&1); then
+        case $out in
+        *'already exists'*) say "slot $slot is there on '$source'; it is used" ;;
+        *) say "cannot make slot $slot on '$source': $out"; return 1 ;;
+        esac
+    fi
+}
+# a standby replc built from another source: moved when that is of the same cluster
+was=$(cat "$pgdata/replc_standby" 2>/dev/null || true)
+if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "${marker% source=*}" ] && running; then
+    wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
+    here=$(lpsql "$local_postgres" 'SELECT system_identifier FROM pg_control_system()')
+    if ! peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'IDENTIFY_SYSTEM'; then
+        say "cannot ask '$source' for its system identifier: $last_error"
+        exit 1
+    fi
+    if [ "${answer%%|*}" = "$here" ]; then
+        old_conninfo=$(lpsql "$local_postgres" 'SHOW primary_conninfo')
+        old_slot=$(lpsql "$local_postgres" 'SHOW primary_slot_name')
+        change "move from '${was#* source=}' to '$source' (slot $slot there), without a rebuild"
+        make_slot
+        lpsql "$local_postgres" "$conninfo_sql" >/dev/null
+        lpsql "$local_postgres" "$slot_sql" >/dev/null
+        if [ "$(lpsql "$local_postgres" 'SHOW server_version_num')" -ge 130000 ]; then
+            lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null
+        else
+            server restart
+        fi
+        wait_for "'$node' to stream from '$source' ($source_host port $source_port)" streams_here
+        printf '%s\n' "$marker" > "$pgdata/replc_standby"
+        # slot names are [a-z0-9_]; the old source is reached as the standby reached it
+        case $old_slot in
+        ''|*[!a-z0-9_]*) ;;
+        *)
+            if psql -XAtq -d "$old_conninfo dbname=replication replication=true connect_timeout=5" \
+                -c "DROP_REPLICATION_SLOT $old_slot" >/dev/null 2>&1; then
+                say "slot $old_slot dropped on the old source"
+            else
+                say "could not drop slot $old_slot on the old source; drop it there: SELECT pg_drop_replication_slot('$old_slot')"
+            fi ;;
+        esac
+        say "standby moved; streaming from '$source'"
+        finish
+    fi
+    say "'$source' is another cluster (system identifier ${answer%%|*}, here $here): a rebuild"
 fi
 # refuse to wipe user data
 userdata=0
@@ -65,12 +128,6 @@ if [ -e "$old" ]; then
     exit 1
 fi
 change "rebuild $pgdata from '$source' with pg_basebackup"
-# wait for the source: it admits us and its settings are in place
-# shellcheck disable=SC2317 # called by wait_for
-source_ready() {
-    peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'SHOW max_wal_senders' || return 1
-    [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
-}
 wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
 # the settings the standby may not have lower than its source, as the source runs now
 live=
@@ -89,14 +146,9 @@ if running && [ "$(lpsql "$local_postgres" 'SELECT slot_name FROM pg_stat_wal_re
     stopped=1
 fi
 # the slot: kept when it is there (an earlier attempt's, or this standby's), else made now
-if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$create_slot_sql" 2>&1); then
-    case $out in
-    *'already exists'*) say "slot $slot is there on '$source'; the backup uses it" ;;
-    *)
-        say "cannot make slot $slot on '$source': $out"
-        if [ "$stopped" = 1 ]; then server start; fi
-        exit 1 ;;
-    esac
+if ! make_slot; then
+    if [ "$stopped" = 1 ]; then server start; fi
+    exit 1
 fi
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD

@@ -14,7 +14,11 @@
 #       directories; a second run changes nothing
 #   (3) a failed base backup (pg_basebackup fails) leaves vm4's data
 #       directory and its streaming standby as they were
-#   (4) on a fresh bed: replc --apply builds the same, the same checks
+#   (4) on a fresh bed: replc --apply builds the same, the same checks; a
+#       second --apply changes nothing; service "false restart" stops in
+#       preflight
+#   (5) vm4 moved from vm3 to vm2 (made a standby of vm3): new slot on vm2,
+#       primary_conninfo, reload; not rebuilt nor restarted; old slot dropped
 #
 # Usage (root):  tests/integration/debian.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, default 120),
@@ -26,7 +30,7 @@ HOSTS=$ROOT/tests/hosts/hosts.sh
 REPLC=${REPLC:-$ROOT/replc}
 RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-120}
 POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
-NODES=(vm1 vm2 vm3 vm4)
+
 DB=repl
 
 # shellcheck source=tests/integration/lib.sh
@@ -133,7 +137,7 @@ packaged_checks() {
         # a line the running server logs now lands where Debian keeps its log
         mark="replc-test-mark-$i-$RANDOM"
         q "$i" "do \$\$ begin raise log '$mark'; end \$\$" postgres >/dev/null
-        if hssh "$i" "grep -c '$mark' $HOSTS_LOG" | grep -qx 1; then
+        if hssh "$i" "grep -q '$mark' $HOSTS_LOG && echo found" | grep -qx found; then
             ok "$1vm$i: the running server logs into $HOSTS_LOG"
         else
             not_ok "$1vm$i: the running server logs into $HOSTS_LOG"
@@ -260,6 +264,65 @@ if [ "$RC" != 0 ] && grep -q "node 'vm2'" "$WORK/apply3.err" && grep -q 'false s
 else
     not_ok "(4) --apply with service \"false restart\" on vm2 stops in preflight, naming vm2 and the command (exit $RC)"
     cat "$WORK/apply3.out" "$WORK/apply3.err" | tail -30 | diag
+fi
+
+# ------------------------------------------------------------------ (5) a standby moved
+
+note "(5) vm4 moved from vm3 to vm2, a standby of vm3: no rebuild"
+# move_topology NAME VM4-SOURCE: vm2 and vm4 standbys in vm3's cluster
+move_topology() {
+    cat >"$WORK/$1.rc" <<EOF
+cluster itest;
+defaults { version 15; database $DB; user postgres; password env REPLC_TEST_PASSWORD; }
+node vm3 { host "$H3_IP"; }
+node vm2 { host "$H2_IP"; standby from vm3 with (force); }
+node vm4 { host "$H4_IP"; standby from $2; }
+EOF
+    "$REPLC" "$WORK/$1.rc" -o "$WORK/$1" >"$WORK/$1.log" 2>&1 && chmod -R a+rX "$WORK/$1"
+}
+run_some() {   # run_some TREE I...: TREE's run.sh on hosts I... at once; ok when each exits 0
+    local tree=$1 i pids=(); shift
+    for i in "$@"; do
+        { run_on "$tree" "$i" "$WORK/$tree-vm$i.out"; echo "$RC" >"$WORK/$tree-vm$i.rc"; } &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    for i in "$@"; do
+        if [ "$(cat "$WORK/$tree-vm$i.rc")" = 0 ]; then ok "(5) $tree: vm$i's run.sh exits 0"
+        else not_ok "(5) $tree: vm$i's run.sh exits 0"; diag <"$WORK/$tree-vm$i.out"; fi
+    done
+}
+if move_topology move1 vm3 && move_topology move2 vm2; then
+    run_some move1 3 2 4
+    poll "(5) vm2 streams from vm3" 2 "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres
+    started=$(q 4 "select pg_postmaster_start_time()" postgres)
+    sysid=$(q 4 "select system_identifier from pg_control_system()" postgres)
+    run_some move2 3 2 4
+    has move2-vm4 out "standby moved; streaming from 'vm2'" "(5) vm4's run.sh says it moved to vm2"
+    poll "(5) vm4 streams from vm2" 4 "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H2_IP" postgres
+    if [ "$(q 4 "select pg_postmaster_start_time()" postgres)" = "$started" ] &&
+        [ "$(q 4 "select system_identifier from pg_control_system()" postgres)" = "$sysid" ]; then
+        ok "(5) vm4 was neither rebuilt nor restarted (same start time and system identifier)"
+    else
+        not_ok "(5) vm4 was neither rebuilt nor restarted (same start time and system identifier)"
+    fi
+    poll "(5) slot vm4 on vm2, in use" 2 "select string_agg(slot_name || ' ' || active, ',') from pg_replication_slots" "vm4 true" postgres
+    poll "(5) no slot vm4 left on vm3" 3 "select count(*) from pg_replication_slots where slot_name = 'vm4'" 0 postgres
+    if [ "$(hssh 4 'cat /var/lib/postgresql/15/main/replc_standby')" = "replc standby: node=vm4 source=vm2" ]; then
+        ok "(5) vm4's marker names vm2 as its source"
+    else
+        not_ok "(5) vm4's marker names vm2 as its source"; hssh 4 'cat /var/lib/postgresql/15/main/replc_standby' | diag
+    fi
+    ins 3 "create table moved_rows as select 42 as x" &&
+        poll "(5) a table made on vm3 reaches vm4 through vm2" 4 "select x from moved_rows" 42
+    run_some move2 3 2 4
+    if grep -l 'replc-result: changed' "$WORK"/move2-vm*.out >/dev/null; then
+        not_ok "(5) a second run changes nothing"; grep -B3 'replc-result: changed' "$WORK"/move2-vm*.out | diag
+    else
+        ok "(5) a second run changes nothing"
+    fi
+else
+    not_ok "(5) the move topologies compile"; cat "$WORK/move1.log" "$WORK/move2.log" | diag
 fi
 
 finish
