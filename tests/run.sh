@@ -119,12 +119,18 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run standby bash tests/pg17/standby.sh
     ) &
     lane2=$!
-    wait "$lane1" "$lane2"
+    (
+        export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
+        lane_run debian bash tests/integration/debian.sh
+    ) &
+    lane3=$!
+    wait "$lane1" "$lane2" "$lane3"
     lane_report "real servers: generated scripts on four PostgreSQL 15 hosts" scripts
     lane_report "real servers: two-way replication on PostgreSQL 17" twoway
     lane_report "real servers: subscriptions to a standby on PostgreSQL 17" standby
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
     lane_report "real servers: replc --apply faults" faults
+    lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     rm -rf "$lanes"
 fi
 echo

@@ -22,7 +22,9 @@ senders=10
 repl_conninfo='host=10.1.0.2 port=5432 dbname=replication user=postgres passfile=/etc/replc/pgpass replication=true connect_timeout=5'
 backup_conninfo='host=10.1.0.2 port=5432 user=postgres passfile=/etc/replc/pgpass application_name=s2'
 slot='s2'
-drop_slot_sql='DROP_REPLICATION_SLOT s2'
+conninfo_sql='ALTER SYSTEM SET primary_conninfo = '\''host=10.1.0.2 port=5432 user=postgres passfile=/etc/replc/pgpass application_name=s2'\'''
+slot_sql='ALTER SYSTEM SET primary_slot_name = '\''s2'\'''
+create_slot_sql='CREATE_REPLICATION_SLOT s2 PHYSICAL RESERVE_WAL'
 delay_setting=''
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -37,6 +39,64 @@ if ours; then
     wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
     if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
     finish
+fi
+# wait for the source: it admits us and its settings are in place
+# shellcheck disable=SC2317 # called by wait_for
+source_ready() {
+    peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'SHOW max_wal_senders' || return 1
+    [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
+}
+# shellcheck disable=SC2317 # called by wait_for
+streams_here() {
+    [ "$(lpsql "$local_postgres" "SELECT status || ' ' || sender_host || ' ' || sender_port FROM pg_stat_wal_receiver" 2>/dev/null)" = "streaming $source_host $source_port" ]
+}
+# make_slot: the slot on the source, kept when it is there
+make_slot() {
+    if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$create_slot_sql" 2>&1); then
+        case $out in
+        *'already exists'*) say "slot $slot is there on '$source'; it is used" ;;
+        *) say "cannot make slot $slot on '$source': $out"; return 1 ;;
+        esac
+    fi
+}
+# a standby replc built from another source: moved when that is of the same cluster
+was=$(cat "$pgdata/replc_standby" 2>/dev/null || true)
+if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "${marker% source=*}" ] && running; then
+    wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
+    here=$(lpsql "$local_postgres" 'SELECT system_identifier FROM pg_control_system()')
+    if ! peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'IDENTIFY_SYSTEM'; then
+        say "cannot ask '$source' for its system identifier: $last_error"
+        exit 1
+    fi
+    if [ "${answer%%|*}" = "$here" ]; then
+        old_conninfo=$(lpsql "$local_postgres" 'SHOW primary_conninfo')
+        old_slot=$(lpsql "$local_postgres" 'SHOW primary_slot_name')
+        change "move from '${was#* source=}' to '$source' (slot $slot there), without a rebuild"
+        make_slot
+        lpsql "$local_postgres" "$conninfo_sql" >/dev/null
+        lpsql "$local_postgres" "$slot_sql" >/dev/null
+        if [ "$(lpsql "$local_postgres" 'SHOW server_version_num')" -ge 130000 ]; then
+            lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null
+        else
+            server restart
+        fi
+        wait_for "'$node' to stream from '$source' ($source_host port $source_port)" streams_here
+        printf '%s\n' "$marker" > "$pgdata/replc_standby"
+        # slot names are [a-z0-9_]; the old source is reached as the standby reached it
+        case $old_slot in
+        ''|*[!a-z0-9_]*) ;;
+        *)
+            if psql -XAtq -d "$old_conninfo dbname=replication replication=true connect_timeout=5" \
+                -c "DROP_REPLICATION_SLOT $old_slot" >/dev/null 2>&1; then
+                say "slot $old_slot dropped on the old source"
+            else
+                say "could not drop slot $old_slot on the old source; drop it there: SELECT pg_drop_replication_slot('$old_slot')"
+            fi ;;
+        esac
+        say "standby moved; streaming from '$source'"
+        finish
+    fi
+    say "'$source' is another cluster (system identifier ${answer%%|*}, here $here): a rebuild"
 fi
 # refuse to wipe user data
 userdata=0
@@ -73,12 +133,6 @@ if [ -e "$old" ]; then
     exit 1
 fi
 change "rebuild $pgdata from '$source' with pg_basebackup"
-# wait for the source: it admits us and its settings are in place
-# shellcheck disable=SC2317 # called by wait_for
-source_ready() {
-    peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'SHOW max_wal_senders' || return 1
-    [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
-}
 wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
 # the settings the standby may not have lower than its source, as the source runs now
 live=
@@ -88,22 +142,23 @@ done
 rm -rf "$new"
 mkdir -p "$new"
 chmod 700 "$new"
-# a slot left by an earlier failed attempt would make -C fail; one that the
-# server here still streams through is freed by stopping it for the backup
+# a server here that streams through the slot holds it: stop it for the
+# backup (the slot keeps its WAL, so it can start again if the backup fails)
 stopped=0
-if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" 2>&1) && running; then
-    case $out in
-    *'is active'*)
-        say "this server streams from '$source' through slot $slot; stopping it for the backup (started again if the backup fails)"
-        server stop
-        stopped=1
-        psql -XAtq -d "$repl_conninfo" -c "$drop_slot_sql" >/dev/null 2>&1 || true ;;
-    esac
+if running && [ "$(lpsql "$local_postgres" 'SELECT slot_name FROM pg_stat_wal_receiver' 2>/dev/null)" = "$slot" ]; then
+    say "this server streams through slot $slot; stopping it for the backup (started again if the backup fails)"
+    server stop
+    stopped=1
+fi
+# the slot: kept when it is there (an earlier attempt's, or this standby's), else made now
+if ! make_slot; then
+    if [ "$stopped" = 1 ]; then server start; fi
+    exit 1
 fi
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD
 say "pg_basebackup into $new (fast checkpoint, WAL streaming, slot $slot)"
-if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -C -S "$slot" -c fast; then
+if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -S "$slot" -c fast; then
     rm -rf "$new"
     say "pg_basebackup failed; $pgdata is as it was"
     if [ "$stopped" = 1 ]; then server start; fi
