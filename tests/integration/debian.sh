@@ -207,7 +207,12 @@ run_all() {   # run_all ROUND
         else not_ok "(2) vm$i: run.sh ($1. run) exits 0"; diag <"$WORK/run$1-vm$i.out"; "$HOSTS" log "$i" | tail -20 | diag; fi
     done
 }
+# vm3's own configuration (not ALTER SYSTEM) sets max_connections above
+# vm4's: the base backup does not carry it, the standby must get it
+"$HOSTS" exec 3 sh -c "echo 'max_connections = 150' >> $HOSTS_CONFDIR/postgresql.conf" &&
+    hssh 3 'pg_ctlcluster 15 main restart' >/dev/null
 run_all 1
+poll "(2) vm4 runs with max_connections 150, as vm3 does (its own configuration says 100)" 4 "show max_connections" 150 postgres
 has run1-vm1 out 'server run by Debian cluster 15/main \(pg_ctlcluster\)' "(2) vm1's run.sh finds its server run as Debian cluster 15/main"
 example_checks "(2) "
 packaged_checks "(2) "
