@@ -414,8 +414,17 @@ static Probe ssh_probe_start(Pre *p, const Plan *plan)
             free(err);
             continue;
         }
-        const char probe[] = "echo replc-ssh-ok\n";
-        if (child_start(&ch[i], argv, probe, sizeof probe - 1, &err))
+        /* ssh works, and the server manager can act (lib.sh: manager_check) */
+        StrBuf probe;
+        sb_init(&probe);
+        sb_puts(&probe, "echo replc-ssh-ok\n");
+        emit_lib_sh(&probe);
+        sb_puts(&probe, "{\n");
+        emit_server_check(&probe, node);
+        sb_puts(&probe, "echo replc-server-ok\n} </dev/null 2>&1\n");
+        bool started = child_start(&ch[i], argv, probe.s, probe.len, &err);
+        sb_free(&probe);
+        if (started)
             on[i] = true;
         else {
             problem(p, "node '%s': cannot run %s: %s", node->name, argv[0], err);
@@ -458,12 +467,22 @@ static void ssh_probe_finish(Pre *p, Probe pr)
         if (ch[i].status < 0) {
             child_kill(&ch[i]);
             problem(p, "node '%s': ssh %s did not answer within 30 s", node->name, node->ssh);
-        } else if (ch[i].status != 0 || !ch[i].output.s || !strstr(ch[i].output.s, "replc-ssh-ok")) {
+        } else if (!ch[i].output.s || !strstr(ch[i].output.s, "replc-ssh-ok")) {
             const char *o = ch[i].output.s ? ch[i].output.s : "";
             size_t len = strlen(o);
             while (len && o[len - 1] == '\n')
                 len--;
             problem(p, "node '%s': cannot run shell steps over ssh (%s): %.*s", node->name, node->ssh,
+                    (int)len, len ? o : "no output");
+        } else if (ch[i].status != 0 || !strstr(ch[i].output.s, "replc-server-ok")) {
+            /* lib.sh's own lines say what was found and what to write */
+            const char *o = strstr(ch[i].output.s, "replc-ssh-ok") + strlen("replc-ssh-ok");
+            while (*o == '\n')
+                o++;
+            size_t len = strlen(o);
+            while (len && o[len - 1] == '\n')
+                len--;
+            problem(p, "node '%s': the server cannot be restarted as the topology says:\n%.*s", node->name,
                     (int)len, len ? o : "no output");
         }
         child_free(&ch[i]);

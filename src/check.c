@@ -208,10 +208,10 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     }
     s = pick(own, defs, 8);
     n->ssh = s ? s->value.s : arena_printf(c->a, "postgres@%s", n->host);
-    n->service = (s = pick(own, defs, 9)) ? s->value.s : "pg_ctl";
-    if (s && strcmp(n->service, "pg_ctl") != 0 && !strstr(n->service, "restart"))
+    n->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
+    if (s && strcmp(n->service, "pg_ctl") != 0 && strcmp(n->service, "auto") != 0 && !strstr(n->service, "restart"))
         diag_error(c->d, s->value.span, "bad-value",
-                   "service must be 'pg_ctl' or a command containing the word 'restart'");
+                   "service must be 'auto', 'pg_ctl' or a command containing the word 'restart'");
     /* sslmode: libpq's, for every connection to this node */
     if ((s = pick(own, defs, 10))) {
         static const char *const modes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
@@ -892,10 +892,8 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         n->standby = si;
         if (src)
             vec_push(c->a, &src->standbys, n);
-        if (!n->pgdata)
-            diag_error(c->d, sd->span, "missing-pgdata",
-                       "standby '%s' needs 'pgdata': its data directory is rebuilt from '%s'",
-                       n->name, sd->from.s);
+        /* without pgdata, the scripts find the data directory at run time:
+         * the running server's, else the Debian cluster of its version */
         if (nd->publishes.n || nd->subscribes.n) {
             const Span at = nd->publishes.n ? ((PublishDecl *)nd->publishes.items[0])->span
                                             : ((SubscribeDecl *)nd->subscribes.items[0])->span;

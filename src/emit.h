@@ -11,6 +11,9 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n);
 /* lib.sh: the functions every shell step sources (src/sh/lib.sh) */
 void emit_lib_sh(StrBuf *b);
 void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n);
+/* The values and calls that check node n's server manager (lib.sh must come
+ * first): it prints "server run by ..." or stops with a message. */
+void emit_server_check(StrBuf *b, const MNode *n);
 void emit_plan_text(StrBuf *b, const Model *m, const Plan *p);
 void emit_plan_json(StrBuf *b, const Model *m, const Plan *p);
 void emit_dot(StrBuf *b, const Model *m);

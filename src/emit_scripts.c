@@ -146,10 +146,13 @@ static void sh_local(StrBuf *b, const MNode *n, const char *name, const char *db
     sb_free(&c);
 }
 
-/* service=: pg_ctl, or the topology's service command (lib.sh: server) */
+/* service=: auto (found on the host), pg_ctl, or the topology's service
+ * command; version=: the major version, to find a Debian cluster or a
+ * systemd unit (lib.sh: find_manager) */
 static void sh_service(StrBuf *b, const MNode *n)
 {
     sh_var(b, "service", n->service);
+    sh_var_long(b, "version", n->version);
 }
 
 /* pgdata=: the data directory, or '' to ask the server (lib.sh: find_pgdata) */
@@ -393,12 +396,22 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sb_reset(&repl);
     model_conninfo(&repl, src, NULL, n->name);
     sh_var(b, "backup_conninfo", repl.s);
-    sb_free(&repl);
     sh_var(b, "slot", si->slot);
+    /* a standby moved to this source: what pg_basebackup -R would write */
     sb_reset(&sql);
-    sb_puts(&sql, "DROP_REPLICATION_SLOT ");
+    sb_puts(&sql, "ALTER SYSTEM SET primary_conninfo = ");
+    q_literal(&sql, repl.s);
+    sh_var(b, "conninfo_sql", sql.s);
+    sb_free(&repl);
+    sb_reset(&sql);
+    sb_puts(&sql, "ALTER SYSTEM SET primary_slot_name = ");
+    q_literal(&sql, si->slot);
+    sh_var(b, "slot_sql", sql.s);
+    sb_reset(&sql);
+    sb_puts(&sql, "CREATE_REPLICATION_SLOT ");
     q_ident(&sql, si->slot);
-    sh_var(b, "drop_slot_sql", sql.s);
+    sb_puts(&sql, " PHYSICAL RESERVE_WAL");
+    sh_var(b, "create_slot_sql", sql.s);
     sb_reset(&sql);
     if (si->delay) {
         sb_puts(&sql, "recovery_min_apply_delay = ");
@@ -475,6 +488,25 @@ void emit_step(StrBuf *b, const Model *m, const Step *s)
     }
 }
 
+/* What finding the server manager needs (lib.sh: manager_check): run.sh
+ * and replc --apply's preflight check it before anything changes. */
+static void sh_server_values(StrBuf *b, const MNode *n)
+{
+    sh_var(b, "node", n->name);
+    sh_var_long(b, "port", n->port);
+    sh_var(b, "bindir", n->bindir);
+    sh_var(b, "passfile", n->pw_kind == PW_FILE ? n->pw_value : NULL);
+    sh_local(b, n, "local_postgres", "postgres");
+    sh_pgdata(b, n);
+    sh_service(b, n);
+}
+
+void emit_server_check(StrBuf *b, const MNode *n)
+{
+    sh_server_values(b, n);
+    sb_puts(b, "setup\nmanager_check\nsay \"server run by $manager_how\"\n");
+}
+
 void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
 {
     const Vec *steps = p->node_steps.items[n->index];
@@ -484,9 +516,7 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
                "#     sh run.sh\n"
                "# It stops at the first failure; running it again is safe.\n"
                SH_DATA_DIRECTIVE "set -eu\n");
-    sh_var(b, "node", n->name);
-    sh_var_long(b, "port", n->port);
-    sh_var(b, "bindir", n->bindir);
+    sh_server_values(b, n);
     sh_args_begin(b);
     for (int i = 0; i < steps->n; i++) {
         const Step *s = steps->items[i];

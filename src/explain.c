@@ -78,7 +78,10 @@ static const struct {
     {"name-too-long",
      "PostgreSQL keeps at most 63 bytes of a name and silently cuts the rest, so\n"
      "two long names with the same beginning would become one. Shorten it.\n"},
-    {"missing-pgdata", "A standby's data directory is rebuilt with pg_basebackup, so replc must know\nwhere it is: set 'pgdata'.\n"},
+    {"missing-pgdata", "No longer reported. A standby without 'pgdata' compiles: its scripts find the\n"
+                       "data directory at run time (the running server's, else the Debian cluster\n"
+                       "of its 'version'), and stop with a message asking for 'pgdata' when\n"
+                       "neither tells.\n"},
     {"subscribe-to-standby",
      "A subscription whose publisher is a physical standby. Below PostgreSQL 16 a\n"
      "standby cannot decode WAL (\"logical decoding cannot be used while in\n"

@@ -193,7 +193,7 @@ struct MNode {
     const char *pgdata;
     const char *bindir;
     const char *ssh;      /* "user@host[:port]" or "local" */
-    const char *service;  /* "pg_ctl" or a restart command */
+    const char *service;  /* "auto", "pg_ctl" or a restart command */
     const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
     Vec user_gucs;        /* UserGuc * */
     /* topology */

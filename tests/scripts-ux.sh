@@ -21,7 +21,10 @@ steps() { find "$dir" -maxdepth 1 \( -name '*.sh' -o -name '*.sql' \) ! -name li
 for f in $(steps | grep '\.sh$'); do
     printf '#!/bin/sh\necho "replc: otus11-1: did %s"\necho "replc-result: changed"\n' "$(basename "$f")" > "$f"
 done
-sed "s|^bindir=.*|bindir=''|" "$dir/run.sh" > "$tmp/run.sh" && mv "$tmp/run.sh" "$dir/run.sh"   # the stub psql, not the server's
+# the stub psql, not the server's; and a server manager that needs no server
+# (run.sh checks it before the first step; 'auto' would find this machine's)
+sed -e "s|^bindir=.*|bindir=''|" -e "s|^service=.*|service='true restart'|" "$dir/run.sh" > "$tmp/run.sh" &&
+    mv "$tmp/run.sh" "$dir/run.sh"
 mkdir "$tmp/bin"
 printf '#!/bin/sh\necho "replc-result: ok"\n' > "$tmp/bin/psql"
 chmod +x "$tmp/bin/psql"

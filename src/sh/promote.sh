@@ -19,6 +19,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # --- step body ---
 setup
+local_postgres=$local_db
 find_pgdata
 force=${REPLC_FORCE:-0}
 q() { lpsql "$local_db" "$1"; }
@@ -86,7 +87,7 @@ if [ "$recovery" = t ]; then
         i=$((i + 1))
     done
     say 'promoting'
-    pg_ctl -D "$pgdata" -w -t "$timeout" promote
+    q "SELECT pg_promote(true, $timeout)" >/dev/null
 fi
 # shellcheck disable=SC2317 # called by wait_for
 promoted() { [ "$(q 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; }

@@ -12,7 +12,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # --- step body ---
 setup
-find_pgdata
+manager_check
 if ! ours; then
     say 'not a standby yet: its base backup brings the source'\''s settings'
     finish

@@ -33,7 +33,7 @@ if [ -z "$pending" ]; then
     say 'no restart needed'
     finish
 fi
-find_pgdata
+manager_check
 change "restart to apply: $pending"
 # Before a primary restarts, each standby below it that answers must have
 # raised its settings (its raise step), or its replay would pause on the

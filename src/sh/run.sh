@@ -1,9 +1,10 @@
 #!/bin/sh
 # run.sh: template of a host's run.sh, which runs every step of the host in
 # order and stops at the first failure. The generated run.sh assigns node,
-# port and bindir, and sets "$@" to triples, one per step: its file, what it
-# does, and for a .sql step the conninfo of the database it runs in ('' for
-# a .sh step). It does not use lib.sh: each .sh step sources that itself.
+# port, bindir, passfile, local_postgres, pgdata, service and version, and
+# sets "$@" to triples, one per step: its file, what it does, and for a .sql
+# step the conninfo of the database it runs in ('' for a .sh step). Before
+# the first step it checks with lib.sh that the server manager can act here.
 # Each step ends with a result line (replc-result: changed or ok); run.sh
 # shows the step's other lines indented as they come, and for the result
 # one line: the step, what it does, and changed or ok.
@@ -11,8 +12,12 @@
 set -eu
 # --- step body ---
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

@@ -131,13 +131,13 @@ build_replc() {
     [ -x "$REPLC" ] || { not_ok "replc exists at $REPLC"; finish; }
 }
 
-# hosts_up [PGBIN]: EXAMPLE_NODES (default 4) test hosts running the server
-# in PGBIN (default: hosts.sh's, Debian's 15); sets IP[1..N] and PW
+# hosts_up [HOSTS.SH OPTIONS]: EXAMPLE_NODES (default 4) test hosts (e.g.
+# --pgbin DIR for another server build, --layout debian); sets IP[1..N] and PW
 hosts_up() {
     local t0 n=${EXAMPLE_NODES:-4} i
     t0=$(now_ms)
-    if "$HOSTS" up "$n" ${1:+--pgbin "$1"} >"$WORK/hosts-up.log" 2>&1; then
-        ok "$n test hosts up${1:+ (server: $1)} ($(secs $(( $(now_ms) - t0 ))) s)"
+    if "$HOSTS" up "$n" "$@" >"$WORK/hosts-up.log" 2>&1; then
+        ok "$n test hosts up${1:+ ($*)} ($(secs $(( $(now_ms) - t0 ))) s)"
     else
         not_ok "$n test hosts up"; diag <"$WORK/hosts-up.log"; finish
     fi

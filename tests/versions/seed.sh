@@ -88,7 +88,7 @@ else
     not_ok "tests/lib/pgnpm.sh $MAJOR"; diag <"$WORK/pgnpm.log"; finish
 fi
 hosts_started=1
-hosts_up "$PGBIN"
+hosts_up --pgbin "$PGBIN"
 for i in $(seq "$EXAMPLE_NODES"); do
     v=$(q "$i" "show server_version_num" postgres)
     check "vm$i runs PostgreSQL $MAJOR (server_version_num $v)" [ "${v:0:2}" = "$MAJOR" ]

@@ -8,6 +8,11 @@ set -eu
 node='otus11-3'
 port=5432
 bindir='/usr/lib/postgresql/15/bin'
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/15/main'
+service='auto'
+version=15
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
@@ -22,8 +27,12 @@ set -- \
     'wait-sync.subs3_test1.sh' 'wait until every table of subscription '\''subs3_test1'\'' is synchronised' '' \
     'wait-sync.subs3_test2.sh' 'wait until every table of subscription '\''subs3_test2'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

@@ -8,6 +8,11 @@ set -eu
 node='sub'
 port=5432
 bindir=''
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+pgdata=''
+service='auto'
+version=17
 set -- \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
     'restart.sh' 'restart '\''sub'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes); wait until the server accepts connections' '' \
@@ -17,8 +22,12 @@ set -- \
     'subscribe.sub_from_pub.sql' 'create subscription '\''sub_from_pub'\'' if missing' 'dbname=app user=postgres' \
     'wait-sync.sub_from_pub.sh' 'wait until every table of subscription '\''sub_from_pub'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

@@ -8,6 +8,11 @@ set -eu
 node='shop2'
 port=5432
 bindir=''
+passfile=''
+local_postgres='dbname=postgres user=replicator'
+pgdata=''
+service='auto'
+version=17
 set -- \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
@@ -16,8 +21,12 @@ set -- \
     'tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
     'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

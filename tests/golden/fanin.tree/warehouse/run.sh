@@ -8,6 +8,11 @@ set -eu
 node='warehouse'
 port=5432
 bindir=''
+passfile=''
+local_postgres='dbname=postgres user=replicator'
+pgdata=''
+service='auto'
+version=17
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=replicator' \
@@ -27,8 +32,12 @@ set -- \
     'wait-sync.warehouse_from_shop3.sh' 'wait until every table of subscription '\''warehouse_from_shop3'\'' is synchronised' '' \
     'wait-sync.from_shop4.sh' 'wait until every table of subscription '\''from_shop4'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

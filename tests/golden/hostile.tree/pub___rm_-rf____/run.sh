@@ -8,6 +8,11 @@ set -eu
 node='pub'\''; rm -rf / #'
 port=5432
 bindir='/opt/pg bin/$(reboot)'
+passfile=''
+local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
+pgdata='/srv/pg data/it'\''s $HOME'
+service='auto'
+version=15
 set -- \
     'hba.sh' 'admit 2 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
@@ -16,8 +21,12 @@ set -- \
     'tables.sql' 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
     'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

@@ -8,6 +8,11 @@ set -eu
 node='süb \ node'
 port=5432
 bindir='/opt/pg bin/$(reboot)'
+passfile=''
+local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
+pgdata='/srv/pg data/it'\''s $HOME'
+service='auto'
+version=15
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
@@ -19,8 +24,12 @@ set -- \
     'subscribe.s__b_s__x_.sql' 'create subscription '\''Süb'\''s "x"'\'' if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
     'wait-sync.s__b_s__x_.sh' 'wait until every table of subscription '\''Süb'\''s "x"'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

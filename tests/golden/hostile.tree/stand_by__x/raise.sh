@@ -11,7 +11,8 @@ passfile=''
 local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
 pgdata='/srv/pg data/it'\''s $HOME'
 marker='replc standby: node=stand_by__x source=s__b___node'
-service='pg_ctl'
+service='auto'
+version=15
 set -- \
     'current_setting('\''max_wal_senders'\'')::bigint < 1 OR (current_setting('\''max_wal_senders'\'')::bigint < 10 AND (current_setting('\''wal_level'\'') = '\''minimal'\'' OR current_setting('\''max_wal_senders'\'')::bigint < 1 OR current_setting('\''max_replication_slots'\'')::bigint < 0 OR current_setting('\''max_logical_replication_workers'\'')::bigint <> 0 OR current_setting('\''max_worker_processes'\'')::bigint < 3 OR current_setting('\''hot_standby'\'') <> '\''on'\''))' 'ALTER SYSTEM SET max_wal_senders = 10' \
     'current_setting('\''max_worker_processes'\'')::bigint < 3 OR (current_setting('\''max_worker_processes'\'')::bigint < 8 AND (current_setting('\''wal_level'\'') = '\''minimal'\'' OR current_setting('\''max_wal_senders'\'')::bigint < 1 OR current_setting('\''max_replication_slots'\'')::bigint < 0 OR current_setting('\''max_logical_replication_workers'\'')::bigint <> 0 OR current_setting('\''max_worker_processes'\'')::bigint < 3 OR current_setting('\''hot_standby'\'') <> '\''on'\''))' 'ALTER SYSTEM SET max_worker_processes = 8'
@@ -19,7 +20,7 @@ set -- \
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
 setup
-find_pgdata
+manager_check
 if ! ours; then
     say 'not a standby yet: its base backup brings the source'\''s settings'
     finish

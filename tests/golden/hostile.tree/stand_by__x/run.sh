@@ -8,6 +8,11 @@ set -eu
 node='stand by $x'
 port=5432
 bindir='/opt/pg bin/$(reboot)'
+passfile=''
+local_postgres='dbname=postgres user='\''us\\er$(id)`id`'\'''
+pgdata='/srv/pg data/it'\''s $HOME'
+service='auto'
+version=15
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'raise.sh' 'if already a standby, raise the settings that may not be lower than on its primary, before '\''süb \ node'\'' restarts' '' \
@@ -16,8 +21,12 @@ set -- \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
     'restart.sh' 'restart '\''stand by $x'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, hot_standby); wait until the server accepts connections' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

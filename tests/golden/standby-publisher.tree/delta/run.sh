@@ -8,6 +8,11 @@ set -eu
 node='delta'
 port=5432
 bindir=''
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/17/main'
+service='auto'
+version=17
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
@@ -19,8 +24,12 @@ set -- \
     'subscribe.delta_tu.sql' 'create subscription '\''delta_tu'\'' if missing' 'dbname=repl user=postgres' \
     'wait-sync.delta_tu.sh' 'wait until every table of subscription '\''delta_tu'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

@@ -8,6 +8,11 @@ set -eu
 node='gamma'
 port=5432
 bindir=''
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/17/main'
+service='auto'
+version=17
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
@@ -20,8 +25,12 @@ set -- \
     'subscribe.gamma_t.sql' 'create subscription '\''gamma_t'\'' if missing' 'dbname=repl user=postgres' \
     'wait-sync.gamma_t.sh' 'wait until every table of subscription '\''gamma_t'\'' is synchronised' ''
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

@@ -15,7 +15,8 @@ bindir=''
 passfile=''
 local_db='dbname=repl user=postgres'
 pgdata='/var/lib/postgresql/17/main'
-service='pg_ctl'
+service='auto'
+version=17
 workers=4
 workers_sql='ALTER SYSTEM SET max_logical_replication_workers = 4'
 old='gamma'
@@ -26,6 +27,7 @@ set -- \
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
 setup
+local_postgres=$local_db
 find_pgdata
 force=${REPLC_FORCE:-0}
 q() { lpsql "$local_db" "$1"; }
@@ -93,7 +95,7 @@ if [ "$recovery" = t ]; then
         i=$((i + 1))
     done
     say 'promoting'
-    pg_ctl -D "$pgdata" -w -t "$timeout" promote
+    q "SELECT pg_promote(true, $timeout)" >/dev/null
 fi
 # shellcheck disable=SC2317 # called by wait_for
 promoted() { [ "$(q 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; }

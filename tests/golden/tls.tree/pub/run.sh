@@ -8,6 +8,11 @@ set -eu
 node='pub'
 port=5432
 bindir=''
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+pgdata=''
+service='auto'
+version=16
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'hba.sh' 'admit 2 peer line(s) in pg_hba.conf, reload' '' \
@@ -17,8 +22,12 @@ set -- \
     'tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
     'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=app user=postgres'
 cd "$(dirname "$0")"
-if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
-PGPORT=${PGPORT:-$port}; export PGPORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. ./lib.sh
+setup
+# how the server is run here, and that it can be: before anything changes
+manager_check
+say "server run by $manager_how"
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in

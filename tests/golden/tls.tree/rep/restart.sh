@@ -10,7 +10,8 @@ bindir=''
 passfile=''
 local_postgres='dbname=postgres user=postgres'
 pgdata='/var/lib/postgresql/16/main'
-service='pg_ctl'
+service='auto'
+version=16
 pending_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart AND name IN ('\''wal_level'\'', '\''max_wal_senders'\'', '\''max_replication_slots'\'', '\''max_logical_replication_workers'\'', '\''max_worker_processes'\'', '\''hot_standby'\'')'
 others_sql='SELECT coalesce(string_agg(name, '\'', '\'' ORDER BY name), '\'''\'') FROM pg_settings WHERE pending_restart AND name NOT IN ('\''wal_level'\'', '\''max_wal_senders'\'', '\''max_replication_slots'\'', '\''max_logical_replication_workers'\'', '\''max_worker_processes'\'', '\''hot_standby'\'')'
 set --
@@ -38,7 +39,7 @@ if [ -z "$pending" ]; then
     say 'no restart needed'
     finish
 fi
-find_pgdata
+manager_check
 change "restart to apply: $pending"
 # Before a primary restarts, each standby below it that answers must have
 # raised its settings (its raise step), or its replay would pause on the
