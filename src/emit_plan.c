@@ -236,8 +236,20 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         sb_printf(b, "  connects as %s, password ", n->user);
         password_text(b, n);
         sb_putc(b, '\n');
-        sb_printf(b, "  ssh %s, service %s, pgdata %s, bindir %s\n", n->ssh, n->service,
-                  n->pgdata ? n->pgdata : "(found on the host)", n->bindir ? n->bindir : "(the host's PATH)");
+        /* what the scripts find on the host at run time is said as such */
+        sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->service,
+                  strcmp(n->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
+                                                    "else a systemd unit, else pg_ctl)" : "");
+        if (n->pgdata)
+            sb_printf(b, "pgdata %s, ", n->pgdata);
+        else
+            sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d), ",
+                      n->version);
+        if (n->bindir)
+            sb_printf(b, "bindir %s\n", n->bindir);
+        else
+            sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin first)\n",
+                      n->version);
         if (n->standby && n->standby->source) {
             const StandbyInfo *sb = n->standby;
             sb_printf(b, "  standby of %s, slot %s, delay %s, sync %s, force %s\n", sb->source->name, sb->slot,
