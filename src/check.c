@@ -24,8 +24,9 @@ typedef struct Checker {
     const Program *prog;
     Map nodes;     /* name -> MNode * */
     Map tables;    /* display name -> MTable * */
-    Map *pubs;     /* per node index: name -> MPub *, as n->pubs */
-    Map *subs;     /* per node index: name -> MSub *, as n->subs */
+    Map pubs;      /* node_key -> MPub *, as the nodes' pubs */
+    Map subs;      /* node_key -> MSub *, as the nodes' subs */
+    StrBuf key;    /* node_key's result */
     Map columns;   /* column name -> ColumnSeen *, shared by all tables */
 } Checker;
 
@@ -597,9 +598,19 @@ static void declare_nodes(Checker *c, const Settings *defs)
     }
 }
 
-static MPub *find_pub(const Checker *c, const MNode *n, const char *name)
+/* The key of a name on node n in c->pubs and c->subs: "INDEX:NAME" (one map
+ * for all nodes; a map per node would cost a kilobyte per node). Valid until
+ * the next call. */
+static const char *node_key(Checker *c, const MNode *n, const char *name)
 {
-    return map_get(&c->pubs[n->index], name);
+    sb_reset(&c->key);
+    sb_printf(&c->key, "%d:%s", n->index, name);
+    return c->key.s;
+}
+
+static MPub *find_pub(Checker *c, const MNode *n, const char *name)
+{
+    return map_get(&c->pubs, node_key(c, n, name));
 }
 
 /* The publication's options into its typed fields. */
@@ -670,13 +681,13 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         for (int k = 0; k < p->tables.n; k++)
             add_table(c->a, n, p->tables.items[k]);
         vec_push(c->a, &n->pubs, p);
-        map_put(c->a, &c->pubs[n->index], p->name, p);
+        map_put(c->a, &c->pubs, arena_strdup(c->a, node_key(c, n, p->name)), p);
     }
 }
 
-static MSub *find_sub(const Checker *c, const MNode *n, const char *name)
+static MSub *find_sub(Checker *c, const MNode *n, const char *name)
 {
-    return map_get(&c->subs[n->index], name);
+    return map_get(&c->subs, node_key(c, n, name));
 }
 
 /* The subscription's options into its typed fields, and what follows from
@@ -861,7 +872,7 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
             continue;
         sub_options(c, s, sd);
         vec_push(c->a, &n->subs, s);
-        map_put(c->a, &c->subs[n->index], s->name, s);
+        map_put(c->a, &c->subs, arena_strdup(c->a, node_key(c, n, s->name)), s);
         if (!pubnode)
             continue;
         /* a standby carries its primary's publications (decoding there needs 16+) */
@@ -969,7 +980,8 @@ static void check_standby_cycles(Checker *c)
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, NULL, NULL, {0}};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}};
+    sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {
         const Word *w = prog->clusters.items[i];
@@ -986,8 +998,6 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
     collect_settings(&c, &prog->defaults, &defs);
     check_tables(&c);
     declare_nodes(&c, &defs);
-    c.pubs = arena_alloc(a, sizeof(Map) * (size_t)(c.m->nodes.n + 1));
-    c.subs = arena_alloc(a, sizeof(Map) * (size_t)(c.m->nodes.n + 1));
     /* nodes that were duplicates are not in the model; map decls by name */
     for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < prog->nodes.n; i++) {
@@ -1002,6 +1012,7 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
             else
                 resolve_subscriptions(&c, n, nd);
         }
+    sb_free(&c.key);
     check_standby_cycles(&c);
     for (int i = 0; i < c.m->nodes.n; i++)
         ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;
