@@ -88,6 +88,8 @@ typedef struct SlotUse {
  * one map for all nodes keeps the memory to one entry per slot name. */
 static void slot_collisions(Arena *a, DiagCtx *d, const MNode *n, const Vec *uses, Map *first)
 {
+    if (uses->n < 2)   /* the common case, kept out of the map */
+        return;
     for (int x = 0; x < uses->n; x++) {
         const SlotUse *ux = uses->items[x];
         const SlotUse *uy = map_get(first, ux->slot);
