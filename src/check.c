@@ -11,6 +11,12 @@
 #include <string.h>
 #include <strings.h>
 
+/* How often a column name has appeared so far in the table being checked. */
+typedef struct ColumnSeen {
+    int table;     /* index of the table declaration the count is for */
+    int count;
+} ColumnSeen;
+
 typedef struct Checker {
     Arena *a;
     DiagCtx *d;
@@ -18,6 +24,10 @@ typedef struct Checker {
     const Program *prog;
     Map nodes;     /* name -> MNode * */
     Map tables;    /* display name -> MTable * */
+    Map pubs;      /* node_key -> MPub *, as the nodes' pubs */
+    Map subs;      /* node_key -> MSub *, as the nodes' subs */
+    StrBuf key;    /* node_key's result */
+    Map columns;   /* column name -> ColumnSeen *, shared by all tables */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -421,6 +431,27 @@ static bool type_text_ok(const char *t)
     return true;
 }
 
+/* How many columns named name table declaration 'table' has so far. */
+static int column_count(const Checker *c, const char *name, int table)
+{
+    const ColumnSeen *cs = map_get(&c->columns, name);
+    return cs && cs->table == table ? cs->count : 0;
+}
+
+/* The count of name in table declaration 'table', to be raised by the caller. */
+static ColumnSeen *column_seen(Checker *c, const char *name, int table)
+{
+    ColumnSeen *cs = map_get(&c->columns, name);
+    if (!cs) {
+        cs = arena_alloc(c->a, sizeof *cs);
+        map_put(c->a, &c->columns, name, cs);
+    } else if (cs->table == table)
+        return cs;
+    cs->table = table;
+    cs->count = 0;
+    return cs;
+}
+
 static void check_tables(Checker *c)
 {
     for (int i = 0; i < c->prog->tables.n; i++) {
@@ -445,10 +476,11 @@ static void check_tables(Checker *c)
         for (int k = 0; k < td->columns.n; k++) {
             const Column *col = td->columns.items[k];
             check_name(c, &col->name, "column", true);
-            for (int j = 0; j < colnames.n; j++)
-                if (strcmp(colnames.items[j], col->name.s) == 0)
-                    diag_error(c->d, col->name.span, "duplicate-column",
-                               "column '%s' appears twice in table '%s'", col->name.s, t->display);
+            ColumnSeen *cs = column_seen(c, col->name.s, i);
+            for (int j = 0; j < cs->count; j++)   /* once per earlier column of that name */
+                diag_error(c->d, col->name.span, "duplicate-column",
+                           "column '%s' appears twice in table '%s'", col->name.s, t->display);
+            cs->count++;
             if (!type_text_ok(col->type))
                 diag_error(c->d, col->type_span, "bad-type",
                            "type '%s' of column '%s' may hold only letters, digits, '_', "
@@ -469,11 +501,7 @@ static void check_tables(Checker *c)
         }
         for (int k = 0; k < td->pkey.n; k++) {
             const Word *w = td->pkey.items[k];
-            bool found = false;
-            for (int j = 0; j < colnames.n; j++)
-                if (strcmp(colnames.items[j], w->s) == 0)
-                    found = true;
-            if (!found) {
+            if (column_count(c, w->s, i) == 0) {
                 Diagnostic *dg = diag_error(c->d, w->span, "unknown-column",
                                             "primary key names unknown column '%s' of table '%s'",
                                             w->s, t->display);
@@ -570,14 +598,19 @@ static void declare_nodes(Checker *c, const Settings *defs)
     }
 }
 
-static MPub *find_pub(const MNode *n, const char *name)
+/* The key of a name on node n in c->pubs and c->subs: "INDEX:NAME" (one map
+ * for all nodes; a map per node would cost a kilobyte per node). Valid until
+ * the next call. */
+static const char *node_key(Checker *c, const MNode *n, const char *name)
 {
-    for (int i = 0; i < n->pubs.n; i++) {
-        MPub *p = n->pubs.items[i];
-        if (strcmp(p->name, name) == 0)
-            return p;
-    }
-    return NULL;
+    sb_reset(&c->key);
+    sb_printf(&c->key, "%d:%s", n->index, name);
+    return c->key.s;
+}
+
+static MPub *find_pub(Checker *c, const MNode *n, const char *name)
+{
+    return map_get(&c->pubs, node_key(c, n, name));
 }
 
 /* The publication's options into its typed fields. */
@@ -611,7 +644,7 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
     for (int i = 0; i < nd->publishes.n; i++) {
         const PublishDecl *pd = nd->publishes.items[i];
         check_name(c, &pd->name, "publication", true);
-        MPub *dup = find_pub(n, pd->name.s);
+        MPub *dup = find_pub(c, n, pd->name.s);
         if (dup) {
             Diagnostic *dg = diag_error(c->d, pd->name.span, "duplicate-publication",
                                         "publication '%s' is declared twice on node '%s'",
@@ -648,17 +681,13 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         for (int k = 0; k < p->tables.n; k++)
             add_table(c->a, n, p->tables.items[k]);
         vec_push(c->a, &n->pubs, p);
+        map_put(c->a, &c->pubs, arena_strdup(c->a, node_key(c, n, p->name)), p);
     }
 }
 
-static MSub *find_sub(const MNode *n, const char *name)
+static MSub *find_sub(Checker *c, const MNode *n, const char *name)
 {
-    for (int i = 0; i < n->subs.n; i++) {
-        MSub *s = n->subs.items[i];
-        if (strcmp(s->name, name) == 0)
-            return s;
-    }
-    return NULL;
+    return map_get(&c->subs, node_key(c, n, name));
 }
 
 /* The subscription's options into its typed fields, and what follows from
@@ -772,7 +801,7 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
     const MNode *pubnode = s->publisher;
     for (int k = 0; k < sd->pubs.n; k++) {
         const Word *w = sd->pubs.items[k];
-        MPub *p = find_pub(primary, w->s);
+        MPub *p = find_pub(c, primary, w->s);
         if (!p) {
             Diagnostic *dg = primary == pubnode
                 ? diag_error(c->d, w->span, "unknown-publication",
@@ -809,7 +838,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
         check_name(c, &sd->name, "subscription", true);
     else
         name = model_ident(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
-    MSub *dup = find_sub(n, name);
+    MSub *dup = find_sub(c, n, name);
     if (dup) {
         Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
                                     "duplicate-subscription",
@@ -843,6 +872,7 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
             continue;
         sub_options(c, s, sd);
         vec_push(c->a, &n->subs, s);
+        map_put(c->a, &c->subs, arena_strdup(c->a, node_key(c, n, s->name)), s);
         if (!pubnode)
             continue;
         /* a standby carries its primary's publications (decoding there needs 16+) */
@@ -948,7 +978,8 @@ static void check_standby_cycles(Checker *c)
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}};
+    sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {
         const Word *w = prog->clusters.items[i];
@@ -979,6 +1010,7 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
             else
                 resolve_subscriptions(&c, n, nd);
         }
+    sb_free(&c.key);
     check_standby_cycles(&c);
     for (int i = 0; i < c.m->nodes.n; i++)
         ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;

@@ -3,6 +3,8 @@
  * cycles, several writers, slot names, mixed versions, standbys. */
 #include "replcheck.h"
 
+#include "map.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,13 +78,38 @@ static void check_replica_identity(Arena *a, DiagCtx *d, Model *m)
 
 typedef struct SlotUse {
     const char *slot;
+    const MNode *on;      /* the publisher the slot is on */
     Span span;
     const char *what;
 } SlotUse;
 
+/* Each use of a slot already used on n, pointed at the first use. first maps
+ * a slot name to its first use, on n or (stale, from an earlier node) not:
+ * one map for all nodes keeps the memory to one entry per slot name. */
+static void slot_collisions(Arena *a, DiagCtx *d, const MNode *n, const Vec *uses, Map *first)
+{
+    if (uses->n < 2)   /* the common case, kept out of the map */
+        return;
+    for (int x = 0; x < uses->n; x++) {
+        const SlotUse *ux = uses->items[x];
+        const SlotUse *uy = map_get(first, ux->slot);
+        if (!uy || uy->on != n) {
+            map_put(a, first, ux->slot, (void *)ux);
+            continue;
+        }
+        Diagnostic *dg = diag_error(d, ux->span, "slot-collision",
+                                    "%s and %s both use replication slot '%s' on node '%s'",
+                                    uy->what, ux->what, ux->slot, n->name);
+        diag_note(d, dg, uy->span, "the slot is first used here");
+        diag_hint(d, dg, "Slot names are per server: give one of them "
+                         "'with (slot_name = ...)' (or 'slot = ...' for a standby).");
+    }
+}
+
 /* 12-14: slot names valid, short, unique per publisher */
 static void check_slots(Arena *a, DiagCtx *d, Model *m)
 {
+    Map first = {0};   /* slot name -> SlotUse *: see slot_collisions */
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         Vec uses = {0};
@@ -108,6 +135,7 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
             }
             SlotUse *u = arena_alloc(a, sizeof *u);
             u->slot = s->slot;
+            u->on = n;
             u->span = at;
             u->what = arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name);
             vec_push(a, &uses, u);
@@ -120,23 +148,12 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
                            "letters, digits and '_'", st->standby->slot, st->name);
             SlotUse *u = arena_alloc(a, sizeof *u);
             u->slot = st->standby->slot;
+            u->on = n;
             u->span = st->standby->span;
             u->what = arena_printf(a, "standby '%s'", st->name);
             vec_push(a, &uses, u);
         }
-        for (int x = 0; x < uses.n; x++)
-            for (int y = 0; y < x; y++) {
-                const SlotUse *ux = uses.items[x], *uy = uses.items[y];
-                if (strcmp(ux->slot, uy->slot) != 0)
-                    continue;
-                Diagnostic *dg = diag_error(d, ux->span, "slot-collision",
-                                            "%s and %s both use replication slot '%s' on node '%s'",
-                                            uy->what, ux->what, ux->slot, n->name);
-                diag_note(d, dg, uy->span, "the slot is first used here");
-                diag_hint(d, dg, "Slot names are per server: give one of them "
-                                 "'with (slot_name = ...)' (or 'slot = ...' for a standby).");
-                break;
-            }
+        slot_collisions(a, d, n, &uses, &first);
     }
 }
 
@@ -461,47 +478,68 @@ static void check_cycles(Arena *a, DiagCtx *d, Model *m)
 }
 
 /* 21, 24, 38: one table written in more than one place */
-static void check_writers(Arena *a, DiagCtx *d, Model *m)
+/* Mark (or unmark) the tables that n's own publications list by name: those
+ * that are written on n. */
+static void mark_written(const MNode *n, bool *written, bool on)
 {
-    for (int i = 0; i < m->nodes.n; i++) {
-        const MNode *n = m->nodes.items[i];
-        for (int k = 0; k < n->subs.n; k++) {
-            const MSub *s = n->subs.items[k];
-            for (int j = 0; j < s->tables.n; j++) {
-                const MTable *t = s->tables.items[j];
-                const MSub *other = NULL;
-                for (int q = 0; q < k && !other; q++)
-                    if (table_in(n->subs.items[q], t))
-                        other = n->subs.items[q];
-                if (other) {
-                    Diagnostic *dg = diag_warning(d, s->span, "several-writers",
-                                                  "table '%s' reaches node '%s' by two subscriptions",
-                                                  t->display, n->name);
-                    diag_note(d, dg, other->span, "it also arrives by subscription '%s'", other->name);
-                    diag_hint(d, dg, "PostgreSQL has no conflict resolution: the same row from both "
-                                     "stops the apply on a duplicate key, or is silently applied twice.");
-                    continue;
-                }
-                bool writes = false;
-                for (int q = 0; q < n->pubs.n && !writes; q++) {
-                    const MPub *p = n->pubs.items[q];
-                    for (int r = 0; r < p->tables.n; r++)
-                        if (p->tables.items[r] == t && !p->all_tables)
-                            writes = true;
-                }
-                if (writes) {
-                    Diagnostic *dg = diag_warning(d, s->span, "several-writers",
-                                                  "table '%s' is written on node '%s' and also "
-                                                  "arrives there by subscription '%s'",
-                                                  t->display, n->name, s->name);
-                    diag_hint(d, dg, "PostgreSQL has no conflict resolution: rows written on both "
-                                     "sides with the same key stop the apply. Make sure the writers "
-                                     "use disjoint keys.");
-                }
+    for (int q = 0; q < n->pubs.n; q++) {
+        const MPub *p = n->pubs.items[q];
+        if (p->all_tables)
+            continue;
+        for (int r = 0; r < p->tables.n; r++)
+            written[((const MTable *)p->tables.items[r])->index] = on;
+    }
+}
+
+/* The warnings for n. first[t] is the first subscription of n carrying table
+ * t so far; written[t] whether n writes t itself. */
+static void node_writers(DiagCtx *d, const MNode *n, const MSub **first, const bool *written)
+{
+    for (int k = 0; k < n->subs.n; k++) {
+        const MSub *s = n->subs.items[k];
+        for (int j = 0; j < s->tables.n; j++) {
+            const MTable *t = s->tables.items[j];
+            const MSub *other = first[t->index];
+            if (!other)
+                first[t->index] = s;
+            if (other) {
+                Diagnostic *dg = diag_warning(d, s->span, "several-writers",
+                                              "table '%s' reaches node '%s' by two subscriptions",
+                                              t->display, n->name);
+                diag_note(d, dg, other->span, "it also arrives by subscription '%s'", other->name);
+                diag_hint(d, dg, "PostgreSQL has no conflict resolution: the same row from both "
+                                 "stops the apply on a duplicate key, or is silently applied twice.");
+                continue;
+            }
+            if (written[t->index]) {
+                Diagnostic *dg = diag_warning(d, s->span, "several-writers",
+                                              "table '%s' is written on node '%s' and also "
+                                              "arrives there by subscription '%s'",
+                                              t->display, n->name, s->name);
+                diag_hint(d, dg, "PostgreSQL has no conflict resolution: rows written on both "
+                                 "sides with the same key stop the apply. Make sure the writers "
+                                 "use disjoint keys.");
             }
         }
     }
-    (void)a;
+}
+
+static void check_writers(Arena *a, DiagCtx *d, Model *m)
+{
+    size_t nt = (size_t)m->tables.n + 1;
+    const MSub **first = arena_alloc(a, sizeof *first * nt);
+    bool *written = arena_alloc(a, sizeof *written * nt);
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        mark_written(n, written, true);
+        node_writers(d, n, first, written);
+        mark_written(n, written, false);
+        for (int k = 0; k < n->subs.n; k++) {   /* clear first[] for the next node */
+            const MSub *s = n->subs.items[k];
+            for (int j = 0; j < s->tables.n; j++)
+                first[((const MTable *)s->tables.items[j])->index] = NULL;
+        }
+    }
 }
 
 /* 52: options the publisher's version cannot honour */
