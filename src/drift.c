@@ -114,10 +114,12 @@ static void hba_block(Arena *a, Drift *d, const MNode *n, const char *hba, const
             continue;
         /* a derived line, as the hba step writes it */
         bool derived = false;
-        for (int i = 0; i < n->hba.n && !derived; i++) {
+        Vec lines = {0};
+        model_server_hba(a, n, &lines);
+        for (int i = 0; i < lines.n && !derived; i++) {
             StrBuf t;
             sb_init(&t);
-            model_hba_line(&t, n->hba.items[i]);
+            model_hba_line(&t, lines.items[i]);
             derived = strcmp(t.s, line) == 0;
             sb_free(&t);
         }

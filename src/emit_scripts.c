@@ -219,10 +219,12 @@ static void emit_hba(StrBuf *b, const Model *m, const Step *s)
     model_recorded_slots(&a, n, &slots);
     sh_var_lines(b, "slots", &slots);
     sh_var_long(b, "prune", m->prune ? 1 : 0);
-    arena_free(&a);
+    /* the server's lines: nodes that share it share its pg_hba.conf */
+    Vec lines = {0};
+    model_server_hba(&a, n, &lines);
     sh_args_begin(b);
-    for (int i = 0; i < n->hba.n; i++) {
-        const HbaLine *h = n->hba.items[i];
+    for (int i = 0; i < lines.n; i++) {
+        const HbaLine *h = lines.items[i];
         StrBuf line;
         sb_init(&line);
         model_hba_line(&line, h);
@@ -230,6 +232,7 @@ static void emit_hba(StrBuf *b, const Model *m, const Step *s)
         sh_args_row(b, 1, row);
         sb_free(&line);
     }
+    arena_free(&a);
     sh_args_end(b);
     sh_end(b, sh_hba);
 }

@@ -194,14 +194,43 @@ const char *model_mark(Arena *a, const char *cluster)
     return arena_printf(a, "replc cluster %s", cluster);
 }
 
+void model_server_nodes(Arena *a, const MNode *n, Vec *out)
+{
+    if (!n->cluster_nodes) {
+        vec_push(a, out, (void *)n);
+        return;
+    }
+    for (int i = 0; i < n->cluster_nodes->n; i++) {
+        const MNode *o = n->cluster_nodes->items[i];
+        if (o == n || (o->port == n->port && strcmp(o->host, n->host) == 0))
+            vec_push(a, out, (void *)o);
+    }
+}
+
 void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
 {
-    for (int i = 0; i < n->standbys.n; i++)
-        vec_push(a, out, (void *)((const MNode *)n->standbys.items[i])->standby->slot);
-    for (int i = 0; i < n->subscribers.n; i++) {
-        const MSub *s = n->subscribers.items[i];
-        if (s->slot)
-            vec_push(a, out, (void *)s->slot);
+    Vec same = {0};
+    model_server_nodes(a, n, &same);
+    for (int k = 0; k < same.n; k++) {
+        const MNode *o = same.items[k];
+        for (int i = 0; i < o->standbys.n; i++)
+            vec_push(a, out, (void *)((const MNode *)o->standbys.items[i])->standby->slot);
+        for (int i = 0; i < o->subscribers.n; i++) {
+            const MSub *s = o->subscribers.items[i];
+            if (s->slot)
+                vec_push(a, out, (void *)s->slot);
+        }
+    }
+}
+
+void model_server_hba(Arena *a, const MNode *n, Vec *out)
+{
+    Vec same = {0};
+    model_server_nodes(a, n, &same);
+    for (int k = 0; k < same.n; k++) {
+        const MNode *o = same.items[k];
+        for (int i = 0; i < o->hba.n; i++)
+            vec_push(a, out, o->hba.items[i]);
     }
 }
 

@@ -179,6 +179,7 @@ struct MNode {
     const char *name;
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
     const char *cluster;  /* the model's cluster name (ownership marks) */
+    const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
     Span span;
     int index;
     /* settings, merged */
@@ -260,10 +261,16 @@ const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 /* The ownership mark replc puts on what it makes for a cluster (the
  * COMMENT of its publications and subscriptions): "replc cluster NAME". */
 const char *model_mark(Arena *a, const char *cluster);
-/* The slots replc makes on node n and records in its block of pg_hba.conf
+/* The slots replc makes on node n's server (every node on it, see
+ * model_server_nodes) and records in its block of pg_hba.conf
  * ('# slot NAME'): its standbys' physical slots, then its subscribers'
  * logical slots. A recorded slot no longer in this list is --prune's. */
 void model_recorded_slots(Arena *a, const MNode *n, Vec *out);
+/* The nodes of the cluster on n's server (same host and port; n among them,
+ * in declaration order): they share its pg_hba.conf and its slots. */
+void model_server_nodes(Arena *a, const MNode *n, Vec *out);
+/* The pg_hba.conf lines derived for n's server: those of every node on it. */
+void model_server_hba(Arena *a, const MNode *n, Vec *out);
 /* A derived pg_hba.conf line as replc writes it (names quoted for the file). */
 void model_hba_line(StrBuf *b, const HbaLine *h);
 

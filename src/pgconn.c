@@ -44,6 +44,10 @@ PgConn *pg_open(const MNode *n, const char *dbname)
     keys[k] = "user", vals[k++] = n->user;
     keys[k] = "application_name", vals[k++] = "replc apply";
     keys[k] = "connect_timeout", vals[k++] = "10";
+    /* replc's own commits never wait for a synchronous standby (a
+     * subscriber's, docs/failover.md): one that is down, or leaving the
+     * topology, must not stall the steps that reconfigure it */
+    keys[k] = "options", vals[k++] = "-c synchronous_commit=local";
     if (n->sslmode)
         keys[k] = "sslmode", vals[k++] = n->sslmode;
     if (n->pw_kind == PW_ENV && getenv(n->pw_value))

@@ -126,6 +126,39 @@ static void setting_equals(StrBuf *g, const char *name, const char *value)
     sb_puts(g, ")");
 }
 
+/* A subscriber whose standbys have all left the topology: the synchronous
+ * standbys replc named for them (docs/failover.md) would stall every commit
+ * there. Reset when every name listed is a node of this cluster that is not
+ * a standby of n; a name of the DBA's own keeps the setting as it is. */
+static void sync_reset(Arena *a, Vec *v, const MNode *n)
+{
+    const Derived *d = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
+    if (n->standby || !n->subs.n || d->set || d->user || !n->cluster_nodes)
+        return;
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    sb_puts(&g, "current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM "
+                "regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), "
+                "'^\\s*((FIRST|ANY)\\s+)?[0-9]+\\s*\\(|\\)\\s*$', '', 'gi'), '\\s*,\\s*') x "
+                "WHERE btrim(x, ' \"') <> ALL (ARRAY[");
+    int k = 0;
+    for (int i = 0; i < n->cluster_nodes->n; i++) {
+        const MNode *o = n->cluster_nodes->items[i];
+        if (o == n || (o->standby && o->standby->source == n))
+            continue;
+        sb_puts(&g, k++ ? ", " : "");
+        q_literal(&g, o->name);
+    }
+    sb_puts(&g, "]::text[]))");
+    sb_puts(&q, "ALTER SYSTEM RESET synchronous_standby_names");
+    if (k)
+        stmt(a, v, "synchronous_standby_names: its standbys left the topology", &g, &q)->guc =
+            "synchronous_standby_names";
+    sb_free(&g);
+    sb_free(&q);
+}
+
 /* floor_only: the raise step of a standby, only what its primary's WAL checks */
 static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
 {
@@ -186,6 +219,8 @@ static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
                                       name, d->value, name, d->value);
         }
     }
+    if (!floor_only)
+        sync_reset(a, v, n);
     for (int i = 0; i < n->user_gucs.n && !floor_only; i++) {
         const UserGuc *u = n->user_gucs.items[i];
         bool derived = false;

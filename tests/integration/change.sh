@@ -268,6 +268,13 @@ poll "B: subs_test1 is binary now" 2 "select subbinary from pg_subscription wher
 poll "B: publ_test5 publishes insert only" 2 \
     "select pubinsert::text || pubupdate || pubdelete || pubtruncate from pg_publication where pubname = 'publ_test5'" truefalsefalsefalse
 poll "B: work_mem is 8MB on vm2" 2 "show work_mem" 8MB postgres
+# the renamed publication's old name is replc's and no longer declared: drift
+# until --prune drops it (the subscribers follow the new name already)
+status_is B 1 "publication 'publ_test1' on node 'vm1': made by replc, no longer in the topology"
+replc_run prune-B --apply --prune
+if [ "$RC" = 0 ]; then ok "B: --apply --prune drops the old publication (exit 0)"
+else not_ok "B: --apply --prune exits 0 (exit $RC)"; diag <"$WORK/prune-B.out"; diag <"$WORK/prune-B.err"; fi
+poll "B: publ_test1 is gone from vm1" 1 "select count(*) from pg_publication where pubname = 'publ_test1'" 0
 status_is B 0
 second_apply_idle B
 

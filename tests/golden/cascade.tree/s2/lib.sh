@@ -23,6 +23,10 @@ setup() {
     if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
     PGPORT=${PGPORT:-$port}; export PGPORT
     if [ -n "$passfile" ]; then PGPASSFILE=$passfile; export PGPASSFILE; fi
+    # replc's own commits never wait for a synchronous standby (a
+    # subscriber's, docs/failover.md): one that is down, or leaving the
+    # topology, must not stall the steps that reconfigure it
+    PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c synchronous_commit=local"; export PGOPTIONS
 }
 
 say() { printf 'replc: %s: %s\n' "$node" "$*"; }
