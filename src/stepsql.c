@@ -128,12 +128,13 @@ static void setting_equals(StrBuf *g, const char *name, const char *value)
 
 /* A subscriber whose standbys have all left the topology: the synchronous
  * standbys replc named for them (docs/failover.md) would stall every commit
- * there. Reset when every name listed is a node of this cluster that is not
- * a standby of n; a name of the DBA's own keeps the setting as it is. */
+ * there. Reset when none of the names listed is a standby of n in the
+ * topology and none of them streams from it now; a synchronous standby of
+ * the DBA's own belongs in the topology (set synchronous_standby_names). */
 static void sync_reset(Arena *a, Vec *v, const MNode *n)
 {
     const Derived *d = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
-    if (n->standby || !n->subs.n || d->set || d->user || !n->cluster_nodes)
+    if (n->standby || !n->subs.n || d->set || d->user)
         return;
     StrBuf g, q;
     sb_init(&g);
@@ -141,20 +142,10 @@ static void sync_reset(Arena *a, Vec *v, const MNode *n)
     sb_puts(&g, "current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM "
                 "regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), "
                 "'^\\s*((FIRST|ANY)\\s+)?[0-9]+\\s*\\(|\\)\\s*$', '', 'gi'), '\\s*,\\s*') x "
-                "WHERE btrim(x, ' \"') <> ALL (ARRAY[");
-    int k = 0;
-    for (int i = 0; i < n->cluster_nodes->n; i++) {
-        const MNode *o = n->cluster_nodes->items[i];
-        if (o == n || (o->standby && o->standby->source == n))
-            continue;
-        sb_puts(&g, k++ ? ", " : "");
-        q_literal(&g, o->name);
-    }
-    sb_puts(&g, "]::text[]))");
+                "WHERE btrim(x, ' \"') IN (SELECT application_name FROM pg_stat_replication))");
     sb_puts(&q, "ALTER SYSTEM RESET synchronous_standby_names");
-    if (k)
-        stmt(a, v, "synchronous_standby_names: its standbys left the topology", &g, &q)->guc =
-            "synchronous_standby_names";
+    stmt(a, v, "synchronous_standby_names: no standby of this subscriber is in the topology or streams", &g, &q)->guc =
+        "synchronous_standby_names";
     sb_free(&g);
     sb_free(&q);
 }
