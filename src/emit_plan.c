@@ -20,18 +20,6 @@ static void guc_value(StrBuf *b, const Derived *g, GucId id)
         sb_puts(b, g->text);
 }
 
-static void hba_text(StrBuf *b, const HbaLine *h)
-{
-    sb_printf(b, "%s ", h->type);
-    if (h->physical)
-        sb_puts(b, "replication");
-    else
-        q_hba(b, h->database);
-    sb_putc(b, ' ');
-    q_hba(b, h->user);
-    sb_printf(b, " %s %s", h->address, h->method);
-}
-
 /* ---- the facts a reviewer must see, shared by plan.txt and plan.json ---- */
 
 /* How the node's password is found; never the password itself. */
@@ -281,7 +269,7 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         for (int k = 0; k < n->hba.n; k++) {
             const HbaLine *h = n->hba.items[k];
             sb_puts(b, "  pg_hba.conf: ");
-            hba_text(b, h);
+            model_hba_line(b, h);
             sb_printf(b, "  (%s)\n", h->why);
         }
         sb_putc(b, '\n');
@@ -527,7 +515,7 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         for (int k = 0; k < n->hba.n; k++) {
             StrBuf line;
             sb_init(&line);
-            hba_text(&line, n->hba.items[k]);
+            model_hba_line(&line, n->hba.items[k]);
             if (k)
                 sb_puts(b, ", ");
             q_json(b, line.s);
