@@ -126,25 +126,37 @@ static void setting_equals(StrBuf *g, const char *name, const char *value)
     sb_puts(g, ")");
 }
 
-/* A subscriber whose standbys have all left the topology: the synchronous
- * standbys replc named for them (docs/failover.md) would stall every commit
- * there. Reset when none of the names listed is a standby of n in the
- * topology and none of them streams from it now; a synchronous standby of
- * the DBA's own belongs in the topology (set synchronous_standby_names). */
+/* A node that is no longer a subscriber with standbys in the topology (they
+ * left, or moved to another source, or it no longer subscribes): the
+ * synchronous standbys replc named for it (docs/failover.md) would stall
+ * every commit there. Reset when none of the names listed streams from it
+ * now; a synchronous standby of the DBA's own belongs in the topology (set
+ * synchronous_standby_names). */
 static void sync_reset(Arena *a, Vec *v, const MNode *n)
 {
     const Derived *d = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
-    if (n->standby || !n->subs.n || d->set || d->user)
+    if (n->standby || d->set || d->user)
         return;
+    static const char names[] =
+        "regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), "
+        "'^\\s*((FIRST|ANY)\\s+)?[0-9]+\\s*\\(|\\)\\s*$', '', 'gi'), '\\s*,\\s*') x";
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
-    sb_puts(&g, "current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM "
-                "regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), "
-                "'^\\s*((FIRST|ANY)\\s+)?[0-9]+\\s*\\(|\\)\\s*$', '', 'gi'), '\\s*,\\s*') x "
-                "WHERE btrim(x, ' \"') IN (SELECT application_name FROM pg_stat_replication))");
+    sb_printf(&g, "current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM %s "
+                  "WHERE btrim(x, ' \"') IN (SELECT application_name FROM pg_stat_replication))", names);
+    /* not a subscriber: only when every name is a node of this cluster (a
+     * standby that moved away), never a name of the DBA's own */
+    if (!n->subs.n && n->cluster_nodes) {
+        sb_printf(&g, " AND NOT EXISTS (SELECT FROM %s WHERE btrim(x, ' \"') <> ALL (ARRAY[", names);
+        for (int i = 0; i < n->cluster_nodes->n; i++) {
+            sb_puts(&g, i ? ", " : "");
+            q_literal(&g, ((const MNode *)n->cluster_nodes->items[i])->name);
+        }
+        sb_puts(&g, "]::text[]))");
+    }
     sb_puts(&q, "ALTER SYSTEM RESET synchronous_standby_names");
-    stmt(a, v, "synchronous_standby_names: no standby of this subscriber is in the topology or streams", &g, &q)->guc =
+    stmt(a, v, "synchronous_standby_names: none of the standbys it names is in the topology or streams", &g, &q)->guc =
         "synchronous_standby_names";
     sb_free(&g);
     sb_free(&q);

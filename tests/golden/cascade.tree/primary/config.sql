@@ -60,6 +60,13 @@ ALTER SYSTEM SET listen_addresses = '*';
 \set replc_changed 1
 \endif
 
+-- synchronous_standby_names: none of the standbys it names is in the topology or streams
+SELECT current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), '^\s*((FIRST|ANY)\s+)?[0-9]+\s*\(|\)\s*$', '', 'gi'), '\s*,\s*') x WHERE btrim(x, ' "') IN (SELECT application_name FROM pg_stat_replication)) AND NOT EXISTS (SELECT FROM regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), '^\s*((FIRST|ANY)\s+)?[0-9]+\s*\(|\)\s*$', '', 'gi'), '\s*,\s*') x WHERE btrim(x, ' "') <> ALL (ARRAY['primary', 's1', 's2', 's3']::text[])) AS replc_do \gset
+\if :replc_do
+ALTER SYSTEM RESET synchronous_standby_names;
+\set replc_changed 1
+\endif
+
 -- shared_buffers: set in the topology
 SELECT NOT (EXISTS (SELECT FROM pg_settings WHERE name = 'shared_buffers' AND CASE WHEN vartype IN ('integer', 'real') THEN setting::numeric * coalesce(nullif(substring(unit from '^[0-9]+'), '')::numeric, 1) * CASE substring(unit from '[A-Za-z]+$') WHEN 'B' THEN 1 WHEN 'kB' THEN 1024 WHEN 'MB' THEN 1048576 WHEN 'GB' THEN 1073741824 WHEN 'TB' THEN 1099511627776 WHEN 'us' THEN 0.001 WHEN 'ms' THEN 1 WHEN 's' THEN 1000 WHEN 'min' THEN 60000 WHEN 'h' THEN 3600000 WHEN 'd' THEN 86400000 ELSE 1 END = 1 * 1073741824 WHEN vartype = 'enum' THEN lower(setting) = lower('1GB') ELSE setting = '1GB' END) OR current_setting('shared_buffers', true) = '1GB') AS replc_do \gset
 \if :replc_do
