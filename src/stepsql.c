@@ -126,16 +126,17 @@ static void setting_equals(StrBuf *g, const char *name, const char *value)
     sb_puts(g, ")");
 }
 
-/* A node that is no longer a subscriber with standbys in the topology (they
- * left, or moved to another source, or it no longer subscribes): the
- * synchronous standbys replc named for it (docs/failover.md) would stall
- * every commit there. Reset when none of the names listed streams from it
- * now; a synchronous standby of the DBA's own belongs in the topology (set
- * synchronous_standby_names). */
+/* A node for which replc no longer derives synchronous_standby_names (its
+ * standbys left the topology or moved to another source, or it no longer
+ * subscribes): the synchronous standbys replc named for it
+ * (docs/failover.md) would stall every commit there. Reset when every name
+ * listed is a node of this cluster, or, on a subscriber, when none of them
+ * streams from it; a synchronous standby of the DBA's own belongs in the
+ * topology (set synchronous_standby_names). */
 static void sync_reset(Arena *a, Vec *v, const MNode *n)
 {
     const Derived *d = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
-    if (n->standby || d->set || d->user)
+    if (n->standby || d->set || d->user || !n->cluster_nodes)
         return;
     static const char names[] =
         "regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), "
@@ -143,20 +144,23 @@ static void sync_reset(Arena *a, Vec *v, const MNode *n)
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
-    sb_printf(&g, "current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM %s "
-                  "WHERE btrim(x, ' \"') IN (SELECT application_name FROM pg_stat_replication))", names);
-    /* not a subscriber: only when every name is a node of this cluster (a
-     * standby that moved away), never a name of the DBA's own */
-    if (!n->subs.n && n->cluster_nodes) {
-        sb_printf(&g, " AND NOT EXISTS (SELECT FROM %s WHERE btrim(x, ' \"') <> ALL (ARRAY[", names);
-        for (int i = 0; i < n->cluster_nodes->n; i++) {
-            sb_puts(&g, i ? ", " : "");
-            q_literal(&g, ((const MNode *)n->cluster_nodes->items[i])->name);
-        }
-        sb_puts(&g, "]::text[]))");
+    /* every name is a node of this cluster: replc named it, and it is no
+     * longer a standby of n (it moved to another source) */
+    sb_printf(&g, "current_setting('synchronous_standby_names') <> '' AND (NOT EXISTS (SELECT FROM %s "
+                  "WHERE btrim(x, ' \"') <> ALL (ARRAY[", names);
+    for (int i = 0; i < n->cluster_nodes->n; i++) {
+        sb_puts(&g, i ? ", " : "");
+        q_literal(&g, ((const MNode *)n->cluster_nodes->items[i])->name);
     }
+    sb_puts(&g, "]::text[]))");
+    /* a subscriber: also when none of the names streams from it (its
+     * standby left the topology) */
+    if (n->subs.n)
+        sb_printf(&g, " OR NOT EXISTS (SELECT FROM %s WHERE btrim(x, ' \"') IN "
+                      "(SELECT application_name FROM pg_stat_replication))", names);
+    sb_puts(&g, ")");
     sb_puts(&q, "ALTER SYSTEM RESET synchronous_standby_names");
-    stmt(a, v, "synchronous_standby_names: none of the standbys it names is in the topology or streams", &g, &q)->guc =
+    stmt(a, v, "synchronous_standby_names: it names standbys that are no longer this node's", &g, &q)->guc =
         "synchronous_standby_names";
     sb_free(&g);
     sb_free(&q);

@@ -48,8 +48,8 @@ ALTER SYSTEM SET listen_addresses = '*';
 \set replc_changed 1
 \endif
 
--- synchronous_standby_names: none of the standbys it names is in the topology or streams
-SELECT current_setting('synchronous_standby_names') <> '' AND NOT EXISTS (SELECT FROM regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), '^\s*((FIRST|ANY)\s+)?[0-9]+\s*\(|\)\s*$', '', 'gi'), '\s*,\s*') x WHERE btrim(x, ' "') IN (SELECT application_name FROM pg_stat_replication)) AND NOT EXISTS (SELECT FROM regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), '^\s*((FIRST|ANY)\s+)?[0-9]+\s*\(|\)\s*$', '', 'gi'), '\s*,\s*') x WHERE btrim(x, ' "') <> ALL (ARRAY['shop1', 'shop2', 'shop3', 'shop4', 'warehouse']::text[])) AS replc_do \gset
+-- synchronous_standby_names: it names standbys that are no longer this node's
+SELECT current_setting('synchronous_standby_names') <> '' AND (NOT EXISTS (SELECT FROM regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), '^\s*((FIRST|ANY)\s+)?[0-9]+\s*\(|\)\s*$', '', 'gi'), '\s*,\s*') x WHERE btrim(x, ' "') <> ALL (ARRAY['shop1', 'shop2', 'shop3', 'shop4', 'warehouse']::text[]))) AS replc_do \gset
 \if :replc_do
 ALTER SYSTEM RESET synchronous_standby_names;
 \set replc_changed 1
