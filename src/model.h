@@ -247,6 +247,16 @@ void model_standbys_below(Arena *a, const MNode *n, Vec *out);
 /* Every node, each standby after its source (else in declaration order):
  * the order settings are derived and checked in. */
 void model_sources_first(Arena *a, const Model *m, Vec *out);
+/* Columns added to a declared table go to the subscribers first, then to
+ * the publisher (PostgreSQL's order). The nodes that receive a declared
+ * table from primary pub (directly or through one of its standbys), each
+ * once, in declaration order. */
+void model_column_subscribers(Arena *a, const MNode *pub, Vec *out);
+/* t is declared and some other node receives it from pub: pub adds its
+ * columns in its columns step, after the subscribers (wait-columns). */
+bool model_defers_columns(const MNode *pub, const MTable *t);
+/* The declared tables (MTable *) that sub_node receives from pub, each once. */
+void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Vec *out);
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
  * needs), each once, in a stable order. */
 void model_peers(Arena *a, const MNode *n, Vec *out);

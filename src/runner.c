@@ -428,6 +428,19 @@ static Job *start(Runner *r, const Step *s, char **error)
                 start_kick(rr, j, s->sub);
         }
         return j;
+    case STEP_COL_WAIT:
+        /* the plan orders it after the subscriber's step; it checks once
+         * more here. --status and --dry-run: the subscriber's own step
+         * reports what it lacks */
+        j = new_job(s, JOB_WAIT);
+        if (rr->dry_run || !s->peer) {
+            finish_job(j, RES_OK);
+            return j;
+        }
+        start_wait(rr, j, s->peer, s->peer->database, sql_columns_missing(&j->arena, s->node, s->peer), "0",
+                   arena_printf(&j->arena, "'%s' to have the columns of the tables it receives from '%s'",
+                                s->peer->name, s->node->name));
+        return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
         j->pg = pg_open(s->node, s->db);

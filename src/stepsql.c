@@ -424,7 +424,8 @@ static void tables(Arena *a, Vec *v, const MNode *n)
         }
         sb_puts(&q, "\n)");
         stmt(a, v, arena_printf(a, "table %s", t->display), &g, &q);
-        columns(a, v, t);
+        if (!model_defers_columns(n, t))   /* else its columns step, after the subscribers' */
+            columns(a, v, t);
         if (t->replica_full) {
             sb_puts(&g, "(SELECT relreplident FROM pg_class WHERE oid = to_regclass(");
             q_regclass(&g, t->schema, t->name);
@@ -437,6 +438,61 @@ static void tables(Arena *a, Vec *v, const MNode *n)
     }
     sb_free(&g);
     sb_free(&q);
+}
+
+/* The columns of the tables n publishes, once every subscriber has them. */
+static void published_columns(Arena *a, Vec *v, const MNode *n)
+{
+    for (int i = 0; i < n->tables.n; i++)
+        if (model_defers_columns(n, n->tables.items[i]))
+            columns(a, v, n->tables.items[i]);
+}
+
+/* How many declared columns of tables[] the server lacks: each column
+ * whose table is missing too when `missing` counts them, else only those
+ * of tables that exist. */
+static char *columns_lacking(Arena *a, const Vec *tables, bool missing)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT count(*) FROM (VALUES ");
+    int n = 0;
+    for (int i = 0; i < tables->n; i++) {
+        const MTable *t = tables->items[i];
+        for (int k = 0; k < t->columns.n; k++) {
+            sb_puts(&b, n++ ? ", (" : "(");
+            q_regclass(&b, t->schema, t->name);
+            sb_puts(&b, ", ");
+            q_literal(&b, ((const MColumn *)t->columns.items[k])->name);
+            sb_puts(&b, ")");
+        }
+    }
+    if (!n)
+        sb_puts(&b, "(NULL, NULL)");
+    sb_puts(&b, ") AS d(rel, col) WHERE d.rel IS NOT NULL AND ");
+    if (!missing)
+        sb_puts(&b, "to_regclass(d.rel) IS NOT NULL AND ");
+    sb_puts(&b, "NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass(d.rel) "
+                "AND attname = d.col AND attnum > 0 AND NOT attisdropped)");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+char *sql_columns_to_add(Arena *a, const MNode *pub)
+{
+    Vec t = {0};
+    for (int i = 0; i < pub->tables.n; i++)
+        if (model_defers_columns(pub, pub->tables.items[i]))
+            vec_push(a, &t, pub->tables.items[i]);
+    return columns_lacking(a, &t, false);
+}
+
+char *sql_columns_missing(Arena *a, const MNode *pub, const MNode *sub_node)
+{
+    Vec t = {0};
+    model_received_tables(a, pub, sub_node, &t);
+    return columns_lacking(a, &t, true);
 }
 
 /* One given subscription option as CREATE SUBSCRIPTION takes it: booleans
@@ -836,6 +892,7 @@ Vec step_sql(Arena *a, const Step *s)
     case STEP_RAISE: config(a, &v, s->node, true); break;
     case STEP_DATABASE: database(a, &v, s->node); break;
     case STEP_TABLES: tables(a, &v, s->node); break;
+    case STEP_COLUMNS: published_columns(a, &v, s->node); break;
     case STEP_PUBLICATIONS: publications(a, &v, s->node); break;
     case STEP_SUBSCRIBE: subscribe(a, &v, s->sub); break;
     case STEP_STANDBY_SLOT: slot_stmt(a, &v, s->sub); break;

@@ -23,6 +23,12 @@ Vec step_sql(Arena *a, const Step *s);
 /* Readiness and postcondition queries; each gives one row, one column. */
 char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: its publications and slot */
 int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
+/* Columns added to a published table, subscribers first: on the publisher,
+ * how many declared columns its published tables that exist lack (0: its
+ * columns step adds none, nothing to wait for); on a subscriber, how many
+ * declared columns of the tables it receives from pub it lacks ('0' when ready). */
+char *sql_columns_to_add(Arena *a, const MNode *pub);
+char *sql_columns_missing(Arena *a, const MNode *pub, const MNode *sub_node);
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 /* Names of the settings waiting for a restart ('' when none): those the
  * node's config step sets (replc restarts for them), and the others (a

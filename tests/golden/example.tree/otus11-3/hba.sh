@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step hba.sh of node 'otus11-3' (cluster 'postgres2021-2147483647'). Generated; do not edit.
-# admit 1 peer line(s) in pg_hba.conf, reload
+# admit 3 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 # shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
@@ -13,7 +13,9 @@ mark='replc cluster postgres2021-2147483647'
 slots='otus11_4'
 prune=0
 set -- \
-    'host replication "postgres" 192.168.56.14/32 scram-sha-256'
+    'host replication "postgres" 192.168.56.14/32 scram-sha-256' \
+    'host "repl" "postgres" 192.168.56.11/32 scram-sha-256' \
+    'host "repl" "postgres" 192.168.56.12/32 scram-sha-256'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"

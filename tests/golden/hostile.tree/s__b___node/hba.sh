@@ -1,6 +1,6 @@
 #!/bin/sh
 # replc: step hba.sh of node 'süb \ node' (cluster 'c'l; --x'). Generated; do not edit.
-# admit 1 peer line(s) in pg_hba.conf, reload
+# admit 2 peer line(s) in pg_hba.conf, reload
 # Safe to run again: it checks what is in place first.
 # shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
 set -eu
@@ -13,7 +13,8 @@ mark='replc cluster c'\''l; --x'
 slots='stand_by__x'
 prune=0
 set -- \
-    'host replication "us\er$(id)`id`" 10.9.0.3/32 scram-sha-256'
+    'host replication "us\er$(id)`id`" 10.9.0.3/32 scram-sha-256' \
+    'host "db name'\''; DROP DATABASE x; --" "us\er$(id)`id`" 10.9.0.1/32 scram-sha-256'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
