@@ -23,6 +23,7 @@ struct Job {
     Vec stmts;            /* SqlStmt *, for JOB_SQL */
     int idx;
     bool in_action;
+    bool showing;         /* dry run: the statement's show query is out */
     bool changed, would;
     const char *query;    /* JOB_WAIT / JOB_RESTART: what is polled */
     const char *want;     /* JOB_WAIT: the value that ends the wait */
@@ -110,7 +111,13 @@ static void sql_next(RealRunner *rr, Job *j)
             j->idx++;
             continue;
         }
+        if (j->in_action && rr->dry_run && st->show && !j->showing) {   /* what changes, old -> new */
+            j->showing = true;
+            pg_send(j->pg, st->show);
+            return;
+        }
         if (j->in_action) {
+            j->showing = false;
             if (rr->dry_run) {
                 const char *nl = strchr(st->sql, '\n');
                 sb_printf(&j->out, "would run: %.*s\n", nl ? (int)(nl - st->sql) : (int)strlen(st->sql), st->sql);
@@ -137,6 +144,12 @@ static void sql_result(RealRunner *rr, Job *j)
             return;
         }
         fail(j, arena_printf(&j->arena, "SQL: %s", j->in_action ? st->sql : st->guard), e);
+        return;
+    }
+    if (j->showing) {
+        const char *shown = pg_value(j->pg);
+        sb_printf(&j->out, "~ %s\n", shown ? shown : "?");
+        sql_next(rr, j);
         return;
     }
     if (!j->in_action) {

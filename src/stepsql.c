@@ -660,7 +660,7 @@ static void publications(Arena *a, Vec *v, const MNode *n)
                   n->version >= 11 ? (p->pub_truncate ? ", true" : ", false") : "");
         if (n->version >= 13)
             sb_printf(&g, " OR pubviaroot <> %s", p->opt.via_partition_root ? "true" : "false");
-        if (n->version >= 18 && p->opt.given[PUBOPT_PUBLISH_GENERATED_COLUMNS])
+        if (n->version >= 18)
             sb_printf(&g, " OR pubgencols <> '%c'", p->opt.generated_stored ? 's' : 'n');
         sb_puts(&g, "))");
         sb_puts(&q, "ALTER PUBLICATION ");
@@ -677,10 +677,29 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         sb_free(&w);
         if (n->version >= 13)
             sb_printf(&q, ", publish_via_partition_root = %s", p->opt.via_partition_root ? "true" : "false");
-        if (n->version >= 18 && p->opt.given[PUBOPT_PUBLISH_GENERATED_COLUMNS])
+        if (n->version >= 18)
             sb_printf(&q, ", publish_generated_columns = %s", p->opt.generated_stored ? "stored" : "none");
         sb_puts(&q, ")");
-        stmt(a, v, arena_printf(a, "options of publication %s", p->name), &g, &q);
+        SqlStmt *st = stmt(a, v, arena_printf(a, "options of publication %s", p->name), &g, &q);
+        /* shown as: publication NAME: publish = '...', ... -> (the SET list) */
+        sb_puts(&g, "SELECT ");
+        q_literal(&g, arena_printf(a, "publication %s: ", p->name));
+        sb_puts(&g, " || format('publish = %L', concat_ws(', ', CASE WHEN pubinsert THEN 'insert' END, "
+                    "CASE WHEN pubupdate THEN 'update' END, CASE WHEN pubdelete THEN 'delete' END");
+        if (n->version >= 11)
+            sb_puts(&g, ", CASE WHEN pubtruncate THEN 'truncate' END");
+        sb_puts(&g, "))");
+        if (n->version >= 13)
+            sb_puts(&g, " || ', publish_via_partition_root = ' || pubviaroot");
+        if (n->version >= 18)
+            sb_puts(&g, " || ', publish_generated_columns = ' || CASE pubgencols WHEN 's' THEN 'stored' ELSE 'none' END");
+        sb_puts(&g, " || ");
+        const char *set = strstr(st->sql, " SET (");
+        q_literal(&g, arena_printf(a, " -> %.*s", (int)strlen(set + 6) - 1, set + 6));
+        sb_puts(&g, " FROM pg_publication WHERE pubname = ");
+        q_literal(&g, p->name);
+        st->show = arena_strdup(a, g.s);
+        sb_reset(&g);
     }
     /* the slots of the subscriptions to this node (see MSub.precreate_slot) */
     for (int i = 0; i < n->subscribers.n; i++) {
@@ -705,6 +724,23 @@ static void sub_differs(StrBuf *g, const MSub *sub)
     sb_puts(g, "EXISTS (SELECT FROM pg_subscription s WHERE ");
     sub_where(g, sub);
     sb_puts(g, " AND (");
+}
+
+/* What --dry-run and --status show of an option that differs: one line,
+ * "subscription NAME: OPTION old -> new". */
+static const char *sub_show(Arena *a, const MSub *sub, const char *opt, const char *live, const char *want)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT ");
+    q_literal(&b, arena_printf(a, "subscription %s: %s ", sub->name, opt));
+    sb_printf(&b, " || %s || ", live);
+    q_literal(&b, arena_printf(a, " -> %s", want));
+    sb_puts(&b, " FROM pg_subscription s WHERE ");
+    sub_where(&b, sub);
+    const char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
 }
 
 static void alter_head(StrBuf *q, const MSub *sub)
@@ -750,62 +786,90 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
         sb_puts(&q, " WITH (refresh = false)");
     stmt(a, v, arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
 
-    /* the options ALTER SUBSCRIPTION ... SET takes, where declared */
+    /* the options ALTER SUBSCRIPTION ... SET takes: the declared value, or
+     * PostgreSQL's default once an option leaves the file (streaming:
+     * replc's off, the default differs between versions) */
+    const SubOptions *o = &sub->opt;
     for (int k = 0; k < SUBOPT_COUNT; k++) {
         SubOpt id = (SubOpt)k;
-        const char *col = NULL;
-        char val[64] = "";
-        const SubOptions *o = &sub->opt;
+        const char *col = NULL, *live = NULL, *val = NULL, *want = NULL;
         switch (id) {
-        case SUBOPT_BINARY:
-            if (ver >= 14) { col = "subbinary"; snprintf(val, sizeof val, "%s", o->binary ? "true" : "false"); }
-            break;
-        case SUBOPT_DISABLE_ON_ERROR:
-            if (ver >= 15) { col = "subdisableonerr"; snprintf(val, sizeof val, "%s", o->disable_on_error ? "true" : "false"); }
-            break;
-        case SUBOPT_PASSWORD_REQUIRED:
-            if (ver >= 16) { col = "subpasswordrequired"; snprintf(val, sizeof val, "%s", o->password_required ? "true" : "false"); }
-            break;
-        case SUBOPT_RUN_AS_OWNER:
-            if (ver >= 16) { col = "subrunasowner"; snprintf(val, sizeof val, "%s", o->run_as_owner ? "true" : "false"); }
-            break;
+        case SUBOPT_BINARY: if (ver >= 14) col = "subbinary"; break;
+        case SUBOPT_DISABLE_ON_ERROR: if (ver >= 15) col = "subdisableonerr"; break;
+        case SUBOPT_PASSWORD_REQUIRED: if (ver >= 16) col = "subpasswordrequired"; break;
+        case SUBOPT_RUN_AS_OWNER: if (ver >= 16) col = "subrunasowner"; break;
         case SUBOPT_ORIGIN:
-            if (ver >= 16) { col = "suborigin"; snprintf(val, sizeof val, "'%s'", o->origin == ORIGIN_NONE ? "none" : "any"); }
+            if (ver >= 16) {
+                col = "suborigin";
+                want = o->origin == ORIGIN_NONE ? "none" : "any";
+                val = arena_printf(a, "'%s'", want);
+            }
             break;
         case SUBOPT_STREAMING:
+            want = o->streaming == STREAM_PARALLEL ? "parallel" : o->streaming == STREAM_ON ? "on" : "off";
             if (ver >= 16) {
                 col = "substream";
-                snprintf(val, sizeof val, "'%c'", o->streaming == STREAM_PARALLEL ? 'p' : o->streaming == STREAM_ON ? 't' : 'f');
+                val = arena_printf(a, "'%c'", want[0] == 'p' ? 'p' : want[1] == 'n' ? 't' : 'f');
+                live = "CASE s.substream WHEN 'p' THEN 'parallel' WHEN 't' THEN 'on' ELSE 'off' END";
             } else if (ver >= 14) {
                 col = "substream";
-                snprintf(val, sizeof val, "%s", o->streaming == STREAM_ON ? "true" : "false");
+                val = o->streaming == STREAM_ON ? "true" : "false";
+                live = "CASE WHEN s.substream THEN 'on' ELSE 'off' END";
             }
+            break;
+        case SUBOPT_SYNCHRONOUS_COMMIT:
+            col = "subsynccommit";
+            want = o->synchronous_commit ? o->synchronous_commit : "off";
             break;
         default: break;
         }
-        if (!col || (!o->given[id] && id != SUBOPT_STREAMING))
+        if (!col)
             continue;
+        bool boolean = !want;
+        if (boolean)
+            want = subopt_bool(o, id) ? "true" : "false";
         sub_differs(&g, sub);
-        sb_printf(&g, "s.%s <> %s))", col, val);
-        alter_head(&q, sub);
-        sb_puts(&q, " SET (");
-        if (o->given[id])
-            sub_option(&q, o, id);
+        sb_printf(&g, "s.%s <> ", col);
+        if (val || boolean)
+            sb_puts(&g, val ? val : want);
         else
-            sb_puts(&q, "streaming = off");
-        sb_puts(&q, ")");
-        stmt(a, v, NULL, &g, &q);
-    }
-    if (sub->opt.given[SUBOPT_SYNCHRONOUS_COMMIT]) {
-        sub_differs(&g, sub);
-        sb_puts(&g, "s.subsynccommit <> ");
-        q_literal(&g, sub->opt.synchronous_commit);
+            q_literal(&g, want);
         sb_puts(&g, "))");
         alter_head(&q, sub);
-        sb_puts(&q, " SET (");
-        sub_option(&q, &sub->opt, SUBOPT_SYNCHRONOUS_COMMIT);
+        sb_printf(&q, " SET (%s = ", subopt_name(id));
+        if (boolean)
+            sb_puts(&q, want);
+        else
+            q_literal(&q, want);
         sb_puts(&q, ")");
-        stmt(a, v, NULL, &g, &q);
+        SqlStmt *st = stmt(a, v, NULL, &g, &q);
+        st->show = sub_show(a, sub, subopt_name(id), live ? live : arena_printf(a, "s.%s::text", col), want);
+    }
+    /* options PostgreSQL changes only while the subscription is disabled
+     * (two_phase from 18, failover from 17) or not at all (two_phase
+     * before 18): what differs is reported, with what to do by hand */
+    for (int k = 0; k < 2; k++) {
+        SubOpt id = k ? SUBOPT_FAILOVER : SUBOPT_TWO_PHASE;
+        if (ver < (k ? 17 : 15))
+            continue;
+        bool want = subopt_bool(o, id);
+        sub_differs(&g, sub);
+        sb_printf(&g, k ? "s.subfailover <> %s))" : "(s.subtwophasestate <> 'd') <> %s))", want ? "true" : "false");
+        SqlStmt *st = stmt(a, v, NULL, &g, &q);
+        st->sql = NULL;
+        const char *name = subopt_name(id);
+        st->notice = ver >= (k ? 17 : 18)
+            ? arena_printf(a, "subscription '%s': %s differs from the topology's %s; PostgreSQL changes it only "
+                              "while the subscription is disabled, which replc does not do by itself: by hand, "
+                              "ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (%s = %s); "
+                              "ALTER SUBSCRIPTION %s ENABLE; or write the server's value in the topology",
+                           sub->name, name, want ? "true" : "false", sub->name, sub->name, name,
+                           want ? "true" : "false", sub->name)
+            : arena_printf(a, "subscription '%s': %s differs from the topology's %s; PostgreSQL %d cannot change "
+                              "it after CREATE SUBSCRIPTION: write the server's value in the topology, or drop "
+                              "the subscription by hand (DROP SUBSCRIPTION %s) and apply again, which creates "
+                              "it anew and copies its tables again",
+                           sub->name, name, want ? "true" : "false", ver, sub->name);
     }
     if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect) {
         sub_differs(&g, sub);

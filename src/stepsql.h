@@ -13,6 +13,8 @@ typedef struct SqlStmt {
     const char *guc;       /* config step: the setting it changes */
     const char *notice;    /* non-NULL: when the guard holds, report this (sql is NULL): a
                             * difference replc leaves to the user */
+    const char *show;      /* non-NULL: a query whose one value says what changes ("NAME: old ->
+                            * new"), which --dry-run and --status show when the guard holds */
 } SqlStmt;
 
 /* The statements of a SQL step (config, database, tables, publications,

@@ -25,9 +25,21 @@ ALTER SUBSCRIPTION subs3_test2 SET PUBLICATION publ_test2 WITH (copy_data = true
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION subs3_test2 SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION subs3_test2 SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> false)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION subs3_test2 SET (streaming = off);
+ALTER SUBSCRIPTION subs3_test2 SET (streaming = 'off');
 \set replc_changed 1
 \endif
 
@@ -35,6 +47,11 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND s
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 SET (synchronous_commit = 'on');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''subs3_test2'': two_phase differs from the topology''s false; PostgreSQL 15 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION subs3_test2) and apply again, which creates it anew and copies its tables again'
 \endif
 
 -- subscription subs3_test2: tables added to or removed from its publications

@@ -25,10 +25,56 @@ ALTER SUBSCRIPTION sub_from_pub SET PUBLICATION p WITH (copy_data = true);
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION sub_from_pub SET (streaming = off);
+ALTER SUBSCRIPTION sub_from_pub SET (streaming = 'off');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''sub_from_pub'': two_phase differs from the topology''s false; PostgreSQL 17 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub_from_pub) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> true)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''sub_from_pub'': failover differs from the topology''s true; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION sub_from_pub DISABLE; ALTER SUBSCRIPTION sub_from_pub SET (failover = true); ALTER SUBSCRIPTION sub_from_pub ENABLE; or write the server''s value in the topology'
 \endif
 
 -- subscription sub_from_pub: tables added to or removed from its publications

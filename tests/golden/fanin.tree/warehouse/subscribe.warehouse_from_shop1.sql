@@ -31,10 +31,50 @@ ALTER SUBSCRIPTION warehouse_from_shop1 SET (binary = true);
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION warehouse_from_shop1 SET (streaming = off);
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (streaming = 'off');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> true)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''warehouse_from_shop1'': two_phase differs from the topology''s true; PostgreSQL 17 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION warehouse_from_shop1) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''warehouse_from_shop1'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION warehouse_from_shop1 DISABLE; ALTER SUBSCRIPTION warehouse_from_shop1 SET (failover = false); ALTER SUBSCRIPTION warehouse_from_shop1 ENABLE; or write the server''s value in the topology'
 \endif
 
 -- subscription warehouse_from_shop1: tables added to or removed from its publications

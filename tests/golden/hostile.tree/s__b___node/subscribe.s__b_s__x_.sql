@@ -25,9 +25,21 @@ ALTER SUBSCRIPTION "Süb's ""x""" SET PUBLICATION "Pub $1; --" WITH (copy_data =
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION "Süb's ""x""" SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION "Süb's ""x""" SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> false)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION "Süb's ""x""" SET (streaming = off);
+ALTER SUBSCRIPTION "Süb's ""x""" SET (streaming = 'off');
 \set replc_changed 1
 \endif
 
@@ -35,6 +47,11 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND s
 \if :replc_do
 ALTER SUBSCRIPTION "Süb's ""x""" SET (synchronous_commit = 'off''; --');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''Süb''s "x"'': two_phase differs from the topology''s false; PostgreSQL 15 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION Süb''s "x") and apply again, which creates it anew and copies its tables again'
 \endif
 
 -- subscription Süb's "x": tables added to or removed from its publications

@@ -25,10 +25,56 @@ ALTER SUBSCRIPTION delta_tu SET PUBLICATION pt, pu WITH (copy_data = true);
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'p')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu SET (streaming = 'parallel');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''delta_tu'': two_phase differs from the topology''s false; PostgreSQL 17 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION delta_tu) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''delta_tu'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION delta_tu DISABLE; ALTER SUBSCRIPTION delta_tu SET (failover = false); ALTER SUBSCRIPTION delta_tu ENABLE; or write the server''s value in the topology'
 \endif
 
 -- subscription delta_tu: tables added to or removed from its publications

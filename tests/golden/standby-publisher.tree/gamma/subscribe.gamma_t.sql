@@ -25,9 +25,39 @@ ALTER SUBSCRIPTION gamma_t SET PUBLICATION pt WITH (copy_data = true);
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION gamma_t SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION gamma_t SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION gamma_t SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION gamma_t SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION gamma_t SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION gamma_t SET (streaming = off);
+ALTER SUBSCRIPTION gamma_t SET (streaming = 'off');
 \set replc_changed 1
 \endif
 
@@ -35,6 +65,16 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdb
 \if :replc_do
 ALTER SUBSCRIPTION gamma_t SET (synchronous_commit = 'on');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''gamma_t'': two_phase differs from the topology''s false; PostgreSQL 17 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION gamma_t) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''gamma_t'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION gamma_t DISABLE; ALTER SUBSCRIPTION gamma_t SET (failover = false); ALTER SUBSCRIPTION gamma_t ENABLE; or write the server''s value in the topology'
 \endif
 
 -- subscription gamma_t: tables added to or removed from its publications
