@@ -749,6 +749,50 @@ static void alter_head(StrBuf *q, const MSub *sub)
     q_ident(q, sub->name);
 }
 
+/* A table added to the publications of a subscription whose two_phase is
+ * enabled on the server: PostgreSQL refuses to copy it (REFRESH PUBLICATION
+ * with copy_data, in every version with two_phase), and copying nothing
+ * would lose its rows. Refused, naming the subscription and the tables,
+ * with what to do by hand. decl: the declared tables, an oid[]. */
+static void two_phase_refresh(Arena *a, Vec *v, const MSub *sub, const char *decl)
+{
+    StrBuf g, q, from, body, args;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&from);
+    sb_init(&body);
+    sb_init(&args);
+    sb_printf(&from, "FROM unnest(%s) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM "
+                     "pg_subscription_rel r WHERE r.srsubid = s.oid)", decl);
+    sub_differs(&g, sub);
+    sb_printf(&g, "s.subtwophasestate = 'e' AND EXISTS (SELECT %s)))", from.s);
+    sb_puts(&body, "SELECT string_agg(x::regclass::text, ', ') INTO tabs FROM pg_subscription s, LATERAL (SELECT x ");
+    sb_printf(&body, "%s) t WHERE ", from.s);
+    sub_where(&body, sub);
+    sb_puts(&body, "; ");
+    q_literal(&args, sub->name);
+    sb_puts(&args, ", tabs");
+    const char *hint = sub->node->version >= 18
+        ? arena_printf(a, "On node '%s', by hand: ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET "
+                          "(two_phase = false); ALTER SUBSCRIPTION %s ENABLE; apply again (the new tables are "
+                          "copied), then turn two_phase on again the same way. Or leave the tables out of the "
+                          "publications in the topology.", sub->node->name, sub->name, sub->name, sub->name)
+        : arena_printf(a, "PostgreSQL %d cannot turn two_phase off. On node '%s', by hand: DROP SUBSCRIPTION %s, "
+                          "empty the tables it receives on this node (TRUNCATE), and apply again: replc creates "
+                          "it anew and copies every table. Or leave the tables out of the publications in the "
+                          "topology.", sub->node->version, sub->node->name, sub->name);
+    refuse(&q, "tabs text", body.s,
+           "subscription '%' has two_phase enabled: PostgreSQL refuses to copy the table(s) % added to its "
+           "publications (REFRESH PUBLICATION with copy_data)", args.s, hint);
+    stmt(a, v, arena_printf(a, "subscription %s: tables added while two_phase is enabled: refused", sub->name),
+         &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&from);
+    sb_free(&body);
+    sb_free(&args);
+}
+
 /* An existing subscription made to match: its connection, publications,
  * options, and the tables it receives (REFRESH PUBLICATION copies the new
  * ones, never one it has). */
@@ -768,23 +812,32 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     q_literal(&q, conninfo);
     stmt(a, v, arena_printf(a, "subscription %s: its publisher's address", sub->name), &g, &q);
 
-    sub_differs(&g, sub);
-    sb_puts(&g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
-    alter_head(&q, sub);
-    sb_puts(&q, " SET PUBLICATION ");
-    for (int k = 0; k < sub->pubs.n; k++) {
-        const char *pn = ((MPub *)sub->pubs.items[k])->name;
-        sb_puts(&g, k ? ", " : "");
-        q_literal(&g, pn);
-        sb_puts(&q, k ? ", " : "");
-        q_ident(&q, pn);
+    /* with two_phase enabled on the server (15+), PostgreSQL refuses a
+     * refresh that copies data: then the publications change without one,
+     * and the refresh below says what to do */
+    const bool tp = live && sub->opt.copy_data && ver >= 15;
+    for (int e = 0; e < (tp ? 2 : 1); e++) {
+        sub_differs(&g, sub);
+        sb_puts(&g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
+        alter_head(&q, sub);
+        sb_puts(&q, " SET PUBLICATION ");
+        for (int k = 0; k < sub->pubs.n; k++) {
+            const char *pn = ((MPub *)sub->pubs.items[k])->name;
+            sb_puts(&g, k ? ", " : "");
+            q_literal(&g, pn);
+            sb_puts(&q, k ? ", " : "");
+            q_ident(&q, pn);
+        }
+        sb_puts(&g, "]::text[]) ORDER BY 1)");
+        if (tp)
+            sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
+        sb_puts(&g, "))");
+        if (live && !e)
+            sb_printf(&q, " WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
+        else
+            sb_puts(&q, " WITH (refresh = false)");
+        stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
     }
-    sb_puts(&g, "]::text[]) ORDER BY 1)))");
-    if (live)
-        sb_printf(&q, " WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
-    else
-        sb_puts(&q, " WITH (refresh = false)");
-    stmt(a, v, arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
 
     /* the options ALTER SUBSCRIPTION ... SET takes: the declared value, or
      * PostgreSQL's default once an option leaves the file (streaming:
@@ -883,22 +936,34 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
         bool all = false;
         for (int k = 0; k < sub->pubs.n; k++)
             all = all || ((MPub *)sub->pubs.items[k])->all_tables;
-        sub_differs(&g, sub);
-        sb_puts(&g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
-                        : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
-                          "WHERE srsubid = s.oid) <> ");
-        sb_puts(&g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[");
+        StrBuf decl;   /* the declared tables, as an oid[] */
+        sb_init(&decl);
+        sb_puts(&decl, "ARRAY[");
         for (int k = 0; k < sub->tables.n; k++) {
             const MTable *t = sub->tables.items[k];
-            sb_puts(&g, k ? ", to_regclass(" : "to_regclass(");
-            q_regclass(&g, t->schema, t->name);
-            sb_puts(&g, ")::oid");
+            sb_puts(&decl, k ? ", to_regclass(" : "to_regclass(");
+            q_regclass(&decl, t->schema, t->name);
+            sb_puts(&decl, ")::oid");
         }
-        sb_puts(&g, "]::oid[]) x)))");
-        alter_head(&q, sub);
-        sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
-        stmt(a, v, arena_printf(a, "subscription %s: tables added to or removed from its publications", sub->name),
-             &g, &q);
+        sb_puts(&decl, "]::oid[]");
+        if (tp)
+            two_phase_refresh(a, v, sub, decl.s);
+        for (int e = 0; e < (tp ? 2 : 1); e++) {
+            sub_differs(&g, sub);
+            sb_puts(&g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
+                            : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
+                              "WHERE srsubid = s.oid) <> ");
+            sb_printf(&g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(%s) x)", decl.s);
+            if (tp)
+                sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
+            sb_puts(&g, "))");
+            alter_head(&q, sub);
+            /* two_phase enabled: only tables removed get here (refused above otherwise) */
+            sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt.copy_data && !e ? "true" : "false");
+            stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: tables added to or removed from its publications",
+                                               sub->name), &g, &q);
+        }
+        sb_free(&decl);
     }
     sb_free(&g);
     sb_free(&q);

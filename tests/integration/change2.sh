@@ -63,15 +63,17 @@ ALT2=$NET.$(( ${H2_IP##*.} + 100 ))
 # topo ROUND: the topology after ROUND (each keeps the changes before it)
 topo() {
     local r=$1 c1="" c2="" s21o=" with (binary = true, disable_on_error = true)" p2o=" with (publish = 'insert')"
-    local s12o=" with (streaming = on, synchronous_commit = 'on', disable_on_error = true)" vm3="" vm4=""
+    local s12o=" with (streaming = on, synchronous_commit = 'on', disable_on_error = true, two_phase = true)"
+    local vm3="" vm4="" p2t="t2"
     local h1=$H1_IP h2=$H2_IP
     [ "$r" \> A ] || [ "$r" = A ] && { c1=", c1 text"; s21o=" with (disable_on_error = true)"; p2o=""
         vm3="node vm3 { host \"$H3_IP\"; subscribe s31 to vm1 (p1) with (disable_on_error = true);
                         subscribe s32 to vm2 (p2) with (disable_on_error = true); }"; }
-    [ "$r" \> B ] || [ "$r" = B ] && { c2=", c2 text"; s12o=" with (disable_on_error = true)"
+    [ "$r" \> B ] || [ "$r" = B ] && { c2=", c2 text"; s12o=" with (disable_on_error = true, two_phase = true)"
         vm4="node vm4 { host \"$H4_IP\"; subscribe s41 to vm1 (p1); subscribe s42 to vm2 (p2); }"; }
     [ "$r" \> C ] || [ "$r" = C ] && h1=$ALT1
     [ "$r" \> D ] || [ "$r" = D ] && h2=$ALT2
+    [ "$r" \> E ] || [ "$r" = E ] && p2t="t2, t3"
     cat >"$TOPO" <<EOF
 cluster change2;
 defaults {
@@ -85,6 +87,7 @@ defaults {
 }
 table t1 (k1 int primary key, v1 varchar$c1);
 table t2 (k2 int primary key, v2 varchar$c2);
+table t3 (k3 int primary key);
 node vm1 {
     host "$h1";
     ssh  "postgres@$H1_IP";
@@ -94,7 +97,7 @@ node vm1 {
 node vm2 {
     host "$h2";
     ssh  "postgres@$H2_IP";
-    publish   p2 (t2)$p2o;
+    publish   p2 ($p2t)$p2o;
     subscribe s21 to vm1 (p1)$s21o;
 }
 $vm3
@@ -247,5 +250,39 @@ no_errors D 1 s12
 prune_ok D
 status_is D 0
 second_apply_idle D
+
+# ------------------------------------------------------------------ E: a table added under two_phase
+
+# s12 has two_phase (enabled once its tables are ready): PostgreSQL refuses
+# to copy a table added to its publications; replc refuses, naming it and
+# what to do, and the other subscriptions to p2 get the table
+poll "E: s12's two_phase is enabled" 1 "select subtwophasestate from pg_subscription where subname = 's12'" e
+topo E
+replc_run apply-E --apply
+if [ "$RC" = 1 ]; then ok "E: --apply exits 1 on a table added under two_phase"
+else not_ok "E: --apply exits 1 on a table added under two_phase (exit $RC)"; diag <"$WORK/apply-E.out"; fi
+cat "$WORK/apply-E.out" "$WORK/apply-E.err" >"$WORK/apply-E.all"
+has apply-E all "subscription 's12' has two_phase enabled: PostgreSQL refuses to copy the table\(s\) t3" \
+    "E: --apply names the subscription and the table"
+has apply-E all "DROP SUBSCRIPTION s12" "E: --apply says what to do by hand"
+run_sql 2 "insert into t3 select g from generate_series(1, 3) g"
+for i in 3 4; do poll "E: vm$i copies t3 (its subscription has no two_phase)" "$i" "select count(*) from t3" 3; done
+SCRIPTS_MAY_FAIL=1 run_scripts E
+if grep -q "subscription 's12' has two_phase enabled" "$WORK/run-E-vm1.log"; then ok "E: vm1's script names the subscription"
+else not_ok "E: vm1's script names the subscription"; diag <"$WORK/run-E-vm1.log"; fi
+for n in vm2 vm3 vm4; do
+    if [ "$(cat "$WORK/run-E-$n.rc")" = 0 ]; then ok "E: $n: run.sh exits 0"
+    else not_ok "E: $n: run.sh exits 0"; diag <"$WORK/run-E-$n.log"; fi
+done
+# what the hint says, on 15: drop it, empty its tables, apply again
+run_sql 1 "drop subscription s12"
+run_sql 1 "truncate t2, t3"
+apply_ok E2
+poll "E: vm1's new s12 copies t2 and t3 once" 1 \
+    "select (select count(*) || ':' || sum(k2) from t2) || '/' || (select count(*) from t3)" "7:1013/3"
+run_sql 2 "insert into t3 values (10)"
+for i in 1 3 4; do poll "E: vm$i: t3 rows written after arrive" "$i" "select count(*) from t3" 4; done
+status_is E 0
+second_apply_idle E
 
 finish
