@@ -1,7 +1,37 @@
 # shellcheck shell=bash
 # tests/integration/change-lib.sh: what the suites of changes to a live
 # cluster share (change.sh, change2.sh); sourced after lib.sh, with the
-# caller's globals: WORK, TOPO, REPLC, RUN_TIMEOUT, NODES, IP, PW.
+# caller's globals: ROOT, and TOPO. It sets the suites' own: HOSTS, REPLC,
+# RUN_TIMEOUT, POLL_TIMEOUT, NODES, DB (and WORK, IP, PW: change_suite).
+HOSTS=$ROOT/tests/hosts/hosts.sh
+REPLC=${REPLC:-$ROOT/replc}
+RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-180}
+POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
+NODES=(vm1 vm2 vm3 vm4)
+DB=repl
+
+# change_suite NAME: as root, a work directory (WORK), four hosts up, replc
+# built; everything torn down at exit (ITEST_KEEP=1 keeps it)
+change_suite() {
+    [ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
+    WORK=$(mktemp -d "/tmp/replc-$1.XXXXXX")
+    chmod 755 "$WORK"
+    STATE=$WORK/hosts
+    export REPLC_HOSTS_STATE=$STATE
+    trap change_cleanup EXIT
+    trap 'exit 130' INT TERM
+    build_replc
+    hosts_up
+}
+
+change_cleanup() {
+    if [ "${ITEST_KEEP:-}" = 1 ]; then
+        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
+        return
+    fi
+    "$HOSTS" down >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
 
 replc_run() {   # replc_run NAME ARGS...: sets RC and MS; NAME.out, NAME.err
     local name=$1 t; shift

@@ -30,38 +30,12 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-HOSTS=$ROOT/tests/hosts/hosts.sh
-REPLC=${REPLC:-$ROOT/replc}
-RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-180}
-POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
-NODES=(vm1 vm2 vm3 vm4)
-DB=repl
-
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/change-lib.sh
 . "$(dirname "$0")/change-lib.sh"
 
-[ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
-
-WORK=$(mktemp -d /tmp/replc-change.XXXXXX)
-chmod 755 "$WORK"
-STATE=$WORK/hosts
-export REPLC_HOSTS_STATE=$STATE
-
-cleanup() {
-    if [ "${ITEST_KEEP:-}" = 1 ]; then
-        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
-        return
-    fi
-    "$HOSTS" down >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-build_replc
-hosts_up
+change_suite change
 TOPO=$WORK/topo.rc
 
 # topo ROUND: the topology after ROUND (0: the example with test3..test5
