@@ -26,13 +26,6 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-HOSTS=$ROOT/tests/hosts/hosts.sh
-REPLC=${REPLC:-$ROOT/replc}
-RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-180}
-POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30}
-NODES=(vm1 vm2 vm3 vm4)
-DB=repl
-
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/change-lib.sh
