@@ -970,12 +970,122 @@ char *sql_hba_present(Arena *a, const MNode *n)
     return r;
 }
 
+/* pg_hba.conf as the server reads it, for replc's lines: r holds the rules
+ * of pg_hba_file_rules without an error, in the order the server tries them
+ * (the file on disk, loaded or not: a new file is checked before the
+ * reload); w holds replc's lines, one row each, with the roles its user is
+ * a member of, directly or not (roles: NULL when the user does not exist). */
+static void hba_with(Arena *a, StrBuf *b, const Vec *lines)
+{
+    sb_puts(b, "WITH r AS (SELECT coalesce(to_jsonb(h) ->> 'file_name', current_setting('hba_file')) AS file, "
+               "h.line_number AS line, coalesce((to_jsonb(h) ->> 'rule_number')::int, h.line_number) AS n, "
+               "h.type, h.database, h.user_name, h.address, h.netmask, h.auth_method, h.options "
+               "FROM pg_hba_file_rules h WHERE h.error IS NULL), "
+               "w0 (k, text, why, type, db, phys, usr, ip, cidr, addr, method) AS (VALUES ");
+    for (int i = 0; i < lines->n; i++) {
+        const HbaLine *h = lines->items[i];
+        StrBuf t;
+        sb_init(&t);
+        model_hba_line(&t, h);
+        sb_printf(b, "%s(%d, ", i ? ", " : "", i);
+        q_literal(b, t.s);
+        sb_free(&t);
+        sb_puts(b, ", ");
+        q_literal(b, h->why ? h->why : "");
+        sb_puts(b, ", ");
+        q_literal(b, h->type);
+        sb_puts(b, ", ");
+        q_literal(b, h->database);
+        sb_printf(b, ", %s, ", h->physical ? "true" : "false");
+        q_literal(b, h->user);
+        /* an address replc wrote with a mask is an IP address; else a host name */
+        const char *slash = strchr(h->address, '/');
+        if (slash) {
+            sb_puts(b, ", ");
+            q_literal(b, arena_strndup(a, h->address, (size_t)(slash - h->address)));
+            sb_puts(b, "::inet, ");
+            q_literal(b, h->address);
+            sb_puts(b, "::inet, ");
+        } else
+            sb_puts(b, ", NULL::inet, NULL::inet, ");
+        q_literal(b, h->address);
+        sb_puts(b, ", ");
+        q_literal(b, h->method);
+        sb_puts(b, ")");
+    }
+    sb_puts(b, "), w AS (SELECT w0.*, (WITH RECURSIVE m (oid) AS (SELECT oid FROM pg_roles WHERE rolname = w0.usr "
+               "UNION SELECT am.roleid FROM pg_auth_members am JOIN m ON am.member = m.oid) "
+               "SELECT array_agg(g.rolname) FROM m JOIN pg_roles g ON g.oid = m.oid) AS roles FROM w0) ");
+}
+
+/* True when rule r may take the connection of w's peer (hba.c: check_hba):
+ * its type (a host line's peer may or may not use SSL or GSS encryption),
+ * database (a physical connection matches only the keyword replication),
+ * user and address. What cannot be told here counts as a match: a group
+ * or samerole of a user that does not exist, a host name, samehost,
+ * samenet, any address for a peer written as a host name. */
+static const char HBA_MATCH[] =
+    "r.type <> 'local' AND NOT (w.type = 'hostssl' AND r.type IN ('hostnossl', 'hostgssenc')) "
+    "AND EXISTS (SELECT FROM unnest(r.database) d WHERE CASE WHEN w.phys THEN d = 'replication' "
+    "ELSE d IN ('all', w.db) OR (d = 'sameuser' AND w.db = w.usr) "
+    "OR (d IN ('samerole', 'samegroup') AND coalesce(w.db = ANY (w.roles), true)) "
+    "OR (d LIKE '/%' AND current_setting('server_version_num')::int >= 160000 AND w.db ~ substr(d, 2)) END) "
+    "AND EXISTS (SELECT FROM unnest(r.user_name) u WHERE u IN ('all', w.usr) "
+    "OR (u LIKE '+%' AND coalesce(substr(u, 2) = ANY (w.roles), true)) "
+    "OR (u LIKE '/%' AND current_setting('server_version_num')::int >= 160000 AND w.usr ~ substr(u, 2))) "
+    "AND CASE WHEN r.netmask IS NULL OR w.ip IS NULL THEN true "
+    "WHEN family(r.address::inet) <> family(w.ip) THEN false "
+    "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
+
+/* the rule's line as written in its file */
+static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)";
+
+char *sql_hba_shadowed(Arena *a, const Vec *lines)
+{
+    if (!lines->n)
+        return arena_strdup(a, "SELECT NULL WHERE false");
+    StrBuf b;
+    sb_init(&b);
+    hba_with(a, &b, lines);
+    sb_puts(&b, "SELECT w.text || chr(31) || w.why || chr(31) || coalesce(f.file || ':' || f.line || chr(31) || "
+                "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT r.*, ");
+    sb_puts(&b, HBA_RAW);
+    sb_puts(&b, " AS raw FROM r WHERE ");
+    sb_puts(&b, HBA_MATCH);
+    sb_puts(&b, " ORDER BY r.n LIMIT 1) f ON true WHERE f.line IS NULL OR f.options IS NOT NULL "
+                "OR NOT (f.auth_method = w.method OR (w.method = 'scram-sha-256' AND f.auth_method = 'md5')) "
+                "ORDER BY w.k");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+char *sql_hba_equivalent(Arena *a, const Vec *lines)
+{
+    if (!lines->n)
+        return arena_strdup(a, "SELECT NULL WHERE false");
+    StrBuf b;
+    sb_init(&b);
+    hba_with(a, &b, lines);
+    sb_puts(&b, "SELECT w.text || chr(31) || r.file || ':' || r.line FROM w JOIN r ON r.type = w.type "
+                "AND r.database = ARRAY[w.db] AND r.user_name = ARRAY[w.usr] AND r.auth_method = w.method "
+                "AND r.options IS NULL AND CASE WHEN w.ip IS NULL OR r.netmask IS NULL THEN r.address = w.addr "
+                "ELSE r.address = host(w.ip) AND r.netmask::inet = netmask(w.cidr) END "
+                "WHERE ");
+    sb_puts(&b, HBA_RAW);
+    sb_puts(&b, " <> w.text ORDER BY w.k, r.n");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
 char *sql_hba_marked(Arena *a, const MNode *n)
 {
     StrBuf b;
     sb_init(&b);
     const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
-    sb_printf(&b, "SELECT (%s) AND strpos(%s, ", sql_hba_present(a, n), file);
+    sb_printf(&b, "SELECT (%s) AND NOT EXISTS (%s) AND strpos(%s, ", sql_hba_present(a, n),
+              sql_hba_shadowed(a, &n->hba), file);
     q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
     sb_puts(&b, ") > 0");
     Vec slots = {0};
