@@ -1040,43 +1040,41 @@ static const char HBA_MATCH[] =
 /* the rule's line as written in its file */
 static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)";
 
-char *sql_hba_shadowed(Arena *a, const Vec *lines)
+/* The query over r and w that the parts (SQL text, no values) end with */
+static char *hba_query(Arena *a, const Vec *lines, const char *const *parts, int nparts)
 {
     if (!lines->n)
         return arena_strdup(a, "SELECT NULL WHERE false");
     StrBuf b;
     sb_init(&b);
     hba_with(a, &b, lines);
-    sb_puts(&b, "SELECT w.text || chr(31) || w.why || chr(31) || coalesce(f.file || ':' || f.line || chr(31) || "
-                "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT r.*, ");
-    sb_puts(&b, HBA_RAW);
-    sb_puts(&b, " AS raw FROM r WHERE ");
-    sb_puts(&b, HBA_MATCH);
-    sb_puts(&b, " ORDER BY r.n LIMIT 1) f ON true WHERE f.line IS NULL OR f.options IS NOT NULL "
-                "OR NOT (f.auth_method = w.method OR (w.method = 'scram-sha-256' AND f.auth_method = 'md5')) "
-                "ORDER BY w.k");
+    for (int i = 0; i < nparts; i++)
+        sb_puts(&b, parts[i]);
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;
 }
 
+char *sql_hba_shadowed(Arena *a, const Vec *lines)
+{
+    const char *parts[] = {
+        "SELECT w.text || chr(31) || w.why || chr(31) || coalesce(f.file || ':' || f.line || chr(31) || "
+        "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT r.*, ", HBA_RAW, " AS raw FROM r WHERE ", HBA_MATCH,
+        " ORDER BY r.n LIMIT 1) f ON true WHERE f.line IS NULL OR f.options IS NOT NULL "
+        "OR NOT (f.auth_method = w.method OR (w.method = 'scram-sha-256' AND f.auth_method = 'md5')) "
+        "ORDER BY w.k"};
+    return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
+}
+
 char *sql_hba_equivalent(Arena *a, const Vec *lines)
 {
-    if (!lines->n)
-        return arena_strdup(a, "SELECT NULL WHERE false");
-    StrBuf b;
-    sb_init(&b);
-    hba_with(a, &b, lines);
-    sb_puts(&b, "SELECT w.text || chr(31) || r.file || ':' || r.line FROM w JOIN r ON r.type = w.type "
-                "AND r.database = ARRAY[w.db] AND r.user_name = ARRAY[w.usr] AND r.auth_method = w.method "
-                "AND r.options IS NULL AND CASE WHEN w.ip IS NULL OR r.netmask IS NULL THEN r.address = w.addr "
-                "ELSE r.address = host(w.ip) AND r.netmask::inet = netmask(w.cidr) END "
-                "WHERE ");
-    sb_puts(&b, HBA_RAW);
-    sb_puts(&b, " <> w.text ORDER BY w.k, r.n");
-    char *r = arena_strdup(a, b.s);
-    sb_free(&b);
-    return r;
+    const char *parts[] = {
+        "SELECT w.text || chr(31) || r.file || ':' || r.line FROM w JOIN r ON r.type = w.type "
+        "AND r.database = ARRAY[w.db] AND r.user_name = ARRAY[w.usr] AND r.auth_method = w.method "
+        "AND r.options IS NULL AND CASE WHEN w.ip IS NULL OR r.netmask IS NULL THEN r.address = w.addr "
+        "ELSE r.address = host(w.ip) AND r.netmask::inet = netmask(w.cidr) END WHERE ", HBA_RAW,
+        " <> w.text ORDER BY w.k, r.n"};
+    return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
 }
 
 char *sql_hba_marked(Arena *a, const MNode *n)
