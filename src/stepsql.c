@@ -1037,6 +1037,25 @@ static const char HBA_MATCH[] =
     "WHEN family(r.address::inet) <> family(w.ip) THEN false "
     "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
 
+/* True when rule r surely takes the connection of w's peer: its type host
+ * (or w's), its database all or w's (a physical connection: replication),
+ * its user all or w's, its address all, a network holding w's IP address,
+ * or w's host name itself */
+static const char HBA_SURE[] =
+    "r.type IN ('host', w.type) "
+    "AND CASE WHEN w.phys THEN 'replication' = ANY (r.database) "
+    "ELSE 'all' = ANY (r.database) OR w.db = ANY (r.database) END "
+    "AND ('all' = ANY (r.user_name) OR w.usr = ANY (r.user_name)) "
+    "AND CASE WHEN r.address = 'all' THEN true "
+    "WHEN r.netmask IS NULL OR w.ip IS NULL THEN r.netmask IS NULL AND r.address = w.addr "
+    "WHEN family(r.address::inet) <> family(w.ip) THEN false "
+    "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
+
+/* Rule r admits w's peer as replc's line does: the same method (md5 does
+ * SCRAM for a SCRAM password), no options */
+static const char HBA_SAME[] =
+    "r.options IS NULL AND (r.auth_method = w.method OR (w.method = 'scram-sha-256' AND r.auth_method = 'md5'))";
+
 /* the rule's line as written in its file */
 static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)";
 
@@ -1055,14 +1074,17 @@ static char *hba_query(Arena *a, const Vec *lines, const char *const *parts, int
     return r;
 }
 
+/* t: the first rule that surely takes the connection and admits the peer
+ * as replc's line does; f: the first rule before it that may take the
+ * connection and admits it otherwise */
 char *sql_hba_shadowed(Arena *a, const Vec *lines)
 {
     const char *parts[] = {
         "SELECT w.text || chr(31) || w.why || chr(31) || coalesce(f.file || ':' || f.line || chr(31) || "
-        "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT r.*, ", HBA_RAW, " AS raw FROM r WHERE ", HBA_MATCH,
-        " ORDER BY r.n LIMIT 1) f ON true WHERE f.line IS NULL OR f.options IS NOT NULL "
-        "OR NOT (f.auth_method = w.method OR (w.method = 'scram-sha-256' AND f.auth_method = 'md5')) "
-        "ORDER BY w.k"};
+        "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT min(r.n) AS n FROM r WHERE ", HBA_SURE, " AND ", HBA_SAME,
+        ") t ON true LEFT JOIN LATERAL (SELECT r.*, ", HBA_RAW, " AS raw FROM r WHERE ", HBA_MATCH, " AND NOT (",
+        HBA_SAME, ") AND (t.n IS NULL OR r.n < t.n) ORDER BY r.n LIMIT 1) f ON true "
+        "WHERE f.line IS NOT NULL OR t.n IS NULL ORDER BY w.k"};
     return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
 }
 

@@ -35,8 +35,8 @@ const char *sql_user_data(void);
 char *sql_hba_present(Arena *a, const MNode *n);
 /* Of replc's pg_hba.conf lines (HbaLine *), one row each
  * 'LINE<US>WHY<US>FILE:N<US>TEXT' for those whose peer's connection another
- * rule takes first (FILE:N and TEXT: that rule; empty: no rule takes it);
- * a rule with the same method and no options does not count. */
+ * rule may take first (FILE:N and TEXT: that rule; empty: no rule surely
+ * takes it); a rule with the same method and no options does not count. */
 char *sql_hba_shadowed(Arena *a, const Vec *lines);
 /* One row 'LINE<US>FILE:N' for each rule that is a line of lines written
  * another way (same type, database, user, address and method) */

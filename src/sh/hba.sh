@@ -21,10 +21,10 @@
 #
 # The new file is checked before the server loads it (pg_hba_file_rules
 # reads the file on disk): no line with an error, and each of replc's lines
-# takes its peer's connection: the first rule that matches it is replc's
-# line or one with the same method (there is no fall-through past a
-# 'reject' line). Otherwise the previous file is put back, nothing is
-# reloaded, and the step stops naming the lines (file:line).
+# takes its peer's connection: no rule before it (or before one with the
+# same method) that may match the connection has another method; there is
+# no fall-through past a 'reject' line. Otherwise the previous file is put
+# back, nothing is reloaded, and the step stops naming the lines (file:line).
 # shellcheck disable=SC2154 # the generated step assigns the values above
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh

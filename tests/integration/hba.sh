@@ -4,7 +4,8 @@
 # vm1's standby. Each case edits vm1's pg_hba.conf by hand first, then runs
 # vm1's hba step (OUT/vm1/hba.sh, on the host) or replc --apply:
 #
-#   (a) an earlier 'reject' line for vm2: the hba step exits 1 naming it
+#   (a) an earlier 'reject' line for vm2, after a line of the same method
+#       that may match vm2 (a host name): the hba step exits 1 naming it
 #       (pg_hba.conf:N and its text), the file is as before, the server did
 #       not reload (pg_conf_load_time); vm1's 'host all all' line for vm3
 #       does not count against vm3's 'replication' line;
@@ -138,9 +139,11 @@ if tar -C "$WORK/out" -cf - vm1 | ssh $HOSTS_SSH_OPTS "postgres@$H1_IP" \
 else not_ok "OUT/vm1 copied to vm1"; diag <"$WORK/deploy.log"; finish; fi
 
 # ------------------------------------------------------------------ (a)
-# vm1's own pg_hba.conf: a reject line for vm2, and one for every
-# database of vm3, which a replication connection does not match
-on1 "printf 'host all all %s/32 reject\nhost all all %s/32 reject\n' $H2_IP $H3_IP >> $HBA" &&
+# vm1's own pg_hba.conf: a line with replc's method for a host name (it
+# may match vm2, or not: no reason to stop, nor to stop looking), a reject
+# line for vm2, and one for every database of vm3, which a replication
+# connection does not match
+on1 "printf 'host all all nohost.invalid scram-sha-256\nhost all all %s/32 reject\nhost all all %s/32 reject\n' $H2_IP $H3_IP >> $HBA" &&
     q 1 'select pg_reload_conf()' postgres >/dev/null
 REJECT=$(on1 "grep -n '^host all all $H2_IP/32 reject\$' $HBA | cut -d: -f1")
 step a
@@ -168,8 +171,9 @@ has c out "the previous pg_hba.conf is back in place; the server did not reload"
 unchanged_after "(c)"
 
 # ------------------------------------------------------------------ (d)
-# no error, no reject line for vm2, and no final newline
-on1 "sed -i '\\|^host all all 10.0.0.0/33 trust\$|d' $HBA && printf '# the last line, no newline' >> $HBA"
+# no error, no reject or host name line for vm2, and no final newline
+on1 "sed -i -e '\\|^host all all 10.0.0.0/33 trust\$|d' -e '/^host all all nohost.invalid /d' $HBA &&
+     printf '# the last line, no newline' >> $HBA"
 step d
 is "(d) the hba step exits 0 on a file without its final newline" "$RC" 0
 has d out "pg_hba.conf: added $LINE2" "(d) it adds vm2's line"
