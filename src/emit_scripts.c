@@ -222,6 +222,8 @@ static void emit_hba(StrBuf *b, const Model *m, const Step *s)
     /* the server's lines: nodes that share it share its pg_hba.conf */
     Vec lines = {0};
     model_server_hba(&a, n, &lines);
+    sh_var(b, "sql_equivalent", sql_hba_equivalent(&a, &lines));
+    sh_var(b, "sql_shadowed", sql_hba_shadowed(&a, &lines));
     sh_args_begin(b);
     for (int i = 0; i < lines.n; i++) {
         const HbaLine *h = lines.items[i];

@@ -1156,12 +1156,142 @@ char *sql_hba_present(Arena *a, const MNode *n)
     return r;
 }
 
+/* pg_hba.conf as the server reads it, for replc's lines: r holds the rules
+ * of pg_hba_file_rules without an error, in the order the server tries them
+ * (the file on disk, loaded or not: a new file is checked before the
+ * reload); w holds replc's lines, one row each, with the roles its user is
+ * a member of, directly or not (roles: NULL when the user does not exist). */
+static void hba_with(Arena *a, StrBuf *b, const Vec *lines)
+{
+    sb_puts(b, "WITH r AS (SELECT coalesce(to_jsonb(h) ->> 'file_name', current_setting('hba_file')) AS file, "
+               "h.line_number AS line, coalesce((to_jsonb(h) ->> 'rule_number')::int, h.line_number) AS n, "
+               "h.type, h.database, h.user_name, h.address, h.netmask, h.auth_method, h.options "
+               "FROM pg_hba_file_rules h WHERE h.error IS NULL), "
+               "w0 (k, text, why, type, db, phys, usr, ip, cidr, addr, method) AS (VALUES ");
+    for (int i = 0; i < lines->n; i++) {
+        const HbaLine *h = lines->items[i];
+        StrBuf t;
+        sb_init(&t);
+        model_hba_line(&t, h);
+        sb_printf(b, "%s(%d, ", i ? ", " : "", i);
+        q_literal(b, t.s);
+        sb_free(&t);
+        sb_puts(b, ", ");
+        q_literal(b, h->why ? h->why : "");
+        sb_puts(b, ", ");
+        q_literal(b, h->type);
+        sb_puts(b, ", ");
+        q_literal(b, h->database);
+        sb_printf(b, ", %s, ", h->physical ? "true" : "false");
+        q_literal(b, h->user);
+        /* an address replc wrote with a mask is an IP address; else a host name */
+        const char *slash = strchr(h->address, '/');
+        if (slash) {
+            sb_puts(b, ", ");
+            q_literal(b, arena_strndup(a, h->address, (size_t)(slash - h->address)));
+            sb_puts(b, "::inet, ");
+            q_literal(b, h->address);
+            sb_puts(b, "::inet, ");
+        } else
+            sb_puts(b, ", NULL::inet, NULL::inet, ");
+        q_literal(b, h->address);
+        sb_puts(b, ", ");
+        q_literal(b, h->method);
+        sb_puts(b, ")");
+    }
+    sb_puts(b, "), w AS (SELECT w0.*, (WITH RECURSIVE m (oid) AS (SELECT oid FROM pg_roles WHERE rolname = w0.usr "
+               "UNION SELECT am.roleid FROM pg_auth_members am JOIN m ON am.member = m.oid) "
+               "SELECT array_agg(g.rolname) FROM m JOIN pg_roles g ON g.oid = m.oid) AS roles FROM w0) ");
+}
+
+/* True when rule r may take the connection of w's peer (hba.c: check_hba):
+ * its type (a host line's peer may or may not use SSL or GSS encryption),
+ * database (a physical connection matches only the keyword replication),
+ * user and address. What cannot be told here counts as a match: a group
+ * or samerole of a user that does not exist, a host name, samehost,
+ * samenet, any address for a peer written as a host name. */
+static const char HBA_MATCH[] =
+    "r.type <> 'local' AND NOT (w.type = 'hostssl' AND r.type IN ('hostnossl', 'hostgssenc')) "
+    "AND EXISTS (SELECT FROM unnest(r.database) d WHERE CASE WHEN w.phys THEN d = 'replication' "
+    "ELSE d IN ('all', w.db) OR (d = 'sameuser' AND w.db = w.usr) "
+    "OR (d IN ('samerole', 'samegroup') AND coalesce(w.db = ANY (w.roles), true)) "
+    "OR (d LIKE '/%' AND current_setting('server_version_num')::int >= 160000 AND w.db ~ substr(d, 2)) END) "
+    "AND EXISTS (SELECT FROM unnest(r.user_name) u WHERE u IN ('all', w.usr) "
+    "OR (u LIKE '+%' AND coalesce(substr(u, 2) = ANY (w.roles), true)) "
+    "OR (u LIKE '/%' AND current_setting('server_version_num')::int >= 160000 AND w.usr ~ substr(u, 2))) "
+    "AND CASE WHEN r.netmask IS NULL OR w.ip IS NULL THEN true "
+    "WHEN family(r.address::inet) <> family(w.ip) THEN false "
+    "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
+
+/* True when rule r surely takes the connection of w's peer: its type host
+ * (or w's), its database all or w's (a physical connection: replication),
+ * its user all or w's, its address all, a network holding w's IP address,
+ * or w's host name itself */
+static const char HBA_SURE[] =
+    "r.type IN ('host', w.type) "
+    "AND CASE WHEN w.phys THEN 'replication' = ANY (r.database) "
+    "ELSE 'all' = ANY (r.database) OR w.db = ANY (r.database) END "
+    "AND ('all' = ANY (r.user_name) OR w.usr = ANY (r.user_name)) "
+    "AND CASE WHEN r.address = 'all' THEN true "
+    "WHEN r.netmask IS NULL OR w.ip IS NULL THEN r.netmask IS NULL AND r.address = w.addr "
+    "WHEN family(r.address::inet) <> family(w.ip) THEN false "
+    "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
+
+/* Rule r admits w's peer as replc's line does: the same method (md5 does
+ * SCRAM for a SCRAM password), no options */
+static const char HBA_SAME[] =
+    "r.options IS NULL AND (r.auth_method = w.method OR (w.method = 'scram-sha-256' AND r.auth_method = 'md5'))";
+
+/* the rule's line as written in its file */
+static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)";
+
+/* The query over r and w that the parts (SQL text, no values) end with */
+static char *hba_query(Arena *a, const Vec *lines, const char *const *parts, int nparts)
+{
+    if (!lines->n)
+        return arena_strdup(a, "SELECT NULL WHERE false");
+    StrBuf b;
+    sb_init(&b);
+    hba_with(a, &b, lines);
+    for (int i = 0; i < nparts; i++)
+        sb_puts(&b, parts[i]);
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+/* t: the first rule that surely takes the connection and admits the peer
+ * as replc's line does; f: the first rule before it that may take the
+ * connection and admits it otherwise */
+char *sql_hba_shadowed(Arena *a, const Vec *lines)
+{
+    const char *parts[] = {
+        "SELECT w.text || chr(31) || w.why || chr(31) || coalesce(f.file || ':' || f.line || chr(31) || "
+        "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT min(r.n) AS n FROM r WHERE ", HBA_SURE, " AND ", HBA_SAME,
+        ") t ON true LEFT JOIN LATERAL (SELECT r.*, ", HBA_RAW, " AS raw FROM r WHERE ", HBA_MATCH, " AND NOT (",
+        HBA_SAME, ") AND (t.n IS NULL OR r.n < t.n) ORDER BY r.n LIMIT 1) f ON true "
+        "WHERE f.line IS NOT NULL OR t.n IS NULL ORDER BY w.k"};
+    return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
+}
+
+char *sql_hba_equivalent(Arena *a, const Vec *lines)
+{
+    const char *parts[] = {
+        "SELECT w.text || chr(31) || r.file || ':' || r.line FROM w JOIN r ON r.type = w.type "
+        "AND r.database = ARRAY[w.db] AND r.user_name = ARRAY[w.usr] AND r.auth_method = w.method "
+        "AND r.options IS NULL AND CASE WHEN w.ip IS NULL OR r.netmask IS NULL THEN r.address = w.addr "
+        "ELSE r.address = host(w.ip) AND r.netmask::inet = netmask(w.cidr) END WHERE ", HBA_RAW,
+        " <> w.text ORDER BY w.k, r.n"};
+    return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
+}
+
 char *sql_hba_marked(Arena *a, const MNode *n)
 {
     StrBuf b;
     sb_init(&b);
     const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
-    sb_printf(&b, "SELECT (%s) AND strpos(%s, ", sql_hba_present(a, n), file);
+    sb_printf(&b, "SELECT (%s) AND NOT EXISTS (%s) AND strpos(%s, ", sql_hba_present(a, n),
+              sql_hba_shadowed(a, &n->hba), file);
     q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
     sb_puts(&b, ") > 0");
     Vec slots = {0};

@@ -41,8 +41,17 @@ char *sql_pending_others(Arena *a, const MNode *n);
  * defaults (a standby's data directory with any is not replaced without force). */
 const char *sql_user_data(void);
 char *sql_hba_present(Arena *a, const MNode *n);
-/* 't' when, besides, pg_hba.conf has replc's block of this cluster with
- * every slot record of n (model_recorded_slots; the hba step has nothing to do) */
+/* Of replc's pg_hba.conf lines (HbaLine *), one row each
+ * 'LINE<US>WHY<US>FILE:N<US>TEXT' for those whose peer's connection another
+ * rule may take first (FILE:N and TEXT: that rule; empty: no rule surely
+ * takes it); a rule with the same method and no options does not count. */
+char *sql_hba_shadowed(Arena *a, const Vec *lines);
+/* One row 'LINE<US>FILE:N' for each rule that is a line of lines written
+ * another way (same type, database, user, address and method) */
+char *sql_hba_equivalent(Arena *a, const Vec *lines);
+/* 't' when, besides, every line takes effect (sql_hba_shadowed) and
+ * pg_hba.conf has replc's block of this cluster with every slot record of n
+ * (model_recorded_slots; the hba step has nothing to do) */
 char *sql_hba_marked(Arena *a, const MNode *n);
 /* 't' when the raise step of standby has nothing to do: the server is not a
  * standby (yet: its base backup brings the source's settings), or none of its
