@@ -109,24 +109,38 @@ else
 fi
 
 # the cases: "ID NODE FILE FAULT"
-: >"$WORK/cases"
-declare -A seen=() count=()
-while read -r id node file kind; do count[$kind]=$(( ${count[$kind]:-0} + 1 )); done <"$WORK/steps"
+declare -A got=()
+n=0
 while read -r id node file kind; do
+    n=$((n + 1))
     if [ -n "${FAULT_ONLY:-}" ]; then
         for f in server ssh; do
             case " $FAULT_ONLY " in *" $id:$f "*) echo "$id $node $file $f" ;; esac
         done
-    elif [ "${FAULT_FULL:-0}" = 1 ] || [ "${count[$kind]}" = 1 ]; then
+    elif [ "${FAULT_FULL:-0}" = 1 ]; then
         echo "$id $node $file server"; echo "$id $node $file ssh"
     else
-        n=${seen[$kind]:-0}; seen[$kind]=$((n + 1))
-        echo "$id $node $file $([ $((n % 2)) = 0 ] && echo server || echo ssh)"
+        f=$([ $((n % 2)) = 1 ] && echo server || echo ssh)
+        echo "$id $node $file $f"
+        got[$kind]+=" $f"
+        # a kind of step that has had one fault only so far, at its last step: the other too
+        if ! grep -q " $kind\$" <(cut -d' ' -f4 <"$WORK/steps" | tail -n +$((n + 1)) | sed 's/^/ /') &&
+           { [[ ${got[$kind]} != *server* ]] || [[ ${got[$kind]} != *ssh* ]]; }; then
+            echo "$id $node $file $([ "$f" = server ] && echo ssh || echo server)"
+        fi
     fi
 done <"$WORK/steps" >"$WORK/cases"
 note "$(wc -l <"$WORK/cases") case(s)$([ "${FAULT_FULL:-0}" = 1 ] && echo ' (FAULT_FULL=1: every step, both faults)')"
 
 # ------------------------------------------------------------------ the starting point
+
+# pgctl I CMD: CMD as postgres inside host I's namespaces (nsenter, cheaper
+# than an ssh login on a loaded machine), the server's programs first on PATH
+pgctl() {
+    local i=$1; shift
+    nsenter -t "$(cat "$STATE/h$i/sshd.pid")" -n -m -- \
+        runuser -u postgres -- sh -c "cd / && PATH=$(printf '%q' "$HOSTS_PGBIN"):\$PATH && $*" </dev/null
+}
 
 host_no() { echo "${1#vm}"; }      # vmI -> I (the example's nodes are h1..h4 of a worker)
 
@@ -149,9 +163,9 @@ else
 fi
 pristine_ok=1
 for ((i = 1; i <= 4 * WORKERS; i++)); do
-    { on "$i" "pg_ctl -D $D -m fast -w stop" && cp -a "$STATE/h$i/srv/data" "$WORK/pristine-h$i" &&
+    { pgctl "$i" "pg_ctl -D $D -m fast -w stop" && cp -a "$STATE/h$i/srv/data" "$WORK/pristine-h$i" &&
       cp -a "$STATE/h$i/home" "$WORK/pristine-home-h$i" &&
-      on "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"; } >"$WORK/pristine-h$i.log" 2>&1 ||
+      pgctl "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"; } >"$WORK/pristine-h$i.log" 2>&1 ||
         { pristine_ok=; diag <"$WORK/pristine-h$i.log"; }
 done
 if [ -n "$pristine_ok" ]; then ok "a copy of every host's stopped data directory and home, to start each case from"
@@ -162,13 +176,13 @@ reset_hosts() {
     local i pids=() rc=0
     for ((i = OFF + 1; i <= OFF + 4; i++)); do
         {
-            on "$i" "pg_ctl -D $D -m immediate stop" >/dev/null 2>&1
+            pgctl "$i" "pg_ctl -D $D -m immediate stop" >/dev/null 2>&1
             # the home is the host's mount point: its contents are replaced
             rm -rf "$STATE/h$i/srv/data" &&
             find "$STATE/h$i/home" -mindepth 1 -delete &&
             cp -a "$WORK/pristine-h$i" "$STATE/h$i/srv/data" &&
             cp -a "$WORK/pristine-home-h$i/." "$STATE/h$i/home/" &&
-            on "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"
+            pgctl "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"
         } >"$WORK/reset-h$i.log" 2>&1 &
         pids+=($!)
     done
@@ -194,7 +208,7 @@ chmod 755 "$WORK/ssh-wrap"
 # fault KIND I: make the fault on host I (LOG: what it did)
 fault() {
     if [ "$1" = server ]; then
-        on "$2" "pg_ctl -D $D -m immediate stop"
+        pgctl "$2" "pg_ctl -D $D -m immediate stop"
     else
         touch "$WORK/cut-${IP[$2]}"
         # shellcheck disable=SC2086
@@ -205,7 +219,7 @@ fault() {
 # restore KIND I: undo it
 restore() {
     if [ "$1" = server ]; then
-        on "$2" "pg_ctl -D $D -l /srv/replc/log/restart.log -w -t 60 start"
+        pgctl "$2" "pg_ctl -D $D -l /srv/replc/log/restart.log -w -t 60 start"
     else
         rm -f "$WORK/cut-${IP[$2]}"
     fi
@@ -256,33 +270,31 @@ W2='160 rows, 160 keys 1001..1160, 3 kinds'
 SLOTS='select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots'
 WANT_SLOTS=("" "subs3_test1 logical,subs_test1 logical" "subs3_test2 logical,subs_test2 logical" "vm4 physical" "-")
 
-# settle DESC: poll every node until the cluster is as it should be; one check
+# settle DESC: poll every node until the cluster is as it should be (one
+# query a node a round); one check
+NODEQ="select ($C1) || ' | ' || ($C2) || ' | ' || ($SLOTS)
+        || ' | ' || (select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel)
+        || ' | ' || (select count(*) filter (where subenabled) from pg_subscription)
+        || ' | ' || pg_is_in_recovery()
+        || ' | ' || coalesce((select status || ' ' || sender_host from pg_stat_wal_receiver), '-')"
 settle() {
     local deadline i got want bad
+    local -a tail=("" "0 1 | 1 | false | -" "0 1 | 1 | false | -" "0 2 | 2 | false | -" "0 2 | 2 | true | streaming $H3_IP")
     deadline=$(( $(now_ms) + POLL_TIMEOUT * 1000 ))
     while :; do
         bad=
         for i in 1 2 3 4; do
-            got=$(q $((OFF + i)) "$C1"); [ "$got" = "$W1" ] || { bad+="vm$i test1: $got (want $W1)"$'\n'; continue; }
-            got=$(q $((OFF + i)) "$C2"); [ "$got" = "$W2" ] || { bad+="vm$i test2: $got (want $W2)"$'\n'; continue; }
-            got=$(q $((OFF + i)) "$SLOTS" postgres); [ "$got" = "${WANT_SLOTS[$i]}" ] ||
-                bad+="vm$i slots: $got (want ${WANT_SLOTS[$i]})"$'\n'
+            want="$W1 | $W2 | ${WANT_SLOTS[$i]} | ${tail[$i]}"
+            got=$(q $((OFF + i)) "$NODEQ")
+            [ "$got" = "$want" ] || bad+="vm$i: $got"$'\n'"want $want"$'\n'
         done
-        for i in 1 2 3; do
-            want=$([ $i = 3 ] && echo "0 2" || echo "0 1")
-            got=$(q $((OFF + i)) "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel")
-            [ "$got" = "$want" ] || bad+="vm$i pg_subscription_rel (not ready, all): $got (want $want)"$'\n'
-            want=$([ $i = 3 ] && echo 2 || echo 1)
-            got=$(q $((OFF + i)) "select count(*) filter (where subenabled) from pg_subscription" postgres)
-            [ "$got" = "$want" ] || bad+="vm$i enabled subscriptions: $got (want $want)"$'\n'
-        done
-        got=$(q $((OFF + 4)) "select pg_is_in_recovery() || ' ' || (select status || ' ' || sender_host from pg_stat_wal_receiver)" postgres)
-        [ "$got" = "true streaming $H3_IP" ] || bad+="vm4 recovery, wal receiver: $got (want true streaming $H3_IP)"$'\n'
         [ -z "$bad" ] && { ok "$1"; return 0; }
         [ "$(now_ms)" -lt "$deadline" ] || break
         sleep 0.3
     done
-    not_ok "$1"; printf '%s' "$bad" | diag
+    not_ok "$1"
+    { echo "test1 | test2 | slots | subscribed tables not ready, all | enabled subscriptions | in recovery | wal receiver"
+      printf '%s' "$bad"; } | diag
     return 1
 }
 
