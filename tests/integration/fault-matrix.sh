@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/integration/fault-matrix.sh: a fault right after each step of
-# `replc --apply`, then a second apply converges (issue 10, item 6). Four
+# `replc --apply`, then a second apply converges (issue 10, item 6).
 # PostgreSQL 15 hosts, LANGUAGE.md's example (lib.sh's example_topology):
 #
 #   vm1 publishes test1, subscribes to vm2's test2
@@ -12,11 +12,15 @@
 # and a fault kind F, one case, from the same starting point (the hosts as
 # hosts.sh made them, with the DBA's data: database repl on vm1 with test1
 # rows 1..100, on vm2 with test2 rows 1001..1100; restored from a copy of the
-# stopped data directories, which is cheaper than new hosts):
+# stopped data directories and homes, which is cheaper than new hosts):
 #
-#   1. replc --apply; the moment S's finish line ("[n/m] NODE FILE changed|ok")
-#      appears on replc's output, replc is stopped (SIGSTOP), the fault is
-#      made on S's host, and replc goes on (SIGCONT):
+#   1. replc --apply --timeout FAULT_WAIT (default 20 s, so that a wait on the
+#      broken host ends); the moment S's finish line ("[n/m] NODE FILE
+#      changed|ok") appears on replc's output, replc is stopped (SIGSTOP),
+#      the fault is made on S's host, and replc goes on (SIGCONT). replc may
+#      have started the steps that S's end made ready before it was stopped
+#      (it prints the line, then starts them): the fault comes after S and
+#      before or while they run, never before S ends.
 #        server  its PostgreSQL stops: pg_ctl -m immediate stop (a crash);
 #        ssh     the ssh link to it is cut: its ssh ControlMaster is closed
 #                and the REPLC_SSH wrapper refuses every later connection to
@@ -33,18 +37,24 @@
 #      vm3, the slots are exactly the cluster's (no leftover of the broken
 #      run), and a third replc --apply says "nothing to do".
 #
-# Which cases: by default (make check) every step once, with one fault kind,
-# alternating between the two across the steps of one kind (pgpass of vm1
-# server, of vm2 ssh, ...), and both kinds for a kind of step that occurs once
-# (raise, basebackup), so that both kinds hit every kind of step.
-# FAULT_FULL=1: every step with both kinds. FAULT_ONLY="vm1/config:ssh
-# vm3/restart:server" runs those cases only.
+# Which cases: by default (make check) every step once, the fault kind
+# alternating along the plan (server, ssh, server, ...), and at the last step
+# of a kind that got one fault kind only, the other too (raise and basebackup
+# occur once: both), so that both kinds hit every kind of step (42 cases for
+# the example's 38 steps). FAULT_FULL=1: every step with both kinds (76).
+# FAULT_ONLY="vm1/config:ssh vm3/restart:server" runs those cases only.
 #
-# A matrix (step, fault, the faulty apply's exit, outcome) is printed last.
+# The cases run FAULT_WORKERS (default 3, 1..4) at a time, each worker on
+# four hosts of its own (one test bed of 4 x FAULT_WORKERS hosts). A case
+# takes some 25-45 s on a loaded 2-core machine; the default set, about 8
+# minutes with 3 workers. Each case prints the time of its phases (a note).
+#
+# A matrix (step, fault, the faulty apply's exit, time, outcome) is printed last.
 #
 # Usage (root):  tests/integration/fault-matrix.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
-#      ITEST_POLL_TIMEOUT (s, 30), FAULT_FULL, FAULT_ONLY; REPLC_HOSTS_PREFIX
+#      ITEST_POLL_TIMEOUT (s, 30), FAULT_FULL, FAULT_ONLY, FAULT_WORKERS,
+#      FAULT_WAIT; REPLC_HOSTS_PREFIX
 #      and REPLC_HOSTS_NET name the test bed (tests/hosts/README.md).
 # Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
 set -uo pipefail
