@@ -226,10 +226,11 @@ fault() {
     fi
 }
 
-# restore KIND I: undo it
+# restore KIND I: undo it (start the server unless it runs)
 restore() {
     if [ "$1" = server ]; then
-        pgctl "$2" "pg_ctl -D $D -l /srv/replc/log/restart.log -w -t 60 start"
+        # the apply may have started it again itself (vm4's base backup rebuilds and starts it)
+        pgctl "$2" "pg_ctl -D $D status >/dev/null || pg_ctl -D $D -l /srv/replc/log/restart.log -w -t 60 start"
     else
         rm -f "$WORK/cut-${IP[$2]}"
     fi
