@@ -44,10 +44,11 @@
 # the example's 38 steps). FAULT_FULL=1: every step with both kinds (76).
 # FAULT_ONLY="vm1/config:ssh vm3/restart:server" runs those cases only.
 #
-# The cases run FAULT_WORKERS (default 3, 1..4) at a time, each worker on
+# The cases run FAULT_WORKERS (default 4, 1..4) at a time, each worker on
 # four hosts of its own (one test bed of 4 x FAULT_WORKERS hosts). A case
-# takes some 25-45 s on a loaded 2-core machine; the default set, about 8
-# minutes with 3 workers. Each case prints the time of its phases (a note).
+# takes some 35-80 s on a 2-core machine under load 15 (several suites side
+# by side): the default set took 14 minutes with 3 workers there, less with
+# 4. Each case prints the time of its phases (a note).
 #
 # A matrix (step, fault, the faulty apply's exit, time, outcome) is printed last.
 #
@@ -96,7 +97,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 T_START=$(now_ms)
-WORKERS=${FAULT_WORKERS:-3}
+WORKERS=${FAULT_WORKERS:-4}
 case $WORKERS in [1-4]) ;; *) not_ok "FAULT_WORKERS is 1..4 (got $WORKERS)"; finish ;; esac
 build_replc
 # shellcheck disable=SC2119   # no options: Debian's 15
