@@ -1,7 +1,15 @@
 #!/bin/bash
-# tests/integration/failover.sh: failover of a subscriber to its standby
-# (docs/failover.md), on four PostgreSQL 15 hosts with LANGUAGE.md's example
-# (vm1, vm2 write; vm3 subscribes to both; vm4 is a hot standby of vm3):
+# tests/integration/failover.sh [MAJOR]: failover of a subscriber to its
+# standby (docs/failover.md), on four PostgreSQL MAJOR hosts (default 15,
+# Debian's; 14, 16, 17, 18: npm's builds, tests/lib/pgnpm.sh) with
+# LANGUAGE.md's example (vm1, vm2 write; vm3 subscribes to both; vm4 is a hot
+# standby of vm3), `version MAJOR`:
+#
+# On 14 and 15 vm4 is built by replc's base-backup step (Debian's
+# pg_basebackup 15 copies a 14 server). On 16 and later no pg_basebackup on
+# the hosts copies the server, so vm4 is built before replc runs by copying
+# vm3's stopped data directory (lib.sh's copy_standby, as
+# tests/versions/seed.sh does); replc's step finds it in place.
 #
 #   (a) replc --apply builds the cluster; rows inserted on vm1 and vm2
 #       arrive on vm4 (through vm3);
@@ -18,7 +26,7 @@
 #       streams from on vm1 and vm2; no slot was dropped on the publishers;
 #       a second replc --promote is a no-op (exit 0).
 #
-# Usage (root):  tests/integration/failover.sh
+# Usage (root):  tests/integration/failover.sh [14|15|16|17|18]
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
 #      ITEST_PROMOTE=script (promote with the generated promote.sh in (d)),
 #      ITEST_SKIP_REFUSE=1 (leave (b) out: to see (e) fail with a promote
@@ -34,6 +42,9 @@ REPLC=${REPLC:-$ROOT/replc}
 RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-180}
 POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-60}
 DB=repl
+MAJOR=${1:-15}
+case $MAJOR in 14|15|16|17|18) ;; *) echo "usage: $0 [14|15|16|17|18]" >&2; exit 2 ;; esac
+EXAMPLE_VERSION=$MAJOR
 
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -44,11 +55,12 @@ if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[
     finish
 fi
 
-WORK=$(mktemp -d /tmp/replc-failover.XXXXXX)
+WORK=$(mktemp -d "/tmp/replc-failover$MAJOR.XXXXXX")
 chmod 755 "$WORK"
 STATE=$WORK/hosts
 export REPLC_HOSTS_STATE=$STATE
 
+# shellcheck disable=SC2317   # called by the trap
 cleanup() {
     if [ "${ITEST_KEEP:-}" = 1 ]; then
         note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
@@ -61,7 +73,25 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_replc
-hosts_up
+if [ "$MAJOR" = 15 ]; then
+    hosts_up
+else
+    if PGBIN=$("$ROOT/tests/lib/pgnpm.sh" "$MAJOR" 2>"$WORK/pgnpm.log"); then
+        ok "PostgreSQL $MAJOR binaries in $PGBIN"
+    else
+        not_ok "tests/lib/pgnpm.sh $MAJOR"; diag <"$WORK/pgnpm.log"; finish
+    fi
+    hosts_up --pgbin "$PGBIN"
+fi
+v=$(q 4 "show server_version_num" postgres)
+check "the hosts run PostgreSQL $MAJOR (vm4: server_version_num $v)" [ "${v:0:2}" = "$MAJOR" ]
+if [ "$MAJOR" -ge 16 ]; then
+    if copy_standby; then
+        ok "vm4 built from a copy of vm3's data directory (stopped), as a standby of vm3 with replc's marker"
+    else
+        not_ok "vm4 built from a copy of vm3's data directory"; diag <"$WORK/copy-standby.log"; finish
+    fi
+fi
 
 TOPO=$WORK/itest.rc
 example_topology "$TOPO" "failover of vm3 to its standby vm4"
