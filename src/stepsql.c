@@ -884,13 +884,14 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
 
 void sql_has_rows(StrBuf *b, const MTable *t)
 {
-    /* only a table that exists can be read: query_to_xml runs the count only then */
-    sb_puts(b, "(xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
+    /* only a table that exists can be read: query_to_xml runs the count
+     * only then; its document is <table><row><c>N</c></row></table> */
+    sb_puts(b, "coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
     q_regclass(b, t->schema, t->name);
     sb_puts(b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', "
                "to_regclass(");
     q_regclass(b, t->schema, t->name);
-    sb_puts(b, ")) END, false, false, '')))[1]::text");
+    sb_puts(b, ")) END, false, false, '')))[1]::text, '0')");
 }
 
 /* Whether sub's step checks that its initial copy finds table t empty: not

@@ -157,6 +157,10 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
         lane_run debian bash tests/integration/debian.sh
     ) &
+    (
+        export REPLC_HOSTS_PREFIX=rtrap REPLC_HOSTS_NET=127.77.10
+        lane_run traps bash tests/integration/traps.sh
+    ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
     wait
@@ -179,6 +183,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
     lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
+    lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits)" traps
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then
