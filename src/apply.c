@@ -259,10 +259,13 @@ static bool slot_listed(const char *slots, const char *name, bool *active)
 typedef struct CopyTarget {
     const MTable *t;
     const MSub *s;
+    bool adds;   /* the subscription exists, and adds t */
 } CopyTarget;
 
 /* Subscriber tables an initial copy would fill that already hold rows
- * (check 21): one query per subscriber, one column (0 or 1) per table. */
+ * (check 21): those of a new subscription, and those an existing one does
+ * not have yet (REFRESH PUBLICATION copies them); one query per
+ * subscriber, one column (0 or 1) per table. */
 static void round_copies(Pre *p)
 {
     int n = p->m->nodes.n;
@@ -277,15 +280,29 @@ static void round_copies(Pre *p)
         sb_init(&b);
         for (int k = 0; k < node->subs.n; k++) {
             const MSub *s = node->subs.items[k];
-            if ((p->subs_exist[i] && p->subs_exist[i][k] == 't') || !s->copy_data)
+            /* an existing subscription copies the tables it adds (REFRESH PUBLICATION) */
+            bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
+            if (exists ? !(s->opt.connect && s->opt.enabled && s->opt.copy_data) : !s->copy_data)
                 continue;
             for (int q = 0; q < s->tables.n; q++) {
                 const MTable *t = s->tables.items[q];
                 sb_puts(&b, b.len ? ", " : "SELECT ");
+                if (exists) {
+                    sb_puts(&b, "CASE WHEN to_regclass(");
+                    q_regclass(&b, t->schema, t->name);
+                    sb_puts(&b, ")::oid IN (SELECT r.srrelid FROM pg_subscription_rel r JOIN pg_subscription s "
+                                "ON s.oid = r.srsubid WHERE s.subname = ");
+                    q_literal(&b, s->name);
+                    sb_puts(&b, " AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = "
+                                "current_database())) THEN '0' ELSE ");
+                }
                 sql_has_rows(&b, t);
+                if (exists)
+                    sb_puts(&b, " END");
                 CopyTarget *ct = arena_alloc(p->a, sizeof *ct);
                 ct->t = t;
                 ct->s = s;
+                ct->adds = exists;
                 vec_push(p->a, &targets[i], ct);
             }
         }
@@ -307,8 +324,9 @@ static void round_copies(Pre *p)
                 const CopyTarget *ct = targets[i].items[k];
                 if (strcmp(pg_get(c[i], 0, k), "1") == 0)
                     problem(p, "node '%s': table '%s' already holds rows, and subscription '%s' would copy "
-                               "the publisher's rows into it (duplicates or a duplicate-key stall); empty it, "
-                               "or subscribe with (copy_data = false)", node->name, ct->t->display, ct->s->name);
+                               "the publisher's rows into it%s (duplicates or a duplicate-key stall); empty it, "
+                               "or subscribe with (copy_data = false)", node->name, ct->t->display, ct->s->name,
+                            ct->adds ? " as it adds it" : "");
             }
         } else {
             char *e = pg_error(c[i]);

@@ -3,18 +3,19 @@
 # (tests/hosts/hosts.sh): vm1 publishes, vm2 subscribes. Each case runs by
 # the generated scripts (run.sh on the host) and by replc --apply.
 #
-#   (a) `publish everything all tables` while vm1 holds a table without a
-#       key (audit_log, made by hand): vm1's run.sh fails in its
+#   (a) `publish everything all tables` (database audit) while vm1 holds a
+#       table without a key (audit_log, made by hand): vm1's run.sh fails in its
 #       publications step naming audit_log, and no publication is made;
 #       --apply stops in preflight naming vm1, 'everything' and audit_log,
 #       nothing changed on either host. With REPLICA IDENTITY FULL on
 #       audit_log, --apply converges and UPDATE audit_log works on vm1.
 #   (b) a table an initial copy would fill holds rows on vm2: vm2's run.sh
-#       refuses before CREATE SUBSCRIPTION, naming test2 and its 2 rows;
-#       a table added to the existing all-tables subscription (test3, 1 row
-#       on vm2) is refused before REFRESH PUBLICATION, naming it. Emptied,
-#       run.sh converges; run again on the converged hosts it refuses
-#       nothing (the subscriptions exist: no copy).
+#       refuses before CREATE SUBSCRIPTION, naming test2 and its 2 rows,
+#       and --apply's preflight names it too. Emptied, run.sh converges;
+#       run again on the converged hosts it refuses nothing (the
+#       subscription exists: no copy). A table added to the subscription's
+#       publication (test3, 1 row on vm2) is refused before SET/REFRESH
+#       PUBLICATION, naming it, by run.sh and by --apply's preflight.
 #   (c) a long transaction holds a lock on test1 on vm1 (application_name
 #       trap-blocker) while a new publication of test1 is to be made: the
 #       step gives up after REPLC_LOCK_TRIES tries of 5 s, naming the
@@ -219,6 +220,10 @@ expect_rc b-vm2 1 "(b) vm2's run.sh fails"
 has b-vm2 out "node 'vm2': table\(s\) 'test2' \(2 row\(s\)\) already hold rows, and subscription 's2' would copy the publisher's rows into them \(" \
     "(b) CREATE SUBSCRIPTION s2 is refused naming test2 and its row count"
 is "(b) subscription s2 was not made" 2 "select count(*) from pg_subscription where subname = 's2'" 0
+replc_run b-apply "$TOPO_B" --apply --yes
+expect_rc b-apply 1 "(b) replc --apply exits 1"
+has b-apply err "^  - node 'vm2': table 'test2' already holds rows, and subscription 's2' would copy the publisher's rows into it \(" \
+    "(b) --apply's preflight names vm2, test2 and s2"
 sql "vm2: test2 emptied" 2 "delete from test2"
 run_sh b-vm2-2 2
 expect_rc b-vm2-2 0 "(b) emptied, vm2's run.sh converges"
@@ -240,6 +245,10 @@ expect_rc b2-vm2 1 "(b) vm2's run.sh fails"
 has b2-vm2 out "node 'vm2': table\(s\) 'test3' \(1 row\(s\)\) already hold rows, and subscription 's2' would copy the publisher's rows into them as it adds them" \
     "(b) the REFRESH of s2 is refused naming test3 and its row count"
 is "(b) s2 does not have test3" 2 "select count(*) from pg_subscription_rel where srrelid = 'test3'::regclass" 0
+replc_run b2-apply "$TOPO_B2" --apply --yes
+expect_rc b2-apply 1 "(b) replc --apply exits 1"
+has b2-apply err "^  - node 'vm2': table 'test3' already holds rows, and subscription 's2' would copy the publisher's rows into it as it adds it \(" \
+    "(b) --apply's preflight names vm2, test3 and s2 (REFRESH)"
 sql "vm2: test3 emptied" 2 "delete from test3"
 run_sh b2-vm2-2 2
 expect_rc b2-vm2-2 0 "(b) emptied, vm2's run.sh converges"
