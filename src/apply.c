@@ -198,7 +198,7 @@ static void round_db_result(Pre *p, int i, PgConn *c)
                        "because it does not have a replica identity\"): give each a primary key or REPLICA "
                        "IDENTITY FULL, or publish only inserts with (publish = 'insert')",
                     node->name, pub->name,
-                    pub->pub_update && pub->pub_delete ? "updates and deletes" : pub->pub_update ? "updates" : "deletes",
+                    model_pub_changes(pub),
                     tabs, node->name);
     }
     char *ex = arena_alloc(p->a, (size_t)node->subs.n + 1);

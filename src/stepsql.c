@@ -565,7 +565,7 @@ static const char no_identity[] =
 
 char *sql_pub_unidentified(Arena *a, const MNode *n, const MPub *p)
 {
-    if (!p->pub_update && !p->pub_delete)
+    if (!model_pub_changes(p))
         return NULL;
     StrBuf b;
     sb_init(&b);
@@ -628,7 +628,7 @@ static void identity_refusals(Arena *a, Vec *v, const MNode *n)
         refuse(&q, "tabs text", arena_printf(a, "tabs := %s; ", tabs),
                arena_printf(a, "node '%%': publication '%%' publishes %s, but table(s) without a replica identity "
                                "would be in it: %%; UPDATE and DELETE on them would fail",
-                            p->pub_update && p->pub_delete ? "updates and deletes" : p->pub_update ? "updates" : "deletes"),
+                            model_pub_changes(p)),
                args.s,
                "Give each table a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX), or "
                "publish only inserts: with (publish = 'insert').");
