@@ -240,6 +240,9 @@ const char *subopt_name(SubOpt o);
 /* A boolean option's value (false for the options that are not booleans). */
 bool subopt_bool(const SubOptions *o, SubOpt id);
 const char *pubopt_name(PubOpt o);
+/* What of a row change publication p publishes that needs a replica
+ * identity: "updates and deletes", "updates", "deletes", or NULL. */
+const char *model_pub_changes(const MPub *p);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);
 /* Every standby streaming from n, directly or through other standbys, in a

@@ -166,6 +166,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     (
         export REPLC_HOSTS_PREFIX=rhba REPLC_HOSTS_NET=127.77.11
         lane_run hba bash tests/integration/hba.sh
+        lane_run traps bash tests/integration/traps.sh
     ) &
     (
         export REPLC_HOSTS_PREFIX=rflt REPLC_HOSTS_NET=127.77.8
@@ -198,6 +199,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     lane_report "real servers: pg_hba.conf lines that take effect (shadowing, errors, final newline)" hba
     lane_report "real servers: a fault right after each step of --apply, then --apply converges (fault matrix)" faultmatrix
+    lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits)" traps
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

@@ -1,6 +1,10 @@
 -- replc: step subscribe.from_shop4.sql of node 'warehouse'. Generated; do not edit.
 -- create subscription 'from_shop4' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
 
 SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
 \if :replc_do
