@@ -43,6 +43,21 @@ static const struct {
      "A key that is not a setting. Settings are host, port, database, user,\n"
      "password, version, pgdata, bindir, ssh, service and sslmode. PostgreSQL server\n"
      "settings are written 'set NAME = VALUE;'. The hint suggests the closest key.\n"},
+    {"unknown-server-setting",
+     "'set NAME = VALUE' names a server setting that the node's PostgreSQL version\n"
+     "does not have (replc knows the settings of 14 to 18, from their pg_settings).\n"
+     "The hint gives the closest name, or the versions that have the setting: a\n"
+     "setting that is new (io_method, 18) or gone (old_snapshot_threshold, 17)\n"
+     "needs another version or no 'set'. Case does not matter. An extension's\n"
+     "setting is written with its prefix, as pg_stat_statements.max; each part\n"
+     "holds letters, digits, '_' and '$'. A name in defaults is reported once,\n"
+     "at the first node whose version lacks it.\n"},
+    {"fixed-server-setting",
+     "replc writes server settings with ALTER SYSTEM, which refuses this one:\n"
+     "its context is internal (block_size, server_version, ...: fixed when\n"
+     "PostgreSQL is built or the cluster is made), or it is config_file,\n"
+     "data_directory, hba_file or ident_file, which only the server's command\n"
+     "line or postgresql.conf may give. Remove the 'set'.\n"},
     {"duplicate-setting", "A setting is given twice in one block. The second would silently win; remove one.\n"},
     {"bad-value",
      "A setting or option has a value of the wrong kind (a number where a name is\n"
