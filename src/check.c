@@ -554,6 +554,7 @@ static void check_tables(Checker *c)
             MColumn *mc = arena_alloc(c->a, sizeof *mc);
             mc->name = col->name.s;
             mc->type = col->type;
+            mc->type_span = col->type_span;
             mc->not_null = col->not_null;
             vec_push(c->a, &t->columns, mc);
             if (col->primary_key) {
@@ -775,7 +776,9 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     so->create_slot = opt_bool(o[SUBOPT_CREATE_SLOT], so->connect);
     so->copy_data = opt_bool(o[SUBOPT_COPY_DATA], so->connect);
     so->binary = opt_bool(o[SUBOPT_BINARY], false);
-    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], false);
+    /* replc's default, not PostgreSQL's: a conflict stops the subscription
+     * visibly instead of a worker that fails and retries for ever */
+    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], n->version >= 15);
     so->failover = opt_bool(o[SUBOPT_FAILOVER], false);
     so->password_required = opt_bool(o[SUBOPT_PASSWORD_REQUIRED], true);
     so->run_as_owner = opt_bool(o[SUBOPT_RUN_AS_OWNER], false);

@@ -120,6 +120,18 @@ static const struct {
      "to WAL, and each subscriber finds the row by comparing all columns: a full\n"
      "scan per row unless an index fits (btree from 16, hash from 17). Columns\n"
      "whose types have no equality operator cannot be applied at all.\n"},
+    {"sequence-not-replicated",
+     "A published table has a column fed by a sequence (serial, bigserial,\n"
+     "smallserial, serial2/4/8, a default of nextval, an identity column).\n"
+     "Logical replication carries rows, not sequences (before PostgreSQL 19): on\n"
+     "a subscriber the table fills up while its sequence stays at its start. If\n"
+     "the subscriber, or its promoted standby, ever writes the table (failover,\n"
+     "switch-over), nextval hands out keys that exist: duplicate key errors.\n"
+     "replc's promote step (promote.sh, replc --promote) advances every sequence\n"
+     "that feeds a column of a table the subscriber receives to 1000 steps past\n"
+     "the largest key there (never backwards) before it reports success. After a\n"
+     "switch-over by hand, do the same: SELECT setval('t_id_seq', max(id) + 1000)\n"
+     "FROM t. Or use keys that do not collide (uuid, or per-node ranges).\n"},
     {"logical-cycle",
      "Subscriptions form a cycle that carries the same table (A -> B -> A).\n"
      "Below PostgreSQL 16 a change applied by a subscription is published again:\n"

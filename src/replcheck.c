@@ -5,6 +5,7 @@
 
 #include "map.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,6 +74,59 @@ static void check_replica_identity(Arena *a, DiagCtx *d, Model *m)
         }
     }
     (void)a;
+    free(seen);
+}
+
+/* The column's values come from a sequence: a serial type, a default of
+ * nextval(...), or an identity column (written in the type text). */
+static bool sequence_fed(const MColumn *c)
+{
+    static const char *const serials[] = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"};
+    size_t w = strcspn(c->type, " (");
+    for (size_t i = 0; i < sizeof serials / sizeof serials[0]; i++)
+        if (strlen(serials[i]) == w && strncasecmp(c->type, serials[i], w) == 0)
+            return true;
+    char low[256];
+    size_t k = 0;
+    for (; c->type[k] && k < sizeof low - 1; k++)
+        low[k] = (char)tolower((unsigned char)c->type[k]);
+    low[k] = '\0';
+    return strstr(low, "nextval") || strstr(low, "identity");
+}
+
+/* A published table with a sequence-fed column: the sequence is not
+ * replicated (logical replication carries rows, not sequences, before
+ * PostgreSQL 19), so a node that takes over writing hands out keys that
+ * exist. Once per table, at its first such column. */
+static void check_sequences(DiagCtx *d, const Model *m)
+{
+    char *seen = calloc((size_t)m->tables.n + 1, 1);
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        for (int k = 0; k < n->pubs.n; k++) {
+            const MPub *p = n->pubs.items[k];
+            for (int j = 0; j < p->tables.n; j++) {
+                const MTable *t = p->tables.items[j];
+                const MColumn *col = NULL;
+                for (int c = 0; c < t->columns.n && !col; c++)
+                    if (sequence_fed(t->columns.items[c]))
+                        col = t->columns.items[c];
+                if (seen[t->index] || !col)
+                    continue;
+                seen[t->index] = 1;
+                Diagnostic *dg = diag_warning(d, col->type_span, "sequence-not-replicated",
+                                              "column '%s' of published table '%s' takes its values from a "
+                                              "sequence, which logical replication does not carry",
+                                              col->name, t->display);
+                diag_note(d, dg, p->span, "published here on node '%s'", n->name);
+                diag_hint(d, dg, "On a subscriber the sequence stays where it was: if that node (or its "
+                                 "promoted standby) ever writes the table, it hands out keys that exist. "
+                                 "replc's promote step advances such sequences past the largest key; after "
+                                 "a switch-over by hand, run setval yourself (replc --explain "
+                                 "sequence-not-replicated).");
+            }
+        }
+    }
     free(seen);
 }
 
@@ -729,6 +783,7 @@ void check_derived(Arena *a, DiagCtx *d, const Model *m)
 void check_replication(Arena *a, DiagCtx *d, Model *m)
 {
     check_replica_identity(a, d, m);
+    check_sequences(d, m);
     check_slots(a, d, m);
     check_cycles(a, d, m);
     check_writers(a, d, m);

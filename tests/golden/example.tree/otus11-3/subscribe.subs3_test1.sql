@@ -7,7 +7,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test1' AND
 CREATE SUBSCRIPTION subs3_test1
     CONNECTION 'host=192.168.56.11 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test1
-    WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
+    WITH (synchronous_commit = 'on', create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -25,6 +25,12 @@ ALTER SUBSCRIPTION subs3_test1 SET PUBLICATION publ_test1 WITH (copy_data = true
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION subs3_test1 SET (disable_on_error = true);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> false)) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test1 SET (streaming = off);
@@ -35,6 +41,11 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test1' AND s
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test1 SET (synchronous_commit = 'on');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription subs3_test1 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION subs3_test1 ENABLE'
 \endif
 
 -- subscription subs3_test1: tables added to or removed from its publications

@@ -7,7 +7,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'delta_tu' AND su
 CREATE SUBSCRIPTION delta_tu
     CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres'
     PUBLICATION pt, pu
-    WITH (streaming = 'parallel', create_slot = false);
+    WITH (streaming = 'parallel', create_slot = false, disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -25,10 +25,21 @@ ALTER SUBSCRIPTION delta_tu SET PUBLICATION pt, pu WITH (copy_data = true);
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (disable_on_error = true);
+\set replc_changed 1
+\endif
+
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'p')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu SET (streaming = 'parallel');
 \set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription delta_tu was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION delta_tu ENABLE'
 \endif
 
 -- subscription delta_tu: tables added to or removed from its publications
