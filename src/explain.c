@@ -132,6 +132,20 @@ static const struct {
      "the largest key there (never backwards) before it reports success. After a\n"
      "switch-over by hand, do the same: SELECT setval('t_id_seq', max(id) + 1000)\n"
      "FROM t. Or use keys that do not collide (uuid, or per-node ranges).\n"},
+    {"unbounded-slot-wal",
+     "A server holds replication slots (its subscribers' logical slots, made\n"
+     "before the subscriptions; its standbys' physical slots) and the topology\n"
+     "does not set max_slot_wal_keep_size (PostgreSQL's default -1: no bound). A\n"
+     "slot keeps every WAL segment its consumer has not confirmed: a subscriber or\n"
+     "standby that is down, or a subscription not yet created, makes pg_wal grow\n"
+     "until the disk is full and the server stops. replc does not pick a bound,\n"
+     "since a bound is a trade-off: a slot that falls behind it is invalidated\n"
+     "(wal_status 'lost'), and its subscriber or standby must then be set up\n"
+     "again (a subscriber's promote step refuses a lost slot). Write\n"
+     "'set max_slot_wal_keep_size = \"100GB\";' with a size pg_wal can hold, or\n"
+     "'set max_slot_wal_keep_size = \"-1\";' to keep it unbounded on purpose.\n"
+     "replc --status shows each slot's retained WAL, wal_status and the bytes left\n"
+     "before the bound (safe_wal_size). Reported once per server, 13 and later.\n"},
     {"logical-cycle",
      "Subscriptions form a cycle that carries the same table (A -> B -> A).\n"
      "Below PostgreSQL 16 a change applied by a subscription is published again:\n"

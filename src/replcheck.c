@@ -130,6 +130,42 @@ static void check_sequences(DiagCtx *d, const Model *m)
     free(seen);
 }
 
+/* A server that holds replication slots, without max_slot_wal_keep_size
+ * written for it: a consumer that is down keeps WAL there without bound.
+ * Not derived: a bound trades a full disk for a slot that can be lost
+ * (REPLICATION.md check 44); the user chooses, and writing -1 is a choice. */
+static void check_slot_wal(Arena *a, DiagCtx *d, const Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        if (model_lock_node(m, n) != n || n->version < 13)   /* one report per server; 13 has the setting */
+            continue;
+        Vec slots = {0}, on = {0};
+        model_recorded_slots(a, n, &slots);
+        if (!slots.n)
+            continue;
+        bool given = false;
+        model_server_nodes(a, n, &on);
+        for (int k = 0; k < on.n; k++) {
+            const MNode *o = on.items[k];
+            for (int j = 0; j < o->user_gucs.n; j++)
+                given |= strcmp(((const UserGuc *)o->user_gucs.items[j])->name, "max_slot_wal_keep_size") == 0;
+        }
+        if (given)
+            continue;
+        Diagnostic *dg = diag_warning(d, n->span, "unbounded-slot-wal",
+                                      "node '%s' holds %d replication slot(s) ('%s'%s) and max_slot_wal_keep_size "
+                                      "is not set: a subscriber or standby that is down makes it keep WAL "
+                                      "without bound", n->name, slots.n, (const char *)slots.items[0],
+                                      slots.n > 1 ? ", ..." : "");
+        diag_hint(d, dg, "Write 'set max_slot_wal_keep_size = \"100GB\";' (a size pg_wal can hold) to bound "
+                         "it: a slot past the bound is invalidated (wal_status 'lost') and its subscriber or "
+                         "standby must be set up again. Without a bound, pg_wal can fill the disk and stop the "
+                         "server. 'set max_slot_wal_keep_size = \"-1\";' keeps it unbounded on purpose. replc "
+                         "--status shows each slot's retained WAL and wal_status.");
+    }
+}
+
 typedef struct SlotUse {
     const char *slot;
     const MNode *on;      /* the publisher the slot is on */
@@ -785,6 +821,7 @@ void check_replication(Arena *a, DiagCtx *d, Model *m)
     check_replica_identity(a, d, m);
     check_sequences(d, m);
     check_slots(a, d, m);
+    check_slot_wal(a, d, m);
     check_cycles(a, d, m);
     check_writers(a, d, m);
     check_mixed_versions(d, m);
