@@ -19,7 +19,12 @@
 #       a second replc --promote is a no-op (exit 0);
 #   (f) sequences: vm1 also publishes orders (id bigserial) in publ_test1;
 #       the promote step advanced orders_id_seq on vm4, so an INSERT without
-#       id on vm4 succeeds with a key above every replicated one.
+#       id on vm4 succeeds with a key above every replicated one;
+#   (g) disable_on_error (replc's default on 15+): a duplicate key on vm2
+#       disables vm2's subscription subs_test1; replc --status --limit vm2
+#       says "disabled after an error" and is not as described; replc
+#       --apply --limit vm2 says it leaves it disabled, and it stays so
+#       (with the topology of vm1 and vm2 only: vm3 is gone).
 #
 # Usage (root):  tests/integration/failover.sh
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
@@ -196,4 +201,24 @@ else
     not_ok "(f) an INSERT without id on the promoted vm4 succeeds (it collides without the promote step's setval)"
     echo "$id" | diag
 fi
+
+# ------------------------------------------------------------------ (g)
+
+note "(g) a conflict on vm2 disables its subscription; replc says so and leaves it"
+# vm3 is gone and vm4 promoted: the topology of vm1 and vm2 alone
+awk '/^node vm[34] /{skip=1} !skip{print} skip&&/^}/{skip=0}' "$TOPO" >"$WORK/two.rc"
+TOPO=$WORK/two.rc
+ins 2 "insert into test1 values (100, 'vm2 first')"
+ins 1 "insert into test1 values (100, 'vm1 too')"
+poll "(g) vm2's subs_test1 is disabled after the duplicate key (disable_on_error)" 2 \
+    "select subenabled::text || ' ' || subdisableonerr::text from pg_subscription where subname = 'subs_test1'" "false true"
+replc_run status --status --limit vm2
+expect_rc status 1 "(g) replc --status --limit vm2 exits 1 (not as described)"
+has status out "subscription 'subs_test1' on node 'vm2': disabled after an error" \
+    "(g) replc --status says subs_test1 on vm2 is disabled after an error"
+replc_run reapply --apply --limit vm2
+has reapply out "subscription subs_test1 was disabled after an error .*replc leaves it disabled" \
+    "(g) replc --apply --limit vm2 says it leaves subs_test1 disabled"
+poll "(g) vm2's subs_test1 is still disabled after --apply" 2 \
+    "select subenabled from pg_subscription where subname = 'subs_test1'" f
 finish
