@@ -590,6 +590,7 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
     sh_var_long(b, "workers", workers);
     sh_var(b, "workers_sql", arena_printf(&a, "ALTER SYSTEM SET max_logical_replication_workers = %ld", workers));
     sh_var(b, "old", root->name);
+    sh_var(b, "sequences_sql", sql_advance_sequences(&a, root));
     StrBuf sql;
     sb_init(&sql);
     model_conninfo(&sql, root, "postgres", NULL);

@@ -82,6 +82,7 @@ typedef struct HbaLine {
 typedef struct MColumn {
     const char *name;
     const char *type;
+    Span type_span;
     bool not_null;
 } MColumn;
 
@@ -111,7 +112,8 @@ typedef enum {
 
 /* A subscription's options, parsed once by check.c. A value not given is
  * PostgreSQL's default (connect = false makes enabled, create_slot and
- * copy_data default to false, as PostgreSQL does). */
+ * copy_data default to false, as PostgreSQL does), except disable_on_error:
+ * true on 15+ (replc's default; stepsql.c writes it out). */
 typedef struct SubOptions {
     bool given[SUBOPT_COUNT];
     Span span[SUBOPT_COUNT];       /* where each given option was written */

@@ -887,6 +887,34 @@ static void two_phase_refresh(Arena *a, Vec *v, const MSub *sub, const char *dec
 
 static void copy_refusal(Arena *a, Vec *v, const MSub *sub, bool refresh);
 
+/* A subscription that PostgreSQL disabled after an error (disable_on_error,
+ * 15+): counted errors and disabled, while the topology wants it enabled.
+ * Without 'enabled = true' written, replc leaves it disabled and says so
+ * (re-enabling would replay the same conflict); with it written, the next
+ * statement enables it, and this one says that it does. */
+static void disabled_by_error(Arena *a, Vec *v, const MSub *sub)
+{
+    if (sub->node->version < 15 || !sub->opt.enabled || !sub->opt.connect)
+        return;
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    sub_differs(&g, sub);
+    sb_puts(&g, "NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t "
+                "WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0)))");
+    SqlStmt *st = stmt(a, v, NULL, &g, &q);
+    st->sql = NULL;
+    st->notice = sub->opt.given[SUBOPT_ENABLED]
+                     ? arena_printf(a, "subscription %s was disabled after an error (disable_on_error); "
+                                       "the topology says enabled = true, so replc enables it again: the "
+                                       "error is in the server log", sub->name)
+                     : arena_printf(a, "subscription %s was disabled after an error (disable_on_error); "
+                                       "replc leaves it disabled: find the error in the server log, fix its "
+                                       "cause, then ALTER SUBSCRIPTION %s ENABLE", sub->name, sub->name);
+    sb_free(&g);
+    sb_free(&q);
+}
+
 /* An existing subscription made to match: its connection, publications,
  * options, and the tables it receives (REFRESH PUBLICATION copies the new
  * ones, never one it has). */
@@ -1022,6 +1050,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
                               "it anew and copies its tables again",
                            sub->name, name, want ? "true" : "false", ver, sub->name);
     }
+    disabled_by_error(a, v, sub);
     if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect) {
         sub_differs(&g, sub);
         sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
@@ -1202,6 +1231,11 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     if (sub->precreate_slot) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sb_puts(&q, "create_slot = false");
+    }
+    /* replc's default on 15+: a conflict disables the subscription (--status shows it) */
+    if (!sub->opt.given[SUBOPT_DISABLE_ON_ERROR] && sub->node->version >= 15) {
+        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(&q, "disable_on_error = true");
     }
     /* the default differs between versions (off up to 17, parallel on 18): say it */
     if (!sub->opt.given[SUBOPT_STREAMING] && sub->node->version >= 14) {
@@ -1607,4 +1641,53 @@ const char *sql_lock_blockers(void)
            "FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.xact_start < now() - interval '"
            STR(STEP_LOCK_TIMEOUT_S) " s' AND EXISTS (SELECT FROM pg_locks l WHERE l.pid = a.pid "
            "AND l.granted AND l.locktype <> 'virtualxid')";
+}
+
+char *sql_advance_sequences(Arena *a, const MNode *subscriber)
+{
+    StrBuf b;
+    sb_init(&b);
+    int n = 0;
+    for (int i = 0; i < subscriber->subs.n; i++) {
+        const MSub *sub = subscriber->subs.items[i];
+        for (int k = 0; k < sub->tables.n; k++) {
+            const MTable *t = sub->tables.items[k];
+            sb_puts(&b, n++ ? ", to_regclass(" : "WITH t(rel) AS (SELECT x FROM unnest(ARRAY[to_regclass(");
+            q_regclass(&b, t->schema, t->name);
+            sb_puts(&b, ")::oid");
+        }
+    }
+    if (!n) {
+        sb_free(&b);
+        return arena_strdup(a, "");
+    }
+    /* the sequences feeding their columns: owned by a column (serial: 'a',
+     * identity: 'i'), or named in a column's default (nextval) */
+    sb_puts(&b, "]::oid[]) x WHERE x IS NOT NULL), "
+                "fed(seq, rel, att) AS (SELECT d.objid, d.refobjid, d.refobjsubid FROM pg_depend d "
+                "WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass "
+                "AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') AND d.refobjid IN (SELECT rel FROM t) "
+                "UNION SELECT d.refobjid, ad.adrelid, ad.adnum FROM pg_attrdef ad JOIN pg_depend d "
+                "ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass "
+                "WHERE ad.adrelid IN (SELECT rel FROM t)), "
+    /* the largest key (the smallest, for a descending sequence), past it
+     * by 1000 steps: rows still on their way from the publisher carry keys
+     * of their own */
+                "top(seq, target) AS (SELECT f.seq, (xpath('/row/m/text()', query_to_xml(format("
+                "'SELECT %s(%I)::text AS m FROM %s', CASE WHEN s.seqincrement > 0 THEN 'max' ELSE 'min' END, "
+                "a.attname, f.rel::regclass), false, true, '')))[1]::text::numeric + 1000 * s.seqincrement "
+                "FROM fed f JOIN pg_sequence s ON s.seqrelid = f.seq "
+                "JOIN pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att), "
+                "want(seq, target) AS (SELECT t.seq, CASE WHEN s.seqincrement > 0 "
+                "THEN least(max(t.target), s.seqmax) ELSE greatest(min(t.target), s.seqmin) END "
+                "FROM top t JOIN pg_sequence s ON s.seqrelid = t.seq WHERE t.target IS NOT NULL "
+                "GROUP BY t.seq, s.seqincrement, s.seqmax, s.seqmin) "
+    /* never backwards: only a sequence behind its target moves */
+                "SELECT coalesce(string_agg(format('%s %s', w.seq::regclass, setval(w.seq, w.target::bigint)), "
+                "', ' ORDER BY w.seq::regclass::text), '') FROM want w JOIN pg_sequence s ON s.seqrelid = w.seq "
+                "WHERE CASE WHEN s.seqincrement > 0 THEN w.target > coalesce(pg_sequence_last_value(w.seq), "
+                "s.seqmin - 1) ELSE w.target < coalesce(pg_sequence_last_value(w.seq), s.seqmax + 1) END");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
 }

@@ -61,6 +61,12 @@ char *sql_standby_guards_clear(Arena *a, const MNode *standby);
  * would change and that need one ('' when none). */
 char *sql_restart_needed(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
 int sub_expected_tables(const MSub *sub);
+/* On a promoted standby of subscriber: advance each sequence that feeds a
+ * column of a table the subscriber receives (owned by it: serial, identity;
+ * or in its default: nextval) to 1000 steps past the largest key there,
+ * never backwards. One row: "SEQUENCE VALUE, ..." of those it moved ('' when
+ * none); '' as the statement when the subscriber receives no table. */
+char *sql_advance_sequences(Arena *a, const MNode *subscriber);
 
 /* The tables without a usable replica identity (no primary key, no
  * REPLICA IDENTITY USING INDEX or FULL) that publication p of node n would

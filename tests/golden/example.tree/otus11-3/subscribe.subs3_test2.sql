@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test2' AND
 CREATE SUBSCRIPTION subs3_test2
     CONNECTION 'host=192.168.56.12 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test2
-    WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
+    WITH (synchronous_commit = 'on', create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -55,9 +55,9 @@ ALTER SUBSCRIPTION subs3_test2 SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION subs3_test2 SET (disable_on_error = false);
+ALTER SUBSCRIPTION subs3_test2 SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -76,6 +76,11 @@ ALTER SUBSCRIPTION subs3_test2 SET (synchronous_commit = 'on');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''subs3_test2'': two_phase differs from the topology''s false; PostgreSQL 15 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION subs3_test2) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription subs3_test2 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION subs3_test2 ENABLE'
 \endif
 
 -- subscription subs3_test2: tables added while two_phase is enabled: refused

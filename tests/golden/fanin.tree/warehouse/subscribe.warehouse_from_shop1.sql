@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_s
 CREATE SUBSCRIPTION warehouse_from_shop1
     CONNECTION 'host=shop1.example port=5432 dbname=shop user=replicator'
     PUBLICATION p1
-    WITH (two_phase = true, binary = true, create_slot = false, streaming = off);
+    WITH (two_phase = true, binary = true, create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -55,9 +55,9 @@ ALTER SUBSCRIPTION warehouse_from_shop1 SET (binary = true);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION warehouse_from_shop1 SET (disable_on_error = false);
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -99,6 +99,11 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_sho
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''warehouse_from_shop1'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION warehouse_from_shop1 DISABLE; ALTER SUBSCRIPTION warehouse_from_shop1 SET (failover = false); ALTER SUBSCRIPTION warehouse_from_shop1 ENABLE; or write the server''s value in the topology'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription warehouse_from_shop1 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION warehouse_from_shop1 ENABLE'
 \endif
 
 -- subscription warehouse_from_shop1: tables added while two_phase is enabled: refused

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'delta_tu' AND su
 CREATE SUBSCRIPTION delta_tu
     CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres'
     PUBLICATION pt, pu
-    WITH (streaming = 'parallel', create_slot = false);
+    WITH (streaming = 'parallel', create_slot = false, disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -55,9 +55,9 @@ ALTER SUBSCRIPTION delta_tu SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION delta_tu SET (disable_on_error = false);
+ALTER SUBSCRIPTION delta_tu SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -99,6 +99,11 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subd
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''delta_tu'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION delta_tu DISABLE; ALTER SUBSCRIPTION delta_tu SET (failover = false); ALTER SUBSCRIPTION delta_tu ENABLE; or write the server''s value in the topology'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription delta_tu was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION delta_tu ENABLE'
 \endif
 
 -- subscription delta_tu: tables added while two_phase is enabled: refused

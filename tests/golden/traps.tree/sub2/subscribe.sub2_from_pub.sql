@@ -11,7 +11,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub2_from_pub' A
 CREATE SUBSCRIPTION sub2_from_pub
     CONNECTION 'host=pub.example port=5432 dbname=app user=postgres'
     PUBLICATION "some", inserts
-    WITH (copy_data = false, create_slot = false, streaming = off);
+    WITH (copy_data = false, create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -35,9 +35,9 @@ ALTER SUBSCRIPTION sub2_from_pub SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION sub2_from_pub SET (disable_on_error = false);
+ALTER SUBSCRIPTION sub2_from_pub SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -74,6 +74,11 @@ ALTER SUBSCRIPTION sub2_from_pub SET (synchronous_commit = 'off');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''sub2_from_pub'': two_phase differs from the topology''s false; PostgreSQL 16 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub2_from_pub) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription sub2_from_pub was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub2_from_pub ENABLE'
 \endif
 
 -- subscription sub2_from_pub: tables added to or removed from its publications
