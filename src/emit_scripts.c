@@ -393,11 +393,11 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sh_var_long(b, "senders", src->guc[GUC_MAX_WAL_SENDERS].value);
     StrBuf repl;
     sb_init(&repl);
-    model_conninfo(&repl, src, "replication", NULL);
+    model_repl_conninfo(&repl, src, "replication", NULL);
     sb_puts(&repl, " replication=true connect_timeout=5");
     sh_var(b, "repl_conninfo", repl.s);
     sb_reset(&repl);
-    model_conninfo(&repl, src, NULL, n->name);
+    model_repl_conninfo(&repl, src, NULL, n->name);
     sh_var(b, "backup_conninfo", repl.s);
     sh_var(b, "slot", si->slot);
     /* a standby moved to this source: what pg_basebackup -R would write */

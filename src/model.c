@@ -136,7 +136,8 @@ static const char *const pubopt_names[PUBOPT_COUNT] = {
 
 const char *pubopt_name(PubOpt o) { return pubopt_names[o]; }
 
-void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+static void conninfo(StrBuf *b, const MNode *n, const char *user, const char *passfile, const char *dbname,
+                     const char *appname)
 {
     StrBuf c;
     sb_init(&c);
@@ -144,15 +145,34 @@ void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *a
     sb_printf(&c, " port=%d", n->port);
     if (dbname)
         q_conninfo_kv(&c, "dbname", dbname);
-    q_conninfo_kv(&c, "user", n->user);
-    if (n->pw_kind == PW_FILE)
-        q_conninfo_kv(&c, "passfile", n->pw_value);
+    q_conninfo_kv(&c, "user", user);
+    if (passfile)
+        q_conninfo_kv(&c, "passfile", passfile);
     if (n->sslmode)
         q_conninfo_kv(&c, "sslmode", n->sslmode);
     if (appname)
         q_conninfo_kv(&c, "application_name", appname);
     sb_puts(b, c.s);
     sb_free(&c);
+}
+
+void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+{
+    conninfo(b, n, n->user, n->pw_kind == PW_FILE ? n->pw_value : NULL, dbname, appname);
+}
+
+const char *model_repl_user(const MNode *n)
+{
+    return n->repl_user ? n->repl_user : n->user;
+}
+
+void model_repl_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+{
+    if (!n->repl_user) {
+        model_conninfo(b, n, dbname, appname);
+        return;
+    }
+    conninfo(b, n, n->repl_user, NULL, dbname, appname);   /* its password: ~/.pgpass */
 }
 
 bool subopt_bool(const SubOptions *o, SubOpt id)

@@ -196,6 +196,10 @@ struct MNode {
     const char *ssh;      /* "user@host[:port]" or "local" */
     const char *service;  /* "auto", "pg_ctl" or a restart command */
     const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
+    const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
+                              * it as (replc creates it); NULL: they connect as 'user' */
+    const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
+    Span repl_span;          /* where replication_user is given */
     Vec user_gucs;        /* UserGuc * */
     /* topology */
     Vec pubs;             /* MPub * on this node */
@@ -235,6 +239,13 @@ const char *model_ident(Arena *a, const char *s);
  * host, port, dbname (when given), user, passfile, sslmode (when set),
  * application_name (when given). */
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
+/* The role subscriptions and standbys connect to n as: its replication_user,
+ * else its user. */
+const char *model_repl_user(const MNode *n);
+/* The connection string of subscriptions and standbys to n: as
+ * model_conninfo, but as model_repl_user(n), whose password ~/.pgpass holds
+ * (no passfile). */
+void model_repl_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
 const char *subopt_name(SubOpt o);
 /* A boolean option's value (false for the options that are not booleans). */
 bool subopt_bool(const SubOptions *o, SubOpt id);

@@ -796,7 +796,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     sb_puts(&q, "CREATE SUBSCRIPTION ");
     q_ident(&q, sub->name);
     sb_puts(&q, "\n    CONNECTION ");
-    model_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
+    model_repl_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
     q_literal(&q, ci.s);
     sb_puts(&q, "\n    PUBLICATION ");
     for (int k = 0; k < sub->pubs.n; k++) {
