@@ -105,6 +105,21 @@ void model_peers(Arena *a, const MNode *n, Vec *out)
     }
 }
 
+void model_repl_peers(Arena *a, const MNode *n, Vec *out)
+{
+    Vec to = {0};
+    for (int i = 0; i < n->subs.n; i++)
+        add_peer(a, &to, ((MSub *)n->subs.items[i])->publisher);
+    if (n->standby && n->standby->source)
+        add_peer(a, &to, n->standby->source);
+    const MNode *root = model_chain_root(n);   /* promote.sh's subscriptions */
+    for (int i = 0; root != n && i < root->subs.n; i++)
+        add_peer(a, &to, ((MSub *)root->subs.items[i])->publisher);
+    for (int i = 0; i < to.n; i++)
+        if (((const MNode *)to.items[i])->repl_user && ((const MNode *)to.items[i])->repl_pw_env)
+            vec_push(a, out, to.items[i]);
+}
+
 MNode *sub_primary(const MSub *s)
 {
     return model_chain_root(s->publisher);

@@ -261,6 +261,10 @@ void model_sources_first(Arena *a, const Model *m, Vec *out);
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
  * needs), each once, in a stable order. */
 void model_peers(Arena *a, const MNode *n, Vec *out);
+/* The peers whose replication role n's server connects as (its
+ * subscriptions, its standby's walreceiver and pg_basebackup, promote.sh's
+ * subscriptions): those with a replication_user and its password, each once. */
+void model_repl_peers(Arena *a, const MNode *n, Vec *out);
 /* The primary whose database holds the publications of s: its publisher, or
  * the top of the publisher's chain when the publisher is a standby (16+). */
 MNode *sub_primary(const MSub *s);

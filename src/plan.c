@@ -4,12 +4,13 @@
 #include "plan.h"
 
 #include "map.h"
+#include "stepsql.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char *kind_names[] = {
-    "pgpass", "raise", "basebackup", "hba", "config", "restart", "database", "tables",
+    "pgpass", "raise", "basebackup", "hba", "role", "config", "restart", "database", "tables",
     "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
     "prune",
 };
@@ -22,6 +23,7 @@ StepLang step_lang(StepKind k)
 {
     switch (k) {
     case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+    case STEP_ROLE:
         return LANG_SQL;
     default:
         return LANG_SHELL;
@@ -156,6 +158,9 @@ static bool needs_pgpass(const MNode *n)
     bool any = false;
     for (int i = 0; i < peers.n; i++)
         any = any || pw_from_env(peers.items[i]);
+    Vec repl = {0};
+    model_repl_peers(&a, n, &repl);
+    any = any || repl.n;
     arena_free(&a);
     return any;
 }
@@ -213,6 +218,9 @@ static void build_node(Builder *b, MNode *n)
     if (n->hba.n || (b->prune && !n->standby))
         add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
             NULL, "postgres", n->span);
+    if (node_makes_roles(n))
+        add(b, STEP_ROLE, "create the replication roles that peers connect as, if missing (password from the "
+                          "environment)", NULL, "postgres", n->span);
     add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres", n->span);
     add(b, STEP_RESTART, restart_what(a, n), NULL, "postgres", n->span);
     if (n->standby)
