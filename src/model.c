@@ -105,6 +105,27 @@ void model_peers(Arena *a, const MNode *n, Vec *out)
     }
 }
 
+static void add_role(Arena *a, Vec *out, const MNode *n)
+{
+    if (!n->repl_user || (!n->subscribers.n && !n->standbys.n))
+        return;
+    for (int i = 0; i < out->n; i++)
+        if (strcmp(((const MNode *)out->items[i])->repl_user, n->repl_user) == 0)
+            return;
+    vec_push(a, out, (void *)n);
+}
+
+void model_primary_roles(Arena *a, const MNode *p, Vec *out)
+{
+    if (p->standby)
+        return;
+    add_role(a, out, p);
+    Vec below = {0};
+    model_standbys_below(a, p, &below);
+    for (int i = 0; i < below.n; i++)
+        add_role(a, out, below.items[i]);
+}
+
 void model_repl_peers(Arena *a, const MNode *n, Vec *out)
 {
     Vec to = {0};

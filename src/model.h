@@ -261,6 +261,10 @@ void model_sources_first(Arena *a, const Model *m, Vec *out);
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
  * needs), each once, in a stable order. */
 void model_peers(Arena *a, const MNode *n, Vec *out);
+/* The replication roles primary p's server holds for peers (read-only
+ * standbys get theirs from it): the nodes among p and the standbys below it
+ * that have a replication_user and peers, one per role name. */
+void model_primary_roles(Arena *a, const MNode *p, Vec *out);
 /* The peers whose replication role n's server connects as (its
  * subscriptions, its standby's walreceiver and pg_basebackup, promote.sh's
  * subscriptions): those with a replication_user and its password, each once. */

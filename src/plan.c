@@ -4,7 +4,6 @@
 #include "plan.h"
 
 #include "map.h"
-#include "stepsql.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +217,9 @@ static void build_node(Builder *b, MNode *n)
     if (n->hba.n || (b->prune && !n->standby))
         add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
             NULL, "postgres", n->span);
-    if (node_makes_roles(n))
+    Vec roles = {0};
+    model_primary_roles(a, n, &roles);
+    if (roles.n)
         add(b, STEP_ROLE, "create the replication roles that peers connect as, if missing (password from the "
                           "environment)", NULL, "postgres", n->span);
     add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres", n->span);

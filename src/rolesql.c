@@ -8,51 +8,6 @@
 
 #include "quote.h"
 
-/* A replication role and where its password comes from. */
-typedef struct ReplRole {
-    const char *name;
-    const char *env;      /* environment variable; NULL: none given */
-    const MNode *node;    /* the node its connections go to */
-} ReplRole;
-
-static void add_role(Arena *a, Vec *roles, const MNode *n)
-{
-    if (!n->repl_user || (!n->subscribers.n && !n->standbys.n))
-        return;
-    for (int i = 0; i < roles->n; i++)
-        if (strcmp(((ReplRole *)roles->items[i])->name, n->repl_user) == 0)
-            return;
-    ReplRole *r = arena_alloc(a, sizeof *r);
-    r->name = n->repl_user;
-    r->env = n->repl_pw_env;
-    r->node = n;
-    vec_push(a, roles, r);
-}
-
-/* The replication roles that primary p's server holds for peers: its own and
- * those of the standbys below it (read-only copies: the role comes from p). */
-static void primary_roles(Arena *a, const MNode *p, Vec *roles)
-{
-    if (p->standby)
-        return;
-    add_role(a, roles, p);
-    Vec below = {0};
-    model_standbys_below(a, p, &below);
-    for (int i = 0; i < below.n; i++)
-        add_role(a, roles, below.items[i]);
-}
-
-bool node_makes_roles(const MNode *n)
-{
-    Arena a;
-    arena_init(&a);
-    Vec roles = {0};
-    primary_roles(&a, n, &roles);
-    bool any = roles.n > 0;
-    arena_free(&a);
-    return any;
-}
-
 /* EXISTS (SELECT FROM catalog WHERE rolname = 'role' [AND cond]) */
 static void role_where(StrBuf *g, const char *catalog, const char *role, const char *cond)
 {
@@ -64,38 +19,38 @@ static void role_where(StrBuf *g, const char *catalog, const char *role, const c
 void role_sql(Arena *a, Vec *v, const MNode *n)
 {
     Vec roles = {0};
-    primary_roles(a, n, &roles);
+    model_primary_roles(a, n, &roles);
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
     for (int i = 0; i < roles.n; i++) {
-        const ReplRole *r = roles.items[i];
+        const MNode *r = roles.items[i];
         sb_puts(&g, "NOT ");
-        role_where(&g, "pg_roles", r->name, NULL);
+        role_where(&g, "pg_roles", r->repl_user, NULL);
         sb_puts(&q, "CREATE ROLE ");
-        q_ident(&q, r->name);
+        q_ident(&q, r->repl_user);
         sb_puts(&q, " LOGIN REPLICATION");
         sql_push(a, v, arena_printf(a, "replication role %s: the subscriptions and standbys of '%s' connect as it",
-                                    r->name, r->node->name), &g, &q);
-        role_where(&g, "pg_roles", r->name, "NOT (rolcanlogin AND rolreplication)");
+                                    r->repl_user, r->name), &g, &q);
+        role_where(&g, "pg_roles", r->repl_user, "NOT (rolcanlogin AND rolreplication)");
         sb_puts(&q, "ALTER ROLE ");
-        q_ident(&q, r->name);
+        q_ident(&q, r->repl_user);
         sb_puts(&q, " LOGIN REPLICATION");
         sql_push(a, v, NULL, &g, &q);
-        if (r->env) {
+        if (r->repl_pw_env) {
             /* set when it has none; the value is read at run time, never written here */
-            role_where(&g, "pg_authid", r->name, "rolpassword IS NULL");
+            role_where(&g, "pg_authid", r->repl_user, "rolpassword IS NULL");
             sb_puts(&q, "ALTER ROLE ");
-            q_ident(&q, r->name);
+            q_ident(&q, r->repl_user);
             SqlStmt *st = sql_push(a, v, arena_printf(a, "its password, from environment variable %s, when it "
-                                                         "has none", r->env), &g, &q);
-            st->password_env = r->env;
-            st->password_role = r->name;
+                                                         "has none", r->repl_pw_env), &g, &q);
+            st->password_env = r->repl_pw_env;
+            st->password_role = r->repl_user;
         }
-        role_where(&g, "pg_roles", r->name, "rolsuper");
+        role_where(&g, "pg_roles", r->repl_user, "rolsuper");
         SqlStmt *st = sql_push(a, v, NULL, &g, &q);
         st->notice = arena_printf(a, "replication role %s is a superuser; replc leaves it so (ALTER ROLE %s "
-                                     "NOSUPERUSER to have peers connect without superuser rights)", r->name, r->name);
+                                     "NOSUPERUSER to have peers connect without superuser rights)", r->repl_user, r->repl_user);
     }
     sb_free(&g);
     sb_free(&q);

@@ -22,9 +22,8 @@ typedef struct SqlStmt {
 
 /* Append a statement (guard may be empty: unguarded) and reset guard and sql. */
 SqlStmt *sql_push(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBuf *sql);
-/* rolesql.c: replication roles (replication_user). Node n (a primary) makes
- * roles for its own peers and its standbys' (its role step). */
-bool node_makes_roles(const MNode *n);
+/* rolesql.c: replication roles (replication_user): the role step of primary
+ * n (model_primary_roles). */
 void role_sql(Arena *a, Vec *v, const MNode *n);
 /* The grants of the replication roles that read n's publications. */
 void grant_sql(Arena *a, Vec *v, const MNode *n);

@@ -1,0 +1,15 @@
+-- replc: step database.sql of node 'sub'. Generated; do not edit.
+-- create database 'app' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+
+SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'app') AS replc_do \gset
+\if :replc_do
+CREATE DATABASE app;
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif
