@@ -455,16 +455,13 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         sb_puts(b, "}, ");
         jkey(b, "replication_user");
         if (n->repl_user) {
-            sb_puts(b, "{");
-            jkey(b, "name");
+            sb_puts(b, "{\"name\": ");
             q_json(b, n->repl_user);
-            sb_puts(b, ", ");
-            jkey(b, "variable");
+            sb_puts(b, ", \"variable\": ");
             json_or_null(b, n->repl_pw_env);
-            sb_puts(b, "}");
+            sb_puts(b, "}, ");
         } else
-            sb_puts(b, "null");
-        sb_puts(b, ", ");
+            sb_puts(b, "null, ");
         jkey(b, "ssh");
         q_json(b, n->ssh);
         sb_puts(b, ", ");
