@@ -235,13 +235,14 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         if (n->pgdata)
             sb_printf(b, "pgdata %s, ", n->pgdata);
         else
-            sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d), ",
-                      n->version);
+            sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d, else "
+                         "/var/lib/pgsql/%d/data when /var/lib/pgsql/%d is there (PGDG)), ",
+                      n->version, n->version, n->version);
         if (n->bindir)
             sb_printf(b, "bindir %s\n", n->bindir);
         else
-            sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin first)\n",
-                      n->version);
+            sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin, else "
+                         "/usr/pgsql-%d/bin, first)\n", n->version, n->version);
         if (n->standby && n->standby->source) {
             const StandbyInfo *sb = n->standby;
             sb_printf(b, "  standby of %s, slot %s, delay %s, sync %s, force %s\n", sb->source->name, sb->slot,

@@ -156,6 +156,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     (
         export REPLC_HOSTS_PREFIX=rusr REPLC_HOSTS_NET=127.77.9
         lane_run repluser bash tests/integration/repluser.sh
+        lane_run packaged bash tests/integration/packaged.sh
     ) &
     (
         export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
@@ -184,6 +185,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     lane_report "real servers: replication_user: peers connect as an unprivileged role" repluser
+    lane_report "real servers: a PGDG-laid-out standby host (pgdata and bindir derived)" packaged
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then
