@@ -13,7 +13,9 @@
 # h2 names neither pgdata nor bindir. p's run.sh, then s's run.sh: s is
 # rebuilt into /var/lib/pgsql/15/data, started with pg_ctl from
 # /usr/pgsql-15/bin, and streams from p; the plan and the step say what was
-# assumed. The server is real PostgreSQL 15; only the paths imitate PGDG's.
+# assumed. p's pg_wal is a symbolic link out of its data directory; the
+# standby's copy has a pg_wal directory of its own (pg_basebackup -X stream
+# writes it). The server is real PostgreSQL 15; only the paths imitate PGDG's.
 #
 # Usage (root):  tests/integration/packaged.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per run.sh, default 90),
@@ -82,6 +84,16 @@ else
     not_ok "h2: pg_ctl is not on the PATH of its postgres user (only /usr/pgsql-15/bin has it)"
 fi
 
+# p's pg_wal is a symbolic link to a directory outside its data directory
+# (issue 9 item 4): the standby's copy gets a pg_wal of its own
+if sshh 1 "set -e; '$HOSTS_PGBIN/pg_ctl' stop -D '$HOSTS_PGDATA' -m fast; mv '$HOSTS_PGDATA/pg_wal' /srv/replc/wal-elsewhere;
+        ln -s /srv/replc/wal-elsewhere '$HOSTS_PGDATA/pg_wal'; '$HOSTS_PGBIN/pg_ctl' start -w -D '$HOSTS_PGDATA' -l /srv/replc/log/restart.log" \
+        >"$WORK/wal.log" 2>&1; then
+    ok "h1: p's pg_wal is a symbolic link to /srv/replc/wal-elsewhere, p runs"
+else
+    not_ok "h1: p's pg_wal is a symbolic link to /srv/replc/wal-elsewhere, p runs"; diag <"$WORK/wal.log"
+fi
+
 # ------------------------------------------------------------------ topology and scripts
 
 TOPO=$WORK/pkg.rc
@@ -122,4 +134,9 @@ poll "s: its server runs from /var/lib/pgsql/15/data" 2 "show data_directory" /v
 poll "s: in recovery, streaming from p" 2 \
     "select pg_is_in_recovery() || ' ' || (select status || ' ' || sender_host from pg_stat_wal_receiver)" \
     "true streaming $H1_IP" postgres
+if sshh 2 '[ -d /var/lib/pgsql/15/data/pg_wal ] && [ ! -L /var/lib/pgsql/15/data/pg_wal ]'; then
+    ok "s: built from a source whose pg_wal is a link, its own pg_wal is a directory in its data directory"
+else
+    not_ok "s: built from a source whose pg_wal is a link, its own pg_wal is a directory in its data directory"
+fi
 finish
