@@ -31,31 +31,10 @@ export POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-30} DB=repl EXAMPLE_NODES=2
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
-if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[0-9]+" || true)" ]; then
-    not_ok "no other test bed is up (ip netns list shows ${REPLC_HOSTS_PREFIX:-replc}-h*)"
-    finish
-fi
-
-WORK=$(mktemp -d /tmp/replc-packaged.XXXXXX)
-chmod 755 "$WORK"
-STATE=$WORK/hosts
-export REPLC_HOSTS_STATE=$STATE
 MADE=   # mount points this test made on the machine (empty directories)
-
-cleanup() {
-    if [ "${ITEST_KEEP:-}" = 1 ]; then
-        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
-        return
-    fi
-    "$HOSTS" down >/dev/null 2>&1 || true
-    for d in $MADE; do rmdir "$d" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-build_replc
+# shellcheck disable=SC2317 # called by bed_cleanup
+bed_extra() { for d in $MADE; do rmdir "$d" 2>/dev/null || true; done; }
+bed_begin packaged
 hosts_up
 
 # ------------------------------------------------------------------ h2 as a PGDG host
@@ -65,6 +44,7 @@ sshh() { local i=$1; shift; timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres
 for d in /var/lib/pgsql /usr/pgsql-15; do
     [ -e "$d" ] || { mkdir "$d" && MADE="$MADE $d"; }
 done
+# shellcheck disable=SC2016 # $1 is the inner shell's
 if sshh 2 "'$HOSTS_PGBIN/pg_ctl' stop -D '$HOSTS_PGDATA' -m fast" >"$WORK/stop.log" 2>&1 &&
     "$HOSTS" exec 2 sh -c 'mount -t tmpfs tmpfs /var/lib/pgsql && mkdir /var/lib/pgsql/15 &&
         chown postgres:postgres /var/lib/pgsql/15 && chmod 700 /var/lib/pgsql/15 &&

@@ -44,29 +44,7 @@ SECRET="rEpl'ag:ent\\s3cret $$"
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
-if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[0-9]+" || true)" ]; then
-    not_ok "no other test bed is up (ip netns list shows ${REPLC_HOSTS_PREFIX:-replc}-h*)"
-    finish
-fi
-
-WORK=$(mktemp -d /tmp/replc-repluser.XXXXXX)
-chmod 755 "$WORK"
-STATE=$WORK/hosts
-export REPLC_HOSTS_STATE=$STATE
-
-cleanup() {
-    if [ "${ITEST_KEEP:-}" = 1 ]; then
-        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
-        return
-    fi
-    "$HOSTS" down >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-build_replc
+bed_begin repluser
 hosts_up
 
 TOPO=$WORK/itest.rc
