@@ -175,11 +175,16 @@ node_items
 
 /* setting := key value ';'
  *          | 'password' ( 'env' name | 'file' string | string ) ';'
+ *          | key 'env' name ';'          (replication_password env NAME;)
  *          | 'set' guc '=' value ';' */
 setting
     : NAME value ';'                     {
           $$ = mk(p, sizeof(Setting));
           $$->kind = SET_PLAIN; $$->key = $1; $$->value = $2; $$->span = @$;
+      }
+    | NAME K_ENV name ';'                {
+          $$ = mk(p, sizeof(Setting));
+          $$->kind = SET_ENV; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD K_ENV name ';'          {
           $$ = mk(p, sizeof(Setting));

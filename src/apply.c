@@ -605,6 +605,21 @@ static void check_password_env(Pre *p)
             problem(p, "environment variable %s is not set; the topology reads the password of node "
                        "'%s' from it (password env %s)", node->pw_value, node->name, node->pw_value);
     }
+    /* the replication roles' (replication_password env NAME) */
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *node = m->nodes.items[i];
+        const char *var = node->repl_pw_env;
+        bool seen = false;
+        for (int k = 0; k < i && var; k++) {
+            const MNode *o = m->nodes.items[k];
+            seen |= (o->repl_pw_env && strcmp(o->repl_pw_env, var) == 0) ||
+                    (o->pw_kind == PW_ENV && strcmp(o->pw_value, var) == 0);
+        }
+        if (var && !seen && !getenv(var) && !(node->pw_kind == PW_ENV && strcmp(node->pw_value, var) == 0))
+            problem(p, "environment variable %s is not set; the topology reads the password of replication "
+                       "role '%s' of node '%s' from it (replication_password env %s)", var, node->repl_user,
+                    node->name, var);
+    }
 }
 
 /* Check everything first; true when nothing stands in the way (else every

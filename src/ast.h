@@ -21,6 +21,7 @@ typedef enum {
     SET_PASSWORD_ENV,   /* password env NAME; */
     SET_PASSWORD_FILE,  /* password file "PATH"; */
     SET_PASSWORD_LIT,   /* password "literal"; */
+    SET_ENV,            /* key env NAME; (replication_password) */
     SET_GUC             /* set guc = value; */
 } SettingKind;
 

@@ -80,13 +80,15 @@ static void suggest(Checker *c, Diagnostic *dg, const char *word, const Vec *nam
 static const char *setting_keys[] = {
     "host", "port", "database", "user", "password", "version",
     "pgdata", "bindir", "ssh", "service", "sslmode", "set",
+    "replication_user", "replication_password",
     /* statements a misspelt key may have meant */
     "publish", "subscribe", "standby",
 };
-enum { N_SETTING_KEYS = 12, N_SUGGEST_KEYS = 15 };
+enum { N_SETTING_KEYS = 14, N_SUGGEST_KEYS = 17, KEY_REPL_USER = 12, KEY_REPL_PASSWORD = 13 };
 
 typedef struct Settings {
-    const Setting *s[N_SETTING_KEYS];   /* by key; "password" and "set" unused */
+    const Setting *s[N_SETTING_KEYS];   /* by key; "password" and "set" unused; replication_password:
+                                         * its 'env NAME' form */
     const Setting *password;
     Vec gucs;                           /* Setting * (SET_GUC), latest wins */
 } Settings;
@@ -97,6 +99,18 @@ static int key_index(const char *k)
         if (strcmp(setting_keys[i], k) == 0)
             return i;
     return -1;
+}
+
+/* An environment variable's name: [A-Za-z_][A-Za-z0-9_]* */
+static void check_env_name(Checker *c, const Word *w)
+{
+    const char *v = w->s;
+    bool ok = *v && !isdigit((unsigned char)*v);
+    for (const char *q = v; *q; q++)
+        if (!isalnum((unsigned char)*q) && *q != '_')
+            ok = false;
+    if (!ok)
+        diag_error(c->d, w->span, "bad-value", "'%s' is not an environment variable name", v);
 }
 
 /* Collect one block's settings, reporting unknown and repeated keys. */
@@ -118,38 +132,48 @@ static void collect_settings(Checker *c, const Vec *items, Settings *out)
             vec_push(c->a, &out->gucs, (void *)s);
             continue;
         }
-        if (s->kind != SET_PLAIN) {
+        int k = key_index(s->key.s);
+        if (s->kind == SET_ENV && k >= 0 && k != KEY_REPL_PASSWORD) {
+            Diagnostic *dg = diag_error(c->d, s->key.span, "bad-value", "setting '%s' takes no 'env NAME'",
+                                        s->key.s);
+            diag_hint(c->d, dg, "Only 'password' and 'replication_password' are read from the environment.");
+            continue;
+        }
+        if (s->kind == SET_PLAIN && k == KEY_REPL_PASSWORD) {
+            Diagnostic *dg = diag_error(c->d, s->value.span, "bad-value",
+                                        "replication_password is read from the environment, not written here");
+            diag_hint(c->d, dg, "Write 'replication_password env NAME;' and set NAME when applying or running "
+                                "the scripts: replc never writes the password out.");
+            continue;
+        }
+        if (s->kind == SET_ENV)
+            check_env_name(c, &s->value);
+        if (s->kind != SET_PLAIN && s->kind != SET_ENV) {
             if (out->password) {
                 Diagnostic *dg = diag_error(c->d, s->span, "duplicate-setting",
                                             "setting 'password' is given twice");
                 diag_note(c->d, dg, out->password->span, "first given here");
             }
             out->password = s;
-            if (s->kind == SET_PASSWORD_ENV) {
-                const char *v = s->value.s;
-                bool ok = *v && !isdigit((unsigned char)*v);
-                for (const char *q = v; *q; q++)
-                    if (!isalnum((unsigned char)*q) && *q != '_')
-                        ok = false;
-                if (!ok)
-                    diag_error(c->d, s->value.span, "bad-value",
-                               "'%s' is not an environment variable name", v);
-            }
+            if (s->kind == SET_PASSWORD_ENV)
+                check_env_name(c, &s->value);
             if (s->kind == SET_PASSWORD_FILE)
                 check_name(c, &s->value, "password file", false);
             continue;
         }
-        int k = key_index(s->key.s);
         if (k < 0 || k == 4 || k == 11) {
             Diagnostic *dg = diag_error(c->d, s->key.span, "unknown-setting",
                                         "unknown setting '%s'", s->key.s);
             const char *best = diag_suggest(s->key.s, setting_keys, N_SUGGEST_KEYS);
-            if (best)
+            if (best && s->kind == SET_ENV)
+                diag_hint(c->d, dg, "Did you mean '%s'? Only 'password' and 'replication_password' read "
+                                    "their value with 'env NAME'.", best);
+            else if (best)
                 diag_hint(c->d, dg, "Did you mean '%s'?", best);
             else
                 diag_hint(c->d, dg, "Settings are host, port, database, user, password, version, "
-                                    "pgdata, bindir, ssh, service and sslmode; server settings are written "
-                                    "'set NAME = VALUE;'.");
+                                    "pgdata, bindir, ssh, service, sslmode, replication_user and "
+                                    "replication_password; server settings are written 'set NAME = VALUE;'.");
             continue;
         }
         if (out->s[k]) {
@@ -158,7 +182,7 @@ static void collect_settings(Checker *c, const Vec *items, Settings *out)
             diag_note(c->d, dg, out->s[k]->key.span, "first given here");
         }
         out->s[k] = s;
-        check_name(c, &s->value, setting_keys[k], false);
+        check_name(c, &s->value, setting_keys[k], k == KEY_REPL_USER);
     }
 }
 
@@ -299,6 +323,27 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
                                      : "%ssslmode is one of disable, allow, prefer, require, verify-ca and "
                                        "verify-full, as in libpq.", best ? best : "");
             n->sslmode = NULL;
+        }
+    }
+    /* replication_user: the role subscribers and standbys connect as */
+    if ((s = pick(own, defs, KEY_REPL_USER))) {
+        n->repl_user = s->value.s;
+        n->repl_span = s->value.span;
+        if (strcmp(n->repl_user, n->user) == 0) {
+            Diagnostic *dg = diag_error(c->d, s->value.span, "replication-user",
+                                        "replication_user '%s' of node '%s' is its admin user", n->repl_user,
+                                        n->name);
+            diag_hint(c->d, dg, "The replication role is the unprivileged one that subscriptions and standbys "
+                                "connect as; give it another name, or leave replication_user out to have them "
+                                "connect as the admin user.");
+        }
+    }
+    if ((s = pick(own, defs, KEY_REPL_PASSWORD))) {
+        n->repl_pw_env = s->value.s;
+        if (!n->repl_user) {
+            Diagnostic *dg = diag_error(c->d, s->span, "replication-user",
+                                        "node '%s' has a replication_password but no replication_user", n->name);
+            diag_hint(c->d, dg, "Name the role too: 'replication_user NAME;'.");
         }
     }
     const Setting *pw = own->password ? own->password : defs->password;

@@ -94,13 +94,15 @@ static const char *hba_address(Arena *a, const char *host)
 }
 
 /* physical: the line admits a standby's replication connection (keyword
- * replication); otherwise db is a database name */
-static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MNode *peer, const char *why)
+ * replication); otherwise db is a database name. The line admits role user
+ * (the node's admin user, or its replication role). */
+static void add_hba_as(Arena *a, MNode *on, bool physical, const char *db, const char *user, const MNode *peer,
+                       const char *why)
 {
     const char *addr = hba_address(a, peer->host);
     for (int i = 0; i < on->hba.n; i++) {
         const HbaLine *h = on->hba.items[i];
-        if (h->physical == physical && strcmp(h->database, db) == 0 && strcmp(h->user, on->user) == 0 &&
+        if (h->physical == physical && strcmp(h->database, db) == 0 && strcmp(h->user, user) == 0 &&
             strcmp(h->address, addr) == 0)
             return;
     }
@@ -108,12 +110,18 @@ static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MN
     h->type = model_ssl_required(on) ? "hostssl" : "host";
     h->physical = physical;
     h->database = db;
-    h->user = on->user;
+    h->user = user;
     h->address = addr;
     h->method = on->version >= 14 ? "scram-sha-256" : "md5";
     h->peer = peer;
     h->why = why;
     vec_push(a, &on->hba, h);
+}
+
+/* A line for peer's connections as on's admin user (replc's own work). */
+static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MNode *peer, const char *why)
+{
+    add_hba_as(a, on, physical, db, on->user, peer, why);
 }
 
 /* Settings one node needs for its own role, before standbys inherit. */
@@ -344,8 +352,11 @@ void derive_settings(Arena *a, Model *m)
         MNode *n = m->nodes.items[i];
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
-            add_hba(a, n, false, sub_dbname(s), s->node,
-                    arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name));
+            /* the subscription connects as the replication role; the
+             * subscriber's steps (waits, slots, copies) as the admin */
+            const char *why = arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name);
+            add_hba(a, n, false, sub_dbname(s), s->node, why);
+            add_hba_as(a, n, false, sub_dbname(s), model_repl_user(n), s->node, why);
             if (n->standby)   /* its waits ask the primary to log standby snapshots */
                 add_hba(a, sub_primary(s), false, sub_dbname(s), s->node,
                         arena_printf(a, "subscription '%s' of node '%s' decodes on standby '%s' and "
@@ -353,7 +364,7 @@ void derive_settings(Arena *a, Model *m)
         }
         for (int k = 0; k < n->standbys.n; k++) {
             const MNode *st = n->standbys.items[k];
-            add_hba(a, n, true, "replication", st, arena_printf(a, "standby '%s'", st->name));
+            add_hba_as(a, n, true, "replication", model_repl_user(n), st, arena_printf(a, "standby '%s'", st->name));
         }
         /* before it restarts, a primary waits until its streaming standbys
          * are raised (their raise step): it asks them */
@@ -388,9 +399,10 @@ void derive_settings(Arena *a, Model *m)
             const MSub *s = root->subs.items[k];
             if (!s->publisher)
                 continue;
-            add_hba(a, s->publisher, false, sub_dbname(s), st,
-                    arena_printf(a, "standby '%s' of subscriber '%s', after promote.sh", st->name,
-                                 root->name));
+            const char *why = arena_printf(a, "standby '%s' of subscriber '%s', after promote.sh", st->name,
+                                           root->name);
+            add_hba(a, s->publisher, false, sub_dbname(s), st, why);
+            add_hba_as(a, s->publisher, false, sub_dbname(s), model_repl_user(s->publisher), st, why);
         }
     }
 }

@@ -202,7 +202,7 @@ static void sub_text(StrBuf *b, const MSub *s)
               s->copy_data ? "" : ", no initial copy");
     StrBuf ci;
     sb_init(&ci);
-    model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+    model_repl_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
     sb_puts(b, "    connection ");
     q_literal(b, ci.s);
     sb_free(&ci);
@@ -226,6 +226,10 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         sb_printf(b, "  connects as %s, password ", n->user);
         password_text(b, n);
         sb_putc(b, '\n');
+        if (n->repl_user)
+            sb_printf(b, "  subscribers and standbys connect as replication role %s (made by replc when missing: "
+                         "LOGIN REPLICATION, SELECT on the published tables), password from environment "
+                         "variable %s\n", n->repl_user, n->repl_pw_env ? n->repl_pw_env : "(none)");
         /* what the scripts find on the host at run time is said as such */
         sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->service,
                   strcmp(n->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
@@ -233,13 +237,14 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         if (n->pgdata)
             sb_printf(b, "pgdata %s, ", n->pgdata);
         else
-            sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d), ",
-                      n->version);
+            sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d, else "
+                         "/var/lib/pgsql/%d/data when /var/lib/pgsql/%d is there (PGDG)), ",
+                      n->version, n->version, n->version);
         if (n->bindir)
             sb_printf(b, "bindir %s\n", n->bindir);
         else
-            sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin first)\n",
-                      n->version);
+            sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin, else "
+                         "/usr/pgsql-%d/bin, first)\n", n->version, n->version);
         if (n->standby && n->standby->source) {
             const StandbyInfo *sb = n->standby;
             sb_printf(b, "  standby of %s, slot %s, delay %s, sync %s, force %s\n", sb->source->name, sb->slot,
@@ -389,7 +394,7 @@ static void json_sub(StrBuf *b, const MSub *s, bool first)
     jkey(b, "connection");
     StrBuf ci;
     sb_init(&ci);
-    model_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
+    model_repl_conninfo(&ci, s->publisher, sub_dbname(s), NULL);
     q_json(b, ci.s);
     sb_free(&ci);
     sb_puts(b, ", \"publications\": [");
@@ -451,6 +456,15 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             q_json(b, n->pw_value);
         }
         sb_puts(b, "}, ");
+        jkey(b, "replication_user");
+        if (n->repl_user) {
+            sb_puts(b, "{\"name\": ");
+            q_json(b, n->repl_user);
+            sb_puts(b, ", \"variable\": ");
+            json_or_null(b, n->repl_pw_env);
+            sb_puts(b, "}, ");
+        } else
+            sb_puts(b, "null, ");
         jkey(b, "ssh");
         q_json(b, n->ssh);
         sb_puts(b, ", ");

@@ -35,6 +35,29 @@ static void sql_header(StrBuf *b, const Step *s)
 
 /* ---------- SQL steps ---------- */
 
+/* ALTER ROLE ... PASSWORD as psql runs it: the password from the environment
+ * at run time (printenv), kept out of the server's log; the file holds only
+ * the variable's name (checked: [A-Za-z_][A-Za-z0-9_]*). */
+static void sql_password(StrBuf *b, Arena *a, const SqlStmt *st)
+{
+    sb_printf(b, "\\set replc_pw_set `[ -n \"${%s-}\" ] && echo 1 || echo 0`\n\\if :replc_pw_set\n",
+              st->password_env);
+    sb_printf(b, "\\set replc_pw `printenv %s`\n", st->password_env);
+    sb_puts(b, "SELECT count(set_config('log_statement', 'none', false)) + count(set_config("
+               "'log_min_error_statement', 'panic', false)) AS replc_quiet FROM pg_roles "
+               "WHERE rolname = current_user AND rolsuper \\gset\n");
+    sb_printf(b, "%s PASSWORD :'replc_pw';\n\\unset replc_pw\n\\else\nDO ", st->sql);
+    StrBuf body;
+    sb_init(&body);
+    sb_puts(&body, "BEGIN RAISE EXCEPTION ");
+    q_literal(&body, arena_printf(a, "environment variable %s is not set; it holds the password of role %s",
+                                  st->password_env, st->password_role));
+    sb_puts(&body, "; END");
+    q_literal(b, body.s);
+    sb_free(&body);
+    sb_puts(b, ";\n\\endif\n");
+}
+
 /* A SQL step as psql runs it: each guarded statement under \if. */
 static void emit_sql_step(StrBuf *b, const Step *s)
 {
@@ -56,6 +79,10 @@ static void emit_sql_step(StrBuf *b, const Step *s)
             sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n\\echo ", st->guard);
             q_literal(b, arena_printf(&a, "notice: %s", st->notice));
             sb_puts(b, "\n\\endif\n");
+        } else if (st->password_env) {
+            sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n", st->guard);
+            sql_password(b, &a, st);
+            sb_puts(b, "\\set replc_changed 1\n\\endif\n");
         } else if (st->guard)
             sb_printf(b, "SELECT %s AS replc_do \\gset\n\\if :replc_do\n%s;\n\\set replc_changed 1\n\\endif\n",
                       st->guard, st->sql);
@@ -196,6 +223,20 @@ static void emit_pgpass(StrBuf *b, const Step *s)
         sb_printf(&key, ":%d:*:", peer->port);
         q_pgpass(&key, peer->user);
         const char *row[2] = {key.s, peer->pw_kind == PW_ENV ? peer->pw_value : "PGPASSWORD"};
+        sh_args_row(b, 2, row);
+        sb_free(&key);
+    }
+    /* the replication roles this server's own connections use */
+    Vec repl = {0};
+    model_repl_peers(&a, s->node, &repl);
+    for (int i = 0; i < repl.n; i++) {
+        const MNode *peer = repl.items[i];
+        StrBuf key;
+        sb_init(&key);
+        q_pgpass(&key, peer->host);
+        sb_printf(&key, ":%d:*:", peer->port);
+        q_pgpass(&key, peer->repl_user);
+        const char *row[2] = {key.s, peer->repl_pw_env};
         sh_args_row(b, 2, row);
         sb_free(&key);
     }
@@ -422,11 +463,11 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     sh_var_long(b, "senders", src->guc[GUC_MAX_WAL_SENDERS].value);
     StrBuf repl;
     sb_init(&repl);
-    model_conninfo(&repl, src, "replication", NULL);
+    model_repl_conninfo(&repl, src, "replication", NULL);
     sb_puts(&repl, " replication=true connect_timeout=5");
     sh_var(b, "repl_conninfo", repl.s);
     sb_reset(&repl);
-    model_conninfo(&repl, src, NULL, n->name);
+    model_repl_conninfo(&repl, src, NULL, n->name);
     sh_var(b, "backup_conninfo", repl.s);
     sh_var(b, "slot", si->slot);
     /* a standby moved to this source: what pg_basebackup -R would write */

@@ -14,7 +14,8 @@ static const struct {
      "with ';'; blocks { ... } take no ';' after them; paths, addresses and other\n"
      "text with dots or slashes are written as strings: host \"10.0.0.1\";\n"
      "A value with a unit too: set work_mem = \"64MB\"; Only 'password' takes\n"
-     "'env NAME' or 'file \"PATH\"'. The language is not SQL: 'publish p all tables;',\n"
+     "'file \"PATH\"'; only it and 'replication_password' take 'env NAME'.\n"
+     "The language is not SQL: 'publish p all tables;',\n"
      "not FOR ALL TABLES, and no CREATE statements: replc writes those.\n"},
     {"lexical",
      "A character or string that the language does not allow: an unterminated\n"
@@ -41,8 +42,9 @@ static const struct {
     {"duplicate-cluster", "The file names the cluster twice with different names. Keep one 'cluster' statement.\n"},
     {"unknown-setting",
      "A key that is not a setting. Settings are host, port, database, user,\n"
-     "password, version, pgdata, bindir, ssh, service and sslmode. PostgreSQL server\n"
-     "settings are written 'set NAME = VALUE;'. The hint suggests the closest key.\n"},
+     "password, version, pgdata, bindir, ssh, service, sslmode, replication_user and\n"
+     "replication_password. PostgreSQL server settings are written\n"
+     "'set NAME = VALUE;'. The hint suggests the closest key.\n"},
     {"unknown-server-setting",
      "'set NAME = VALUE' names a server setting that the node's PostgreSQL version\n"
      "does not have (replc knows the settings of 14 to 18, from their pg_settings).\n"
@@ -58,6 +60,15 @@ static const struct {
      "PostgreSQL is built or the cluster is made), or it is config_file,\n"
      "data_directory, hba_file or ident_file, which only the server's command\n"
      "line or postgresql.conf may give. Remove the 'set'.\n"},
+    {"replication-user",
+     "'replication_user NAME;' names the role that subscriptions and standbys connect\n"
+     "to a node as; replc creates it on the node's primary when missing (LOGIN\n"
+     "REPLICATION, SELECT on the published tables only), while 'user' stays the role\n"
+     "of replc's own work. Its password comes from 'replication_password env VAR;',\n"
+     "read when applying or running the scripts, never written out; the pg_hba.conf\n"
+     "lines replc writes ask for a password, so a node with subscribers or standbys\n"
+     "needs one. The role must differ from 'user', and a replication_password needs\n"
+     "a replication_user.\n"},
     {"duplicate-setting", "A setting is given twice in one block. The second would silently win; remove one.\n"},
     {"bad-value",
      "A setting or option has a value of the wrong kind (a number where a name is\n"

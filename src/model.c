@@ -163,6 +163,42 @@ void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Ve
     }
 }
 
+static void add_role(Arena *a, Vec *out, const MNode *n)
+{
+    if (!n->repl_user || (!n->subscribers.n && !n->standbys.n))
+        return;
+    for (int i = 0; i < out->n; i++)
+        if (strcmp(((const MNode *)out->items[i])->repl_user, n->repl_user) == 0)
+            return;
+    vec_push(a, out, (void *)n);
+}
+
+void model_primary_roles(Arena *a, const MNode *p, Vec *out)
+{
+    if (p->standby)
+        return;
+    add_role(a, out, p);
+    Vec below = {0};
+    model_standbys_below(a, p, &below);
+    for (int i = 0; i < below.n; i++)
+        add_role(a, out, below.items[i]);
+}
+
+void model_repl_peers(Arena *a, const MNode *n, Vec *out)
+{
+    Vec to = {0};
+    for (int i = 0; i < n->subs.n; i++)
+        add_peer(a, &to, ((MSub *)n->subs.items[i])->publisher);
+    if (n->standby && n->standby->source)
+        add_peer(a, &to, n->standby->source);
+    const MNode *root = model_chain_root(n);   /* promote.sh's subscriptions */
+    for (int i = 0; root != n && i < root->subs.n; i++)
+        add_peer(a, &to, ((MSub *)root->subs.items[i])->publisher);
+    for (int i = 0; i < to.n; i++)
+        if (((const MNode *)to.items[i])->repl_user && ((const MNode *)to.items[i])->repl_pw_env)
+            vec_push(a, out, to.items[i]);
+}
+
 MNode *sub_primary(const MSub *s)
 {
     return model_chain_root(s->publisher);
@@ -194,7 +230,8 @@ static const char *const pubopt_names[PUBOPT_COUNT] = {
 
 const char *pubopt_name(PubOpt o) { return pubopt_names[o]; }
 
-void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+static void conninfo(StrBuf *b, const MNode *n, const char *user, const char *passfile, const char *dbname,
+                     const char *appname)
 {
     StrBuf c;
     sb_init(&c);
@@ -202,15 +239,34 @@ void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *a
     sb_printf(&c, " port=%d", n->port);
     if (dbname)
         q_conninfo_kv(&c, "dbname", dbname);
-    q_conninfo_kv(&c, "user", n->user);
-    if (n->pw_kind == PW_FILE)
-        q_conninfo_kv(&c, "passfile", n->pw_value);
+    q_conninfo_kv(&c, "user", user);
+    if (passfile)
+        q_conninfo_kv(&c, "passfile", passfile);
     if (n->sslmode)
         q_conninfo_kv(&c, "sslmode", n->sslmode);
     if (appname)
         q_conninfo_kv(&c, "application_name", appname);
     sb_puts(b, c.s);
     sb_free(&c);
+}
+
+void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+{
+    conninfo(b, n, n->user, n->pw_kind == PW_FILE ? n->pw_value : NULL, dbname, appname);
+}
+
+const char *model_repl_user(const MNode *n)
+{
+    return n->repl_user ? n->repl_user : n->user;
+}
+
+void model_repl_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
+{
+    if (!n->repl_user) {
+        model_conninfo(b, n, dbname, appname);
+        return;
+    }
+    conninfo(b, n, n->repl_user, NULL, dbname, appname);   /* its password: ~/.pgpass */
 }
 
 bool subopt_bool(const SubOptions *o, SubOpt id)

@@ -199,6 +199,10 @@ struct MNode {
     const char *ssh;      /* "user@host[:port]" or "local" */
     const char *service;  /* "auto", "pg_ctl" or a restart command */
     const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
+    const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
+                              * it as (replc creates it); NULL: they connect as 'user' */
+    const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
+    Span repl_span;          /* where replication_user is given */
     Vec user_gucs;        /* UserGuc * */
     /* topology */
     Vec pubs;             /* MPub * on this node */
@@ -238,6 +242,13 @@ const char *model_ident(Arena *a, const char *s);
  * host, port, dbname (when given), user, passfile, sslmode (when set),
  * application_name (when given). */
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
+/* The role subscriptions and standbys connect to n as: its replication_user,
+ * else its user. */
+const char *model_repl_user(const MNode *n);
+/* The connection string of subscriptions and standbys to n: as
+ * model_conninfo, but as model_repl_user(n), whose password ~/.pgpass holds
+ * (no passfile). */
+void model_repl_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
 const char *subopt_name(SubOpt o);
 /* A boolean option's value (false for the options that are not booleans). */
 bool subopt_bool(const SubOptions *o, SubOpt id);
@@ -266,6 +277,14 @@ void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Ve
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
  * needs), each once, in a stable order. */
 void model_peers(Arena *a, const MNode *n, Vec *out);
+/* The replication roles primary p's server holds for peers (read-only
+ * standbys get theirs from it): the nodes among p and the standbys below it
+ * that have a replication_user and peers, one per role name. */
+void model_primary_roles(Arena *a, const MNode *p, Vec *out);
+/* The peers whose replication role n's server connects as (its
+ * subscriptions, its standby's walreceiver and pg_basebackup, promote.sh's
+ * subscriptions): those with a replication_user and its password, each once. */
+void model_repl_peers(Arena *a, const MNode *n, Vec *out);
 /* The primary whose database holds the publications of s: its publisher, or
  * the top of the publisher's chain when the publisher is a standby (16+). */
 MNode *sub_primary(const MSub *s);

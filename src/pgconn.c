@@ -239,6 +239,23 @@ bool pg_send(PgConn *c, const char *sql)
     return true;
 }
 
+char *pg_password_literal(PgConn *c, const char *role, const char *password)
+{
+    if (!pg_connection_ok(c))
+        return NULL;
+    /* SCRAM: what the scram-sha-256 lines ask for, and what md5 lines accept too */
+    char *hash = PQencryptPasswordConn(c->conn, password, role, "scram-sha-256");
+    if (!hash)
+        return NULL;
+    char *lit = PQescapeLiteral(c->conn, hash, strlen(hash));
+    PQfreemem(hash);
+    if (!lit)
+        return NULL;
+    char *r = xstrdup(lit);
+    PQfreemem(lit);
+    return r;
+}
+
 const char *pg_value(const PgConn *c) { return pg_get(c, 0, 0); }
 
 int pg_nrows(const PgConn *c) { return c->nrows; }

@@ -30,6 +30,10 @@ int pg_socket(const PgConn *c);
 short pg_events(const PgConn *c);      /* POLLIN and/or POLLOUT */
 /* Advance after poll() said the socket is ready (or on a timeout). */
 PgState pg_step(PgConn *c);
+/* A SQL literal of role's password hashed here (SCRAM-SHA-256), for ALTER
+ * ROLE ... PASSWORD: the server never sees the password itself (malloc'ed;
+ * NULL when libpq cannot make it). */
+char *pg_password_literal(PgConn *c, const char *role, const char *password);
 /* Send one query (simple protocol, one statement). */
 bool pg_send(PgConn *c, const char *sql);
 /* The last result (PG_DONE), kept until the next query: pg_value is its

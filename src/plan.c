@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *kind_names[] = {
-    "pgpass", "raise", "basebackup", "hba", "config", "restart", "database", "tables",
+    "pgpass", "raise", "basebackup", "hba", "role", "config", "restart", "database", "tables",
     "wait-columns", "columns", "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
     "prune",
 };
@@ -22,7 +22,7 @@ StepLang step_lang(StepKind k)
 {
     switch (k) {
     case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_COLUMNS: case STEP_PUBLICATIONS:
-    case STEP_SUBSCRIBE:
+    case STEP_SUBSCRIBE: case STEP_ROLE:
         return LANG_SQL;
     default:
         return LANG_SHELL;
@@ -157,6 +157,9 @@ static bool needs_pgpass(const MNode *n)
     bool any = false;
     for (int i = 0; i < peers.n; i++)
         any = any || pw_from_env(peers.items[i]);
+    Vec repl = {0};
+    model_repl_peers(&a, n, &repl);
+    any = any || repl.n;
     arena_free(&a);
     return any;
 }
@@ -214,6 +217,11 @@ static void build_node(Builder *b, MNode *n)
     if (n->hba.n || (b->prune && !n->standby))
         add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
             NULL, "postgres", n->span);
+    Vec roles = {0};
+    model_primary_roles(a, n, &roles);
+    if (roles.n)
+        add(b, STEP_ROLE, "create the replication roles that peers connect as, if missing (password from the "
+                          "environment)", NULL, "postgres", n->span);
     add(b, STEP_CONFIG, "raise server settings to the derived values (ALTER SYSTEM)", NULL, "postgres", n->span);
     add(b, STEP_RESTART, restart_what(a, n), NULL, "postgres", n->span);
     if (n->standby)

@@ -13,6 +13,7 @@ typedef enum {
     STEP_RAISE,         /* sh: an existing standby's floor settings, before its primary restarts */
     STEP_BASEBACKUP,    /* sh: rebuild a standby from its source, start, wait streaming */
     STEP_HBA,           /* sh: pg_hba.conf lines for peers, reload */
+    STEP_ROLE,          /* sql: replication roles peers connect as (replication_user) */
     STEP_CONFIG,        /* sql: ALTER SYSTEM for derived settings (raise only) */
     STEP_RESTART,       /* sh: restart when a setting waits for it */
     STEP_DATABASE,      /* sql: create the database if missing */

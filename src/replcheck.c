@@ -713,6 +713,21 @@ static void check_standbys(DiagCtx *d, Model *m)
     }
 }
 
+/* 33, 35: a replication role that peers connect as needs a password: the
+ * pg_hba.conf lines replc writes ask for one (scram-sha-256 or md5) */
+static void check_repl_user(DiagCtx *d, const MNode *n)
+{
+    if (!n->repl_user || n->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
+        return;
+    Diagnostic *dg = diag_error(d, n->repl_span, "replication-user",
+                                "replication role '%s' of node '%s' has no password, but its %s connect with "
+                                "a password", n->repl_user, n->name,
+                                n->subscribers.n ? "subscribers" : "standbys");
+    diag_hint(d, dg, "Add 'replication_password env NAME;': replc creates the role with the password from "
+                     "that environment variable and writes it into the peers' ~/.pgpass, never into a file "
+                     "of its own.");
+}
+
 /* A user's 'set' of a derived setting, as derive.c weighed it (Derived.verdict). */
 static void check_user_setting(DiagCtx *d, const MNode *n, GucId id)
 {
@@ -822,6 +837,8 @@ void check_replication(Arena *a, DiagCtx *d, Model *m)
     check_writers(a, d, m);
     check_mixed_versions(d, m);
     check_standbys(d, m);
-    for (int i = 0; i < m->nodes.n; i++)
+    for (int i = 0; i < m->nodes.n; i++) {
         check_failover_commit(d, m->nodes.items[i]);
+        check_repl_user(d, m->nodes.items[i]);
+    }
 }

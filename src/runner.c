@@ -92,6 +92,31 @@ static void fail(Job *j, const char *context, char *msg)
 
 /* ---------- SQL steps: guard, then action when the guard says so ---------- */
 
+/* ALTER ROLE ... PASSWORD with the password from the environment, hashed
+ * here: neither the output nor the server's log sees it. */
+static void password_send(Job *j, const SqlStmt *st)
+{
+    const char *pw = getenv(st->password_env);
+    char *lit = pw && *pw ? pg_password_literal(j->pg, st->password_role, pw) : NULL;
+    if (!lit) {
+        StrBuf e;
+        sb_init(&e);
+        if (pw && *pw)
+            sb_printf(&e, "cannot hash the password of role %s", st->password_role);
+        else
+            sb_printf(&e, "environment variable %s is not set; it holds the password of role %s",
+                      st->password_env, st->password_role);
+        fail(j, arena_printf(&j->arena, "SQL: %s PASSWORD ...", st->sql), e.s);
+        return;
+    }
+    StrBuf q;
+    sb_init(&q);
+    sb_printf(&q, "%s PASSWORD %s", st->sql, lit);
+    pg_send(j->pg, q.s);
+    sb_free(&q);
+    free(lit);
+}
+
 static void sql_next(RealRunner *rr, Job *j)
 {
     for (;;) {
@@ -128,6 +153,10 @@ static void sql_next(RealRunner *rr, Job *j)
                 j->in_action = false;
                 j->idx++;
                 continue;
+            }
+            if (st->password_env) {
+                password_send(j, st);
+                return;
             }
             pg_send(j->pg, st->sql);
             return;
@@ -231,6 +260,15 @@ static void shell_start(RealRunner *rr, Job *j)
             if (!var || !val)
                 continue;
             sb_printf(&in, "%s=", var);   /* checked: [A-Za-z_][A-Za-z0-9_]* */
+            q_shell(&in, val);
+            sb_printf(&in, "; export %s\n", var);
+        }
+        for (int i = 0; i < rr->m->nodes.n; i++) {   /* the replication roles' */
+            const char *var = ((const MNode *)rr->m->nodes.items[i])->repl_pw_env;
+            const char *val = var ? getenv(var) : NULL;
+            if (!val)
+                continue;
+            sb_printf(&in, "%s=", var);
             q_shell(&in, val);
             sb_printf(&in, "; export %s\n", var);
         }

@@ -21,6 +21,11 @@ static SqlStmt *stmt(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBu
     return st;
 }
 
+SqlStmt *sql_push(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBuf *sql)
+{
+    return stmt(a, v, comment, guard, sql);
+}
+
 /* The value a derived numeric setting may not be below: what correctness
  * needs. Above it, up to d->value, is parallelism for initial copies: set
  * only when the server restarts anyway. A user's value, a standby's floor
@@ -799,6 +804,7 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         if (sub->precreate_slot)
             slot_stmt(a, v, sub);
     }
+    grant_sql(a, v, n);
     sb_free(&g);
     sb_free(&q);
 }
@@ -1215,7 +1221,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     sb_puts(&q, "CREATE SUBSCRIPTION ");
     q_ident(&q, sub->name);
     sb_puts(&q, "\n    CONNECTION ");
-    model_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
+    model_repl_conninfo(&ci, sub->publisher, sub_dbname(sub), NULL);
     q_literal(&q, ci.s);
     sb_puts(&q, "\n    PUBLICATION ");
     for (int k = 0; k < sub->pubs.n; k++) {
@@ -1262,6 +1268,7 @@ Vec step_sql(Arena *a, const Step *s)
     case STEP_TABLES: tables(a, &v, s->node); break;
     case STEP_COLUMNS: published_columns(a, &v, s->node); break;
     case STEP_PUBLICATIONS: publications(a, &v, s->node); break;
+    case STEP_ROLE: role_sql(a, &v, s->node); break;
     case STEP_SUBSCRIBE: subscribe(a, &v, s->sub); break;
     case STEP_STANDBY_SLOT: slot_stmt(a, &v, s->sub); break;
     default: break;

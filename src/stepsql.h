@@ -15,7 +15,20 @@ typedef struct SqlStmt {
                             * difference replc leaves to the user */
     const char *show;      /* non-NULL: a query whose one value says what changes ("NAME: old ->
                             * new"), which --dry-run and --status show when the guard holds */
+    const char *password_env;  /* non-NULL: sql is ALTER ROLE password_role and takes
+                                * ' PASSWORD ' and the role's password, read from this
+                                * environment variable at run time: psql's :'var' in the
+                                * scripts, a client-side hash in --apply; never written out */
+    const char *password_role;
 } SqlStmt;
+
+/* Append a statement (guard may be empty: unguarded) and reset guard and sql. */
+SqlStmt *sql_push(Arena *a, Vec *v, const char *comment, StrBuf *guard, StrBuf *sql);
+/* rolesql.c: replication roles (replication_user): the role step of primary
+ * n (model_primary_roles). */
+void role_sql(Arena *a, Vec *v, const MNode *n);
+/* The grants of the replication roles that read n's publications. */
+void grant_sql(Arena *a, Vec *v, const MNode *n);
 
 /* The statements of a SQL step (config, database, tables, publications,
  * subscribe), in order; allocated in a. The step's postcondition holds when

@@ -160,6 +160,11 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run change2 bash tests/integration/change2.sh
     ) &
     (
+        export REPLC_HOSTS_PREFIX=rusr REPLC_HOSTS_NET=127.77.9
+        lane_run repluser bash tests/integration/repluser.sh
+        lane_run packaged bash tests/integration/packaged.sh
+    ) &
+    (
         export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
         lane_run debian bash tests/integration/debian.sh
     ) &
@@ -200,6 +205,8 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: pg_hba.conf lines that take effect (shadowing, errors, final newline)" hba
     lane_report "real servers: a fault right after each step of --apply, then --apply converges (fault matrix)" faultmatrix
     lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits)" traps
+    lane_report "real servers: replication_user: peers connect as an unprivileged role" repluser
+    lane_report "real servers: a PGDG-laid-out standby host (pgdata and bindir derived)" packaged
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

@@ -131,6 +131,35 @@ build_replc() {
     [ -x "$REPLC" ] || { not_ok "replc exists at $REPLC"; finish; }
 }
 
+# bed_begin NAME: what a suite does first: checks it runs as root and that no
+# other test bed of its prefix is up, makes WORK (/tmp/replc-NAME.XXXXXX) and
+# the hosts' STATE in it, sets the cleanup (hosts down, then the suite's
+# bed_extra when it defines one, WORK removed; ITEST_KEEP=1 keeps all), and
+# builds replc
+bed_begin() {
+    [ "$(id -u)" = 0 ] || { not_ok "runs as root (namespaces)"; finish; }
+    if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[0-9]+" || true)" ]; then
+        not_ok "no other test bed is up (ip netns list shows ${REPLC_HOSTS_PREFIX:-replc}-h*)"
+        finish
+    fi
+    WORK=$(mktemp -d "/tmp/replc-$1.XXXXXX")
+    chmod 755 "$WORK"
+    STATE=$WORK/hosts
+    export REPLC_HOSTS_STATE=$STATE
+    trap bed_cleanup EXIT
+    trap 'exit 130' INT TERM
+    build_replc
+}
+bed_cleanup() {
+    if [ "${ITEST_KEEP:-}" = 1 ]; then
+        note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
+        return
+    fi
+    "$HOSTS" down >/dev/null 2>&1 || true
+    if declare -F bed_extra >/dev/null; then bed_extra; fi
+    rm -rf "$WORK"
+}
+
 # hosts_up [HOSTS.SH OPTIONS]: EXAMPLE_NODES (default 4) test hosts (e.g.
 # --pgbin DIR for another server build, --layout debian); sets IP[1..N] and PW
 hosts_up() {

@@ -20,7 +20,10 @@ kicks=0
 # setup: this host's PostgreSQL programs ($bindir), its port for the local
 # socket ($port, unless PGPORT is set) and the password file ($passfile)
 setup() {
-    if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH; fi
+    if [ -n "$bindir" ]; then PATH=$bindir:$PATH; export PATH
+    elif [ -n "${version:-}" ] && [ -d "/usr/pgsql-$version/bin" ]; then
+        PATH=/usr/pgsql-$version/bin:$PATH; export PATH   # the PGDG (RHEL) layout
+    fi
     PGPORT=${PGPORT:-$port}; export PGPORT
     if [ -n "$passfile" ]; then PGPASSFILE=$passfile; export PGPASSFILE; fi
     # replc's own commits never wait for a synchronous standby (a
@@ -93,20 +96,25 @@ wait_for() {
 
 # find_pgdata: the data directory ($pgdata): the topology's, else asked from
 # the server, else (the server does not answer) the Debian cluster of
-# version $version on this host
+# version $version on this host, else the PGDG/RHEL layout's
+# /var/lib/pgsql/$version/data (when /var/lib/pgsql/$version is there)
 find_pgdata() {
     [ -z "$pgdata" ] || return 0
     pgdata=$(lpsql "$local_postgres" 'SHOW data_directory' 2>/dev/null) || pgdata=
     [ -z "$pgdata" ] || return 0
+    how="the Debian cluster of version $version"
     if command -v pg_lsclusters >/dev/null 2>&1; then
         pgdata=$(pg_lsclusters -h 2>/dev/null | awk -v v="$version" '$1 == v { print $6; exit }')
     fi
+    if [ -z "$pgdata" ] && [ -d "/var/lib/pgsql/$version" ]; then
+        pgdata=/var/lib/pgsql/$version/data how="the PGDG (RHEL) layout of version $version"
+    fi
     if [ -z "$pgdata" ]; then
-        say "cannot tell the data directory: the server on port $port does not answer, and no Debian cluster of version $version is here (pg_lsclusters)"
+        say "cannot tell the data directory: the server on port $port does not answer, no Debian cluster of version $version is here (pg_lsclusters), nor /var/lib/pgsql/$version (PGDG)"
         say "write it in the topology: pgdata \"/path/to/data\";"
         exit 1
     fi
-    say "data directory $pgdata (the Debian cluster of version $version; pgdata not given)"
+    say "data directory $pgdata ($how; pgdata not given)"
 }
 
 # The server manager: how this host's server is started and stopped, found

@@ -1,0 +1,67 @@
+-- replc: step columns.sql of node 'all'. Generated; do not edit.
+-- add the columns of the published tables, after the subscribers
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+-- columns of table t1 added to the topology since
+SELECT to_regclass('t1') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('t1') AND attnum > 0 AND NOT attisdropped AND attname = 'k') AS replc_do \gset
+\if :replc_do
+ALTER TABLE t1 ADD COLUMN k int;
+\set replc_changed 1
+\endif
+
+SELECT to_regclass('t1') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('t1') AND attnum > 0 AND NOT attisdropped AND attname = 'v') AS replc_do \gset
+\if :replc_do
+ALTER TABLE t1 ADD COLUMN v text;
+\set replc_changed 1
+\endif
+
+-- columns of table t1 whose type differs: refused
+SELECT EXISTS (SELECT FROM pg_attribute JOIN (VALUES ('k', 'int'), ('v', 'text')) AS d(name, type) ON attname = d.name WHERE attrelid = to_regclass('t1') AND attnum > 0 AND NOT attisdropped AND atttypid <> to_regtype(d.type)) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE cols text; BEGIN SELECT string_agg(format(''%I is %s, not %s'', attname, format_type(atttypid, atttypmod), d.type), ''; '' ORDER BY attnum) INTO cols FROM pg_attribute JOIN (VALUES (''k'', ''int''), (''v'', ''text'')) AS d(name, type) ON attname = d.name WHERE attrelid = to_regclass(''t1'') AND attnum > 0 AND NOT attisdropped AND atttypid <> to_regtype(d.type); RAISE EXCEPTION ''table ''''%'''' on the server: %'', ''t1'', cols USING HINT = ''replc never changes a column''''s type: change it by hand (ALTER TABLE ... ALTER COLUMN ... TYPE) on every node, subscribers first, or write the server''''s type in the topology.''; END';
+\set replc_changed 1
+\endif
+
+-- columns of table t1 no longer declared: refused
+SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('t1') AND attnum > 0 AND NOT attisdropped AND attname <> ALL (ARRAY['k', 'v']::name[])) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE cols text; BEGIN SELECT string_agg(quote_ident(attname), '', '' ORDER BY attnum) INTO cols FROM pg_attribute WHERE attrelid = to_regclass(''t1'') AND attnum > 0 AND NOT attisdropped AND attname <> ALL (ARRAY[''k'', ''v'']::name[]); RAISE EXCEPTION ''table ''''%'''' has column(s) % on the server that the topology does not declare'', ''t1'', cols USING HINT = ''replc never drops a column: drop it by hand on every node, publisher first, or declare it in the topology.''; END';
+\set replc_changed 1
+\endif
+
+-- columns of table sales.orders added to the topology since
+SELECT to_regclass('sales.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('sales.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'id') AS replc_do \gset
+\if :replc_do
+ALTER TABLE sales.orders ADD COLUMN id int;
+\set replc_changed 1
+\endif
+
+SELECT to_regclass('sales.orders') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('sales.orders') AND attnum > 0 AND NOT attisdropped AND attname = 'total') AS replc_do \gset
+\if :replc_do
+ALTER TABLE sales.orders ADD COLUMN total numeric(10,2);
+\set replc_changed 1
+\endif
+
+-- columns of table sales.orders whose type differs: refused
+SELECT EXISTS (SELECT FROM pg_attribute JOIN (VALUES ('id', 'int'), ('total', 'numeric(10,2)')) AS d(name, type) ON attname = d.name WHERE attrelid = to_regclass('sales.orders') AND attnum > 0 AND NOT attisdropped AND atttypid <> to_regtype(d.type)) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE cols text; BEGIN SELECT string_agg(format(''%I is %s, not %s'', attname, format_type(atttypid, atttypmod), d.type), ''; '' ORDER BY attnum) INTO cols FROM pg_attribute JOIN (VALUES (''id'', ''int''), (''total'', ''numeric(10,2)'')) AS d(name, type) ON attname = d.name WHERE attrelid = to_regclass(''sales.orders'') AND attnum > 0 AND NOT attisdropped AND atttypid <> to_regtype(d.type); RAISE EXCEPTION ''table ''''%'''' on the server: %'', ''sales.orders'', cols USING HINT = ''replc never changes a column''''s type: change it by hand (ALTER TABLE ... ALTER COLUMN ... TYPE) on every node, subscribers first, or write the server''''s type in the topology.''; END';
+\set replc_changed 1
+\endif
+
+-- columns of table sales.orders no longer declared: refused
+SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('sales.orders') AND attnum > 0 AND NOT attisdropped AND attname <> ALL (ARRAY['id', 'total']::name[])) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE cols text; BEGIN SELECT string_agg(quote_ident(attname), '', '' ORDER BY attnum) INTO cols FROM pg_attribute WHERE attrelid = to_regclass(''sales.orders'') AND attnum > 0 AND NOT attisdropped AND attname <> ALL (ARRAY[''id'', ''total'']::name[]); RAISE EXCEPTION ''table ''''%'''' has column(s) % on the server that the topology does not declare'', ''sales.orders'', cols USING HINT = ''replc never drops a column: drop it by hand on every node, publisher first, or declare it in the topology.''; END';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif

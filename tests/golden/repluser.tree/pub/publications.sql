@@ -1,0 +1,72 @@
+-- replc: step publications.sql of node 'pub'. Generated; do not edit.
+-- create 1 publication(s) and the subscribers' slots if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+-- publication p1
+SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1') AS replc_do \gset
+\if :replc_do
+CREATE PUBLICATION p1 FOR TABLE t1, sales.orders;
+\set replc_changed 1
+\endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1' AND obj_description(oid, 'pg_publication') IS DISTINCT FROM 'replc cluster repluser') AS replc_do \gset
+\if :replc_do
+COMMENT ON PUBLICATION p1 IS 'replc cluster repluser';
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = 'p1' AND NOT (SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = p.oid) = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t1')::oid, to_regclass('sales.orders')::oid]::oid[]) x)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p1 SET TABLE t1, sales.orders;
+\set replc_changed 1
+\endif
+
+-- options of publication p1
+SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p1' AND ((pubinsert, pubupdate, pubdelete, pubtruncate) <> (true, true, true, true) OR pubviaroot <> false)) AS replc_do \gset
+\if :replc_do
+ALTER PUBLICATION p1 SET (publish = 'insert, update, delete, truncate', publish_via_partition_root = false);
+\set replc_changed 1
+\endif
+
+-- slot of subscription s1 of node sub
+SELECT NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 's1') AS replc_do \gset
+\if :replc_do
+SELECT pg_create_logical_replication_slot('s1', 'pgoutput', false, false);
+\set replc_changed 1
+\endif
+
+-- replication role repl_agent: connect, read the published tables
+SELECT NOT has_database_privilege('repl_agent', 'app', 'CONNECT') AS replc_do \gset
+\if :replc_do
+GRANT CONNECT ON DATABASE app TO repl_agent;
+\set replc_changed 1
+\endif
+
+SELECT NOT has_table_privilege('repl_agent', 't1'::regclass, 'SELECT') AS replc_do \gset
+\if :replc_do
+GRANT SELECT ON TABLE t1 TO repl_agent;
+\set replc_changed 1
+\endif
+
+SELECT NOT has_schema_privilege('repl_agent', 'sales', 'USAGE') AS replc_do \gset
+\if :replc_do
+GRANT USAGE ON SCHEMA sales TO repl_agent;
+\set replc_changed 1
+\endif
+
+SELECT NOT has_table_privilege('repl_agent', 'sales.orders'::regclass, 'SELECT') AS replc_do \gset
+\if :replc_do
+GRANT SELECT ON TABLE sales.orders TO repl_agent;
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif

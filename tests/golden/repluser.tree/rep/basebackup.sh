@@ -1,0 +1,196 @@
+#!/bin/sh
+# replc: step basebackup.sh of node 'rep' (cluster 'repluser'). Generated; do not edit.
+# rebuild the data directory from 'pub' with pg_basebackup, start, wait until it streams
+# Safe to run again: it checks what is in place first.
+# shellcheck disable=SC2016,SC1003 # the values are data: a $ or \ in them stays literal
+set -eu
+node='rep'
+port=5432
+bindir=''
+passfile=''
+local_postgres='dbname=postgres user=postgres'
+pgdata='/var/lib/postgresql/16/main'
+marker='replc standby: node=rep source=pub'
+service='auto'
+version=16
+force=0
+userdata_sql='SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN ('\''postgres'\'', '\''template0'\'', '\''template1'\'')) + (SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind IN ('\''r'\'', '\''p'\'', '\''m'\'', '\''v'\'', '\''S'\'') AND s.nspname NOT IN ('\''pg_catalog'\'', '\''information_schema'\'') AND s.nspname NOT LIKE '\''pg_toast%'\'' AND s.nspname NOT LIKE '\''pg_temp%'\'')'
+source='pub'
+source_host='10.4.0.1'
+source_port=5432
+senders=10
+repl_conninfo='host=10.4.0.1 port=5432 dbname=replication user=repl_agent replication=true connect_timeout=5'
+backup_conninfo='host=10.4.0.1 port=5432 user=repl_agent application_name=rep'
+slot='rep'
+conninfo_sql='ALTER SYSTEM SET primary_conninfo = '\''host=10.4.0.1 port=5432 user=repl_agent application_name=rep'\'''
+slot_sql='ALTER SYSTEM SET primary_slot_name = '\''rep'\'''
+create_slot_sql='CREATE_REPLICATION_SLOT rep PHYSICAL RESERVE_WAL'
+delay_setting=''
+# the common functions, from this directory (replc --apply sends them ahead)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+[ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
+setup
+manager_check
+new=$pgdata.replc-new old=$pgdata.replc-old
+# already built: make sure it runs and streams
+if ours; then
+    say 'already a standby of its source'
+    if ! running; then change 'start the server'; server start; fi
+    wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
+    if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
+    finish
+fi
+# wait for the source: it admits us and its settings are in place
+# shellcheck disable=SC2317 # called by wait_for
+source_ready() {
+    peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'SHOW max_wal_senders' || return 1
+    [ -n "$answer" ] && [ "$answer" -ge "$senders" ]
+}
+# shellcheck disable=SC2317 # called by wait_for
+streams_here() {
+    [ "$(lpsql "$local_postgres" "SELECT status || ' ' || sender_host || ' ' || sender_port FROM pg_stat_wal_receiver" 2>/dev/null)" = "streaming $source_host $source_port" ]
+}
+# make_slot: the slot on the source, kept when it is there
+make_slot() {
+    if ! out=$(psql -XAtq -d "$repl_conninfo" -c "$create_slot_sql" 2>&1); then
+        case $out in
+        *'already exists'*) say "slot $slot is there on '$source'; it is used" ;;
+        *) say "cannot make slot $slot on '$source': $out"; return 1 ;;
+        esac
+    fi
+}
+# a standby replc built from another source: moved when that is of the same cluster
+was=$(cat "$pgdata/replc_standby" 2>/dev/null || true)
+if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "${marker% source=*}" ] && running; then
+    wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
+    here=$(lpsql "$local_postgres" 'SELECT system_identifier FROM pg_control_system()')
+    if ! peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'IDENTIFY_SYSTEM'; then
+        say "cannot ask '$source' for its system identifier: $last_error"
+        exit 1
+    fi
+    if [ "${answer%%|*}" = "$here" ]; then
+        old_conninfo=$(lpsql "$local_postgres" 'SHOW primary_conninfo')
+        old_slot=$(lpsql "$local_postgres" 'SHOW primary_slot_name')
+        change "move from '${was#* source=}' to '$source' (slot $slot there), without a rebuild"
+        make_slot
+        lpsql "$local_postgres" "$conninfo_sql" >/dev/null
+        lpsql "$local_postgres" "$slot_sql" >/dev/null
+        if [ "$(lpsql "$local_postgres" 'SHOW server_version_num')" -ge 130000 ]; then
+            lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null
+        else
+            server restart
+        fi
+        wait_for "'$node' to stream from '$source' ($source_host port $source_port)" streams_here
+        printf '%s\n' "$marker" > "$pgdata/replc_standby"
+        # slot names are [a-z0-9_]; the old source is reached as the standby reached it
+        case $old_slot in
+        ''|*[!a-z0-9_]*) ;;
+        *)
+            if psql -XAtq -d "$old_conninfo dbname=replication replication=true connect_timeout=5" \
+                -c "DROP_REPLICATION_SLOT $old_slot" >/dev/null 2>&1; then
+                say "slot $old_slot dropped on the old source"
+            else
+                say "could not drop slot $old_slot on the old source; drop it there: SELECT pg_drop_replication_slot('$old_slot')"
+            fi ;;
+        esac
+        say "standby moved; streaming from '$source'"
+        finish
+    fi
+    say "'$source' is another cluster (system identifier ${answer%%|*}, here $here): a rebuild"
+fi
+# refuse to wipe user data
+userdata=0
+if running; then
+    userdata=$(lpsql "$local_postgres" "$userdata_sql")
+elif [ -d "$pgdata/base" ]; then
+    # shellcheck disable=SC2012 # counts entries; their names are numbers
+    userdata=$(($(ls "$pgdata/base" | wc -l) - 3))
+    [ "$userdata" -ge 0 ] || userdata=0
+fi
+if [ "$userdata" != 0 ]; then
+    if [ "$force" = 1 ]; then
+        say "replacing $pgdata, which holds user data, as 'with (force)' says"
+    else
+        say "$pgdata holds user data ($userdata database(s) or relation(s) besides the defaults); not replacing it"
+        say "to replace it anyway, write: standby from $source with (force)"
+        exit 1
+    fi
+fi
+if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ] && [ ! -f "$pgdata/PG_VERSION" ]; then
+    say "$pgdata is not empty and is not a PostgreSQL data directory; not touching it"
+    exit 1
+fi
+if [ -n "$(ls -A "$pgdata/pg_tblspc" 2>/dev/null)" ]; then
+    say "$pgdata has tablespaces (pg_tblspc); replc rebuilds a standby only without them: move them away or rebuild it by hand"
+    exit 1
+fi
+if [ -L "$pgdata/pg_wal" ]; then
+    say "$pgdata/pg_wal is a symbolic link ($(readlink "$pgdata/pg_wal")); replc rebuilds a standby only with pg_wal inside its data directory"
+    exit 1
+fi
+if [ -e "$old" ]; then
+    say "$old is there from an earlier rebuild; remove it (or move it back to $pgdata) first"
+    exit 1
+fi
+change "rebuild $pgdata from '$source' with pg_basebackup"
+wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
+# the settings the standby may not have lower than its source, as the source runs now
+live=
+for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction; do
+    live="$live $name=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $name")"
+done
+rm -rf "$new"
+mkdir -p "$new"
+chmod 700 "$new"
+# a server here that streams through the slot holds it: stop it for the
+# backup (the slot keeps its WAL, so it can start again if the backup fails)
+stopped=0
+if running && [ "$(lpsql "$local_postgres" 'SELECT slot_name FROM pg_stat_wal_receiver' 2>/dev/null)" = "$slot" ]; then
+    say "this server streams through slot $slot; stopping it for the backup (started again if the backup fails)"
+    server stop
+    stopped=1
+fi
+# the slot: kept when it is there (an earlier attempt's, or this standby's), else made now
+if ! make_slot; then
+    if [ "$stopped" = 1 ]; then server start; fi
+    exit 1
+fi
+# no password on the command line or in primary_conninfo: ~/.pgpass has it
+unset PGPASSWORD
+say "pg_basebackup into $new (fast checkpoint, WAL streaming, slot $slot)"
+if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -S "$slot" -c fast; then
+    rm -rf "$new"
+    say "pg_basebackup failed; $pgdata is as it was"
+    if [ "$stopped" = 1 ]; then server start; fi
+    exit 1
+fi
+# the standby's own configuration files, where they live in the data directory
+for f in postgresql.conf pg_hba.conf pg_ident.conf conf.d; do
+    if [ -e "$pgdata/$f" ]; then rm -rf "${new:?}/$f"; cp -pR "$pgdata/$f" "$new/$f"; fi
+done
+if [ "$port" != "$source_port" ]; then
+    printf 'port = %s\n' "$port" >> "$new/postgresql.auto.conf"
+fi
+if [ -n "$delay_setting" ]; then
+    printf '%s\n' "$delay_setting" >> "$new/postgresql.auto.conf"
+fi
+printf '%s\n' "$marker" > "$new/replc_standby"
+if running; then say 'stopping the server to replace its data directory'; server stop; fi
+if [ -d "$pgdata" ]; then mv "$pgdata" "$old"; fi
+mv "$new" "$pgdata"
+# raise what the standby's configuration sets lower than the source runs with
+conf=$pgdata/postgresql.conf
+if [ -n "${cl_version:-}" ]; then conf=/etc/postgresql/$cl_version/$cl_name/postgresql.conf; fi
+for pair in $live; do
+    name=${pair%%=*} want=${pair#*=}
+    have=$(postgres -C "$name" -D "$pgdata" -c config_file="$conf" 2>/dev/null) || have=
+    if [ -n "$have" ] && [ "$have" -lt "$want" ]; then
+        printf '%s = %s\n' "$name" "$want" >> "$pgdata/postgresql.auto.conf"
+        say "$name = $want, as on '$source' (the standby had $have)"
+    fi
+done
+server start
+wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
+rm -rf "$old"
+say 'standby streaming'
+finish
