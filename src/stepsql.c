@@ -963,6 +963,16 @@ char *sql_subscription_synced(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
+    if (!(sub->opt.connect && sub->opt.enabled)) {
+        /* it copies nothing until someone enables it: its tables stay in
+         * state i, and there it is, as declared */
+        sb_puts(&b, "SELECT EXISTS (SELECT FROM pg_subscription WHERE ");
+        sub_where(&b, sub);
+        sb_puts(&b, ")");
+        char *r = arena_strdup(a, b.s);
+        sb_free(&b);
+        return r;
+    }
     sb_printf(&b, "SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
                   "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE ",
               sub_expected_tables(sub));
