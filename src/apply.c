@@ -490,7 +490,7 @@ static void ssh_probe_finish(Pre *p, Probe pr)
         }
         if (!live || time(NULL) > deadline)
             break;
-        poll(pfd, (nfds_t)k, 200);
+        poll(pfd, (nfds_t)k, 100);
         for (int i = 0; i < n; i++)
             if (on[i] && ch[i].status < 0)
                 child_step(&ch[i]);
@@ -975,7 +975,7 @@ int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int t
         if (c.out_fd >= 0)
             pfd[k].fd = c.out_fd, pfd[k].events = POLLIN, k++;
         if (k)
-            poll(pfd, (nfds_t)k, 200);
+            poll(pfd, (nfds_t)k, 100);
         bool done = child_step(&c);
         if (c.output.len > shown) {
             fwrite(c.output.s + shown, 1, c.output.len - shown, stdout);

@@ -290,6 +290,8 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
             sb_puts(b, "  [after");
             for (int k = 0; k < s->deps.n; k++)
                 sb_printf(b, "%s %s", k ? "," : "", ((Step *)s->deps.items[k])->name);
+            if (s->soft)
+                sb_puts(b, ", whatever its result");
             sb_puts(b, "]");
         }
         sb_putc(b, '\n');
@@ -563,7 +565,7 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
                 sb_puts(b, ", ");
             q_json(b, ((Step *)s->deps.items[k])->name);
         }
-        sb_puts(b, "]}");
+        sb_puts(b, s->soft ? "], \"after_any_result\": true}" : "]}");
     }
     sb_puts(b, "\n  ]\n}\n");
 }

@@ -14,7 +14,7 @@
 #include "strbuf.h"
 
 #define FDS_PER_JOB 8          /* pollfd entries a job may ask for */
-#define POLL_CAP_MS 200        /* notice a signal within this long */
+#define POLL_CAP_MS 100        /* notice a signal (and anything else) within this long */
 #define REPORT_EVERY 10.0      /* not a tty: what running jobs wait for, every 10 s */
 
 enum { ST_PENDING, ST_RUNNING, ST_DONE };
@@ -292,7 +292,9 @@ static void free_exec(Exec *e)
     free(e->status_last);
 }
 
-/* Every step that depends on step i, transitively, will not run. */
+/* Every step that depends on step i, transitively, will not run; but a
+ * soft step (Step.soft) runs once its dependencies ended, whatever their
+ * result. */
 static void skip_dependents(Exec *e, int i, const Step *failed)
 {
     for (int k = e->dep_start[i]; k < e->dep_start[i + 1]; k++) {
@@ -300,6 +302,10 @@ static void skip_dependents(Exec *e, int i, const Step *failed)
         if (e->state[j] != ST_PENDING)
             continue;
         const Step *s = e->p->steps.items[j];
+        if (s->soft) {
+            e->waiting[j]--;
+            continue;
+        }
         e->state[j] = ST_DONE;
         e->results[s->id - 1] = RES_SKIPPED;
         fprintf(e->o->out, "not run: %s on %s (needs %s on %s)\n",

@@ -308,6 +308,19 @@ const char *model_mark(Arena *a, const char *cluster)
     return arena_printf(a, "replc cluster %s", cluster);
 }
 
+bool model_sub_enable_later(const MSub *sub)
+{
+    const MNode *n = sub->node;
+    if (n->version >= 16 || !sub->opt.connect || !sub->opt.enabled)
+        return false;
+    int live = 0;
+    for (int i = 0; i < n->subs.n; i++) {
+        const MSub *s = n->subs.items[i];
+        live += s->opt.connect && s->opt.enabled;
+    }
+    return live >= 2;
+}
+
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)
 {
     if (!n->cluster_nodes) {

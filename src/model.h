@@ -296,6 +296,12 @@ const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 /* The ownership mark replc puts on what it makes for a cluster (the
  * COMMENT of its publications and subscriptions): "replc cluster NAME". */
 const char *model_mark(Arena *a, const char *cluster);
+/* Whether sub is created disabled and enabled by its node's enable step
+ * together with the node's other new subscriptions: up to PostgreSQL 15 the
+ * launcher starts workers in one pass at most every wal_retrieve_retry_interval
+ * (16 keeps that interval per subscription). When the node has two or more
+ * subscriptions that run (connect and enabled). */
+bool model_sub_enable_later(const MSub *sub);
 /* The slots replc makes on node n's server (every node on it, see
  * model_server_nodes) and records in its block of pg_hba.conf
  * ('# slot NAME'): its standbys' physical slots, then its subscribers'

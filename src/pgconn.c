@@ -344,7 +344,7 @@ void pg_run_all(PgConn **c, const char *const *sql, int n, int timeout_ms)
                 }
             break;
         }
-        int r = poll(pfd, (nfds_t)n, (int)(left < 200 ? left : 200));
+        int r = poll(pfd, (nfds_t)n, (int)(left < 100 ? left : 100));
         if (r < 0)
             continue;
         for (int i = 0; i < n; i++)

@@ -10,7 +10,7 @@
 
 static const char *kind_names[] = {
     "pgpass", "raise", "basebackup", "hba", "role", "config", "restart", "database", "tables",
-    "wait-columns", "columns", "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
+    "wait-columns", "columns", "copy-table", "publications", "wait-publisher", "slot", "subscribe", "enable", "wait-sync",
     "prune",
 };
 
@@ -23,6 +23,7 @@ StepLang step_lang(StepKind k)
     switch (k) {
     case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_COLUMNS: case STEP_PUBLICATIONS:
     case STEP_SUBSCRIBE: case STEP_ROLE:
+    case STEP_SUB_ENABLE:
         return LANG_SQL;
     default:
         return LANG_SHELL;
@@ -285,6 +286,7 @@ static void build_node(Builder *b, MNode *n)
     if (n->pubs.n)
         add(b, STEP_PUBLICATIONS, arena_printf(a, "create %d publication(s) and the subscribers' slots if missing", n->pubs.n),
             NULL, n->database, ((MPub *)n->pubs.items[0])->span);
+    Step **created = arena_alloc(a, sizeof *created * (size_t)(n->subs.n + 1));
     for (int i = 0; i < n->subs.n; i++) {
         MSub *sub = n->subs.items[i];
         const char *fp = sparts[i];
@@ -299,9 +301,26 @@ static void build_node(Builder *b, MNode *n)
                     fp, sub_dbname(sub), sub->span);
             s->sub = sub;
         }
-        s = add(b, STEP_SUBSCRIBE, arena_printf(a, "create subscription '%s' if missing", sub->name),
+        s = add(b, STEP_SUBSCRIBE,
+                model_sub_enable_later(sub)
+                    ? arena_printf(a, "create subscription '%s' if missing, disabled until the enable step", sub->name)
+                    : arena_printf(a, "create subscription '%s' if missing", sub->name),
                 fp, n->database, sub->span);
         s->sub = sub;
+        created[i] = s;
+    }
+    /* PostgreSQL 14/15 start at most one round of workers per
+     * wal_retrieve_retry_interval: the new subscriptions are enabled
+     * together, whichever of them could be created */
+    int later = 0;
+    for (int i = 0; i < n->subs.n; i++)
+        later += model_sub_enable_later(n->subs.items[i]);
+    if (later) {
+        Step *s = add(b, STEP_SUB_ENABLE,
+                      arena_printf(a, "enable the %d new subscription(s) together, in one transaction "
+                                      "(one launcher pass)", later),
+                      NULL, n->database, n->span);
+        s->soft = true;
     }
     /* every subscription first, then the waits: the initial copies overlap */
     for (int i = 0; i < n->subs.n; i++) {
@@ -311,6 +330,8 @@ static void build_node(Builder *b, MNode *n)
                 arena_printf(a, "wait until every table of subscription '%s' is synchronised",
                              sub->name), fp, n->database, sub->span);
         s->sub = sub;
+        if (later)   /* and not when its own subscription was not made */
+            vec_push(a, &s->deps, created[i]);
     }
 }
 

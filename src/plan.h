@@ -25,6 +25,7 @@ typedef enum {
     STEP_SUB_WAIT,      /* sh: wait until the publisher's publications exist */
     STEP_STANDBY_SLOT,  /* sh: the slot on a standby publisher, the primary logging snapshots */
     STEP_SUBSCRIBE,     /* sql: create the subscription if missing */
+    STEP_SUB_ENABLE,    /* sql: 14/15: enable the node's new subscriptions in one transaction */
     STEP_SUB_SYNC,      /* sh: wait until every table is synchronised */
     STEP_PRUNE,         /* sh (--prune): drop what carries replc's mark and is no longer declared */
 } StepKind;
@@ -48,6 +49,8 @@ typedef struct Step {
     MNode *peer;        /* STEP_COL_WAIT: the subscriber waited for */
     unsigned visit;     /* plan.c: the last search that reached it */
     Vec deps;           /* Step * */
+    bool soft;          /* runs once its dependencies ended, whatever their result
+                         * (the enable step: what could be created is enabled) */
 } Step;
 
 typedef struct Plan {

@@ -1,6 +1,7 @@
 /* quote.c: escaping for every context replc writes into. */
 #include "quote.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "diag.h"
@@ -86,6 +87,14 @@ void q_literal(StrBuf *b, const char *s)
         sb_putc(b, *p);
     }
     sb_putc(b, '\'');
+}
+
+void q_dollar(StrBuf *b, const char *s)
+{
+    char tag[32] = "$replc$";
+    for (int k = 1; strstr(s, tag); k++)
+        snprintf(tag, sizeof tag, "$replc%d$", k);
+    sb_printf(b, "%s%s%s", tag, s, tag);
 }
 
 void q_conninfo(StrBuf *b, const char *s)

@@ -14,6 +14,8 @@ void q_ident(StrBuf *b, const char *s);
 void q_qualified(StrBuf *b, const char *schema, const char *name);
 /* SQL string literal: 'it''s'; E'...' when it holds a backslash. */
 void q_literal(StrBuf *b, const char *s);
+/* s as a dollar-quoted string ($replc$...$replc$), its tag one s does not hold */
+void q_dollar(StrBuf *b, const char *s);
 /* libpq connection-string value: bare, or '...' with \' and \\. */
 void q_conninfo(StrBuf *b, const char *s);
 /* One key=value pair of a connection string, the value through q_conninfo;

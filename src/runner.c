@@ -51,6 +51,9 @@ struct Job {
     StepResult result;
 };
 
+/* how often a wait asks again: a change is noticed within this long */
+#define WAIT_POLL_MS 100
+
 static long now_ms(void)
 {
     struct timespec ts;
@@ -295,6 +298,7 @@ static void shell_start(RealRunner *rr, Job *j)
 }
 
 #define KICK_MS 500
+
 
 /* Ask sub's primary for standby snapshots while this job runs (not in a dry
  * run: pg_log_standby_snapshot() writes WAL). */
@@ -663,7 +667,7 @@ static void wait_poll(RealRunner *rr, Job *j)
             finish_job(j, RES_WOULD_CHANGE);
             return;
         }
-        j->next_poll_ms = now_ms() + 250;
+        j->next_poll_ms = now_ms() + WAIT_POLL_MS;
         /* back to idle for the next poll */
         free(pg_error(j->pg));
     } else if (st == PG_FAILED && rr->status) {
@@ -679,7 +683,7 @@ static void wait_poll(RealRunner *rr, Job *j)
         j->before = e;
         pg_close(j->pg);
         j->pg = pg_open(j->wait_node, j->wait_db);
-        j->next_poll_ms = now_ms() + 250;
+        j->next_poll_ms = now_ms() + WAIT_POLL_MS;
     }
     if (now_ms() > j->deadline_ms)
         fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),

@@ -1057,7 +1057,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
                            sub->name, name, want ? "true" : "false", ver, sub->name);
     }
     disabled_by_error(a, v, sub);
-    if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect) {
+    if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect && !model_sub_enable_later(sub)) {
         sub_differs(&g, sub);
         sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
         alter_head(&q, sub);
@@ -1230,9 +1230,16 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
         q_ident(&q, ((MPub *)sub->pubs.items[k])->name);
     }
     int nopt = 0;
+    const bool later = model_sub_enable_later(sub);
     for (int k = 0; k < sub->opt.n; k++) {
+        if (later && sub->opt.order[k] == SUBOPT_ENABLED)
+            continue;
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sub_option(&q, &sub->opt, sub->opt.order[k]);
+    }
+    if (later) {   /* the node's enable step starts it, with the others */
+        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(&q, "enabled = false");
     }
     if (sub->precreate_slot) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
@@ -1252,10 +1259,84 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
         sb_puts(&q, ")");
     stmt(a, v, NULL, &g, &q);
     alter_subscription(a, v, sub, ci.s);
-    mark_stmt(a, v, sub->node, NULL, sub);
+    if (!later)   /* else the enable step marks it, once it is enabled */
+        mark_stmt(a, v, sub->node, NULL, sub);
     sb_free(&g);
     sb_free(&q);
     sb_free(&ci);
+}
+
+/* "EXISTS (SELECT FROM pg_subscription s WHERE <sub> AND <cond>)" */
+static void sub_exists(StrBuf *b, const MSub *sub, const char *cond, const char *mark)
+{
+    sb_puts(b, "EXISTS (SELECT FROM pg_subscription s WHERE ");
+    sub_where(b, sub);
+    sb_printf(b, " AND %s", cond);
+    if (mark) {
+        sb_puts(b, "obj_description(s.oid, 'pg_subscription') IS DISTINCT FROM ");
+        q_literal(b, mark);
+    }
+    sb_puts(b, ")");
+}
+
+/* The enable step of a node up to PostgreSQL 15: its subscriptions that
+ * were created disabled (model_sub_enable_later) enabled in one
+ * transaction, so that the launcher starts all their workers in one pass.
+ * One of them is replc's new one while it is disabled and does not carry
+ * replc's mark yet (the subscribe step leaves the mark to this step): also
+ * after a run that stopped between the two. One the topology declares
+ * 'enabled = yes' is enabled whenever it is disabled, as on 16. Each is then
+ * marked, in the same transaction. */
+static void enable(Arena *a, Vec *v, const MNode *n)
+{
+    const char *mark = model_mark(a, n->cluster);
+    StrBuf g, body, q;
+    sb_init(&g);
+    sb_init(&body);
+    sb_init(&q);
+    StrBuf names;
+    sb_init(&names);
+    sb_puts(&body, "\nBEGIN\n");
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n->subs.n; i++) {
+            const MSub *sub = n->subs.items[i];
+            if (!model_sub_enable_later(sub))
+                continue;
+            bool declared = sub->opt.given[SUBOPT_ENABLED];
+            StrBuf c;
+            sb_init(&c);
+            if (pass == 0)
+                sub_exists(&c, sub, declared ? "NOT s.subenabled" : "NOT s.subenabled AND ", declared ? NULL : mark);
+            else
+                sub_exists(&c, sub, "", mark);
+            sb_printf(&g, "%s%s", g.len ? " OR " : "", c.s);
+            sb_printf(&body, "    IF %s THEN\n        ", c.s);
+            if (pass == 0) {
+                alter_head(&body, sub);
+                sb_puts(&body, " ENABLE;\n");
+                sb_puts(&names, names.len ? ", " : "");
+                sb_puts(&names, sub->name);
+            } else {
+                sb_puts(&body, "COMMENT ON SUBSCRIPTION ");
+                q_ident(&body, sub->name);
+                sb_puts(&body, " IS ");
+                q_literal(&body, mark);
+                sb_puts(&body, ";\n");
+            }
+            sb_puts(&body, "    END IF;\n");
+            sb_free(&c);
+        }
+    sb_puts(&body, "END\n");
+    sb_puts(&q, "DO ");
+    q_dollar(&q, body.s);
+    stmt(a, v, arena_printf(a, "subscriptions %s: enabled in one transaction (up to PostgreSQL 15 the launcher "
+                               "starts the workers of all of them in one pass), then marked as replc's",
+                            names.s),
+         &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&body);
+    sb_free(&names);
 }
 
 Vec step_sql(Arena *a, const Step *s)
@@ -1270,6 +1351,7 @@ Vec step_sql(Arena *a, const Step *s)
     case STEP_PUBLICATIONS: publications(a, &v, s->node); break;
     case STEP_ROLE: role_sql(a, &v, s->node); break;
     case STEP_SUBSCRIBE: subscribe(a, &v, s->sub); break;
+    case STEP_SUB_ENABLE: enable(a, &v, s->node); break;
     case STEP_STANDBY_SLOT: slot_stmt(a, &v, s->sub); break;
     default: break;
     }
@@ -1313,6 +1395,16 @@ char *sql_subscription_synced(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
+    if (!(sub->opt.connect && sub->opt.enabled)) {
+        /* it copies nothing until someone enables it: its tables stay in
+         * state i, and there it is, as declared */
+        sb_puts(&b, "SELECT EXISTS (SELECT FROM pg_subscription WHERE ");
+        sub_where(&b, sub);
+        sb_puts(&b, ")");
+        char *r = arena_strdup(a, b.s);
+        sb_free(&b);
+        return r;
+    }
     sb_printf(&b, "SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
                   "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE ",
               sub_expected_tables(sub));

@@ -93,6 +93,7 @@ suite "command line" sh tests/cli.sh ./replc
 suite "plan review (every property changes the plan)" sh tests/plan-review.sh ./replc
 suite "review diff of one change (golden-diff)" sh tests/golden-diff/run.sh ./replc
 suite "what the scripts tell an operator" sh tests/scripts-ux.sh ./replc
+suite "the enable step of PostgreSQL 14/15 subscribers" sh tests/enable.sh ./replc
 suite "make install" sh tests/install.sh
 if [ "$mode" = fast ]; then
     suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc
@@ -122,6 +123,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run scripts bash tests/integration/scripts.sh
         lane_run apply bash tests/integration/apply.sh
         lane_run faults bash tests/integration/apply-faults.sh
+        lane_run enable bash tests/integration/enable.sh
         lane_run failover bash tests/integration/failover.sh
     ) &
     (
@@ -187,6 +189,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: replc --apply on four PostgreSQL 15 hosts" apply
     lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 15 hosts" failover
     lane_report "real servers: replc --apply faults" faults
+    lane_report "real servers: the enable step on three PostgreSQL 15 hosts" enable
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by its scripts" seed14s
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by replc --apply" seed14a
     lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 14 hosts" failover14

@@ -60,11 +60,15 @@ ALTER SUBSCRIPTION :"name" SET (slot_name = NONE);
 DROP SUBSCRIPTION :"name";' >/dev/null
         # its slot on the publisher: dropped from here when the publisher answers,
         # else by the publisher's own prune step (it records the slot)
-        tries=0
-        while [ -n "$slot" ] && ! slot_gone && [ "$tries" -lt 10 ]; do tries=$((tries + 1)); sleep 1; done
-        if [ -n "$slot" ] && [ "$tries" -ge 10 ]; then
-            say "slot $slot on the publisher of $name not dropped from here (${last_error:-busy}); the publisher's prune step drops it"
-        fi
+        # (for about 10 s: its walsender may take a moment to end)
+        deadline=$(($(date +%s) + 10))
+        while [ -n "$slot" ] && ! slot_gone; do
+            if [ "$(date +%s)" -ge "$deadline" ]; then
+                say "slot $slot on the publisher of $name not dropped from here (${last_error:-busy}); the publisher's prune step drops it"
+                break
+            fi
+            nap
+        done
     done <<END
 $subs
 END

@@ -57,11 +57,16 @@ static Job *fake_start(Runner *r, const Step *s, char **error)
 {
     Fake *f = r->ctx;
     FakeCfg *c = &f->cfg[s->id];
-    /* every dependency has finished, and not as a failure */
+    /* every dependency has finished, and not as a failure (a soft step:
+     * every dependency that started has finished, whatever its result) */
     for (int k = 0; k < s->deps.n; k++) {
         const Step *d = s->deps.items[k];
         StepResult g = f->got[d->id];
-        if (!f->finished[d->id] || !(g == RES_OK || g == RES_CHANGED || g == RES_WOULD_CHANGE))
+        bool began = false;
+        for (int q = 0; q < f->started_n; q++)
+            began = began || f->start_order[q] == d->id;
+        if (s->soft ? began && !f->finished[d->id]
+                    : !f->finished[d->id] || !(g == RES_OK || g == RES_CHANGED || g == RES_WOULD_CHANGE))
             f->order_violations++;
     }
     f->start_order[f->started_n++] = s->id;
@@ -438,6 +443,32 @@ static void test_failure(void)
     t_free(&t);
 }
 
+/* A soft step (the enable step) runs once its dependencies ended, whatever
+ * their result; what depends on it, and on the failed step, does not. */
+static void test_soft(void)
+{
+    T t;
+    t_init(&t, 2);
+    t_step(&t, 0, "sub1", 0);          /* 1 ok */
+    t_step(&t, 1, "wait2", 0);         /* 2 fails */
+    t_step(&t, 0, "sub2", 1, 2, 0);    /* 3 needs 2: not run */
+    Step *en = t_step(&t, 0, "enable", 3, 0);   /* 4 soft: runs */
+    en->soft = true;
+    t_step(&t, 0, "sync1", 4, 1, 0);   /* 5 runs */
+    t_step(&t, 0, "sync2", 5, 3, 0);   /* 6 needs 3: not run */
+    t.fake.cfg[2].result = RES_FAILED;
+    t_run(&t, 4, false, false);
+    unit_int("soft: exit 1", t.rc, 1);
+    unit_int("soft: sub2 not run", t.results[2], RES_SKIPPED);
+    unit_int("soft: enable runs although sub2 did not", t.results[3], RES_CHANGED);
+    unit_int("soft: sync1 runs after it", t.results[4], RES_CHANGED);
+    unit_int("soft: sync2 not run", t.results[5], RES_SKIPPED);
+    unit_int("soft: enable starts after sub2 ended", started_at(&t, 4) > started_at(&t, 1), 1);
+    unit_int("soft: not reported as not run", has(&t, "not run: 04-enable.sql"), 0);
+    unit_int("soft: no order violation", t.fake.order_violations, 0);
+    t_free(&t);
+}
+
 static void test_start_fails(void)
 {
     T t;
@@ -686,6 +717,7 @@ int main(void)
     test_jobs_3();
     test_one_per_node();
     test_failure();
+    test_soft();
     test_start_fails();
     test_ok_unblocks();
     test_dry_run();

@@ -24,9 +24,10 @@ set -- \
     'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
     'wait-publisher.subs3_test1.sh' 'wait until '\''otus11-1'\'' has the publications of subscription '\''subs3_test1'\''' '' \
-    'subscribe.subs3_test1.sql' 'create subscription '\''subs3_test1'\'' if missing' 'dbname=repl user=postgres' \
+    'subscribe.subs3_test1.sql' 'create subscription '\''subs3_test1'\'' if missing, disabled until the enable step' 'dbname=repl user=postgres' \
     'wait-publisher.subs3_test2.sh' 'wait until '\''otus11-2'\'' has the publications of subscription '\''subs3_test2'\''' '' \
-    'subscribe.subs3_test2.sql' 'create subscription '\''subs3_test2'\'' if missing' 'dbname=repl user=postgres' \
+    'subscribe.subs3_test2.sql' 'create subscription '\''subs3_test2'\'' if missing, disabled until the enable step' 'dbname=repl user=postgres' \
+    'enable.sql' 'enable the 2 new subscription(s) together, in one transaction (one launcher pass)' 'dbname=repl user=postgres' \
     'wait-sync.subs3_test1.sh' 'wait until every table of subscription '\''subs3_test1'\'' is synchronised' '' \
     'wait-sync.subs3_test2.sh' 'wait until every table of subscription '\''subs3_test2'\'' is synchronised' ''
 cd "$(dirname "$0")"

@@ -158,7 +158,13 @@ fi
 # no password on the command line or in primary_conninfo: ~/.pgpass has it
 unset PGPASSWORD
 say "pg_basebackup into $new (fast checkpoint, WAL streaming, slot $slot)"
-if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -S "$slot" -c fast; then
+# pg_basebackup syncs each file it wrote, one fsync at a time; one syncfs of
+# the file system (GNU sync -f) makes the same durable, in a fraction of the
+# time. Where sync -f fails, pg_basebackup syncs as usual.
+nosync=
+if sync -f "$new" 2>/dev/null; then nosync=--no-sync; fi
+if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -S "$slot" -c fast $nosync ||
+    { [ -n "$nosync" ] && ! sync -f "$new"; }; then
     rm -rf "$new"
     say "pg_basebackup failed; $pgdata is as it was"
     if [ "$stopped" = 1 ]; then server start; fi

@@ -26,7 +26,7 @@ log=${TMPDIR:-/tmp}/replc-slot.$$
 # the server gives up by itself after $timeout seconds
 PGOPTIONS="-c statement_timeout=${timeout}s" on_standby "$create_sql" >"$log" 2>&1 &
 pid=$!
-while kill -0 "$pid" 2>/dev/null; do kick; sleep 1; done
+while kill -0 "$pid" 2>/dev/null; do kick; nap; done
 if wait "$pid"; then
     rm -f "$log"
     say "slot $slot created on '$standby' ('$primary' logged $kicks standby snapshot(s) meanwhile)"

@@ -74,7 +74,7 @@ try() {
 }
 
 # wait_for WHAT CHECK...: run CHECK until it succeeds, at most $timeout
-# seconds; every line about the wait carries the last error a check kept
+# seconds, a nap between two tries; every line about the wait carries the last error a check kept
 # in $last_error (try, peer)
 wait_for() {
     what=$1; shift
@@ -90,8 +90,18 @@ wait_for() {
             say "waiting for $what${last_error:+ (last error: $last_error)}"
             next=$((now + 10))
         fi
-        sleep 1
+        nap
     done
+}
+
+# nap: the pause between two checks: 0.1 s where sleep takes a fraction
+# (POSIX's need not: tried once, at the first nap, else 1 s)
+nap() {
+    if [ -z "${tick:-}" ]; then
+        if sleep 0.1 2>/dev/null; then tick=0.1; return 0; fi
+        tick=1
+    fi
+    sleep "$tick"
 }
 
 # find_pgdata: the data directory ($pgdata): the topology's, else asked from
@@ -267,7 +277,10 @@ streaming() {
 
 # kick: ask the primary ($primary, at $primary_conninfo) to log a standby
 # snapshot; a slot on a standby (a subscription's, or a table-sync worker's)
-# waits for one, and an idle primary does not log one by itself
+# waits for one, and an idle primary does not log one by itself. Called
+# once a nap: it asks at the first call, then about every half second.
 kick() {
+    kick_calls=$((${kick_calls:-0} + 1))
+    if [ "${tick:-1}" != 1 ] && [ $((kick_calls % 5)) != 1 ]; then return 0; fi
     if peer "'$primary'" psql -XAtq -d "$primary_conninfo" -c 'SELECT pg_log_standby_snapshot()'; then kicks=$((kicks + 1)); fi
 }
