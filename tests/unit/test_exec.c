@@ -239,7 +239,7 @@ static void t_run_mode(T *t, int jobs, bool dry, bool tty, bool status, bool qui
 {
     FILE *f = open_memstream(&t->out, &t->outlen);
     Runner r = fake_runner(&t->fake);
-    ExecOptions o = {jobs, f, tty, &t->flag, dry, status, quiet};
+    ExecOptions o = {jobs, f, tty, &t->flag, dry, status, quiet, NULL};
     t->rc = exec_run(&t->plan, &r, &o, t->results, &t->sum);
     fclose(f);
 }
@@ -248,7 +248,7 @@ static void t_run(T *t, int jobs, bool dry, bool tty)
 {
     FILE *f = open_memstream(&t->out, &t->outlen);
     Runner r = fake_runner(&t->fake);
-    ExecOptions o = {jobs, f, tty, &t->flag, dry, false, false};
+    ExecOptions o = {jobs, f, tty, &t->flag, dry, false, false, NULL};
     t->rc = exec_run(&t->plan, &r, &o, t->results, &t->sum);
     fclose(f);
 }
