@@ -152,6 +152,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run change bash tests/integration/change.sh
         lane_run prune bash tests/integration/prune.sh
         lane_run ergo bash tests/integration/ergo.sh
+        lane_run trace bash tests/integration/trace.sh
     ) &
     (
         export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
@@ -178,6 +179,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: changes to a live cluster converge" change
     lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
     lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
+    lane_report "real servers: --apply --trace, the no-op over libpq" trace
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
