@@ -18,8 +18,8 @@
 #
 # Usage (root): bench/apply.sh
 # Env: REPS (rounds, default 5), NOOP_REPS (default 5), SCALE_REPS (16-host
-#      rounds, default REPS; 0: none), REPLC, NO_BUILD=1, KEEP=1 (keep the
-#      work dir), REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET (the test bed, as for
+#      rounds, default REPS; 0: none), WAIT_TIMEOUT (replc --timeout, default
+#      60), REPLC, NO_BUILD=1, KEEP=1 (keep the work dir), REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET (the test bed, as for
 #      tests/hosts/hosts.sh; it must be down).
 # Prints one line per run, then a ready-to-paste table of medians, the
 # ratios, the critical path of the median apply run (from --trace), and the
@@ -35,6 +35,7 @@ REPS=${REPS:-5}
 NOOP_REPS=${NOOP_REPS:-5}
 SCALE_REPS=${SCALE_REPS:-$REPS}
 RUN_TIMEOUT=300
+WAIT_TIMEOUT=${WAIT_TIMEOUT:-60}   # replc --timeout: a wait that never ends fails the run in a minute
 PREFIX=${REPLC_HOSTS_PREFIX:-replc}
 
 die() { echo "bench/apply.sh: $*" >&2; exit 1; }
@@ -133,7 +134,7 @@ run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS
     shift 2
     t0=$(now_ns)
     REPLC_SSH="ssh $HOSTS_SSH_OPTS" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
-        timeout $RUN_TIMEOUT "$REPLC" "$topo" "$@" >"$log" 2>&1 </dev/null
+        timeout $RUN_TIMEOUT "$REPLC" "$topo" --timeout "$WAIT_TIMEOUT" "$@" >"$log" 2>&1 </dev/null
     rc=$?
     t1=$(now_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
