@@ -406,6 +406,8 @@ static void start_ready(Exec *e)
         rj->t0 = t0;
         rj->ordinal = ordinal;
         rj->npfd = 0;
+        if (e->o->trace)
+            trace_step_wait(e->o->trace, s, waiting_text(e, rj), t0);
     }
 }
 
