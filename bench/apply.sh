@@ -17,7 +17,7 @@
 # standby. A run that fails a check is reported and left out.
 #
 # Usage (root): bench/apply.sh
-# Env: REPS (rounds, default 5), NOOP_REPS (default 5), SCALE_REPS (16-host
+# Env: REPS (rounds, default 5), MODES (default "apply apply-j1 hand"), NOOP_REPS (default 5), SCALE_REPS (16-host
 #      rounds, default REPS; 0: none), WAIT_TIMEOUT (replc --timeout, default
 #      60), REPLC, NO_BUILD=1, KEEP=1 (keep the work dir), REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET (the test bed, as for
 #      tests/hosts/hosts.sh; it must be down).
@@ -122,7 +122,7 @@ verify16() {
     local k=$1 i
     for i in 1 2 3 4; do synced "$i" 3 || { echo "w$i: tables not synchronised"; return 1; }; done
     for i in $(seq 5 12); do synced "$i" 2 || { echo "s$((i - 4)): tables not synchronised"; return 1; }; done
-    for i in 13 14 15 16; do streams "$i" $((i - 12)) || { echo "b$((i - 12)) not streaming"; return 1; }; done
+    for i in 13 14 15 16; do streams "$i" $((i - 8)) || { echo "b$((i - 12)) not streaming from s$((i - 12))"; return 1; }; done
     q 1 "insert into t1 values ($k, 'bench')" >/dev/null || { echo "insert failed"; return 1; }
     { wait_for 13 "select count(*) from t1 where k1 = $k" 1 && wait_for 4 "select count(*) from t1 where k1 = $k" 1; } ||
         { echo "a row written on w1 does not reach w4 and b1"; return 1; }
@@ -166,7 +166,7 @@ line() { printf '%-6s %-9s %9s  %s\n' "$@"; }
 
 RES=$WORK/results   # lines: MODE SECONDS [TRACE-LOG]
 : >"$RES"
-MODES=(apply apply-j1 hand)
+read -r -a MODES <<<"${MODES:-apply apply-j1 hand}"
 echo "bench/apply.sh: $REPS round(s) of ${MODES[*]}, $SCALE_REPS with apply16; fresh hosts for each; $NOOP_REPS no-op re-applies after each apply"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)')"
 echo "machine: $(nproc) cpu(s), $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%d GB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); $("$REPLC" --version)"
