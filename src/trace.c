@@ -340,8 +340,10 @@ void trace_critical_path(const Trace *t, FILE *f, double end)
     for (int i = 0; i < t->nspans; i++)
         if (t->spans[i].row == 0 && strcmp(t->spans[i].name, "preflight") == 0 && t->spans[i].t1 <= chain[n - 1]->t0 + EPS)
             pre = &t->spans[i];
-    fprintf(f, "critical path: %d step(s), %.2fs of the %.2fs total (start, duration, node, step):\n", n, on_path,
-            end - t->origin);
+    if (pre)
+        on_path += pre->t1 - pre->t0;
+    fprintf(f, "critical path: %d step(s)%s, %.2fs of the %.2fs total (start, duration, node, step):\n", n,
+            pre ? " after the preflight" : "", on_path, end - t->origin);
     if (pre)
         fprintf(f, "  %7.2fs %7.2fs  (preflight)\n", pre->t0 - t->origin, pre->t1 - pre->t0);
     for (int i = n - 1; i >= 0; i--) {
