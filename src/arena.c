@@ -9,6 +9,7 @@
 struct ArenaBlock {
     ArenaBlock *next;
     size_t size, off;
+    int own;   /* holds one big allocation only (arena_release may free it) */
     _Alignas(16) unsigned char data[];
 };
 
@@ -42,15 +43,18 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-void *arena_alloc(Arena *a, size_t size)
+/* size bytes at align (1 or 16) in the head block, a new block when it has no room */
+static void *bump(Arena *a, size_t size, size_t align)
 {
-    size = (size + 15) & ~(size_t)15;
     ArenaBlock *b = a->head;
-    if (!b || b->size - b->off < size) {
+    size_t off = b ? (b->off + align - 1) & ~(align - 1) : 0;
+    if (!b || off > b->size || b->size - off < size) {
         size_t bs = size > BLOCK_SIZE / 4 ? size : BLOCK_SIZE;
         b = xmalloc(sizeof(ArenaBlock) + bs);
         b->size = bs;
         b->off = 0;
+        b->own = size > BLOCK_SIZE / 4;
+        off = 0;
         if (size > BLOCK_SIZE / 4 && a->head) {
             /* big allocation: keep the current block as the head */
             b->next = a->head->next;
@@ -60,16 +64,23 @@ void *arena_alloc(Arena *a, size_t size)
             a->head = b;
         }
     }
-    void *p = b->data + b->off;
-    b->off += size;
+    void *p = b->data + off;
+    b->off = off + size;
     a->used += size;
+    return p;
+}
+
+void *arena_alloc(Arena *a, size_t size)
+{
+    void *p = bump(a, size, 16);
     memset(p, 0, size);
     return p;
 }
 
+/* strings need no alignment: packed, they cost their length and one byte */
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = bump(a, n + 1, 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -86,11 +97,25 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = bump(a, (size_t)n + 1, 1);
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
+}
+
+void arena_release(Arena *a, void *p)
+{
+    /* only a big allocation has a block of its own (bump); never the head */
+    for (ArenaBlock **link = a->head ? &a->head->next : NULL; link && *link; link = &(*link)->next) {
+        ArenaBlock *b = *link;
+        if (b->own && (void *)b->data == p) {
+            *link = b->next;
+            a->used -= b->off;
+            free(b);
+            return;
+        }
+    }
 }
 
 void vec_push(Arena *a, Vec *v, void *item)
@@ -100,6 +125,8 @@ void vec_push(Arena *a, Vec *v, void *item)
         void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
         if (v->n)
             memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
+        if (sizeof(void *) * (size_t)v->cap > BLOCK_SIZE / 4)
+            arena_release(a, v->items);
         v->items = items;
         v->cap = cap;
     }

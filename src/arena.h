@@ -18,6 +18,10 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Give back an allocation of more than a quarter megabyte that nothing
+ * points to any more (a grown table's old storage); others stay until
+ * arena_free. */
+void arena_release(Arena *a, void *p);
 
 /* A growable array of pointers whose storage lives in the arena. */
 typedef struct Vec {

@@ -365,6 +365,18 @@ void derive_settings(Arena *a, Model *m)
                         arena_printf(a, "its primary '%s' checks its settings before restarting", n->name));
         }
     }
+    /* before a publisher adds a column to a table it publishes, it waits
+     * until each subscriber has it (its wait-columns steps): it asks them */
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        Vec colsubs = {0};
+        model_column_subscribers(a, n, &colsubs);
+        for (int k = 0; k < colsubs.n; k++) {
+            MNode *sn = colsubs.items[k];
+            add_hba(a, sn, false, sn->database, n,
+                    arena_printf(a, "its publisher '%s' checks its columns before adding them", n->name));
+        }
+    }
     /* a standby of a subscriber takes its subscriptions over when promoted
      * (promote.sh): the publishers admit it too */
     for (int i = 0; i < m->nodes.n; i++) {

@@ -236,6 +236,8 @@ static void emit_hba(StrBuf *b, const Model *m, const Step *s)
     /* the server's lines: nodes that share it share its pg_hba.conf */
     Vec lines = {0};
     model_server_hba(&a, n, &lines);
+    sh_var(b, "sql_equivalent", sql_hba_equivalent(&a, &lines));
+    sh_var(b, "sql_shadowed", sql_hba_shadowed(&a, &lines));
     sh_args_begin(b);
     for (int i = 0; i < lines.n; i++) {
         const HbaLine *h = lines.items[i];
@@ -300,6 +302,26 @@ static void emit_sub_wait(StrBuf *b, const Step *s)
                                       pub->port));
     arena_free(&a);
     sh_end(b, sh_wait_publisher);
+}
+
+static void emit_col_wait(StrBuf *b, const Step *s)
+{
+    const MNode *peer = s->peer;
+    Arena a;
+    arena_init(&a);
+    sh_local(b, s->node, "local_db", s->node->database);
+    sh_var(b, "add_sql", sql_columns_to_add(&a, s->node));
+    sh_var(b, "subscriber", peer ? peer->name : NULL);
+    if (peer)
+        sh_peer_conninfo(b, "subscriber_conninfo", peer, peer->database);
+    else
+        sh_var(b, "subscriber_conninfo", NULL);
+    sh_var(b, "missing_sql", peer ? sql_columns_missing(&a, s->node, peer) : NULL);
+    sh_var(b, "waiting", peer ? arena_printf(&a, "'%s' (%s port %d) to have the columns added to the tables it "
+                                                 "receives from here (subscribers first)",
+                                             peer->name, peer->host, peer->port) : NULL);
+    arena_free(&a);
+    sh_end(b, sh_wait_columns);
 }
 
 /* primary=, primary_conninfo=: for a subscription to a standby, its primary,
@@ -495,6 +517,7 @@ void emit_step(StrBuf *b, const Model *m, const Step *s)
     case STEP_PRUNE: emit_prune(b, m, s); break;
     case STEP_RESTART: emit_restart(b, s); break;
     case STEP_SUB_WAIT: emit_sub_wait(b, s); break;
+    case STEP_COL_WAIT: emit_col_wait(b, s); break;
     case STEP_SUB_SYNC: emit_sub_sync(b, s); break;
     case STEP_COPY_TABLE: emit_copy_table(b, s); break;
     case STEP_BASEBACKUP: emit_basebackup(b, s); break;

@@ -74,12 +74,17 @@ void model_standbys_below(Arena *a, const MNode *n, Vec *out)
     standbys_below(a, n, out, 0);
 }
 
-static void add_peer(Arena *a, Vec *out, const MNode *peer)
+static void add_once(Arena *a, Vec *out, const void *x)
 {
     for (int i = 0; i < out->n; i++)
-        if (out->items[i] == peer)
+        if (out->items[i] == x)
             return;
-    vec_push(a, out, (void *)peer);
+    vec_push(a, out, (void *)x);
+}
+
+static void add_peer(Arena *a, Vec *out, const MNode *peer)
+{
+    add_once(a, out, peer);
 }
 
 void model_peers(Arena *a, const MNode *n, Vec *out)
@@ -97,11 +102,64 @@ void model_peers(Arena *a, const MNode *n, Vec *out)
         for (int i = 0; i < below.n; i++)
             add_peer(a, out, below.items[i]);
     }
+    /* subscribers whose columns it waits for before adding its own (wait-columns) */
+    model_column_subscribers(a, n, out);
     /* publishers that promote.sh reaches on a standby of a subscriber */
     const MNode *root = model_chain_root(n);
     for (int i = 0; root != n && i < root->subs.n; i++) {
         add_peer(a, out, ((MSub *)root->subs.items[i])->publisher);
         add_peer(a, out, sub_primary(root->subs.items[i]));
+    }
+}
+
+/* Whether subscription s, to a publisher whose primary is pub, receives a
+ * declared table (has_columns), or t when t is given. */
+static bool sub_receives(const MSub *s, const MNode *pub, const MTable *t)
+{
+    if (s->node == pub || !s->publisher || sub_primary(s) != pub)
+        return false;
+    for (int i = 0; i < s->tables.n; i++) {
+        const MTable *x = s->tables.items[i];
+        if (x->has_columns && (!t || x == t))
+            return true;
+    }
+    return false;
+}
+
+void model_column_subscribers(Arena *a, const MNode *pub, Vec *out)
+{
+    if (pub->standby || !pub->cluster_nodes)
+        return;
+    for (int i = 0; i < pub->cluster_nodes->n; i++) {
+        const MNode *n = pub->cluster_nodes->items[i];
+        for (int k = 0; k < n->subs.n; k++)
+            if (sub_receives(n->subs.items[k], pub, NULL))
+                add_peer(a, out, n);
+    }
+}
+
+bool model_defers_columns(const MNode *pub, const MTable *t)
+{
+    if (!t->has_columns || pub->standby || !pub->cluster_nodes)
+        return false;
+    for (int i = 0; i < pub->cluster_nodes->n; i++) {
+        const MNode *n = pub->cluster_nodes->items[i];
+        for (int k = 0; k < n->subs.n; k++)
+            if (sub_receives(n->subs.items[k], pub, t))
+                return true;
+    }
+    return false;
+}
+
+void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Vec *out)
+{
+    for (int k = 0; k < sub_node->subs.n; k++) {
+        const MSub *s = sub_node->subs.items[k];
+        if (!sub_receives(s, pub, NULL))
+            continue;
+        for (int i = 0; i < s->tables.n; i++)
+            if (((const MTable *)s->tables.items[i])->has_columns)
+                add_once(a, out, s->tables.items[i]);
     }
 }
 

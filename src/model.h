@@ -51,20 +51,21 @@ typedef enum {
 } UserVerdict;
 
 typedef struct Derived {
+    /* (fields ordered by size: one per setting on every node) */
     bool set;           /* emitted for this node */
+    bool exact;         /* set to exactly this value (not "at least") */
+    bool below_source;  /* standby: raised to its source's value */
+    UserVerdict verdict; /* what derive.c made of the user's 'set' of it (below) */
     long value;         /* numeric GUCs: the value at least this */
     long floor;         /* below this the topology cannot work (steady state) */
     long peak;          /* below this the initial copy or a peak stalls */
     const char *text;   /* non-numeric GUCs (wal_level, hot_standby, listen_addresses) */
     const char *why;    /* how it was counted, for the plan and diagnostics */
-    bool exact;         /* set to exactly this value (not "at least") */
+    long own;           /* the value before a standby takes its source's */
     /* the user's 'set' of it, weighed by derive.c and reported by replcheck.c */
     const UserGuc *user;
-    UserVerdict verdict;
     long user_value;    /* numeric: the value the user wrote */
     const char *counted; /* why the topology needs it, before the user's set */
-    long own;           /* the value before a standby takes its source's */
-    bool below_source;  /* standby: raised to its source's value */
 } Derived;
 
 typedef struct HbaLine {
@@ -114,7 +115,7 @@ typedef enum {
 typedef struct SubOptions {
     bool given[SUBOPT_COUNT];
     Span span[SUBOPT_COUNT];       /* where each given option was written */
-    SubOpt order[SUBOPT_COUNT];    /* the given options as written: CREATE SUBSCRIPTION's WITH list */
+    unsigned char order[SUBOPT_COUNT]; /* SubOpt: the given options as written: CREATE SUBSCRIPTION's WITH list */
     int n;
     bool binary, connect, copy_data, create_slot, disable_on_error, enabled, failover,
          password_required, run_as_owner, two_phase;
@@ -134,7 +135,7 @@ typedef enum {
 typedef struct PubOptions {
     bool given[PUBOPT_COUNT];
     Span span[PUBOPT_COUNT];
-    PubOpt order[PUBOPT_COUNT];    /* the given options as written: CREATE PUBLICATION's WITH list */
+    unsigned char order[PUBOPT_COUNT]; /* PubOpt: the given options as written: CREATE PUBLICATION's WITH list */
     int n;
     const char *publish;           /* as written ('insert, update'); NULL: not given */
     bool generated_stored;         /* publish_generated_columns = stored */
@@ -247,6 +248,16 @@ void model_standbys_below(Arena *a, const MNode *n, Vec *out);
 /* Every node, each standby after its source (else in declaration order):
  * the order settings are derived and checked in. */
 void model_sources_first(Arena *a, const Model *m, Vec *out);
+/* Columns added to a declared table go to the subscribers first, then to
+ * the publisher (PostgreSQL's order). The nodes that receive a declared
+ * table from primary pub (directly or through one of its standbys), each
+ * once, in declaration order. */
+void model_column_subscribers(Arena *a, const MNode *pub, Vec *out);
+/* t is declared and some other node receives it from pub: pub adds its
+ * columns in its columns step, after the subscribers (wait-columns). */
+bool model_defers_columns(const MNode *pub, const MTable *t);
+/* The declared tables (MTable *) that sub_node receives from pub, each once. */
+void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Vec *out);
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
  * needs), each once, in a stable order. */
 void model_peers(Arena *a, const MNode *n, Vec *out);

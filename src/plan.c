@@ -10,7 +10,7 @@
 
 static const char *kind_names[] = {
     "pgpass", "raise", "basebackup", "hba", "config", "restart", "database", "tables",
-    "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
+    "wait-columns", "columns", "copy-table", "publications", "wait-publisher", "slot", "subscribe", "wait-sync",
     "prune",
 };
 
@@ -21,7 +21,8 @@ int step_kind_count(void) { return (int)(sizeof kind_names / sizeof kind_names[0
 StepLang step_lang(StepKind k)
 {
     switch (k) {
-    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_PUBLICATIONS: case STEP_SUBSCRIBE:
+    case STEP_CONFIG: case STEP_DATABASE: case STEP_TABLES: case STEP_COLUMNS: case STEP_PUBLICATIONS:
+    case STEP_SUBSCRIBE:
         return LANG_SQL;
     default:
         return LANG_SHELL;
@@ -227,6 +228,20 @@ static void build_node(Builder *b, MNode *n)
             any_decl = true;
     if (any_decl)
         add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database, n->span);
+    /* columns added to the tables it publishes: after each subscriber's */
+    Vec colsubs = {0};
+    model_column_subscribers(a, n, &colsubs);
+    for (int i = 0; i < colsubs.n; i++) {
+        MNode *peer = colsubs.items[i];
+        Step *s = add(b, STEP_COL_WAIT,
+                      arena_printf(a, "when a column is to be added here to a table that '%s' receives, "
+                                      "wait until '%s' has it", peer->name, peer->name),
+                      b->p->node_dirs.items[peer->index], peer->database, n->span);
+        s->peer = peer;
+    }
+    if (colsubs.n)
+        add(b, STEP_COLUMNS, "add the columns of the published tables, after the subscribers", NULL,
+            n->database, n->span);
     const char **tnames = arena_alloc(a, sizeof *tnames * (size_t)(n->tables.n + 1));
     const MTable **tabs = arena_alloc(a, sizeof *tabs * (size_t)(n->tables.n + 1));
     for (int i = 0; i < n->tables.n; i++) {
@@ -321,6 +336,56 @@ static void link_peers(Arena *a, Plan *p, Model *m)
     }
 }
 
+/* Whether step `to` is among what `from` waits for, directly or not. */
+static bool reaches(Step *from, const Step *to, unsigned stamp)
+{
+    if (from == to)
+        return true;
+    if (from->visit == stamp)
+        return false;
+    from->visit = stamp;
+    for (int i = 0; i < from->deps.n; i++)
+        if (reaches(from->deps.items[i], to, stamp))
+            return true;
+    return false;
+}
+
+/* Each wait-columns step waits for the step that adds the columns on its
+ * subscriber: the subscriber's columns step when it publishes one of those
+ * tables on (a chain), else its tables step. Added last, each only when
+ * it closes no cycle (a table replicated both ways: no order can hold);
+ * such a step then waits for nothing (peer NULL) and says so. */
+static void link_columns(Arena *a, Plan *p, Model *m)
+{
+    unsigned stamp = 0;
+    for (int i = 0; i < m->nodes.n; i++) {
+        Vec *v = p->node_steps.items[i];
+        for (int k = 0; k < v->n; k++) {
+            Step *s = v->items[k];
+            if (s->kind != STEP_COL_WAIT)
+                continue;
+            Vec tabs = {0};
+            model_received_tables(a, s->node, s->peer, &tabs);
+            bool republished = false;
+            for (int t = 0; t < tabs.n; t++)
+                republished = republished || model_defers_columns(s->peer, tabs.items[t]);
+            Step *dep = republished ? find_step(p, s->peer, STEP_COLUMNS) : NULL;
+            if (!dep)
+                dep = find_step(p, s->peer, STEP_TABLES);
+            if (!dep)
+                continue;
+            if (reaches(dep, s, ++stamp)) {
+                s->what = arena_printf(a, "no wait for '%s': it sends tables back here, so no order "
+                                          "can hold (a row is applied once both have the column)",
+                                       s->peer->name);
+                s->peer = NULL;
+                continue;
+            }
+            vec_push(a, &s->deps, dep);
+        }
+    }
+}
+
 /* Kahn's algorithm; among ready steps the lowest (node index, seq) first. */
 static void order(Arena *a, Plan *p, Model *m)
 {
@@ -365,11 +430,12 @@ Plan *plan_build(Arena *a, Model *m)
     Plan *p = arena_alloc(a, sizeof *p);
     Builder b = {a, p, NULL, NULL, NULL, m->prune};
     Map dirs = {0};
+    for (int i = 0; i < m->nodes.n; i++)   /* a step may name another node's directory */
+        vec_push(a, &p->node_dirs, (void *)node_dir(a, &dirs, m->nodes.items[i]));
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         Vec *v = arena_alloc(a, sizeof *v);
         vec_push(a, &p->node_steps, v);
-        vec_push(a, &p->node_dirs, (void *)node_dir(a, &dirs, n));
         b.cur = v;
         b.node = n;
         b.dir = p->node_dirs.items[i];
@@ -379,6 +445,7 @@ Plan *plan_build(Arena *a, Model *m)
             vec_push(a, &p->promote, n);
     }
     link_peers(a, p, m);
+    link_columns(a, p, m);
     order(a, p, m);
     return p;
 }

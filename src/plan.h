@@ -17,6 +17,8 @@ typedef enum {
     STEP_RESTART,       /* sh: restart when a setting waits for it */
     STEP_DATABASE,      /* sql: create the database if missing */
     STEP_TABLES,        /* sql: schemas and tables */
+    STEP_COL_WAIT,      /* sh: wait until a subscriber has the declared columns of what it receives */
+    STEP_COLUMNS,       /* sql: columns added to the tables the node publishes (after its subscribers') */
     STEP_COPY_TABLE,    /* sh: definition of a column-less table from its publisher */
     STEP_PUBLICATIONS,  /* sql: publications */
     STEP_SUB_WAIT,      /* sh: wait until the publisher's publications exist */
@@ -42,6 +44,8 @@ typedef struct Step {
     Span span;          /* what in the topology caused it (for messages) */
     MSub *sub;          /* STEP_SUB_* */
     MTable *table;      /* STEP_COPY_TABLE */
+    MNode *peer;        /* STEP_COL_WAIT: the subscriber waited for */
+    unsigned visit;     /* plan.c: the last search that reached it */
     Vec deps;           /* Step * */
 } Step;
 

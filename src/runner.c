@@ -23,6 +23,7 @@ struct Job {
     Vec stmts;            /* SqlStmt *, for JOB_SQL */
     int idx;
     bool in_action;
+    bool showing;         /* dry run: the statement's show query is out */
     bool changed, would;
     const char *query;    /* JOB_WAIT / JOB_RESTART: what is polled */
     const char *want;     /* JOB_WAIT: the value that ends the wait */
@@ -110,7 +111,13 @@ static void sql_next(RealRunner *rr, Job *j)
             j->idx++;
             continue;
         }
+        if (j->in_action && rr->dry_run && st->show && !j->showing) {   /* what changes, old -> new */
+            j->showing = true;
+            pg_send(j->pg, st->show);
+            return;
+        }
         if (j->in_action) {
+            j->showing = false;
             if (rr->dry_run) {
                 const char *nl = strchr(st->sql, '\n');
                 sb_printf(&j->out, "would run: %.*s\n", nl ? (int)(nl - st->sql) : (int)strlen(st->sql), st->sql);
@@ -137,6 +144,12 @@ static void sql_result(RealRunner *rr, Job *j)
             return;
         }
         fail(j, arena_printf(&j->arena, "SQL: %s", j->in_action ? st->sql : st->guard), e);
+        return;
+    }
+    if (j->showing) {
+        const char *shown = pg_value(j->pg);
+        sb_printf(&j->out, "~ %s\n", shown ? shown : "?");
+        sql_next(rr, j);
         return;
     }
     if (!j->in_action) {
@@ -427,6 +440,19 @@ static Job *start(Runner *r, const Step *s, char **error)
             if (!rr->status)   /* table-sync workers make slots on the standby too */
                 start_kick(rr, j, s->sub);
         }
+        return j;
+    case STEP_COL_WAIT:
+        /* the plan orders it after the subscriber's step; it checks once
+         * more here. --status and --dry-run: the subscriber's own step
+         * reports what it lacks */
+        j = new_job(s, JOB_WAIT);
+        if (rr->dry_run || !s->peer) {
+            finish_job(j, RES_OK);
+            return j;
+        }
+        start_wait(rr, j, s->peer, s->peer->database, sql_columns_missing(&j->arena, s->node, s->peer), "0",
+                   arena_printf(&j->arena, "'%s' to have the columns of the tables it receives from '%s'",
+                                s->peer->name, s->node->name));
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);

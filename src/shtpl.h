@@ -14,6 +14,7 @@ extern const char sh_raise[];
 extern const char sh_basebackup[];
 extern const char sh_copy_table[];
 extern const char sh_wait_publisher[];
+extern const char sh_wait_columns[];
 extern const char sh_slot[];
 extern const char sh_wait_sync[];
 extern const char sh_promote[];

@@ -424,7 +424,8 @@ static void tables(Arena *a, Vec *v, const MNode *n)
         }
         sb_puts(&q, "\n)");
         stmt(a, v, arena_printf(a, "table %s", t->display), &g, &q);
-        columns(a, v, t);
+        if (!model_defers_columns(n, t))   /* else its columns step, after the subscribers' */
+            columns(a, v, t);
         if (t->replica_full) {
             sb_puts(&g, "(SELECT relreplident FROM pg_class WHERE oid = to_regclass(");
             q_regclass(&g, t->schema, t->name);
@@ -437,6 +438,61 @@ static void tables(Arena *a, Vec *v, const MNode *n)
     }
     sb_free(&g);
     sb_free(&q);
+}
+
+/* The columns of the tables n publishes, once every subscriber has them. */
+static void published_columns(Arena *a, Vec *v, const MNode *n)
+{
+    for (int i = 0; i < n->tables.n; i++)
+        if (model_defers_columns(n, n->tables.items[i]))
+            columns(a, v, n->tables.items[i]);
+}
+
+/* How many declared columns of tables[] the server lacks: each column
+ * whose table is missing too when `missing` counts them, else only those
+ * of tables that exist. */
+static char *columns_lacking(Arena *a, const Vec *tables, bool missing)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT count(*) FROM (VALUES ");
+    int n = 0;
+    for (int i = 0; i < tables->n; i++) {
+        const MTable *t = tables->items[i];
+        for (int k = 0; k < t->columns.n; k++) {
+            sb_puts(&b, n++ ? ", (" : "(");
+            q_regclass(&b, t->schema, t->name);
+            sb_puts(&b, ", ");
+            q_literal(&b, ((const MColumn *)t->columns.items[k])->name);
+            sb_puts(&b, ")");
+        }
+    }
+    if (!n)
+        sb_puts(&b, "(NULL, NULL)");
+    sb_puts(&b, ") AS d(rel, col) WHERE d.rel IS NOT NULL AND ");
+    if (!missing)
+        sb_puts(&b, "to_regclass(d.rel) IS NOT NULL AND ");
+    sb_puts(&b, "NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass(d.rel) "
+                "AND attname = d.col AND attnum > 0 AND NOT attisdropped)");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+char *sql_columns_to_add(Arena *a, const MNode *pub)
+{
+    Vec t = {0};
+    for (int i = 0; i < pub->tables.n; i++)
+        if (model_defers_columns(pub, pub->tables.items[i]))
+            vec_push(a, &t, pub->tables.items[i]);
+    return columns_lacking(a, &t, false);
+}
+
+char *sql_columns_missing(Arena *a, const MNode *pub, const MNode *sub_node)
+{
+    Vec t = {0};
+    model_received_tables(a, pub, sub_node, &t);
+    return columns_lacking(a, &t, true);
 }
 
 /* One given subscription option as CREATE SUBSCRIPTION takes it: booleans
@@ -604,7 +660,7 @@ static void publications(Arena *a, Vec *v, const MNode *n)
                   n->version >= 11 ? (p->pub_truncate ? ", true" : ", false") : "");
         if (n->version >= 13)
             sb_printf(&g, " OR pubviaroot <> %s", p->opt.via_partition_root ? "true" : "false");
-        if (n->version >= 18 && p->opt.given[PUBOPT_PUBLISH_GENERATED_COLUMNS])
+        if (n->version >= 18)
             sb_printf(&g, " OR pubgencols <> '%c'", p->opt.generated_stored ? 's' : 'n');
         sb_puts(&g, "))");
         sb_puts(&q, "ALTER PUBLICATION ");
@@ -621,10 +677,29 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         sb_free(&w);
         if (n->version >= 13)
             sb_printf(&q, ", publish_via_partition_root = %s", p->opt.via_partition_root ? "true" : "false");
-        if (n->version >= 18 && p->opt.given[PUBOPT_PUBLISH_GENERATED_COLUMNS])
+        if (n->version >= 18)
             sb_printf(&q, ", publish_generated_columns = %s", p->opt.generated_stored ? "stored" : "none");
         sb_puts(&q, ")");
-        stmt(a, v, arena_printf(a, "options of publication %s", p->name), &g, &q);
+        SqlStmt *st = stmt(a, v, arena_printf(a, "options of publication %s", p->name), &g, &q);
+        /* shown as: publication NAME: publish = '...', ... -> (the SET list) */
+        sb_puts(&g, "SELECT ");
+        q_literal(&g, arena_printf(a, "publication %s: ", p->name));
+        sb_puts(&g, " || format('publish = %L', concat_ws(', ', CASE WHEN pubinsert THEN 'insert' END, "
+                    "CASE WHEN pubupdate THEN 'update' END, CASE WHEN pubdelete THEN 'delete' END");
+        if (n->version >= 11)
+            sb_puts(&g, ", CASE WHEN pubtruncate THEN 'truncate' END");
+        sb_puts(&g, "))");
+        if (n->version >= 13)
+            sb_puts(&g, " || ', publish_via_partition_root = ' || pubviaroot");
+        if (n->version >= 18)
+            sb_puts(&g, " || ', publish_generated_columns = ' || CASE pubgencols WHEN 's' THEN 'stored' ELSE 'none' END");
+        sb_puts(&g, " || ");
+        const char *set = strstr(st->sql, " SET (");
+        q_literal(&g, arena_printf(a, " -> %.*s", (int)strlen(set + 6) - 1, set + 6));
+        sb_puts(&g, " FROM pg_publication WHERE pubname = ");
+        q_literal(&g, p->name);
+        st->show = arena_strdup(a, g.s);
+        sb_reset(&g);
     }
     /* the slots of the subscriptions to this node (see MSub.precreate_slot) */
     for (int i = 0; i < n->subscribers.n; i++) {
@@ -651,10 +726,71 @@ static void sub_differs(StrBuf *g, const MSub *sub)
     sb_puts(g, " AND (");
 }
 
+/* What --dry-run and --status show of an option that differs: one line,
+ * "subscription NAME: OPTION old -> new". */
+static const char *sub_show(Arena *a, const MSub *sub, const char *opt, const char *live, const char *want)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT ");
+    q_literal(&b, arena_printf(a, "subscription %s: %s ", sub->name, opt));
+    sb_printf(&b, " || %s || ", live);
+    q_literal(&b, arena_printf(a, " -> %s", want));
+    sb_puts(&b, " FROM pg_subscription s WHERE ");
+    sub_where(&b, sub);
+    const char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
 static void alter_head(StrBuf *q, const MSub *sub)
 {
     sb_puts(q, "ALTER SUBSCRIPTION ");
     q_ident(q, sub->name);
+}
+
+/* A table added to the publications of a subscription whose two_phase is
+ * enabled on the server: PostgreSQL refuses to copy it (REFRESH PUBLICATION
+ * with copy_data, in every version with two_phase), and copying nothing
+ * would lose its rows. Refused, naming the subscription and the tables,
+ * with what to do by hand. decl: the declared tables, an oid[]. */
+static void two_phase_refresh(Arena *a, Vec *v, const MSub *sub, const char *decl)
+{
+    StrBuf g, q, from, body, args;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&from);
+    sb_init(&body);
+    sb_init(&args);
+    sb_printf(&from, "FROM unnest(%s) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM "
+                     "pg_subscription_rel r WHERE r.srsubid = s.oid)", decl);
+    sub_differs(&g, sub);
+    sb_printf(&g, "s.subtwophasestate = 'e' AND EXISTS (SELECT %s)))", from.s);
+    sb_puts(&body, "SELECT string_agg(x::regclass::text, ', ') INTO tabs FROM pg_subscription s, LATERAL (SELECT x ");
+    sb_printf(&body, "%s) t WHERE ", from.s);
+    sub_where(&body, sub);
+    sb_puts(&body, "; ");
+    q_literal(&args, sub->name);
+    sb_puts(&args, ", tabs");
+    const char *hint = sub->node->version >= 18
+        ? arena_printf(a, "On node '%s', by hand: ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET "
+                          "(two_phase = false); ALTER SUBSCRIPTION %s ENABLE; apply again (the new tables are "
+                          "copied), then turn two_phase on again the same way. Or leave the tables out of the "
+                          "publications in the topology.", sub->node->name, sub->name, sub->name, sub->name)
+        : arena_printf(a, "PostgreSQL %d cannot turn two_phase off. On node '%s', by hand: DROP SUBSCRIPTION %s, "
+                          "empty the tables it receives on this node (TRUNCATE), and apply again: replc creates "
+                          "it anew and copies every table. Or leave the tables out of the publications in the "
+                          "topology.", sub->node->version, sub->node->name, sub->name);
+    refuse(&q, "tabs text", body.s,
+           "subscription '%' has two_phase enabled: PostgreSQL refuses to copy the table(s) % added to its "
+           "publications (REFRESH PUBLICATION with copy_data)", args.s, hint);
+    stmt(a, v, arena_printf(a, "subscription %s: tables added while two_phase is enabled: refused", sub->name),
+         &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&from);
+    sb_free(&body);
+    sb_free(&args);
 }
 
 /* An existing subscription made to match: its connection, publications,
@@ -676,80 +812,117 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     q_literal(&q, conninfo);
     stmt(a, v, arena_printf(a, "subscription %s: its publisher's address", sub->name), &g, &q);
 
-    sub_differs(&g, sub);
-    sb_puts(&g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
-    alter_head(&q, sub);
-    sb_puts(&q, " SET PUBLICATION ");
-    for (int k = 0; k < sub->pubs.n; k++) {
-        const char *pn = ((MPub *)sub->pubs.items[k])->name;
-        sb_puts(&g, k ? ", " : "");
-        q_literal(&g, pn);
-        sb_puts(&q, k ? ", " : "");
-        q_ident(&q, pn);
+    /* with two_phase enabled on the server (15+), PostgreSQL refuses a
+     * refresh that copies data: then the publications change without one,
+     * and the refresh below says what to do */
+    const bool tp = live && sub->opt.copy_data && ver >= 15;
+    for (int e = 0; e < (tp ? 2 : 1); e++) {
+        sub_differs(&g, sub);
+        sb_puts(&g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
+        alter_head(&q, sub);
+        sb_puts(&q, " SET PUBLICATION ");
+        for (int k = 0; k < sub->pubs.n; k++) {
+            const char *pn = ((MPub *)sub->pubs.items[k])->name;
+            sb_puts(&g, k ? ", " : "");
+            q_literal(&g, pn);
+            sb_puts(&q, k ? ", " : "");
+            q_ident(&q, pn);
+        }
+        sb_puts(&g, "]::text[]) ORDER BY 1)");
+        if (tp)
+            sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
+        sb_puts(&g, "))");
+        if (live && !e)
+            sb_printf(&q, " WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
+        else
+            sb_puts(&q, " WITH (refresh = false)");
+        stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
     }
-    sb_puts(&g, "]::text[]) ORDER BY 1)))");
-    if (live)
-        sb_printf(&q, " WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
-    else
-        sb_puts(&q, " WITH (refresh = false)");
-    stmt(a, v, arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
 
-    /* the options ALTER SUBSCRIPTION ... SET takes, where declared */
+    /* the options ALTER SUBSCRIPTION ... SET takes: the declared value, or
+     * PostgreSQL's default once an option leaves the file (streaming:
+     * replc's off, the default differs between versions) */
+    const SubOptions *o = &sub->opt;
     for (int k = 0; k < SUBOPT_COUNT; k++) {
         SubOpt id = (SubOpt)k;
-        const char *col = NULL;
-        char val[64] = "";
-        const SubOptions *o = &sub->opt;
+        const char *col = NULL, *live = NULL, *val = NULL, *want = NULL;
         switch (id) {
-        case SUBOPT_BINARY:
-            if (ver >= 14) { col = "subbinary"; snprintf(val, sizeof val, "%s", o->binary ? "true" : "false"); }
-            break;
-        case SUBOPT_DISABLE_ON_ERROR:
-            if (ver >= 15) { col = "subdisableonerr"; snprintf(val, sizeof val, "%s", o->disable_on_error ? "true" : "false"); }
-            break;
-        case SUBOPT_PASSWORD_REQUIRED:
-            if (ver >= 16) { col = "subpasswordrequired"; snprintf(val, sizeof val, "%s", o->password_required ? "true" : "false"); }
-            break;
-        case SUBOPT_RUN_AS_OWNER:
-            if (ver >= 16) { col = "subrunasowner"; snprintf(val, sizeof val, "%s", o->run_as_owner ? "true" : "false"); }
-            break;
+        case SUBOPT_BINARY: if (ver >= 14) col = "subbinary"; break;
+        case SUBOPT_DISABLE_ON_ERROR: if (ver >= 15) col = "subdisableonerr"; break;
+        case SUBOPT_PASSWORD_REQUIRED: if (ver >= 16) col = "subpasswordrequired"; break;
+        case SUBOPT_RUN_AS_OWNER: if (ver >= 16) col = "subrunasowner"; break;
         case SUBOPT_ORIGIN:
-            if (ver >= 16) { col = "suborigin"; snprintf(val, sizeof val, "'%s'", o->origin == ORIGIN_NONE ? "none" : "any"); }
+            if (ver >= 16) {
+                col = "suborigin";
+                want = o->origin == ORIGIN_NONE ? "none" : "any";
+                val = arena_printf(a, "'%s'", want);
+            }
             break;
         case SUBOPT_STREAMING:
+            want = o->streaming == STREAM_PARALLEL ? "parallel" : o->streaming == STREAM_ON ? "on" : "off";
             if (ver >= 16) {
                 col = "substream";
-                snprintf(val, sizeof val, "'%c'", o->streaming == STREAM_PARALLEL ? 'p' : o->streaming == STREAM_ON ? 't' : 'f');
+                val = arena_printf(a, "'%c'", want[0] == 'p' ? 'p' : want[1] == 'n' ? 't' : 'f');
+                live = "CASE s.substream WHEN 'p' THEN 'parallel' WHEN 't' THEN 'on' ELSE 'off' END";
             } else if (ver >= 14) {
                 col = "substream";
-                snprintf(val, sizeof val, "%s", o->streaming == STREAM_ON ? "true" : "false");
+                val = o->streaming == STREAM_ON ? "true" : "false";
+                live = "CASE WHEN s.substream THEN 'on' ELSE 'off' END";
             }
+            break;
+        case SUBOPT_SYNCHRONOUS_COMMIT:
+            col = "subsynccommit";
+            want = o->synchronous_commit ? o->synchronous_commit : "off";
             break;
         default: break;
         }
-        if (!col || (!o->given[id] && id != SUBOPT_STREAMING))
+        if (!col)
             continue;
+        bool boolean = !want;
+        if (boolean)
+            want = subopt_bool(o, id) ? "true" : "false";
         sub_differs(&g, sub);
-        sb_printf(&g, "s.%s <> %s))", col, val);
-        alter_head(&q, sub);
-        sb_puts(&q, " SET (");
-        if (o->given[id])
-            sub_option(&q, o, id);
+        sb_printf(&g, "s.%s <> ", col);
+        if (val || boolean)
+            sb_puts(&g, val ? val : want);
         else
-            sb_puts(&q, "streaming = off");
-        sb_puts(&q, ")");
-        stmt(a, v, NULL, &g, &q);
-    }
-    if (sub->opt.given[SUBOPT_SYNCHRONOUS_COMMIT]) {
-        sub_differs(&g, sub);
-        sb_puts(&g, "s.subsynccommit <> ");
-        q_literal(&g, sub->opt.synchronous_commit);
+            q_literal(&g, want);
         sb_puts(&g, "))");
         alter_head(&q, sub);
-        sb_puts(&q, " SET (");
-        sub_option(&q, &sub->opt, SUBOPT_SYNCHRONOUS_COMMIT);
+        sb_printf(&q, " SET (%s = ", subopt_name(id));
+        if (boolean)
+            sb_puts(&q, want);
+        else
+            q_literal(&q, want);
         sb_puts(&q, ")");
-        stmt(a, v, NULL, &g, &q);
+        SqlStmt *st = stmt(a, v, NULL, &g, &q);
+        st->show = sub_show(a, sub, subopt_name(id), live ? live : arena_printf(a, "s.%s::text", col), want);
+    }
+    /* options PostgreSQL changes only while the subscription is disabled
+     * (two_phase from 18, failover from 17) or not at all (two_phase
+     * before 18): what differs is reported, with what to do by hand */
+    for (int k = 0; k < 2; k++) {
+        SubOpt id = k ? SUBOPT_FAILOVER : SUBOPT_TWO_PHASE;
+        if (ver < (k ? 17 : 15))
+            continue;
+        bool want = subopt_bool(o, id);
+        sub_differs(&g, sub);
+        sb_printf(&g, k ? "s.subfailover <> %s))" : "(s.subtwophasestate <> 'd') <> %s))", want ? "true" : "false");
+        SqlStmt *st = stmt(a, v, NULL, &g, &q);
+        st->sql = NULL;
+        const char *name = subopt_name(id);
+        st->notice = ver >= (k ? 17 : 18)
+            ? arena_printf(a, "subscription '%s': %s differs from the topology's %s; PostgreSQL changes it only "
+                              "while the subscription is disabled, which replc does not do by itself: by hand, "
+                              "ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (%s = %s); "
+                              "ALTER SUBSCRIPTION %s ENABLE; or write the server's value in the topology",
+                           sub->name, name, want ? "true" : "false", sub->name, sub->name, name,
+                           want ? "true" : "false", sub->name)
+            : arena_printf(a, "subscription '%s': %s differs from the topology's %s; PostgreSQL %d cannot change "
+                              "it after CREATE SUBSCRIPTION: write the server's value in the topology, or drop "
+                              "the subscription by hand (DROP SUBSCRIPTION %s) and apply again, which creates "
+                              "it anew and copies its tables again",
+                           sub->name, name, want ? "true" : "false", ver, sub->name);
     }
     if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect) {
         sub_differs(&g, sub);
@@ -763,22 +936,34 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
         bool all = false;
         for (int k = 0; k < sub->pubs.n; k++)
             all = all || ((MPub *)sub->pubs.items[k])->all_tables;
-        sub_differs(&g, sub);
-        sb_puts(&g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
-                        : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
-                          "WHERE srsubid = s.oid) <> ");
-        sb_puts(&g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[");
+        StrBuf decl;   /* the declared tables, as an oid[] */
+        sb_init(&decl);
+        sb_puts(&decl, "ARRAY[");
         for (int k = 0; k < sub->tables.n; k++) {
             const MTable *t = sub->tables.items[k];
-            sb_puts(&g, k ? ", to_regclass(" : "to_regclass(");
-            q_regclass(&g, t->schema, t->name);
-            sb_puts(&g, ")::oid");
+            sb_puts(&decl, k ? ", to_regclass(" : "to_regclass(");
+            q_regclass(&decl, t->schema, t->name);
+            sb_puts(&decl, ")::oid");
         }
-        sb_puts(&g, "]::oid[]) x)))");
-        alter_head(&q, sub);
-        sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
-        stmt(a, v, arena_printf(a, "subscription %s: tables added to or removed from its publications", sub->name),
-             &g, &q);
+        sb_puts(&decl, "]::oid[]");
+        if (tp)
+            two_phase_refresh(a, v, sub, decl.s);
+        for (int e = 0; e < (tp ? 2 : 1); e++) {
+            sub_differs(&g, sub);
+            sb_puts(&g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
+                            : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
+                              "WHERE srsubid = s.oid) <> ");
+            sb_printf(&g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(%s) x)", decl.s);
+            if (tp)
+                sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
+            sb_puts(&g, "))");
+            alter_head(&q, sub);
+            /* two_phase enabled: only tables removed get here (refused above otherwise) */
+            sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt.copy_data && !e ? "true" : "false");
+            stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: tables added to or removed from its publications",
+                                               sub->name), &g, &q);
+        }
+        sb_free(&decl);
     }
     sb_free(&g);
     sb_free(&q);
@@ -836,6 +1021,7 @@ Vec step_sql(Arena *a, const Step *s)
     case STEP_RAISE: config(a, &v, s->node, true); break;
     case STEP_DATABASE: database(a, &v, s->node); break;
     case STEP_TABLES: tables(a, &v, s->node); break;
+    case STEP_COLUMNS: published_columns(a, &v, s->node); break;
     case STEP_PUBLICATIONS: publications(a, &v, s->node); break;
     case STEP_SUBSCRIBE: subscribe(a, &v, s->sub); break;
     case STEP_STANDBY_SLOT: slot_stmt(a, &v, s->sub); break;
@@ -970,12 +1156,142 @@ char *sql_hba_present(Arena *a, const MNode *n)
     return r;
 }
 
+/* pg_hba.conf as the server reads it, for replc's lines: r holds the rules
+ * of pg_hba_file_rules without an error, in the order the server tries them
+ * (the file on disk, loaded or not: a new file is checked before the
+ * reload); w holds replc's lines, one row each, with the roles its user is
+ * a member of, directly or not (roles: NULL when the user does not exist). */
+static void hba_with(Arena *a, StrBuf *b, const Vec *lines)
+{
+    sb_puts(b, "WITH r AS (SELECT coalesce(to_jsonb(h) ->> 'file_name', current_setting('hba_file')) AS file, "
+               "h.line_number AS line, coalesce((to_jsonb(h) ->> 'rule_number')::int, h.line_number) AS n, "
+               "h.type, h.database, h.user_name, h.address, h.netmask, h.auth_method, h.options "
+               "FROM pg_hba_file_rules h WHERE h.error IS NULL), "
+               "w0 (k, text, why, type, db, phys, usr, ip, cidr, addr, method) AS (VALUES ");
+    for (int i = 0; i < lines->n; i++) {
+        const HbaLine *h = lines->items[i];
+        StrBuf t;
+        sb_init(&t);
+        model_hba_line(&t, h);
+        sb_printf(b, "%s(%d, ", i ? ", " : "", i);
+        q_literal(b, t.s);
+        sb_free(&t);
+        sb_puts(b, ", ");
+        q_literal(b, h->why ? h->why : "");
+        sb_puts(b, ", ");
+        q_literal(b, h->type);
+        sb_puts(b, ", ");
+        q_literal(b, h->database);
+        sb_printf(b, ", %s, ", h->physical ? "true" : "false");
+        q_literal(b, h->user);
+        /* an address replc wrote with a mask is an IP address; else a host name */
+        const char *slash = strchr(h->address, '/');
+        if (slash) {
+            sb_puts(b, ", ");
+            q_literal(b, arena_strndup(a, h->address, (size_t)(slash - h->address)));
+            sb_puts(b, "::inet, ");
+            q_literal(b, h->address);
+            sb_puts(b, "::inet, ");
+        } else
+            sb_puts(b, ", NULL::inet, NULL::inet, ");
+        q_literal(b, h->address);
+        sb_puts(b, ", ");
+        q_literal(b, h->method);
+        sb_puts(b, ")");
+    }
+    sb_puts(b, "), w AS (SELECT w0.*, (WITH RECURSIVE m (oid) AS (SELECT oid FROM pg_roles WHERE rolname = w0.usr "
+               "UNION SELECT am.roleid FROM pg_auth_members am JOIN m ON am.member = m.oid) "
+               "SELECT array_agg(g.rolname) FROM m JOIN pg_roles g ON g.oid = m.oid) AS roles FROM w0) ");
+}
+
+/* True when rule r may take the connection of w's peer (hba.c: check_hba):
+ * its type (a host line's peer may or may not use SSL or GSS encryption),
+ * database (a physical connection matches only the keyword replication),
+ * user and address. What cannot be told here counts as a match: a group
+ * or samerole of a user that does not exist, a host name, samehost,
+ * samenet, any address for a peer written as a host name. */
+static const char HBA_MATCH[] =
+    "r.type <> 'local' AND NOT (w.type = 'hostssl' AND r.type IN ('hostnossl', 'hostgssenc')) "
+    "AND EXISTS (SELECT FROM unnest(r.database) d WHERE CASE WHEN w.phys THEN d = 'replication' "
+    "ELSE d IN ('all', w.db) OR (d = 'sameuser' AND w.db = w.usr) "
+    "OR (d IN ('samerole', 'samegroup') AND coalesce(w.db = ANY (w.roles), true)) "
+    "OR (d LIKE '/%' AND current_setting('server_version_num')::int >= 160000 AND w.db ~ substr(d, 2)) END) "
+    "AND EXISTS (SELECT FROM unnest(r.user_name) u WHERE u IN ('all', w.usr) "
+    "OR (u LIKE '+%' AND coalesce(substr(u, 2) = ANY (w.roles), true)) "
+    "OR (u LIKE '/%' AND current_setting('server_version_num')::int >= 160000 AND w.usr ~ substr(u, 2))) "
+    "AND CASE WHEN r.netmask IS NULL OR w.ip IS NULL THEN true "
+    "WHEN family(r.address::inet) <> family(w.ip) THEN false "
+    "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
+
+/* True when rule r surely takes the connection of w's peer: its type host
+ * (or w's), its database all or w's (a physical connection: replication),
+ * its user all or w's, its address all, a network holding w's IP address,
+ * or w's host name itself */
+static const char HBA_SURE[] =
+    "r.type IN ('host', w.type) "
+    "AND CASE WHEN w.phys THEN 'replication' = ANY (r.database) "
+    "ELSE 'all' = ANY (r.database) OR w.db = ANY (r.database) END "
+    "AND ('all' = ANY (r.user_name) OR w.usr = ANY (r.user_name)) "
+    "AND CASE WHEN r.address = 'all' THEN true "
+    "WHEN r.netmask IS NULL OR w.ip IS NULL THEN r.netmask IS NULL AND r.address = w.addr "
+    "WHEN family(r.address::inet) <> family(w.ip) THEN false "
+    "ELSE (w.ip & r.netmask::inet) = (r.address::inet & r.netmask::inet) END";
+
+/* Rule r admits w's peer as replc's line does: the same method (md5 does
+ * SCRAM for a SCRAM password), no options */
+static const char HBA_SAME[] =
+    "r.options IS NULL AND (r.auth_method = w.method OR (w.method = 'scram-sha-256' AND r.auth_method = 'md5'))";
+
+/* the rule's line as written in its file */
+static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)";
+
+/* The query over r and w that the parts (SQL text, no values) end with */
+static char *hba_query(Arena *a, const Vec *lines, const char *const *parts, int nparts)
+{
+    if (!lines->n)
+        return arena_strdup(a, "SELECT NULL WHERE false");
+    StrBuf b;
+    sb_init(&b);
+    hba_with(a, &b, lines);
+    for (int i = 0; i < nparts; i++)
+        sb_puts(&b, parts[i]);
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+/* t: the first rule that surely takes the connection and admits the peer
+ * as replc's line does; f: the first rule before it that may take the
+ * connection and admits it otherwise */
+char *sql_hba_shadowed(Arena *a, const Vec *lines)
+{
+    const char *parts[] = {
+        "SELECT w.text || chr(31) || w.why || chr(31) || coalesce(f.file || ':' || f.line || chr(31) || "
+        "f.raw, '') FROM w LEFT JOIN LATERAL (SELECT min(r.n) AS n FROM r WHERE ", HBA_SURE, " AND ", HBA_SAME,
+        ") t ON true LEFT JOIN LATERAL (SELECT r.*, ", HBA_RAW, " AS raw FROM r WHERE ", HBA_MATCH, " AND NOT (",
+        HBA_SAME, ") AND (t.n IS NULL OR r.n < t.n) ORDER BY r.n LIMIT 1) f ON true "
+        "WHERE f.line IS NOT NULL OR t.n IS NULL ORDER BY w.k"};
+    return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
+}
+
+char *sql_hba_equivalent(Arena *a, const Vec *lines)
+{
+    const char *parts[] = {
+        "SELECT w.text || chr(31) || r.file || ':' || r.line FROM w JOIN r ON r.type = w.type "
+        "AND r.database = ARRAY[w.db] AND r.user_name = ARRAY[w.usr] AND r.auth_method = w.method "
+        "AND r.options IS NULL AND CASE WHEN w.ip IS NULL OR r.netmask IS NULL THEN r.address = w.addr "
+        "ELSE r.address = host(w.ip) AND r.netmask::inet = netmask(w.cidr) END WHERE ", HBA_RAW,
+        " <> w.text ORDER BY w.k, r.n"};
+    return hba_query(a, lines, parts, (int)(sizeof parts / sizeof *parts));
+}
+
 char *sql_hba_marked(Arena *a, const MNode *n)
 {
     StrBuf b;
     sb_init(&b);
     const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
-    sb_printf(&b, "SELECT (%s) AND strpos(%s, ", sql_hba_present(a, n), file);
+    sb_printf(&b, "SELECT (%s) AND NOT EXISTS (%s) AND strpos(%s, ", sql_hba_present(a, n),
+              sql_hba_shadowed(a, &n->hba), file);
     q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
     sb_puts(&b, ") > 0");
     Vec slots = {0};

@@ -13,6 +13,8 @@ typedef struct SqlStmt {
     const char *guc;       /* config step: the setting it changes */
     const char *notice;    /* non-NULL: when the guard holds, report this (sql is NULL): a
                             * difference replc leaves to the user */
+    const char *show;      /* non-NULL: a query whose one value says what changes ("NAME: old ->
+                            * new"), which --dry-run and --status show when the guard holds */
 } SqlStmt;
 
 /* The statements of a SQL step (config, database, tables, publications,
@@ -23,6 +25,12 @@ Vec step_sql(Arena *a, const Step *s);
 /* Readiness and postcondition queries; each gives one row, one column. */
 char *sql_publications_count(Arena *a, const MSub *sub);  /* on the publisher: its publications and slot */
 int sub_ready_count(const MSub *sub);                      /* ... equal to this when ready */
+/* Columns added to a published table, subscribers first: on the publisher,
+ * how many declared columns its published tables that exist lack (0: its
+ * columns step adds none, nothing to wait for); on a subscriber, how many
+ * declared columns of the tables it receives from pub it lacks ('0' when ready). */
+char *sql_columns_to_add(Arena *a, const MNode *pub);
+char *sql_columns_missing(Arena *a, const MNode *pub, const MNode *sub_node);
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
 /* Names of the settings waiting for a restart ('' when none): those the
  * node's config step sets (replc restarts for them), and the others (a
@@ -33,8 +41,17 @@ char *sql_pending_others(Arena *a, const MNode *n);
  * defaults (a standby's data directory with any is not replaced without force). */
 const char *sql_user_data(void);
 char *sql_hba_present(Arena *a, const MNode *n);
-/* 't' when, besides, pg_hba.conf has replc's block of this cluster with
- * every slot record of n (model_recorded_slots; the hba step has nothing to do) */
+/* Of replc's pg_hba.conf lines (HbaLine *), one row each
+ * 'LINE<US>WHY<US>FILE:N<US>TEXT' for those whose peer's connection another
+ * rule may take first (FILE:N and TEXT: that rule; empty: no rule surely
+ * takes it); a rule with the same method and no options does not count. */
+char *sql_hba_shadowed(Arena *a, const Vec *lines);
+/* One row 'LINE<US>FILE:N' for each rule that is a line of lines written
+ * another way (same type, database, user, address and method) */
+char *sql_hba_equivalent(Arena *a, const Vec *lines);
+/* 't' when, besides, every line takes effect (sql_hba_shadowed) and
+ * pg_hba.conf has replc's block of this cluster with every slot record of n
+ * (model_recorded_slots; the hba step has nothing to do) */
 char *sql_hba_marked(Arena *a, const MNode *n);
 /* 't' when the raise step of standby has nothing to do: the server is not a
  * standby (yet: its base backup brings the source's settings), or none of its

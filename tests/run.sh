@@ -155,8 +155,16 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run trace bash tests/integration/trace.sh
     ) &
     (
+        export REPLC_HOSTS_PREFIX=rchg REPLC_HOSTS_NET=127.77.13
+        lane_run change2 bash tests/integration/change2.sh
+    ) &
+    (
         export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
         lane_run debian bash tests/integration/debian.sh
+    ) &
+    (
+        export REPLC_HOSTS_PREFIX=rhba REPLC_HOSTS_NET=127.77.11
+        lane_run hba bash tests/integration/hba.sh
     ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
@@ -177,10 +185,12 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by replc --apply" seed18a
     lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
     lane_report "real servers: changes to a live cluster converge" change
+    lane_report "real servers: more changes (column order, options back to defaults, a node added, an address changed)" change2
     lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
     lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
     lane_report "real servers: --apply --trace, the no-op over libpq" trace
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
+    lane_report "real servers: pg_hba.conf lines that take effect (shadowing, errors, final newline)" hba
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

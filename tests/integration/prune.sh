@@ -12,7 +12,8 @@
 #   (c) --apply --dry-run --prune lists them with '-', exits 3, changes nothing;
 #   (d) --apply --prune: the subscription, its slot on vm2 and vm4's slot on
 #       vm3 are gone; the rows stay (exact counts); the hand-made objects
-#       survive; a second --apply --dry-run --prune exits 0;
+#       survive; a second --apply --dry-run --prune exits 0; --status exits
+#       0, listing the hand-made objects (no mark: not drift);
 #   (e) subs3_test1 leaves the file: -o DIR --prune, every run.sh at once:
 #       the subscription and its slot on vm1 are gone, the rows stay.
 #
@@ -192,6 +193,12 @@ ins 1 "insert into test1 values (3, 'c')"
 poll "(d) subs3_test1 still replicates to vm3" 3 "select count(*) from test1" 3
 replc_run again --apply --dry-run --prune
 expect_rc again 0 "(d) --apply --dry-run --prune afterwards exits 0 (nothing pending)"
+# what has no mark of replc's is listed, never touched, and is no difference
+replc_run status-d --status
+expect_rc status-d 0 "(d) --status exits 0 with only objects made by hand left undeclared"
+has status-d out "^\\? publication 'hand_pub' on node 'vm3'.*not made by replc" "(d) --status still lists hand_pub"
+has status-d out "^\\? subscription 'hand_sub' .*on node 'vm3'.*not made by replc" "(d) --status still lists hand_sub"
+has status-d out "2 object\\(s\\) not made by replc .*not a difference" "(d) --status says they are not a difference"
 
 # ------------------------------------------------------------------ (e)
 sed -i -e '/subscribe subs3_test1 to vm1/d' "$TOPO"

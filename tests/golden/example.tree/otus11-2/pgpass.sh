@@ -9,7 +9,8 @@ port=5432
 bindir='/usr/lib/postgresql/15/bin'
 passfile=''
 set -- \
-    '192.168.56.11:5432:*:postgres' 'PGPASSWORD'
+    '192.168.56.11:5432:*:postgres' 'PGPASSWORD' \
+    '192.168.56.13:5432:*:postgres' 'PGPASSWORD'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"

@@ -19,9 +19,45 @@ ALTER SUBSCRIPTION warehouse_from_shop2 CONNECTION 'host=shop2.example port=5432
 \endif
 
 -- subscription warehouse_from_shop2: its publications
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p2']::text[]) ORDER BY 1))) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p2']::text[]) ORDER BY 1) AND s.subtwophasestate <> 'e')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop2 SET PUBLICATION p2 WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['p2']::text[]) ORDER BY 1) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET PUBLICATION p2 WITH (refresh = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET (run_as_owner = false);
 \set replc_changed 1
 \endif
 
@@ -31,10 +67,39 @@ ALTER SUBSCRIPTION warehouse_from_shop2 SET (streaming = 'parallel');
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''warehouse_from_shop2'': two_phase differs from the topology''s false; PostgreSQL 17 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION warehouse_from_shop2) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''warehouse_from_shop2'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION warehouse_from_shop2 DISABLE; ALTER SUBSCRIPTION warehouse_from_shop2 SET (failover = false); ALTER SUBSCRIPTION warehouse_from_shop2 ENABLE; or write the server''s value in the topology'
+\endif
+
+-- subscription warehouse_from_shop2: tables added while two_phase is enabled: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subtwophasestate = 'e' AND EXISTS (SELECT FROM unnest(ARRAY[to_regclass('shop2.orders')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE tabs text; BEGIN SELECT string_agg(x::regclass::text, '', '') INTO tabs FROM pg_subscription s, LATERAL (SELECT x FROM unnest(ARRAY[to_regclass(''shop2.orders'')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)) t WHERE subname = ''warehouse_from_shop2'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()); RAISE EXCEPTION ''subscription ''''%'''' has two_phase enabled: PostgreSQL refuses to copy the table(s) % added to its publications (REFRESH PUBLICATION with copy_data)'', ''warehouse_from_shop2'', tabs USING HINT = ''PostgreSQL 17 cannot turn two_phase off. On node ''''warehouse'''', by hand: DROP SUBSCRIPTION warehouse_from_shop2, empty the tables it receives on this node (TRUNCATE), and apply again: replc creates it anew and copies every table. Or leave the tables out of the publications in the topology.''; END';
+\set replc_changed 1
+\endif
+
 -- subscription warehouse_from_shop2: tables added to or removed from its publications
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop2.orders')::oid]::oid[]) x))) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop2.orders')::oid]::oid[]) x) AND s.subtwophasestate <> 'e')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION warehouse_from_shop2 REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop2.orders')::oid]::oid[]) x) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop2 REFRESH PUBLICATION WITH (copy_data = false);
 \set replc_changed 1
 \endif
 

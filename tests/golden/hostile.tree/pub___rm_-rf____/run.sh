@@ -14,11 +14,14 @@ pgdata='/srv/pg data/it'\''s $HOME'
 service='auto'
 version=15
 set -- \
+    'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'hba.sh' 'admit 2 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
     'restart.sh' 'restart '\''pub'\''; rm -rf / #'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
     'tables.sql' 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
+    'wait-columns.s__b___node.sh' 'when a column is to be added here to a table that '\''süb \ node'\'' receives, wait until '\''süb \ node'\'' has it' '' \
+    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
     'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
 cd "$(dirname "$0")"
 # shellcheck source-path=SCRIPTDIR source=lib.sh

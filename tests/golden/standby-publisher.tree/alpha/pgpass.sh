@@ -10,7 +10,9 @@ bindir=''
 passfile=''
 set -- \
     '10.2.0.2:5432:*:postgres' 'REPLC_PASSWORD' \
-    '10.2.0.3:5432:*:postgres' 'REPLC_PASSWORD'
+    '10.2.0.3:5432:*:postgres' 'REPLC_PASSWORD' \
+    '10.2.0.4:5432:*:postgres' 'REPLC_PASSWORD' \
+    '10.2.0.5:5432:*:postgres' 'REPLC_PASSWORD'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"

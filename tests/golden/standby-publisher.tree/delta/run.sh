@@ -15,6 +15,7 @@ service='auto'
 version=17
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
+    'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
     'config.sql' 'raise server settings to the derived values (ALTER SYSTEM)' 'dbname=postgres user=postgres' \
     'restart.sh' 'restart '\''delta'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \

@@ -19,9 +19,45 @@ ALTER SUBSCRIPTION delta_tu CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user
 \endif
 
 -- subscription delta_tu: its publications
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt', 'pu']::text[]) ORDER BY 1))) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt', 'pu']::text[]) ORDER BY 1) AND s.subtwophasestate <> 'e')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu SET PUBLICATION pt, pu WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt', 'pu']::text[]) ORDER BY 1) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET PUBLICATION pt, pu WITH (refresh = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (disable_on_error = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (run_as_owner = false);
 \set replc_changed 1
 \endif
 
@@ -31,10 +67,39 @@ ALTER SUBSCRIPTION delta_tu SET (streaming = 'parallel');
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''delta_tu'': two_phase differs from the topology''s false; PostgreSQL 17 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION delta_tu) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''delta_tu'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION delta_tu DISABLE; ALTER SUBSCRIPTION delta_tu SET (failover = false); ALTER SUBSCRIPTION delta_tu ENABLE; or write the server''s value in the topology'
+\endif
+
+-- subscription delta_tu: tables added while two_phase is enabled: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subtwophasestate = 'e' AND EXISTS (SELECT FROM unnest(ARRAY[to_regclass('t')::oid, to_regclass('u')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE tabs text; BEGIN SELECT string_agg(x::regclass::text, '', '') INTO tabs FROM pg_subscription s, LATERAL (SELECT x FROM unnest(ARRAY[to_regclass(''t'')::oid, to_regclass(''u'')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)) t WHERE subname = ''delta_tu'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()); RAISE EXCEPTION ''subscription ''''%'''' has two_phase enabled: PostgreSQL refuses to copy the table(s) % added to its publications (REFRESH PUBLICATION with copy_data)'', ''delta_tu'', tabs USING HINT = ''PostgreSQL 17 cannot turn two_phase off. On node ''''delta'''', by hand: DROP SUBSCRIPTION delta_tu, empty the tables it receives on this node (TRUNCATE), and apply again: replc creates it anew and copies every table. Or leave the tables out of the publications in the topology.''; END';
+\set replc_changed 1
+\endif
+
 -- subscription delta_tu: tables added to or removed from its publications
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid, to_regclass('u')::oid]::oid[]) x))) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid, to_regclass('u')::oid]::oid[]) x) AND s.subtwophasestate <> 'e')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION delta_tu REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'delta_tu' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid, to_regclass('u')::oid]::oid[]) x) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION delta_tu REFRESH PUBLICATION WITH (copy_data = false);
 \set replc_changed 1
 \endif
 

@@ -9,7 +9,8 @@ port=5432
 bindir=''
 passfile=''
 set -- \
-    '10.3.0.3:5432:*:postgres' 'PGPASS_TLS'
+    '10.3.0.3:5432:*:postgres' 'PGPASS_TLS' \
+    '10.3.0.2:5432:*:postgres' 'PGPASS_TLS'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
