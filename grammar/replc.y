@@ -109,7 +109,7 @@ static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
 %token <word> K_IDENTITY "'identity'" K_FULL "'full'" K_SET "'set'" K_ENV "'env'"
 %token <word> K_FILE "'file'" K_INCLUDE "'include'" K_PASSWORD "'password'"
 
-%type <word> name name_no_to keyword value type_arg
+%type <word> name name_no_to keyword value type_arg guc_name
 %type <vec> name_list tname_list with_opt options table_elems
 %type <setting> setting
 %type <option> option
@@ -194,7 +194,7 @@ setting
           $$->kind = SET_PASSWORD_LIT; $$->key = $1; $$->value = $2; $$->span = @$;
           diag_redact(p->diag, @2);
       }
-    | K_SET name '=' value ';'           {
+    | K_SET guc_name '=' value ';'       {
           $$ = mk(p, sizeof(Setting));
           $$->kind = SET_GUC; $$->key = $2; $$->value = $4; $$->span = @$;
       }
@@ -327,6 +327,16 @@ option
     | name '=' value                     {
           $$ = mk(p, sizeof(Option));
           $$->name = $1; $$->value = $3; $$->has_value = true; $$->span = @$;
+      }
+    ;
+
+/* guc_name := name { '.' name }   (an extension's setting: pg_stat_statements.max) */
+guc_name
+    : name
+    | guc_name '.' name                  {
+          $$ = $1;
+          $$.s = arena_printf(p->arena, "%s.%s", $1.s, $3.s);
+          $$.span = @$;
       }
     ;
 

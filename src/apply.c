@@ -120,11 +120,14 @@ static void round_admin(Pre *p)
     free(sql);
 }
 
-/* Round 2: each node's own database: declared tables as they exist, and
- * which subscriptions exist already. Column 0 is a constant; then two per
- * table (db_table_col), then one per subscription (db_sub_col). */
+/* Round 2: each node's own database: declared tables as they exist, which
+ * subscriptions exist already, and the tables without a replica identity
+ * its publications would carry. Column 0 is a constant; then two per table
+ * (db_table_col), one per subscription (db_sub_col), one per publication
+ * (db_pub_col). */
 static int db_table_col(int k) { return 1 + 2 * k; }
 static int db_sub_col(const MNode *node, int k) { return 1 + 2 * node->tables.n + k; }
+static int db_pub_col(const MNode *node, int k) { return 1 + 2 * node->tables.n + node->subs.n + k; }
 
 static void round_db_query(StrBuf *b, const MNode *node)
 {
@@ -159,6 +162,13 @@ static void round_db_query(StrBuf *b, const MNode *node)
         q_literal(b, s->name);
         sb_puts(b, " AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))");
     }
+    for (int k = 0; k < node->pubs.n; k++) {
+        Arena a;
+        arena_init(&a);
+        const char *tabs = sql_pub_unidentified(&a, node, node->pubs.items[k]);
+        sb_printf(b, ", %s", tabs ? tabs : "''");
+        arena_free(&a);
+    }
 }
 
 static void round_db_result(Pre *p, int i, PgConn *c)
@@ -181,6 +191,18 @@ static void round_db_result(Pre *p, int i, PgConn *c)
                        "server (%s); replc never changes a column's type: change it by hand (ALTER TABLE "
                        "... ALTER COLUMN ... TYPE) on every node, subscribers first, or write the server's "
                        "type in the topology", node->name, t->display, cols);
+    }
+    for (int k = 0; k < node->pubs.n; k++) {
+        const MPub *pub = node->pubs.items[k];
+        const char *tabs = pg_get(c, 0, db_pub_col(node, k));
+        if (*tabs)
+            problem(p, "node '%s': publication '%s' publishes %s, but table(s) without a replica identity would be "
+                       "in it: %s; UPDATE and DELETE on them would then fail on '%s' (\"cannot update table "
+                       "because it does not have a replica identity\"): give each a primary key or REPLICA "
+                       "IDENTITY FULL, or publish only inserts with (publish = 'insert')",
+                    node->name, pub->name,
+                    model_pub_changes(pub),
+                    tabs, node->name);
     }
     char *ex = arena_alloc(p->a, (size_t)node->subs.n + 1);
     for (int k = 0; k < node->subs.n; k++)
@@ -240,10 +262,13 @@ static bool slot_listed(const char *slots, const char *name, bool *active)
 typedef struct CopyTarget {
     const MTable *t;
     const MSub *s;
+    bool adds;   /* the subscription exists, and adds t */
 } CopyTarget;
 
 /* Subscriber tables an initial copy would fill that already hold rows
- * (check 21): one query per subscriber, one column (0 or 1) per table. */
+ * (check 21): those of a new subscription, and those an existing one does
+ * not have yet (REFRESH PUBLICATION copies them); one query per
+ * subscriber, one column (0 or 1) per table. */
 static void round_copies(Pre *p)
 {
     int n = p->m->nodes.n;
@@ -258,20 +283,29 @@ static void round_copies(Pre *p)
         sb_init(&b);
         for (int k = 0; k < node->subs.n; k++) {
             const MSub *s = node->subs.items[k];
-            if ((p->subs_exist[i] && p->subs_exist[i][k] == 't') || !s->copy_data)
+            /* an existing subscription copies the tables it adds (REFRESH PUBLICATION) */
+            bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
+            if (exists ? !(s->opt.connect && s->opt.enabled && s->opt.copy_data) : !s->copy_data)
                 continue;
             for (int q = 0; q < s->tables.n; q++) {
                 const MTable *t = s->tables.items[q];
-                /* only a table that exists can be read: query_to_xml runs the count only then */
                 sb_puts(&b, b.len ? ", " : "SELECT ");
-                sb_puts(&b, "(xpath('/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
-                q_regclass(&b, t->schema, t->name);
-                sb_puts(&b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass(");
-                q_regclass(&b, t->schema, t->name);
-                sb_puts(&b, ")) END, false, false, '')))[1]::text");
+                if (exists) {
+                    sb_puts(&b, "CASE WHEN to_regclass(");
+                    q_regclass(&b, t->schema, t->name);
+                    sb_puts(&b, ")::oid IN (SELECT r.srrelid FROM pg_subscription_rel r JOIN pg_subscription s "
+                                "ON s.oid = r.srsubid WHERE s.subname = ");
+                    q_literal(&b, s->name);
+                    sb_puts(&b, " AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = "
+                                "current_database())) THEN '0' ELSE ");
+                }
+                sql_has_rows(&b, t);
+                if (exists)
+                    sb_puts(&b, " END");
                 CopyTarget *ct = arena_alloc(p->a, sizeof *ct);
                 ct->t = t;
                 ct->s = s;
+                ct->adds = exists;
                 vec_push(p->a, &targets[i], ct);
             }
         }
@@ -293,8 +327,9 @@ static void round_copies(Pre *p)
                 const CopyTarget *ct = targets[i].items[k];
                 if (strcmp(pg_get(c[i], 0, k), "1") == 0)
                     problem(p, "node '%s': table '%s' already holds rows, and subscription '%s' would copy "
-                               "the publisher's rows into it (duplicates or a duplicate-key stall); empty it, "
-                               "or subscribe with (copy_data = false)", node->name, ct->t->display, ct->s->name);
+                               "the publisher's rows into it%s (duplicates or a duplicate-key stall); empty it, "
+                               "or subscribe with (copy_data = false)", node->name, ct->t->display, ct->s->name,
+                            ct->adds ? " as it adds it" : "");
             }
         } else {
             char *e = pg_error(c[i]);

@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include "derive.h"
+#include "gucnames.h"
 #include "map.h"
 #include "replcheck.h"
 
@@ -28,6 +29,7 @@ typedef struct Checker {
     Map subs;      /* node_key -> MSub *, as the nodes' subs */
     StrBuf key;    /* node_key's result */
     Map columns;   /* column name -> ColumnSeen *, shared by all tables */
+    Vec guc_reported; /* Setting *: server settings whose name was reported (once, not per node) */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -182,6 +184,66 @@ static int number_setting(Checker *c, const Setting *s, int lo, int hi, int dflt
     return (int)v;
 }
 
+/* 'set NAME = VALUE': NAME is a server setting of the node's major (or an
+ * extension's PREFIX.NAME), that ALTER SYSTEM may set. A name in defaults is
+ * reported once, at the first node it fails on. Returns the name as
+ * PostgreSQL spells it, or NULL when it was reported. */
+static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
+{
+    const char *name = g->key.s;
+    for (int i = 0; i < c->guc_reported.n; i++)
+        if (c->guc_reported.items[i] == g)
+            return NULL;
+    const GucName *known = gucname_find(name);
+    Diagnostic *dg = NULL;
+    if (known && gucname_in(known, n->version)) {
+        if (!gucname_fixed(known))
+            return known->name;
+        dg = diag_error(c->d, g->key.span, "fixed-server-setting",
+                        "server setting '%s' cannot be set with ALTER SYSTEM", known->name);
+        diag_hint(c->d, dg, "%s", strcmp(known->context, "internal") == 0
+                                      ? "Its value is fixed when PostgreSQL is built or the cluster is "
+                                        "made (initdb); remove the 'set'."
+                                      : "Only the server's command line or postgresql.conf may give it, "
+                                        "and replc edits neither; remove the 'set'.");
+    } else if (gucname_custom(name)) {
+        return name;                 /* an extension's: PostgreSQL keeps it as a placeholder */
+    } else if (strchr(name, '.')) {
+        dg = diag_error(c->d, g->key.span, "unknown-server-setting",
+                        "'%s' is not a name for an extension's server setting", name);
+        diag_hint(c->d, dg, "An extension's setting is PREFIX.NAME, each part letters, digits, '_' "
+                            "and '$', not starting with a digit or '$'.");
+    } else if (n->version < GUCNAMES_FIRST) {
+        bool plain = *name != '\0';
+        for (const char *p = name; *p; p++)
+            plain &= isalnum((unsigned char)*p) || *p == '_';
+        if (plain)
+            return name;             /* no list of its settings: PostgreSQL checks it */
+        dg = diag_error(c->d, g->key.span, "unknown-server-setting",
+                        "'%s' is not a server setting name", name);
+        diag_hint(c->d, dg, "A setting name holds letters, digits and '_'; an extension's is "
+                            "written with its prefix, as pg_stat_statements.max.");
+    } else if (known) {
+        dg = diag_error(c->d, g->key.span, "unknown-server-setting",
+                        "PostgreSQL %d has no server setting '%s' (node '%s')", n->version, name, n->name);
+        diag_hint(c->d, dg, "'%s' is a setting of PostgreSQL %s.", known->name, gucname_majors(known));
+    } else {
+        dg = diag_error(c->d, g->key.span, "unknown-server-setting",
+                        "PostgreSQL %d has no server setting '%s' (node '%s')", n->version, name, n->name);
+        int nn;
+        const char *const *all = gucname_list(n->version, &nn);
+        const char *best = diag_suggest(name, all, nn);
+        if (best)
+            diag_hint(c->d, dg, "Did you mean '%s'?", best);
+        else
+            diag_hint(c->d, dg, "An extension's setting is written with its prefix, as "
+                                "pg_stat_statements.max.");
+    }
+    (void)dg;
+    vec_push(c->a, &c->guc_reported, (void *)g);
+    return NULL;
+}
+
 static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Settings *defs)
 {
     const Setting *s;
@@ -256,17 +318,20 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     for (int b = 0; b < 2; b++)
         for (int i = 0; i < blocks[b]->gucs.n; i++) {
             const Setting *g = blocks[b]->gucs.items[i];
+            const char *name = check_guc_name(c, g, n);
+            if (!name)
+                continue;
             UserGuc *u = NULL;
             for (int k = 0; k < n->user_gucs.n; k++) {
                 UserGuc *o = n->user_gucs.items[k];
-                if (strcmp(o->name, g->key.s) == 0)
+                if (strcmp(o->name, name) == 0)
                     u = o;
             }
             if (!u) {
                 u = arena_alloc(c->a, sizeof *u);
                 vec_push(c->a, &n->user_gucs, u);
             }
-            u->name = g->key.s;
+            u->name = name;
             u->value = g->value.s;
             u->span = g->span;
         }
@@ -489,6 +554,7 @@ static void check_tables(Checker *c)
             MColumn *mc = arena_alloc(c->a, sizeof *mc);
             mc->name = col->name.s;
             mc->type = col->type;
+            mc->type_span = col->type_span;
             mc->not_null = col->not_null;
             vec_push(c->a, &t->columns, mc);
             if (col->primary_key) {
@@ -710,7 +776,9 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     so->create_slot = opt_bool(o[SUBOPT_CREATE_SLOT], so->connect);
     so->copy_data = opt_bool(o[SUBOPT_COPY_DATA], so->connect);
     so->binary = opt_bool(o[SUBOPT_BINARY], false);
-    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], false);
+    /* replc's default, not PostgreSQL's: a conflict stops the subscription
+     * visibly instead of a worker that fails and retries for ever */
+    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], n->version >= 15);
     so->failover = opt_bool(o[SUBOPT_FAILOVER], false);
     so->password_required = opt_bool(o[SUBOPT_PASSWORD_REQUIRED], true);
     so->run_as_owner = opt_bool(o[SUBOPT_RUN_AS_OWNER], false);
@@ -978,7 +1046,7 @@ static void check_standby_cycles(Checker *c)
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {

@@ -105,6 +105,8 @@ static OptSource sub_source(const MSub *s, SubOpt id)
         return OPT_REPLC;
     if (id == SUBOPT_STREAMING && s->node->version >= 14)
         return OPT_REPLC;
+    if (id == SUBOPT_DISABLE_ON_ERROR && s->node->version >= 15)
+        return OPT_REPLC;
     return OPT_DEFAULT;
 }
 

@@ -24,6 +24,13 @@ static void sql_header(StrBuf *b, const Step *s)
     sb_printf(b, "-- replc: step %s of node '%s'. Generated; do not edit.\n-- %s\n", s->file,
               s->node->name, s->what);
     sb_puts(b, "-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.\n");
+    /* DDL waits behind a long transaction no longer than this (and every
+     * session queued behind it with it): run.sh tries the file again */
+    sb_printf(b, "-- A statement waits at most %d s behind another session's lock, then fails\n"
+                 "-- (lock timeout); run.sh then runs the file again, at most %d times in all,\n"
+                 "-- and names the transactions it waited behind.\n"
+                 "SET lock_timeout = '%ds';\n",
+              STEP_LOCK_TIMEOUT_S, STEP_LOCK_TRIES, STEP_LOCK_TIMEOUT_S);
 }
 
 /* ---------- SQL steps ---------- */
@@ -556,6 +563,9 @@ void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n)
                "# It stops at the first failure; running it again is safe.\n"
                SH_DATA_DIRECTIVE "set -eu\n");
     sh_server_values(b, n);
+    sh_var_long(b, "lock_timeout", STEP_LOCK_TIMEOUT_S);
+    sh_var_long(b, "lock_tries", STEP_LOCK_TRIES);
+    sh_var(b, "lock_blockers_sql", sql_lock_blockers());
     sh_args_begin(b);
     for (int i = 0; i < steps->n; i++) {
         const Step *s = steps->items[i];
@@ -593,6 +603,7 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
     sh_var_long(b, "workers", workers);
     sh_var(b, "workers_sql", arena_printf(&a, "ALTER SYSTEM SET max_logical_replication_workers = %ld", workers));
     sh_var(b, "old", root->name);
+    sh_var(b, "sequences_sql", sql_advance_sequences(&a, root));
     StrBuf sql;
     sb_init(&sql);
     model_conninfo(&sql, root, "postgres", NULL);

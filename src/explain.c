@@ -43,6 +43,21 @@ static const struct {
      "A key that is not a setting. Settings are host, port, database, user,\n"
      "password, version, pgdata, bindir, ssh, service and sslmode. PostgreSQL server\n"
      "settings are written 'set NAME = VALUE;'. The hint suggests the closest key.\n"},
+    {"unknown-server-setting",
+     "'set NAME = VALUE' names a server setting that the node's PostgreSQL version\n"
+     "does not have (replc knows the settings of 14 to 18, from their pg_settings).\n"
+     "The hint gives the closest name, or the versions that have the setting: a\n"
+     "setting that is new (io_method, 18) or gone (old_snapshot_threshold, 17)\n"
+     "needs another version or no 'set'. Case does not matter. An extension's\n"
+     "setting is written with its prefix, as pg_stat_statements.max; each part\n"
+     "holds letters, digits, '_' and '$'. A name in defaults is reported once,\n"
+     "at the first node whose version lacks it.\n"},
+    {"fixed-server-setting",
+     "replc writes server settings with ALTER SYSTEM, which refuses this one:\n"
+     "its context is internal (block_size, server_version, ...: fixed when\n"
+     "PostgreSQL is built or the cluster is made), or it is config_file,\n"
+     "data_directory, hba_file or ident_file, which only the server's command\n"
+     "line or postgresql.conf may give. Remove the 'set'.\n"},
     {"duplicate-setting", "A setting is given twice in one block. The second would silently win; remove one.\n"},
     {"bad-value",
      "A setting or option has a value of the wrong kind (a number where a name is\n"
@@ -105,6 +120,32 @@ static const struct {
      "to WAL, and each subscriber finds the row by comparing all columns: a full\n"
      "scan per row unless an index fits (btree from 16, hash from 17). Columns\n"
      "whose types have no equality operator cannot be applied at all.\n"},
+    {"sequence-not-replicated",
+     "A published table has a column fed by a sequence (serial, bigserial,\n"
+     "smallserial, serial2/4/8, a default of nextval, an identity column).\n"
+     "Logical replication carries rows, not sequences (before PostgreSQL 19): on\n"
+     "a subscriber the table fills up while its sequence stays at its start. If\n"
+     "the subscriber, or its promoted standby, ever writes the table (failover,\n"
+     "switch-over), nextval hands out keys that exist: duplicate key errors.\n"
+     "replc's promote step (promote.sh, replc --promote) advances every sequence\n"
+     "that feeds a column of a table the subscriber receives to 1000 steps past\n"
+     "the largest key there (never backwards) before it reports success. After a\n"
+     "switch-over by hand, do the same: SELECT setval('t_id_seq', max(id) + 1000)\n"
+     "FROM t. Or use keys that do not collide (uuid, or per-node ranges).\n"},
+    {"unbounded-slot-wal",
+     "A server holds replication slots (its subscribers' logical slots, made\n"
+     "before the subscriptions; its standbys' physical slots) and the topology\n"
+     "does not set max_slot_wal_keep_size (PostgreSQL's default -1: no bound). A\n"
+     "slot keeps every WAL segment its consumer has not confirmed: a subscriber or\n"
+     "standby that is down, or a subscription not yet created, makes pg_wal grow\n"
+     "until the disk is full and the server stops. replc does not pick a bound,\n"
+     "since a bound is a trade-off: a slot that falls behind it is invalidated\n"
+     "(wal_status 'lost'), and its subscriber or standby must then be set up\n"
+     "again (a subscriber's promote step refuses a lost slot). Write\n"
+     "'set max_slot_wal_keep_size = \"100GB\";' with a size pg_wal can hold, or\n"
+     "'set max_slot_wal_keep_size = \"-1\";' to keep it unbounded on purpose.\n"
+     "replc --status shows each slot's retained WAL, wal_status and the bytes left\n"
+     "before the bound (safe_wal_size). Reported once per server, 13 and later.\n"},
     {"logical-cycle",
      "Subscriptions form a cycle that carries the same table (A -> B -> A).\n"
      "Below PostgreSQL 16 a change applied by a subscription is published again:\n"

@@ -319,3 +319,10 @@ bool model_ssl_required(const MNode *n)
     return n->sslmode && (strcmp(n->sslmode, "require") == 0 || strcmp(n->sslmode, "verify-ca") == 0 ||
                           strcmp(n->sslmode, "verify-full") == 0);
 }
+
+const char *model_pub_changes(const MPub *p)
+{
+    if (p->pub_update && p->pub_delete)
+        return "updates and deletes";
+    return p->pub_update ? "updates" : p->pub_delete ? "deletes" : NULL;
+}

@@ -82,6 +82,7 @@ typedef struct HbaLine {
 typedef struct MColumn {
     const char *name;
     const char *type;
+    Span type_span;
     bool not_null;
 } MColumn;
 
@@ -111,7 +112,8 @@ typedef enum {
 
 /* A subscription's options, parsed once by check.c. A value not given is
  * PostgreSQL's default (connect = false makes enabled, create_slot and
- * copy_data default to false, as PostgreSQL does). */
+ * copy_data default to false, as PostgreSQL does), except disable_on_error:
+ * true on 15+ (replc's default; stepsql.c writes it out). */
 typedef struct SubOptions {
     bool given[SUBOPT_COUNT];
     Span span[SUBOPT_COUNT];       /* where each given option was written */
@@ -240,6 +242,9 @@ const char *subopt_name(SubOpt o);
 /* A boolean option's value (false for the options that are not booleans). */
 bool subopt_bool(const SubOptions *o, SubOpt id);
 const char *pubopt_name(PubOpt o);
+/* What of a row change publication p publishes that needs a replica
+ * identity: "updates and deletes", "updates", "deletes", or NULL. */
+const char *model_pub_changes(const MPub *p);
 /* The primary at the top of a node's chain of standbys (the node itself for a primary). */
 MNode *model_chain_root(const MNode *n);
 /* Every standby streaming from n, directly or through other standbys, in a

@@ -19,6 +19,7 @@ struct PgConn {
     char **cells;         /* nrows * ncols, row by row */
     bool *nulls;
     char *error;
+    char sqlstate[6];     /* of the last failed query, "" when none */
 };
 
 static char *xstrdup(const char *s)
@@ -33,7 +34,14 @@ static char *xstrdup(const char *s)
 
 PgConn *pg_open(const MNode *n, const char *dbname)
 {
+    return pg_open_with(n, dbname, NULL);
+}
+
+PgConn *pg_open_with(const MNode *n, const char *dbname, const char *options)
+{
     PgConn *c = calloc(1, sizeof *c);
+    char opts[256];
+    snprintf(opts, sizeof opts, "-c synchronous_commit=local%s%s", options ? " " : "", options ? options : "");
     char port[16];
     snprintf(port, sizeof port, "%d", n->port);
     const char *keys[12], *vals[12];
@@ -47,7 +55,7 @@ PgConn *pg_open(const MNode *n, const char *dbname)
     /* replc's own commits never wait for a synchronous standby (a
      * subscriber's, docs/failover.md): one that is down, or leaving the
      * topology, must not stall the steps that reconfigure it */
-    keys[k] = "options", vals[k++] = "-c synchronous_commit=local";
+    keys[k] = "options", vals[k++] = opts;
     if (n->sslmode)
         keys[k] = "sslmode", vals[k++] = n->sslmode;
     if (n->pw_kind == PW_ENV && getenv(n->pw_value))
@@ -170,6 +178,8 @@ static void collect(PgConn *c)
             failed = true;
             free(c->error);
             c->error = result_error(r, c->conn);
+            const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code ? code : "");
         }
         PQclear(r);
     }
@@ -217,6 +227,7 @@ bool pg_send(PgConn *c, const char *sql)
             c->error = xstrdup("not connected");
         return false;
     }
+    c->sqlstate[0] = '\0';
     if (!PQsendQuery(c->conn, sql)) {
         c->state = PG_FAILED;
         free(c->error);
@@ -245,6 +256,8 @@ bool pg_is_null(const PgConn *c, int row, int col)
 {
     return row < 0 || col < 0 || row >= c->nrows || col >= c->ncols || c->nulls[row * c->ncols + col];
 }
+
+const char *pg_sqlstate(const PgConn *c) { return c->sqlstate; }
 
 bool pg_is_true(const PgConn *c, int row, int col)
 {

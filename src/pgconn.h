@@ -21,6 +21,9 @@ typedef enum {
 /* Start connecting to node n's server, database dbname, as the node's user,
  * with the node's password (env, file or literal; never from a command line). */
 PgConn *pg_open(const MNode *n, const char *dbname);
+/* The same, with more server settings for the session: options as libpq
+ * takes them ("-c name=value ..."). */
+PgConn *pg_open_with(const MNode *n, const char *dbname, const char *options);
 void pg_close(PgConn *c);
 PgState pg_state(const PgConn *c);
 int pg_socket(const PgConn *c);
@@ -42,6 +45,8 @@ bool pg_is_true(const PgConn *c, int row, int col);
  * error fields (malloc'ed). Clears the failure so the connection may be
  * used again when it is still open. */
 char *pg_error(PgConn *c);
+/* The SQLSTATE of the last failed query ("" when the last one did not fail). */
+const char *pg_sqlstate(const PgConn *c);
 bool pg_connection_ok(const PgConn *c);
 int pg_server_version(const PgConn *c);
 /* Ask the server to cancel the running query. */

@@ -5,6 +5,7 @@
 
 #include "map.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,8 +34,13 @@ static const char *to_slot(Arena *a, const char *s)
     return r;
 }
 
-/* 26-28, 30: replica identity of published tables */
-static void check_replica_identity(Arena *a, DiagCtx *d, Model *m)
+/* A check of one published table (its node and publication): true when it
+ * reported, so that the table is not reported again. */
+typedef bool (*TableCheck)(DiagCtx *d, const MNode *n, const MPub *p, const MTable *t);
+
+/* Each table of each publication, in declaration order, to check until it
+ * reports once. */
+static void published_tables(DiagCtx *d, const Model *m, TableCheck check)
 {
     char *seen = calloc((size_t)m->tables.n + 1, 1);
     for (int i = 0; i < m->nodes.n; i++) {
@@ -43,37 +49,117 @@ static void check_replica_identity(Arena *a, DiagCtx *d, Model *m)
             const MPub *p = n->pubs.items[k];
             for (int j = 0; j < p->tables.n; j++) {
                 const MTable *t = p->tables.items[j];
-                if (seen[t->index] || !t->has_columns)
-                    continue;
-                if (t->replica_full) {
+                if (!seen[t->index] && t->has_columns && check(d, n, p, t))
                     seen[t->index] = 1;
-                    Diagnostic *dg = diag_warning(d, t->span, "replica-identity-full",
-                                                  "table '%s' is published with replica identity full",
-                                                  t->display);
-                    diag_hint(d, dg, "Every UPDATE and DELETE writes the whole old row to WAL, and "
-                                     "each subscriber looks the row up by all its columns (a full "
-                                     "scan unless an index fits). A primary key is cheaper.");
-                    continue;
-                }
-                if (t->pkey.n || !(p->pub_update || p->pub_delete))
-                    continue;
-                seen[t->index] = 1;
-                Diagnostic *dg = diag_error(d, t->span, "replica-identity",
-                                            "table '%s' has no primary key, but publication '%s' "
-                                            "publishes %s", t->display, p->name,
-                                            p->pub_update && p->pub_delete ? "updates and deletes"
-                                            : p->pub_update ? "updates" : "deletes");
-                diag_note(d, dg, p->span, "published here on node '%s'", n->name);
-                diag_hint(d, dg, "Once the table is published, PostgreSQL refuses UPDATE and "
-                                 "DELETE on '%s' (\"cannot update table because it does not have a "
-                                 "replica identity\"). Give it a primary key, declare it 'replica "
-                                 "identity full', or publish only inserts with "
-                                 "'with (publish = 'insert')'.", t->display);
             }
         }
     }
-    (void)a;
     free(seen);
+}
+
+/* 26-28, 30: replica identity of a published table */
+static bool replica_identity(DiagCtx *d, const MNode *n, const MPub *p, const MTable *t)
+{
+    if (t->replica_full) {
+        Diagnostic *dg = diag_warning(d, t->span, "replica-identity-full",
+                                      "table '%s' is published with replica identity full", t->display);
+        diag_hint(d, dg, "Every UPDATE and DELETE writes the whole old row to WAL, and "
+                         "each subscriber looks the row up by all its columns (a full "
+                         "scan unless an index fits). A primary key is cheaper.");
+        return true;
+    }
+    if (t->pkey.n || !(p->pub_update || p->pub_delete))
+        return false;
+    Diagnostic *dg = diag_error(d, t->span, "replica-identity",
+                                "table '%s' has no primary key, but publication '%s' "
+                                "publishes %s", t->display, p->name,
+                                p->pub_update && p->pub_delete ? "updates and deletes"
+                                : p->pub_update ? "updates" : "deletes");
+    diag_note(d, dg, p->span, "published here on node '%s'", n->name);
+    diag_hint(d, dg, "Once the table is published, PostgreSQL refuses UPDATE and "
+                     "DELETE on '%s' (\"cannot update table because it does not have a "
+                     "replica identity\"). Give it a primary key, declare it 'replica "
+                     "identity full', or publish only inserts with "
+                     "'with (publish = 'insert')'.", t->display);
+    return true;
+}
+
+/* The column's values come from a sequence: a serial type, a default of
+ * nextval(...), or an identity column (written in the type text). */
+static bool sequence_fed(const MColumn *c)
+{
+    static const char *const serials[] = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"};
+    size_t w = strcspn(c->type, " (");
+    for (size_t i = 0; i < sizeof serials / sizeof serials[0]; i++)
+        if (strlen(serials[i]) == w && strncasecmp(c->type, serials[i], w) == 0)
+            return true;
+    char low[256];
+    size_t k = 0;
+    for (; c->type[k] && k < sizeof low - 1; k++)
+        low[k] = (char)tolower((unsigned char)c->type[k]);
+    low[k] = '\0';
+    return strstr(low, "nextval") || strstr(low, "identity");
+}
+
+/* 41: a published table with a sequence-fed column: the sequence is not
+ * replicated (logical replication carries rows, not sequences, before
+ * PostgreSQL 19), so a node that takes over writing hands out keys that
+ * exist. At its first such column. */
+static bool sequences(DiagCtx *d, const MNode *n, const MPub *p, const MTable *t)
+{
+    const MColumn *col = NULL;
+    for (int c = 0; c < t->columns.n && !col; c++)
+        if (sequence_fed(t->columns.items[c]))
+            col = t->columns.items[c];
+    if (!col)
+        return false;
+    Diagnostic *dg = diag_warning(d, col->type_span, "sequence-not-replicated",
+                                  "column '%s' of published table '%s' takes its values from a "
+                                  "sequence, which logical replication does not carry",
+                                  col->name, t->display);
+    diag_note(d, dg, p->span, "published here on node '%s'", n->name);
+    diag_hint(d, dg, "On a subscriber the sequence stays where it was: if that node (or its "
+                     "promoted standby) ever writes the table, it hands out keys that exist. "
+                     "replc's promote step advances such sequences past the largest key; after "
+                     "a switch-over by hand, run setval yourself (replc --explain "
+                     "sequence-not-replicated).");
+    return true;
+}
+
+/* A server that holds replication slots, without max_slot_wal_keep_size
+ * written for it: a consumer that is down keeps WAL there without bound.
+ * Not derived: a bound trades a full disk for a slot that can be lost
+ * (REPLICATION.md check 44); the user chooses, and writing -1 is a choice. */
+static void check_slot_wal(Arena *a, DiagCtx *d, const Model *m)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        const MNode *n = m->nodes.items[i];
+        if (model_lock_node(m, n) != n || n->version < 13)   /* one report per server; 13 has the setting */
+            continue;
+        Vec slots = {0}, on = {0};
+        model_recorded_slots(a, n, &slots);
+        if (!slots.n)
+            continue;
+        bool given = false;
+        model_server_nodes(a, n, &on);
+        for (int k = 0; k < on.n; k++) {
+            const MNode *o = on.items[k];
+            for (int j = 0; j < o->user_gucs.n; j++)
+                given |= strcmp(((const UserGuc *)o->user_gucs.items[j])->name, "max_slot_wal_keep_size") == 0;
+        }
+        if (given)
+            continue;
+        Diagnostic *dg = diag_warning(d, n->span, "unbounded-slot-wal",
+                                      "node '%s' holds %d replication slot(s) ('%s'%s) and max_slot_wal_keep_size "
+                                      "is not set: a subscriber or standby that is down makes it keep WAL "
+                                      "without bound", n->name, slots.n, (const char *)slots.items[0],
+                                      slots.n > 1 ? ", ..." : "");
+        diag_hint(d, dg, "Write 'set max_slot_wal_keep_size = \"100GB\";' (a size pg_wal can hold) to bound "
+                         "it: a slot past the bound is invalidated (wal_status 'lost') and its subscriber or "
+                         "standby must be set up again. Without a bound, pg_wal can fill the disk and stop the "
+                         "server. 'set max_slot_wal_keep_size = \"-1\";' keeps it unbounded on purpose. replc "
+                         "--status shows each slot's retained WAL and wal_status.");
+    }
 }
 
 typedef struct SlotUse {
@@ -728,8 +814,10 @@ void check_derived(Arena *a, DiagCtx *d, const Model *m)
 
 void check_replication(Arena *a, DiagCtx *d, Model *m)
 {
-    check_replica_identity(a, d, m);
+    published_tables(d, m, replica_identity);
+    published_tables(d, m, sequences);
     check_slots(a, d, m);
+    check_slot_wal(a, d, m);
     check_cycles(a, d, m);
     check_writers(a, d, m);
     check_mixed_versions(d, m);

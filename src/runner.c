@@ -25,6 +25,9 @@ struct Job {
     bool in_action;
     bool showing;         /* dry run: the statement's show query is out */
     bool changed, would;
+    int lock_tries;       /* JOB_SQL: tries of the statement that gave up behind a lock */
+    bool probing;         /* JOB_SQL: asking whom it waited behind */
+    char *lock_error;     /* the server's message when it gave up */
     const char *query;    /* JOB_WAIT / JOB_RESTART: what is polled */
     const char *want;     /* JOB_WAIT: the value that ends the wait */
     const char *what;     /* what it waits for */
@@ -132,9 +135,51 @@ static void sql_next(RealRunner *rr, Job *j)
     }
 }
 
+/* After a statement gave up behind a lock (and the sessions it waited
+ * behind are known: who): its guard and itself again, or, after the last
+ * try, the step fails saying so. */
+static void lock_retry(RealRunner *rr, Job *j, const char *who)
+{
+    const SqlStmt *st = j->stmts.items[j->idx];
+    int tries = step_lock_tries();
+    if (j->lock_tries >= tries) {
+        char *e = j->lock_error;
+        j->lock_error = NULL;
+        fail(j, arena_printf(&j->arena, "SQL: %s", j->in_action ? st->sql : st->guard),
+             strdup(arena_printf(&j->arena, "gave up after %d tries: each waited %d s behind another session's lock "
+                                            "(%s); open transactions holding locks: %s", tries, STEP_LOCK_TIMEOUT_S,
+                                 one_line(&j->arena, e), who)));
+        free(e);
+        return;
+    }
+    sb_printf(&j->out, "waited %ds behind another session's lock (try %d of %d), trying again; open transactions "
+                       "holding locks: %s\n", STEP_LOCK_TIMEOUT_S, j->lock_tries, tries, who);
+    j->in_action = false;   /* its guard first: the blocker may have done it meanwhile */
+    sql_next(rr, j);
+}
+
 static void sql_result(RealRunner *rr, Job *j)
 {
     const SqlStmt *st = j->stmts.items[j->idx];
+    if (j->probing) {
+        j->probing = false;
+        if (pg_state(j->pg) == PG_FAILED) {
+            char *e = pg_error(j->pg);
+            lock_retry(rr, j, arena_printf(&j->arena, "cannot tell (%s)", one_line(&j->arena, e)));
+            free(e);
+        } else
+            lock_retry(rr, j, arena_strdup(&j->arena, pg_value(j->pg)));
+        return;
+    }
+    if (pg_state(j->pg) == PG_FAILED && !rr->dry_run && strcmp(pg_sqlstate(j->pg), "55P03") == 0) {
+        /* lock_timeout: ask whom it waited behind, then try again */
+        free(j->lock_error);
+        j->lock_error = pg_error(j->pg);
+        j->lock_tries++;
+        j->probing = true;
+        pg_send(j->pg, sql_lock_blockers());
+        return;
+    }
     if (pg_state(j->pg) == PG_FAILED) {
         char *e = pg_error(j->pg);
         if (rr->dry_run) {   /* what it needs may be made by an earlier step */
@@ -402,7 +447,8 @@ static Job *start(Runner *r, const Step *s, char **error)
     if (s->lang == LANG_SQL) {
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        j->pg = pg_open(s->node, s->db);
+        /* DDL waits behind a long transaction no longer than this: sql_result tries it again */
+        j->pg = pg_open_with(s->node, s->db, arena_printf(&j->arena, "-c lock_timeout=%ds", STEP_LOCK_TIMEOUT_S));
         if (pg_state(j->pg) == PG_FAILED)
             fail(j, "connect", pg_error(j->pg));
         return j;
@@ -731,6 +777,7 @@ static void free_job(Job *j)
     pg_close(j->pg);
     pg_close(j->kick);
     free(j->before);
+    free(j->lock_error);
     arena_free(&j->arena);
     sb_free(&j->out);
     free(j->error);

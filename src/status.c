@@ -13,7 +13,8 @@ static const char *health_sql(const MNode *n)
     (void)n;
     return "SELECT 'slot', slot_name::text, slot_type, active::text, "
            "CASE WHEN pg_is_in_recovery() OR restart_lsn IS NULL THEN '-1' "
-           "ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text END, '', '' "
+           "ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text END, "
+           "coalesce(wal_status, ''), coalesce(safe_wal_size, -1)::text "
            "FROM pg_replication_slots "
            "UNION ALL SELECT 'standby', coalesce(host(r.client_addr), 'local'), coalesce(r.application_name, ''), "
            "coalesce(r.state, ''), CASE WHEN r.replay_lsn IS NULL THEN '-1' ELSE pg_wal_lsn_diff(CASE WHEN "
@@ -29,13 +30,15 @@ static const char *sub_sql(const MNode *n)
         return "SELECT s.subname::text, s.subenabled::text, EXISTS (SELECT FROM pg_stat_subscription w "
                "WHERE w.subid = s.oid AND w.pid IS NOT NULL AND w.relid IS NULL)::text, (SELECT count(*) FROM "
                "pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate <> 'r')::text, "
-               "coalesce(t.apply_error_count, 0)::text, coalesce(t.sync_error_count, 0)::text "
+               "coalesce(t.apply_error_count, 0)::text, coalesce(t.sync_error_count, 0)::text, "
+               "(NOT s.subenabled AND s.subdisableonerr AND "
+               "coalesce(t.apply_error_count + t.sync_error_count, 0) > 0)::text "
                "FROM pg_subscription s LEFT JOIN pg_stat_subscription_stats t ON t.subid = s.oid "
                "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1";
     return "SELECT s.subname::text, s.subenabled::text, EXISTS (SELECT FROM pg_stat_subscription w "
            "WHERE w.subid = s.oid AND w.pid IS NOT NULL AND w.relid IS NULL)::text, (SELECT count(*) FROM "
-           "pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate <> 'r')::text, '-1', '-1' "
-           "FROM pg_subscription s "
+           "pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate <> 'r')::text, '-1', '-1', "
+           "'false' FROM pg_subscription s "
            "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1";
 }
 
@@ -74,6 +77,8 @@ void status_health(Arena *a, const Model *m, Status *st, int timeout_ms)
                     h->type = arena_strdup(a, pg_get(c[i], r, 2));
                     h->active = pg_is_true(c[i], r, 3) || strcmp(pg_get(c[i], r, 3), "true") == 0;
                     h->wal_retained = strtoll(pg_get(c[i], r, 4), NULL, 10);
+                    h->wal_status = arena_strdup(a, pg_get(c[i], r, 5));
+                    h->safe_wal_size = strtoll(pg_get(c[i], r, 6), NULL, 10);
                     vec_push(a, &st->slots, h);
                 } else {
                     StandbyHealth *h = arena_alloc(a, sizeof *h);
@@ -101,6 +106,7 @@ void status_health(Arena *a, const Model *m, Status *st, int timeout_ms)
                 h->tables_not_ready = strtol(pg_get(k, r, 3), NULL, 10);
                 h->apply_errors = strtol(pg_get(k, r, 4), NULL, 10);
                 h->sync_errors = strtol(pg_get(k, r, 5), NULL, 10);
+                h->disabled_by_error = strcmp(pg_get(k, r, 6), "true") == 0;
                 vec_push(a, &st->subs, h);
             }
         pg_close(k);
@@ -114,10 +120,14 @@ void status_health_text(StrBuf *b, const Status *st)
     for (int i = 0; i < st->subs.n; i++) {
         const SubHealth *h = st->subs.items[i];
         sb_printf(b, "health: subscription '%s' on node '%s': %s, worker %s, %ld table(s) not ready",
-                  h->name, h->node, h->enabled ? "enabled" : "disabled", h->worker ? "running" : "not running",
-                  h->tables_not_ready);
+                  h->name, h->node,
+                  h->disabled_by_error ? "disabled after an error" : h->enabled ? "enabled" : "disabled",
+                  h->worker ? "running" : "not running", h->tables_not_ready);
         if (h->apply_errors >= 0)
             sb_printf(b, ", %ld apply error(s), %ld sync error(s)", h->apply_errors, h->sync_errors);
+        if (h->disabled_by_error)
+            sb_printf(b, " (disable_on_error: the error is in node '%s''s server log; fix its cause, then "
+                         "ALTER SUBSCRIPTION ... ENABLE)", h->node);
         sb_puts(b, "\n");
     }
     for (int i = 0; i < st->slots.n; i++) {
@@ -126,6 +136,14 @@ void status_health_text(StrBuf *b, const Status *st)
                   h->active ? "active" : "inactive");
         if (h->wal_retained >= 0)
             sb_printf(b, ", %lld byte(s) of WAL retained", h->wal_retained);
+        if (*h->wal_status)
+            sb_printf(b, ", wal_status %s", h->wal_status);
+        if (h->safe_wal_size >= 0)
+            sb_printf(b, ", %lld byte(s) before max_slot_wal_keep_size invalidates it", h->safe_wal_size);
+        else if (*h->wal_status && strcmp(h->wal_status, "lost") != 0)
+            sb_puts(b, ", no bound (max_slot_wal_keep_size = -1)");
+        if (strcmp(h->wal_status, "lost") == 0)
+            sb_puts(b, " (the WAL it needs is gone: its subscriber or standby must be set up again)");
         sb_puts(b, "\n");
     }
     for (int i = 0; i < st->standbys.n; i++) {
@@ -220,6 +238,7 @@ void status_json(StrBuf *b, const Status *st)
         jnum(b, "tables_not_ready", h->tables_not_ready);
         jnum(b, "apply_errors", h->apply_errors);
         jnum(b, "sync_errors", h->sync_errors);
+        jbool(b, "disabled_by_error", h->disabled_by_error);
         sb_puts(b, "}");
     }
     sb_puts(b, st->subs.n ? "\n    ],\n  " : ",\n  ");
@@ -232,6 +251,12 @@ void status_json(StrBuf *b, const Status *st)
         jstr(b, "type", h->type, false);
         jbool(b, "active", h->active);
         jnum(b, "wal_retained_bytes", h->wal_retained);
+        key(b, "wal_status", false);
+        if (*h->wal_status)
+            q_json(b, h->wal_status);
+        else
+            sb_puts(b, "null");
+        jnum(b, "safe_wal_bytes", h->safe_wal_size);
         sb_puts(b, "}");
     }
     sb_puts(b, st->slots.n ? "\n    ],\n  " : ",\n  ");

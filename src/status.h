@@ -18,12 +18,17 @@ typedef struct SubHealth {
     bool enabled, worker;
     long tables_not_ready;
     long apply_errors, sync_errors;   /* -1: not known (before PostgreSQL 15) */
+    bool disabled_by_error;           /* disabled, with disable_on_error and errors counted (15+) */
 } SubHealth;
 
 typedef struct SlotHealth {
     const char *node, *name, *type;
     bool active;
     long long wal_retained;           /* bytes; -1: not known */
+    const char *wal_status;           /* pg_replication_slots.wal_status: reserved, extended,
+                                       * unreserved, lost; "" when not known */
+    long long safe_wal_size;          /* bytes until max_slot_wal_keep_size invalidates it;
+                                       * -1: no bound (unset), or not known */
 } SlotHealth;
 
 typedef struct StandbyHealth {

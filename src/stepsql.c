@@ -599,8 +599,106 @@ static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const M
     sb_free(&q);
 }
 
+/* A condition on a pg_publication row: its options are not those of pub
+ * (what is declared; publish defaults to all). */
+static void pub_options_differ(StrBuf *g, const MNode *n, const MPub *p)
+{
+    sb_printf(g, "((pubinsert, pubupdate, pubdelete%s) <> (%s, %s, %s%s)", n->version >= 11 ? ", pubtruncate" : "",
+              p->pub_insert ? "true" : "false", p->pub_update ? "true" : "false", p->pub_delete ? "true" : "false",
+              n->version >= 11 ? (p->pub_truncate ? ", true" : ", false") : "");
+    if (n->version >= 13)
+        sb_printf(g, " OR pubviaroot <> %s", p->opt.via_partition_root ? "true" : "false");
+    if (n->version >= 18)
+        sb_printf(g, " OR pubgencols <> '%c'", p->opt.generated_stored ? 's' : 'n');
+    sb_puts(g, ")");
+}
+
+/* pg_class c has no usable replica identity: no primary key (identity
+ * default), no REPLICA IDENTITY USING INDEX, not FULL */
+static const char no_identity[] =
+    "NOT (c.relreplident = 'f' OR EXISTS (SELECT FROM pg_index i WHERE i.indrelid = c.oid "
+    "AND (i.indisreplident OR (c.relreplident = 'd' AND i.indisprimary))))";
+
+char *sql_pub_unidentified(Arena *a, const MNode *n, const MPub *p)
+{
+    if (!model_pub_changes(p))
+        return NULL;
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "CASE WHEN NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = ");
+    q_literal(&b, p->name);
+    sb_puts(&b, " AND ");
+    pub_tables_match(&b, p);
+    sb_puts(&b, " AND NOT ");
+    pub_options_differ(&b, n, p);
+    sb_puts(&b, ") THEN (SELECT coalesce(string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid::regclass::text), '') "
+                "FROM pg_class c WHERE ");
+    if (p->all_tables)
+        /* what FOR ALL TABLES carries: every permanent table outside the
+         * catalogs (a partition too: UPDATE checks the partition's identity) */
+        sb_puts(&b, "c.relkind = 'r' AND c.relpersistence = 'p' AND c.oid >= 16384 AND c.relnamespace NOT IN "
+                    "(SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))");
+    else {
+        /* the tables declared without columns: only the server knows their keys */
+        int k = 0;
+        sb_puts(&b, "c.oid IN (");
+        for (int i = 0; i < p->tables.n; i++) {
+            const MTable *t = p->tables.items[i];
+            if (t->has_columns)
+                continue;
+            sb_puts(&b, k++ ? ", to_regclass(" : "to_regclass(");
+            q_regclass(&b, t->schema, t->name);
+            sb_puts(&b, ")");
+        }
+        sb_puts(&b, ")");
+        if (!k) {
+            sb_free(&b);
+            return NULL;
+        }
+    }
+    sb_printf(&b, " AND %s) ELSE '' END", no_identity);
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+/* Before any publication is made or changed: refused when one would carry
+ * a table without a replica identity while it publishes updates or
+ * deletes (PostgreSQL would then refuse UPDATE and DELETE on it). */
+static void identity_refusals(Arena *a, Vec *v, const MNode *n)
+{
+    StrBuf g, q, args;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&args);
+    for (int i = 0; i < n->pubs.n; i++) {
+        const MPub *p = n->pubs.items[i];
+        const char *tabs = sql_pub_unidentified(a, n, p);
+        if (!tabs)
+            continue;
+        sb_printf(&g, "(%s) <> ''", tabs);
+        q_literal(&args, n->name);
+        sb_puts(&args, ", ");
+        q_literal(&args, p->name);
+        sb_puts(&args, ", tabs");
+        refuse(&q, "tabs text", arena_printf(a, "tabs := %s; ", tabs),
+               arena_printf(a, "node '%%': publication '%%' publishes %s, but table(s) without a replica identity "
+                               "would be in it: %%; UPDATE and DELETE on them would fail",
+                            model_pub_changes(p)),
+               args.s,
+               "Give each table a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX), or "
+               "publish only inserts: with (publish = 'insert').");
+        stmt(a, v, arena_printf(a, "publication %s: tables without a replica identity are refused", p->name), &g, &q);
+        sb_reset(&args);
+    }
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&args);
+}
+
 static void publications(Arena *a, Vec *v, const MNode *n)
 {
+    identity_refusals(a, v, n);
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
@@ -654,15 +752,9 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         const MPub *p = n->pubs.items[i];
         sb_puts(&g, "EXISTS (SELECT FROM pg_publication WHERE pubname = ");
         q_literal(&g, p->name);
-        sb_printf(&g, " AND ((pubinsert, pubupdate, pubdelete%s) <> (%s, %s, %s%s)",
-                  n->version >= 11 ? ", pubtruncate" : "", p->pub_insert ? "true" : "false",
-                  p->pub_update ? "true" : "false", p->pub_delete ? "true" : "false",
-                  n->version >= 11 ? (p->pub_truncate ? ", true" : ", false") : "");
-        if (n->version >= 13)
-            sb_printf(&g, " OR pubviaroot <> %s", p->opt.via_partition_root ? "true" : "false");
-        if (n->version >= 18)
-            sb_printf(&g, " OR pubgencols <> '%c'", p->opt.generated_stored ? 's' : 'n');
-        sb_puts(&g, "))");
+        sb_puts(&g, " AND ");
+        pub_options_differ(&g, n, p);
+        sb_puts(&g, ")");
         sb_puts(&q, "ALTER PUBLICATION ");
         q_ident(&q, p->name);
         sb_puts(&q, " SET (publish = ");
@@ -793,6 +885,36 @@ static void two_phase_refresh(Arena *a, Vec *v, const MSub *sub, const char *dec
     sb_free(&args);
 }
 
+static void copy_refusal(Arena *a, Vec *v, const MSub *sub, bool refresh);
+
+/* A subscription that PostgreSQL disabled after an error (disable_on_error,
+ * 15+): counted errors and disabled, while the topology wants it enabled.
+ * Without 'enabled = true' written, replc leaves it disabled and says so
+ * (re-enabling would replay the same conflict); with it written, the next
+ * statement enables it, and this one says that it does. */
+static void disabled_by_error(Arena *a, Vec *v, const MSub *sub)
+{
+    if (sub->node->version < 15 || !sub->opt.enabled || !sub->opt.connect)
+        return;
+    StrBuf g, q;
+    sb_init(&g);
+    sb_init(&q);
+    sub_differs(&g, sub);
+    sb_puts(&g, "NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t "
+                "WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0)))");
+    SqlStmt *st = stmt(a, v, NULL, &g, &q);
+    st->sql = NULL;
+    st->notice = sub->opt.given[SUBOPT_ENABLED]
+                     ? arena_printf(a, "subscription %s was disabled after an error (disable_on_error); "
+                                       "the topology says enabled = true, so replc enables it again: the "
+                                       "error is in the server log", sub->name)
+                     : arena_printf(a, "subscription %s was disabled after an error (disable_on_error); "
+                                       "replc leaves it disabled: find the error in the server log, fix its "
+                                       "cause, then ALTER SUBSCRIPTION %s ENABLE", sub->name, sub->name);
+    sb_free(&g);
+    sb_free(&q);
+}
+
 /* An existing subscription made to match: its connection, publications,
  * options, and the tables it receives (REFRESH PUBLICATION copies the new
  * ones, never one it has). */
@@ -811,6 +933,10 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     sb_puts(&q, " CONNECTION ");
     q_literal(&q, conninfo);
     stmt(a, v, arena_printf(a, "subscription %s: its publisher's address", sub->name), &g, &q);
+
+    /* SET PUBLICATION and REFRESH PUBLICATION below copy the tables they add */
+    if (live && sub->opt.copy_data)
+        copy_refusal(a, v, sub, true);
 
     /* with two_phase enabled on the server (15+), PostgreSQL refuses a
      * refresh that copies data: then the publications change without one,
@@ -924,6 +1050,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
                               "it anew and copies its tables again",
                            sub->name, name, want ? "true" : "false", ver, sub->name);
     }
+    disabled_by_error(a, v, sub);
     if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect) {
         sub_differs(&g, sub);
         sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
@@ -969,8 +1096,115 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     sb_free(&q);
 }
 
+void sql_has_rows(StrBuf *b, const MTable *t)
+{
+    /* only a table that exists can be read: query_to_xml runs the count
+     * only then; its document is <table><row><c>N</c></row></table> */
+    sb_puts(b, "coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass(");
+    q_regclass(b, t->schema, t->name);
+    sb_puts(b, ") IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', "
+               "to_regclass(");
+    q_regclass(b, t->schema, t->name);
+    sb_puts(b, ")) END, false, false, '')))[1]::text, '0')");
+}
+
+/* Whether sub's step checks that its initial copy finds table t empty: not
+ * when an earlier subscription of the node copies into t too (then the rows
+ * are that copy's, and that subscription's step checked t). */
+static bool copy_checked(const MSub *sub, const MTable *t)
+{
+    const MNode *n = sub->node;
+    for (int i = 0; i < n->subs.n && n->subs.items[i] != sub; i++) {
+        const MSub *o = n->subs.items[i];
+        for (int k = 0; o->copy_data && k < o->tables.n; k++)
+            if (o->tables.items[k] == t)
+                return false;
+    }
+    return true;
+}
+
+/* Refused before an initial copy would fill a table that holds rows (the
+ * copy would add duplicates, or stall on a duplicate key for ever): before
+ * CREATE SUBSCRIPTION (refresh false), or before the statements that add
+ * tables to an existing one (refresh true: only the tables it does not have
+ * yet). Says each table's row count. */
+static void copy_refusal(Arena *a, Vec *v, const MSub *sub, bool refresh)
+{
+    StrBuf g, q, names, rels, where, body, args;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&names);
+    sb_init(&rels);
+    sb_init(&where);
+    sb_init(&body);
+    sb_init(&args);
+    int k = 0;
+    for (int i = 0; i < sub->tables.n; i++) {
+        const MTable *t = sub->tables.items[i];
+        if (!copy_checked(sub, t))
+            continue;
+        sb_puts(&g, k ? " OR " : "(");
+        if (refresh) {   /* a table the subscription does not have yet */
+            sb_puts(&g, "(to_regclass(");
+            q_regclass(&g, t->schema, t->name);
+            sb_puts(&g, ")::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND ");
+        }
+        sql_has_rows(&g, t);
+        sb_puts(&g, refresh ? " = '1')" : " = '1'");
+        sb_puts(&names, k ? ", " : "");
+        q_literal(&names, t->display);
+        sb_puts(&rels, k ? ", " : "");
+        q_regclass(&rels, t->schema, t->name);
+        k++;
+    }
+    if (k) {
+        sb_puts(&g, ")");
+        StrBuf guard;
+        sb_init(&guard);
+        if (refresh) {
+            sub_differs(&guard, sub);
+            sb_printf(&guard, "%s))", g.s);
+            sb_puts(&where, " AND to_regclass(x.rel)::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = "
+                            "(SELECT oid FROM pg_subscription WHERE ");
+            sub_where(&where, sub);
+            sb_puts(&where, "))");
+        } else {
+            sb_puts(&guard, "NOT EXISTS (SELECT FROM pg_subscription WHERE ");
+            sub_where(&guard, sub);
+            sb_printf(&guard, ") AND %s", g.s);
+        }
+        sb_printf(&body, "FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[%s]::text[], "
+                         "ARRAY[%s]::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL%s LOOP "
+                         "EXECUTE format('SELECT count(*) FROM %%s', r.rel) INTO n; IF n > 0 THEN found := found || "
+                         "CASE WHEN found = '' THEN '' ELSE ', ' END || format('''%%s'' (%%s row(s))', r.name, n); "
+                         "END IF; END LOOP; ",
+                  names.s, rels.s, where.s ? where.s : "");
+        q_literal(&args, sub->node->name);
+        sb_puts(&args, ", found, ");
+        q_literal(&args, sub->name);
+        refuse(&q, "r record; n bigint; found text := ''", body.s,
+               refresh ? "node '%': table(s) % already hold rows, and subscription '%' would copy the publisher's "
+                         "rows into them as it adds them (duplicates, or a duplicate-key stall)"
+                       : "node '%': table(s) % already hold rows, and subscription '%' would copy the publisher's "
+                         "rows into them (duplicates, or a duplicate-key stall)",
+               args.s, "Empty them (on this node only), or subscribe with (copy_data = false).");
+        stmt(a, v, arena_printf(a, "subscription %s: an initial copy into a table that holds rows is refused", sub->name),
+             &guard, &q);
+        sb_free(&guard);
+    }
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&names);
+    sb_free(&rels);
+    sb_free(&where);
+    sb_free(&body);
+    sb_free(&args);
+}
+
 static void subscribe(Arena *a, Vec *v, const MSub *sub)
 {
+    if (sub->copy_data)
+        copy_refusal(a, v, sub, false);
     StrBuf g, q, ci;
     sb_init(&g);
     sb_init(&q);
@@ -997,6 +1231,11 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     if (sub->precreate_slot) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sb_puts(&q, "create_slot = false");
+    }
+    /* replc's default on 15+: a conflict disables the subscription (--status shows it) */
+    if (!sub->opt.given[SUBOPT_DISABLE_ON_ERROR] && sub->node->version >= 15) {
+        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
+        sb_puts(&q, "disable_on_error = true");
     }
     /* the default differs between versions (off up to 17, parallel on 18): say it */
     if (!sub->opt.given[SUBOPT_STREAMING] && sub->node->version >= 14) {
@@ -1378,4 +1617,77 @@ char *sql_lock_holders(Arena *a, const char *cluster)
                            "WHERE l.locktype = 'advisory' AND l.classid = %d AND l.objid = %ld "
                            "AND l.objsubid = 2 AND l.granted",
                         LOCK_CLASS, sql_lock_key(cluster));
+}
+
+int step_lock_tries(void)
+{
+    const char *e = getenv("REPLC_LOCK_TRIES");
+    long n = e && *e ? strtol(e, NULL, 10) : STEP_LOCK_TRIES;
+    return n >= 1 && n <= 1000 ? (int)n : STEP_LOCK_TRIES;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+const char *sql_lock_blockers(void)
+{
+    /* the wait has ended, so pg_blocking_pids() no longer tells: the
+     * sessions whose transaction is older than the wait and holds a lock
+     * that can be waited on are the candidates */
+    return "SELECT coalesce(string_agg(format('pid %s (%s, %s, transaction open %s s: %s)', a.pid, "
+           "coalesce(nullif(a.application_name, ''), 'no application_name'), a.state, "
+           "extract(epoch FROM now() - a.xact_start)::bigint, "
+           "left(regexp_replace(a.query, '\\s+', ' ', 'g'), 80)), '; ' ORDER BY a.xact_start), 'none now') "
+           "FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.xact_start < now() - interval '"
+           STR(STEP_LOCK_TIMEOUT_S) " s' AND EXISTS (SELECT FROM pg_locks l WHERE l.pid = a.pid "
+           "AND l.granted AND l.locktype <> 'virtualxid')";
+}
+
+char *sql_advance_sequences(Arena *a, const MNode *subscriber)
+{
+    StrBuf b;
+    sb_init(&b);
+    int n = 0;
+    for (int i = 0; i < subscriber->subs.n; i++) {
+        const MSub *sub = subscriber->subs.items[i];
+        for (int k = 0; k < sub->tables.n; k++) {
+            const MTable *t = sub->tables.items[k];
+            sb_puts(&b, n++ ? ", to_regclass(" : "WITH t(rel) AS (SELECT x FROM unnest(ARRAY[to_regclass(");
+            q_regclass(&b, t->schema, t->name);
+            sb_puts(&b, ")::oid");
+        }
+    }
+    if (!n) {
+        sb_free(&b);
+        return arena_strdup(a, "");
+    }
+    /* the sequences feeding their columns: owned by a column (serial: 'a',
+     * identity: 'i'), or named in a column's default (nextval) */
+    sb_puts(&b, "]::oid[]) x WHERE x IS NOT NULL), "
+                "fed(seq, rel, att) AS (SELECT d.objid, d.refobjid, d.refobjsubid FROM pg_depend d "
+                "WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass "
+                "AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') AND d.refobjid IN (SELECT rel FROM t) "
+                "UNION SELECT d.refobjid, ad.adrelid, ad.adnum FROM pg_attrdef ad JOIN pg_depend d "
+                "ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass "
+                "WHERE ad.adrelid IN (SELECT rel FROM t)), "
+    /* the largest key (the smallest, for a descending sequence), past it
+     * by 1000 steps: rows still on their way from the publisher carry keys
+     * of their own */
+                "top(seq, target) AS (SELECT f.seq, (xpath('/row/m/text()', query_to_xml(format("
+                "'SELECT %s(%I)::text AS m FROM %s', CASE WHEN s.seqincrement > 0 THEN 'max' ELSE 'min' END, "
+                "a.attname, f.rel::regclass), false, true, '')))[1]::text::numeric + 1000 * s.seqincrement "
+                "FROM fed f JOIN pg_sequence s ON s.seqrelid = f.seq "
+                "JOIN pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att), "
+                "want(seq, target) AS (SELECT t.seq, CASE WHEN s.seqincrement > 0 "
+                "THEN least(max(t.target), s.seqmax) ELSE greatest(min(t.target), s.seqmin) END "
+                "FROM top t JOIN pg_sequence s ON s.seqrelid = t.seq WHERE t.target IS NOT NULL "
+                "GROUP BY t.seq, s.seqincrement, s.seqmax, s.seqmin) "
+    /* never backwards: only a sequence behind its target moves */
+                "SELECT coalesce(string_agg(format('%s %s', w.seq::regclass, setval(w.seq, w.target::bigint)), "
+                "', ' ORDER BY w.seq::regclass::text), '') FROM want w JOIN pg_sequence s ON s.seqrelid = w.seq "
+                "WHERE CASE WHEN s.seqincrement > 0 THEN w.target > coalesce(pg_sequence_last_value(w.seq), "
+                "s.seqmin - 1) ELSE w.target < coalesce(pg_sequence_last_value(w.seq), s.seqmax + 1) END");
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
 }

@@ -61,6 +61,36 @@ char *sql_standby_guards_clear(Arena *a, const MNode *standby);
  * would change and that need one ('' when none). */
 char *sql_restart_needed(Arena *a, const MNode *n);           /* 't' when every derived pg_hba.conf line is in the file */                    /* names of settings waiting for a restart, or '' */
 int sub_expected_tables(const MSub *sub);
+/* On a promoted standby of subscriber: advance each sequence that feeds a
+ * column of a table the subscriber receives (owned by it: serial, identity;
+ * or in its default: nextval) to 1000 steps past the largest key there,
+ * never backwards. One row: "SEQUENCE VALUE, ..." of those it moved ('' when
+ * none); '' as the statement when the subscriber receives no table. */
+char *sql_advance_sequences(Arena *a, const MNode *subscriber);
+
+/* The tables without a usable replica identity (no primary key, no
+ * REPLICA IDENTITY USING INDEX or FULL) that publication p of node n would
+ * carry when the publications step creates or changes it, as an expression
+ * on n's server: their names, or '' when none (or when p needs no live
+ * check: it publishes neither updates nor deletes, or every table it names
+ * is declared with columns, checked at compile time). NULL when it needs
+ * none. The step refuses them; --apply's preflight too. */
+char *sql_pub_unidentified(Arena *a, const MNode *n, const MPub *p);
+/* An expression: '1' when table t exists and holds a row, else '0' (an
+ * initial copy into it would add the publisher's rows to its own). */
+void sql_has_rows(StrBuf *b, const MTable *t);
+
+/* Lock waits of the SQL steps: each statement waits at most
+ * STEP_LOCK_TIMEOUT_S seconds behind another session's lock (lock_timeout;
+ * it then fails with SQLSTATE 55P03) and is tried again, at most
+ * step_lock_tries() times in all (STEP_LOCK_TRIES, or REPLC_LOCK_TRIES). */
+#define STEP_LOCK_TIMEOUT_S 5
+#define STEP_LOCK_TRIES 6
+int step_lock_tries(void);
+/* A query giving one line: the sessions a statement that gave up behind a
+ * lock may have waited behind (transactions open since before its wait
+ * began that hold locks), or 'none now'. */
+const char *sql_lock_blockers(void);
 
 /* The cluster lock that keeps two --apply runs of one cluster apart, one
  * per server, in its 'postgres' database (model_lock_node): take it ('t'

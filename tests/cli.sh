@@ -79,7 +79,7 @@ check "--explain alone lists every code, one per line with its title" sh -c '
     [ "$(wc -l < "$2/list")" -gt 30 ] || { echo "too few lines"; exit 1; }' sh "$replc" "$tmp"
 check "--check ends with a summary line on stdout" sh -c '
     out=$("$1" --check examples/topology.rc 2>/dev/null)
-    [ "$out" = "examples/topology.rc: 4 nodes (1 standby), 4 subscriptions, 1 warning" ] || { echo "got: $out"; exit 1; }' sh "$replc"
+    [ "$out" = "examples/topology.rc: 4 nodes (1 standby), 4 subscriptions, 4 warnings" ] || { echo "got: $out"; exit 1; }' sh "$replc"
 check "--limit without --apply or --status exits 2" status 2 "$replc" --limit alpha examples/topology.rc
 check "--yes without --apply exits 2" status 2 "$replc" --yes --status examples/topology.rc
 check "--limit with an unknown node exits 2" status 2 "$replc" --status --limit otus11-9 examples/topology.rc

@@ -46,8 +46,8 @@ report() {  # report NAME STATUS OUTPUT: a finished suite's lines and counts
 # The real-server suites run in lanes side by side: each lane is its own test
 # bed (tests/hosts/hosts.sh: REPLC_HOSTS_PREFIX names its namespaces,
 # REPLC_HOSTS_NET is its /24), and runs its suites one after another. The
-# version lanes (rv14, rv16, rv18) run the seed's cluster and two-way
-# replication on the npm builds of other major versions (tests/lib/pgnpm.sh;
+# version lanes (rv14, rv16, rv18) run the seed's cluster, the failover of
+# its subscriber to its standby (14, 16) and two-way replication on the npm builds of other major versions (tests/lib/pgnpm.sh;
 # its cache is shared by every suite of a version, and installs one version
 # at a time under a per-version lock).
 lane_run() {  # lane_run ID COMMAND...: a suite's output and status into $lanes/ID.*
@@ -134,11 +134,13 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         export REPLC_HOSTS_PREFIX=rv14 REPLC_HOSTS_NET=127.77.4
         lane_run seed14s bash tests/versions/seed.sh 14 scripts
         lane_run seed14a bash tests/versions/seed.sh 14 apply
+        lane_run failover14 bash tests/integration/failover.sh 14
     ) &
     (
         export REPLC_HOSTS_PREFIX=rv16 REPLC_HOSTS_NET=127.77.5
         lane_run seed16s bash tests/versions/seed.sh 16 scripts
         lane_run seed16a bash tests/versions/seed.sh 16 apply
+        lane_run failover16 bash tests/integration/failover.sh 16
         lane_run twoway16 bash tests/pg17/twoway.sh 16
     ) &
     (
@@ -165,6 +167,11 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     (
         export REPLC_HOSTS_PREFIX=rhba REPLC_HOSTS_NET=127.77.11
         lane_run hba bash tests/integration/hba.sh
+        lane_run traps bash tests/integration/traps.sh
+    ) &
+    (
+        export REPLC_HOSTS_PREFIX=rflt REPLC_HOSTS_NET=127.77.8
+        lane_run faultmatrix bash tests/integration/fault-matrix.sh
     ) &
     # libFuzzer is CPU-bound while the lanes mostly wait on servers: alongside
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || { lane_run fuzz sh tests/fuzz/run.sh & }
@@ -178,8 +185,10 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: replc --apply faults" faults
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by its scripts" seed14s
     lane_report "real servers: the seed's cluster on four PostgreSQL 14 hosts, by replc --apply" seed14a
+    lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 14 hosts" failover14
     lane_report "real servers: the seed's cluster on four PostgreSQL 16 hosts (standby copied), by its scripts" seed16s
     lane_report "real servers: the seed's cluster on four PostgreSQL 16 hosts (standby copied), by replc --apply" seed16a
+    lane_report "real servers: failover of a subscriber to its standby on four PostgreSQL 16 hosts (standby copied)" failover16
     lane_report "real servers: two-way replication on PostgreSQL 16" twoway16
     lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by its scripts" seed18s
     lane_report "real servers: the seed's cluster on four PostgreSQL 18 hosts (standby copied), by replc --apply" seed18a
@@ -191,6 +200,8 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: --apply --trace, the no-op over libpq" trace
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     lane_report "real servers: pg_hba.conf lines that take effect (shadowing, errors, final newline)" hba
+    lane_report "real servers: a fault right after each step of --apply, then --apply converges (fault matrix)" faultmatrix
+    lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits)" traps
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

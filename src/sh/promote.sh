@@ -7,7 +7,8 @@
 # The generated step assigns node, port, bindir, passfile, local_db, pgdata
 # ('' to ask the server), service, workers and workers_sql (the apply workers
 # it needs, and the statement that sets them), old and old_conninfo (the old
-# subscriber: it must not answer), and sets "$@" to one row of 8 values per
+# subscriber: it must not answer), sequences_sql (advances the sequences of
+# the tables it receives; '' when none), and sets "$@" to one row of 8 values per
 # subscription: its name, its publisher's name and conninfo, the slot's
 # name, and the statements: the slot's state on the publisher, end the
 # connection holding it there, the origin position replayed here, enable.
@@ -97,6 +98,15 @@ wait_for 'the end of recovery' promoted
 if [ -n "$(q 'SHOW synchronous_standby_names')" ]; then
     q 'ALTER SYSTEM RESET synchronous_standby_names' >/dev/null
     q 'SELECT pg_reload_conf()' >/dev/null
+fi
+# logical replication brought rows, not sequences: the sequences feeding the
+# received tables are where they were; past their largest key before anyone
+# here writes (a second run moves none: they are never set backwards)
+if [ -n "$sequences_sql" ]; then
+    advanced=$(q "$sequences_sql")
+    if [ -n "$advanced" ]; then
+        say "sequences advanced past the largest key of their tables (by 1000 steps): $advanced"
+    fi
 fi
 while [ $# -gt 0 ]; do
     subscription=$1 publisher=$2 slot=$4 origin_sql=$7 enable_sql=$8

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh: template of a host's run.sh, which runs every step of the host in
 # order and stops at the first failure. The generated run.sh assigns node,
-# port, bindir, passfile, local_postgres, pgdata, service and version, and
+# port, bindir, passfile, local_postgres, pgdata, service, version,
+# lock_timeout, lock_tries and lock_blockers_sql, and
 # sets "$@" to triples, one per step: its file, what it does, and for a .sql
 # step the conninfo of the database it runs in ('' for a .sh step). Before
 # the first step it checks with lib.sh that the server manager can act here.
@@ -18,10 +19,36 @@ setup
 # how the server is run here, and that it can be: before anything changes
 manager_check
 say "server run by $manager_how"
+# sql_step FILE CONNINFO: psql runs FILE in that database. A statement
+# that waited $lock_timeout s behind another session's lock fails (the
+# file sets lock_timeout); the file then runs again (it checks what is in
+# place first), at most $lock_tries times in all (REPLC_LOCK_TRIES), each
+# time naming the transactions it may have waited behind.
+sql_step() {
+    tries=${REPLC_LOCK_TRIES:-$lock_tries} try=1
+    while :; do
+        if out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" 2>&1); then
+            if [ -n "$out" ]; then printf '%s\n' "$out"; fi
+            return 0
+        else st=$?; fi
+        case $out in
+        *'due to lock timeout'*) ;;
+        *) printf '%s\n' "$out"; return "$st" ;;
+        esac
+        behind=$(lpsql "$2" "$lock_blockers_sql" 2>&1) || behind="cannot tell ($behind)"
+        if [ "$try" -ge "$tries" ]; then
+            printf '%s\n' "$out"
+            say "gave up after $tries tries: each waited ${lock_timeout}s behind another session's lock; open transactions holding locks: $behind"
+            return "$st"
+        fi
+        say "waited ${lock_timeout}s behind another session's lock (try $try of $tries), trying again; open transactions holding locks: $behind"
+        try=$((try + 1))
+    done
+}
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in
-    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" ;;
+    *.sql) sql_step "$1" "$2" ;;
     *) sh "./$1" ;;
     esac
 }

@@ -1,7 +1,15 @@
 #!/bin/bash
-# tests/integration/failover.sh: failover of a subscriber to its standby
-# (docs/failover.md), on four PostgreSQL 15 hosts with LANGUAGE.md's example
-# (vm1, vm2 write; vm3 subscribes to both; vm4 is a hot standby of vm3):
+# tests/integration/failover.sh [MAJOR]: failover of a subscriber to its
+# standby (docs/failover.md), on four PostgreSQL MAJOR hosts (default 15,
+# Debian's; 14, 16, 17, 18: npm's builds, tests/lib/pgnpm.sh) with
+# LANGUAGE.md's example (vm1, vm2 write; vm3 subscribes to both; vm4 is a hot
+# standby of vm3), `version MAJOR`:
+#
+# On 14 and 15 vm4 is built by replc's base-backup step (Debian's
+# pg_basebackup 15 copies a 14 server). On 16 and later no pg_basebackup on
+# the hosts copies the server, so vm4 is built before replc runs by copying
+# vm3's stopped data directory (lib.sh's copy_standby, as
+# tests/versions/seed.sh does); replc's step finds it in place.
 #
 #   (a) replc --apply builds the cluster; rows inserted on vm1 and vm2
 #       arrive on vm4 (through vm3);
@@ -16,9 +24,17 @@
 #       publishers do (contents and counts); vm4 is out of recovery, its
 #       subscriptions are enabled on the ORIGINAL slot names, which vm4 now
 #       streams from on vm1 and vm2; no slot was dropped on the publishers;
-#       a second replc --promote is a no-op (exit 0).
+#       a second replc --promote is a no-op (exit 0);
+#   (f) sequences: vm1 also publishes orders (id bigserial) in publ_test1;
+#       the promote step advanced orders_id_seq on vm4, so an INSERT without
+#       id on vm4 succeeds with a key above every replicated one;
+#   (g) disable_on_error (replc's default on 15+): a duplicate key on vm2
+#       disables vm2's subscription subs_test1; replc --status --limit vm2
+#       says "disabled after an error" and is not as described; replc
+#       --apply --limit vm2 says it leaves it disabled, and it stays so
+#       (with the topology of vm1 and vm2 only: vm3 is gone).
 #
-# Usage (root):  tests/integration/failover.sh
+# Usage (root):  tests/integration/failover.sh [14|15|16|17|18]
 # Env: REPLC (default: ./replc of the repo, built with make when missing),
 #      ITEST_PROMOTE=script (promote with the generated promote.sh in (d)),
 #      ITEST_SKIP_REFUSE=1 (leave (b) out: to see (e) fail with a promote
@@ -34,6 +50,9 @@ REPLC=${REPLC:-$ROOT/replc}
 RUN_TIMEOUT=${ITEST_RUN_TIMEOUT:-180}
 POLL_TIMEOUT=${ITEST_POLL_TIMEOUT:-60}
 DB=repl
+MAJOR=${1:-15}
+case $MAJOR in 14|15|16|17|18) ;; *) echo "usage: $0 [14|15|16|17|18]" >&2; exit 2 ;; esac
+EXAMPLE_VERSION=$MAJOR
 
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -44,11 +63,12 @@ if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[
     finish
 fi
 
-WORK=$(mktemp -d /tmp/replc-failover.XXXXXX)
+WORK=$(mktemp -d "/tmp/replc-failover$MAJOR.XXXXXX")
 chmod 755 "$WORK"
 STATE=$WORK/hosts
 export REPLC_HOSTS_STATE=$STATE
 
+# shellcheck disable=SC2317   # called by the trap
 cleanup() {
     if [ "${ITEST_KEEP:-}" = 1 ]; then
         note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
@@ -61,10 +81,31 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_replc
-hosts_up
+if [ "$MAJOR" = 15 ]; then
+    hosts_up
+else
+    if PGBIN=$("$ROOT/tests/lib/pgnpm.sh" "$MAJOR" 2>"$WORK/pgnpm.log"); then
+        ok "PostgreSQL $MAJOR binaries in $PGBIN"
+    else
+        not_ok "tests/lib/pgnpm.sh $MAJOR"; diag <"$WORK/pgnpm.log"; finish
+    fi
+    hosts_up --pgbin "$PGBIN"
+fi
+v=$(q 4 "show server_version_num" postgres)
+check "the hosts run PostgreSQL $MAJOR (vm4: server_version_num $v)" [ "${v:0:2}" = "$MAJOR" ]
+if [ "$MAJOR" -ge 16 ]; then
+    if copy_standby; then
+        ok "vm4 built from a copy of vm3's data directory (stopped), as a standby of vm3 with replc's marker"
+    else
+        not_ok "vm4 built from a copy of vm3's data directory"; diag <"$WORK/copy-standby.log"; finish
+    fi
+fi
 
 TOPO=$WORK/itest.rc
 example_topology "$TOPO" "failover of vm3 to its standby vm4"
+# (f): a table fed by a sequence, published with test1
+sed -i 's/^    publish   publ_test1 (test1);/    publish   publ_test1 (test1, orders);/' "$TOPO"
+echo 'table orders (id bigserial primary key, note text);' >>"$TOPO"
 
 replc_run() {   # replc_run NAME ARGS...: replc TOPO ARGS; NAME.out, NAME.err; sets RC and MS
     local name=$1 t; shift
@@ -85,7 +126,9 @@ replc_run apply --apply
 expect_rc apply 0 "(a) replc --apply exits 0" || finish
 ins 1 "insert into test1 select g, 'before-' || g from generate_series(1, 5) g"
 ins 2 "insert into test2 select g, 'before-' || g from generate_series(101, 105) g"
+ins 1 "insert into orders (note) select 'before-' || g from generate_series(1, 5) g"
 poll "(a) rows inserted on vm1 arrive on vm4" 4 "select count(*) from test1" 5
+poll "(a) orders inserted on vm1 (ids from vm1's sequence) arrive on vm4" 4 "select count(*) from orders" 5
 poll "(a) rows inserted on vm2 arrive on vm4" 4 "select count(*) from test2" 5
 poll "(a) vm3 lists vm4 as its synchronous standby" 3 \
     "select string_agg(application_name || ' ' || sync_state, ',') from pg_stat_replication" "vm4 sync" postgres
@@ -127,6 +170,7 @@ ins 1 "update test1 set v1 = 'down-upd' where k1 = 1"
 ins 1 "delete from test1 where k1 = 2"
 ins 2 "insert into test2 select g, 'down-' || g from generate_series(106, 110) g"
 ins 2 "update test2 set v2 = 'down-upd' where k2 = 101"
+ins 1 "insert into orders (note) select 'down-' || g from generate_series(1, 3) g"
 
 # ------------------------------------------------------------------ (d)
 
@@ -171,4 +215,40 @@ ins 1 "insert into test1 values (16, 'last')"
 poll "(e) a row inserted on vm1 after all that arrives on vm4" 4 "select count(*) from test1 where k1 = 16" 1
 replc_run again --promote vm4
 expect_rc again 0 "(e) a second replc --promote vm4 exits 0 (already promoted)"
+
+# ------------------------------------------------------------------ (f)
+
+note "(f) sequences on the promoted vm4"
+has promote out "orders_id_seq" "(f) the promote step says it advanced orders_id_seq"
+poll "(f) vm4 holds vm1's 8 orders (ids 1 to 8 from vm1's sequence)" 4 "select count(*) || ' ' || max(id) from orders" "8 8"
+if id=$(q 4 "insert into orders (note) values ('on vm4') returning id"); then
+    if [ "${id:-0}" -gt 8 ] 2>/dev/null; then
+        ok "(f) an INSERT without id on the promoted vm4 succeeds, with key $id above every replicated one"
+    else
+        not_ok "(f) an INSERT without id on the promoted vm4 gets a key above 8 (got '$id')"
+    fi
+else
+    not_ok "(f) an INSERT without id on the promoted vm4 succeeds (it collides without the promote step's setval)"
+    echo "$id" | diag
+fi
+
+# ------------------------------------------------------------------ (g)
+
+note "(g) a conflict on vm2 disables its subscription; replc says so and leaves it"
+# vm3 is gone and vm4 promoted: the topology of vm1 and vm2 alone
+awk '/^node vm[34] /{skip=1} !skip{print} skip&&/^}/{skip=0}' "$TOPO" >"$WORK/two.rc"
+TOPO=$WORK/two.rc
+ins 2 "insert into test1 values (100, 'vm2 first')"
+ins 1 "insert into test1 values (100, 'vm1 too')"
+poll "(g) vm2's subs_test1 is disabled after the duplicate key (disable_on_error)" 2 \
+    "select subenabled::text || ' ' || subdisableonerr::text from pg_subscription where subname = 'subs_test1'" "false true"
+replc_run status --status --limit vm2
+expect_rc status 1 "(g) replc --status --limit vm2 exits 1 (not as described)"
+has status out "subscription 'subs_test1' on node 'vm2': disabled after an error" \
+    "(g) replc --status says subs_test1 on vm2 is disabled after an error"
+replc_run reapply --apply --limit vm2
+has reapply out "subscription subs_test1 was disabled after an error .*replc leaves it disabled" \
+    "(g) replc --apply --limit vm2 says it leaves subs_test1 disabled"
+poll "(g) vm2's subs_test1 is still disabled after --apply" 2 \
+    "select subenabled from pg_subscription where subname = 'subs_test1'" f
 finish

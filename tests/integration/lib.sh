@@ -285,3 +285,33 @@ state_snapshot() {
         echo "vm$i hba: $(q "$i" "select md5(string_agg(line_number || ' ' || type || ' ' || array_to_string(database, ',') || ' ' || array_to_string(user_name, ',') || ' ' || coalesce(address, ''), ';' order by line_number)) from pg_hba_file_rules" postgres)"
     done >"$1"
 }
+
+# on I CMD: a shell command on host I as postgres, the server's programs
+# (HOSTS_PGBIN) first on PATH
+# shellcheck disable=SC2086,SC2029   # the options are words; the command expands there
+on() { local i=$1; shift; ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" "PATH=$(printf '%q' "$HOSTS_PGBIN"):\$PATH; $*" </dev/null; }
+
+# copy_standby: vm4 built by hand as `pg_basebackup -R -C -S vm4` from vm3
+# would, with replc's marker, while vm3 is still fresh: for PostgreSQL 16 and
+# later, which no pg_basebackup on the hosts copies (Debian's 15 refuses a
+# newer server, npm's builds have none). A copy of vm3's data directory taken
+# while vm3 is stopped, standby.signal, primary_conninfo, a physical slot on
+# vm3, replc's marker; started (--apply's preflight wants it up; it cannot
+# stream before replc admits it on vm3). Its log: WORK/copy-standby.log.
+copy_standby() {
+    local d=$HOSTS_PGDATA
+    {
+        on 4 "pg_ctl -D $d -m fast -w stop" &&
+        on 3 "pg_ctl -D $d -m fast -w stop" &&
+        rm -rf "$STATE/h4/srv/data" &&
+        cp -a "$STATE/h3/srv/data" "$STATE/h4/srv/data" &&
+        rm -f "$STATE/h4/srv/data/postmaster.pid" &&
+        on 3 "pg_ctl -D $d -l /srv/replc/log/restart.log -w start" &&
+        q 3 "select pg_create_physical_replication_slot('vm4', true)" postgres &&
+        on 4 "touch $d/standby.signal &&
+              printf '%s\n' \"primary_conninfo = 'host=$H3_IP port=5432 user=postgres application_name=vm4'\" \
+                            \"primary_slot_name = 'vm4'\" >>$d/postgresql.auto.conf &&
+              printf '%s\n' 'replc standby: node=vm4 source=vm3' >$d/replc_standby" &&
+        on 4 "pg_ctl -D $d -l /srv/replc/log/restart.log -w start"
+    } >"$WORK/copy-standby.log" 2>&1
+}

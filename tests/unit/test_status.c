@@ -30,13 +30,17 @@ int main(void)
     d = item(&a, &st.drift.items, sizeof *d);
     *d = (DriftItem){"vm1", "publication table", "extra", "publ_test1", false};
     SubHealth *h = item(&a, &st.subs, sizeof *h);
-    *h = (SubHealth){"vm3", "s", true, false, 2, 0, 1};
+    *h = (SubHealth){"vm3", "s", true, false, 2, 0, 1, false};
     h = item(&a, &st.subs, sizeof *h);
-    *h = (SubHealth){"vm9", "old14", false, false, 0, -1, -1};
+    *h = (SubHealth){"vm9", "old14", false, false, 0, -1, -1, false};
+    h = item(&a, &st.subs, sizeof *h);
+    *h = (SubHealth){"vm2", "halted", false, false, 0, 3, 0, true};
     SlotHealth *sl = item(&a, &st.slots, sizeof *sl);
-    *sl = (SlotHealth){"vm1", "s", "logical", true, 11320};
+    *sl = (SlotHealth){"vm1", "s", "logical", true, 11320, "reserved", -1};
     sl = item(&a, &st.slots, sizeof *sl);
-    *sl = (SlotHealth){"vm4", "x", "physical", false, -1};
+    *sl = (SlotHealth){"vm4", "x", "physical", false, -1, "", -1};
+    sl = item(&a, &st.slots, sizeof *sl);
+    *sl = (SlotHealth){"vm2", "y", "logical", false, 9000, "extended", 4096};
     StandbyHealth *sb = item(&a, &st.standbys, sizeof *sb);
     *sb = (StandbyHealth){"vm3", "10.0.0.14", "walreceiver", "streaming", 0};
     vec_push(&a, &st.errors, "node 'vm5': connection refused");
@@ -59,12 +63,14 @@ int main(void)
              "  ],\n"
              "  \"health\": {\n"
              "    \"subscriptions\": [\n"
-             "      {\"node\": \"vm3\", \"name\": \"s\", \"enabled\": true, \"worker\": false, \"tables_not_ready\": 2, \"apply_errors\": 0, \"sync_errors\": 1},\n"
-             "      {\"node\": \"vm9\", \"name\": \"old14\", \"enabled\": false, \"worker\": false, \"tables_not_ready\": 0, \"apply_errors\": null, \"sync_errors\": null}\n"
+             "      {\"node\": \"vm3\", \"name\": \"s\", \"enabled\": true, \"worker\": false, \"tables_not_ready\": 2, \"apply_errors\": 0, \"sync_errors\": 1, \"disabled_by_error\": false},\n"
+             "      {\"node\": \"vm9\", \"name\": \"old14\", \"enabled\": false, \"worker\": false, \"tables_not_ready\": 0, \"apply_errors\": null, \"sync_errors\": null, \"disabled_by_error\": false},\n"
+             "      {\"node\": \"vm2\", \"name\": \"halted\", \"enabled\": false, \"worker\": false, \"tables_not_ready\": 0, \"apply_errors\": 3, \"sync_errors\": 0, \"disabled_by_error\": true}\n"
              "    ],\n"
              "    \"slots\": [\n"
-             "      {\"node\": \"vm1\", \"name\": \"s\", \"type\": \"logical\", \"active\": true, \"wal_retained_bytes\": 11320},\n"
-             "      {\"node\": \"vm4\", \"name\": \"x\", \"type\": \"physical\", \"active\": false, \"wal_retained_bytes\": null}\n"
+             "      {\"node\": \"vm1\", \"name\": \"s\", \"type\": \"logical\", \"active\": true, \"wal_retained_bytes\": 11320, \"wal_status\": \"reserved\", \"safe_wal_bytes\": null},\n"
+             "      {\"node\": \"vm4\", \"name\": \"x\", \"type\": \"physical\", \"active\": false, \"wal_retained_bytes\": null, \"wal_status\": null, \"safe_wal_bytes\": null},\n"
+             "      {\"node\": \"vm2\", \"name\": \"y\", \"type\": \"logical\", \"active\": false, \"wal_retained_bytes\": 9000, \"wal_status\": \"extended\", \"safe_wal_bytes\": 4096}\n"
              "    ],\n"
              "    \"standbys\": [\n"
              "      {\"node\": \"vm3\", \"client\": \"10.0.0.14\", \"application_name\": \"walreceiver\", \"state\": \"streaming\", \"replay_lag_bytes\": 0}\n"
@@ -94,6 +100,21 @@ int main(void)
              "  \"errors\": []\n"
              "}\n");
 
+    sb_reset(&b);
+    status_health_text(&b, &st);
+    unit_str("health lines: a subscription disabled after an error, each slot's WAL and its bound", b.s,
+             "health: subscription 's' on node 'vm3': enabled, worker not running, 2 table(s) not ready, "
+             "0 apply error(s), 1 sync error(s)\n"
+             "health: subscription 'old14' on node 'vm9': disabled, worker not running, 0 table(s) not ready\n"
+             "health: subscription 'halted' on node 'vm2': disabled after an error, worker not running, "
+             "0 table(s) not ready, 3 apply error(s), 0 sync error(s) (disable_on_error: the error is in "
+             "node 'vm2''s server log; fix its cause, then ALTER SUBSCRIPTION ... ENABLE)\n"
+             "health: logical slot 's' on node 'vm1': active, 11320 byte(s) of WAL retained, wal_status reserved, "
+             "no bound (max_slot_wal_keep_size = -1)\n"
+             "health: physical slot 'x' on node 'vm4': inactive\n"
+             "health: logical slot 'y' on node 'vm2': inactive, 9000 byte(s) of WAL retained, wal_status extended, "
+             "4096 byte(s) before max_slot_wal_keep_size invalidates it\n"
+             "health: standby at 10.0.0.14 (walreceiver) of node 'vm3': streaming, replay 0 byte(s) behind\n");
     sb_reset(&b);
     drift_text(&b, &st.drift, false);
     unit_str("drift lines without --prune: replc's left in place, the rest left alone", b.s,

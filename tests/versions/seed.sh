@@ -94,30 +94,6 @@ for i in $(seq "$EXAMPLE_NODES"); do
     check "vm$i runs PostgreSQL $MAJOR (server_version_num $v)" [ "${v:0:2}" = "$MAJOR" ]
 done
 
-# on I CMD: a shell command on host I as postgres, the server's programs first on PATH
-# shellcheck disable=SC2086,SC2029   # the options are words; the command expands there
-on() { local i=$1; shift; ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" "PATH=$(printf '%q' "$PGBIN"):\$PATH; $*" </dev/null; }
-
-# vm4 built by hand as `pg_basebackup -R -C -S vm4` from vm3 would, with
-# replc's marker, while vm3 is still fresh (see the header)
-copy_standby() {
-    local d=$HOSTS_PGDATA
-    {
-        on 4 "pg_ctl -D $d -m fast -w stop" &&
-        on 3 "pg_ctl -D $d -m fast -w stop" &&
-        rm -rf "$STATE/h4/srv/data" &&
-        cp -a "$STATE/h3/srv/data" "$STATE/h4/srv/data" &&
-        rm -f "$STATE/h4/srv/data/postmaster.pid" &&
-        on 3 "pg_ctl -D $d -l /srv/replc/log/restart.log -w start" &&
-        q 3 "select pg_create_physical_replication_slot('vm4', true)" postgres &&
-        on 4 "touch $d/standby.signal &&
-              printf '%s\n' \"primary_conninfo = 'host=$H3_IP port=5432 user=postgres application_name=vm4'\" \
-                            \"primary_slot_name = 'vm4'\" >>$d/postgresql.auto.conf &&
-              printf '%s\n' 'replc standby: node=vm4 source=vm3' >$d/replc_standby" &&
-        on 4 "pg_ctl -D $d -l /srv/replc/log/restart.log -w start"   # --apply's preflight wants it up
-    } >"$WORK/copy-standby.log" 2>&1
-}
-
 if [ "$EXAMPLE_NODES" = 4 ]; then
     bb=$(on 4 "command -v pg_basebackup && pg_basebackup --version" 2>&1 | tr '\n' ' ')
     if [ "$MAJOR" -le 15 ]; then

@@ -1,13 +1,24 @@
 -- replc: step subscribe.subs3_test2.sql of node 'otus11-3'. Generated; do not edit.
 -- create subscription 'subs3_test2' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+-- subscription subs3_test2: an initial copy into a table that holds rows is refused
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AND (coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('test2') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('test2')) END, false, false, '')))[1]::text, '0') = '1') AS replc_do \gset
+\if :replc_do
+DO 'DECLARE r record; n bigint; found text := ''''; BEGIN FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[''test2'']::text[], ARRAY[''test2'']::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL LOOP EXECUTE format(''SELECT count(*) FROM %s'', r.rel) INTO n; IF n > 0 THEN found := found || CASE WHEN found = '''' THEN '''' ELSE '', '' END || format(''''''%s'''' (%s row(s))'', r.name, n); END IF; END LOOP; RAISE EXCEPTION ''node ''''%'''': table(s) % already hold rows, and subscription ''''%'''' would copy the publisher''''s rows into them (duplicates, or a duplicate-key stall)'', ''otus11-3'', found, ''subs3_test2'' USING HINT = ''Empty them (on this node only), or subscribe with (copy_data = false).''; END';
+\set replc_changed 1
+\endif
 
 SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
 \if :replc_do
 CREATE SUBSCRIPTION subs3_test2
     CONNECTION 'host=192.168.56.12 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test2
-    WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
+    WITH (synchronous_commit = 'on', create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -15,6 +26,13 @@ CREATE SUBSCRIPTION subs3_test2
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=192.168.56.12 port=5432 dbname=repl user=postgres')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION subs3_test2 CONNECTION 'host=192.168.56.12 port=5432 dbname=repl user=postgres';
+\set replc_changed 1
+\endif
+
+-- subscription subs3_test2: an initial copy into a table that holds rows is refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (((to_regclass('test2')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('test2') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('test2')) END, false, false, '')))[1]::text, '0') = '1')))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE r record; n bigint; found text := ''''; BEGIN FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[''test2'']::text[], ARRAY[''test2'']::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL AND to_regclass(x.rel)::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = ''subs3_test2'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))) LOOP EXECUTE format(''SELECT count(*) FROM %s'', r.rel) INTO n; IF n > 0 THEN found := found || CASE WHEN found = '''' THEN '''' ELSE '', '' END || format(''''''%s'''' (%s row(s))'', r.name, n); END IF; END LOOP; RAISE EXCEPTION ''node ''''%'''': table(s) % already hold rows, and subscription ''''%'''' would copy the publisher''''s rows into them as it adds them (duplicates, or a duplicate-key stall)'', ''otus11-3'', found, ''subs3_test2'' USING HINT = ''Empty them (on this node only), or subscribe with (copy_data = false).''; END';
 \set replc_changed 1
 \endif
 
@@ -37,9 +55,9 @@ ALTER SUBSCRIPTION subs3_test2 SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION subs3_test2 SET (disable_on_error = false);
+ALTER SUBSCRIPTION subs3_test2 SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -58,6 +76,11 @@ ALTER SUBSCRIPTION subs3_test2 SET (synchronous_commit = 'on');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''subs3_test2'': two_phase differs from the topology''s false; PostgreSQL 15 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION subs3_test2) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription subs3_test2 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION subs3_test2 ENABLE'
 \endif
 
 -- subscription subs3_test2: tables added while two_phase is enabled: refused

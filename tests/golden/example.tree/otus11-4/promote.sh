@@ -20,6 +20,7 @@ version=15
 workers=4
 workers_sql='ALTER SYSTEM SET max_logical_replication_workers = 4'
 old='otus11-3'
+sequences_sql='WITH t(rel) AS (SELECT x FROM unnest(ARRAY[to_regclass('\''test1'\'')::oid, to_regclass('\''test2'\'')::oid]::oid[]) x WHERE x IS NOT NULL), fed(seq, rel, att) AS (SELECT d.objid, d.refobjid, d.refobjsubid FROM pg_depend d WHERE d.classid = '\''pg_class'\''::regclass AND d.refclassid = '\''pg_class'\''::regclass AND d.refobjsubid > 0 AND d.deptype IN ('\''a'\'', '\''i'\'') AND d.refobjid IN (SELECT rel FROM t) UNION SELECT d.refobjid, ad.adrelid, ad.adnum FROM pg_attrdef ad JOIN pg_depend d ON d.classid = '\''pg_attrdef'\''::regclass AND d.objid = ad.oid AND d.refclassid = '\''pg_class'\''::regclass WHERE ad.adrelid IN (SELECT rel FROM t)), top(seq, target) AS (SELECT f.seq, (xpath('\''/row/m/text()'\'', query_to_xml(format('\''SELECT %s(%I)::text AS m FROM %s'\'', CASE WHEN s.seqincrement > 0 THEN '\''max'\'' ELSE '\''min'\'' END, a.attname, f.rel::regclass), false, true, '\'''\'')))[1]::text::numeric + 1000 * s.seqincrement FROM fed f JOIN pg_sequence s ON s.seqrelid = f.seq JOIN pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att), want(seq, target) AS (SELECT t.seq, CASE WHEN s.seqincrement > 0 THEN least(max(t.target), s.seqmax) ELSE greatest(min(t.target), s.seqmin) END FROM top t JOIN pg_sequence s ON s.seqrelid = t.seq WHERE t.target IS NOT NULL GROUP BY t.seq, s.seqincrement, s.seqmax, s.seqmin) SELECT coalesce(string_agg(format('\''%s %s'\'', w.seq::regclass, setval(w.seq, w.target::bigint)), '\'', '\'' ORDER BY w.seq::regclass::text), '\'''\'') FROM want w JOIN pg_sequence s ON s.seqrelid = w.seq WHERE CASE WHEN s.seqincrement > 0 THEN w.target > coalesce(pg_sequence_last_value(w.seq), s.seqmin - 1) ELSE w.target < coalesce(pg_sequence_last_value(w.seq), s.seqmax + 1) END'
 old_conninfo='host=192.168.56.13 port=5432 dbname=postgres user=postgres connect_timeout=5'
 set -- \
     'subs3_test1' 'otus11-1' 'host=192.168.56.11 port=5432 dbname=repl user=postgres connect_timeout=5' 'subs3_test1' 'SELECT coalesce(active_pid::text, '\''inactive'\'') || '\'' '\'' || coalesce(confirmed_flush_lsn::text, '\''none'\'') FROM pg_replication_slots WHERE slot_name = '\''subs3_test1'\''' 'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\''subs3_test1'\'' AND active_pid IS NOT NULL' 'SELECT coalesce((SELECT o.remote_lsn::text FROM pg_replication_origin_status o WHERE o.external_id = '\''pg_'\'' || s.oid), '\''the start'\'') FROM pg_subscription s WHERE s.subname = '\''subs3_test1'\'' AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())' 'ALTER SUBSCRIPTION subs3_test1 ENABLE' \
@@ -106,6 +107,15 @@ wait_for 'the end of recovery' promoted
 if [ -n "$(q 'SHOW synchronous_standby_names')" ]; then
     q 'ALTER SYSTEM RESET synchronous_standby_names' >/dev/null
     q 'SELECT pg_reload_conf()' >/dev/null
+fi
+# logical replication brought rows, not sequences: the sequences feeding the
+# received tables are where they were; past their largest key before anyone
+# here writes (a second run moves none: they are never set backwards)
+if [ -n "$sequences_sql" ]; then
+    advanced=$(q "$sequences_sql")
+    if [ -n "$advanced" ]; then
+        say "sequences advanced past the largest key of their tables (by 1000 steps): $advanced"
+    fi
 fi
 while [ $# -gt 0 ]; do
     subscription=$1 publisher=$2 slot=$4 origin_sql=$7 enable_sql=$8

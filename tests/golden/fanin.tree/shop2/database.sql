@@ -1,6 +1,10 @@
 -- replc: step database.sql of node 'shop2'. Generated; do not edit.
 -- create database 'shop' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
 
 SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'shop') AS replc_do \gset
 \if :replc_do

@@ -13,6 +13,9 @@ local_postgres='dbname=postgres user=replicator'
 pgdata=''
 service='auto'
 version=17
+lock_timeout=5
+lock_tries=6
+lock_blockers_sql='SELECT coalesce(string_agg(format('\''pid %s (%s, %s, transaction open %s s: %s)'\'', a.pid, coalesce(nullif(a.application_name, '\'''\''), '\''no application_name'\''), a.state, extract(epoch FROM now() - a.xact_start)::bigint, left(regexp_replace(a.query, '\''\s+'\'', '\'' '\'', '\''g'\''), 80)), '\''; '\'' ORDER BY a.xact_start), '\''none now'\'') FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.xact_start < now() - interval '\''5 s'\'' AND EXISTS (SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.locktype <> '\''virtualxid'\'')'
 set -- \
     'pgpass.sh' 'write the peers'\'' password lines into ~/.pgpass' '' \
     'hba.sh' 'admit 1 peer line(s) in pg_hba.conf, reload' '' \
@@ -30,10 +33,36 @@ setup
 # how the server is run here, and that it can be: before anything changes
 manager_check
 say "server run by $manager_how"
+# sql_step FILE CONNINFO: psql runs FILE in that database. A statement
+# that waited $lock_timeout s behind another session's lock fails (the
+# file sets lock_timeout); the file then runs again (it checks what is in
+# place first), at most $lock_tries times in all (REPLC_LOCK_TRIES), each
+# time naming the transactions it may have waited behind.
+sql_step() {
+    tries=${REPLC_LOCK_TRIES:-$lock_tries} try=1
+    while :; do
+        if out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" 2>&1); then
+            if [ -n "$out" ]; then printf '%s\n' "$out"; fi
+            return 0
+        else st=$?; fi
+        case $out in
+        *'due to lock timeout'*) ;;
+        *) printf '%s\n' "$out"; return "$st" ;;
+        esac
+        behind=$(lpsql "$2" "$lock_blockers_sql" 2>&1) || behind="cannot tell ($behind)"
+        if [ "$try" -ge "$tries" ]; then
+            printf '%s\n' "$out"
+            say "gave up after $tries tries: each waited ${lock_timeout}s behind another session's lock; open transactions holding locks: $behind"
+            return "$st"
+        fi
+        say "waited ${lock_timeout}s behind another session's lock (try $try of $tries), trying again; open transactions holding locks: $behind"
+        try=$((try + 1))
+    done
+}
 # step FILE CONNINFO: one step, a .sql file with psql in that database
 step() {
     case $1 in
-    *.sql) psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" ;;
+    *.sql) sql_step "$1" "$2" ;;
     *) sh "./$1" ;;
     esac
 }

@@ -1,6 +1,10 @@
 -- replc: step publications.sql of node 'shop3'. Generated; do not edit.
 -- create 1 publication(s) and the subscribers' slots if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
 
 -- publication p3
 SELECT NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'p3') AS replc_do \gset

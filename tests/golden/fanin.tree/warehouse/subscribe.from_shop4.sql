@@ -1,13 +1,17 @@
 -- replc: step subscribe.from_shop4.sql of node 'warehouse'. Generated; do not edit.
 -- create subscription 'from_shop4' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
 
 SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
 \if :replc_do
 CREATE SUBSCRIPTION from_shop4
     CONNECTION 'host=shop4.example port=5432 dbname=shop user=replicator'
     PUBLICATION p4
-    WITH (copy_data = false, create_slot = false, streaming = off);
+    WITH (copy_data = false, create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -31,9 +35,9 @@ ALTER SUBSCRIPTION from_shop4 SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION from_shop4 SET (disable_on_error = false);
+ALTER SUBSCRIPTION from_shop4 SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -75,6 +79,11 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND su
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''from_shop4'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION from_shop4 DISABLE; ALTER SUBSCRIPTION from_shop4 SET (failover = false); ALTER SUBSCRIPTION from_shop4 ENABLE; or write the server''s value in the topology'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription from_shop4 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION from_shop4 ENABLE'
 \endif
 
 -- subscription from_shop4: tables added to or removed from its publications

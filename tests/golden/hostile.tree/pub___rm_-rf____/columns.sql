@@ -1,6 +1,10 @@
 -- replc: step columns.sql of node 'pub'; rm -rf / #'. Generated; do not edit.
 -- add the columns of the published tables, after the subscribers
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
 
 -- columns of table Sch"ema.ta ble;-- added to the topology since
 SELECT to_regclass('"Sch""ema"."ta ble;--"') IS NOT NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('"Sch""ema"."ta ble;--"') AND attnum > 0 AND NOT attisdropped AND attname = 'col"q') AS replc_do \gset

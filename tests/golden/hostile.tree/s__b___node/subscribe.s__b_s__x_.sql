@@ -1,13 +1,24 @@
 -- replc: step subscribe.s__b_s__x_.sql of node 'süb \ node'. Generated; do not edit.
 -- create subscription 'Süb's "x"' if missing
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+-- subscription Süb's "x": an initial copy into a table that holds rows is refused
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AND (coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('"Sch""ema"."ta ble;--"') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('"Sch""ema"."ta ble;--"')) END, false, false, '')))[1]::text, '0') = '1' OR coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk')) END, false, false, '')))[1]::text, '0') = '1') AS replc_do \gset
+\if :replc_do
+DO E'DECLARE r record; n bigint; found text := ''''; BEGIN FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[''Sch"ema.ta ble;--'', ''abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk'']::text[], ARRAY[''"Sch""ema"."ta ble;--"'', ''abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk'']::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL LOOP EXECUTE format(''SELECT count(*) FROM %s'', r.rel) INTO n; IF n > 0 THEN found := found || CASE WHEN found = '''' THEN '''' ELSE '', '' END || format(''''''%s'''' (%s row(s))'', r.name, n); END IF; END LOOP; RAISE EXCEPTION ''node ''''%'''': table(s) % already hold rows, and subscription ''''%'''' would copy the publisher''''s rows into them (duplicates, or a duplicate-key stall)'', E''süb \\\\ node'', found, ''Süb''''s "x"'' USING HINT = ''Empty them (on this node only), or subscribe with (copy_data = false).''; END';
+\set replc_changed 1
+\endif
 
 SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
 \if :replc_do
 CREATE SUBSCRIPTION "Süb's ""x"""
     CONNECTION E'host=10.9.0.1 port=5432 dbname=''db name\\''; DROP DATABASE x; --'' user=''us\\\\er$(id)`id`'''
     PUBLICATION "Pub $1; --"
-    WITH (slot_name = 'sub_slot', synchronous_commit = 'off''; --', create_slot = false, streaming = off);
+    WITH (slot_name = 'sub_slot', synchronous_commit = 'off''; --', create_slot = false, disable_on_error = true, streaming = off);
 \set replc_changed 1
 \endif
 
@@ -15,6 +26,13 @@ CREATE SUBSCRIPTION "Süb's ""x"""
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> E'host=10.9.0.1 port=5432 dbname=''db name\\''; DROP DATABASE x; --'' user=''us\\\\er$(id)`id`''')) AS replc_do \gset
 \if :replc_do
 ALTER SUBSCRIPTION "Süb's ""x""" CONNECTION E'host=10.9.0.1 port=5432 dbname=''db name\\''; DROP DATABASE x; --'' user=''us\\\\er$(id)`id`''';
+\set replc_changed 1
+\endif
+
+-- subscription Süb's "x": an initial copy into a table that holds rows is refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (((to_regclass('"Sch""ema"."ta ble;--"')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('"Sch""ema"."ta ble;--"') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('"Sch""ema"."ta ble;--"')) END, false, false, '')))[1]::text, '0') = '1') OR (to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk')) END, false, false, '')))[1]::text, '0') = '1')))) AS replc_do \gset
+\if :replc_do
+DO E'DECLARE r record; n bigint; found text := ''''; BEGIN FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[''Sch"ema.ta ble;--'', ''abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk'']::text[], ARRAY[''"Sch""ema"."ta ble;--"'', ''abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk'']::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL AND to_regclass(x.rel)::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = ''Süb''''s "x"'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))) LOOP EXECUTE format(''SELECT count(*) FROM %s'', r.rel) INTO n; IF n > 0 THEN found := found || CASE WHEN found = '''' THEN '''' ELSE '', '' END || format(''''''%s'''' (%s row(s))'', r.name, n); END IF; END LOOP; RAISE EXCEPTION ''node ''''%'''': table(s) % already hold rows, and subscription ''''%'''' would copy the publisher''''s rows into them as it adds them (duplicates, or a duplicate-key stall)'', E''süb \\\\ node'', found, ''Süb''''s "x"'' USING HINT = ''Empty them (on this node only), or subscribe with (copy_data = false).''; END';
 \set replc_changed 1
 \endif
 
@@ -37,9 +55,9 @@ ALTER SUBSCRIPTION "Süb's ""x""" SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION "Süb's ""x""" SET (disable_on_error = false);
+ALTER SUBSCRIPTION "Süb's ""x""" SET (disable_on_error = true);
 \set replc_changed 1
 \endif
 
@@ -58,6 +76,11 @@ ALTER SUBSCRIPTION "Süb's ""x""" SET (synchronous_commit = 'off''; --');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''Süb''s "x"'': two_phase differs from the topology''s false; PostgreSQL 15 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION Süb''s "x") and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'Süb''s "x"' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription Süb''s "x" was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION Süb''s "x" ENABLE'
 \endif
 
 -- subscription Süb's "x": tables added while two_phase is enabled: refused

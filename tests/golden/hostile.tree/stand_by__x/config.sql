@@ -1,6 +1,10 @@
 -- replc: step config.sql of node 'stand by $x'. Generated; do not edit.
 -- raise server settings to the derived values (ALTER SYSTEM)
 -- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
 -- Each setting is raised to at least what replication needs; a higher value is kept
 -- (reported when the topology sets it lower). Room for more parallel initial
 -- copies is added only when the server restarts anyway.

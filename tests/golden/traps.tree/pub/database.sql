@@ -1,0 +1,19 @@
+-- replc: step database.sql of node 'pub'. Generated; do not edit.
+-- create database 'app' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'app') AS replc_do \gset
+\if :replc_do
+CREATE DATABASE app;
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif

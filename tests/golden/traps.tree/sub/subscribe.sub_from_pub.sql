@@ -1,0 +1,135 @@
+-- replc: step subscribe.sub_from_pub.sql of node 'sub'. Generated; do not edit.
+-- create subscription 'sub_from_pub' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+-- subscription sub_from_pub: an initial copy into a table that holds rows is refused
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AND (coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('orders') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('orders')) END, false, false, '')))[1]::text, '0') = '1' OR coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('legacy.audit') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('legacy.audit')) END, false, false, '')))[1]::text, '0') = '1') AS replc_do \gset
+\if :replc_do
+DO 'DECLARE r record; n bigint; found text := ''''; BEGIN FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[''orders'', ''legacy.audit'']::text[], ARRAY[''orders'', ''legacy.audit'']::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL LOOP EXECUTE format(''SELECT count(*) FROM %s'', r.rel) INTO n; IF n > 0 THEN found := found || CASE WHEN found = '''' THEN '''' ELSE '', '' END || format(''''''%s'''' (%s row(s))'', r.name, n); END IF; END LOOP; RAISE EXCEPTION ''node ''''%'''': table(s) % already hold rows, and subscription ''''%'''' would copy the publisher''''s rows into them (duplicates, or a duplicate-key stall)'', ''sub'', found, ''sub_from_pub'' USING HINT = ''Empty them (on this node only), or subscribe with (copy_data = false).''; END';
+\set replc_changed 1
+\endif
+
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
+\if :replc_do
+CREATE SUBSCRIPTION sub_from_pub
+    CONNECTION 'host=pub.example port=5432 dbname=app user=postgres'
+    PUBLICATION everything
+    WITH (create_slot = false, disable_on_error = true, streaming = off);
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub: its publisher's address
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=pub.example port=5432 dbname=app user=postgres')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub CONNECTION 'host=pub.example port=5432 dbname=app user=postgres';
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub: an initial copy into a table that holds rows is refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (((to_regclass('orders')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('orders') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('orders')) END, false, false, '')))[1]::text, '0') = '1') OR (to_regclass('legacy.audit')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('legacy.audit') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('legacy.audit')) END, false, false, '')))[1]::text, '0') = '1')))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE r record; n bigint; found text := ''''; BEGIN FOR r IN SELECT x.name, to_regclass(x.rel) AS rel FROM unnest(ARRAY[''orders'', ''legacy.audit'']::text[], ARRAY[''orders'', ''legacy.audit'']::text[]) AS x(name, rel) WHERE to_regclass(x.rel) IS NOT NULL AND to_regclass(x.rel)::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = ''sub_from_pub'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))) LOOP EXECUTE format(''SELECT count(*) FROM %s'', r.rel) INTO n; IF n > 0 THEN found := found || CASE WHEN found = '''' THEN '''' ELSE '', '' END || format(''''''%s'''' (%s row(s))'', r.name, n); END IF; END LOOP; RAISE EXCEPTION ''node ''''%'''': table(s) % already hold rows, and subscription ''''%'''' would copy the publisher''''s rows into them as it adds them (duplicates, or a duplicate-key stall)'', ''sub'', found, ''sub_from_pub'' USING HINT = ''Empty them (on this node only), or subscribe with (copy_data = false).''; END';
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub: its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['everything']::text[]) ORDER BY 1) AND s.subtwophasestate <> 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET PUBLICATION everything WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['everything']::text[]) ORDER BY 1) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET PUBLICATION everything WITH (refresh = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (disable_on_error = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (streaming = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''sub_from_pub'': two_phase differs from the topology''s false; PostgreSQL 16 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub_from_pub) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription sub_from_pub was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub_from_pub ENABLE'
+\endif
+
+-- subscription sub_from_pub: tables added while two_phase is enabled: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subtwophasestate = 'e' AND EXISTS (SELECT FROM unnest(ARRAY[to_regclass('orders')::oid, to_regclass('legacy.audit')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE tabs text; BEGIN SELECT string_agg(x::regclass::text, '', '') INTO tabs FROM pg_subscription s, LATERAL (SELECT x FROM unnest(ARRAY[to_regclass(''orders'')::oid, to_regclass(''legacy.audit'')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)) t WHERE subname = ''sub_from_pub'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()); RAISE EXCEPTION ''subscription ''''%'''' has two_phase enabled: PostgreSQL refuses to copy the table(s) % added to its publications (REFRESH PUBLICATION with copy_data)'', ''sub_from_pub'', tabs USING HINT = ''PostgreSQL 16 cannot turn two_phase off. On node ''''sub'''', by hand: DROP SUBSCRIPTION sub_from_pub, empty the tables it receives on this node (TRUNCATE), and apply again: replc creates it anew and copies every table. Or leave the tables out of the publications in the topology.''; END';
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub: tables added to or removed from its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('orders')::oid, to_regclass('legacy.audit')::oid]::oid[]) x) AND s.subtwophasestate <> 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('orders')::oid, to_regclass('legacy.audit')::oid]::oid[]) x) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub REFRESH PUBLICATION WITH (copy_data = false);
+\set replc_changed 1
+\endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster traps') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION sub_from_pub IS 'replc cluster traps';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif

@@ -1,0 +1,121 @@
+-- replc: step subscribe.sub_from_pub2.sql of node 'sub'. Generated; do not edit.
+-- create subscription 'sub_from_pub2' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
+\if :replc_do
+CREATE SUBSCRIPTION sub_from_pub2
+    CONNECTION 'host=pub2.example port=5432 dbname=app user=postgres'
+    PUBLICATION more
+    WITH (create_slot = false, disable_on_error = true, streaming = off);
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub2: its publisher's address
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=pub2.example port=5432 dbname=app user=postgres')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 CONNECTION 'host=pub2.example port=5432 dbname=app user=postgres';
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub2: its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['more']::text[]) ORDER BY 1) AND s.subtwophasestate <> 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET PUBLICATION more WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['more']::text[]) ORDER BY 1) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET PUBLICATION more WITH (refresh = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (disable_on_error = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (streaming = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''sub_from_pub2'': two_phase differs from the topology''s false; PostgreSQL 16 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub_from_pub2) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription sub_from_pub2 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub_from_pub2 ENABLE'
+\endif
+
+-- subscription sub_from_pub2: tables added while two_phase is enabled: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subtwophasestate = 'e' AND EXISTS (SELECT FROM unnest(ARRAY[to_regclass('orders')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE tabs text; BEGIN SELECT string_agg(x::regclass::text, '', '') INTO tabs FROM pg_subscription s, LATERAL (SELECT x FROM unnest(ARRAY[to_regclass(''orders'')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)) t WHERE subname = ''sub_from_pub2'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()); RAISE EXCEPTION ''subscription ''''%'''' has two_phase enabled: PostgreSQL refuses to copy the table(s) % added to its publications (REFRESH PUBLICATION with copy_data)'', ''sub_from_pub2'', tabs USING HINT = ''PostgreSQL 16 cannot turn two_phase off. On node ''''sub'''', by hand: DROP SUBSCRIPTION sub_from_pub2, empty the tables it receives on this node (TRUNCATE), and apply again: replc creates it anew and copies every table. Or leave the tables out of the publications in the topology.''; END';
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub2: tables added to or removed from its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('orders')::oid]::oid[]) x) AND s.subtwophasestate <> 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 REFRESH PUBLICATION WITH (copy_data = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('orders')::oid]::oid[]) x) AND s.subtwophasestate = 'e')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 REFRESH PUBLICATION WITH (copy_data = false);
+\set replc_changed 1
+\endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster traps') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION sub_from_pub2 IS 'replc cluster traps';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif

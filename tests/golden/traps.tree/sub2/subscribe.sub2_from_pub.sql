@@ -1,0 +1,102 @@
+-- replc: step subscribe.sub2_from_pub.sql of node 'sub2'. Generated; do not edit.
+-- create subscription 'sub2_from_pub' if missing
+-- Run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Safe to run again.
+-- A statement waits at most 5 s behind another session's lock, then fails
+-- (lock timeout); run.sh then runs the file again, at most 6 times in all,
+-- and names the transactions it waited behind.
+SET lock_timeout = '5s';
+
+SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS replc_do \gset
+\if :replc_do
+CREATE SUBSCRIPTION sub2_from_pub
+    CONNECTION 'host=pub.example port=5432 dbname=app user=postgres'
+    PUBLICATION "some", inserts
+    WITH (copy_data = false, create_slot = false, disable_on_error = true, streaming = off);
+\set replc_changed 1
+\endif
+
+-- subscription sub2_from_pub: its publisher's address
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subconninfo <> 'host=pub.example port=5432 dbname=app user=postgres')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub CONNECTION 'host=pub.example port=5432 dbname=app user=postgres';
+\set replc_changed 1
+\endif
+
+-- subscription sub2_from_pub: its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['some', 'inserts']::text[]) ORDER BY 1))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET PUBLICATION "some", inserts WITH (copy_data = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subbinary <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (binary = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (disable_on_error = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.suborigin <> 'any')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (origin = 'any');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subpasswordrequired <> true)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (password_required = true);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subrunasowner <> false)) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (run_as_owner = false);
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.substream <> 'f')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (streaming = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subsynccommit <> 'off')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub SET (synchronous_commit = 'off');
+\set replc_changed 1
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription ''sub2_from_pub'': two_phase differs from the topology''s false; PostgreSQL 16 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub2_from_pub) and apply again, which creates it anew and copies its tables again'
+\endif
+
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription sub2_from_pub was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub2_from_pub ENABLE'
+\endif
+
+-- subscription sub2_from_pub: tables added to or removed from its publications
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('legacy.audit')::oid]::oid[]) x))) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub REFRESH PUBLICATION WITH (copy_data = false);
+\set replc_changed 1
+\endif
+
+-- replc's mark: what carries it and leaves the topology is dropped by --prune
+SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND obj_description(oid, 'pg_subscription') IS DISTINCT FROM 'replc cluster traps') AS replc_do \gset
+\if :replc_do
+COMMENT ON SUBSCRIPTION sub2_from_pub IS 'replc cluster traps';
+\set replc_changed 1
+\endif
+
+\if :{?replc_changed}
+\echo 'replc-result: changed'
+\else
+\echo 'replc-result: ok'
+\endif
