@@ -138,6 +138,11 @@ static void step_cols(Noop *n, const Model *m, const Step *s)
             arena_printf(a, "(%s)::text = '%d'", sql_publications_count(a, s->sub), sub_ready_count(s->sub)));
         return;
     case STEP_SUB_SYNC: col(n, s->node, s->db, sql_subscription_synced(a, s->sub)); return;
+    case STEP_COL_WAIT:
+        if (s->peer)   /* as runner.c waits: no column missing on the subscriber */
+            col(n, s->peer, s->peer->database,
+                arena_printf(a, "(%s)::text = '0'", sql_columns_missing(a, s->node, s->peer)));
+        return;
     case STEP_COPY_TABLE: {
         StrBuf b;
         sb_init(&b);
