@@ -1,40 +1,48 @@
 #!/bin/bash
-# bench/apply.sh: how long `replc --apply` takes to build the four-host
-# cluster of tests/integration/apply.sh on live servers, compared with the
-# same setup done by hand (bench/apply-by-hand.sh), and how long a second,
-# no-op `--apply` takes.
+# bench/apply.sh: how long `replc --apply` takes to build the example's
+# four-host cluster on live servers, against a DBA typing the same steps
+# (bench/apply-by-hand.sh); how long a second, no-op `--apply` takes; and how
+# a 16-host cluster (bench/gen-cluster.py) compares with the four-host one.
 #
-# Every timed run starts from four fresh hosts (tests/hosts/hosts.sh down,
-# then up 4). Modes, interleaved round by round (the order rotates each round):
-#   apply      replc TOPO --apply            (default -j: one job per node)
-#   apply-j1   replc TOPO --apply -j1        (one step at a time)
-#   hand       bench/apply-by-hand.sh        (psql/pg_ctl/pg_basebackup over ssh, sequential)
-# After each `apply` run, NOOP_REPS more `replc --apply` on the converged
-# cluster are timed (they must say "nothing to do").
+# Every timed run starts from fresh hosts (tests/hosts/hosts.sh down, then
+# up N; not timed). Modes, alternating round by round (the order rotates):
+#   apply      replc TOPO --apply --trace FILE    (default -j: one job per node)
+#   apply-j1   replc TOPO --apply -j1             (one step at a time)
+#   hand       bench/apply-by-hand.sh             (one psql or ssh command per step)
+#   apply16    replc TOPO16 --apply --trace FILE  on 16 hosts (first SCALE_REPS rounds)
+# After each apply (and apply16) run, NOOP_REPS more `replc --apply` on the
+# converged cluster are timed (noop, noop16); each must say "nothing to do".
 # Each run is checked afterwards, untimed: every subscribed table
-# synchronised, vm4 streaming from vm3, a row written on vm1 and one on vm2
-# reaching vm4. A run that fails a check is reported and left out.
+# synchronised, every standby streaming, rows written on the writers reach a
+# standby. A run that fails a check is reported and left out.
 #
 # Usage (root): bench/apply.sh
-# Env: REPS (rounds, default 3), NOOP_REPS (default 5), REPLC, NO_BUILD=1,
-#      KEEP=1 (keep the work dir). Needs nothing else running on the harness.
-# Prints one line per run, then a table of medians, the ratios and the targets:
-#   default --apply <= 0.6x the hand-written sequence; no-op --apply < 0.5 s.
+# Env: REPS (rounds, default 5), MODES (default "apply apply-j1 hand"), NOOP_REPS (default 5), SCALE_REPS (16-host
+#      rounds, default REPS; 0: none), WAIT_TIMEOUT (replc --timeout, default
+#      60), REPLC, NO_BUILD=1, KEEP=1 (keep the work dir), REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET (the test bed, as for
+#      tests/hosts/hosts.sh; it must be down).
+# Prints one line per run, then a ready-to-paste table of medians, the
+# ratios, the critical path of the median apply run (from --trace), and the
+# targets: --apply <= 0.4x the hand-run; no-op <= 0.2 s; 16 hosts <= 1.5x 4.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOSTS=$ROOT/tests/hosts/hosts.sh
 HAND=$ROOT/bench/apply-by-hand.sh
+GEN=$ROOT/bench/gen-cluster.py
 REPLC=${REPLC:-$ROOT/replc}
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 NOOP_REPS=${NOOP_REPS:-5}
-RUN_TIMEOUT=180
+SCALE_REPS=${SCALE_REPS:-$REPS}
+RUN_TIMEOUT=300
+WAIT_TIMEOUT=${WAIT_TIMEOUT:-60}   # replc --timeout: a wait that never ends fails the run in a minute
+PREFIX=${REPLC_HOSTS_PREFIX:-replc}
 
 die() { echo "bench/apply.sh: $*" >&2; exit 1; }
 now_ns() { local t=${EPOCHREALTIME/[.,]/}; echo $((t * 1000)); }
 [ "$(id -u)" = 0 ] || die "must run as root (tests/hosts/hosts.sh)"
-[ -z "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[0-9]+" || true)" ] ||
-    die "another test bed is up (ip netns list shows ${REPLC_HOSTS_PREFIX:-replc}-h*); wait for it to finish"
+[ -z "$(ip netns list 2>/dev/null | grep -E "^${PREFIX}-h[0-9]+" || true)" ] ||
+    die "test bed '$PREFIX' is up (ip netns list shows $PREFIX-h*); wait for it, or set REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET"
 if [ -z "${NO_BUILD:-}" ] && [ "$REPLC" = "$ROOT/replc" ]; then
     make -C "$ROOT" >/dev/null || die "make failed"
 fi
@@ -50,15 +58,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-fresh_hosts() {
+fresh_hosts() {   # fresh_hosts N
     "$HOSTS" down >/dev/null 2>&1
-    "$HOSTS" up 4 >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "hosts.sh up 4 failed"; }
+    "$HOSTS" up "$1" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "hosts.sh up $1 failed"; }
     # shellcheck disable=SC1091
     . "$REPLC_HOSTS_STATE/env"
-    IP=("" "$H1_IP" "$H2_IP" "$H3_IP" "$H4_IP")
 }
 
-topology() {
+topology4() {
     cat >"$WORK/bench.rc" <<EOF
 cluster bench;
 defaults {
@@ -79,40 +86,58 @@ node vm4 { host "$H4_IP"; standby from vm3; }
 EOF
 }
 
-q() {   # q I SQL [DB]
-    PGPASSWORD=$HOSTS_PASSWORD PGCONNECT_TIMEOUT=5 psql -X -q -At -h "${IP[$1]}" -U postgres -d "${3:-repl}" -c "$2" 2>&1
+topology16() {
+    # shellcheck disable=SC1091
+    ( set -a; . "$REPLC_HOSTS_STATE/env"; python3 "$GEN" ) >"$WORK/bench16.rc" || die "gen-cluster.py failed"
 }
-wait_for() {   # wait_for I SQL WANT [DB]: up to 30 s
-    local end=$(( $(now_ns) / 1000000 + 30000 ))
+
+q() {   # q I SQL [DB]
+    local v=H${1}_IP
+    PGPASSWORD=$HOSTS_PASSWORD PGCONNECT_TIMEOUT=5 psql -X -q -At -h "${!v}" -U postgres -d "${3:-repl}" -c "$2" 2>&1
+}
+wait_for() {   # wait_for I SQL WANT [DB]: up to 60 s
+    local end=$(( $(now_ns) / 1000000 + 60000 ))
     until [ "$(q "$1" "$2" "${4:-repl}")" = "$3" ]; do
         [ $(( $(now_ns) / 1000000 )) -lt "$end" ] || return 1
         sleep 0.2
     done
 }
-verify() {   # the cluster works: untimed
-    local i k=$1
-    for i in 1 2 3; do
-        wait_for "$i" "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" \
-            "0 $( [ "$i" = 3 ] && echo 2 || echo 1 )" || { echo "vm$i: tables not synchronised"; return 1; }
-    done
-    wait_for 4 "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming $H3_IP" postgres ||
-        { echo "vm4 not streaming from vm3"; return 1; }
-    q 1 "insert into test1 values ($k, 'bench')" >/dev/null && q 2 "insert into test2 values ($k, 'bench')" >/dev/null ||
+synced() {   # synced I N: N subscribed tables on host I, all ready
+    wait_for "$1" "select count(*) filter (where srsubstate <> 'r') || ' ' || count(*) from pg_subscription_rel" "0 $2"
+}
+streams() {   # streams I FROM-I
+    local v=H${2}_IP
+    wait_for "$1" "select status || ' ' || sender_host from pg_stat_wal_receiver" "streaming ${!v}" postgres
+}
+verify4() {   # the cluster works: untimed
+    local k=$1
+    { synced 1 1 && synced 2 1 && synced 3 2; } || { echo "tables not synchronised"; return 1; }
+    streams 4 3 || { echo "vm4 not streaming from vm3"; return 1; }
+    { q 1 "insert into test1 values ($k, 'bench')" >/dev/null && q 2 "insert into test2 values ($k, 'bench')" >/dev/null; } ||
         { echo "inserts failed"; return 1; }
     wait_for 4 "select (select count(*) from test1 where k1 = $k) + (select count(*) from test2 where k2 = $k)" 2 ||
         { echo "rows written on vm1 and vm2 do not reach vm4"; return 1; }
 }
+verify16() {
+    local k=$1 i
+    for i in 1 2 3 4; do synced "$i" 3 || { echo "w$i: tables not synchronised"; return 1; }; done
+    for i in $(seq 5 12); do synced "$i" 2 || { echo "s$((i - 4)): tables not synchronised"; return 1; }; done
+    for i in 13 14 15 16; do streams "$i" $((i - 8)) || { echo "b$((i - 12)) not streaming from s$((i - 12))"; return 1; }; done
+    q 1 "insert into t1 values ($k, 'bench')" >/dev/null || { echo "insert failed"; return 1; }
+    { wait_for 13 "select count(*) from t1 where k1 = $k" 1 && wait_for 4 "select count(*) from t1 where k1 = $k" 1; } ||
+        { echo "a row written on w1 does not reach w4 and b1"; return 1; }
+}
 
-run_replc() {   # run_replc LOG ARGS...: sets SECS and STEPS (replc's own "total")
-    local log=$1 t0 t1 rc
-    shift
+SECS=0
+run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS
+    local log=$1 topo=$2 t0 t1 rc
+    shift 2
     t0=$(now_ns)
     REPLC_SSH="ssh $HOSTS_SSH_OPTS" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
-        timeout $RUN_TIMEOUT "$REPLC" "$WORK/bench.rc" "$@" >"$log" 2>&1 </dev/null
+        timeout $RUN_TIMEOUT "$REPLC" "$topo" --timeout "$WAIT_TIMEOUT" "$@" >"$log" 2>&1 </dev/null
     rc=$?
     t1=$(now_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
-    STEPS=$(sed -nE 's/.* total ([0-9.]+)s$/\1/p' "$log" | tail -1)
     return $rc
 }
 run_hand() {   # run_hand LOG
@@ -122,55 +147,65 @@ run_hand() {   # run_hand LOG
     rc=$?
     t1=$(now_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
-    STEPS=-
     return $rc
 }
+noops() {   # noops TOPO MODE ROUND
+    local n nlog
+    for n in $(seq "$NOOP_REPS"); do
+        nlog=$WORK/r$3-$2-$n.log
+        if run_replc "$nlog" "$1" --apply && grep -q '^nothing to do: the cluster is as described$' "$nlog"; then
+            line "$3" "$2" "$SECS" ok
+            echo "$2 $SECS" >>"$RES"
+        else
+            line "$3" "$2" "$SECS" "NOT A NO-OP: left out"
+            sed 's/^/    /' "$nlog" | tail -20
+        fi
+    done
+}
+line() { printf '%-6s %-9s %9s  %s\n' "$@"; }
 
-RES=$WORK/results   # lines: MODE SECONDS
+RES=$WORK/results   # lines: MODE SECONDS [TRACE-LOG]
 : >"$RES"
-MODES=(apply apply-j1 hand)
-echo "bench/apply.sh: $REPS round(s) x ${#MODES[@]} modes, fresh hosts each; $NOOP_REPS no-op re-applies after each 'apply'"
-echo "machine: $(nproc) cpu(s), $(uname -r), $(psql --version | head -1)"
-printf '%-6s %-9s %9s %12s  %s\n' round mode wall_s replc_total checked
+read -r -a MODES <<<"${MODES:-apply apply-j1 hand}"
+echo "bench/apply.sh: $REPS round(s) of ${MODES[*]}, $SCALE_REPS with apply16; fresh hosts for each; $NOOP_REPS no-op re-applies after each apply"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "machine: $(nproc) cpu(s), $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%d GB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); $("$REPLC" --version)"
+line round mode wall_s checked
 k=0
 for r in $(seq "$REPS"); do
-    for m in $(seq 0 $((${#MODES[@]} - 1))); do
-        mode=${MODES[$(( (m + r - 1) % ${#MODES[@]} ))]}
-        fresh_hosts
-        topology
+    modes=("${MODES[@]}")
+    [ "$r" -le "$SCALE_REPS" ] && modes+=(apply16)
+    for m in $(seq 0 $((${#modes[@]} - 1))); do
+        mode=${modes[$(( (m + r - 1) % ${#modes[@]} ))]}
         log=$WORK/r$r-$mode.log
-        case $mode in
-            apply)    run_replc "$log" --apply ;;
-            apply-j1) run_replc "$log" --apply -j1 ;;
-            hand)     run_hand "$log" ;;
-        esac
-        rc=$?
         k=$((k + 1))
+        if [ "$mode" = apply16 ]; then
+            fresh_hosts 16
+            topology16
+            run_replc "$log" "$WORK/bench16.rc" --apply --trace "$WORK/r$r-$mode.trace.json"
+        else
+            fresh_hosts 4
+            topology4
+            case $mode in
+                apply)    run_replc "$log" "$WORK/bench.rc" --apply --trace "$WORK/r$r-$mode.trace.json" ;;
+                apply-j1) run_replc "$log" "$WORK/bench.rc" --apply -j1 ;;
+                hand)     run_hand "$log" ;;
+            esac
+        fi
+        rc=$?
         if [ $rc != 0 ]; then
-            printf '%-6s %-9s %9s %12s  %s\n' "$r" "$mode" "$SECS" "${STEPS:--}" "FAILED (exit $rc): left out"
+            line "$r" "$mode" "$SECS" "FAILED (exit $rc): left out"
             sed 's/^/    /' "$log" | tail -30
             continue
         fi
-        if why=$(verify $((1000 + k))); then
-            printf '%-6s %-9s %9s %12s  %s\n' "$r" "$mode" "$SECS" "${STEPS:--}" ok
-            echo "$mode $SECS" >>"$RES"
-        else
-            printf '%-6s %-9s %9s %12s  %s\n' "$r" "$mode" "$SECS" "${STEPS:--}" "BROKEN ($why): left out"
-            continue
-        fi
-        if [ "$mode" = apply ]; then
-            for n in $(seq "$NOOP_REPS"); do
-                nlog=$WORK/r$r-noop$n.log
-                if run_replc "$nlog" --apply && grep -q '^nothing to do: the cluster is as described$' "$nlog"; then
-                    printf '%-6s %-9s %9s %12s  %s\n' "$r" noop "$SECS" "$STEPS" ok
-                    echo "noop $SECS" >>"$RES"
-                    echo "noop-steps $STEPS" >>"$RES"
-                else
-                    printf '%-6s %-9s %9s %12s  %s\n' "$r" noop "$SECS" "${STEPS:--}" "NOT A NO-OP: left out"
-                    sed 's/^/    /' "$nlog" | tail -20
-                fi
-            done
-        fi
+        if [ "$mode" = apply16 ]; then why=$(verify16 $((1000 + k))); else why=$(verify4 $((1000 + k))); fi ||
+            { line "$r" "$mode" "$SECS" "BROKEN ($why): left out"; continue; }
+        line "$r" "$mode" "$SECS" ok
+        echo "$mode $SECS $log" >>"$RES"
+        case $mode in
+            apply) noops "$WORK/bench.rc" noop "$r" ;;
+            apply16) noops "$WORK/bench16.rc" noop16 "$r" ;;
+        esac
     done
 done
 "$HOSTS" down >/dev/null 2>&1
@@ -180,22 +215,36 @@ median() {   # median MODE
         awk '{ v[NR] = $1 } END { if (!NR) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 runs() { awk -v m="$1" '$1 == m { printf "%s ", $2 }' "$RES"; }
+count() { awk -v m="$1" '$1 == m' "$RES" | wc -l; }
+A=$(median apply); J=$(median apply-j1); H=$(median hand); N=$(median noop); S=$(median apply16); N16=$(median noop16)
 echo
-printf '%-10s %4s %9s   %s\n' mode runs median_s "all (s)"
-for mode in "${MODES[@]}" noop; do
-    printf '%-10s %4d %9s   %s\n' "$mode" "$(awk -v m="$mode" '$1 == m' "$RES" | wc -l)" "$(median "$mode")" "$(runs "$mode")"
+echo "| mode | hosts | runs | median s | all runs (s) |"
+echo "|---|---|---|---|---|"
+for mode in apply apply-j1 hand noop apply16 noop16; do
+    case $mode in *16) h=16 ;; *) h=4 ;; esac
+    printf '| %s | %d | %d | %s | %s|\n' "$mode" "$h" "$(count "$mode")" "$(median "$mode")" "$(runs "$mode")"
 done
-printf '%-10s %4d %9s   %s\n' noop-steps "$(awk '$1 == "noop-steps"' "$RES" | wc -l)" "$(median noop-steps)" \
-    "(replc's own 'total' of the no-op runs: the steps, without preflight)"
-A=$(median apply); J=$(median apply-j1); H=$(median hand); N=$(median noop)
 echo
-awk -v a="$A" -v j="$J" -v h="$H" -v n="$N" 'BEGIN {
-    if (h == "nan" || a == "nan" || j == "nan" || n == "nan") { print "not enough valid runs for the ratios"; exit 1 }
-    printf "ratio apply/hand     %.2f\n", a / h
-    printf "ratio apply-j1/hand  %.2f\n", j / h
-    printf "ratio apply-j1/apply %.2f\n", j / a
-    print ""
-    print "targets:"
-    printf "  default --apply <= 0.6x hand-written ..... %s   (%.2fx)\n", (a / h <= 0.6 ? "PASS" : "FAIL"), a / h
-    printf "  no-op --apply < 0.5 s .................... %s   (%.3f s)\n", (n < 0.5 ? "PASS" : "FAIL"), n
-}'
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.2f", a / b }'; }
+echo "ratio apply/hand      $(ratio "$A" "$H")"
+echo "ratio apply-j1/hand   $(ratio "$J" "$H")"
+echo "ratio apply-j1/apply  $(ratio "$J" "$A")"
+echo "ratio apply16/apply   $(ratio "$S" "$A")"
+# the critical path of the apply run nearest the median
+for mode in apply apply16; do
+    best=$(awk -v m="$mode" -v t="$(median "$mode")" '$1 == m { d = $2 - t; if (d < 0) d = -d; print d, $3 }' "$RES" |
+        sort -n | head -1 | cut -d' ' -f2)
+    [ -n "$best" ] || continue
+    echo
+    echo "critical path of the $mode run nearest the median ($(basename "$best")):"
+    sed -n '/^critical path:/,$p' "$best"
+done
+echo
+verdict() {   # verdict VALUE LIMIT: PASS when VALUE <= LIMIT
+    awk -v v="$1" -v l="$2" 'BEGIN { if (v == "nan") print "n/a "; else print (v <= l ? "PASS" : "FAIL") }'
+}
+R=$(ratio "$A" "$H"); R16=$(ratio "$S" "$A")
+echo "targets:"
+echo "  --apply <= 0.4x the hand-run ........ $(verdict "$R" 0.4)   (${R}x)"
+echo "  no-op --apply <= 0.2 s .............. $(verdict "$N" 0.2)   (${N} s; 16 hosts: ${N16} s)"
+echo "  16 hosts <= 1.5x 4 hosts ............ $(verdict "$R16" 1.5)   (${R16}x)"

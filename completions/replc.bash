@@ -18,12 +18,16 @@ _replc() {
         return ;;   # a number, a diagnostic code or a node name: nothing to offer
     --limit)
         return ;;   # node names of the topology: not known here
+    --trace)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return ;;
     esac
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-o --output --check --plan --format --graph
             --explain --werror --color --apply --dry-run -j --jobs --timeout --status
             --promote --force --prune
-            --limit -y --yes -q --quiet
+            --limit --trace -y --yes -q --quiet
             -h --help -V --version' -- "$cur")
         return
     fi

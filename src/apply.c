@@ -15,12 +15,14 @@
 #include "drift.h"
 #include "emit.h"
 #include "exec.h"
+#include "noop.h"
 #include "pgconn.h"
 #include "quote.h"
 #include "runner.h"
 #include "ssh.h"
 #include "status.h"
 #include "stepsql.h"
+#include "trace.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -38,6 +40,7 @@ typedef struct Pre {
     bool *up, *recovery, *db_exists;
     char **slots;          /* per node: "name=t name=f ..." */
     char **subs_exist;     /* per node: one 't'/'f' per subscription */
+    Trace *trace;          /* --trace, or NULL */
 } Pre;
 
 static void problem(Pre *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -418,11 +421,24 @@ static void warn_unused_slots(Pre *p)
     }
 }
 
+/* --trace: a host's row, as exec.c numbers them (nodes on one host and port
+ * share the first one's) */
+static int host_row(const Model *m, const MNode *node)
+{
+    for (int i = 0; i < node->index && node->host; i++) {
+        const MNode *o = m->nodes.items[i];
+        if (o->host && o->port == node->port && strcmp(o->host, node->host) == 0)
+            return i + 1;
+    }
+    return node->index + 1;
+}
+
 /* ssh reaches every node that has shell steps: started first, checked
  * last, so that it runs while the SQL checks run */
 typedef struct Probe {
     Child *ch;
     bool *on;
+    double t0, *t1;        /* --trace: when it started, when each answered */
 } Probe;
 
 static Probe ssh_probe_start(Pre *p, const Plan *plan)
@@ -467,7 +483,7 @@ static Probe ssh_probe_start(Pre *p, const Plan *plan)
         }
         argv_free(argv);
     }
-    return (Probe){ch, on};
+    return (Probe){ch, on, trace_now(), calloc((size_t)n + 1, sizeof(double))};
 }
 
 static void ssh_probe_finish(Pre *p, Probe pr)
@@ -492,13 +508,15 @@ static void ssh_probe_finish(Pre *p, Probe pr)
             break;
         poll(pfd, (nfds_t)k, 100);
         for (int i = 0; i < n; i++)
-            if (on[i] && ch[i].status < 0)
-                child_step(&ch[i]);
+            if (on[i] && ch[i].status < 0 && child_step(&ch[i]))
+                pr.t1[i] = trace_now();
     }
     for (int i = 0; i < n; i++) {
         if (!on[i])
             continue;
         const MNode *node = p->m->nodes.items[i];
+        trace_span(p->trace, host_row(p->m, node), "ssh: reach the host, check the server manager", "preflight",
+                   pr.t0, pr.t1[i] ? pr.t1[i] : trace_now());
         if (ch[i].status < 0) {
             child_kill(&ch[i]);
             problem(p, "node '%s': ssh %s did not answer within 30 s", node->name, node->ssh);
@@ -525,6 +543,7 @@ static void ssh_probe_finish(Pre *p, Probe pr)
     free(pfd);
     free(ch);
     free(on);
+    free(pr.t1);
 }
 
 static void catch_signals(void)
@@ -626,14 +645,21 @@ static void check_password_env(Pre *p)
  * problem is printed). The lock is held on every reachable node afterwards. */
 static bool preflight(Pre *p, const Plan *plan)
 {
+    double t0 = trace_now();
     check_password_env(p);
     Probe probe = ssh_probe_start(p, plan);
+    double t1 = trace_now();
     round_admin(p);
+    double t2 = trace_now();
     round_db(p);
     round_slots(p);
     round_copies(p);
     warn_unused_slots(p);
+    double t3 = trace_now();
     ssh_probe_finish(p, probe);
+    trace_span(p->trace, 0, "libpq: versions, roles, databases, slots, the lock", "preflight", t1, t2);
+    trace_span(p->trace, 0, "libpq: tables, subscriptions, subscriber tables", "preflight", t2, t3);
+    trace_span(p->trace, 0, "preflight", "preflight", t0, trace_now());
     if (!p->problems.n)
         return true;
     fprintf(stderr, "replc: preflight found %d problem(s); nothing was changed:\n", p->problems.n);
@@ -665,7 +691,7 @@ static ExecOptions exec_options(const Model *m, const ApplyOptions *o, bool dry,
     int n = m->nodes.n;
     FILE *msg = o->json ? stderr : stdout;   /* --format json: stdout holds the document only */
     ExecOptions eo = {o->jobs > 0 ? o->jobs : (n > 0 ? n : 1), msg, isatty(fileno(msg)) != 0, &interrupted, dry,
-                      status, quiet};
+                      status, quiet, NULL};
     return eo;
 }
 
@@ -673,7 +699,7 @@ static ExecOptions exec_options(const Model *m, const ApplyOptions *o, bool dry,
  * once), or real (with the lock sessions, taken again after a restart).
  * results (plan->steps.n entries, or NULL) receives each step's result. */
 static int run_plan(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p, bool dry, bool status,
-                    bool quiet, ExecSummary *sum, StepResult *results)
+                    bool quiet, ExecSummary *sum, StepResult *results, Trace *trace)
 {
     RealRunner rr;
     real_runner_init(&rr, m, dry || status, o->timeout_s);
@@ -681,6 +707,7 @@ static int run_plan(const Model *m, const Plan *plan, const ApplyOptions *o, Pre
     if (!dry && !status)
         rr.locks = (void **)p->admin;
     ExecOptions eo = exec_options(m, o, dry, status, quiet);
+    eo.trace = trace;
     StepResult *own = results ? NULL : calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
     int rc = exec_run(plan, &rr.base, &eo, results ? results : own, sum);
     free(own);
@@ -698,7 +725,7 @@ static bool limit_needs_hold(const Model *m, const Plan *need, const ApplyOption
         printf("replc: --limit: checking %d step(s) of other nodes that the chosen nodes need\n", need->steps.n);
     fflush(stdout);
     ExecSummary sum;
-    int rc = run_plan(m, need, o, p, true, true, true, &sum, NULL);
+    int rc = run_plan(m, need, o, p, true, true, true, &sum, NULL, NULL);
     if (rc == 0 && sum.would_change == 0)
         return true;
     fprintf(stderr, "replc: --limit: steps of other nodes that the chosen nodes need are not in place (shown "
@@ -713,7 +740,7 @@ static bool confirm(const Model *m, const Plan *plan, const ApplyOptions *o, Pre
     printf("replc: the changes --apply would make (as --dry-run shows them):\n");
     fflush(stdout);
     ExecSummary sum;
-    if (run_plan(m, plan, o, p, true, false, o->quiet, &sum, NULL) != 0)
+    if (run_plan(m, plan, o, p, true, false, o->quiet, &sum, NULL, NULL) != 0)
         return false;
     if (!sum.would_change) {
         printf("replc: nothing to change\n");
@@ -759,7 +786,7 @@ static int run_steps(const Model *m, const Plan *plan, const ApplyOptions *o, Pr
         return 1;
     ExecSummary sum;
     StepResult *results = calloc((size_t)run->steps.n + 1, sizeof(StepResult));
-    int rc = run_plan(m, run, o, p, o->dry_run, o->status, o->quiet, &sum, results);
+    int rc = run_plan(m, run, o, p, o->dry_run, o->status, o->quiet, &sum, results, p->trace);
     if (rc == 0 || o->status)
         rc = report_changes(m, run, o, results, rc);
     free(results);
@@ -910,6 +937,38 @@ static int report_changes(const Model *m, const Plan *plan, const ApplyOptions *
     arena_free(&a);
     return rc;
 }
+/* A plain --apply on a converged cluster: recognised over libpq alone
+ * (noop.c), no ssh, no step started; what the servers hold beyond the
+ * topology is still reported. -1 when it is not one (or cannot tell): the
+ * normal run follows. */
+static int noop_run(const Model *m, const Plan *plan, const ApplyOptions *o, Pre *p)
+{
+    if (o->dry_run || o->status || o->limit || m->prune)
+        return -1;
+    double t0 = trace_now();
+    bool holds = noop_holds(m, plan, 30000);
+    double t1 = trace_now();
+    trace_span(p->trace, 0, holds ? "no-op check: every step in place (libpq)" : "no-op check: something differs (libpq)",
+               "preflight", t0, t1);
+    if (!holds)
+        return -1;
+    StepResult *results = calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
+    for (int i = 0; i < plan->steps.n; i++) {
+        const Step *s = plan->steps.items[i];
+        results[i] = RES_OK;
+        trace_step_begin(p->trace, s, host_row(m, s->node), t0);
+        trace_step_end(p->trace, s, "ok", t1);
+    }
+    if (!o->quiet)
+        printf("replc: every step's postcondition holds (one query per node and database, no ssh)\n");
+    printf("0 changed, %d ok, 0 failed, 0 not run, total %.1fs\n", plan->steps.n, t1 - t0);
+    printf("nothing to do: the cluster is as described\n");
+    fflush(stdout);
+    int rc = report_changes(m, plan, o, results, 0);
+    free(results);
+    return rc;
+}
+
 int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
 {
     catch_signals();
@@ -922,10 +981,27 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     fflush(o->json ? stderr : stdout);
     char ctl[] = "/tmp/replc-ssh-XXXXXX";
     bool have_ctl = ssh_control_start(ctl);
-    int rc = preflight(&p, plan) ? run_steps(m, plan, o, &p) : 1;
+    if (o->trace) {
+        p.trace = trace_new(arena_printf(&a, "replc --apply %s", m->cluster));
+        for (int i = 0; i < m->nodes.n; i++) {
+            const MNode *node = m->nodes.items[i];
+            trace_name_row(p.trace, host_row(m, node), arena_printf(&a, "%s (%s)", node->name, node->host));
+        }
+    }
+    int rc = noop_run(m, plan, o, &p);
+    if (rc < 0)
+        rc = preflight(&p, plan) ? run_steps(m, plan, o, &p) : 1;
     pre_free(&p);   /* releases the lock */
     if (have_ctl)
         ssh_control_end(m, ctl);
+    if (p.trace) {
+        double end = trace_now();
+        if (!o->quiet && rc != 130)
+            trace_critical_path(p.trace, o->json ? stderr : stdout, end);
+        if (trace_write(p.trace, o->trace) != 0 && rc == 0)
+            rc = 1;
+        trace_free(p.trace);
+    }
     arena_free(&a);
     return rc;
 }

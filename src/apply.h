@@ -17,6 +17,7 @@ typedef struct ApplyOptions {
     bool quiet;        /* --quiet: only problems and the summary */
     bool yes;          /* --yes: no question before changing (asked only on a terminal) */
     const bool *limit; /* --limit: per node index, whether its steps run; NULL: every node */
+    const char *trace; /* --trace FILE: write the run's trace-event JSON there; NULL: none */
 } ApplyOptions;
 
 /* Returns the exit status: 0 done, 1 failed (or preflight problems, or

@@ -10,6 +10,9 @@ void emit_step(StrBuf *b, const Model *m, const Step *s);
 void emit_promote(StrBuf *b, const Model *m, const MNode *n);
 /* lib.sh: the functions every shell step sources (src/sh/lib.sh) */
 void emit_lib_sh(StrBuf *b);
+/* A peer's ~/.pgpass key (HOST:PORT:*:USER); a standby's marker file text. */
+void pgpass_key(StrBuf *b, const MNode *peer);
+void standby_marker(StrBuf *b, const MNode *n);
 void emit_run_sh(StrBuf *b, const Model *m, const Plan *p, const MNode *n);
 /* The values and calls that check node n's server manager (lib.sh must come
  * first): it prints "server run by ..." or stops with a message. */

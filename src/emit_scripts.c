@@ -206,6 +206,22 @@ static void sh_peer_conninfo(StrBuf *b, const char *name, const MNode *n, const 
     sb_free(&c);
 }
 
+/* A peer's ~/.pgpass key, HOST:PORT:*:USER, each field quoted for the file. */
+void pgpass_key(StrBuf *b, const MNode *peer)
+{
+    q_pgpass(b, peer->host);
+    sb_printf(b, ":%d:*:", peer->port);
+    q_pgpass(b, peer->user);
+}
+
+/* What replc writes into a standby's data directory (replc_standby) once
+ * it is built from its source. */
+void standby_marker(StrBuf *b, const MNode *n)
+{
+    const MNode *src = n->standby->source;
+    sb_printf(b, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
+}
+
 static void emit_pgpass(StrBuf *b, const Step *s)
 {
     Arena a;
@@ -219,9 +235,7 @@ static void emit_pgpass(StrBuf *b, const Step *s)
             continue;
         StrBuf key;
         sb_init(&key);
-        q_pgpass(&key, peer->host);
-        sb_printf(&key, ":%d:*:", peer->port);
-        q_pgpass(&key, peer->user);
+        pgpass_key(&key, peer);
         const char *row[2] = {key.s, peer->pw_kind == PW_ENV ? peer->pw_value : "PGPASSWORD"};
         sh_args_row(b, 2, row);
         sb_free(&key);
@@ -435,12 +449,11 @@ static void emit_copy_table(StrBuf *b, const Step *s)
  * standby built from its source, how to start and stop it. */
 static void sh_standby_values(StrBuf *b, const MNode *n)
 {
-    const MNode *src = n->standby->source;
     sh_local(b, n, "local_postgres", "postgres");
     sh_pgdata(b, n);
     StrBuf marker;
     sb_init(&marker);
-    sb_printf(&marker, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
+    standby_marker(&marker, n);
     sh_var(b, "marker", marker.s);
     sb_free(&marker);
     sh_service(b, n);

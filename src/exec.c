@@ -347,6 +347,7 @@ static void step_ended(Exec *e, const Step *s, int ordinal, double secs,
     status_clear(e);
     e->state[i] = ST_DONE;
     e->results[i] = res;
+    trace_step_end(e->o->trace, s, result_word(res), now());
     /* --quiet: what went as it should is not shown */
     bool shown = !e->o->quiet || res == RES_FAILED || (res == RES_WOULD_CHANGE && e->o->status);
     if (shown) {
@@ -395,6 +396,7 @@ static void start_ready(Exec *e)
             fflush(f);
         }
         double t0 = now();
+        trace_step_begin(e->o->trace, s, ni + 1, t0);
         char *error = NULL;
         Job *j = e->r->start(e->r, s, &error);
         if (!j) {
@@ -410,6 +412,8 @@ static void start_ready(Exec *e)
         rj->t0 = t0;
         rj->ordinal = ordinal;
         rj->npfd = 0;
+        if (e->o->trace)
+            trace_step_wait(e->o->trace, s, waiting_text(e, rj), t0);
     }
 }
 
@@ -506,6 +510,8 @@ static bool wait_and_advance(Exec *e)
         Running *rj = &e->run[k];
         rj->done = e->r->advance(e->r, rj->job, e->pfd + off, rj->npfd);
         off += rj->npfd;
+        if (e->o->trace && !rj->done)
+            trace_step_wait(e->o->trace, rj->s, waiting_text(e, rj), now());
     }
     for (int k = e->nrun - 1; k >= 0; k--)
         if (e->run[k].done)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "plan.h"
+#include "trace.h"
 
 typedef enum {
     RES_NONE,           /* not run (yet) */
@@ -56,6 +57,7 @@ typedef struct ExecOptions {
     bool dry_run;
     bool status;              /* --status: the summary counts differences, not changes */
     bool quiet;               /* --quiet: only failures, differences and the summary */
+    Trace *trace;             /* --trace: every step's span and waits (NULL: none) */
 } ExecOptions;
 
 typedef struct ExecSummary {

@@ -37,6 +37,8 @@ static void usage(FILE *f)
           "                      with --apply, --dry-run or --status: only these nodes' steps;\n"
           "                      what they need from other nodes is checked, never skipped\n"
           "  -y, --yes           with --apply on a terminal: do not ask before changing\n"
+          "      --trace FILE    with --apply: write a Chrome trace-event JSON of every step and wait\n"
+          "                      (Perfetto, chrome://tracing); print the critical path at the end\n"
           "  -q, --quiet         only problems and the summary\n"
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
           "      --status        connect to every node, report what differs from the topology;\n"
@@ -263,7 +265,7 @@ static const char *default_cluster(Arena *a, const char *file)
 int main(int argc, char **argv)
 {
     enum { O_CHECK = 256, O_PLAN, O_FORMAT, O_GRAPH, O_APPLY, O_DRY, O_STATUS, O_EXPLAIN,
-           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE, O_PRUNE, O_LIMIT };
+           O_WERROR, O_COLOR, O_TIMEOUT, O_PROMOTE, O_FORCE, O_PRUNE, O_LIMIT, O_TRACE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"check", no_argument, NULL, O_CHECK},
         {"plan", no_argument, NULL, O_PLAN},      {"format", required_argument, NULL, O_FORMAT},
@@ -276,10 +278,11 @@ int main(int argc, char **argv)
         {"promote", required_argument, NULL, O_PROMOTE}, {"force", no_argument, NULL, O_FORCE},
         {"prune", no_argument, NULL, O_PRUNE},
         {"limit", required_argument, NULL, O_LIMIT}, {"yes", no_argument, NULL, 'y'},
-        {"quiet", no_argument, NULL, 'q'},
+        {"quiet", no_argument, NULL, 'q'},       {"trace", required_argument, NULL, O_TRACE},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL, *format = "text", *color = "auto", *promote = NULL, *limit = NULL;
+    const char *out = NULL, *format = "text", *color = "auto", *promote = NULL, *limit = NULL,
+               *trace = NULL;
     bool check_only = false, plan = false, graph = false, werror = false, apply = false, dry_run = false,
          status = false, force = false, prune = false, yes = false, quiet = false;
     int jobs = 0, timeout_s = 300;
@@ -314,6 +317,7 @@ int main(int argc, char **argv)
         case O_WERROR: werror = true; break;
         case O_COLOR: color = optarg; break;
         case O_LIMIT: limit = optarg; break;
+        case O_TRACE: trace = optarg; break;
         case 'y': yes = true; break;
         case 'q': quiet = true; break;
         case 'V': printf("replc %s\n", REPLC_VERSION); return 0;
@@ -370,6 +374,10 @@ int main(int argc, char **argv)
     }
     if (limit && !apply && !status) {
         fputs("replc: --limit goes with --apply, --dry-run or --status\n", stderr);
+        return 2;
+    }
+    if (trace && !apply) {
+        fputs("replc: --trace goes with --apply\n", stderr);
         return 2;
     }
     if (yes && !apply) {
@@ -438,7 +446,7 @@ int main(int argc, char **argv)
             arena_free(&arena);
             return 2;
         }
-        ApplyOptions ao = {jobs, timeout_s, dry_run, status, strcmp(format, "json") == 0, quiet, yes, only};
+        ApplyOptions ao = {jobs, timeout_s, dry_run, status, strcmp(format, "json") == 0, quiet, yes, only, trace};
         rc = apply_run(m, p, &ao);
         arena_free(&arena);
         return rc;

@@ -863,6 +863,9 @@ static const char *waiting_for(Runner *r, Job *j)
         }
         if (last) {
             const char *e = strchr(last, '\n');
+            /* a line after it: that wait is over */
+            if (e && e[strspn(e, "\n")])
+                return NULL;
             return arena_strndup(&j->arena, last, e ? (size_t)(e - last) : strlen(last));
         }
         return NULL;

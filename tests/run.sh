@@ -156,6 +156,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run change bash tests/integration/change.sh
         lane_run prune bash tests/integration/prune.sh
         lane_run ergo bash tests/integration/ergo.sh
+        lane_run trace bash tests/integration/trace.sh
     ) &
     (
         export REPLC_HOSTS_PREFIX=rchg REPLC_HOSTS_NET=127.77.13
@@ -204,6 +205,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: more changes (column order, options back to defaults, a node added, an address changed)" change2
     lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
     lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
+    lane_report "real servers: --apply --trace, the no-op over libpq" trace
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     lane_report "real servers: pg_hba.conf lines that take effect (shadowing, errors, final newline)" hba
     lane_report "real servers: a fault right after each step of --apply, then --apply converges (fault matrix)" faultmatrix

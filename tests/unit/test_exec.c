@@ -244,7 +244,7 @@ static void t_run_mode(T *t, int jobs, bool dry, bool tty, bool status, bool qui
 {
     FILE *f = open_memstream(&t->out, &t->outlen);
     Runner r = fake_runner(&t->fake);
-    ExecOptions o = {jobs, f, tty, &t->flag, dry, status, quiet};
+    ExecOptions o = {jobs, f, tty, &t->flag, dry, status, quiet, NULL};
     t->rc = exec_run(&t->plan, &r, &o, t->results, &t->sum);
     fclose(f);
 }
@@ -253,7 +253,7 @@ static void t_run(T *t, int jobs, bool dry, bool tty)
 {
     FILE *f = open_memstream(&t->out, &t->outlen);
     Runner r = fake_runner(&t->fake);
-    ExecOptions o = {jobs, f, tty, &t->flag, dry, false, false};
+    ExecOptions o = {jobs, f, tty, &t->flag, dry, false, false, NULL};
     t->rc = exec_run(&t->plan, &r, &o, t->results, &t->sum);
     fclose(f);
 }
@@ -710,6 +710,53 @@ static void test_no_result(void)
     t_free(&t);
 }
 
+/* --trace: a span per step on its host's row, the wait the runner shows,
+ * and the critical path: the chain that ended last, not the side step. */
+static void test_trace(void)
+{
+    T t;
+    t_init(&t, 3);
+    t_step(&t, 0, "a", 0);             /* 1 */
+    t_step(&t, 1, "b", 1, 0);          /* 2 */
+    t_step(&t, 2, "c", 0);             /* 3 */
+    t.fake.cfg[1].ms = 30;
+    t.fake.cfg[2].ms = 40;
+    t.fake.cfg[2].waiting = "the publisher";
+    t.fake.cfg[3].calls = 1;
+    Trace *tr = trace_new("unit");
+    FILE *f = open_memstream(&t.out, &t.outlen);
+    Runner r = fake_runner(&t.fake);
+    ExecOptions o = {3, f, false, &t.flag, false, false, false, tr};
+    t.rc = exec_run(&t.plan, &r, &o, t.results, &t.sum);
+    trace_critical_path(tr, f, trace_now());
+    fclose(f);
+    char path[] = "/tmp/replc-unit-trace-XXXXXX";
+    int fd = mkstemp(path);
+    unit_int("trace: a temporary file", fd >= 0, 1);
+    if (fd >= 0)
+        close(fd);
+    unit_int("trace: written", trace_write(tr, path), 0);
+    char buf[8192] = "";
+    FILE *in = fopen(path, "r");
+    size_t got = in ? fread(buf, 1, sizeof buf - 1, in) : 0;
+    buf[got] = '\0';
+    if (in)
+        fclose(in);
+    unlink(path);
+    trace_free(tr);
+    unit_int("trace: exit 0", t.rc, 0);
+    unit_int("trace: a trace-event document", strstr(buf, "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [") == buf, 1);
+    unit_int("trace: step b on row 2 (its host's)", strstr(buf, "\"tid\": 2, \"ts\"") != NULL &&
+             strstr(buf, "\"name\": \"02-b.sql\", \"args\": {\"id\": 2, \"node\": \"n2\"") != NULL, 1);
+    unit_int("trace: b's wait", strstr(buf, "\"cat\": \"wait\", \"name\": \"waiting for the publisher\"") != NULL, 1);
+    unit_int("trace: rows named", strstr(buf, "\"thread_name\", \"args\": {\"name\": \"n3 (?)\"}") != NULL, 1);
+    expect_has("trace: critical path of two steps", &t, "critical path: 2 step(s), ");
+    unit_int("trace: a, then b, on the path", has(&t, "  n1  01-a.sql\n") && has(&t, "  n2  02-b.sql\n") &&
+             strstr(t.out, "  n1  01-a.sql\n") < strstr(t.out, "  n2  02-b.sql\n"), 1);
+    unit_int("trace: c is not on it", has(&t, "  n3  03-c.sql\n"), 0);
+    t_free(&t);
+}
+
 int main(void)
 {
     test_dependency_order();
@@ -733,5 +780,6 @@ int main(void)
     test_no_result();
     test_pollfd_slices();
     test_cycle();
+    test_trace();
     return unit_done();
 }
