@@ -384,9 +384,8 @@ static bool reaches(Step *from, const Step *to, unsigned stamp)
  * tables on (a chain), else its tables step. Added last, each only when
  * it closes no cycle (a table replicated both ways: no order can hold);
  * such a step then waits for nothing (peer NULL) and says so. */
-static void link_columns(Arena *a, Plan *p, Model *m)
+static void link_columns(Arena *a, Plan *p, Model *m, unsigned *stamp)
 {
-    unsigned stamp = 0;
     for (int i = 0; i < m->nodes.n; i++) {
         Vec *v = p->node_steps.items[i];
         for (int k = 0; k < v->n; k++) {
@@ -403,7 +402,7 @@ static void link_columns(Arena *a, Plan *p, Model *m)
                 dep = find_step(p, s->peer, STEP_TABLES);
             if (!dep)
                 continue;
-            if (reaches(dep, s, ++stamp)) {
+            if (reaches(dep, s, ++*stamp)) {
                 s->what = arena_printf(a, "no wait for '%s': it sends tables back here, so no order "
                                           "can hold (a row is applied once both have the column)",
                                        s->peer->name);
@@ -411,6 +410,31 @@ static void link_columns(Arena *a, Plan *p, Model *m)
                 continue;
             }
             vec_push(a, &s->deps, dep);
+        }
+    }
+}
+
+/* A subscriber with standbys commits what its subscriptions apply only once
+ * a standby confirms it (derive_failover: synchronous_standby_names): its
+ * initial copies finish only after its standbys stream, so each sync wait
+ * waits for their base backup steps (else, run one step at a time, the wait
+ * would hold the run until its timeout). Only where that closes no cycle. */
+static void link_sync_standbys(Arena *a, Plan *p, Model *m, unsigned *stamp)
+{
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        if (n->standby || !n->standbys.n)
+            continue;
+        Vec *v = p->node_steps.items[i];
+        for (int k = 0; k < v->n; k++) {
+            Step *s = v->items[k];
+            if (s->kind != STEP_SUB_SYNC)
+                continue;
+            for (int j = 0; j < n->standbys.n; j++) {
+                Step *bb = find_step(p, n->standbys.items[j], STEP_BASEBACKUP);
+                if (bb && !reaches(bb, s, ++*stamp))
+                    vec_push(a, &s->deps, bb);
+            }
         }
     }
 }
@@ -474,7 +498,9 @@ Plan *plan_build(Arena *a, Model *m)
             vec_push(a, &p->promote, n);
     }
     link_peers(a, p, m);
-    link_columns(a, p, m);
+    unsigned stamp = 0;
+    link_columns(a, p, m, &stamp);
+    link_sync_standbys(a, p, m, &stamp);
     order(a, p, m);
     return p;
 }
