@@ -1129,6 +1129,7 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
         ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;
     for (int i = 0; i < c.m->nodes.n; i++)
         ((MNode *)c.m->nodes.items[i])->cluster_nodes = &c.m->nodes;
+    model_group_servers(a, c.m);
     /* run even after errors, so that one run reports everything */
     check_replication(a, d, c.m);
     derive_settings(a, c.m);

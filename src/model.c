@@ -2,7 +2,9 @@
  * the derivation, the plan, the emitters and --apply. Computes nothing new
  * and reports nothing. */
 #include "model.h"
+#include "map.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "quote.h"
@@ -126,28 +128,51 @@ static bool sub_receives(const MSub *s, const MNode *pub, const MTable *t)
     return false;
 }
 
+/* The subscriptions whose publisher's primary is pub: to pub itself and to
+ * the standbys below it (from their own lists: no walk over the cluster). */
+static void primary_subscriptions(Arena *a, const MNode *pub, Vec *out)
+{
+    Vec at = {0};
+    vec_push(a, &at, (void *)pub);
+    model_standbys_below(a, pub, &at);
+    for (int k = 0; k < at.n; k++) {
+        const MNode *x = at.items[k];
+        for (int i = 0; i < x->subscribers.n; i++)
+            vec_push(a, out, x->subscribers.items[i]);
+    }
+}
+
+static int by_index(const void *x, const void *y)
+{
+    const MNode *a = *(const MNode *const *)x, *b = *(const MNode *const *)y;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 void model_column_subscribers(Arena *a, const MNode *pub, Vec *out)
 {
     if (pub->standby || !pub->cluster_nodes)
         return;
-    for (int i = 0; i < pub->cluster_nodes->n; i++) {
-        const MNode *n = pub->cluster_nodes->items[i];
-        for (int k = 0; k < n->subs.n; k++)
-            if (sub_receives(n->subs.items[k], pub, NULL))
-                add_peer(a, out, n);
+    Vec subs = {0};
+    primary_subscriptions(a, pub, &subs);
+    int first = out->n;
+    for (int i = 0; i < subs.n; i++) {
+        const MSub *s = subs.items[i];
+        if (sub_receives(s, pub, NULL))
+            add_peer(a, out, s->node);
     }
+    /* in the cluster's node order, as the plan lists them */
+    qsort(out->items + first, (size_t)(out->n - first), sizeof *out->items, by_index);
 }
 
-bool model_defers_columns(const MNode *pub, const MTable *t)
+bool model_defers_columns(Arena *a, const MNode *pub, const MTable *t)
 {
     if (!t->has_columns || pub->standby || !pub->cluster_nodes)
         return false;
-    for (int i = 0; i < pub->cluster_nodes->n; i++) {
-        const MNode *n = pub->cluster_nodes->items[i];
-        for (int k = 0; k < n->subs.n; k++)
-            if (sub_receives(n->subs.items[k], pub, t))
-                return true;
-    }
+    Vec subs = {0};
+    primary_subscriptions(a, pub, &subs);
+    for (int i = 0; i < subs.n; i++)
+        if (sub_receives(subs.items[i], pub, t))
+            return true;
     return false;
 }
 
@@ -321,17 +346,31 @@ bool model_sub_enable_later(const MSub *sub)
     return live >= 2;
 }
 
+void model_group_servers(Arena *a, Model *m)
+{
+    Map by = {0};
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        const char *key = arena_printf(a, "%d/%s", n->port, n->host);   /* the port ends at '/' */
+        Vec *same = map_get(&by, key);
+        if (!same) {
+            same = arena_alloc(a, sizeof *same);
+            *same = (Vec){0};
+            map_put(a, &by, key, same);
+        }
+        vec_push(a, same, n);
+        n->server_nodes = same;
+    }
+}
+
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)
 {
-    if (!n->cluster_nodes) {
+    if (!n->server_nodes) {
         vec_push(a, out, (void *)n);
         return;
     }
-    for (int i = 0; i < n->cluster_nodes->n; i++) {
-        const MNode *o = n->cluster_nodes->items[i];
-        if (o == n || (o->port == n->port && strcmp(o->host, n->host) == 0))
-            vec_push(a, out, (void *)o);
-    }
+    for (int i = 0; i < n->server_nodes->n; i++)
+        vec_push(a, out, n->server_nodes->items[i]);
 }
 
 void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
@@ -375,6 +414,8 @@ void model_hba_line(StrBuf *b, const HbaLine *h)
 
 const MNode *model_lock_node(const Model *m, const MNode *n)
 {
+    if (n->server_nodes && n->server_nodes->n)   /* the first declared on its server */
+        return n->server_nodes->items[0];
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *o = m->nodes.items[i];
         if (o->port == n->port && strcmp(o->host, n->host) == 0)

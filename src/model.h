@@ -183,6 +183,7 @@ struct MNode {
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
     const char *cluster;  /* the model's cluster name (ownership marks) */
     const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
+    const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers) */
     Span span;
     int index;
     /* settings, merged */
@@ -271,7 +272,7 @@ void model_sources_first(Arena *a, const Model *m, Vec *out);
 void model_column_subscribers(Arena *a, const MNode *pub, Vec *out);
 /* t is declared and some other node receives it from pub: pub adds its
  * columns in its columns step, after the subscribers (wait-columns). */
-bool model_defers_columns(const MNode *pub, const MTable *t);
+bool model_defers_columns(Arena *a, const MNode *pub, const MTable *t);
 /* The declared tables (MTable *) that sub_node receives from pub, each once. */
 void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Vec *out);
 /* The peers whose servers n's scripts connect to (the ~/.pgpass lines it
@@ -310,6 +311,8 @@ void model_recorded_slots(Arena *a, const MNode *n, Vec *out);
 /* The nodes of the cluster on n's server (same host and port; n among them,
  * in declaration order): they share its pg_hba.conf and its slots. */
 void model_server_nodes(Arena *a, const MNode *n, Vec *out);
+/* Group the nodes by server (host and port) once: each node's server_nodes. */
+void model_group_servers(Arena *a, Model *m);
 /* The pg_hba.conf lines derived for n's server: those of every node on it. */
 void model_server_hba(Arena *a, const MNode *n, Vec *out);
 /* A derived pg_hba.conf line as replc writes it (names quoted for the file). */

@@ -396,7 +396,7 @@ static void link_columns(Arena *a, Plan *p, Model *m, unsigned *stamp)
             model_received_tables(a, s->node, s->peer, &tabs);
             bool republished = false;
             for (int t = 0; t < tabs.n; t++)
-                republished = republished || model_defers_columns(s->peer, tabs.items[t]);
+                republished = republished || model_defers_columns(a, s->peer, tabs.items[t]);
             Step *dep = republished ? find_step(p, s->peer, STEP_COLUMNS) : NULL;
             if (!dep)
                 dep = find_step(p, s->peer, STEP_TABLES);

@@ -429,7 +429,7 @@ static void tables(Arena *a, Vec *v, const MNode *n)
         }
         sb_puts(&q, "\n)");
         stmt(a, v, arena_printf(a, "table %s", t->display), &g, &q);
-        if (!model_defers_columns(n, t))   /* else its columns step, after the subscribers' */
+        if (!model_defers_columns(a, n, t))   /* else its columns step, after the subscribers' */
             columns(a, v, t);
         if (t->replica_full) {
             sb_puts(&g, "(SELECT relreplident FROM pg_class WHERE oid = to_regclass(");
@@ -449,7 +449,7 @@ static void tables(Arena *a, Vec *v, const MNode *n)
 static void published_columns(Arena *a, Vec *v, const MNode *n)
 {
     for (int i = 0; i < n->tables.n; i++)
-        if (model_defers_columns(n, n->tables.items[i]))
+        if (model_defers_columns(a, n, n->tables.items[i]))
             columns(a, v, n->tables.items[i]);
 }
 
@@ -488,7 +488,7 @@ char *sql_columns_to_add(Arena *a, const MNode *pub)
 {
     Vec t = {0};
     for (int i = 0; i < pub->tables.n; i++)
-        if (model_defers_columns(pub, pub->tables.items[i]))
+        if (model_defers_columns(a, pub, pub->tables.items[i]))
             vec_push(a, &t, pub->tables.items[i]);
     return columns_lacking(a, &t, false);
 }
