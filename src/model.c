@@ -161,7 +161,8 @@ void model_column_subscribers(Arena *a, const MNode *pub, Vec *out)
             add_peer(a, out, s->node);
     }
     /* in the cluster's node order, as the plan lists them */
-    qsort(out->items + first, (size_t)(out->n - first), sizeof *out->items, by_index);
+    if (out->n - first > 1)
+        qsort(out->items + first, (size_t)(out->n - first), sizeof *out->items, by_index);
 }
 
 bool model_defers_columns(Arena *a, const MNode *pub, const MTable *t)
