@@ -237,20 +237,6 @@ static void build_node(Builder *b, MNode *n)
             any_decl = true;
     if (any_decl)
         add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database, n->span);
-    /* columns added to the tables it publishes: after each subscriber's */
-    Vec colsubs = {0};
-    model_column_subscribers(a, n, &colsubs);
-    for (int i = 0; i < colsubs.n; i++) {
-        MNode *peer = colsubs.items[i];
-        Step *s = add(b, STEP_COL_WAIT,
-                      arena_printf(a, "when a column is to be added here to a table that '%s' receives, "
-                                      "wait until '%s' has it", peer->name, peer->name),
-                      b->p->node_dirs.items[peer->index], peer->database, n->span);
-        s->peer = peer;
-    }
-    if (colsubs.n)
-        add(b, STEP_COLUMNS, "add the columns of the published tables, after the subscribers", NULL,
-            n->database, n->span);
     const char **tnames = arena_alloc(a, sizeof *tnames * (size_t)(n->tables.n + 1));
     const MTable **tabs = arena_alloc(a, sizeof *tabs * (size_t)(n->tables.n + 1));
     for (int i = 0; i < n->tables.n; i++) {
@@ -333,6 +319,22 @@ static void build_node(Builder *b, MNode *n)
         if (later)   /* and not when its own subscription was not made */
             vec_push(a, &s->deps, created[i]);
     }
+    /* columns added to the tables it publishes: after each subscriber's,
+     * last on the node, so that a subscriber that is down holds up only
+     * this (its publications and subscriptions do not need the columns) */
+    Vec colsubs = {0};
+    model_column_subscribers(a, n, &colsubs);
+    for (int i = 0; i < colsubs.n; i++) {
+        MNode *peer = colsubs.items[i];
+        Step *s = add(b, STEP_COL_WAIT,
+                      arena_printf(a, "when a column is to be added here to a table that '%s' receives, "
+                                      "wait until '%s' has it", peer->name, peer->name),
+                      b->p->node_dirs.items[peer->index], peer->database, n->span);
+        s->peer = peer;
+    }
+    if (colsubs.n)
+        add(b, STEP_COLUMNS, "add the columns of the published tables, after the subscribers", NULL,
+            n->database, n->span);
 }
 
 /* Cross-host dependencies: what each waiting step needs from a peer. */

@@ -23,13 +23,13 @@ set -- \
     'restart.sh' 'restart '\''otus11-2'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
-    'wait-columns.otus11-1.sh' 'when a column is to be added here to a table that '\''otus11-1'\'' receives, wait until '\''otus11-1'\'' has it' '' \
-    'wait-columns.otus11-3.sh' 'when a column is to be added here to a table that '\''otus11-3'\'' receives, wait until '\''otus11-3'\'' has it' '' \
-    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=repl user=postgres' \
     'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres' \
     'wait-publisher.subs_test1.sh' 'wait until '\''otus11-1'\'' has the publications of subscription '\''subs_test1'\''' '' \
     'subscribe.subs_test1.sql' 'create subscription '\''subs_test1'\'' if missing' 'dbname=repl user=postgres' \
-    'wait-sync.subs_test1.sh' 'wait until every table of subscription '\''subs_test1'\'' is synchronised' ''
+    'wait-sync.subs_test1.sh' 'wait until every table of subscription '\''subs_test1'\'' is synchronised' '' \
+    'wait-columns.otus11-1.sh' 'when a column is to be added here to a table that '\''otus11-1'\'' receives, wait until '\''otus11-1'\'' has it' '' \
+    'wait-columns.otus11-3.sh' 'when a column is to be added here to a table that '\''otus11-3'\'' receives, wait until '\''otus11-3'\'' has it' '' \
+    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=repl user=postgres'
 cd "$(dirname "$0")"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . ./lib.sh

@@ -22,9 +22,9 @@ set -- \
     'restart.sh' 'restart '\''pub'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''app'\'' if missing' 'dbname=postgres user=postgres' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=app user=postgres' \
+    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=app user=postgres' \
     'wait-columns.sub.sh' 'when a column is to be added here to a table that '\''sub'\'' receives, wait until '\''sub'\'' has it' '' \
-    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=app user=postgres' \
-    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=app user=postgres'
+    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=app user=postgres'
 cd "$(dirname "$0")"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . ./lib.sh

@@ -23,9 +23,9 @@ set -- \
     'restart.sh' 'restart '\''shop2'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''shop'\'' if missing' 'dbname=postgres user=replicator' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=shop user=replicator' \
+    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator' \
     'wait-columns.warehouse.sh' 'when a column is to be added here to a table that '\''warehouse'\'' receives, wait until '\''warehouse'\'' has it' '' \
-    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=shop user=replicator' \
-    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname=shop user=replicator'
+    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=shop user=replicator'
 cd "$(dirname "$0")"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . ./lib.sh

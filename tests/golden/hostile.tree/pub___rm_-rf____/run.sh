@@ -23,9 +23,9 @@ set -- \
     'restart.sh' 'restart '\''pub'\''; rm -rf / #'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''db name'\''; DROP DATABASE x; --'\'' if missing' 'dbname=postgres user='\''us\\er$(id)`id`'\''' \
     'tables.sql' 'create schemas and tables if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
+    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
     'wait-columns.s__b___node.sh' 'when a column is to be added here to a table that '\''süb \ node'\'' receives, wait until '\''süb \ node'\'' has it' '' \
-    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\''' \
-    'publications.sql' 'create 1 publication(s) and the subscribers'\'' slots if missing' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
+    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname='\''db name\'\''; DROP DATABASE x; --'\'' user='\''us\\er$(id)`id`'\'''
 cd "$(dirname "$0")"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . ./lib.sh

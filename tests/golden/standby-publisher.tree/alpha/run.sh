@@ -23,10 +23,10 @@ set -- \
     'restart.sh' 'restart '\''alpha'\'' only when one of replc'\''s settings waits for it (wal_level, max_wal_senders, max_replication_slots, max_logical_replication_workers, max_worker_processes, listen_addresses); wait until the server accepts connections' '' \
     'database.sql' 'create database '\''repl'\'' if missing' 'dbname=postgres user=postgres' \
     'tables.sql' 'create schemas and tables if missing' 'dbname=repl user=postgres' \
+    'publications.sql' 'create 2 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres' \
     'wait-columns.gamma.sh' 'when a column is to be added here to a table that '\''gamma'\'' receives, wait until '\''gamma'\'' has it' '' \
     'wait-columns.delta.sh' 'when a column is to be added here to a table that '\''delta'\'' receives, wait until '\''delta'\'' has it' '' \
-    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=repl user=postgres' \
-    'publications.sql' 'create 2 publication(s) and the subscribers'\'' slots if missing' 'dbname=repl user=postgres'
+    'columns.sql' 'add the columns of the published tables, after the subscribers' 'dbname=repl user=postgres'
 cd "$(dirname "$0")"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . ./lib.sh
