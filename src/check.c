@@ -823,7 +823,7 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     so->binary = opt_bool(o[SUBOPT_BINARY], false);
     /* replc's default, not PostgreSQL's: a conflict stops the subscription
      * visibly instead of a worker that fails and retries for ever */
-    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], n->version >= 15);
+    so->disable_on_error = opt_bool(o[SUBOPT_DISABLE_ON_ERROR], false);
     so->failover = opt_bool(o[SUBOPT_FAILOVER], false);
     so->password_required = opt_bool(o[SUBOPT_PASSWORD_REQUIRED], true);
     so->run_as_owner = opt_bool(o[SUBOPT_RUN_AS_OWNER], false);

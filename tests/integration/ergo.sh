@@ -221,6 +221,8 @@ poll "(e) the subscription's connection string says sslmode=require" 1 \
     "select (subconninfo like '%sslmode=require%')::text from pg_subscription where subname = 'sq'" true dt
 poll "(e) the standby's primary_conninfo says sslmode=require" 4 \
     "select (conninfo like '%sslmode=require%')::text from pg_stat_wal_receiver" true postgres
+# (h3 also holds case (d)'s cluster's line for h1, a subscriber c admitting
+# its publisher: another cluster's block, with another database)
 poll "(e) p admits its peers with hostssl lines only" 3 \
-    "select string_agg(distinct type, ',') from pg_hba_file_rules where address in ('$H1_IP', '$H4_IP')" hostssl postgres
+    "select string_agg(distinct type, ',') from pg_hba_file_rules where address in ('$H1_IP', '$H4_IP') and ('dt' = any (database) or 'replication' = any (database))" hostssl postgres
 finish

@@ -238,8 +238,12 @@ fi
 [ "$MAJOR" -ge 15 ] || finish
 note "(g) a conflict on vm2 disables its subscription; replc says so and leaves it"
 # vm3 is gone and vm4 promoted: the topology of vm1 and vm2 alone
-awk '/^node vm[34] /{skip=1} !skip{print} skip&&/^}/{skip=0}' "$TOPO" >"$WORK/two.rc"
+# disable_on_error written (replc leaves it at PostgreSQL's default, false)
+awk '/^node vm[34] /{skip=1} !skip{print} skip&&/^}/{skip=0}' "$TOPO" |
+    sed 's/subscribe subs_test1 to vm1 (publ_test1);/subscribe subs_test1 to vm1 (publ_test1) with (disable_on_error = true);/' >"$WORK/two.rc"
 TOPO=$WORK/two.rc
+replc_run doe --apply --limit vm2
+expect_rc doe 0 "(g) replc --apply --limit vm2 sets disable_on_error on subs_test1"
 ins 2 "insert into test1 values (100, 'vm2 first')"
 ins 1 "insert into test1 values (100, 'vm1 too')"
 poll "(g) vm2's subs_test1 is disabled after the duplicate key (disable_on_error)" 2 \

@@ -55,9 +55,9 @@ ALTER SUBSCRIPTION subs3_test1 SET (binary = false);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs3_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION subs3_test1 SET (disable_on_error = true);
+ALTER SUBSCRIPTION subs3_test1 SET (disable_on_error = false);
 \set replc_changed 1
 \endif
 

@@ -55,9 +55,9 @@ ALTER SUBSCRIPTION warehouse_from_shop1 SET (binary = true);
 \set replc_changed 1
 \endif
 
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> true)) AS replc_do \gset
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subdisableonerr <> false)) AS replc_do \gset
 \if :replc_do
-ALTER SUBSCRIPTION warehouse_from_shop1 SET (disable_on_error = true);
+ALTER SUBSCRIPTION warehouse_from_shop1 SET (disable_on_error = false);
 \set replc_changed 1
 \endif
 
