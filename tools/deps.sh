@@ -17,7 +17,7 @@ want bison bison
 want pg_config libpq-dev
 want_pkg libpq-dev
 if [ "${1:-build}" = test ]; then
-    # real servers for the integration tests, ssh for the hosts, npm for PostgreSQL
+    # real servers for the integration tests, ssh for the hosts, sudo, npm for PostgreSQL
     # 14, 16, 17 and 18 (tests/lib/pgnpm.sh),
     # valgrind, mandoc for the man page's lint
     [ -x /usr/lib/postgresql/15/bin/postgres ] || need="$need postgresql-15"
@@ -25,6 +25,7 @@ if [ "${1:-build}" = test ]; then
     want sshd openssh-server
     want ssh openssh-client
     want ip iproute2
+    want sudo sudo     # tests/integration/systemd.sh: the server manager through sudo -n
     want ps procps
     [ -x /usr/bin/time ] || need="$need time"
     want valgrind valgrind

@@ -24,6 +24,9 @@
 #   hosts.sh ssh I CMD...                      ssh to host I as postgres
 #   hosts.sh log I                             print host I's server log
 #   hosts.sh exec I CMD...                     run CMD as root inside host I (its net+mount ns)
+#   hosts.sh systemd I UNIT                    host I's server run by UNIT of a stand-in
+#                                              systemd (tests/hosts/systemctl), with its
+#                                              own empty /etc/sudoers.d
 # --state may also be given before the subcommand; default $REPLC_HOSTS_STATE
 # or /tmp/replc-hosts. Names (replc-h*, replc-br0, replc-v*) and addresses are
 # fixed: one test bed per machine at a time.
@@ -187,11 +190,27 @@ start_sshd() {    # start_sshd I
         mount -t tmpfs -o mode=2775,uid=$2,gid=$3,size=16m replc-run "$4"
         mount --bind "$1/srv" "$5"
         mount --bind "$1/home" "$6"
-        # the Debian layout: this host'"'"'s own packaged-cluster folders
+        # the Debian layout: this host'"'"'s own packaged-cluster folders; the
+        # plain layout: none, this machine'"'"'s own Debian cluster hidden
         if [ -d "$1/etc" ]; then
             mount --bind "$1/etc" /etc/postgresql
             mount --bind "$1/varlog" /var/log/postgresql
+        else
+            mount -t tmpfs -o mode=755,size=1m replc-none /etc/postgresql
+            mount -t tmpfs -o mode=755,size=1m replc-none /var/log/postgresql
         fi
+        # no PostgreSQL server program on the PATH (this machine links pg_ctl,
+        # postgres, initdb into /usr/local/bin): /usr/local/bin, a tmpfs of
+        # links to the rest of the machine'"'"'s, reached through a bind mount
+        mount --bind /usr/local/bin "$1/localbin"
+        mount -t tmpfs -o mode=755,size=1m replc-bin /usr/local/bin
+        for f in "$1/localbin"/*; do
+            [ -e "$f" ] || continue
+            case ${f##*/}:$(readlink -f "$f") in
+            pg_*:*|postgres:*|postmaster:*|initdb:*|*:/usr/lib/postgresql/*) ;;
+            *) ln -s "$f" "/usr/local/bin/${f##*/}" ;;
+            esac
+        done
         exec /usr/sbin/sshd -D -f /dev/null -E "$1/sshd.log" \
             -o ListenAddress="$7:22" -o HostKey="$8" \
             -o AuthorizedKeysFile="$9" -o StrictModes=no -o UsePAM=no \
@@ -354,7 +373,7 @@ do_up() {
 
     setup_network "$n"
     for i in $(seq "$n"); do
-        mkdir -p "$STATE/h$i/srv" "$STATE/h$i/home"
+        mkdir -p "$STATE/h$i/srv" "$STATE/h$i/home" "$STATE/h$i/localbin"
         chown postgres:postgres "$STATE/h$i/srv" "$STATE/h$i/home"
         chmod 755 "$STATE/h$i" "$STATE/h$i/srv" "$STATE/h$i/home"
         if [ "$LAYOUT" = debian ]; then
@@ -486,6 +505,35 @@ case $cmd in
         pid=$(cat "$STATE/h$i/sshd.pid" 2>/dev/null || true)
         [[ $pid =~ ^[0-9]+$ ]] && [ -d "/proc/$pid" ] || die "sshd of h$i is not running"
         exec nsenter -t "$pid" -n -m -- "$@"
+        ;;
+    systemd)
+        need_root; load_env; host_index "${1:-}"; i=$1
+        [[ ${2:-} =~ ^[A-Za-z0-9@._-]+$ ]] || usage
+        unit=${2%.service}.service
+        pid=$(cat "$STATE/h$i/sshd.pid" 2>/dev/null || true)
+        [[ $pid =~ ^[0-9]+$ ]] && [ -d "/proc/$pid" ] || die "sshd of h$i is not running"
+        # in host I's mount namespace only: /run/systemd/system (systemd's
+        # sign that it runs), the stand-in systemctl first on the PATH, the
+        # unit over the running server (its main process: the postmaster
+        # now running), and an empty /etc/sudoers.d of its own
+        if [ "$HOSTS_LAYOUT" = debian ]; then
+            unitconf="PGDATA=$HOSTS_PGDATA"$'\n'"CLUSTER='$DEB_VERSION main'"
+        else
+            unitconf="PGDATA=$HOSTS_PGDATA"$'\n'"PGBIN=$HOSTS_PGBIN"$'\n'"LOG=$COMMON/log/startup.log"
+        fi
+        nsenter -t "$pid" -n -m -- sh -c '
+            set -e
+            if [ ! -d /run/systemd/standin ]; then
+                mount -t tmpfs -o mode=755,size=1m replc-systemd /run/systemd
+                mkdir -p /run/systemd/system /run/systemd/standin/units
+                : >/run/systemd/standin/journal; chmod 666 /run/systemd/standin/journal
+                cp "$1" /usr/local/bin/systemctl; chmod 755 /usr/local/bin/systemctl
+                mkdir -p /etc/sudoers.d
+                mount -t tmpfs -o mode=755,size=1m replc-sudoers /etc/sudoers.d
+            fi
+            printf "%s\n" "$3" >"/run/systemd/standin/units/$2"
+            head -n 1 "$4/postmaster.pid" >"/run/systemd/standin/$2.pid"
+            ' sh "$HERE/systemctl" "$unit" "$unitconf" "$HOSTS_PGDATA"
         ;;
     -h|--help|help) usage ;;
     *) usage ;;
