@@ -39,6 +39,7 @@ typedef struct Pre {
     PgConn **admin;        /* per node, to 'postgres'; holds the lock */
     bool *up, *recovery, *db_exists;
     char **slots;          /* per node: "name=t name=f ..." */
+    char **tblspc;         /* per node: "NAME in LOCATION, ..." of its tablespaces, or "" */
     char **subs_exist;     /* per node: one 't'/'f' per subscription */
     Trace *trace;          /* --trace, or NULL */
 } Pre;
@@ -56,8 +57,8 @@ static void problem(Pre *p, const char *fmt, ...)
 
 
 /* Round 1: every node's 'postgres' database: version, role, recovery,
- * database, user data, slots, and the lock; one column each. */
-enum { A_VERSION, A_SUPER, A_REPLICATION, A_RECOVERY, A_DB_EXISTS, A_USERDATA, A_SLOTS, A_LOCK };
+ * database, user data, slots, the lock, and tablespaces; one column each. */
+enum { A_VERSION, A_SUPER, A_REPLICATION, A_RECOVERY, A_DB_EXISTS, A_USERDATA, A_SLOTS, A_LOCK, A_TBLSPC };
 
 static void round_admin(Pre *p)
 {
@@ -74,7 +75,9 @@ static void round_admin(Pre *p)
                     " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
         q_literal(&b, node->database);
         sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
-                      "FROM pg_replication_slots), (%s)", sql_user_data(),
+                      "FROM pg_replication_slots), (%s), (SELECT coalesce(string_agg(spcname || ' in ' || "
+                      "pg_tablespace_location(oid), ', ' ORDER BY spcname), '') FROM pg_tablespace "
+                      "WHERE spcname NOT IN ('pg_default', 'pg_global'))", sql_user_data(),
                   model_lock_node(p->m, node) == node ? sql_lock_try(p->a, p->m->cluster) : "SELECT true");
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
@@ -103,6 +106,7 @@ static void round_admin(Pre *p)
         p->db_exists[i] = pg_is_true(c, 0, A_DB_EXISTS);
         long userdata = strtol(pg_get(c, 0, A_USERDATA), NULL, 10);
         p->slots[i] = arena_strdup(p->a, pg_get(c, 0, A_SLOTS));
+        p->tblspc[i] = arena_strdup(p->a, pg_get(c, 0, A_TBLSPC));
         if (node->standby && !p->recovery[i] && userdata > 0 && !node->standby->force)
             problem(p, "standby '%s': its data directory holds user data (%ld database(s) or relation(s) "
                        "besides the defaults) and would be replaced; write 'standby from %s with (force)' "
@@ -343,6 +347,29 @@ static void round_copies(Pre *p)
     free(sql);
 }
 
+/* A standby that its step would build (not in recovery) from a source with
+ * tablespaces, or over a data directory with them: refused, as its step
+ * would (basebackup.sh: no_tablespaces). */
+static void round_tablespaces(Pre *p)
+{
+    for (int i = 0; i < p->m->nodes.n; i++) {
+        const MNode *node = p->m->nodes.items[i];
+        const MNode *src = node->standby ? node->standby->source : NULL;
+        if (!src || !p->up[i] || p->recovery[i])
+            continue;
+        const char *has = p->up[src->index] && *p->tblspc[src->index] ? p->tblspc[src->index] : NULL;
+        const char *whose = src->name;
+        if (*p->tblspc[i])
+            has = p->tblspc[i], whose = node->name;
+        if (has)
+            problem(p, "standby '%s' would be built from '%s', but '%s' has tablespaces outside its data "
+                       "directory (%s); replc builds a standby only without them. Move their relations to "
+                       "pg_default (ALTER TABLE ... SET TABLESPACE pg_default; DROP TABLESPACE ...), or build "
+                       "'%s' by hand with pg_basebackup --tablespace-mapping (docs/packaged.md)",
+                    node->name, src->name, whose, has, node->name);
+    }
+}
+
 /* Slots the plan needs that someone else holds (check 14). */
 static void round_slots(Pre *p)
 {
@@ -567,6 +594,7 @@ static void pre_init(Pre *p, Arena *a, const Model *m)
     p->recovery = calloc((size_t)n + 1, sizeof(bool));
     p->db_exists = calloc((size_t)n + 1, sizeof(bool));
     p->slots = calloc((size_t)n + 1, sizeof(char *));
+    p->tblspc = calloc((size_t)n + 1, sizeof(char *));
     p->subs_exist = calloc((size_t)n + 1, sizeof(char *));
 }
 
@@ -579,6 +607,7 @@ static void pre_free(Pre *p)
     free(p->recovery);
     free(p->db_exists);
     free(p->slots);
+    free(p->tblspc);
     free(p->subs_exist);
 }
 
@@ -653,6 +682,7 @@ static bool preflight(Pre *p, const Plan *plan)
     double t2 = trace_now();
     round_db(p);
     round_slots(p);
+    round_tablespaces(p);
     round_copies(p);
     warn_unused_slots(p);
     double t3 = trace_now();
