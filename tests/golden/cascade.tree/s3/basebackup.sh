@@ -120,10 +120,21 @@ if [ -d "$pgdata" ] && [ -n "$(ls -A "$pgdata")" ] && [ ! -f "$pgdata/PG_VERSION
     say "$pgdata is not empty and is not a PostgreSQL data directory; not touching it"
     exit 1
 fi
-if [ -n "$(ls -A "$pgdata/pg_tblspc" 2>/dev/null)" ]; then
-    say "$pgdata has tablespaces (pg_tblspc); replc rebuilds a standby only without them: move them away or rebuild it by hand"
+# tablespaces_in DIR: the locations of the tablespaces of the data directory DIR
+tablespaces_in() {
+    for l in "$1"/pg_tblspc/*; do
+        if [ -L "$l" ]; then printf '%s\n' "$(readlink "$l")"; fi
+    done
+}
+# no_tablespaces WHOSE LOCATIONS: replc builds a standby only without
+# tablespaces; say what to do by hand, and stop
+no_tablespaces() {
+    say "$1 tablespaces outside the data directory, in $(printf '%s\n' "$2" | paste -sd, - | sed 's/,/, /g'); replc builds a standby only without them; $pgdata is as it was"
+    say "move their relations to pg_default on '$source' (ALTER TABLE ... SET TABLESPACE pg_default; DROP TABLESPACE ...), or build this standby by hand: pg_basebackup -D $pgdata -R -X stream -S $slot --tablespace-mapping=OLDDIR=NEWDIR (one per tablespace), then: echo '$marker' > $pgdata/replc_standby (docs/packaged.md)"
     exit 1
-fi
+}
+spaces=$(tablespaces_in "$pgdata")
+if [ -n "$spaces" ]; then no_tablespaces "$pgdata has" "$spaces"; fi
 if [ -L "$pgdata/pg_wal" ]; then
     say "$pgdata/pg_wal is a symbolic link ($(readlink "$pgdata/pg_wal")); replc rebuilds a standby only with pg_wal inside its data directory"
     exit 1
@@ -169,6 +180,18 @@ if ! pg_basebackup -d "$backup_conninfo" -D "$new" -R -X stream -S "$slot" -c fa
     say "pg_basebackup failed; $pgdata is as it was"
     if [ "$stopped" = 1 ]; then server start; fi
     exit 1
+fi
+# the source's tablespaces (this host cannot ask its catalog: its line in the
+# source's pg_hba.conf is for replication only): pg_basebackup wrote them at
+# their own locations here, each of which was missing or empty (it refuses
+# any other); what it wrote there goes with the copy, and so does each
+# location, now empty again
+spaces=$(tablespaces_in "$new")
+if [ -n "$spaces" ]; then
+    printf '%s\n' "$spaces" | while IFS= read -r t; do rm -rf "${t:?}"/PG_*; rmdir "$t" 2>/dev/null || true; done
+    rm -rf "$new"
+    if [ "$stopped" = 1 ]; then server start; fi
+    no_tablespaces "'$source' has" "$spaces"
 fi
 # the standby's own configuration files, where they live in the data directory
 for f in postgresql.conf pg_hba.conf pg_ident.conf conf.d; do

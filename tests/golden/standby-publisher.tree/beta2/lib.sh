@@ -130,11 +130,12 @@ find_pgdata() {
 # The server manager: how this host's server is started and stopped, found
 # once by find_manager, so that after any step the server runs as before:
 #   debian   a Debian cluster owns the data directory: pg_ctlcluster VERSION NAME
-#   systemd  a systemd unit runs it ($unit): systemctl, as root (sudo -n)
+#   systemd  a systemd unit runs it ($unit): systemctl ($systemctl, its
+#            path, as sudoers names commands), as root (sudo -n)
 #   pg_ctl   neither: pg_ctl, its log in $server_log (outside the data directory)
 #   command  the topology's service command
 # $manager_how says which, for messages.
-under_systemd() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
+under_systemd() { [ -d /run/systemd/system ] && systemctl=$(command -v systemctl 2>/dev/null) && [ -n "$systemctl" ]; }
 
 # as_root COMMAND...: COMMAND as root: directly when we are root, else sudo -n
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
@@ -241,9 +242,10 @@ manager_check() {
         fi ;;
     systemd)
         for a in start stop restart; do
-            if ! may_root systemctl "$a" "$unit"; then
-                say "the server runs as $manager_how, and the user $(id -un) may not run 'sudo -n systemctl $a $unit'; nothing was changed here"
-                say "allow it in sudoers (visudo -f /etc/sudoers.d/replc): $(id -un) ALL=(root) NOPASSWD: /usr/bin/systemctl start $unit, /usr/bin/systemctl stop $unit, /usr/bin/systemctl restart $unit"
+            if ! may_root "$systemctl" "$a" "$unit"; then
+                if command -v sudo >/dev/null 2>&1; then why=; else why=' (sudo is not installed)'; fi
+                say "the server runs as $manager_how, and the user $(id -un) may not run 'sudo -n $systemctl $a $unit'$why; nothing was changed here"
+                say "allow it in sudoers (visudo -f /etc/sudoers.d/replc): $(id -un) ALL=(root) NOPASSWD: $systemctl start $unit, $systemctl stop $unit, $systemctl restart $unit"
                 say "or write in the topology the command that restarts this server: service \"...restart...\";"
                 exit 1
             fi
@@ -256,7 +258,7 @@ server() {
     find_manager
     case $manager in
     debian) pg_ctlcluster "$cl_version" "$cl_name" "$1" </dev/null ;;
-    systemd) as_root systemctl "$1" "$unit" </dev/null ;;
+    systemd) as_root "$systemctl" "$1" "$unit" </dev/null ;;
     pg_ctl) pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$server_log" "$1" </dev/null ;;
     command) sh -c "${service%%restart*}$1${service#*restart}" </dev/null ;;
     esac
