@@ -166,6 +166,8 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         export REPLC_HOSTS_PREFIX=rusr REPLC_HOSTS_NET=127.77.9
         lane_run repluser bash tests/integration/repluser.sh
         lane_run packaged bash tests/integration/packaged.sh
+        lane_run systemd bash tests/integration/systemd.sh
+        lane_run tablespace bash tests/integration/tablespace.sh
     ) &
     (
         export REPLC_HOSTS_PREFIX=rdeb REPLC_HOSTS_NET=127.77.2
@@ -215,6 +217,8 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits)" traps
     lane_report "real servers: replication_user: peers connect as an unprivileged role" repluser
     lane_report "real servers: a PGDG-laid-out standby host (pgdata and bindir derived)" packaged
+    lane_report "real servers: servers run by a systemd unit (a stand-in), restarted through sudo -n" systemd
+    lane_report "real servers: a standby's source with a tablespace is refused, the standby untouched" tablespace
     [ "${REPLC_SKIP_FUZZ:-0}" = 1 ] || lane_report "fuzz: libFuzzer, ${FUZZ_SECONDS:-30} s per target" fuzz
     rm -rf "$lanes"
 elif [ "${REPLC_SKIP_FUZZ:-0}" != 1 ]; then

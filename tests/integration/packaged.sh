@@ -8,8 +8,9 @@
 # on h2 the server is stopped and, in h2's own mount namespace only, a tmpfs
 # on /var/lib/pgsql holds an empty /var/lib/pgsql/15 (what the package makes
 # before initdb) and a tmpfs on /usr/pgsql-15 a bin link to the real server
-# programs; this machine's Debian cluster (/etc/postgresql) and its
-# /usr/local/bin/pg_ctl are hidden there, so pg_ctl is on no other PATH. The topology's standby s on
+# programs; the test hosts see neither this machine's Debian cluster
+# (/etc/postgresql) nor its /usr/local/bin/pg_ctl (hosts.sh hides them), so
+# pg_ctl is on no other PATH. The topology's standby s on
 # h2 names neither pgdata nor bindir. p's run.sh, then s's run.sh: s is
 # rebuilt into /var/lib/pgsql/15/data, started with pg_ctl from
 # /usr/pgsql-15/bin, and streams from p; the plan and the step say what was
@@ -48,11 +49,7 @@ done
 if sshh 2 "'$HOSTS_PGBIN/pg_ctl' stop -D '$HOSTS_PGDATA' -m fast" >"$WORK/stop.log" 2>&1 &&
     "$HOSTS" exec 2 sh -c 'mount -t tmpfs tmpfs /var/lib/pgsql && mkdir /var/lib/pgsql/15 &&
         chown postgres:postgres /var/lib/pgsql/15 && chmod 700 /var/lib/pgsql/15 &&
-        mount -t tmpfs tmpfs /usr/pgsql-15 && ln -s "$1" /usr/pgsql-15/bin &&
-        mount -t tmpfs tmpfs /etc/postgresql &&
-        mkdir /usr/pgsql-15/local && cp -a /usr/local/bin/. /usr/pgsql-15/local/ &&
-        rm -f /usr/pgsql-15/local/pg_ctl /usr/pgsql-15/local/postgres /usr/pgsql-15/local/initdb &&
-        mount --bind /usr/pgsql-15/local /usr/local/bin' sh "$HOSTS_PGBIN" >>"$WORK/stop.log" 2>&1; then
+        mount -t tmpfs tmpfs /usr/pgsql-15 && ln -s "$1" /usr/pgsql-15/bin' sh "$HOSTS_PGBIN" >>"$WORK/stop.log" 2>&1; then
     ok "h2: server stopped; in its mount namespace /var/lib/pgsql/15 (empty), /usr/pgsql-15/bin, no Debian cluster, no pg_ctl elsewhere on the PATH"
 else
     not_ok "h2: server stopped; in its mount namespace /var/lib/pgsql/15 (empty), /usr/pgsql-15/bin, no Debian cluster, no pg_ctl elsewhere on the PATH"
