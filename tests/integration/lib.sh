@@ -315,6 +315,17 @@ state_snapshot() {
     done >"$1"
 }
 
+# run_node TREE NODE I: WORK/TREE/NODE/run.sh (a tree of replc -o, readable
+# by postgres) on host I as postgres, the password on its standard input;
+# its output in WORK/TREE-NODE.out, its status in RC (124: RUN_TIMEOUT)
+run_node() {
+    # shellcheck disable=SC2086
+    timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$3]}" \
+        "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $WORK/$1/$2 && sh run.sh" \
+        <<<"$PW" >"$WORK/$1-$2.out" 2>&1
+    RC=$?
+}
+
 # on I CMD: a shell command on host I as postgres, the server's programs
 # (HOSTS_PGBIN) first on PATH
 # shellcheck disable=SC2086,SC2029   # the options are words; the command expands there

@@ -13,7 +13,7 @@
 # "Interactive authentication required". sudo is the real sudo, with the
 # host's own /etc/sudoers.d.
 #
-# Two hosts: h1 runs p (a primary whose topology sets max_connections: a
+# (b), (c): two hosts, plain layout: h1 runs p (a primary whose topology sets max_connections: a
 # restart), h2 runs s (standby from p: stopped, rebuilt, started), each under
 # postgresql-15.service. The topology names no service.
 #   (b) no sudoers rule for postgres: replc --apply stops in preflight, and
@@ -25,6 +25,10 @@
 #       active, s streams from p, no replc-server log (no pg_ctl fallback);
 #       then replc --apply with a higher max_connections: p restarted and s
 #       raised through their units, still active, s streaming
+#   (d) on Debian-layout hosts (hosts.sh --layout debian), each cluster 15/main
+#       under its unit postgresql@15-main: --apply without a sudo rule stops
+#       in preflight; with the line it gives, p is restarted and s rebuilt
+#       through their units, still active, pg_lsclusters online
 #
 # Usage (root):  tests/integration/systemd.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per run, default 120),
@@ -70,16 +74,6 @@ EOF
     not_ok "replc $1.rc -o $1 exits 0"; diag <"$WORK/$1.log"; return 1
 }
 
-# run_on TREE NODE I: TREE/NODE/run.sh on host I, the password on stdin;
-# its output in WORK/TREE-NODE.out, its status in RC
-run_on() {
-    # shellcheck disable=SC2086
-    timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$3]}" \
-        "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $WORK/$1/$2 && sh run.sh" \
-        <<<"$PW" >"$WORK/$1-$2.out" 2>&1
-    RC=$?
-}
-
 apply() {   # apply NAME TOPOLOGY: replc --apply; WORK/NAME.out and .err, status in RC
     REPLC_SSH="ssh $HOSTS_SSH_OPTS" REPLC_TEST_PASSWORD=$PW timeout "$RUN_TIMEOUT" \
         "$REPLC" "$WORK/$2.rc" --apply --yes >"$WORK/$1.out" 2>"$WORK/$1.err" </dev/null
@@ -122,7 +116,7 @@ else
     not_ok "(b) --apply stops in preflight for p and s, naming '$cmd' and the sudoers line (exit $RC)"
     cat "$WORK/apply-b.out" "$WORK/apply-b.err" | tail -30 | diag
 fi
-run_on one p 1
+run_node one p 1
 if [ "$RC" != 0 ] && grep -qF "replc: p: the server runs as systemd unit $UNIT, and the user postgres may not run '$cmd'" "$WORK/one-p.out" &&
     grep -qF "allow it in sudoers (visudo -f /etc/sudoers.d/replc): $line" "$WORK/one-p.out" &&
     ! grep -q 'replc-result\|: ok$\|: changed$' "$WORK/one-p.out"; then
@@ -150,7 +144,7 @@ for i in 1 2; do
     fi
 done
 started1=$(q 1 "select pg_postmaster_start_time()" postgres)
-run_on one p 1
+run_node one p 1
 if [ "$RC" = 0 ]; then ok "(c) p's run.sh exits 0"; else not_ok "(c) p's run.sh exits 0 (exit $RC)"; diag <"$WORK/one-p.out"; fi
 has one-p out "replc: p: server run by systemd unit $UNIT" "(c) p's run.sh finds the server run by $UNIT"
 if journal 1 | grep -q "uid=0 restart $UNIT: done, active"; then ok "(c) p restarted through its unit, as root (sudo)"
@@ -159,7 +153,7 @@ if [ "$(q 1 "select pg_postmaster_start_time() > '$started1'" postgres)" = t ]; 
 else not_ok "(c) p runs a new postmaster (restarted)"; fi
 poll "(c) p runs with max_connections 110" 1 "show max_connections" 110 postgres
 unit_active "(c) " 1
-run_on one s 2
+run_node one s 2
 if [ "$RC" = 0 ]; then ok "(c) s's run.sh exits 0"; else not_ok "(c) s's run.sh exits 0 (exit $RC)"; diag <"$WORK/one-s.out"; fi
 if journal 2 | grep -q "uid=0 stop $UNIT: done, inactive" && journal 2 | grep -q "uid=0 start $UNIT: done, active"; then
     ok "(c) s stopped and started through its unit for the rebuild, as root (sudo)"
@@ -183,4 +177,59 @@ poll "(c) s runs with max_connections 120" 2 "show max_connections" 120 postgres
 poll "(c) s streams from p" 2 "select status from pg_stat_wal_receiver" streaming postgres
 unit_active "(c) --apply: " 1
 unit_active "(c) --apply: " 2
+
+# ------------------------------------------------------------------ (d) Debian clusters under systemd
+
+note "(d) Debian clusters under their units postgresql@15-main, by --apply"
+"$HOSTS" down >/dev/null 2>&1
+hosts_up --layout debian
+UNIT=postgresql@15-main.service
+for i in 1 2; do
+    if "$HOSTS" systemd "$i" "$UNIT" >"$WORK/unit$i.log" 2>&1; then
+        ok "(d) h$i: its cluster 15/main runs under the stand-in systemd unit $UNIT"
+    else
+        not_ok "(d) h$i: its cluster 15/main runs under the stand-in systemd unit $UNIT"; diag <"$WORK/unit$i.log"; finish
+    fi
+done
+cat >"$WORK/deb.rc" <<EOF
+cluster sysd;
+defaults { version 15; database postgres; password env REPLC_TEST_PASSWORD; }
+node p { host "$H1_IP"; set max_connections = 110; set max_slot_wal_keep_size = "1GB"; }
+node s { host "$H2_IP"; standby from p; }
+EOF
+before1=$(q 1 "select pg_postmaster_start_time()" postgres)
+apply apply-d deb
+line="postgres ALL=(root) NOPASSWD: $SYSTEMCTL start $UNIT, $SYSTEMCTL stop $UNIT, $SYSTEMCTL restart $UNIT"
+if [ "$RC" != 0 ] && grep -qF "replc: p: the server runs as systemd unit $UNIT (Debian cluster 15/main)" "$WORK/apply-d.err" &&
+    grep -qF "$line" "$WORK/apply-d.err" && [ "$(q 1 "select pg_postmaster_start_time()" postgres)" = "$before1" ]; then
+    ok "(d) without a sudo rule --apply stops in preflight, naming the Debian cluster's unit and the sudoers line; p not restarted"
+else
+    not_ok "(d) without a sudo rule --apply stops in preflight, naming the Debian cluster's unit and the sudoers line (exit $RC)"
+    tail -20 "$WORK/apply-d.err" | diag
+fi
+given=$(sed -n 's/^replc: p: allow it in sudoers (visudo -f \/etc\/sudoers.d\/replc): //p' "$WORK/apply-d.err")
+for i in 1 2; do
+    # shellcheck disable=SC2016 # the inner shell's
+    "$HOSTS" exec "$i" sh -c 'printf "%s\n" "$1" >/etc/sudoers.d/replc && chmod 440 /etc/sudoers.d/replc &&
+        visudo -cf /etc/sudoers.d/replc' sh "$given" >"$WORK/sudoers-d$i.log" 2>&1 ||
+        { not_ok "(d) h$i: the sudoers line from the message installed"; diag <"$WORK/sudoers-d$i.log"; }
+done
+apply apply-d2 deb
+if [ "$RC" = 0 ]; then ok "(d) with it, replc --apply exits 0"; else not_ok "(d) with it, replc --apply exits 0 (exit $RC)"; tail -30 "$WORK/apply-d2.err" | diag; fi
+if journal 1 | grep -q "uid=0 restart $UNIT: done, active"; then ok "(d) p restarted through its unit $UNIT"
+else not_ok "(d) p restarted through its unit $UNIT"; journal 1 | diag; fi
+if journal 2 | grep -q "uid=0 stop $UNIT: done, inactive" && journal 2 | grep -q "uid=0 start $UNIT: done, active"; then
+    ok "(d) s stopped and started through its unit $UNIT for the rebuild"
+else
+    not_ok "(d) s stopped and started through its unit $UNIT for the rebuild"; journal 2 | diag
+fi
+poll "(d) p runs with max_connections 110" 1 "show max_connections" 110 postgres
+poll "(d) s streams from p" 2 "select pg_is_in_recovery() || ' ' || (select status || ' ' || sender_host from pg_stat_wal_receiver)" \
+    "true streaming $H1_IP" postgres
+for i in 1 2; do
+    st=$(hssh "$i" "systemctl is-active $UNIT; pg_lsclusters -h | awk '{ print \$4 }'" | tr '\n' ' ')
+    want="active online "; [ "$i" = 2 ] && want="active online,recovery "
+    if [ "$st" = "$want" ]; then ok "(d) h$i: $UNIT active, pg_lsclusters: ${want#active }"
+    else not_ok "(d) h$i: $UNIT active, pg_lsclusters: ${want#active }(got '$st')"; journal "$i" | diag; fi
+done
 finish

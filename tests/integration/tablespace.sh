@@ -57,15 +57,6 @@ EOF
 if "$REPLC" "$TOPO" -o "$WORK/out" >"$WORK/compile.log" 2>&1; then chmod -R a+rX "$WORK/out"; ok "the topology compiles"
 else not_ok "the topology compiles"; diag <"$WORK/compile.log"; finish; fi
 
-# run_on NODE I: WORK/out/NODE/run.sh on host I; output in WORK/NODE.out, status in RC
-run_on() {
-    # shellcheck disable=SC2086
-    timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$2]}" \
-        "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $WORK/out/$1 && sh run.sh" \
-        <<<"$PW" >"$WORK/$1.out" 2>&1
-    RC=$?
-}
-
 # h2_state: s's own data, as it must stay
 h2_state() {
     q 2 "select (select count(*) from mine), pg_is_in_recovery(), (select system_identifier from pg_control_system()),
@@ -97,16 +88,16 @@ else not_ok "(1) nothing changed on h1 nor h2"; diff <(echo "$before1$before2") 
 
 # ------------------------------------------------------------------ (2) scripts
 
-run_on p 1
-if [ "$RC" = 0 ]; then ok "(2) p's run.sh exits 0"; else not_ok "(2) p's run.sh exits 0 (exit $RC)"; diag <"$WORK/p.out"; fi
+run_node out p 1
+if [ "$RC" = 0 ]; then ok "(2) p's run.sh exits 0"; else not_ok "(2) p's run.sh exits 0 (exit $RC)"; diag <"$WORK/out-p.out"; fi
 before2=$(h2_state)
-run_on s 2
+run_node out s 2
 if [ "$RC" != 0 ] &&
-    grep -qF "replc: s: 'p' has tablespaces outside the data directory, in /srv/replc/ts1; replc builds a standby only without them; /srv/replc/data is as it was" "$WORK/s.out" &&
-    grep -qF -- "--tablespace-mapping=OLDDIR=NEWDIR" "$WORK/s.out"; then
+    grep -qF "replc: s: 'p' has tablespaces outside the data directory, in /srv/replc/ts1; replc builds a standby only without them; /srv/replc/data is as it was" "$WORK/out-s.out" &&
+    grep -qF -- "--tablespace-mapping=OLDDIR=NEWDIR" "$WORK/out-s.out"; then
     ok "(2) s's base backup step stops, naming /srv/replc/ts1 and what to do by hand"
 else
-    not_ok "(2) s's base backup step stops, naming /srv/replc/ts1 and what to do by hand (exit $RC)"; diag <"$WORK/s.out"
+    not_ok "(2) s's base backup step stops, naming /srv/replc/ts1 and what to do by hand (exit $RC)"; diag <"$WORK/out-s.out"
 fi
 after2=$(h2_state)
 if [ "$before2" = "$after2" ]; then
@@ -122,8 +113,8 @@ if q 1 "alter table in_ts1 set tablespace pg_default" >"$WORK/drop.log" && q 1 "
 else
     not_ok "(3) p: the table moved to pg_default, ts1 dropped"; diag <"$WORK/drop.log"
 fi
-run_on s 2
-if [ "$RC" = 0 ]; then ok "(3) s's run.sh exits 0"; else not_ok "(3) s's run.sh exits 0 (exit $RC)"; diag <"$WORK/s.out"; fi
+run_node out s 2
+if [ "$RC" = 0 ]; then ok "(3) s's run.sh exits 0"; else not_ok "(3) s's run.sh exits 0 (exit $RC)"; diag <"$WORK/out-s.out"; fi
 poll "(3) s is in recovery, streaming from p" 2 \
     "select pg_is_in_recovery() || ' ' || (select status || ' ' || sender_host from pg_stat_wal_receiver)" \
     "true streaming $H1_IP"
