@@ -22,12 +22,16 @@ for f in $(steps | grep '\.sh$'); do
     printf '#!/bin/sh\necho "replc: otus11-1: did %s"\necho "replc-result: changed"\n' "$(basename "$f")" > "$f"
 done
 # the stub psql, not the server's; and a server manager that needs no server
-# (run.sh checks it before the first step; 'auto' would find this machine's)
-sed -e "s|^bindir=.*|bindir=''|" -e "s|^service=.*|service='true restart'|" "$dir/run.sh" > "$tmp/run.sh" &&
+# (run.sh checks it before the first step; 'auto' would find this machine's),
+# over a data directory of no Debian cluster (whose programs would come first)
+sed -e "s|^bindir=.*|bindir=''|" -e "s|^service=.*|service='true restart'|" \
+    -e "s|^pgdata=.*|pgdata='$tmp/data'|" "$dir/run.sh" > "$tmp/run.sh" &&
     mv "$tmp/run.sh" "$dir/run.sh"
 mkdir "$tmp/bin"
 printf '#!/bin/sh\necho "replc-result: ok"\n' > "$tmp/bin/psql"
-chmod +x "$tmp/bin/psql"
+# run.sh wants a pg_ctl (lib.sh tells a running server by pg_ctl status)
+printf '#!/bin/sh\nexit 3\n' > "$tmp/bin/pg_ctl"
+chmod +x "$tmp/bin/psql" "$tmp/bin/pg_ctl"
 PATH=$tmp/bin:$PATH sh "$dir/run.sh" > "$tmp/run.out" 2>&1
 check "run.sh exits 0 when every step does" test $? = 0
 check "run.sh prints no result-protocol line" not grep -q 'replc-result' "$tmp/run.out"

@@ -315,10 +315,10 @@ state_snapshot() {
     done >"$1"
 }
 
-# run_node TREE NODE I: WORK/TREE/NODE/run.sh (a tree of replc -o, readable
+# run_tree TREE NODE I: WORK/TREE/NODE/run.sh (a tree of replc -o, readable
 # by postgres) on host I as postgres, the password on its standard input;
 # its output in WORK/TREE-NODE.out, its status in RC (124: RUN_TIMEOUT)
-run_node() {
+run_tree() {
     # shellcheck disable=SC2086
     timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$3]}" \
         "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd $WORK/$1/$2 && sh run.sh" \

@@ -100,6 +100,25 @@ run_node() {
             "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd \"\$HOME/replc-pkg/$1\" && sh run.sh" \
             >"$WORK/run-$1.log" 2>&1
 }
+
+# p without bindir: its plain host has no pg_ctl on the PATH (nor PGDG's
+# directory): run.sh stops before its first step, naming what to write
+sed 's/ bindir "[^"]*";//' "$TOPO" >"$WORK/nobin.rc"
+p_state() { sshh 1 "ls -a ~ | grep -vx replc-pkg; md5sum '$HOSTS_PGDATA/pg_hba.conf' '$HOSTS_PGDATA/postgresql.auto.conf'"; }
+before=$(p_state)
+if "$REPLC" "$WORK/nobin.rc" -o "$WORK/nobin" >"$WORK/nobin-compile.log" 2>&1 && OUT=$WORK/nobin run_node p 1; then
+    not_ok "p without bindir, no pg_ctl on the PATH: run.sh stops"; diag <"$WORK/run-p.log"
+elif grep -qF "replc: p: no pg_ctl here: not in the PATH (" "$WORK/run-p.log" &&
+    grep -qF 'write in the topology the directory of this server'"'"'s programs (pg_ctl, postgres), e.g. bindir "/usr/lib/postgresql/15/bin";' "$WORK/run-p.log" &&
+    ! grep -q ': changed$\|: ok$' "$WORK/run-p.log"; then
+    ok "p without bindir, no pg_ctl on the PATH: run.sh stops before its first step, saying to write bindir"
+else
+    not_ok "p without bindir, no pg_ctl on the PATH: run.sh stops before its first step, saying to write bindir"
+    cat "$WORK/nobin-compile.log" "$WORK/run-p.log" | diag
+fi
+if [ "$(p_state)" = "$before" ]; then ok "p without bindir: nothing changed on h1"
+else not_ok "p without bindir: nothing changed on h1"; diff <(echo "$before") <(p_state) | diag; fi
+
 if run_node p 1; then ok "p: run.sh exits 0"; else not_ok "p: run.sh exits 0"; diag <"$WORK/run-p.log"; fi
 if run_node s 2; then ok "s: run.sh exits 0"; else not_ok "s: run.sh exits 0"; diag <"$WORK/run-s.log"; fi
 if grep -qF 'replc: s: data directory /var/lib/pgsql/15/data (the PGDG (RHEL) layout of version 15; pgdata not given)' "$WORK/run-s.log"; then

@@ -116,7 +116,7 @@ else
     not_ok "(b) --apply stops in preflight for p and s, naming '$cmd' and the sudoers line (exit $RC)"
     cat "$WORK/apply-b.out" "$WORK/apply-b.err" | tail -30 | diag
 fi
-run_node one p 1
+run_tree one p 1
 if [ "$RC" != 0 ] && grep -qF "replc: p: the server runs as systemd unit $UNIT, and the user postgres may not run '$cmd'" "$WORK/one-p.out" &&
     grep -qF "allow it in sudoers (visudo -f /etc/sudoers.d/replc): $line" "$WORK/one-p.out" &&
     ! grep -q 'replc-result\|: ok$\|: changed$' "$WORK/one-p.out"; then
@@ -144,7 +144,7 @@ for i in 1 2; do
     fi
 done
 started1=$(q 1 "select pg_postmaster_start_time()" postgres)
-run_node one p 1
+run_tree one p 1
 if [ "$RC" = 0 ]; then ok "(c) p's run.sh exits 0"; else not_ok "(c) p's run.sh exits 0 (exit $RC)"; diag <"$WORK/one-p.out"; fi
 has one-p out "replc: p: server run by systemd unit $UNIT" "(c) p's run.sh finds the server run by $UNIT"
 if journal 1 | grep -q "uid=0 restart $UNIT: done, active"; then ok "(c) p restarted through its unit, as root (sudo)"
@@ -153,7 +153,7 @@ if [ "$(q 1 "select pg_postmaster_start_time() > '$started1'" postgres)" = t ]; 
 else not_ok "(c) p runs a new postmaster (restarted)"; fi
 poll "(c) p runs with max_connections 110" 1 "show max_connections" 110 postgres
 unit_active "(c) " 1
-run_node one s 2
+run_tree one s 2
 if [ "$RC" = 0 ]; then ok "(c) s's run.sh exits 0"; else not_ok "(c) s's run.sh exits 0 (exit $RC)"; diag <"$WORK/one-s.out"; fi
 if journal 2 | grep -q "uid=0 stop $UNIT: done, inactive" && journal 2 | grep -q "uid=0 start $UNIT: done, active"; then
     ok "(c) s stopped and started through its unit for the rebuild, as root (sudo)"

@@ -88,10 +88,10 @@ else not_ok "(1) nothing changed on h1 nor h2"; diff <(echo "$before1$before2") 
 
 # ------------------------------------------------------------------ (2) scripts
 
-run_node out p 1
+run_tree out p 1
 if [ "$RC" = 0 ]; then ok "(2) p's run.sh exits 0"; else not_ok "(2) p's run.sh exits 0 (exit $RC)"; diag <"$WORK/out-p.out"; fi
 before2=$(h2_state)
-run_node out s 2
+run_tree out s 2
 if [ "$RC" != 0 ] &&
     grep -qF "replc: s: 'p' has tablespaces outside the data directory, in /srv/replc/ts1; replc builds a standby only without them; /srv/replc/data is as it was" "$WORK/out-s.out" &&
     grep -qF -- "--tablespace-mapping=OLDDIR=NEWDIR" "$WORK/out-s.out"; then
@@ -113,7 +113,7 @@ if q 1 "alter table in_ts1 set tablespace pg_default" >"$WORK/drop.log" && q 1 "
 else
     not_ok "(3) p: the table moved to pg_default, ts1 dropped"; diag <"$WORK/drop.log"
 fi
-run_node out s 2
+run_tree out s 2
 if [ "$RC" = 0 ]; then ok "(3) s's run.sh exits 0"; else not_ok "(3) s's run.sh exits 0 (exit $RC)"; diag <"$WORK/out-s.out"; fi
 poll "(3) s is in recovery, streaming from p" 2 \
     "select pg_is_in_recovery() || ' ' || (select status || ' ' || sender_host from pg_stat_wal_receiver)" \

@@ -169,18 +169,21 @@ debian_cluster() {
 find_manager() {
     [ -z "${manager:-}" ] || return 0
     find_pgdata
+    # a Debian cluster's programs, whatever runs it (pg_ctl, postgres -C)
+    cluster=$(debian_cluster)
+    if [ -n "$cluster" ]; then
+        cl_version=${cluster% *} cl_name=${cluster#* }
+        if [ -z "$bindir" ] && [ -d "/usr/lib/postgresql/$cl_version/bin" ]; then
+            PATH=/usr/lib/postgresql/$cl_version/bin:$PATH; export PATH
+        fi
+    fi
     case $service in
     pg_ctl) manager='pg_ctl' ;;
     auto) ;;
     *) manager='command'; manager_how="service \"$service\" (the topology's)"; return 0 ;;
     esac
     if [ -z "${manager:-}" ]; then
-        cluster=$(debian_cluster)
         if [ -n "$cluster" ]; then
-            cl_version=${cluster% *} cl_name=${cluster#* }
-            if [ -z "$bindir" ] && [ -d "/usr/lib/postgresql/$cl_version/bin" ]; then
-                PATH=/usr/lib/postgresql/$cl_version/bin:$PATH; export PATH
-            fi
             unit=postgresql@$cl_version-$cl_name.service
             # under systemd, a cluster that systemd runs (or starts at boot) stays with it
             if under_systemd && { systemctl -q is-active "$unit" || systemctl -q is-enabled "$unit"; } 2>/dev/null; then
@@ -227,6 +230,12 @@ manager_check() {
             say "write in the topology the data directory of the cluster to use, e.g. pgdata \"$(printf '%s\n' "$clusters" | awk '{ print $6; exit }')\";"
             exit 1
         fi
+    fi
+    # the steps tell a running server by pg_ctl status, and may start one
+    if ! command -v pg_ctl >/dev/null 2>&1; then
+        say "no pg_ctl here: not in ${bindir:+bindir $bindir nor }the PATH ($PATH); nothing was changed here"
+        say "write in the topology the directory of this server's programs (pg_ctl, postgres), e.g. bindir \"/usr/lib/postgresql/$version/bin\";"
+        exit 1
     fi
     case $manager in
     command)
