@@ -8,6 +8,10 @@
 #                        server log /srv/replc/log/postgresql.log
 #   /run/postgresql      private tmpfs (socket directory)
 #   /var/lib/postgresql  per-host HOME of the postgres OS user (~/.pgpass)
+#   /etc/postgresql, /var/log/postgresql
+#                        the Debian layout's own; the plain layout: empty (the
+#                        machine's own Debian cluster is not seen)
+#   /usr/local/bin       the machine's, less its PostgreSQL server programs
 # Everything started over ssh into a host lives in that host's namespaces.
 #
 # Addresses: loopback only. Admin side (the root namespace, on the bridge

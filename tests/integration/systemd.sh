@@ -47,14 +47,33 @@ UNIT=postgresql-15.service
 
 command -v sudo >/dev/null || { not_ok "sudo is installed (tools/deps.sh test installs it)"; finish; }
 bed_begin systemd
+# units_up PREFIX: each host's server under the stand-in's unit $UNIT
+units_up() {
+    local i
+    for i in 1 2; do
+        if "$HOSTS" systemd "$i" "$UNIT" >"$WORK/unit$i.log" 2>&1; then
+            ok "$1h$i: its server runs under the stand-in systemd unit $UNIT"
+        else
+            not_ok "$1h$i: its server runs under the stand-in systemd unit $UNIT"; diag <"$WORK/unit$i.log"; finish
+        fi
+    done
+}
+# sudoers PREFIX LINE: LINE (a sudoers rule a message gave) in each host's
+# own /etc/sudoers.d/replc, checked by visudo
+sudoers() {
+    local i
+    for i in 1 2; do
+        # shellcheck disable=SC2016 # the inner shell's
+        if [ -n "$2" ] && "$HOSTS" exec "$i" sh -c 'printf "%s\n" "$1" >/etc/sudoers.d/replc && chmod 440 /etc/sudoers.d/replc &&
+                visudo -cf /etc/sudoers.d/replc' sh "$2" >"$WORK/sudoers$i.log" 2>&1; then
+            ok "$1h$i: /etc/sudoers.d/replc holds the line from the message, visudo -c accepts it"
+        else
+            not_ok "$1h$i: /etc/sudoers.d/replc holds the line from the message, visudo -c accepts it"; diag <"$WORK/sudoers$i.log"
+        fi
+    done
+}
 hosts_up
-for i in 1 2; do
-    if "$HOSTS" systemd "$i" "$UNIT" >"$WORK/unit$i.log" 2>&1; then
-        ok "h$i: its server runs under the stand-in systemd unit $UNIT"
-    else
-        not_ok "h$i: its server runs under the stand-in systemd unit $UNIT"; diag <"$WORK/unit$i.log"; finish
-    fi
-done
+units_up ""
 
 hssh() {   # hssh I COMMAND: as postgres on host I
     # shellcheck disable=SC2086
@@ -133,16 +152,7 @@ else ok "(b) nothing was run as root (the stand-in's journal)"; fi
 # ------------------------------------------------------------------ (c) the sudoers line
 
 note "(c) with the sudoers line the message gave: the runs go through the units"
-given=$(sed -n 's/^replc: p: allow it in sudoers (visudo -f \/etc\/sudoers.d\/replc): //p' "$WORK/one-p.out")
-for i in 1 2; do
-    # shellcheck disable=SC2016 # the inner shell's
-    if [ -n "$given" ] && "$HOSTS" exec "$i" sh -c 'printf "%s\n" "$1" >/etc/sudoers.d/replc && chmod 440 /etc/sudoers.d/replc &&
-            visudo -cf /etc/sudoers.d/replc' sh "$given" >"$WORK/sudoers$i.log" 2>&1; then
-        ok "h$i: /etc/sudoers.d/replc holds the line from the message, visudo -c accepts it"
-    else
-        not_ok "h$i: /etc/sudoers.d/replc holds the line from the message, visudo -c accepts it"; diag <"$WORK/sudoers$i.log"
-    fi
-done
+sudoers "(c) " "$(sed -n 's/^replc: p: allow it in sudoers (visudo -f \/etc\/sudoers.d\/replc): //p' "$WORK/one-p.out")"
 started1=$(q 1 "select pg_postmaster_start_time()" postgres)
 run_tree one p 1
 if [ "$RC" = 0 ]; then ok "(c) p's run.sh exits 0"; else not_ok "(c) p's run.sh exits 0 (exit $RC)"; diag <"$WORK/one-p.out"; fi
@@ -184,13 +194,7 @@ note "(d) Debian clusters under their units postgresql@15-main, by --apply"
 "$HOSTS" down >/dev/null 2>&1
 hosts_up --layout debian
 UNIT=postgresql@15-main.service
-for i in 1 2; do
-    if "$HOSTS" systemd "$i" "$UNIT" >"$WORK/unit$i.log" 2>&1; then
-        ok "(d) h$i: its cluster 15/main runs under the stand-in systemd unit $UNIT"
-    else
-        not_ok "(d) h$i: its cluster 15/main runs under the stand-in systemd unit $UNIT"; diag <"$WORK/unit$i.log"; finish
-    fi
-done
+units_up "(d) "
 cat >"$WORK/deb.rc" <<EOF
 cluster sysd;
 defaults { version 15; database postgres; password env REPLC_TEST_PASSWORD; }
@@ -207,13 +211,7 @@ else
     not_ok "(d) without a sudo rule --apply stops in preflight, naming the Debian cluster's unit and the sudoers line (exit $RC)"
     tail -20 "$WORK/apply-d.err" | diag
 fi
-given=$(sed -n 's/^replc: p: allow it in sudoers (visudo -f \/etc\/sudoers.d\/replc): //p' "$WORK/apply-d.err")
-for i in 1 2; do
-    # shellcheck disable=SC2016 # the inner shell's
-    "$HOSTS" exec "$i" sh -c 'printf "%s\n" "$1" >/etc/sudoers.d/replc && chmod 440 /etc/sudoers.d/replc &&
-        visudo -cf /etc/sudoers.d/replc' sh "$given" >"$WORK/sudoers-d$i.log" 2>&1 ||
-        { not_ok "(d) h$i: the sudoers line from the message installed"; diag <"$WORK/sudoers-d$i.log"; }
-done
+sudoers "(d) " "$(sed -n 's/^replc: p: allow it in sudoers (visudo -f \/etc\/sudoers.d\/replc): //p' "$WORK/apply-d.err")"
 apply apply-d2 deb
 if [ "$RC" = 0 ]; then ok "(d) with it, replc --apply exits 0"; else not_ok "(d) with it, replc --apply exits 0 (exit $RC)"; tail -30 "$WORK/apply-d2.err" | diag; fi
 if journal 1 | grep -q "uid=0 restart $UNIT: done, active"; then ok "(d) p restarted through its unit $UNIT"
