@@ -15,6 +15,25 @@ struct ArenaBlock {
 
 enum { BLOCK_SIZE = 1 << 20 };
 
+static size_t live_bytes, peak_bytes;   /* over every arena: arena_live_bytes */
+
+static void count(size_t add, size_t sub)
+{
+    live_bytes = live_bytes + add - sub;
+    if (live_bytes > peak_bytes)
+        peak_bytes = live_bytes;
+}
+
+size_t arena_live_bytes(void)
+{
+    return live_bytes;
+}
+
+size_t arena_peak_bytes(void)
+{
+    return peak_bytes;
+}
+
 void arena_init(Arena *a)
 {
     a->head = NULL;
@@ -23,6 +42,7 @@ void arena_init(Arena *a)
 
 void arena_free(Arena *a)
 {
+    count(0, a->used);
     ArenaBlock *b = a->head;
     while (b) {
         ArenaBlock *next = b->next;
@@ -67,6 +87,7 @@ static void *bump(Arena *a, size_t size, size_t align)
     void *p = b->data + off;
     b->off = off + size;
     a->used += size;
+    count(size, 0);
     return p;
 }
 
@@ -112,9 +133,30 @@ void arena_release(Arena *a, void *p)
         if (b->own && (void *)b->data == p) {
             *link = b->next;
             a->used -= b->off;
+            count(0, b->off);
             free(b);
             return;
         }
+    }
+}
+
+void arena_reset(Arena *a)
+{
+    ArenaBlock *keep = NULL, *b = a->head;
+    while (b) {
+        ArenaBlock *next = b->next;
+        if (!keep && !b->own)
+            keep = b;
+        else
+            free(b);
+        b = next;
+    }
+    count(0, a->used);
+    a->used = 0;
+    a->head = keep;
+    if (keep) {
+        keep->next = NULL;
+        keep->off = 0;
     }
 }
 

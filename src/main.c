@@ -238,6 +238,17 @@ static bool *limit_nodes(Arena *a, const Model *m, const char *list)
     return bad ? NULL : only;
 }
 
+/* REPLC_MEMSTATS set: the most bytes the arenas held at once, on stderr
+ * (deterministic for an input; bench/README.md, tests/memory.sh) */
+static void memstats(const Model *m)
+{
+    if (!getenv("REPLC_MEMSTATS"))
+        return;
+    size_t peak = arena_peak_bytes();
+    fprintf(stderr, "replc: memstats: peak %zu bytes in arenas, %zu per node\n", peak,
+            m->nodes.n ? peak / (size_t)m->nodes.n : peak);
+}
+
 /* --check's last line: what was checked */
 static void check_summary(const Model *m, const char *file, int warnings)
 {
@@ -471,6 +482,7 @@ int main(int argc, char **argv)
         }
         sb_free(&b);
     }
+    memstats(m);
     arena_free(&arena);
     return rc;
 }
