@@ -47,7 +47,11 @@ static void rcerror(RCLTYPE *loc, yyscan_t scanner, Parser *p, const char *msg)
     diag_error(p->diag, *loc, "syntax", "%s", msg);
 }
 
-static void *mk(Parser *p, size_t n) { return arena_alloc(p->arena, n); }
+/* The syntax tree's structures and lists go to p->tree (given back once the
+ * model is built); the strings, which the model keeps, to p->arena. */
+static Arena *tree(Parser *p) { return p->tree ? p->tree : p->arena; }
+
+static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
 
 static Word *wcopy(Parser *p, Word w)
 {
@@ -133,7 +137,7 @@ file
 
 statement
     /* 'cluster' name ';' */
-    : K_CLUSTER name ';'                 { vec_push(p->arena, &p->prog->clusters, wcopy(p, $2)); }
+    : K_CLUSTER name ';'                 { vec_push(tree(p), &p->prog->clusters, wcopy(p, $2)); }
     /* 'include' string ';' */
     | K_INCLUDE STRING ';'               { parse_file(p, $2.s, @2); }
     /* 'defaults' '{' setting* '}' */
@@ -144,14 +148,14 @@ statement
           t->name = *$2;
           t->replica_full = $4;
           t->span = @$;
-          vec_push(p->arena, &p->prog->tables, t);
+          vec_push(tree(p), &p->prog->tables, t);
       }
     /* 'node' name '{' node_item* '}' */
     | K_NODE name '{' node_items '}'     {
           NodeDecl *n = $4;
           n->name = $2;
           n->span = span_join(@1, @2);
-          vec_push(p->arena, &p->prog->nodes, n);
+          vec_push(tree(p), &p->prog->nodes, n);
       }
     | error ';'
     | error '}'
@@ -159,17 +163,17 @@ statement
 
 defaults_items
     : %empty
-    | defaults_items setting             { vec_push(p->arena, &p->prog->defaults, $2); }
+    | defaults_items setting             { vec_push(tree(p), &p->prog->defaults, $2); }
     | defaults_items error ';'
     ;
 
 /* node_item := setting | publish | subscribe | standby */
 node_items
     : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
-    | node_items setting                 { $$ = $1; vec_push(p->arena, &$$->settings, $2); }
-    | node_items publish                 { $$ = $1; vec_push(p->arena, &$$->publishes, $2); }
-    | node_items subscribe               { $$ = $1; vec_push(p->arena, &$$->subscribes, $2); }
-    | node_items standby                 { $$ = $1; vec_push(p->arena, &$$->standbys, $2); }
+    | node_items setting                 { $$ = $1; vec_push(tree(p), &$$->settings, $2); }
+    | node_items publish                 { $$ = $1; vec_push(tree(p), &$$->publishes, $2); }
+    | node_items subscribe               { $$ = $1; vec_push(tree(p), &$$->subscribes, $2); }
+    | node_items standby                 { $$ = $1; vec_push(tree(p), &$$->standbys, $2); }
     | node_items error ';'               { $$ = $1; }
     ;
 
@@ -213,7 +217,7 @@ table_body
           for (int i = 0; i < $2.n; i++) {
               Column *c = $2.items[i];
               if (!c->is_table_pkey)
-                  vec_push(p->arena, &$$->columns, c);
+                  vec_push(tree(p), &$$->columns, c);
               else if ($$->pkey.n)
                   diag_error(p->diag, c->span, "duplicate-primary-key",
                              "table has more than one primary key clause");
@@ -227,8 +231,8 @@ table_body
 
 /* column {',' column} [',' pkey]; pkey := 'primary' 'key' '(' name {',' name} ')' */
 table_elems
-    : column                             { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
-    | table_elems ',' column             { $$ = $1; vec_push(p->arena, &$$, $3); }
+    : column                             { $$ = (Vec){0}; vec_push(tree(p), &$$, $1); }
+    | table_elems ',' column             { $$ = $1; vec_push(tree(p), &$$, $3); }
     ;
 
 column
@@ -319,8 +323,8 @@ with_opt
     ;
 
 options
-    : option                             { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
-    | options ',' option                 { $$ = $1; vec_push(p->arena, &$$, $3); }
+    : option                             { $$ = (Vec){0}; vec_push(tree(p), &$$, $1); }
+    | options ',' option                 { $$ = $1; vec_push(tree(p), &$$, $3); }
     ;
 
 /* option := name [ '=' value ] */
@@ -355,13 +359,13 @@ tname
     ;
 
 tname_list
-    : tname                              { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
-    | tname_list ',' tname               { $$ = $1; vec_push(p->arena, &$$, $3); }
+    : tname                              { $$ = (Vec){0}; vec_push(tree(p), &$$, $1); }
+    | tname_list ',' tname               { $$ = $1; vec_push(tree(p), &$$, $3); }
     ;
 
 name_list
-    : name                               { $$ = (Vec){0}; vec_push(p->arena, &$$, wcopy(p, $1)); }
-    | name_list ',' name                 { $$ = $1; vec_push(p->arena, &$$, wcopy(p, $3)); }
+    : name                               { $$ = (Vec){0}; vec_push(tree(p), &$$, wcopy(p, $1)); }
+    | name_list ',' name                 { $$ = $1; vec_push(tree(p), &$$, wcopy(p, $3)); }
     ;
 
 /* value := name | string | number */

@@ -1089,9 +1089,11 @@ static void check_standby_cycles(Checker *c)
     free(state);
 }
 
-Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
+Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
+                        bool check_only)
 {
     Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    c.m->check_only = check_only;
     sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {
@@ -1124,6 +1126,8 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
                 resolve_subscriptions(&c, n, nd);
         }
     sb_free(&c.key);
+    if (tree)
+        arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);
     for (int i = 0; i < c.m->nodes.n; i++)
         ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;
@@ -1135,4 +1139,9 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
     derive_settings(a, c.m);
     check_derived(a, d, c.m);
     return c.m;
+}
+
+Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
+{
+    return check_program_ex(a, d, prog, default_cluster, NULL, false);
 }

@@ -340,6 +340,10 @@ static void derive_failover(Arena *a, MNode *n)
 
 void derive_settings(Arena *a, Model *m)
 {
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        n->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
+    }
     Vec order = {0};
     model_sources_first(a, m, &order);
     for (int i = 0; i < order.n; i++)
@@ -348,6 +352,8 @@ void derive_settings(Arena *a, Model *m)
         derive_decoding_standby(a, m->nodes.items[i]);
     for (int i = 0; i < m->nodes.n; i++)
         derive_failover(a, m->nodes.items[i]);
+    if (m->check_only)
+        return;   /* the rest is pg_hba.conf lines: no check reads them */
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         for (int k = 0; k < n->subscribers.n; k++) {

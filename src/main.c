@@ -419,18 +419,23 @@ int main(int argc, char **argv)
     diag_init(&diag, &arena);
     diag.werror = werror;
     diag.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(2));
+    Arena tree;   /* the syntax tree: given back once the model is built */
+    arena_init(&tree);
     Program prog = {0};
     Parser parser = {0};
     parser.arena = &arena;
+    parser.tree = &tree;
     parser.diag = &diag;
     parser.prog = &prog;
     if (!parse_file(&parser, file, (Span){-1, 0, 0})) {
+        arena_free(&tree);
         arena_free(&arena);
         return 1;
     }
     Model *m = NULL;
     if (diag.nerrors == 0)
-        m = check_program(&arena, &diag, &prog, default_cluster(&arena, file));
+        m = check_program_ex(&arena, &diag, &prog, default_cluster(&arena, file), &tree, check_only);
+    arena_free(&tree);   /* (again: nothing when check_program_ex gave it back) */
     int errors = diag_error_count(&diag);
     diag_flush(&diag, stderr);
     if (errors) {

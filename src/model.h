@@ -212,8 +212,9 @@ struct MNode {
     StandbyInfo *standby; /* non-NULL: this node is a physical standby */
     Vec standbys;         /* MNode *: standbys streaming from this node */
     Vec tables;           /* MTable * to create here, in declaration order */
-    /* derived */
-    Derived guc[GUC_COUNT];
+    /* derived: GUC_COUNT of them, made by derive_settings (not before:
+     * the model's biggest part, left out while the syntax tree is alive) */
+    Derived *guc;
     Vec hba;              /* HbaLine * */
 };
 
@@ -222,6 +223,8 @@ typedef struct Model {
     Vec nodes;            /* MNode *, declaration order */
     Vec tables;           /* MTable *, declaration order */
     bool prune;           /* --prune: each node gets a prune step (plan.c) */
+    bool check_only;      /* --check: only diagnostics are wanted; derive_settings makes no
+                           * pg_hba.conf lines (no check reads them) */
 } Model;
 
 const char *guc_name(GucId id);

@@ -10,7 +10,8 @@
 #include "map.h"
 
 typedef struct Parser {
-    Arena *arena;
+    Arena *arena;       /* names and strings, the sources: what the model keeps */
+    Arena *tree;        /* the syntax tree's structures and lists; NULL: arena */
     DiagCtx *diag;
     Program *prog;
     Map loaded;         /* canonical path -> itself: files already read (include once) */
