@@ -814,6 +814,8 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
                           o, order);
     for (int k = 0; k < so->n; k++)
         so->order[k] = (SubOpt)order[k];
+    if (so->n)
+        so->span = arena_alloc(c->a, sizeof(Span) * SUBOPT_COUNT);
     for (int id = 0; id < SUBOPT_COUNT; id++)
         if ((so->given[id] = o[id] != NULL))
             so->span[id] = o[id]->span;

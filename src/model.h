@@ -116,7 +116,8 @@ typedef enum {
  * true on 15+ (replc's default; stepsql.c writes it out). */
 typedef struct SubOptions {
     bool given[SUBOPT_COUNT];
-    Span span[SUBOPT_COUNT];       /* where each given option was written */
+    Span *span;                    /* [SUBOPT_COUNT]: where each given option was written; NULL
+                                    * when none is given (most subscriptions: memory) */
     unsigned char order[SUBOPT_COUNT]; /* SubOpt: the given options as written: CREATE SUBSCRIPTION's WITH list */
     int n;
     bool binary, connect, copy_data, create_slot, disable_on_error, enabled, failover,
