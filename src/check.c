@@ -26,8 +26,8 @@ typedef struct Checker {
     const Program *prog;
     Map nodes;     /* name -> MNode * */
     Map tables;    /* display name -> MTable * */
-    Map pubs;      /* node_key -> MPub *, as the nodes' pubs */
-    Map subs;      /* node_key -> MSub *, as the nodes' subs */
+    Map pubs;      /* node_key -> MPub *: the pubs of nodes with more than SCAN_MAX */
+    Map subs;      /* node_key -> MSub *: the subs of nodes with more than SCAN_MAX */
     StrBuf key;    /* node_key's result */
     Map columns;   /* column name -> ColumnSeen *, shared by all tables */
     Vec guc_reported; /* Setting *: server settings whose name was reported (once, not per node) */
@@ -720,9 +720,43 @@ static const char *node_key(Checker *c, const MNode *n, const char *name)
     return c->key.s;
 }
 
+/* A node's publications (or subscriptions) up to this many are found by
+ * looking through its list; past it by the map (memory: most nodes have a
+ * few, and a map entry costs more than the search). */
+enum { SCAN_MAX = 8 };
+
+static const char *pub_name(const void *p)
+{
+    return ((const MPub *)p)->name;
+}
+
+static const char *sub_name(const void *s)
+{
+    return ((const MSub *)s)->name;
+}
+
+/* The item of n's list v named name (v mapped in m past SCAN_MAX), or NULL. */
+static void *find_named(Checker *c, const Map *m, const MNode *n, const Vec *v,
+                        const char *(*name_of)(const void *), const char *name)
+{
+    if (v->n > SCAN_MAX)
+        return map_get(m, node_key(c, n, name));
+    for (int i = 0; i < v->n; i++)
+        if (strcmp(name_of(v->items[i]), name) == 0)
+            return v->items[i];
+    return NULL;
+}
+
+/* After pushing onto n's list v: map what find_named will look up in m. */
+static void named_added(Checker *c, Map *m, const MNode *n, const Vec *v, const char *(*name_of)(const void *))
+{
+    for (int i = v->n == SCAN_MAX + 1 ? 0 : v->n - 1; v->n > SCAN_MAX && i < v->n; i++)
+        map_put(c->a, m, arena_strdup(c->a, node_key(c, n, name_of(v->items[i]))), v->items[i]);
+}
+
 static MPub *find_pub(Checker *c, const MNode *n, const char *name)
 {
-    return map_get(&c->pubs, node_key(c, n, name));
+    return find_named(c, &c->pubs, n, &n->pubs, pub_name, name);
 }
 
 /* The publication's options into its typed fields. */
@@ -793,13 +827,13 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         for (int k = 0; k < p->tables.n; k++)
             add_table(c->a, n, p->tables.items[k]);
         vec_push(c->a, &n->pubs, p);
-        map_put(c->a, &c->pubs, arena_strdup(c->a, node_key(c, n, p->name)), p);
+        named_added(c, &c->pubs, n, &n->pubs, pub_name);
     }
 }
 
 static MSub *find_sub(Checker *c, const MNode *n, const char *name)
 {
-    return map_get(&c->subs, node_key(c, n, name));
+    return find_named(c, &c->subs, n, &n->subs, sub_name, name);
 }
 
 /* The subscription's options into its typed fields, and what follows from
@@ -952,8 +986,13 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     const char *name = sd->name.s;
     if (name)
         check_name(c, &sd->name, "subscription", true);
-    else
-        name = model_ident(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
+    else {
+        StrBuf b;
+        sb_init(&b);
+        sb_printf(&b, "%s_from_%s", n->name, sd->to.s);
+        name = model_ident(c->a, b.s);
+        sb_free(&b);
+    }
     MSub *dup = find_sub(c, n, name);
     if (dup) {
         Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
@@ -988,7 +1027,7 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
             continue;
         sub_options(c, s, sd);
         vec_push(c->a, &n->subs, s);
-        map_put(c->a, &c->subs, arena_strdup(c->a, node_key(c, n, s->name)), s);
+        named_added(c, &c->subs, n, &n->subs, sub_name);
         if (!pubnode)
             continue;
         /* a standby carries its primary's publications (decoding there needs 16+) */
