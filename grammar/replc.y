@@ -66,7 +66,7 @@ static TypeText *tt_new(Parser *p, const char *s)
 {
     TypeText *t = mk(p, sizeof *t);
     t->len = strlen(s);
-    t->cap = t->len + 16;
+    t->cap = t->len + 1;   /* most types are one word: no room to spare (memory) */
     t->s = arena_alloc(p->arena, t->cap);
     memcpy(t->s, s, t->len + 1);
     return t;

@@ -163,7 +163,8 @@ void arena_reset(Arena *a)
 void vec_push(Arena *a, Vec *v, void *item)
 {
     if (v->n == v->cap) {
-        int cap = v->cap ? v->cap * 2 : 4;
+        /* one item first (most lists of a topology hold one), then 4, then doubling */
+        int cap = v->cap == 0 ? 1 : v->cap == 1 ? 4 : v->cap * 2;
         void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
         if (v->n)
             memcpy(items, v->items, sizeof(void *) * (size_t)v->n);

@@ -991,6 +991,8 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
         sb_init(&b);
         sb_printf(&b, "%s_from_%s", n->name, sd->to.s);
         name = model_ident(c->a, b.s);
+        if (name == b.s)
+            name = arena_strdup(c->a, b.s);
         sb_free(&b);
     }
     MSub *dup = find_sub(c, n, name);

@@ -41,6 +41,9 @@ const MNode *model_find_node(const Model *m, const char *name)
 
 const char *model_ident(Arena *a, const char *s)
 {
+    size_t ok = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    if (!s[ok])
+        return s;   /* already one: no copy (memory) */
     char *r = arena_strdup(a, s);
     for (char *p = r; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))

@@ -241,7 +241,8 @@ const MNode *model_find_node(const Model *m, const char *name);
 const MNode *model_lock_node(const Model *m, const MNode *n);
 /* Its sslmode is require or stricter: its server admits peers with hostssl lines only. */
 bool model_ssl_required(const MNode *n);
-/* s with every char outside [a-z0-9_] made '_' (default object names). */
+/* s with every char outside [a-z0-9_] made '_' (default object names): s
+ * itself when it has none (so s must live as long as the result). */
 const char *model_ident(Arena *a, const char *s);
 /* The connection string peers use to reach node n (no password, ever):
  * host, port, dbname (when given), user, passfile, sslmode (when set),

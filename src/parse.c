@@ -29,11 +29,13 @@ static const struct {
     {"tables", K_TABLES},   {"to", K_TO},             {"with", K_WITH},
 };
 
-int lex_keyword(const char *s)
+int lex_keyword(const char *s, const char **word)
 {
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strcmp(s, keywords[i].word) == 0)
+        if (strcmp(s, keywords[i].word) == 0) {
+            *word = keywords[i].word;
             return keywords[i].token;
+        }
     return 0;
 }
 
