@@ -287,7 +287,7 @@ static void derive_node(Arena *a, MNode *n, bool why)
  * slots still need (REPLICATION.md 7.7). */
 static void derive_decoding_standby(Arena *a, MNode *st)
 {
-    if (!st->standby || !st->subscribers.n)
+    if (!st->standby || !st->subscribers.n || !st->guc)   /* (--check: its sources have them too) */
         return;
     need_text(st, GUC_WAL_LEVEL, "logical",
               arena_printf(a, "subscribers decode WAL on this standby of '%s'", model_chain_root(st)->name));
@@ -309,7 +309,7 @@ static void derive_decoding_standby(Arena *a, MNode *st)
  * flushed it. */
 static void derive_failover(Arena *a, MNode *n)
 {
-    if (n->standby || !n->subs.n || !n->standbys.n)
+    if (n->standby || !n->subs.n || !n->standbys.n || !n->guc)
         return;
     Derived *g = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
     if (!g->user) {
@@ -344,9 +344,17 @@ static void derive_failover(Arena *a, MNode *n)
 
 void derive_settings(Arena *a, Model *m)
 {
+    /* --check reports what derive.c made of a user's 'set' (check_derived)
+     * and nothing else of the derived settings: it derives them only for the
+     * nodes that set something and the sources they are derived from (a
+     * standby's); the others' stay NULL (memory: the model's biggest part) */
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
-        n->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
+        if (!m->check_only)
+            n->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
+        else if (n->user_gucs.n)
+            for (MNode *x = n; x && !x->guc; x = x->standby ? x->standby->source : NULL)
+                x->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
     }
     Vec order = {0};
     model_sources_first(a, m, &order);
@@ -354,7 +362,8 @@ void derive_settings(Arena *a, Model *m)
         /* --check reads how a setting was counted only in the hint of a
          * user's 'set' of it: for the other nodes the texts are not made */
         MNode *n = order.items[i];
-        derive_node(a, n, !m->check_only || n->user_gucs.n);
+        if (n->guc)
+            derive_node(a, n, !m->check_only || n->user_gucs.n);
     }
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);

@@ -214,7 +214,9 @@ struct MNode {
     Vec standbys;         /* MNode *: standbys streaming from this node */
     Vec tables;           /* MTable * to create here, in declaration order */
     /* derived: GUC_COUNT of them, made by derive_settings (not before:
-     * the model's biggest part, left out while the syntax tree is alive) */
+     * the model's biggest part, left out while the syntax tree is alive);
+     * with Model.check_only, NULL for a node that sets nothing and is no
+     * source of one that does */
     Derived *guc;
     Vec hba;              /* HbaLine * */
 };
@@ -225,7 +227,7 @@ typedef struct Model {
     Vec tables;           /* MTable *, declaration order */
     bool prune;           /* --prune: each node gets a prune step (plan.c) */
     bool check_only;      /* --check: only diagnostics are wanted; derive_settings makes no
-                           * pg_hba.conf lines (no check reads them) */
+                           * pg_hba.conf lines and derives only what a check reads (MNode.guc) */
 } Model;
 
 const char *guc_name(GucId id);

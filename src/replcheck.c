@@ -849,6 +849,8 @@ void check_derived(Arena *a, DiagCtx *d, const Model *m)
     model_sources_first(a, m, &order);
     for (int i = 0; i < order.n; i++) {
         const MNode *n = order.items[i];
+        if (!n->guc)
+            continue;   /* --check: it sets nothing, so there is nothing to report (derive_settings) */
         for (int id = 0; id < GUC_COUNT; id++)
             check_user_setting(d, n, (GucId)id);
         check_worker_processes(d, n);
