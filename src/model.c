@@ -352,19 +352,30 @@ bool model_sub_enable_later(const MSub *sub)
 
 void model_group_servers(Arena *a, Model *m)
 {
+    /* keys and map in an arena of their own, given back at the end; a node
+     * alone on its server keeps server_nodes NULL (memory: most are) */
+    Arena tmp;
+    arena_init(&tmp);
     Map by = {0};
+    Vec **group = arena_alloc(&tmp, sizeof *group * ((size_t)m->nodes.n + 1));
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
-        const char *key = arena_printf(a, "%d/%s", n->port, n->host);   /* the port ends at '/' */
-        Vec *same = map_get(&by, key);
-        if (!same) {
-            same = arena_alloc(a, sizeof *same);
-            *same = (Vec){0};
-            map_put(a, &by, key, same);
+        const char *key = arena_printf(&tmp, "%d/%s", n->port, n->host);   /* the port ends at '/' */
+        MNode *first = map_get(&by, key);
+        if (!first) {
+            map_put(&tmp, &by, key, n);
+            continue;
         }
-        vec_push(a, same, n);
-        n->server_nodes = same;
+        Vec **same = &group[first->index];
+        if (!*same) {
+            *same = arena_alloc(a, sizeof **same);
+            vec_push(a, *same, first);
+            first->server_nodes = *same;
+        }
+        vec_push(a, *same, n);
+        n->server_nodes = *same;
     }
+    arena_free(&tmp);
 }
 
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)

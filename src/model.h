@@ -184,7 +184,8 @@ struct MNode {
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
     const char *cluster;  /* the model's cluster name (ownership marks) */
     const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
-    const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers) */
+    const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers);
+                               * NULL when it is alone there (model_server_nodes) */
     Span span;
     int index;
     /* settings, merged */
