@@ -50,8 +50,12 @@ static void rcerror(RCLTYPE *loc, yyscan_t scanner, Parser *p, const char *msg)
 /* The syntax tree's structures and lists go to p->tree (given back once the
  * model is built); the strings, which the model keeps, to p->arena. */
 static Arena *tree(Parser *p) { return p->tree ? p->tree : p->arena; }
+/* Tables, settings and publications: check.c is done with them before the
+ * subscriptions (Parser.early). */
+static Arena *early(Parser *p) { return p->early ? p->early : tree(p); }
 
 static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
+static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
 
 static Word *wcopy(Parser *p, Word w)
 {
@@ -148,7 +152,7 @@ statement
           t->name = *$2;
           t->replica_full = $4;
           t->span = @$;
-          vec_push(tree(p), &p->prog->tables, t);
+          vec_push(early(p), &p->prog->tables, t);
       }
     /* 'node' name '{' node_item* '}' */
     | K_NODE name '{' node_items '}'     {
@@ -163,15 +167,15 @@ statement
 
 defaults_items
     : %empty
-    | defaults_items setting             { vec_push(tree(p), &p->prog->defaults, $2); }
+    | defaults_items setting             { vec_push(early(p), &p->prog->defaults, $2); }
     | defaults_items error ';'
     ;
 
 /* node_item := setting | publish | subscribe | standby */
 node_items
     : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
-    | node_items setting                 { $$ = $1; vec_push(tree(p), &$$->settings, $2); }
-    | node_items publish                 { $$ = $1; vec_push(tree(p), &$$->publishes, $2); }
+    | node_items setting                 { $$ = $1; vec_push(early(p), &$$->settings, $2); }
+    | node_items publish                 { $$ = $1; vec_push(early(p), &$$->publishes, $2); }
     | node_items subscribe               { $$ = $1; vec_push(tree(p), &$$->subscribes, $2); }
     | node_items standby                 { $$ = $1; vec_push(tree(p), &$$->standbys, $2); }
     | node_items error ';'               { $$ = $1; }
@@ -183,41 +187,41 @@ node_items
  *          | 'set' guc '=' value ';' */
 setting
     : NAME value ';'                     {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PLAIN; $$->key = $1; $$->value = $2; $$->span = @$;
       }
     | NAME K_ENV name ';'                {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_ENV; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD K_ENV name ';'          {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_ENV; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD K_FILE STRING ';'       {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_FILE; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD STRING ';'              {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_LIT; $$->key = $1; $$->value = $2; $$->span = @$;
           diag_redact(p->diag, @2);
       }
     | K_SET guc_name '=' value ';'       {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_GUC; $$->key = $2; $$->value = $4; $$->span = @$;
       }
     ;
 
 table_body
-    : %empty                             { $$ = mk(p, sizeof(TableDecl)); }
+    : %empty                             { $$ = mk_early(p, sizeof(TableDecl)); }
     | '(' table_elems ')'                {
-          $$ = mk(p, sizeof(TableDecl));
+          $$ = mk_early(p, sizeof(TableDecl));
           $$->has_columns = true;
           for (int i = 0; i < $2.n; i++) {
               Column *c = $2.items[i];
               if (!c->is_table_pkey)
-                  vec_push(tree(p), &$$->columns, c);
+                  vec_push(early(p), &$$->columns, c);
               else if ($$->pkey.n)
                   diag_error(p->diag, c->span, "duplicate-primary-key",
                              "table has more than one primary key clause");
@@ -231,20 +235,20 @@ table_body
 
 /* column {',' column} [',' pkey]; pkey := 'primary' 'key' '(' name {',' name} ')' */
 table_elems
-    : column                             { $$ = (Vec){0}; vec_push(tree(p), &$$, $1); }
-    | table_elems ',' column             { $$ = $1; vec_push(tree(p), &$$, $3); }
+    : column                             { $$ = (Vec){0}; vec_push(early(p), &$$, $1); }
+    | table_elems ',' column             { $$ = $1; vec_push(early(p), &$$, $3); }
     ;
 
 column
     /* column := name type { 'primary' 'key' | 'not' 'null' } */
     : name type col_constraints          {
-          $$ = mk(p, sizeof(Column));
+          $$ = mk_early(p, sizeof(Column));
           $$->name = $1; $$->type = $2->s; $$->type_span = @2;
           $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
           $$->span = @$;
       }
     | K_PRIMARY K_KEY '(' name_list ')'  {
-          $$ = mk(p, sizeof(Column));
+          $$ = mk_early(p, sizeof(Column));
           $$->is_table_pkey = true;
           $$->pkey = $4;
           $$->span = @$;
@@ -286,11 +290,11 @@ replica_opt
 /* publish := 'publish' name ( '(' tname {',' tname} ')' | 'all' 'tables' ) [ with ] ';' */
 publish
     : K_PUBLISH name '(' tname_list ')' with_opt ';' {
-          $$ = mk(p, sizeof(PublishDecl));
+          $$ = mk_early(p, sizeof(PublishDecl));
           $$->name = $2; $$->tables = $4; $$->options = $6; $$->span = @$;
       }
     | K_PUBLISH name K_ALL K_TABLES with_opt ';' {
-          $$ = mk(p, sizeof(PublishDecl));
+          $$ = mk_early(p, sizeof(PublishDecl));
           $$->name = $2; $$->all_tables = true; $$->options = $5; $$->span = @$;
       }
     ;
@@ -351,16 +355,16 @@ guc_name
 
 /* tname := name [ '.' name ] */
 tname
-    : name                               { $$ = mk(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
+    : name                               { $$ = mk_early(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
     | name '.' name                      {
-          $$ = mk(p, sizeof(TName));
+          $$ = mk_early(p, sizeof(TName));
           $$->schema = $1; $$->name = $3; $$->span = @$;
       }
     ;
 
 tname_list
-    : tname                              { $$ = (Vec){0}; vec_push(tree(p), &$$, $1); }
-    | tname_list ',' tname               { $$ = $1; vec_push(tree(p), &$$, $3); }
+    : tname                              { $$ = (Vec){0}; vec_push(early(p), &$$, $1); }
+    | tname_list ',' tname               { $$ = $1; vec_push(early(p), &$$, $3); }
     ;
 
 name_list

@@ -1134,7 +1134,7 @@ static void check_standby_cycles(Checker *c)
 }
 
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
-                        bool check_only)
+                        Arena *early, bool check_only)
 {
     Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     c.m->check_only = check_only;
@@ -1156,7 +1156,9 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     check_tables(&c);
     declare_nodes(&c, &defs);
     /* nodes that were duplicates are not in the model; map decls by name */
-    for (int pass = 0; pass < 3; pass++)
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 2 && early)
+            arena_free(early);   /* tables, settings, publications: read no more */
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
@@ -1169,6 +1171,7 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
             else
                 resolve_subscriptions(&c, n, nd);
         }
+    }
     sb_free(&c.key);
     if (getenv("MEMDBG")) fprintf(stderr, "resolve: live %zu peak %zu\n", arena_live_bytes(), arena_peak_bytes());
     if (tree)
@@ -1192,5 +1195,5 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    return check_program_ex(a, d, prog, default_cluster, NULL, false);
+    return check_program_ex(a, d, prog, default_cluster, NULL, NULL, false);
 }

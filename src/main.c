@@ -419,23 +419,27 @@ int main(int argc, char **argv)
     diag_init(&diag, &arena);
     diag.werror = werror;
     diag.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(2));
-    Arena tree;   /* the syntax tree: given back once the model is built */
+    Arena tree, early;   /* the syntax tree: given back once the model is built */
     arena_init(&tree);
+    arena_init(&early);
     Program prog = {0};
     Parser parser = {0};
     parser.arena = &arena;
     parser.tree = &tree;
+    parser.early = &early;
     parser.diag = &diag;
     parser.prog = &prog;
     if (!parse_file(&parser, file, (Span){-1, 0, 0})) {
+        arena_free(&early);
         arena_free(&tree);
         arena_free(&arena);
         return 1;
     }
     Model *m = NULL;
     if (diag.nerrors == 0)
-        m = check_program_ex(&arena, &diag, &prog, default_cluster(&arena, file), &tree, check_only);
-    arena_free(&tree);   /* (again: nothing when check_program_ex gave it back) */
+        m = check_program_ex(&arena, &diag, &prog, default_cluster(&arena, file), &tree, &early, check_only);
+    arena_free(&early);   /* (again: nothing when check_program_ex gave them back) */
+    arena_free(&tree);
     int errors = diag_error_count(&diag);
     diag_flush(&diag, stderr);
     if (errors) {

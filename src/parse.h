@@ -12,6 +12,8 @@
 typedef struct Parser {
     Arena *arena;       /* names and strings, the sources: what the model keeps */
     Arena *tree;        /* the syntax tree's structures and lists; NULL: arena */
+    Arena *early;       /* of those, tables, settings and publications (check_program_ex
+                         * gives them back first); NULL: tree */
     DiagCtx *diag;
     Program *prog;
     Map loaded;         /* canonical path -> itself: files already read (include once) */
