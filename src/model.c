@@ -353,7 +353,8 @@ bool model_sub_enable_later(const MSub *sub)
 void model_group_servers(Arena *a, Model *m)
 {
     /* keys and map in an arena of their own, given back at the end; a node
-     * alone on its server keeps server_nodes NULL (memory: most are) */
+     * alone on its server gets the empty list (memory: most are) */
+    static const Vec alone = {0};
     Arena tmp;
     arena_init(&tmp);
     Map by = {0};
@@ -364,6 +365,7 @@ void model_group_servers(Arena *a, Model *m)
         MNode *first = map_get(&by, key);
         if (!first) {
             map_put(&tmp, &by, key, n);
+            n->server_nodes = &alone;
             continue;
         }
         Vec **same = &group[first->index];
@@ -380,7 +382,7 @@ void model_group_servers(Arena *a, Model *m)
 
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)
 {
-    if (!n->server_nodes) {
+    if (!n->server_nodes || !n->server_nodes->n) {
         vec_push(a, out, (void *)n);
         return;
     }
@@ -429,8 +431,8 @@ void model_hba_line(StrBuf *b, const HbaLine *h)
 
 const MNode *model_lock_node(const Model *m, const MNode *n)
 {
-    if (n->server_nodes && n->server_nodes->n)   /* the first declared on its server */
-        return n->server_nodes->items[0];
+    if (n->server_nodes)   /* the first declared on its server; empty: alone there */
+        return n->server_nodes->n ? n->server_nodes->items[0] : n;
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *o = m->nodes.items[i];
         if (o->port == n->port && strcmp(o->host, n->host) == 0)

@@ -185,7 +185,7 @@ struct MNode {
     const char *cluster;  /* the model's cluster name (ownership marks) */
     const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
     const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers);
-                               * NULL when it is alone there (model_server_nodes) */
+                               * empty when it is alone there; NULL: not grouped yet */
     Span span;
     int index;
     /* settings, merged */
