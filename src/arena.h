@@ -8,12 +8,12 @@ typedef struct ArenaBlock ArenaBlock;
 
 typedef struct Arena {
     ArenaBlock *head;
-    size_t used;   /* bytes handed out, for statistics */
+    size_t used;   /* bytes handed out (with alignment padding), for statistics */
 } Arena;
 
 void arena_init(Arena *a);
 void arena_free(Arena *a);
-void *arena_alloc(Arena *a, size_t size);      /* zeroed, aligned to 16 */
+void *arena_alloc(Arena *a, size_t size);      /* zeroed, aligned for pointers and long (8) */
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...)
