@@ -8,7 +8,6 @@
 #include "replcheck.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1173,7 +1172,6 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
         }
     }
     sb_free(&c.key);
-    if (getenv("MEMDBG")) fprintf(stderr, "resolve: live %zu peak %zu\n", arena_live_bytes(), arena_peak_bytes());
     if (tree)
         arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);
@@ -1183,13 +1181,9 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
         ((MNode *)c.m->nodes.items[i])->cluster_nodes = &c.m->nodes;
     model_group_servers(a, c.m);
     /* run even after errors, so that one run reports everything */
-    if (getenv("MEMDBG")) fprintf(stderr, "freed: live %zu\n", arena_live_bytes());
     check_replication(a, d, c.m);
-    if (getenv("MEMDBG")) fprintf(stderr, "replcheck: live %zu\n", arena_live_bytes());
     derive_settings(a, c.m);
-    if (getenv("MEMDBG")) fprintf(stderr, "derive: live %zu\n", arena_live_bytes());
     check_derived(a, d, c.m);
-    if (getenv("MEMDBG")) fprintf(stderr, "end: live %zu\n", arena_live_bytes());
     return c.m;
 }
 
