@@ -49,13 +49,19 @@ static void rcerror(RCLTYPE *loc, yyscan_t scanner, Parser *p, const char *msg)
 
 /* The syntax tree's structures and lists go to p->tree (given back once the
  * model is built); the strings, which the model keeps, to p->arena. */
-static Arena *tree(Parser *p) { return p->tree ? p->tree : p->arena; }
-/* Tables, settings and publications: check.c is done with them before the
- * subscriptions (Parser.early). */
-static Arena *early(Parser *p) { return p->early ? p->early : tree(p); }
+static Arena *top(Parser *p) { return p->tree ? p->tree : p->arena; }
+/* What belongs to a node (and the options and lists in it): the file's part
+ * when there are parts (Parser.parts), else the tree. */
+static Arena *tree(Parser *p) { return p->part ? &p->part->arena : top(p); }
+/* Tables and settings: check.c is done with them once the nodes are
+ * declared (Parser.early); publications, before the subscriptions
+ * (Parser.pubs). */
+static Arena *early(Parser *p) { return p->early ? p->early : top(p); }
+static Arena *pubs(Parser *p) { return p->pubs ? p->pubs : top(p); }
 
 static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
 static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
+static void *mk_pubs(Parser *p, size_t n) { return arena_alloc(pubs(p), n); }
 
 static Word *wcopy(Parser *p, Word w)
 {
@@ -141,7 +147,7 @@ file
 
 statement
     /* 'cluster' name ';' */
-    : K_CLUSTER name ';'                 { vec_push(tree(p), &p->prog->clusters, wcopy(p, $2)); }
+    : K_CLUSTER name ';'                 { vec_push(top(p), &p->prog->clusters, wcopy(p, $2)); }
     /* 'include' string ';' */
     | K_INCLUDE STRING ';'               { parse_file(p, $2.s, @2); }
     /* 'defaults' '{' setting* '}' */
@@ -159,7 +165,9 @@ statement
           NodeDecl *n = $4;
           n->name = $2;
           n->span = span_join(@1, @2);
-          vec_push(tree(p), &p->prog->nodes, n);
+          vec_push(top(p), &p->prog->nodes, n);
+          if (p->part)
+              p->part->last_node = p->prog->nodes.n - 1;
       }
     | error ';'
     | error '}'
@@ -175,7 +183,7 @@ defaults_items
 node_items
     : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
     | node_items setting                 { $$ = $1; vec_push(early(p), &$$->settings, $2); }
-    | node_items publish                 { $$ = $1; vec_push(early(p), &$$->publishes, $2); }
+    | node_items publish                 { $$ = $1; vec_push(pubs(p), &$$->publishes, $2); }
     | node_items subscribe               { $$ = $1; vec_push(tree(p), &$$->subscribes, $2); }
     | node_items standby                 { $$ = $1; vec_push(tree(p), &$$->standbys, $2); }
     | node_items error ';'               { $$ = $1; }
@@ -290,11 +298,11 @@ replica_opt
 /* publish := 'publish' name ( '(' tname {',' tname} ')' | 'all' 'tables' ) [ with ] ';' */
 publish
     : K_PUBLISH name '(' tname_list ')' with_opt ';' {
-          $$ = mk_early(p, sizeof(PublishDecl));
+          $$ = mk_pubs(p, sizeof(PublishDecl));
           $$->name = $2; $$->tables = $4; $$->options = $6; $$->span = @$;
       }
     | K_PUBLISH name K_ALL K_TABLES with_opt ';' {
-          $$ = mk_early(p, sizeof(PublishDecl));
+          $$ = mk_pubs(p, sizeof(PublishDecl));
           $$->name = $2; $$->all_tables = true; $$->options = $5; $$->span = @$;
       }
     ;
@@ -355,16 +363,16 @@ guc_name
 
 /* tname := name [ '.' name ] */
 tname
-    : name                               { $$ = mk_early(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
+    : name                               { $$ = mk_pubs(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
     | name '.' name                      {
-          $$ = mk_early(p, sizeof(TName));
+          $$ = mk_pubs(p, sizeof(TName));
           $$->schema = $1; $$->name = $3; $$->span = @$;
       }
     ;
 
 tname_list
-    : tname                              { $$ = (Vec){0}; vec_push(early(p), &$$, $1); }
-    | tname_list ',' tname               { $$ = $1; vec_push(early(p), &$$, $3); }
+    : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, $1); }
+    | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, $3); }
     ;
 
 name_list

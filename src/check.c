@@ -1132,8 +1132,14 @@ static void check_standby_cycles(Checker *c)
     free(state);
 }
 
+static int by_last_node(const void *a, const void *b)
+{
+    int x = (*(ProgramPart *const *)a)->last_node, y = (*(ProgramPart *const *)b)->last_node;
+    return (x > y) - (x < y);
+}
+
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
-                        Arena *early, bool check_only)
+                        Arena *early, Arena *pubs, bool check_only)
 {
     Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     c.m->check_only = check_only;
@@ -1154,13 +1160,22 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     collect_settings(&c, &prog->defaults, &defs);
     check_tables(&c);
     declare_nodes(&c, &defs);
+    if (early)
+        arena_free(early);   /* tables and settings: read no more */
     /* nodes that were duplicates are not in the model; map decls by name */
+    /* with tree: each file's part given back once its last node is resolved */
+    int nparts = tree ? prog->parts.n : 0, next_part = 0;
+    ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
+    memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
+    qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
     for (int pass = 0; pass < 3; pass++) {
-        if (pass == 2 && early)
-            arena_free(early);   /* tables, settings, publications: read no more */
+        if (pass == 2 && pubs)
+            arena_free(pubs);   /* publications: read no more (the standbys' check was the last) */
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
+            for (; pass == 2 && next_part < nparts && parts[next_part]->last_node < i; next_part++)
+                arena_free(&parts[next_part]->arena);   /* their nodes are resolved */
             if (!n || n->span.start != nd->name.span.start || n->span.file != nd->name.span.file)
                 continue;
             if (pass == 0)
@@ -1171,6 +1186,9 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
                 resolve_subscriptions(&c, n, nd);
         }
     }
+    for (; next_part < nparts; next_part++)   /* (files without nodes) */
+        arena_free(&parts[next_part]->arena);
+    free(parts);
     sb_free(&c.key);
     if (tree)
         arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
@@ -1189,5 +1207,5 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    return check_program_ex(a, d, prog, default_cluster, NULL, NULL, false);
+    return check_program_ex(a, d, prog, default_cluster, NULL, NULL, NULL, false);
 }

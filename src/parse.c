@@ -127,6 +127,13 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     int file = diag_add_source(p->diag, name, text, len);
     int saved_file = p->file;
     p->file = file;
+    ProgramPart *saved_part = p->part;
+    if (p->parts && p->tree) {
+        p->part = arena_alloc(p->arena, sizeof *p->part);
+        arena_init(&p->part->arena);
+        p->part->last_node = -1;
+        vec_push(p->arena, &p->prog->parts, p->part);   /* (outlives the tree) */
+    }
     struct LexState ls = {p, file, 0};
     yyscan_t scanner;
     rclex_init_extra(&ls, &scanner);
@@ -135,6 +142,13 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     rc_delete_buffer(buf, scanner);
     rclex_destroy(scanner);
     p->file = saved_file;
+    p->part = saved_part;
+}
+
+void program_free_parts(const Program *prog)
+{
+    for (int i = 0; i < prog->parts.n; i++)
+        arena_free(&((ProgramPart *)prog->parts.items[i])->arena);
 }
 
 /* Report that a file cannot be read: at the include, or for the top file

@@ -12,8 +12,12 @@
 typedef struct Parser {
     Arena *arena;       /* names and strings, the sources: what the model keeps */
     Arena *tree;        /* the syntax tree's structures and lists; NULL: arena */
-    Arena *early;       /* of those, tables, settings and publications (check_program_ex
-                         * gives them back first); NULL: tree */
+    Arena *early;       /* of those, tables and settings (check_program_ex gives them back
+                         * first); NULL: tree */
+    Arena *pubs;        /* publications (given back next); NULL: tree */
+    bool parts;         /* the rest of each file's in an arena of its own (ProgramPart),
+                         * given back once its nodes are resolved; needs tree */
+    ProgramPart *part;  /* the file being parsed's, with parts */
     DiagCtx *diag;
     Program *prog;
     Map loaded;         /* canonical path -> itself: files already read (include once) */
