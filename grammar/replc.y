@@ -53,14 +53,16 @@ static Arena *top(Parser *p) { return p->tree ? p->tree : p->arena; }
 /* What belongs to a node (and the options and lists in it): the file's part
  * when there are parts (Parser.parts), else the tree. */
 static Arena *tree(Parser *p) { return p->part ? &p->part->arena : top(p); }
-/* Tables and settings: check.c is done with them once the nodes are
- * declared (Parser.early); publications, before the subscriptions
- * (Parser.pubs). */
+/* Tables: check.c is done with them before the nodes (Parser.tables);
+ * settings once the nodes are declared (Parser.early); publications,
+ * before the subscriptions (Parser.pubs). */
+static Arena *tables(Parser *p) { return p->tables ? p->tables : top(p); }
 static Arena *early(Parser *p) { return p->early ? p->early : top(p); }
 static Arena *pubs(Parser *p) { return p->pubs ? p->pubs : top(p); }
 
 static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
 static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
+static void *mk_tables(Parser *p, size_t n) { return arena_alloc(tables(p), n); }
 static void *mk_pubs(Parser *p, size_t n) { return arena_alloc(pubs(p), n); }
 
 static Word *wcopy(Parser *p, Word w)
@@ -158,7 +160,7 @@ statement
           t->name = *$2;
           t->replica_full = $4;
           t->span = @$;
-          vec_push(early(p), &p->prog->tables, t);
+          vec_push(tables(p), &p->prog->tables, t);
       }
     /* 'node' name '{' node_item* '}' */
     | K_NODE name '{' node_items '}'     {
@@ -222,14 +224,14 @@ setting
     ;
 
 table_body
-    : %empty                             { $$ = mk_early(p, sizeof(TableDecl)); }
+    : %empty                             { $$ = mk_tables(p, sizeof(TableDecl)); }
     | '(' table_elems ')'                {
-          $$ = mk_early(p, sizeof(TableDecl));
+          $$ = mk_tables(p, sizeof(TableDecl));
           $$->has_columns = true;
           for (int i = 0; i < $2.n; i++) {
               Column *c = $2.items[i];
               if (!c->is_table_pkey)
-                  vec_push(early(p), &$$->columns, c);
+                  vec_push(tables(p), &$$->columns, c);
               else if ($$->pkey.n)
                   diag_error(p->diag, c->span, "duplicate-primary-key",
                              "table has more than one primary key clause");
@@ -243,20 +245,20 @@ table_body
 
 /* column {',' column} [',' pkey]; pkey := 'primary' 'key' '(' name {',' name} ')' */
 table_elems
-    : column                             { $$ = (Vec){0}; vec_push(early(p), &$$, $1); }
-    | table_elems ',' column             { $$ = $1; vec_push(early(p), &$$, $3); }
+    : column                             { $$ = (Vec){0}; vec_push(tables(p), &$$, $1); }
+    | table_elems ',' column             { $$ = $1; vec_push(tables(p), &$$, $3); }
     ;
 
 column
     /* column := name type { 'primary' 'key' | 'not' 'null' } */
     : name type col_constraints          {
-          $$ = mk_early(p, sizeof(Column));
+          $$ = mk_tables(p, sizeof(Column));
           $$->name = $1; $$->type = $2->s; $$->type_span = @2;
           $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
           $$->span = @$;
       }
     | K_PRIMARY K_KEY '(' name_list ')'  {
-          $$ = mk_early(p, sizeof(Column));
+          $$ = mk_tables(p, sizeof(Column));
           $$->is_table_pkey = true;
           $$->pkey = $4;
           $$->span = @$;

@@ -1139,7 +1139,7 @@ static int by_last_node(const void *a, const void *b)
 }
 
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
-                        Arena *early, Arena *pubs, bool check_only)
+                        Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
     Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     c.m->check_only = check_only;
@@ -1159,9 +1159,11 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     Settings defs;
     collect_settings(&c, &prog->defaults, &defs);
     check_tables(&c);
+    if (tables)
+        arena_free(tables);   /* the tables' declarations: read no more */
     declare_nodes(&c, &defs);
     if (early)
-        arena_free(early);   /* tables and settings: read no more */
+        arena_free(early);   /* settings: read no more */
     /* nodes that were duplicates are not in the model; map decls by name */
     /* with tree: each file's part given back once its last node is resolved */
     int nparts = tree ? prog->parts.n : 0, next_part = 0;
@@ -1207,5 +1209,5 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
 
 Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
 {
-    return check_program_ex(a, d, prog, default_cluster, NULL, NULL, NULL, false);
+    return check_program_ex(a, d, prog, default_cluster, NULL, NULL, NULL, NULL, false);
 }

@@ -419,14 +419,16 @@ int main(int argc, char **argv)
     diag_init(&diag, &arena);
     diag.werror = werror;
     diag.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(2));
-    Arena tree, early, pubs;   /* the syntax tree: given back once the model is built */
+    Arena tree, tables, early, pubs;   /* the syntax tree: given back once the model is built */
     arena_init(&tree);
+    arena_init(&tables);
     arena_init(&early);
     arena_init(&pubs);
     Program prog = {0};
     Parser parser = {0};
     parser.arena = &arena;
     parser.tree = &tree;
+    parser.tables = &tables;
     parser.early = &early;
     parser.pubs = &pubs;
     parser.parts = true;
@@ -436,16 +438,19 @@ int main(int argc, char **argv)
         program_free_parts(&prog);
         arena_free(&pubs);
         arena_free(&early);
+        arena_free(&tables);
         arena_free(&tree);
         arena_free(&arena);
         return 1;
     }
     Model *m = NULL;
     if (diag.nerrors == 0)
-        m = check_program_ex(&arena, &diag, &prog, default_cluster(&arena, file), &tree, &early, &pubs, check_only);
+        m = check_program_ex(&arena, &diag, &prog, default_cluster(&arena, file), &tree, &tables, &early,
+                             &pubs, check_only);
     program_free_parts(&prog);   /* (again: nothing when check_program_ex gave them back) */
     arena_free(&pubs);
     arena_free(&early);
+    arena_free(&tables);
     arena_free(&tree);
     int errors = diag_error_count(&diag);
     diag_flush(&diag, stderr);

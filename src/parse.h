@@ -12,8 +12,8 @@
 typedef struct Parser {
     Arena *arena;       /* names and strings, the sources: what the model keeps */
     Arena *tree;        /* the syntax tree's structures and lists; NULL: arena */
-    Arena *early;       /* of those, tables and settings (check_program_ex gives them back
-                         * first); NULL: tree */
+    Arena *tables;      /* of those, tables (check_program_ex gives them back first); NULL: tree */
+    Arena *early;       /* settings (given back next); NULL: tree */
     Arena *pubs;        /* publications (given back next); NULL: tree */
     bool parts;         /* the rest of each file's in an arena of its own (ProgramPart),
                          * given back once its nodes are resolved; needs tree */
