@@ -1168,8 +1168,10 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     /* with tree: each file's part given back once its last node is resolved */
     int nparts = tree ? prog->parts.n : 0, next_part = 0;
     ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
-    memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
-    qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
+    if (nparts) {   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
+        memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
+        qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
+    }
     for (int pass = 0; pass < 3; pass++) {
         if (pass == 2 && pubs)
             arena_free(pubs);   /* publications: read no more (the standbys' check was the last) */
@@ -1188,7 +1190,7 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
                 resolve_subscriptions(&c, n, nd);
         }
     }
-    for (; next_part < nparts; next_part++)   /* (files without nodes) */
+    for (; next_part < nparts; next_part++)   /* (the last nodes' files) */
         arena_free(&parts[next_part]->arena);
     free(parts);
     sb_free(&c.key);
