@@ -10,7 +10,9 @@ struct LexState {
     unsigned off;
 };
 
-int lex_keyword(const char *s);
+/* The keyword token of s (0: not a keyword); *word: its spelling, kept for
+ * good (the scanner does not copy keywords). */
+int lex_keyword(const char *s, const char **word);
 /* Report the first byte of s that is not valid UTF-8 (a lexical error at
  * it); at is the span of s. Returns true when all of s is valid. */
 bool lex_check_utf8(struct LexState *ls, const Span *at, const char *s, size_t n);

@@ -47,7 +47,23 @@ static void rcerror(RCLTYPE *loc, yyscan_t scanner, Parser *p, const char *msg)
     diag_error(p->diag, *loc, "syntax", "%s", msg);
 }
 
-static void *mk(Parser *p, size_t n) { return arena_alloc(p->arena, n); }
+/* The syntax tree's structures and lists go to p->tree (given back once the
+ * model is built); the strings, which the model keeps, to p->arena. */
+static Arena *top(Parser *p) { return p->tree ? p->tree : p->arena; }
+/* What belongs to a node (and the options and lists in it): the file's part
+ * when there are parts (Parser.parts), else the tree. */
+static Arena *tree(Parser *p) { return p->part ? &p->part->arena : top(p); }
+/* Tables: check.c is done with them before the nodes (Parser.tables);
+ * settings once the nodes are declared (Parser.early); publications,
+ * before the subscriptions (Parser.pubs). */
+static Arena *tables(Parser *p) { return p->tables ? p->tables : top(p); }
+static Arena *early(Parser *p) { return p->early ? p->early : top(p); }
+static Arena *pubs(Parser *p) { return p->pubs ? p->pubs : top(p); }
+
+static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
+static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
+static void *mk_tables(Parser *p, size_t n) { return arena_alloc(tables(p), n); }
+static void *mk_pubs(Parser *p, size_t n) { return arena_alloc(pubs(p), n); }
 
 static Word *wcopy(Parser *p, Word w)
 {
@@ -62,7 +78,7 @@ static TypeText *tt_new(Parser *p, const char *s)
 {
     TypeText *t = mk(p, sizeof *t);
     t->len = strlen(s);
-    t->cap = t->len + 16;
+    t->cap = t->len + 1;   /* most types are one word: no room to spare (memory) */
     t->s = arena_alloc(p->arena, t->cap);
     memcpy(t->s, s, t->len + 1);
     return t;
@@ -133,7 +149,7 @@ file
 
 statement
     /* 'cluster' name ';' */
-    : K_CLUSTER name ';'                 { vec_push(p->arena, &p->prog->clusters, wcopy(p, $2)); }
+    : K_CLUSTER name ';'                 { vec_push(top(p), &p->prog->clusters, wcopy(p, $2)); }
     /* 'include' string ';' */
     | K_INCLUDE STRING ';'               { parse_file(p, $2.s, @2); }
     /* 'defaults' '{' setting* '}' */
@@ -144,14 +160,16 @@ statement
           t->name = *$2;
           t->replica_full = $4;
           t->span = @$;
-          vec_push(p->arena, &p->prog->tables, t);
+          vec_push(tables(p), &p->prog->tables, t);
       }
     /* 'node' name '{' node_item* '}' */
     | K_NODE name '{' node_items '}'     {
           NodeDecl *n = $4;
           n->name = $2;
           n->span = span_join(@1, @2);
-          vec_push(p->arena, &p->prog->nodes, n);
+          vec_push(top(p), &p->prog->nodes, n);
+          if (p->part)
+              p->part->last_node = p->prog->nodes.n - 1;
       }
     | error ';'
     | error '}'
@@ -159,17 +177,17 @@ statement
 
 defaults_items
     : %empty
-    | defaults_items setting             { vec_push(p->arena, &p->prog->defaults, $2); }
+    | defaults_items setting             { vec_push(early(p), &p->prog->defaults, $2); }
     | defaults_items error ';'
     ;
 
 /* node_item := setting | publish | subscribe | standby */
 node_items
     : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
-    | node_items setting                 { $$ = $1; vec_push(p->arena, &$$->settings, $2); }
-    | node_items publish                 { $$ = $1; vec_push(p->arena, &$$->publishes, $2); }
-    | node_items subscribe               { $$ = $1; vec_push(p->arena, &$$->subscribes, $2); }
-    | node_items standby                 { $$ = $1; vec_push(p->arena, &$$->standbys, $2); }
+    | node_items setting                 { $$ = $1; vec_push(early(p), &$$->settings, $2); }
+    | node_items publish                 { $$ = $1; vec_push(pubs(p), &$$->publishes, $2); }
+    | node_items subscribe               { $$ = $1; vec_push(tree(p), &$$->subscribes, $2); }
+    | node_items standby                 { $$ = $1; vec_push(tree(p), &$$->standbys, $2); }
     | node_items error ';'               { $$ = $1; }
     ;
 
@@ -179,41 +197,41 @@ node_items
  *          | 'set' guc '=' value ';' */
 setting
     : NAME value ';'                     {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PLAIN; $$->key = $1; $$->value = $2; $$->span = @$;
       }
     | NAME K_ENV name ';'                {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_ENV; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD K_ENV name ';'          {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_ENV; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD K_FILE STRING ';'       {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_FILE; $$->key = $1; $$->value = $3; $$->span = @$;
       }
     | K_PASSWORD STRING ';'              {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_PASSWORD_LIT; $$->key = $1; $$->value = $2; $$->span = @$;
           diag_redact(p->diag, @2);
       }
     | K_SET guc_name '=' value ';'       {
-          $$ = mk(p, sizeof(Setting));
+          $$ = mk_early(p, sizeof(Setting));
           $$->kind = SET_GUC; $$->key = $2; $$->value = $4; $$->span = @$;
       }
     ;
 
 table_body
-    : %empty                             { $$ = mk(p, sizeof(TableDecl)); }
+    : %empty                             { $$ = mk_tables(p, sizeof(TableDecl)); }
     | '(' table_elems ')'                {
-          $$ = mk(p, sizeof(TableDecl));
+          $$ = mk_tables(p, sizeof(TableDecl));
           $$->has_columns = true;
           for (int i = 0; i < $2.n; i++) {
               Column *c = $2.items[i];
               if (!c->is_table_pkey)
-                  vec_push(p->arena, &$$->columns, c);
+                  vec_push(tables(p), &$$->columns, c);
               else if ($$->pkey.n)
                   diag_error(p->diag, c->span, "duplicate-primary-key",
                              "table has more than one primary key clause");
@@ -227,20 +245,20 @@ table_body
 
 /* column {',' column} [',' pkey]; pkey := 'primary' 'key' '(' name {',' name} ')' */
 table_elems
-    : column                             { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
-    | table_elems ',' column             { $$ = $1; vec_push(p->arena, &$$, $3); }
+    : column                             { $$ = (Vec){0}; vec_push(tables(p), &$$, $1); }
+    | table_elems ',' column             { $$ = $1; vec_push(tables(p), &$$, $3); }
     ;
 
 column
     /* column := name type { 'primary' 'key' | 'not' 'null' } */
     : name type col_constraints          {
-          $$ = mk(p, sizeof(Column));
+          $$ = mk_tables(p, sizeof(Column));
           $$->name = $1; $$->type = $2->s; $$->type_span = @2;
           $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
           $$->span = @$;
       }
     | K_PRIMARY K_KEY '(' name_list ')'  {
-          $$ = mk(p, sizeof(Column));
+          $$ = mk_tables(p, sizeof(Column));
           $$->is_table_pkey = true;
           $$->pkey = $4;
           $$->span = @$;
@@ -282,11 +300,11 @@ replica_opt
 /* publish := 'publish' name ( '(' tname {',' tname} ')' | 'all' 'tables' ) [ with ] ';' */
 publish
     : K_PUBLISH name '(' tname_list ')' with_opt ';' {
-          $$ = mk(p, sizeof(PublishDecl));
+          $$ = mk_pubs(p, sizeof(PublishDecl));
           $$->name = $2; $$->tables = $4; $$->options = $6; $$->span = @$;
       }
     | K_PUBLISH name K_ALL K_TABLES with_opt ';' {
-          $$ = mk(p, sizeof(PublishDecl));
+          $$ = mk_pubs(p, sizeof(PublishDecl));
           $$->name = $2; $$->all_tables = true; $$->options = $5; $$->span = @$;
       }
     ;
@@ -319,8 +337,8 @@ with_opt
     ;
 
 options
-    : option                             { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
-    | options ',' option                 { $$ = $1; vec_push(p->arena, &$$, $3); }
+    : option                             { $$ = (Vec){0}; vec_push(tree(p), &$$, $1); }
+    | options ',' option                 { $$ = $1; vec_push(tree(p), &$$, $3); }
     ;
 
 /* option := name [ '=' value ] */
@@ -347,21 +365,21 @@ guc_name
 
 /* tname := name [ '.' name ] */
 tname
-    : name                               { $$ = mk(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
+    : name                               { $$ = mk_pubs(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
     | name '.' name                      {
-          $$ = mk(p, sizeof(TName));
+          $$ = mk_pubs(p, sizeof(TName));
           $$->schema = $1; $$->name = $3; $$->span = @$;
       }
     ;
 
 tname_list
-    : tname                              { $$ = (Vec){0}; vec_push(p->arena, &$$, $1); }
-    | tname_list ',' tname               { $$ = $1; vec_push(p->arena, &$$, $3); }
+    : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, $1); }
+    | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, $3); }
     ;
 
 name_list
-    : name                               { $$ = (Vec){0}; vec_push(p->arena, &$$, wcopy(p, $1)); }
-    | name_list ',' name                 { $$ = $1; vec_push(p->arena, &$$, wcopy(p, $3)); }
+    : name                               { $$ = (Vec){0}; vec_push(tree(p), &$$, wcopy(p, $1)); }
+    | name_list ',' name                 { $$ = $1; vec_push(tree(p), &$$, wcopy(p, $3)); }
     ;
 
 /* value := name | string | number */

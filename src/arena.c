@@ -15,6 +15,25 @@ struct ArenaBlock {
 
 enum { BLOCK_SIZE = 1 << 20 };
 
+static size_t live_bytes, peak_bytes;   /* over every arena: arena_live_bytes */
+
+static void count(size_t add, size_t sub)
+{
+    live_bytes = live_bytes + add - sub;
+    if (live_bytes > peak_bytes)
+        peak_bytes = live_bytes;
+}
+
+size_t arena_live_bytes(void)
+{
+    return live_bytes;
+}
+
+size_t arena_peak_bytes(void)
+{
+    return peak_bytes;
+}
+
 void arena_init(Arena *a)
 {
     a->head = NULL;
@@ -23,6 +42,7 @@ void arena_init(Arena *a)
 
 void arena_free(Arena *a)
 {
+    count(0, a->used);
     ArenaBlock *b = a->head;
     while (b) {
         ArenaBlock *next = b->next;
@@ -43,7 +63,7 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-/* size bytes at align (1 or 16) in the head block, a new block when it has no room */
+/* size bytes at align (1 or 8) in the head block, a new block when it has no room */
 static void *bump(Arena *a, size_t size, size_t align)
 {
     ArenaBlock *b = a->head;
@@ -65,14 +85,18 @@ static void *bump(Arena *a, size_t size, size_t align)
         }
     }
     void *p = b->data + off;
+    size_t add = off - b->off + size;   /* with the padding before it */
     b->off = off + size;
-    a->used += size;
+    a->used += add;
+    count(add, 0);
     return p;
 }
 
 void *arena_alloc(Arena *a, size_t size)
 {
-    void *p = bump(a, size, 16);
+    /* 8: what every structure of replc needs (pointers, long); not
+     * max_align_t's 16, which costs 8 bytes on most small allocations */
+    void *p = bump(a, size, _Alignof(void *) > _Alignof(long) ? _Alignof(void *) : _Alignof(long));
     memset(p, 0, size);
     return p;
 }
@@ -112,16 +136,38 @@ void arena_release(Arena *a, void *p)
         if (b->own && (void *)b->data == p) {
             *link = b->next;
             a->used -= b->off;
+            count(0, b->off);
             free(b);
             return;
         }
     }
 }
 
+void arena_reset(Arena *a)
+{
+    ArenaBlock *keep = NULL, *b = a->head;
+    while (b) {
+        ArenaBlock *next = b->next;
+        if (!keep && !b->own)
+            keep = b;
+        else
+            free(b);
+        b = next;
+    }
+    count(0, a->used);
+    a->used = 0;
+    a->head = keep;
+    if (keep) {
+        keep->next = NULL;
+        keep->off = 0;
+    }
+}
+
 void vec_push(Arena *a, Vec *v, void *item)
 {
     if (v->n == v->cap) {
-        int cap = v->cap ? v->cap * 2 : 4;
+        /* one item first (most lists of a topology hold one), then 4, then doubling */
+        int cap = v->cap == 0 ? 1 : v->cap == 1 ? 4 : v->cap * 2;
         void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
         if (v->n)
             memcpy(items, v->items, sizeof(void *) * (size_t)v->n);

@@ -8,12 +8,12 @@ typedef struct ArenaBlock ArenaBlock;
 
 typedef struct Arena {
     ArenaBlock *head;
-    size_t used;   /* bytes handed out, for statistics */
+    size_t used;   /* bytes handed out (with alignment padding), for statistics */
 } Arena;
 
 void arena_init(Arena *a);
 void arena_free(Arena *a);
-void *arena_alloc(Arena *a, size_t size);      /* zeroed, aligned to 16 */
+void *arena_alloc(Arena *a, size_t size);      /* zeroed, aligned for pointers and long (8) */
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...)
@@ -22,6 +22,15 @@ char *arena_printf(Arena *a, const char *fmt, ...)
  * points to any more (a grown table's old storage); others stay until
  * arena_free. */
 void arena_release(Arena *a, void *p);
+/* Give back every block but one and start over: for temporaries made in a
+ * loop (each round's are garbage before the next). */
+void arena_reset(Arena *a);
+
+/* Bytes handed out by every arena of the process and not yet given back
+ * (arena_free, arena_reset, arena_release), and the most there ever were:
+ * a deterministic measure of memory (REPLC_MEMSTATS, bench/README.md). */
+size_t arena_live_bytes(void);
+size_t arena_peak_bytes(void);
 
 /* A growable array of pointers whose storage lives in the arena. */
 typedef struct Vec {

@@ -96,12 +96,23 @@ typedef struct NodeDecl {
     Span span;
 } NodeDecl;
 
+/* One file's part of the syntax tree, in an arena of its own (Parser.parts):
+ * check_program_ex gives it back once it has resolved the file's last node. */
+typedef struct ProgramPart {
+    Arena arena;
+    int last_node;      /* index in Program.nodes of the file's last node; -1: none */
+} ProgramPart;
+
 typedef struct Program {
     Word cluster;       /* .s == NULL when absent */
     Vec clusters;       /* Word *: every cluster statement, to report repeats */
     Vec defaults;       /* Setting *, from every defaults block in order */
     Vec tables;         /* TableDecl * */
     Vec nodes;          /* NodeDecl * */
+    Vec parts;          /* ProgramPart *, when the parser made them */
 } Program;
+
+/* Give back every part's arena (after check_program_ex, or instead of it). */
+void program_free_parts(const Program *prog);
 
 #endif

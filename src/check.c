@@ -25,8 +25,8 @@ typedef struct Checker {
     const Program *prog;
     Map nodes;     /* name -> MNode * */
     Map tables;    /* display name -> MTable * */
-    Map pubs;      /* node_key -> MPub *, as the nodes' pubs */
-    Map subs;      /* node_key -> MSub *, as the nodes' subs */
+    Map pubs;      /* node_key -> MPub *: the pubs of nodes with more than SCAN_MAX */
+    Map subs;      /* node_key -> MSub *: the subs of nodes with more than SCAN_MAX */
     StrBuf key;    /* node_key's result */
     Map columns;   /* column name -> ColumnSeen *, shared by all tables */
     Vec guc_reported; /* Setting *: server settings whose name was reported (once, not per node) */
@@ -719,9 +719,43 @@ static const char *node_key(Checker *c, const MNode *n, const char *name)
     return c->key.s;
 }
 
+/* A node's publications (or subscriptions) up to this many are found by
+ * looking through its list; past it by the map (memory: most nodes have a
+ * few, and a map entry costs more than the search). */
+enum { SCAN_MAX = 8 };
+
+static const char *pub_name(const void *p)
+{
+    return ((const MPub *)p)->name;
+}
+
+static const char *sub_name(const void *s)
+{
+    return ((const MSub *)s)->name;
+}
+
+/* The item of n's list v named name (v mapped in m past SCAN_MAX), or NULL. */
+static void *find_named(Checker *c, const Map *m, const MNode *n, const Vec *v,
+                        const char *(*name_of)(const void *), const char *name)
+{
+    if (v->n > SCAN_MAX)
+        return map_get(m, node_key(c, n, name));
+    for (int i = 0; i < v->n; i++)
+        if (strcmp(name_of(v->items[i]), name) == 0)
+            return v->items[i];
+    return NULL;
+}
+
+/* After pushing onto n's list v: map what find_named will look up in m. */
+static void named_added(Checker *c, Map *m, const MNode *n, const Vec *v, const char *(*name_of)(const void *))
+{
+    for (int i = v->n == SCAN_MAX + 1 ? 0 : v->n - 1; v->n > SCAN_MAX && i < v->n; i++)
+        map_put(c->a, m, arena_strdup(c->a, node_key(c, n, name_of(v->items[i]))), v->items[i]);
+}
+
 static MPub *find_pub(Checker *c, const MNode *n, const char *name)
 {
-    return map_get(&c->pubs, node_key(c, n, name));
+    return find_named(c, &c->pubs, n, &n->pubs, pub_name, name);
 }
 
 /* The publication's options into its typed fields. */
@@ -792,13 +826,13 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         for (int k = 0; k < p->tables.n; k++)
             add_table(c->a, n, p->tables.items[k]);
         vec_push(c->a, &n->pubs, p);
-        map_put(c->a, &c->pubs, arena_strdup(c->a, node_key(c, n, p->name)), p);
+        named_added(c, &c->pubs, n, &n->pubs, pub_name);
     }
 }
 
 static MSub *find_sub(Checker *c, const MNode *n, const char *name)
 {
-    return map_get(&c->subs, node_key(c, n, name));
+    return find_named(c, &c->subs, n, &n->subs, sub_name, name);
 }
 
 /* The subscription's options into its typed fields, and what follows from
@@ -813,6 +847,8 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
                           o, order);
     for (int k = 0; k < so->n; k++)
         so->order[k] = (SubOpt)order[k];
+    if (so->n)
+        so->span = arena_alloc(c->a, sizeof(Span) * SUBOPT_COUNT);
     for (int id = 0; id < SUBOPT_COUNT; id++)
         if ((so->given[id] = o[id] != NULL))
             so->span[id] = o[id]->span;
@@ -949,8 +985,15 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     const char *name = sd->name.s;
     if (name)
         check_name(c, &sd->name, "subscription", true);
-    else
-        name = model_ident(c->a, arena_printf(c->a, "%s_from_%s", n->name, sd->to.s));
+    else {
+        StrBuf b;
+        sb_init(&b);
+        sb_printf(&b, "%s_from_%s", n->name, sd->to.s);
+        name = model_ident(c->a, b.s);
+        if (name == b.s)
+            name = arena_strdup(c->a, b.s);
+        sb_free(&b);
+    }
     MSub *dup = find_sub(c, n, name);
     if (dup) {
         Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
@@ -985,7 +1028,7 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
             continue;
         sub_options(c, s, sd);
         vec_push(c->a, &n->subs, s);
-        map_put(c->a, &c->subs, arena_strdup(c->a, node_key(c, n, s->name)), s);
+        named_added(c, &c->subs, n, &n->subs, sub_name);
         if (!pubnode)
             continue;
         /* a standby carries its primary's publications (decoding there needs 16+) */
@@ -1089,9 +1132,17 @@ static void check_standby_cycles(Checker *c)
     free(state);
 }
 
-Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
+static int by_last_node(const void *a, const void *b)
+{
+    int x = (*(ProgramPart *const *)a)->last_node, y = (*(ProgramPart *const *)b)->last_node;
+    return (x > y) - (x < y);
+}
+
+Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
+                        Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
     Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    c.m->check_only = check_only;
     sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {
@@ -1108,12 +1159,27 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
     Settings defs;
     collect_settings(&c, &prog->defaults, &defs);
     check_tables(&c);
+    if (tables)
+        arena_free(tables);   /* the tables' declarations: read no more */
     declare_nodes(&c, &defs);
+    if (early)
+        arena_free(early);   /* settings: read no more */
     /* nodes that were duplicates are not in the model; map decls by name */
-    for (int pass = 0; pass < 3; pass++)
+    /* with tree: each file's part given back once its last node is resolved */
+    int nparts = tree ? prog->parts.n : 0, next_part = 0;
+    ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
+    if (nparts) {   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
+        memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
+        qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
+    }
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 2 && pubs)
+            arena_free(pubs);   /* publications: read no more (the standbys' check was the last) */
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
+            for (; pass == 2 && next_part < nparts && parts[next_part]->last_node < i; next_part++)
+                arena_free(&parts[next_part]->arena);   /* their nodes are resolved */
             if (!n || n->span.start != nd->name.span.start || n->span.file != nd->name.span.file)
                 continue;
             if (pass == 0)
@@ -1123,7 +1189,13 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
             else
                 resolve_subscriptions(&c, n, nd);
         }
+    }
+    for (; next_part < nparts; next_part++)   /* (the last nodes' files) */
+        arena_free(&parts[next_part]->arena);
+    free(parts);
     sb_free(&c.key);
+    if (tree)
+        arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);
     for (int i = 0; i < c.m->nodes.n; i++)
         ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;
@@ -1135,4 +1207,9 @@ Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *defa
     derive_settings(a, c.m);
     check_derived(a, d, c.m);
     return c.m;
+}
+
+Model *check_program(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster)
+{
+    return check_program_ex(a, d, prog, default_cluster, NULL, NULL, NULL, NULL, false);
 }

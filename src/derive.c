@@ -124,8 +124,9 @@ static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MN
     add_hba_as(a, on, physical, db, on->user, peer, why);
 }
 
-/* Settings one node needs for its own role, before standbys inherit. */
-static void derive_own(Arena *a, MNode *n)
+/* Settings one node needs for its own role, before standbys inherit.
+ * why: make the texts of how each was counted (Derived.why). */
+static void derive_own(Arena *a, MNode *n, bool why)
 {
     long subs_in = 0, senders = 0, slots = 0;
     for (int i = 0; i < n->subscribers.n; i++) {
@@ -160,20 +161,20 @@ static void derive_own(Arena *a, MNode *n)
     else if (!n->standby)
         need_text(n, GUC_WAL_LEVEL, "replica", nstandby ? "the node has standbys" : "PostgreSQL's default");
     need(n, GUC_MAX_WAL_SENDERS, subs_in + nstandby, senders, senders,
-         arena_printf(a, "%ld subscription(s) to this node with their table-sync connections, "
+         !why ? NULL : arena_printf(a, "%ld subscription(s) to this node with their table-sync connections, "
                          "2 per standby (%ld)", subs_in, nstandby));
     long rs = slots + (n->version < 18 ? origins : 0);
     long rs_floor = subs_in + nstandby + (n->version < 18 ? nsubs : 0);
     need(n, GUC_MAX_REPLICATION_SLOTS, rs_floor, rs, rs,
-         n->version < 18
+         !why ? NULL : n->version < 18
              ? arena_printf(a, "%ld slot(s) for subscribers and standbys, %ld replication origin(s) "
                                "for this node's subscriptions", slots, origins)
              : arena_printf(a, "%ld slot(s) for subscribers and standbys", slots));
     if (n->version >= 18)
         need(n, GUC_MAX_ACTIVE_REPLICATION_ORIGINS, nsubs, origins, origins,
-             arena_printf(a, "%ld subscription(s) with their table-sync origins", nsubs));
+             !why ? NULL : arena_printf(a, "%ld subscription(s) with their table-sync origins", nsubs));
     need(n, GUC_MAX_LOGICAL_REPLICATION_WORKERS, nsubs + (nsubs && any_copy ? 1 : 0), workers, workers,
-         arena_printf(a, "%ld apply worker(s) with their table-sync and parallel workers", nsubs));
+         !why ? NULL : arena_printf(a, "%ld apply worker(s) with their table-sync and parallel workers", nsubs));
     if (two_phase)
         need(n, GUC_MAX_PREPARED_TRANSACTIONS, 1, 1, 10, "a subscription uses two_phase");
     if (subs_in || nstandby)
@@ -235,15 +236,16 @@ static void apply_user(MNode *n)
     }
 }
 
-static void derive_node(Arena *a, MNode *n)
+/* why: as derive_own */
+static void derive_node(Arena *a, MNode *n, bool why)
 {
     MNode *src = n->standby ? n->standby->source : NULL;
-    derive_own(a, n);
+    derive_own(a, n, why);
     apply_user(n);
     if (src) {
         if (src->guc[GUC_WAL_LEVEL].set)
             need_text(n, GUC_WAL_LEVEL, src->guc[GUC_WAL_LEVEL].text,
-                      arena_printf(a, "the same as its source '%s'", src->name));
+                      !why ? NULL : arena_printf(a, "the same as its source '%s'", src->name));
         /* a copy of a subscriber must not start apply workers when promoted */
         MNode *root = model_chain_root(n);
         if (root->subs.n) {
@@ -251,7 +253,7 @@ static void derive_node(Arena *a, MNode *n)
             n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value = 0;
             n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].exact = true;
             n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].why =
-                arena_printf(a, "a copy of subscriber '%s': no apply workers until promoted", root->name);
+                !why ? NULL : arena_printf(a, "a copy of subscriber '%s': no apply workers until promoted", root->name);
         }
     }
     const Derived *lw = &n->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS];
@@ -274,7 +276,7 @@ static void derive_node(Arena *a, MNode *n)
                 g->below_source = true;
                 g->set = true;
                 g->value = s->value;
-                g->why = arena_printf(a, "not lower than on its source '%s'", src->name);
+                g->why = !why ? NULL : arena_printf(a, "not lower than on its source '%s'", src->name);
             }
         }
     }
@@ -285,7 +287,7 @@ static void derive_node(Arena *a, MNode *n)
  * slots still need (REPLICATION.md 7.7). */
 static void derive_decoding_standby(Arena *a, MNode *st)
 {
-    if (!st->standby || !st->subscribers.n)
+    if (!st->standby || !st->subscribers.n || !st->guc)   /* (--check: its sources have them too) */
         return;
     need_text(st, GUC_WAL_LEVEL, "logical",
               arena_printf(a, "subscribers decode WAL on this standby of '%s'", model_chain_root(st)->name));
@@ -307,7 +309,7 @@ static void derive_decoding_standby(Arena *a, MNode *st)
  * flushed it. */
 static void derive_failover(Arena *a, MNode *n)
 {
-    if (n->standby || !n->subs.n || !n->standbys.n)
+    if (n->standby || !n->subs.n || !n->standbys.n || !n->guc)
         return;
     Derived *g = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
     if (!g->user) {
@@ -332,6 +334,8 @@ static void derive_failover(Arena *a, MNode *n)
         if (o->given[SUBOPT_SYNCHRONOUS_COMMIT])
             continue;
         o->given[SUBOPT_SYNCHRONOUS_COMMIT] = true;
+        if (!o->span)
+            o->span = arena_alloc(a, sizeof(Span) * SUBOPT_COUNT);
         o->span[SUBOPT_SYNCHRONOUS_COMMIT] = s->span;
         o->order[o->n++] = SUBOPT_SYNCHRONOUS_COMMIT;
         o->synchronous_commit = "on";
@@ -340,14 +344,33 @@ static void derive_failover(Arena *a, MNode *n)
 
 void derive_settings(Arena *a, Model *m)
 {
+    /* --check reports what derive.c made of a user's 'set' (check_derived)
+     * and nothing else of the derived settings: it derives them only for the
+     * nodes that set something and the sources they are derived from (a
+     * standby's); the others' stay NULL (memory: the model's biggest part) */
+    for (int i = 0; i < m->nodes.n; i++) {
+        MNode *n = m->nodes.items[i];
+        if (!m->check_only)
+            n->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
+        else if (n->user_gucs.n)
+            for (MNode *x = n; x && !x->guc; x = x->standby ? x->standby->source : NULL)
+                x->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
+    }
     Vec order = {0};
     model_sources_first(a, m, &order);
-    for (int i = 0; i < order.n; i++)
-        derive_node(a, order.items[i]);
+    for (int i = 0; i < order.n; i++) {
+        /* --check reads how a setting was counted only in the hint of a
+         * user's 'set' of it: for the other nodes the texts are not made */
+        MNode *n = order.items[i];
+        if (n->guc)
+            derive_node(a, n, !m->check_only || n->user_gucs.n);
+    }
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);
     for (int i = 0; i < m->nodes.n; i++)
         derive_failover(a, m->nodes.items[i]);
+    if (m->check_only)
+        return;   /* the rest is pg_hba.conf lines: no check reads them */
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         for (int k = 0; k < n->subscribers.n; k++) {

@@ -1,9 +1,13 @@
 /* diag.c: collect diagnostics and render them gcc-style with carets. */
 #include "diag.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 
@@ -11,6 +15,7 @@ void diag_init(DiagCtx *d, Arena *arena)
 {
     memset(d, 0, sizeof *d);
     d->arena = arena;
+    d->reread = -1;
 }
 
 int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len)
@@ -39,6 +44,75 @@ const Source *diag_source(const DiagCtx *d, int file)
     if (file < 0 || file >= d->sources.n)
         return NULL;
     return d->sources.items[file];
+}
+
+void diag_park_source(DiagCtx *d, int file, const char *path, const struct stat *st)
+{
+    Source *s = (Source *)diag_source(d, file);
+    if (!s)
+        return;
+    s->path = arena_strdup(d->arena, path);
+    s->dev = (unsigned long long)st->st_dev;
+    s->ino = (unsigned long long)st->st_ino;
+    s->mtime_s = (long long)st->st_mtim.tv_sec;
+    s->mtime_ns = (long long)st->st_mtim.tv_nsec;
+    s->text = NULL;
+}
+
+/* A parked source's text read again, if the file is the one parsed; NULL if not. */
+static char *read_again(const Source *s)
+{
+    int fd = open(s->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *t = NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_dev == s->dev &&
+        (unsigned long long)st.st_ino == s->ino && (size_t)st.st_size == s->len &&
+        (long long)st.st_mtim.tv_sec == s->mtime_s && (long long)st.st_mtim.tv_nsec == s->mtime_ns &&
+        (t = malloc(s->len + 1))) {
+        size_t n = 0;
+        while (n < s->len) {
+            ssize_t r = read(fd, t + n, s->len - n);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+        }
+        if (n != s->len) {
+            free(t);
+            t = NULL;
+        }
+    }
+    close(fd);
+    return t;
+}
+
+/* The source of file with its text (read again when parked, one at a time);
+ * NULL when there is none or its text cannot be had. */
+static const Source *source_text(const DiagCtx *dc, int file)
+{
+    DiagCtx *d = (DiagCtx *)dc;   /* the text read again is a cache */
+    Source *s = (Source *)diag_source(d, file);
+    if (!s || s->text || s->reread)
+        return s && (s->text || s->reread) ? s : NULL;
+    if (d->reread >= 0) {
+        Source *o = d->sources.items[d->reread];
+        free(o->reread);
+        o->reread = NULL;
+        d->reread = -1;
+    }
+    if (!s->path || !(s->reread = read_again(s)))
+        return NULL;
+    d->reread = file;
+    return s;
+}
+
+/* The text of a source that source_text returned */
+static const char *text_of(const Source *s)
+{
+    return s->text ? s->text : s->reread;
 }
 
 void diag_redact(DiagCtx *d, Span at)
@@ -239,7 +313,9 @@ void diag_linecol(const DiagCtx *d, Span at, int *line, int *col)
     unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
     int l = line_of(s, off);
     *line = l + 1;
-    *col = chars_between(s->text + s->line_starts[l], s->text + off, s->text + s->len) + 1;
+    const char *t = source_text(d, at.file) ? text_of(s) : NULL;
+    /* (a parked file that changed since: bytes, not characters) */
+    *col = t ? chars_between(t + s->line_starts[l], t + off, t + s->len) + 1 : (int)(off - s->line_starts[l]) + 1;
 }
 
 static const char *sev_name(const DiagCtx *d, Severity sev)
@@ -272,7 +348,7 @@ static bool longer_than(const char *p, const char *le, int w)
 static void put_source_char(const DiagCtx *d, StrBuf *b, const Source *s, int file,
                             const char *p, const char *q)
 {
-    if (redacted(d, file, (unsigned)(p - s->text)))
+    if (redacted(d, file, (unsigned)(p - text_of(s))))
         sb_putc(b, '*');
     else if (q - p > 1 && utf8_seq_len(p, q) == q - p)
         for (; p < q; p++)
@@ -288,22 +364,23 @@ static void put_source_char(const DiagCtx *d, StrBuf *b, const Source *s, int fi
  * that many around the caret, with "..." on each side that is cut. */
 static void render_snippet(const DiagCtx *d, StrBuf *b, Span at, const char *color)
 {
-    const Source *s = diag_source(d, at.file);
+    const Source *s = source_text(d, at.file);
     if (!s)
         return;
-    const char *end = s->text + s->len;
+    const char *text = text_of(s);
+    const char *end = text + s->len;
     unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
     int l = line_of(s, off);
-    const char *ls = s->text + s->line_starts[l];
+    const char *ls = text + s->line_starts[l];
     const char *le = ls;
     while (le < end && *le != '\n')
         le++;
     if (le > ls && le[-1] == '\r')
         le--;
-    const char *cs = s->text + off;
+    const char *cs = text + off;
     if (cs > le)
         cs = le;
-    const char *ce = s->text + (at.end > s->len ? s->len : at.end);
+    const char *ce = text + (at.end > s->len ? s->len : at.end);
     if (ce > le)
         ce = le;
     if (ce < cs)
@@ -344,7 +421,7 @@ static void render_snippet(const DiagCtx *d, StrBuf *b, Span at, const char *col
     col = 0;
     for (const char *p = ls; p < cs; col++) {
         if (col >= first)
-            sb_putc(b, *p == '\t' && !redacted(d, at.file, (unsigned)(p - s->text)) ? '\t' : ' ');
+            sb_putc(b, *p == '\t' && !redacted(d, at.file, (unsigned)(p - text)) ? '\t' : ' ');
         p = next_char(p, le);
     }
     put_color(d, b, color);
@@ -430,6 +507,12 @@ void diag_flush(DiagCtx *d, FILE *out)
     fputs(b.s, out);
     sb_free(&b);
     d->diags.n = 0;
+    if (d->reread >= 0) {   /* the text read again goes */
+        Source *o = d->sources.items[d->reread];
+        free(o->reread);
+        o->reread = NULL;
+        d->reread = -1;
+    }
 }
 
 Span span_join(Span a, Span b)

@@ -16,10 +16,16 @@ typedef struct Span {
 
 typedef struct Source {
     const char *name;      /* as the user wrote it (relative to the includer) */
-    const char *text;
+    const char *text;      /* NULL while parked (diag_park_source) */
     size_t len;
     unsigned *line_starts; /* byte offset of each line */
     int nlines;
+    /* parked: the file to read the text from again, and what it was when
+     * read (a file that changed since is not shown) */
+    const char *path;
+    unsigned long long dev, ino;
+    long long mtime_s, mtime_ns;
+    char *reread;          /* the text read again (malloc), while a diagnostic shows it */
 } Source;
 
 typedef enum { SEV_ERROR, SEV_WARNING } Severity;
@@ -42,6 +48,7 @@ typedef struct Diagnostic {
 
 typedef struct DiagCtx {
     Arena *arena;
+    int reread;            /* the parked source whose text is read again; -1: none */
     Vec sources;           /* Source * */
     Vec diags;             /* Diagnostic * */
     Vec redact;            /* Span *: source text never shown (literal passwords) */
@@ -66,6 +73,12 @@ enum { DIAG_MAX_MESSAGE = 1000 };
 void diag_init(DiagCtx *d, Arena *arena);
 int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len);
 const Source *diag_source(const DiagCtx *d, int file);
+/* The text of source file (read from path, whose fstat is st) need not
+ * stay in memory: the caller may free it once parsed. A diagnostic that
+ * shows it reads it again, if the file is still the same (device, inode,
+ * size, modification time); else its line is not shown. */
+struct stat;
+void diag_park_source(DiagCtx *d, int file, const char *path, const struct stat *st);
 /* Never show this source text in a snippet: it is masked with '*'. */
 void diag_redact(DiagCtx *d, Span at);
 

@@ -238,6 +238,17 @@ static bool *limit_nodes(Arena *a, const Model *m, const char *list)
     return bad ? NULL : only;
 }
 
+/* REPLC_MEMSTATS set: the most bytes the arenas held at once, on stderr
+ * (deterministic for an input; bench/README.md, tests/memory.sh) */
+static void memstats(const Model *m)
+{
+    if (!getenv("REPLC_MEMSTATS"))
+        return;
+    size_t peak = arena_peak_bytes();
+    fprintf(stderr, "replc: memstats: peak %zu bytes in arenas, %zu per node\n", peak,
+            m->nodes.n ? peak / (size_t)m->nodes.n : peak);
+}
+
 /* --check's last line: what was checked */
 static void check_summary(const Model *m, const char *file, int warnings)
 {
@@ -408,18 +419,39 @@ int main(int argc, char **argv)
     diag_init(&diag, &arena);
     diag.werror = werror;
     diag.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(2));
+    Arena tree, tables, early, pubs;   /* the syntax tree: given back once the model is built */
+    arena_init(&tree);
+    arena_init(&tables);
+    arena_init(&early);
+    arena_init(&pubs);
     Program prog = {0};
     Parser parser = {0};
     parser.arena = &arena;
+    parser.tree = &tree;
+    parser.tables = &tables;
+    parser.early = &early;
+    parser.pubs = &pubs;
+    parser.parts = true;
     parser.diag = &diag;
     parser.prog = &prog;
     if (!parse_file(&parser, file, (Span){-1, 0, 0})) {
+        program_free_parts(&prog);
+        arena_free(&pubs);
+        arena_free(&early);
+        arena_free(&tables);
+        arena_free(&tree);
         arena_free(&arena);
         return 1;
     }
     Model *m = NULL;
     if (diag.nerrors == 0)
-        m = check_program(&arena, &diag, &prog, default_cluster(&arena, file));
+        m = check_program_ex(&arena, &diag, &prog, default_cluster(&arena, file), &tree, &tables, &early,
+                             &pubs, check_only);
+    program_free_parts(&prog);   /* (again: nothing when check_program_ex gave them back) */
+    arena_free(&pubs);
+    arena_free(&early);
+    arena_free(&tables);
+    arena_free(&tree);
     int errors = diag_error_count(&diag);
     diag_flush(&diag, stderr);
     if (errors) {
@@ -471,6 +503,7 @@ int main(int argc, char **argv)
         }
         sb_free(&b);
     }
+    memstats(m);
     arena_free(&arena);
     return rc;
 }

@@ -41,6 +41,9 @@ const MNode *model_find_node(const Model *m, const char *name)
 
 const char *model_ident(Arena *a, const char *s)
 {
+    size_t ok = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    if (!s[ok])
+        return s;   /* already one: no copy (memory) */
     char *r = arena_strdup(a, s);
     for (char *p = r; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
@@ -349,24 +352,37 @@ bool model_sub_enable_later(const MSub *sub)
 
 void model_group_servers(Arena *a, Model *m)
 {
+    /* keys and map in an arena of their own, given back at the end; a node
+     * alone on its server gets the empty list (memory: most are) */
+    static const Vec alone = {0};
+    Arena tmp;
+    arena_init(&tmp);
     Map by = {0};
+    Vec **group = arena_alloc(&tmp, sizeof *group * ((size_t)m->nodes.n + 1));
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
-        const char *key = arena_printf(a, "%d/%s", n->port, n->host);   /* the port ends at '/' */
-        Vec *same = map_get(&by, key);
-        if (!same) {
-            same = arena_alloc(a, sizeof *same);
-            *same = (Vec){0};
-            map_put(a, &by, key, same);
+        const char *key = arena_printf(&tmp, "%d/%s", n->port, n->host);   /* the port ends at '/' */
+        MNode *first = map_get(&by, key);
+        if (!first) {
+            map_put(&tmp, &by, key, n);
+            n->server_nodes = &alone;
+            continue;
         }
-        vec_push(a, same, n);
-        n->server_nodes = same;
+        Vec **same = &group[first->index];
+        if (!*same) {
+            *same = arena_alloc(a, sizeof **same);
+            vec_push(a, *same, first);
+            first->server_nodes = *same;
+        }
+        vec_push(a, *same, n);
+        n->server_nodes = *same;
     }
+    arena_free(&tmp);
 }
 
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)
 {
-    if (!n->server_nodes) {
+    if (!n->server_nodes || !n->server_nodes->n) {
         vec_push(a, out, (void *)n);
         return;
     }
@@ -415,8 +431,8 @@ void model_hba_line(StrBuf *b, const HbaLine *h)
 
 const MNode *model_lock_node(const Model *m, const MNode *n)
 {
-    if (n->server_nodes && n->server_nodes->n)   /* the first declared on its server */
-        return n->server_nodes->items[0];
+    if (n->server_nodes)   /* the first declared on its server; empty: alone there */
+        return n->server_nodes->n ? n->server_nodes->items[0] : n;
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *o = m->nodes.items[i];
         if (o->port == n->port && strcmp(o->host, n->host) == 0)

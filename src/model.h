@@ -116,7 +116,8 @@ typedef enum {
  * true on 15+ (replc's default; stepsql.c writes it out). */
 typedef struct SubOptions {
     bool given[SUBOPT_COUNT];
-    Span span[SUBOPT_COUNT];       /* where each given option was written */
+    Span *span;                    /* [SUBOPT_COUNT]: where each given option was written; NULL
+                                    * when none is given (most subscriptions: memory) */
     unsigned char order[SUBOPT_COUNT]; /* SubOpt: the given options as written: CREATE SUBSCRIPTION's WITH list */
     int n;
     bool binary, connect, copy_data, create_slot, disable_on_error, enabled, failover,
@@ -183,7 +184,8 @@ struct MNode {
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
     const char *cluster;  /* the model's cluster name (ownership marks) */
     const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
-    const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers) */
+    const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers);
+                               * empty when it is alone there; NULL: not grouped yet */
     Span span;
     int index;
     /* settings, merged */
@@ -212,8 +214,11 @@ struct MNode {
     StandbyInfo *standby; /* non-NULL: this node is a physical standby */
     Vec standbys;         /* MNode *: standbys streaming from this node */
     Vec tables;           /* MTable * to create here, in declaration order */
-    /* derived */
-    Derived guc[GUC_COUNT];
+    /* derived: GUC_COUNT of them, made by derive_settings (not before:
+     * the model's biggest part, left out while the syntax tree is alive);
+     * with Model.check_only, NULL for a node that sets nothing and is no
+     * source of one that does */
+    Derived *guc;
     Vec hba;              /* HbaLine * */
 };
 
@@ -222,6 +227,8 @@ typedef struct Model {
     Vec nodes;            /* MNode *, declaration order */
     Vec tables;           /* MTable *, declaration order */
     bool prune;           /* --prune: each node gets a prune step (plan.c) */
+    bool check_only;      /* --check: only diagnostics are wanted; derive_settings makes no
+                           * pg_hba.conf lines and derives only what a check reads (MNode.guc) */
 } Model;
 
 const char *guc_name(GucId id);
@@ -237,7 +244,8 @@ const MNode *model_find_node(const Model *m, const char *name);
 const MNode *model_lock_node(const Model *m, const MNode *n);
 /* Its sslmode is require or stricter: its server admits peers with hostssl lines only. */
 bool model_ssl_required(const MNode *n);
-/* s with every char outside [a-z0-9_] made '_' (default object names). */
+/* s with every char outside [a-z0-9_] made '_' (default object names): s
+ * itself when it has none (so s must live as long as the result). */
 const char *model_ident(Arena *a, const char *s);
 /* The connection string peers use to reach node n (no password, ever):
  * host, port, dbname (when given), user, passfile, sslmode (when set),

@@ -29,11 +29,13 @@ static const struct {
     {"tables", K_TABLES},   {"to", K_TO},             {"with", K_WITH},
 };
 
-int lex_keyword(const char *s)
+int lex_keyword(const char *s, const char **word)
 {
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strcmp(s, keywords[i].word) == 0)
+        if (strcmp(s, keywords[i].word) == 0) {
+            *word = keywords[i].word;
             return keywords[i].token;
+        }
     return 0;
 }
 
@@ -125,6 +127,13 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     int file = diag_add_source(p->diag, name, text, len);
     int saved_file = p->file;
     p->file = file;
+    ProgramPart *saved_part = p->part;
+    if (p->parts && p->tree) {
+        p->part = arena_alloc(p->arena, sizeof *p->part);
+        arena_init(&p->part->arena);
+        p->part->last_node = -1;
+        vec_push(p->arena, &p->prog->parts, p->part);   /* (outlives the tree) */
+    }
     struct LexState ls = {p, file, 0};
     yyscan_t scanner;
     rclex_init_extra(&ls, &scanner);
@@ -133,6 +142,13 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     rc_delete_buffer(buf, scanner);
     rclex_destroy(scanner);
     p->file = saved_file;
+    p->part = saved_part;
+}
+
+void program_free_parts(const Program *prog)
+{
+    for (int i = 0; i < prog->parts.n; i++)
+        arena_free(&((ProgramPart *)prog->parts.items[i])->arena);
 }
 
 /* Report that a file cannot be read: at the include, or for the top file
@@ -150,8 +166,8 @@ static const char *too_large(Arena *a)
     return arena_printf(a, "it is larger than %d MiB, the most replc reads", PARSE_MAX_FILE_MIB);
 }
 
-/* Read all of fd, at most PARSE_MAX_FILE_MIB, into the arena. NULL after
- * reporting why not. */
+/* Read all of fd, at most PARSE_MAX_FILE_MIB, into a buffer to free. NULL
+ * after reporting why not. */
 static char *read_fd(Parser *p, int fd, Span from, const char *shown, size_t *len)
 {
     size_t max = (size_t)PARSE_MAX_FILE_MIB << 20;
@@ -195,10 +211,8 @@ static char *read_fd(Parser *p, int fd, Span from, const char *shown, size_t *le
         cannot_read(p, from, "file-too-large", shown, too_large(p->arena));
         return NULL;
     }
-    char *text = arena_strndup(p->arena, buf, n);
-    free(buf);
     *len = n;
-    return text;
+    return buf;
 }
 
 /* Open a file to parse: regular files only (a directory, a device or a
@@ -322,19 +336,36 @@ bool parse_file(Parser *p, const char *path, Span from)
             close(fd);
         return true;
     }
+    char *buf = NULL;      /* the text read, to free */
+    struct stat st;
+    bool park = false;     /* a file's text need not stay in memory: diagnostics read it again */
     if (fd >= 0) {
-        text = read_fd(p, fd, from, shown, &len);
+        buf = read_fd(p, fd, from, shown, &len);
+        park = fd > 0 && fstat(fd, &st) == 0;
         if (fd > 0)
             close(fd);
-        if (!text)
+        if (!buf)
             return false;
+        text = buf;
+        if (!park) {   /* standard input: kept */
+            text = arena_strndup(p->arena, buf, len);
+            free(buf);
+            buf = NULL;
+        }
     }
     map_put(p->arena, &p->loaded, canon, (void *)canon);
     vec_push(p->arena, &p->stack, (void *)canon);
     vec_push(p->arena, &p->stack_names, (void *)shown);
     const char *saved_dir = p->dir;
     p->dir = dir_of(p->arena, shown);
+    int file = p->diag->sources.n;   /* the source parse_text adds first */
     parse_text(p, shown, text, len);
+    if (buf) {
+        /* (CR line endings only: parse_text read a copy, which stays) */
+        if (diag_source(p->diag, file)->text == buf)
+            diag_park_source(p->diag, file, shown, &st);
+        free(buf);
+    }
     p->dir = saved_dir;
     p->stack.n--;
     p->stack_names.n--;

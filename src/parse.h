@@ -10,7 +10,14 @@
 #include "map.h"
 
 typedef struct Parser {
-    Arena *arena;
+    Arena *arena;       /* names and strings, the sources: what the model keeps */
+    Arena *tree;        /* the syntax tree's structures and lists; NULL: arena */
+    Arena *tables;      /* of those, tables (check_program_ex gives them back first); NULL: tree */
+    Arena *early;       /* settings (given back next); NULL: tree */
+    Arena *pubs;        /* publications (given back next); NULL: tree */
+    bool parts;         /* the rest of each file's in an arena of its own (ProgramPart),
+                         * given back once its nodes are resolved; needs tree */
+    ProgramPart *part;  /* the file being parsed's, with parts */
     DiagCtx *diag;
     Program *prog;
     Map loaded;         /* canonical path -> itself: files already read (include once) */

@@ -130,18 +130,21 @@ static bool sequences(DiagCtx *d, const MNode *n, const MPub *p, const MTable *t
  * written for it: a consumer that is down keeps WAL there without bound.
  * Not derived: a bound trades a full disk for a slot that can be lost
  * (REPLICATION.md check 44); the user chooses, and writing -1 is a choice. */
-static void check_slot_wal(Arena *a, DiagCtx *d, const Model *m)
+static void check_slot_wal(DiagCtx *d, const Model *m)
 {
+    Arena a;   /* each node's lists: given back before the next node's */
+    arena_init(&a);
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *n = m->nodes.items[i];
         if (model_lock_node(m, n) != n || n->version < 13)   /* one report per server; 13 has the setting */
             continue;
+        arena_reset(&a);
         Vec slots = {0}, on = {0};
-        model_recorded_slots(a, n, &slots);
+        model_recorded_slots(&a, n, &slots);
         if (!slots.n)
             continue;
         bool given = false;
-        model_server_nodes(a, n, &on);
+        model_server_nodes(&a, n, &on);
         for (int k = 0; k < on.n; k++) {
             const MNode *o = on.items[k];
             for (int j = 0; j < o->user_gucs.n; j++)
@@ -159,46 +162,79 @@ static void check_slot_wal(Arena *a, DiagCtx *d, const Model *m)
                          "standby must be set up again. Without a bound, pg_wal can fill the disk and stop the "
                          "server. 'set max_slot_wal_keep_size = \"-1\";' keeps it unbounded on purpose. replc "
                          "--status shows each slot's retained WAL and wal_status.");
-    }
+     }
+    arena_free(&a);
 }
 
 typedef struct SlotUse {
     const char *slot;
-    const MNode *on;      /* the publisher the slot is on */
     Span span;
-    const char *what;
+    const MSub *sub;      /* the subscription using it, or NULL: */
+    const MNode *standby; /* the standby using it */
+    int index;            /* order of use on the node */
 } SlotUse;
 
-/* Each use of a slot already used on n, pointed at the first use. first maps
- * a slot name to its first use, on n or (stale, from an earlier node) not:
- * one map for all nodes keeps the memory to one entry per slot name. */
-static void slot_collisions(Arena *a, DiagCtx *d, const MNode *n, const Vec *uses, Map *first)
+/* "subscription 'S' of node 'N'" or "standby 'N'", for the report */
+static const char *slot_user(Arena *a, const SlotUse *u)
 {
-    if (uses->n < 2)   /* the common case, kept out of the map */
+    return u->sub ? arena_printf(a, "subscription '%s' of node '%s'", u->sub->name, u->sub->node->name)
+                  : arena_printf(a, "standby '%s'", u->standby->name);
+}
+
+static int by_slot(const void *x, const void *y)
+{
+    const SlotUse *a = x, *b = y;
+    int c = strcmp(a->slot, b->slot);
+    return c ? c : a->index - b->index;
+}
+
+static int by_index(const void *x, const void *y)
+{
+    return ((const SlotUse *)x)->index - ((const SlotUse *)y)->index;
+}
+
+/* Each use of a slot already used on n (uses[0..nu), in order of use),
+ * pointed at the first use: sorted by name, each use after the first of
+ * its name is reported, in order of use. */
+static void slot_collisions(Arena *a, DiagCtx *d, const MNode *n, SlotUse *uses, int nu)
+{
+    if (nu < 2)
         return;
-    for (int x = 0; x < uses->n; x++) {
-        const SlotUse *ux = uses->items[x];
-        const SlotUse *uy = map_get(first, ux->slot);
-        if (!uy || uy->on != n) {
-            map_put(a, first, ux->slot, (void *)ux);
+    qsort(uses, (size_t)nu, sizeof *uses, by_slot);
+    int *first = malloc(sizeof(int) * (size_t)nu);   /* index of use -> position of its name's first use */
+    for (int x = 0; x < nu; x++)
+        first[uses[x].index] = x > 0 && strcmp(uses[x].slot, uses[x - 1].slot) == 0 ? first[uses[x - 1].index] : x;
+    SlotUse *sorted = malloc(sizeof *sorted * (size_t)nu);
+    memcpy(sorted, uses, sizeof *sorted * (size_t)nu);
+    qsort(uses, (size_t)nu, sizeof *uses, by_index);
+    for (int x = 0; x < nu; x++) {
+        const SlotUse *ux = &uses[x], *uy = &sorted[first[x]];
+        if (uy->index == ux->index)
             continue;
-        }
         Diagnostic *dg = diag_error(d, ux->span, "slot-collision",
                                     "%s and %s both use replication slot '%s' on node '%s'",
-                                    uy->what, ux->what, ux->slot, n->name);
+                                    slot_user(a, uy), slot_user(a, ux), ux->slot, n->name);
         diag_note(d, dg, uy->span, "the slot is first used here");
         diag_hint(d, dg, "Slot names are per server: give one of them "
                          "'with (slot_name = ...)' (or 'slot = ...' for a standby).");
     }
+    free(sorted);
+    free(first);
 }
 
 /* 12-14: slot names valid, short, unique per publisher */
 static void check_slots(Arena *a, DiagCtx *d, Model *m)
 {
-    Map first = {0};   /* slot name -> SlotUse *: see slot_collisions */
+    SlotUse *uses = NULL;   /* one node's, reused */
+    int cap = 0;
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
-        Vec uses = {0};
+        int nu = 0;
+        if (n->subscribers.n + n->standbys.n > cap) {
+            cap = 2 * (n->subscribers.n + n->standbys.n);
+            free(uses);
+            uses = malloc(sizeof *uses * (size_t)cap);
+        }
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
             bool named = s->opt.slot_name != NULL;
@@ -219,12 +255,8 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
                                             "long, more than 63", s->name, strlen(s->slot));
                 diag_hint(d, dg, "Name the subscription, or give 'with (slot_name = ...)'.");
             }
-            SlotUse *u = arena_alloc(a, sizeof *u);
-            u->slot = s->slot;
-            u->on = n;
-            u->span = at;
-            u->what = arena_printf(a, "subscription '%s' of node '%s'", s->name, s->node->name);
-            vec_push(a, &uses, u);
+            uses[nu] = (SlotUse){s->slot, at, s, NULL, nu};
+            nu++;
         }
         for (int k = 0; k < n->standbys.n; k++) {
             const MNode *st = n->standbys.items[k];
@@ -232,15 +264,12 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
                 diag_error(d, st->standby->span, "slot-name",
                            "replication slot name '%s' of standby '%s' may hold only lower-case "
                            "letters, digits and '_'", st->standby->slot, st->name);
-            SlotUse *u = arena_alloc(a, sizeof *u);
-            u->slot = st->standby->slot;
-            u->on = n;
-            u->span = st->standby->span;
-            u->what = arena_printf(a, "standby '%s'", st->name);
-            vec_push(a, &uses, u);
+            uses[nu] = (SlotUse){st->standby->slot, st->standby->span, NULL, st, nu};
+            nu++;
         }
-        slot_collisions(a, d, n, &uses, &first);
+        slot_collisions(a, d, n, uses, nu);
     }
+    free(uses);
 }
 
 /* 36, 37: cycles of subscriptions carrying the same table */
@@ -820,6 +849,8 @@ void check_derived(Arena *a, DiagCtx *d, const Model *m)
     model_sources_first(a, m, &order);
     for (int i = 0; i < order.n; i++) {
         const MNode *n = order.items[i];
+        if (!n->guc)
+            continue;   /* --check: it sets nothing, so there is nothing to report (derive_settings) */
         for (int id = 0; id < GUC_COUNT; id++)
             check_user_setting(d, n, (GucId)id);
         check_worker_processes(d, n);
@@ -832,7 +863,7 @@ void check_replication(Arena *a, DiagCtx *d, Model *m)
     published_tables(d, m, replica_identity);
     published_tables(d, m, sequences);
     check_slots(a, d, m);
-    check_slot_wal(a, d, m);
+    check_slot_wal(d, m);
     check_cycles(a, d, m);
     check_writers(a, d, m);
     check_mixed_versions(d, m);

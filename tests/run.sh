@@ -94,6 +94,7 @@ suite "plan review (every property changes the plan)" sh tests/plan-review.sh ./
 suite "review diff of one change (golden-diff)" sh tests/golden-diff/run.sh ./replc
 suite "what the scripts tell an operator" sh tests/scripts-ux.sh ./replc
 suite "the enable step of PostgreSQL 14/15 subscribers" sh tests/enable.sh ./replc
+suite "memory of --check, linear in the input" sh tests/memory.sh ./replc
 suite "make install" sh tests/install.sh
 if [ "$mode" = fast ]; then
     suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc
