@@ -76,7 +76,24 @@ if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[
     finish
 fi
 
-WORK=$(mktemp -d /tmp/replc-fmatrix.XXXXXX)
+# The work dir (the hosts' data directories, their copies, every log) on a
+# tmpfs when there is one with room (/dev/shm): copying data directories for
+# every case, the servers' fsyncs and checkpoints, pg_basebackup and the last
+# rm cost memory copies there instead of disk writes that every other suite
+# of make check waits for too. The faults are a server process killed and an
+# ssh link cut: what the disk keeps across a machine crash is not under test.
+# FAULT_TMPDIR names another place (e.g. /tmp).
+fault_tmpdir() {
+    local d=/dev/shm
+    if [ "$(stat -f -c %T "$d" 2>/dev/null)" = tmpfs ] &&
+       [[ ,$(findmnt -no OPTIONS "$d" | head -1), != *,noexec,* ]] &&
+       [ "$(df -Pk "$d" | awk 'NR == 2 { print $4 }')" -gt $((3 * 1024 * 1024)) ]; then
+        echo "$d"
+    else
+        echo /tmp
+    fi
+}
+WORK=$(mktemp -d "${FAULT_TMPDIR:-$(fault_tmpdir)}/replc-fmatrix.XXXXXX")
 chmod 755 "$WORK"
 STATE=$WORK/hosts
 export REPLC_HOSTS_STATE=$STATE
@@ -86,6 +103,9 @@ FAULT_WAIT=${FAULT_WAIT:-20}       # --timeout of the apply with the fault: a wa
 # shellcheck disable=SC2317   # called by the trap
 cleanup() {
     [ -n "${WATCHDOG:-}" ] && { pkill -P "$WATCHDOG"; kill "$WATCHDOG"; } 2>/dev/null
+    # interrupted: the workers (and what they run) first
+    local p
+    for p in ${WORKER_PIDS[@]+"${WORKER_PIDS[@]}"}; do pkill -P "$p"; kill "$p"; done 2>/dev/null
     if [ "${ITEST_KEEP:-}" = 1 ]; then
         note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
         return
@@ -173,14 +193,19 @@ else
     not_ok "the DBA's data on vm1 and vm2"; diag <"$WORK/seed.log"; finish
 fi
 pristine_ok=1
+pids=()
 for ((i = 1; i <= 4 * WORKERS; i++)); do
     { pgctl "$i" "pg_ctl -D $D -m fast -w stop" && cp -a "$STATE/h$i/srv/data" "$WORK/pristine-h$i" &&
       cp -a "$STATE/h$i/home" "$WORK/pristine-home-h$i" &&
-      pgctl "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"; } >"$WORK/pristine-h$i.log" 2>&1 ||
-        { pristine_ok=; diag <"$WORK/pristine-h$i.log"; }
+      pgctl "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"; } >"$WORK/pristine-h$i.log" 2>&1 &
+    pids+=($!)
+done
+for ((i = 1; i <= 4 * WORKERS; i++)); do
+    wait "${pids[i - 1]}" || { pristine_ok=; diag <"$WORK/pristine-h$i.log"; }
 done
 if [ -n "$pristine_ok" ]; then ok "a copy of every host's stopped data directory and home, to start each case from"
 else not_ok "a copy of every host's stopped data directory"; finish; fi
+note "setup: $(secs $(( $(now_ms) - T_START ))) s (hosts up, the DBA's data, the copies; work dir in ${WORK%/*})"
 
 # reset: every host back to the copy (server stopped, data and home restored, started)
 reset_hosts() {
@@ -275,8 +300,8 @@ faulty_run() {
     { pkill -P "$WATCHDOG"; kill "$WATCHDOG"; wait "$WATCHDOG"; } 2>/dev/null; WATCHDOG=
 }
 
-C1='select count(*) || $$ rows, $$ || count(distinct k1) || $$ keys $$ || min(k1) || $$..$$ || max(k1) || $$, $$ || count(distinct v1) || $$ kinds$$ from test1'
-C2='select count(*) || $$ rows, $$ || count(distinct k2) || $$ keys $$ || min(k2) || $$..$$ || max(k2) || $$, $$ || count(distinct v2) || $$ kinds$$ from test2'
+C1='select count(*) || $$ rows, $$ || count(distinct k1) || $$ keys $$ || coalesce(min(k1) || $$..$$ || max(k1), $$-$$) || $$, $$ || count(distinct v1) || $$ kinds$$ from test1'
+C2='select count(*) || $$ rows, $$ || count(distinct k2) || $$ keys $$ || coalesce(min(k2) || $$..$$ || max(k2), $$-$$) || $$, $$ || count(distinct v2) || $$ kinds$$ from test2'
 W1='160 rows, 160 keys 1..160, 3 kinds'
 W2='160 rows, 160 keys 1001..1160, 3 kinds'
 SLOTS='select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots'
@@ -312,20 +337,35 @@ settle() {
 
 # ------------------------------------------------------------------ the cases
 
-# worker W: the cases k with k % WORKERS = W, on hosts h(4W+1)..h(4W+4),
-# its TAP lines into WORK/wW.tap, its rows of the matrix into WORK/wW.matrix
+# next_case: the number of the next case no worker has taken yet (a counter
+# in WORK/next under a lock), nothing when every case is taken. Workers take
+# cases as they get free: a worker whose cases were quick does not wait idle
+# while another still has a queue of slow ones.
+next_case() {
+    local k
+    {
+        flock 9
+        k=$(( $(cat "$WORK/next" 2>/dev/null || echo 0) + 1 ))
+        echo "$k" >"$WORK/next"
+    } 9>>"$WORK/next.lock"
+    [ "$k" -le "$NCASES" ] && echo "$k"
+}
+
+# worker W: the next case nobody has taken, until none is left, on hosts
+# h(4W+1)..h(4W+4); its TAP lines into WORK/wW.tap, its rows of the matrix
+# into WORK/mK (case K)
 worker() {
-    W=$1 OFF=$(($1 * 4)) TAP_PASS=0 TAP_FAIL=0
-    local ncase=0 id node file kind c name i failed_before t0 first second outcome
+    W=$1 OFF=$(($1 * 4)) TAP_PASS=0 TAP_FAIL=0 FRESH=1
+    local k
     H1_IP=${IP[OFF + 1]} H2_IP=${IP[OFF + 2]} H3_IP=${IP[OFF + 3]} H4_IP=${IP[OFF + 4]}
     WTOPO=$WORK/itest-w$W.rc
     example_topology "$WTOPO" "a fault after each step, worker $W"
     mkdir -m 700 "$CTL$W"
-    while read -r id node file kind; do
-        ncase=$((ncase + 1))
-        [ $(( (ncase - 1) % WORKERS )) = "$W" ] || continue
-        one_case "$ncase" "$id" "$node" "$file" "$kind"
-    done <"$WORK/cases"
+    while k=$(next_case) && [ -n "$k" ]; do
+        # shellcheck disable=SC2046   # case K's line: ID NODE FILE FAULT
+        one_case "$k" $(sed -n "${k}p" "$WORK/cases")
+        FRESH=
+    done
     summary
 }
 
@@ -337,18 +377,22 @@ phase() {   # phase NAME: the time since the last phase, into PHASES
 
 # one_case N ID NODE FILE FAULT
 one_case() {
-    local ncase=$1 id=$2 node=$3 file=$4 kind=$5 c name i failed_before t0 first second outcome
+    local ncase=$1 id=$2 node=$3 file=$4 kind=$5 c name i h failed_before t0 first second outcome
     c="$id/$kind"
     name=c$ncase
     PHASES='' PHASE_T=$(now_ms)
     i=$((OFF + $(host_no "$node")))
     failed_before=$TAP_FAIL t0=$(now_ms)
     note "case $ncase: $kind fault on $node right after $id"
-    if [ "$ncase" -gt "$WORKERS" ] && ! reset_hosts; then
+    if [ -z "$FRESH" ] && ! reset_hosts; then
         not_ok "$c: the hosts are back to the starting point"; cat "$WORK"/reset-h*.log | diag
         printf '%-34s %-7s %-12s %-6s %s\n' "$id" "$kind" - - "FAIL (reset)" >"$WORK/m$ncase"
         return
     fi
+
+    for h in 1 2 3 4; do
+        LOGPOS[h]=$(stat -c %s "$STATE/h$((OFF + h))/srv/log/postgresql.log" 2>/dev/null || echo 0)
+    done
 
     # 1. the faulty apply
     phase reset
@@ -403,17 +447,27 @@ one_case() {
 
     note "$c: ${PHASES# }"
     if [ "$TAP_FAIL" = "$failed_before" ]; then outcome=converged
-    else outcome="FAIL (apply again: exit $second)"; fi
+    else
+        outcome="FAIL (apply again: exit $second)"
+        # what the servers said meanwhile, for a failure seen once in a while
+        for h in 1 2 3 4; do
+            note "vm$h's server log during this case (errors and warnings, the last 25):"
+            tail -c +$((LOGPOS[h] + 1)) "$STATE/h$((OFF + h))/srv/log/postgresql.log" 2>/dev/null |
+                grep -E 'ERROR|FATAL|PANIC|WARNING' | tail -25 | diag
+        done
+    fi
     printf '%-34s %-7s %-12s %-6s %s\n' "$id" "$kind" "exit $first" "$(secs $(( $(now_ms) - t0 )))" "$outcome" >"$WORK/m$ncase"
 }
 
-note "$WORKERS worker(s) side by side, each with its own four hosts"
-pids=()
+NCASES=$(wc -l <"$WORK/cases")
+note "$WORKERS worker(s) side by side, each with its own four hosts, each taking the next case as it gets free"
+WORKER_PIDS=()
 for ((w = 0; w < WORKERS; w++)); do
     worker "$w" >"$WORK/w$w.tap" 2>&1 &
-    pids+=($!)
+    WORKER_PIDS+=($!)
 done
-for p in "${pids[@]}"; do wait "$p"; done
+for p in "${WORKER_PIDS[@]}"; do wait "$p"; done
+WORKER_PIDS=()
 for ((w = 0; w < WORKERS; w++)); do
     note "worker $w:"
     grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$WORK/w$w.tap"
@@ -430,4 +484,10 @@ note "fault matrix ($ncase case(s), $(secs $(( $(now_ms) - T_START ))) s):"
         cat "$WORK/m$k" 2>/dev/null || echo "case $k: no result"
     done
 } | diag
+if [ "${ITEST_KEEP:-}" != 1 ]; then
+    t=$(now_ms)
+    "$HOSTS" down >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+    note "teardown (hosts down, work dir removed): $(secs $(( $(now_ms) - t ))) s; in all $(secs $(( $(now_ms) - T_START ))) s"
+fi
 finish
