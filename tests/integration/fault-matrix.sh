@@ -14,7 +14,7 @@
 # rows 1..100, on vm2 with test2 rows 1001..1100; restored from a copy of the
 # stopped data directories and homes, which is cheaper than new hosts):
 #
-#   1. replc --apply --timeout FAULT_WAIT (default 20 s, so that a wait on the
+#   1. replc --apply --timeout FAULT_WAIT (default 10 s, so that a wait on the
 #      broken host ends); the moment S's finish line ("[n/m] NODE FILE
 #      changed|ok") appears on replc's output, replc is stopped (SIGSTOP),
 #      the fault is made on S's host, and replc goes on (SIGCONT). replc may
@@ -37,18 +37,25 @@
 #      vm3, the slots are exactly the cluster's (no leftover of the broken
 #      run), and a third replc --apply says "nothing to do".
 #
-# Which cases: by default (make check) every step once, the fault kind
-# alternating along the plan (server, ssh, server, ...), and at the last step
-# of a kind that got one fault kind only, the other too (raise and basebackup
-# occur once: both), so that both kinds hit every kind of step (42 cases for
-# the example's 38 steps). FAULT_FULL=1: every step with both kinds (76).
+# Which cases: by default every step once, the fault kind alternating along
+# the plan (server, ssh, server, ...), and at the last step of a kind that
+# got one fault kind only, the other too (raise and basebackup occur once:
+# both), so that both kinds hit every kind of step (49 cases for the
+# example's 45 steps). FAULT_FULL=1, what make check runs (tests/run.sh):
+# every step with both kinds (90 cases).
 # FAULT_ONLY="vm1/config:ssh vm3/restart:server" runs those cases only.
 #
 # The cases run FAULT_WORKERS (default 4, 1..4) at a time, each worker on
-# four hosts of its own (one test bed of 4 x FAULT_WORKERS hosts). A case
-# takes some 35-80 s on a 2-core machine under load 15 (several suites side
-# by side): the default set took 14 minutes with 3 workers there, less with
-# 4. Each case prints the time of its phases (a note).
+# four hosts of its own (one test bed of 4 x FAULT_WORKERS hosts), each
+# worker taking the next case nobody has taken as soon as it is free. What
+# makes it fast enough for make check (docs/fault-matrix.md has the numbers):
+# the hosts (network namespaces, sshd, initdb, the DBA's data) are made once
+# and every case starts from a copy of their stopped data directories; the
+# work dir, so the data directories too, is on a tmpfs (FAULT_TMPDIR,
+# default /dev/shm when it has 3 GB free); the suite's psql is the server
+# build's, not Debian's perl wrapper. Each case notes the time of its phases
+# (reset, apply to the fault, after the fault, restore, apply again, settle,
+# third apply); setup and teardown are noted too.
 #
 # A matrix (step, fault, the faulty apply's exit, time, outcome) is printed last.
 #
@@ -98,7 +105,7 @@ chmod 755 "$WORK"
 STATE=$WORK/hosts
 export REPLC_HOSTS_STATE=$STATE
 CTL=$WORK/ctl                      # + worker: replc's ssh control sockets (REPLC_SSH_CONTROL_DIR)
-FAULT_WAIT=${FAULT_WAIT:-20}       # --timeout of the apply with the fault: a wait on the host it broke ends
+FAULT_WAIT=${FAULT_WAIT:-10}       # --timeout of the apply with the fault: a wait on the host it broke ends
 
 # shellcheck disable=SC2317   # called by the trap
 cleanup() {
@@ -123,6 +130,9 @@ build_replc
 # shellcheck disable=SC2119   # no options: Debian's 15
 EXAMPLE_NODES=$((4 * WORKERS)) hosts_up
 D=$HOSTS_PGDATA
+# this suite's own psql (q, some 50 a case): the server build's, not Debian's
+# wrapper (a perl start each time, 5 times the CPU)
+[ -x "$HOSTS_PGBIN/psql" ] && PATH=$HOSTS_PGBIN:$PATH
 TOPO=$WORK/itest.rc
 example_topology "$TOPO" "a fault after each step"
 
@@ -292,7 +302,7 @@ faulty_run() {
             fault "$kind" "$i" >"$WORK/$name.fault" 2>&1
             echo "exit $?" >>"$WORK/$name.fault"
             kill -CONT "$pid"
-            FIRED=1
+            FIRED=1 FIRED_T=$(now_ms)
             echo "--- fault ($kind on $node) made here" >>"$WORK/$name.out"
         fi
     done <"$WORK/$name.fifo"
@@ -397,7 +407,12 @@ one_case() {
     # 1. the faulty apply
     phase reset
     faulty_run "$name" "$node" "$file" "$kind"
-    phase "apply with the fault"
+    if [ -n "$FIRED" ]; then
+        PHASES+=" apply to the fault $(secs $((FIRED_T - PHASE_T))) s," PHASE_T=$FIRED_T
+        phase "after the fault"
+    else
+        phase "apply with the fault"
+    fi
     first=$RC
     if [ -n "$FIRED" ] && grep -q '^exit 0$' "$WORK/$name.fault"; then
         ok "$c: the fault was made right after the step ended"
