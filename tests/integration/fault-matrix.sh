@@ -61,8 +61,8 @@
 #
 # Usage (root):  tests/integration/fault-matrix.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
-#      ITEST_POLL_TIMEOUT (s, 30), FAULT_FULL, FAULT_ONLY, FAULT_WORKERS,
-#      FAULT_WAIT; REPLC_HOSTS_PREFIX
+#      ITEST_POLL_TIMEOUT (s, 30), FAULT_FULL, FAULT_ONLY, FAULT_REPEAT (each
+#      case N times), FAULT_WORKERS, FAULT_WAIT, FAULT_TMPDIR; REPLC_HOSTS_PREFIX
 #      and REPLC_HOSTS_NET name the test bed (tests/hosts/README.md).
 # Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
 set -uo pipefail
@@ -171,6 +171,13 @@ while read -r id node file kind; do
         fi
     fi
 done <"$WORK/steps" >"$WORK/cases"
+# FAULT_REPEAT=N: each case N times (to catch a failure that comes once in a while)
+case ${FAULT_REPEAT:-1} in
+1) ;;
+[2-9]|[1-9][0-9]) awk -v n="$FAULT_REPEAT" '{ for (i = 0; i < n; i++) print }' "$WORK/cases" >"$WORK/cases.n" &&
+    mv "$WORK/cases.n" "$WORK/cases" ;;
+*) not_ok "FAULT_REPEAT is 1..99 (got $FAULT_REPEAT)"; finish ;;
+esac
 note "$(wc -l <"$WORK/cases") case(s)$([ "${FAULT_FULL:-0}" = 1 ] && echo ' (FAULT_FULL=1: every step, both faults)')"
 
 # ------------------------------------------------------------------ the starting point
@@ -464,11 +471,24 @@ one_case() {
     if [ "$TAP_FAIL" = "$failed_before" ]; then outcome=converged
     else
         outcome="FAIL (apply again: exit $second)"
-        # what the servers said meanwhile, for a failure seen once in a while
+        # what the servers say now and said meanwhile, for a failure seen once in a while
         for h in 1 2 3 4; do
-            note "vm$h's server log during this case (errors and warnings, the last 25):"
+            note "vm$h now: processes (not idle), slots, subscribed tables:"
+            q $((OFF + h)) "select backend_type || ' ' || pid || coalesce(' ' || application_name, '') || coalesce(' ' || state, '')
+                                   || coalesce(' wait ' || wait_event_type || '/' || wait_event, '') || coalesce(' xid ' || backend_xid, '')
+                                   || coalesce(' xmin ' || backend_xmin, '') || coalesce(': ' || left(query, 80), '')
+                            from pg_stat_activity where pid <> pg_backend_pid() and coalesce(state, '') <> 'idle'
+                            union all
+                            select 'slot ' || slot_name || ' ' || slot_type || ' active ' || active || coalesce(' pid ' || active_pid, '')
+                                   || coalesce(' restart ' || restart_lsn, '') || coalesce(' xmin ' || catalog_xmin, '')
+                            from pg_replication_slots" postgres | diag
+            q $((OFF + h)) "select 'table ' || srrelid::regclass || ' state ' || srsubstate || coalesce(' lsn ' || srsublsn, '')
+                            from pg_subscription_rel" | diag
+        done
+        for h in 1 2 3 4; do
+            note "vm$h's server log during this case (errors, warnings, logical replication; the last 40):"
             tail -c +$((LOGPOS[h] + 1)) "$STATE/h$((OFF + h))/srv/log/postgresql.log" 2>/dev/null |
-                grep -E 'ERROR|FATAL|PANIC|WARNING' | tail -25 | diag
+                grep -E 'ERROR|FATAL|PANIC|WARNING|logical replication|replication slot' | tail -40 | diag
         done
     fi
     printf '%-34s %-7s %-12s %-6s %s\n' "$id" "$kind" "exit $first" "$(secs $(( $(now_ms) - t0 )))" "$outcome" >"$WORK/m$ncase"
