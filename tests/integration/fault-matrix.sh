@@ -482,7 +482,7 @@ one_case() {
                             select 'slot ' || slot_name || ' ' || slot_type || ' active ' || active || coalesce(' pid ' || active_pid, '')
                                    || coalesce(' restart ' || restart_lsn, '') || coalesce(' xmin ' || catalog_xmin, '')
                             from pg_replication_slots" postgres | diag
-            q $((OFF + h)) "select 'table ' || srrelid::regclass || ' state ' || srsubstate || coalesce(' lsn ' || srsublsn, '')
+            q $((OFF + h)) "select 'table ' || srrelid::regclass || ' state ' || srsubstate::text || coalesce(' lsn ' || srsublsn, '')
                             from pg_subscription_rel" | diag
         done
         for h in 1 2 3 4; do
