@@ -1245,11 +1245,10 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sb_puts(&q, "create_slot = false");
     }
-    /* replc's default on 15+: a conflict disables the subscription (--status shows it) */
-    if (!sub->opt.given[SUBOPT_DISABLE_ON_ERROR] && sub->node->version >= 15) {
-        sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
-        sb_puts(&q, "disable_on_error = true");
-    }
+    /* disable_on_error: PostgreSQL's default (false) unless written. Not
+     * created with true and turned off by the next statement: a worker started
+     * in between keeps true, and a publisher that goes down then disables the
+     * subscription for good (found by tests/integration/fault-matrix.sh) */
     /* the default differs between versions (off up to 17, parallel on 18): say it */
     if (!sub->opt.given[SUBOPT_STREAMING] && sub->node->version >= 14) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");

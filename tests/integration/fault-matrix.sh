@@ -14,7 +14,7 @@
 # rows 1..100, on vm2 with test2 rows 1001..1100; restored from a copy of the
 # stopped data directories and homes, which is cheaper than new hosts):
 #
-#   1. replc --apply --timeout FAULT_WAIT (default 20 s, so that a wait on the
+#   1. replc --apply --timeout FAULT_WAIT (default 10 s, so that a wait on the
 #      broken host ends); the moment S's finish line ("[n/m] NODE FILE
 #      changed|ok") appears on replc's output, replc is stopped (SIGSTOP),
 #      the fault is made on S's host, and replc goes on (SIGCONT). replc may
@@ -37,25 +37,32 @@
 #      vm3, the slots are exactly the cluster's (no leftover of the broken
 #      run), and a third replc --apply says "nothing to do".
 #
-# Which cases: by default (make check) every step once, the fault kind
-# alternating along the plan (server, ssh, server, ...), and at the last step
-# of a kind that got one fault kind only, the other too (raise and basebackup
-# occur once: both), so that both kinds hit every kind of step (42 cases for
-# the example's 38 steps). FAULT_FULL=1: every step with both kinds (76).
+# Which cases: by default every step once, the fault kind alternating along
+# the plan (server, ssh, server, ...), and at the last step of a kind that
+# got one fault kind only, the other too (raise and basebackup occur once:
+# both), so that both kinds hit every kind of step (49 cases for the
+# example's 45 steps). FAULT_FULL=1, what make check runs (tests/run.sh):
+# every step with both kinds (90 cases).
 # FAULT_ONLY="vm1/config:ssh vm3/restart:server" runs those cases only.
 #
 # The cases run FAULT_WORKERS (default 4, 1..4) at a time, each worker on
-# four hosts of its own (one test bed of 4 x FAULT_WORKERS hosts). A case
-# takes some 35-80 s on a 2-core machine under load 15 (several suites side
-# by side): the default set took 14 minutes with 3 workers there, less with
-# 4. Each case prints the time of its phases (a note).
+# four hosts of its own (one test bed of 4 x FAULT_WORKERS hosts), each
+# worker taking the next case nobody has taken as soon as it is free. What
+# makes it fast enough for make check (docs/fault-matrix.md has the numbers):
+# the hosts (network namespaces, sshd, initdb, the DBA's data) are made once
+# and every case starts from a copy of their stopped data directories; the
+# work dir, so the data directories too, is on a tmpfs (FAULT_TMPDIR,
+# default /dev/shm when it has 3 GB free); the suite's psql is the server
+# build's, not Debian's perl wrapper. Each case notes the time of its phases
+# (reset, apply to the fault, after the fault, restore, apply again, settle,
+# third apply); setup and teardown are noted too.
 #
 # A matrix (step, fault, the faulty apply's exit, time, outcome) is printed last.
 #
 # Usage (root):  tests/integration/fault-matrix.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
-#      ITEST_POLL_TIMEOUT (s, 30), FAULT_FULL, FAULT_ONLY, FAULT_WORKERS,
-#      FAULT_WAIT; REPLC_HOSTS_PREFIX
+#      ITEST_POLL_TIMEOUT (s, 30), FAULT_FULL, FAULT_ONLY, FAULT_REPEAT (each
+#      case N times), FAULT_WORKERS, FAULT_WAIT, FAULT_TMPDIR; REPLC_HOSTS_PREFIX
 #      and REPLC_HOSTS_NET name the test bed (tests/hosts/README.md).
 # Output: "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
 set -uo pipefail
@@ -76,16 +83,36 @@ if [ -n "$(ip netns list 2>/dev/null | grep -E "^${REPLC_HOSTS_PREFIX:-replc}-h[
     finish
 fi
 
-WORK=$(mktemp -d /tmp/replc-fmatrix.XXXXXX)
+# The work dir (the hosts' data directories, their copies, every log) on a
+# tmpfs when there is one with room (/dev/shm): copying data directories for
+# every case, the servers' fsyncs and checkpoints, pg_basebackup and the last
+# rm cost memory copies there instead of disk writes that every other suite
+# of make check waits for too. The faults are a server process killed and an
+# ssh link cut: what the disk keeps across a machine crash is not under test.
+# FAULT_TMPDIR names another place (e.g. /tmp).
+fault_tmpdir() {
+    local d=/dev/shm
+    if [ "$(stat -f -c %T "$d" 2>/dev/null)" = tmpfs ] &&
+       [[ ,$(findmnt -no OPTIONS "$d" | head -1), != *,noexec,* ]] &&
+       [ "$(df -Pk "$d" | awk 'NR == 2 { print $4 }')" -gt $((3 * 1024 * 1024)) ]; then
+        echo "$d"
+    else
+        echo /tmp
+    fi
+}
+WORK=$(mktemp -d "${FAULT_TMPDIR:-$(fault_tmpdir)}/replc-fmatrix.XXXXXX")
 chmod 755 "$WORK"
 STATE=$WORK/hosts
 export REPLC_HOSTS_STATE=$STATE
 CTL=$WORK/ctl                      # + worker: replc's ssh control sockets (REPLC_SSH_CONTROL_DIR)
-FAULT_WAIT=${FAULT_WAIT:-20}       # --timeout of the apply with the fault: a wait on the host it broke ends
+FAULT_WAIT=${FAULT_WAIT:-10}       # --timeout of the apply with the fault: a wait on the host it broke ends
 
 # shellcheck disable=SC2317   # called by the trap
 cleanup() {
     [ -n "${WATCHDOG:-}" ] && { pkill -P "$WATCHDOG"; kill "$WATCHDOG"; } 2>/dev/null
+    # interrupted: the workers (and what they run) first
+    local p
+    for p in ${WORKER_PIDS[@]+"${WORKER_PIDS[@]}"}; do pkill -P "$p"; kill "$p"; done 2>/dev/null
     if [ "${ITEST_KEEP:-}" = 1 ]; then
         note "ITEST_KEEP=1: hosts left up (state $STATE), work dir $WORK"
         return
@@ -103,6 +130,9 @@ build_replc
 # shellcheck disable=SC2119   # no options: Debian's 15
 EXAMPLE_NODES=$((4 * WORKERS)) hosts_up
 D=$HOSTS_PGDATA
+# this suite's own psql (q, some 50 a case): the server build's, not Debian's
+# wrapper (a perl start each time, 5 times the CPU)
+[ -x "$HOSTS_PGBIN/psql" ] && PATH=$HOSTS_PGBIN:$PATH
 TOPO=$WORK/itest.rc
 example_topology "$TOPO" "a fault after each step"
 
@@ -141,6 +171,13 @@ while read -r id node file kind; do
         fi
     fi
 done <"$WORK/steps" >"$WORK/cases"
+# FAULT_REPEAT=N: each case N times (to catch a failure that comes once in a while)
+case ${FAULT_REPEAT:-1} in
+1) ;;
+[2-9]|[1-9][0-9]) awk -v n="$FAULT_REPEAT" '{ for (i = 0; i < n; i++) print }' "$WORK/cases" >"$WORK/cases.n" &&
+    mv "$WORK/cases.n" "$WORK/cases" ;;
+*) not_ok "FAULT_REPEAT is 1..99 (got $FAULT_REPEAT)"; finish ;;
+esac
 note "$(wc -l <"$WORK/cases") case(s)$([ "${FAULT_FULL:-0}" = 1 ] && echo ' (FAULT_FULL=1: every step, both faults)')"
 
 # ------------------------------------------------------------------ the starting point
@@ -173,14 +210,19 @@ else
     not_ok "the DBA's data on vm1 and vm2"; diag <"$WORK/seed.log"; finish
 fi
 pristine_ok=1
+pids=()
 for ((i = 1; i <= 4 * WORKERS; i++)); do
     { pgctl "$i" "pg_ctl -D $D -m fast -w stop" && cp -a "$STATE/h$i/srv/data" "$WORK/pristine-h$i" &&
       cp -a "$STATE/h$i/home" "$WORK/pristine-home-h$i" &&
-      pgctl "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"; } >"$WORK/pristine-h$i.log" 2>&1 ||
-        { pristine_ok=; diag <"$WORK/pristine-h$i.log"; }
+      pgctl "$i" "pg_ctl -D $D -l /srv/replc/log/restart.log -w start"; } >"$WORK/pristine-h$i.log" 2>&1 &
+    pids+=($!)
+done
+for ((i = 1; i <= 4 * WORKERS; i++)); do
+    wait "${pids[i - 1]}" || { pristine_ok=; diag <"$WORK/pristine-h$i.log"; }
 done
 if [ -n "$pristine_ok" ]; then ok "a copy of every host's stopped data directory and home, to start each case from"
 else not_ok "a copy of every host's stopped data directory"; finish; fi
+note "setup: $(secs $(( $(now_ms) - T_START ))) s (hosts up, the DBA's data, the copies; work dir in ${WORK%/*})"
 
 # reset: every host back to the copy (server stopped, data and home restored, started)
 reset_hosts() {
@@ -267,7 +309,7 @@ faulty_run() {
             fault "$kind" "$i" >"$WORK/$name.fault" 2>&1
             echo "exit $?" >>"$WORK/$name.fault"
             kill -CONT "$pid"
-            FIRED=1
+            FIRED=1 FIRED_T=$(now_ms)
             echo "--- fault ($kind on $node) made here" >>"$WORK/$name.out"
         fi
     done <"$WORK/$name.fifo"
@@ -275,8 +317,8 @@ faulty_run() {
     { pkill -P "$WATCHDOG"; kill "$WATCHDOG"; wait "$WATCHDOG"; } 2>/dev/null; WATCHDOG=
 }
 
-C1='select count(*) || $$ rows, $$ || count(distinct k1) || $$ keys $$ || min(k1) || $$..$$ || max(k1) || $$, $$ || count(distinct v1) || $$ kinds$$ from test1'
-C2='select count(*) || $$ rows, $$ || count(distinct k2) || $$ keys $$ || min(k2) || $$..$$ || max(k2) || $$, $$ || count(distinct v2) || $$ kinds$$ from test2'
+C1='select count(*) || $$ rows, $$ || count(distinct k1) || $$ keys $$ || coalesce(min(k1) || $$..$$ || max(k1), $$-$$) || $$, $$ || count(distinct v1) || $$ kinds$$ from test1'
+C2='select count(*) || $$ rows, $$ || count(distinct k2) || $$ keys $$ || coalesce(min(k2) || $$..$$ || max(k2), $$-$$) || $$, $$ || count(distinct v2) || $$ kinds$$ from test2'
 W1='160 rows, 160 keys 1..160, 3 kinds'
 W2='160 rows, 160 keys 1001..1160, 3 kinds'
 SLOTS='select coalesce(string_agg(slot_name || $$ $$ || slot_type, $$,$$ order by slot_name), $$-$$) from pg_replication_slots'
@@ -312,20 +354,35 @@ settle() {
 
 # ------------------------------------------------------------------ the cases
 
-# worker W: the cases k with k % WORKERS = W, on hosts h(4W+1)..h(4W+4),
-# its TAP lines into WORK/wW.tap, its rows of the matrix into WORK/wW.matrix
+# next_case: the number of the next case no worker has taken yet (a counter
+# in WORK/next under a lock), nothing when every case is taken. Workers take
+# cases as they get free: a worker whose cases were quick does not wait idle
+# while another still has a queue of slow ones.
+next_case() {
+    local k
+    {
+        flock 9
+        k=$(( $(cat "$WORK/next" 2>/dev/null || echo 0) + 1 ))
+        echo "$k" >"$WORK/next"
+    } 9>>"$WORK/next.lock"
+    [ "$k" -le "$NCASES" ] && echo "$k"
+}
+
+# worker W: the next case nobody has taken, until none is left, on hosts
+# h(4W+1)..h(4W+4); its TAP lines into WORK/wW.tap, its rows of the matrix
+# into WORK/mK (case K)
 worker() {
-    W=$1 OFF=$(($1 * 4)) TAP_PASS=0 TAP_FAIL=0
-    local ncase=0 id node file kind c name i failed_before t0 first second outcome
+    W=$1 OFF=$(($1 * 4)) TAP_PASS=0 TAP_FAIL=0 FRESH=1
+    local k
     H1_IP=${IP[OFF + 1]} H2_IP=${IP[OFF + 2]} H3_IP=${IP[OFF + 3]} H4_IP=${IP[OFF + 4]}
     WTOPO=$WORK/itest-w$W.rc
     example_topology "$WTOPO" "a fault after each step, worker $W"
     mkdir -m 700 "$CTL$W"
-    while read -r id node file kind; do
-        ncase=$((ncase + 1))
-        [ $(( (ncase - 1) % WORKERS )) = "$W" ] || continue
-        one_case "$ncase" "$id" "$node" "$file" "$kind"
-    done <"$WORK/cases"
+    while k=$(next_case) && [ -n "$k" ]; do
+        # shellcheck disable=SC2046   # case K's line: ID NODE FILE FAULT
+        one_case "$k" $(sed -n "${k}p" "$WORK/cases")
+        FRESH=
+    done
     summary
 }
 
@@ -337,23 +394,32 @@ phase() {   # phase NAME: the time since the last phase, into PHASES
 
 # one_case N ID NODE FILE FAULT
 one_case() {
-    local ncase=$1 id=$2 node=$3 file=$4 kind=$5 c name i failed_before t0 first second outcome
+    local ncase=$1 id=$2 node=$3 file=$4 kind=$5 c name i h failed_before t0 first second outcome
     c="$id/$kind"
     name=c$ncase
     PHASES='' PHASE_T=$(now_ms)
     i=$((OFF + $(host_no "$node")))
     failed_before=$TAP_FAIL t0=$(now_ms)
     note "case $ncase: $kind fault on $node right after $id"
-    if [ "$ncase" -gt "$WORKERS" ] && ! reset_hosts; then
+    if [ -z "$FRESH" ] && ! reset_hosts; then
         not_ok "$c: the hosts are back to the starting point"; cat "$WORK"/reset-h*.log | diag
         printf '%-34s %-7s %-12s %-6s %s\n' "$id" "$kind" - - "FAIL (reset)" >"$WORK/m$ncase"
         return
     fi
 
+    for h in 1 2 3 4; do
+        LOGPOS[h]=$(stat -c %s "$STATE/h$((OFF + h))/srv/log/postgresql.log" 2>/dev/null || echo 0)
+    done
+
     # 1. the faulty apply
     phase reset
     faulty_run "$name" "$node" "$file" "$kind"
-    phase "apply with the fault"
+    if [ -n "$FIRED" ]; then
+        PHASES+=" apply to the fault $(secs $((FIRED_T - PHASE_T))) s," PHASE_T=$FIRED_T
+        phase "after the fault"
+    else
+        phase "apply with the fault"
+    fi
     first=$RC
     if [ -n "$FIRED" ] && grep -q '^exit 0$' "$WORK/$name.fault"; then
         ok "$c: the fault was made right after the step ended"
@@ -403,17 +469,40 @@ one_case() {
 
     note "$c: ${PHASES# }"
     if [ "$TAP_FAIL" = "$failed_before" ]; then outcome=converged
-    else outcome="FAIL (apply again: exit $second)"; fi
+    else
+        outcome="FAIL (apply again: exit $second)"
+        # what the servers say now and said meanwhile, for a failure seen once in a while
+        for h in 1 2 3 4; do
+            note "vm$h now: processes (not idle), slots, subscribed tables:"
+            q $((OFF + h)) "select backend_type || ' ' || pid || coalesce(' ' || application_name, '') || coalesce(' ' || state, '')
+                                   || coalesce(' wait ' || wait_event_type || '/' || wait_event, '') || coalesce(' xid ' || backend_xid, '')
+                                   || coalesce(' xmin ' || backend_xmin, '') || coalesce(': ' || left(query, 80), '')
+                            from pg_stat_activity where pid <> pg_backend_pid() and coalesce(state, '') <> 'idle'
+                            union all
+                            select 'slot ' || slot_name || ' ' || slot_type || ' active ' || active || coalesce(' pid ' || active_pid, '')
+                                   || coalesce(' restart ' || restart_lsn, '') || coalesce(' xmin ' || catalog_xmin, '')
+                            from pg_replication_slots" postgres | diag
+            q $((OFF + h)) "select 'table ' || srrelid::regclass || ' state ' || srsubstate::text || coalesce(' lsn ' || srsublsn, '')
+                            from pg_subscription_rel" | diag
+        done
+        for h in 1 2 3 4; do
+            note "vm$h's server log during this case (errors, warnings, logical replication; the last 40):"
+            tail -c +$((LOGPOS[h] + 1)) "$STATE/h$((OFF + h))/srv/log/postgresql.log" 2>/dev/null |
+                grep -E 'ERROR|FATAL|PANIC|WARNING|logical replication|replication slot' | tail -40 | diag
+        done
+    fi
     printf '%-34s %-7s %-12s %-6s %s\n' "$id" "$kind" "exit $first" "$(secs $(( $(now_ms) - t0 )))" "$outcome" >"$WORK/m$ncase"
 }
 
-note "$WORKERS worker(s) side by side, each with its own four hosts"
-pids=()
+NCASES=$(wc -l <"$WORK/cases")
+note "$WORKERS worker(s) side by side, each with its own four hosts, each taking the next case as it gets free"
+WORKER_PIDS=()
 for ((w = 0; w < WORKERS; w++)); do
     worker "$w" >"$WORK/w$w.tap" 2>&1 &
-    pids+=($!)
+    WORKER_PIDS+=($!)
 done
-for p in "${pids[@]}"; do wait "$p"; done
+for p in "${WORKER_PIDS[@]}"; do wait "$p"; done
+WORKER_PIDS=()
 for ((w = 0; w < WORKERS; w++)); do
     note "worker $w:"
     grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$WORK/w$w.tap"
@@ -430,4 +519,10 @@ note "fault matrix ($ncase case(s), $(secs $(( $(now_ms) - T_START ))) s):"
         cat "$WORK/m$k" 2>/dev/null || echo "case $k: no result"
     done
 } | diag
+if [ "${ITEST_KEEP:-}" != 1 ]; then
+    t=$(now_ms)
+    "$HOSTS" down >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+    note "teardown (hosts down, work dir removed): $(secs $(( $(now_ms) - t ))) s; in all $(secs $(( $(now_ms) - T_START ))) s"
+fi
 finish

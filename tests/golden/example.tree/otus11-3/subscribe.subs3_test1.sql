@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'subs3_test1' AND
 CREATE SUBSCRIPTION subs3_test1
     CONNECTION 'host=192.168.56.11 port=5432 dbname=repl user=postgres'
     PUBLICATION publ_test1
-    WITH (synchronous_commit = 'on', enabled = false, create_slot = false, disable_on_error = true, streaming = off);
+    WITH (synchronous_commit = 'on', enabled = false, create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

@@ -11,7 +11,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'from_shop4' AND 
 CREATE SUBSCRIPTION from_shop4
     CONNECTION 'host=shop4.example port=5432 dbname=shop user=replicator'
     PUBLICATION p4
-    WITH (copy_data = false, create_slot = false, disable_on_error = true, streaming = off);
+    WITH (copy_data = false, create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_s
 CREATE SUBSCRIPTION warehouse_from_shop2
     CONNECTION 'host=shop2.example port=5432 dbname=shop user=replicator'
     PUBLICATION p2
-    WITH (streaming = 'parallel', create_slot = false, disable_on_error = true);
+    WITH (streaming = 'parallel', create_slot = false);
 \set replc_changed 1
 \endif
 

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'warehouse_from_s
 CREATE SUBSCRIPTION warehouse_from_shop3
     CONNECTION 'host=shop3.example port=5432 dbname=shop user=replicator'
     PUBLICATION p3
-    WITH (create_slot = false, disable_on_error = true, streaming = off);
+    WITH (create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

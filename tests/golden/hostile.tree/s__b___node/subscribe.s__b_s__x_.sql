@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'Süb''s "x"' AND
 CREATE SUBSCRIPTION "Süb's ""x"""
     CONNECTION E'host=10.9.0.1 port=5432 dbname=''db name\\''; DROP DATABASE x; --'' user=''us\\\\er$(id)`id`'''
     PUBLICATION "Pub $1; --"
-    WITH (slot_name = 'sub_slot', synchronous_commit = 'off''; --', create_slot = false, disable_on_error = true, streaming = off);
+    WITH (slot_name = 'sub_slot', synchronous_commit = 'off''; --', create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 's2' AND subdbid 
 CREATE SUBSCRIPTION s2
     CONNECTION 'host=10.4.0.2 port=5432 dbname=app user=repl_agent'
     PUBLICATION everything
-    WITH (create_slot = false, disable_on_error = true, streaming = off);
+    WITH (create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'delta_tu' AND su
 CREATE SUBSCRIPTION delta_tu
     CONNECTION 'host=10.2.0.3 port=5432 dbname=repl user=postgres'
     PUBLICATION pt, pu
-    WITH (streaming = 'parallel', create_slot = false, disable_on_error = true);
+    WITH (streaming = 'parallel', create_slot = false);
 \set replc_changed 1
 \endif
 

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'gamma_t' AND sub
 CREATE SUBSCRIPTION gamma_t
     CONNECTION 'host=10.2.0.2 port=5432 dbname=repl user=postgres'
     PUBLICATION pt
-    WITH (synchronous_commit = 'on', create_slot = false, disable_on_error = true, streaming = off);
+    WITH (synchronous_commit = 'on', create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

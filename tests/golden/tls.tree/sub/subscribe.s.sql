@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 's' AND subdbid =
 CREATE SUBSCRIPTION s
     CONNECTION 'host=10.3.0.1 port=5432 dbname=app user=postgres sslmode=require'
     PUBLICATION p
-    WITH (create_slot = false, disable_on_error = true, streaming = off);
+    WITH (create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

@@ -18,7 +18,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub' AN
 CREATE SUBSCRIPTION sub_from_pub
     CONNECTION 'host=pub.example port=5432 dbname=app user=postgres'
     PUBLICATION everything
-    WITH (create_slot = false, disable_on_error = true, streaming = off);
+    WITH (create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

@@ -11,7 +11,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub_from_pub2' A
 CREATE SUBSCRIPTION sub_from_pub2
     CONNECTION 'host=pub2.example port=5432 dbname=app user=postgres'
     PUBLICATION more
-    WITH (create_slot = false, disable_on_error = true, streaming = off);
+    WITH (create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 

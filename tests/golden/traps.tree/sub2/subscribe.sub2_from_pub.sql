@@ -11,7 +11,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'sub2_from_pub' A
 CREATE SUBSCRIPTION sub2_from_pub
     CONNECTION 'host=pub.example port=5432 dbname=app user=postgres'
     PUBLICATION "some", inserts
-    WITH (copy_data = false, create_slot = false, disable_on_error = true, streaming = off);
+    WITH (copy_data = false, create_slot = false, streaming = off);
 \set replc_changed 1
 \endif
 
