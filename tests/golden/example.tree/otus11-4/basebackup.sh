@@ -62,6 +62,11 @@ make_slot() {
 # a standby replc built from another source: moved when that is of the same cluster
 was=$(cat "$pgdata/replc_standby" 2>/dev/null || true)
 if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "${marker% source=*}" ] && running; then
+    # a dry run (--dry-run, --status) does not wait for the new source: the
+    # steps that make it admit this standby do not run then
+    if dry && ! source_ready; then
+        change "move from '${was#* source=}' to '$source' (slot $slot there), without a rebuild, once '$source' admits it (rebuilt instead if it is of another cluster)"
+    fi
     wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
     here=$(lpsql "$local_postgres" 'SELECT system_identifier FROM pg_control_system()')
     if ! peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'IDENTIFY_SYSTEM'; then
