@@ -15,7 +15,8 @@
 #                 'enabled false -> true'; standby vm4 of vm1 added
 #   B (scripts):  s21 and s33 enabled = no again: disabled; a second --apply
 #                 leaves them so; standby vm5 of vm1 added
-#   C (--apply):  vm5 moved to vm4 (a cascading standby)
+#   C (--apply):  vm5 moved to vm4 (a cascading standby); vm1's pg_hba.conf
+#                 line for it is drift until --apply --prune drops it
 #   D (scripts):  enabled = no dropped again (the rows written meanwhile
 #                 arrive once); vm5 moved back to vm1
 # After each round: no server restarted (pg_postmaster_start_time; no restart
@@ -172,6 +173,13 @@ streams C 5 4
 poll "C: no slot vm5 left on vm1" 1 "select count(*) from pg_replication_slots where slot_name = 'vm5'" 0 postgres
 if [ "$(sysid 5)" = "$ID5" ]; then ok "C: vm5 was not rebuilt (same system identifier)"
 else not_ok "C: vm5 was not rebuilt (same system identifier)"; fi
+# vm1's pg_hba.conf line for vm5's replication connection is no longer
+# derived: drift until --prune drops it
+status_is C 1 "pg_hba.conf line 'host replication .* ${H5_IP//./\\.}/32 .* on node 'vm1': made by replc"
+replc_run prune-C --apply --prune
+if [ "$RC" = 0 ]; then ok "C: --apply --prune drops vm1's line for vm5 (exit 0)"
+else not_ok "C: --apply --prune exits 0 (exit $RC)"; diag <"$WORK/prune-C.out"; diag <"$WORK/prune-C.err"; fi
+streams C 5 4
 status_is C 0
 second_apply_idle C
 
