@@ -131,6 +131,11 @@ static void setting_equals(StrBuf *g, const char *name, const char *value)
     sb_puts(g, ")");
 }
 
+void sql_setting_equals(StrBuf *g, const char *name, const char *value)
+{
+    setting_equals(g, name, value);
+}
+
 /* A node for which replc no longer derives synchronous_standby_names (its
  * standbys left the topology or moved to another source, or it no longer
  * subscribes): the synchronous standbys replc named for it

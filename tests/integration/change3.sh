@@ -19,6 +19,8 @@
 #                 line for it is drift until --apply --prune drops it
 #   D (scripts):  enabled = no dropped again (the rows written meanwhile
 #                 arrive once); vm5 moved back to vm1
+#   E (--apply):  vm4's delay (2s) and slot (vm4_b) changed
+#   F (scripts):  vm4's delay and slot back to the defaults
 # After each round: no server restarted (pg_postmaster_start_time; no restart
 # is announced either: the settings' floors stay at their defaults), --status
 # exits 1 before (naming what differs) and 0 after, and a second --apply
@@ -47,12 +49,12 @@ MARK="replc cluster change3"
 topo() {
     local r=$1 e21=" with (enabled = no)" e33=" with (enabled = no)" vm4="" vm5=""
     case $r in
-    A) e21="" e33="" ;;
-    D) e21="" e33="" ;;
+    A | D | E | F) e21="" e33="" ;;
     esac
     [ "$r" = 0 ] || vm4="node vm4 { host \"$H4_IP\"; standby from vm1; }"
+    [ "$r" = E ] && vm4="node vm4 { host \"$H4_IP\"; standby from vm1 with (delay = '2s', slot = vm4_b); }"
     case $r in
-    B | D) vm5="node vm5 { host \"$H5_IP\"; standby from vm1; }" ;;
+    B | D | E | F) vm5="node vm5 { host \"$H5_IP\"; standby from vm1; }" ;;
     C) vm5="node vm5 { host \"$H5_IP\"; standby from vm4; }" ;;
     esac
     cat >"$TOPO" <<EOF
@@ -93,13 +95,13 @@ subs() {
 ROWS="select (select count(*) || ':' || coalesce(sum(k1), 0) from t1) || '/' ||
              (select count(*) || ':' || coalesce(sum(k3), 0) from t3)"
 
-# streams ROUND I SOURCE: standby I streams from node SOURCE, from its slot
-# there (named after it), and has SOURCE's rows
+# streams ROUND I SOURCE [SLOT]: standby I streams from node SOURCE, from its
+# slot there (default: named after it), and has vm1's rows
 streams() {
-    local r=$1 i=$2 s=$3 want
-    poll "$r: vm$i streams from vm$s" "$i" "select status || ' ' || sender_host || ' ' || slot_name from pg_stat_wal_receiver" \
-        "streaming ${IP[$s]} vm$i" postgres
-    poll "$r: vm$s has slot vm$i, in use" "$s" "select active from pg_replication_slots where slot_name = 'vm$i'" t postgres
+    local r=$1 i=$2 s=$3 slot=${4:-vm$2} want
+    poll "$r: vm$i streams from vm$s through slot $slot" "$i" \
+        "select status || ' ' || sender_host || ' ' || slot_name from pg_stat_wal_receiver" "streaming ${IP[$s]} $slot" postgres
+    poll "$r: vm$s has slot $slot, in use" "$s" "select active from pg_replication_slots where slot_name = '$slot'" t postgres
     want=$(q 1 "$ROWS")
     poll "$r: vm$i has vm1's rows ($want)" "$i" "$ROWS" "$want"
 }
@@ -199,8 +201,32 @@ if [ "$(sysid 5)" = "$ID5" ]; then ok "D: vm5 was not rebuilt (same system ident
 else not_ok "D: vm5 was not rebuilt (same system identifier)"; fi
 status_is D 0
 second_apply_idle D
+# ------------------------------------------------------------------ E, F: a standby's delay and slot
+
+# standby_round ROUND RUN DELAY SLOT OLD: vm4's delay and slot changed,
+# converged by RUN (apply_ok or run_scripts); no restart, no rebuild
+standby_round() {
+    local r=$1 run=$2 delay=$3 slot=$4 old=$5 id4
+    topo "$r"
+    status_is "$r" 1 'vm4'
+    START=$(starts)
+    id4=$(sysid 4)
+    "$run" "$r"
+    no_restart "$r" "$START"
+    poll "$r: vm4's recovery_min_apply_delay is $delay" 4 "show recovery_min_apply_delay" "$delay" postgres
+    run_sql 1 "insert into t1 values ($([ "$r" = E ] && echo 9 || echo 10), '$r')"
+    streams "$r" 4 1 "$slot"
+    poll "$r: no slot $old left on vm1" 1 "select count(*) from pg_replication_slots where slot_name = '$old'" 0 postgres
+    if [ "$(sysid 4)" = "$id4" ]; then ok "$r: vm4 was not rebuilt (same system identifier)"
+    else not_ok "$r: vm4 was not rebuilt (same system identifier)"; fi
+    status_is "$r" 0
+    second_apply_idle "$r"
+}
+standby_round E apply_ok 2s vm4_b vm4
+standby_round F run_scripts 0 vm4 vm4_b
+
 # what the DBA disabled is theirs: enabled by hand, s31 catches up, nothing twice
 run_sql 3 "alter subscription s31 enable"
-poll "D: vm3: s31, enabled by the DBA, brings t1's rows once" 3 "select count(*) || ':' || sum(k1) from t1" "8:36"
+poll "F: vm3: s31, enabled by the DBA, brings t1's rows once" 3 "select count(*) || ':' || sum(k1) from t1" "10:55"
 
 finish
