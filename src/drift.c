@@ -6,6 +6,7 @@
 
 #include "pgconn.h"
 #include "quote.h"
+#include "stepsql.h"
 
 static void add_item(Arena *a, Drift *d, const MNode *n, const char *kind, const char *name,
                      const char *detail, bool ours)
@@ -40,8 +41,8 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
     for (int i = 0; i < n->pubs.n; i++)
         vec_push(a, &pubs, (void *)((const MPub *)n->pubs.items[i])->name);
     const char *mark = model_mark(a, n->cluster);
-    sb_puts(b, "SELECT 'subscription', s.subname::text, coalesce(obj_description(s.oid, 'pg_subscription') = ");
-    q_literal(b, mark);
+    sb_puts(b, "SELECT 'subscription', s.subname::text, coalesce(");
+    sql_marked(a, b, "obj_description(s.oid, 'pg_subscription')", n->cluster);
     sb_puts(b, ", false), coalesce(s.subslotname::text, '') FROM pg_subscription s "
                "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                "AND s.subname <> ALL (");

@@ -504,6 +504,18 @@ static void emit_basebackup(StrBuf *b, const Step *s)
         q_literal(&sql, si->delay);
     }
     sh_var(b, "delay_setting", sql.s);
+    /* an existing standby: its apply delay as declared now (none: 0) */
+    sb_reset(&sql);
+    sb_puts(&sql, "SELECT NOT ");
+    sql_setting_equals(&sql, "recovery_min_apply_delay", si->delay ? si->delay : "0");
+    sh_var(b, "delay_differs_sql", sql.s);
+    sb_reset(&sql);
+    if (si->delay) {
+        sb_puts(&sql, "ALTER SYSTEM SET recovery_min_apply_delay = ");
+        q_literal(&sql, si->delay);
+    } else
+        sb_puts(&sql, "ALTER SYSTEM RESET recovery_min_apply_delay");
+    sh_var(b, "delay_sql", sql.s);
     sb_free(&sql);
     sh_end(b, sh_basebackup);
 }

@@ -337,6 +337,14 @@ const char *model_mark(Arena *a, const char *cluster)
     return arena_printf(a, "replc cluster %s", cluster);
 }
 
+const char *model_sub_mark(Arena *a, const MSub *sub)
+{
+    const char *mark = model_mark(a, sub->node->cluster);
+    if (sub->opt.connect && !sub->opt.enabled)
+        return arena_printf(a, "%s%s", mark, MODEL_MARK_DISABLED);
+    return mark;
+}
+
 bool model_sub_enable_later(const MSub *sub)
 {
     const MNode *n = sub->node;

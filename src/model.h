@@ -305,6 +305,15 @@ const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby);
 /* The ownership mark replc puts on what it makes for a cluster (the
  * COMMENT of its publications and subscriptions): "replc cluster NAME". */
 const char *model_mark(Arena *a, const char *cluster);
+/* The mark of subscription sub: model_mark, and when the topology declares
+ * it disabled (enabled = false, connect = true), "; declared disabled" after
+ * it. So the next run can tell a subscription the topology disabled (enabled
+ * again once enabled = false leaves the file) from one someone else disabled
+ * (left disabled). What looks for the mark takes both (sql_marked). */
+const char *model_sub_mark(Arena *a, const MSub *sub);
+/* The suffix of a disabled subscription's mark, after model_mark (also
+ * written out in src/sh/prune.sh). */
+#define MODEL_MARK_DISABLED "; declared disabled"
 /* Whether sub is created disabled and enabled by its node's enable step
  * together with the node's other new subscriptions: up to PostgreSQL 15 the
  * launcher starts workers in one pass at most every wal_retrieve_retry_interval

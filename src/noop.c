@@ -99,7 +99,8 @@ static void pgpass_col(Noop *n, const Step *s)
 }
 
 /* The base backup step finds the standby built from its source, running,
- * streaming, and no old data directory left beside it (basebackup.sh). */
+ * streaming, with its slot and apply delay as declared, and no old data
+ * directory left beside it (basebackup.sh). */
 static void standby_col(Noop *n, const Step *s)
 {
     StrBuf b, m;
@@ -110,7 +111,12 @@ static void standby_col(Noop *n, const Step *s)
                 "AND rtrim(pg_read_file('replc_standby', 0, 65536, true), E'\\n') = ");
     q_literal(&b, m.s);
     sb_puts(&b, " AND EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status = 'streaming') "
-                "AND (pg_stat_file(current_setting('data_directory') || '.replc-old', true)).size IS NULL");
+                "AND (pg_stat_file(current_setting('data_directory') || '.replc-old', true)).size IS NULL "
+                "AND current_setting('primary_slot_name') = ");
+    const StandbyInfo *si = s->node->standby;
+    q_literal(&b, si->slot);
+    sb_puts(&b, " AND ");
+    sql_setting_equals(&b, "recovery_min_apply_delay", si->delay ? si->delay : "0");
     col(n, s->node, "postgres", b.s);
     sb_free(&b);
     sb_free(&m);

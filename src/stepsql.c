@@ -131,6 +131,11 @@ static void setting_equals(StrBuf *g, const char *name, const char *value)
     sb_puts(g, ")");
 }
 
+void sql_setting_equals(StrBuf *g, const char *name, const char *value)
+{
+    setting_equals(g, name, value);
+}
+
 /* A node for which replc no longer derives synchronous_standby_names (its
  * standbys left the topology or moved to another source, or it no longer
  * subscribes): the synchronous standbys replc named for it
@@ -571,16 +576,27 @@ static void pub_tables_match(StrBuf *g, const MPub *pub)
     sb_puts(g, "]::oid[]) x)");
 }
 
+void sql_marked(Arena *a, StrBuf *b, const char *expr, const char *cluster)
+{
+    const char *mark = model_mark(a, cluster);
+    sb_printf(b, "%s IN (", expr);
+    q_literal(b, mark);
+    sb_puts(b, ", ");
+    q_literal(b, arena_printf(a, "%s%s", mark, MODEL_MARK_DISABLED));
+    sb_puts(b, ")");
+}
+
 /* The ownership mark of a publication (pub) or a subscription (sub) of
- * node n: COMMENT ON ... IS 'replc cluster NAME', when it is not there.
- * A subscription's comment is in pg_description (obj_description), not in
- * pg_shdescription, though pg_subscription is a shared catalog. */
+ * node n: COMMENT ON ... IS 'replc cluster NAME' (a subscription's:
+ * model_sub_mark), when it is not there. A subscription's comment is in
+ * pg_description (obj_description), not in pg_shdescription, though
+ * pg_subscription is a shared catalog. */
 static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const MSub *sub)
 {
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
-    const char *mark = model_mark(a, n->cluster);
+    const char *mark = pub ? model_mark(a, n->cluster) : model_sub_mark(a, sub);
     if (pub) {
         sb_puts(&g, "EXISTS (SELECT FROM pg_publication WHERE pubname = ");
         q_literal(&g, pub->name);
@@ -1057,12 +1073,24 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
                            sub->name, name, want ? "true" : "false", ver, sub->name);
     }
     disabled_by_error(a, v, sub);
-    if (sub->opt.given[SUBOPT_ENABLED] && sub->opt.connect && !model_sub_enable_later(sub)) {
+    /* enabled: as the file gives it; not given (true), only once the mark
+     * says the topology had disabled it (one someone else disabled stays
+     * so); the mark follows (mark_stmt, after this) */
+    if (sub->opt.connect && !model_sub_enable_later(sub)) {
         sub_differs(&g, sub);
-        sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
+        if (sub->opt.given[SUBOPT_ENABLED])
+            sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
+        else {
+            sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
+            q_literal(&g, arena_printf(a, "%s%s", model_mark(a, sub->node->cluster), MODEL_MARK_DISABLED));
+            sb_puts(&g, "))");
+        }
         alter_head(&q, sub);
         sb_puts(&q, sub->opt.enabled ? " ENABLE" : " DISABLE");
-        stmt(a, v, NULL, &g, &q);
+        SqlStmt *st = stmt(a, v, sub->opt.given[SUBOPT_ENABLED] ? NULL
+                                 : arena_printf(a, "subscription %s: enabled again (the topology no longer "
+                                                   "declares it disabled)", sub->name), &g, &q);
+        st->show = sub_show(a, sub, "enabled", "s.subenabled::text", sub->opt.enabled ? "true" : "false");
     }
     /* tables added to or removed from its publications */
     if (live) {
@@ -1293,8 +1321,10 @@ static void enable(Arena *a, Vec *v, const MNode *n)
     sb_init(&g);
     sb_init(&body);
     sb_init(&q);
-    StrBuf names;
+    StrBuf names, show;
     sb_init(&names);
+    sb_init(&show);
+    sb_puts(&show, "SELECT concat_ws(E'\\n~ '");
     sb_puts(&body, "\nBEGIN\n");
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n->subs.n; i++) {
@@ -1310,6 +1340,11 @@ static void enable(Arena *a, Vec *v, const MNode *n)
                 sub_exists(&c, sub, "", mark);
             sb_printf(&g, "%s%s", g.len ? " OR " : "", c.s);
             sb_printf(&body, "    IF %s THEN\n        ", c.s);
+            /* --dry-run, --status: "subscription NAME: enabled false -> true" */
+            sb_printf(&show, ", CASE WHEN %s THEN ", c.s);
+            q_literal(&show, pass ? arena_printf(a, "subscription %s: comment -> %s", sub->name, mark)
+                                  : arena_printf(a, "subscription %s: enabled false -> true", sub->name));
+            sb_puts(&show, " END");
             if (pass == 0) {
                 alter_head(&body, sub);
                 sb_puts(&body, " ENABLE;\n");
@@ -1331,7 +1366,8 @@ static void enable(Arena *a, Vec *v, const MNode *n)
     stmt(a, v, arena_printf(a, "subscriptions %s: enabled in one transaction (up to PostgreSQL 15 the launcher "
                                "starts the workers of all of them in one pass), then marked as replc's",
                             names.s),
-         &g, &q);
+         &g, &q)->show = arena_printf(a, "%s)", show.s);
+    sb_free(&show);
     sb_free(&g);
     sb_free(&q);
     sb_free(&body);

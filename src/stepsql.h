@@ -93,6 +93,16 @@ char *sql_pub_unidentified(Arena *a, const MNode *n, const MPub *p);
  * initial copy into it would add the publisher's rows to its own). */
 void sql_has_rows(StrBuf *b, const MTable *t);
 
+/* A condition: setting name has value, as PostgreSQL compares it (in the
+ * server's own units: '4096kB' is '4MB', '1000ms' is '1s'). */
+void sql_setting_equals(StrBuf *g, const char *name, const char *value);
+
+/* An expression: the comment expr (obj_description(...)) is replc's mark of
+ * cluster, alone or with what it records after it ("; declared disabled",
+ * model_sub_mark; matched whole: a cluster's name may hold "; "); NULL
+ * when expr is. */
+void sql_marked(Arena *a, StrBuf *b, const char *expr, const char *cluster);
+
 /* Lock waits of the SQL steps: each statement waits at most
  * STEP_LOCK_TIMEOUT_S seconds behind another session's lock (lock_timeout;
  * it then fails with SQLSTATE 55P03) and is tried again, at most

@@ -164,6 +164,10 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
         lane_run change2 bash tests/integration/change2.sh
     ) &
     (
+        export REPLC_HOSTS_PREFIX=rch3 REPLC_HOSTS_NET=127.77.15
+        lane_run change3 bash tests/integration/change3.sh
+    ) &
+    (
         export REPLC_HOSTS_PREFIX=rusr REPLC_HOSTS_NET=127.77.9
         lane_run repluser bash tests/integration/repluser.sh
         lane_run packaged bash tests/integration/packaged.sh
@@ -209,6 +213,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: two-way replication on PostgreSQL 18" twoway18
     lane_report "real servers: changes to a live cluster converge" change
     lane_report "real servers: more changes (column order, options back to defaults, a node added, an address changed)" change2
+    lane_report "real servers: subscriptions disabled and enabled again in the file, standbys added and moved (five hosts)" change3
     lane_report "real servers: ownership, drift and --prune on four PostgreSQL 15 hosts" prune
     lane_report "real servers: operator ergonomics (locks, --limit, the question)" ergo
     lane_report "real servers: --apply --trace, the no-op over libpq" trace

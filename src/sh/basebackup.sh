@@ -15,7 +15,9 @@
 # (the max_wal_senders it must have), repl_conninfo (its replication
 # conninfo), backup_conninfo (for pg_basebackup), slot, conninfo_sql and
 # slot_sql (the statements that point a standby at this source),
-# create_slot_sql, and delay_setting (a recovery_min_apply_delay line, or '').
+# create_slot_sql, delay_setting (a recovery_min_apply_delay line, or ''),
+# delay_sql (ALTER SYSTEM: that delay) and delay_differs_sql ('t' when the
+# server's delay is not that one).
 # A standby that replc built from another source of the same cluster (same
 # system identifier) is moved instead: new slot on this source,
 # primary_conninfo and primary_slot_name, a reload (a restart before 13),
@@ -28,14 +30,6 @@ set -eu
 setup
 manager_check
 new=$pgdata.replc-new old=$pgdata.replc-old
-# already built: make sure it runs and streams
-if ours; then
-    say 'already a standby of its source'
-    if ! running; then change 'start the server'; server start; fi
-    wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
-    if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
-    finish
-fi
 # wait for the source: it admits us and its settings are in place
 # shellcheck disable=SC2317 # called by wait_for
 source_ready() {
@@ -55,9 +49,59 @@ make_slot() {
         esac
     fi
 }
+# shellcheck disable=SC2317 # called by wait_for
+streams_slot() {
+    [ "$(lpsql "$local_postgres" "SELECT status || ' ' || slot_name FROM pg_stat_wal_receiver" 2>/dev/null)" = "streaming $slot" ]
+}
+# drop_old_slot CONNINFO SLOT: the slot this standby used before, on the
+# source it reached by CONNINFO (slot names are [a-z0-9_])
+drop_old_slot() {
+    case $2 in
+    ''|*[!a-z0-9_]*) ;;
+    *)
+        if psql -XAtq -d "$1 dbname=replication replication=true connect_timeout=5" \
+            -c "DROP_REPLICATION_SLOT $2" >/dev/null 2>&1; then
+            say "slot $2 dropped on the old source"
+        else
+            say "could not drop slot $2 on the old source; drop it there: SELECT pg_drop_replication_slot('$2')"
+        fi ;;
+    esac
+}
+# already built: make sure it runs and streams, with its slot and apply
+# delay as declared now (both take a reload, 13+)
+if ours; then
+    say 'already a standby of its source'
+    if ! running; then change 'start the server'; server start; fi
+    old_slot=$(lpsql "$local_postgres" 'SHOW primary_slot_name')
+    reload=0
+    if [ "$old_slot" != "$slot" ]; then
+        change "use slot $slot on '$source' instead of ${old_slot:-none}"
+        make_slot
+        lpsql "$local_postgres" "$slot_sql" >/dev/null
+        reload=1
+    fi
+    if [ "$(lpsql "$local_postgres" "$delay_differs_sql")" = t ]; then
+        change "set recovery_min_apply_delay as the topology says (${delay_setting:-none})"
+        lpsql "$local_postgres" "$delay_sql" >/dev/null
+        reload=1
+    fi
+    if [ "$reload" = 1 ]; then lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null; fi
+    if [ "$old_slot" != "$slot" ]; then
+        wait_for "'$node' to stream from '$source' through slot $slot" streams_slot
+        drop_old_slot "$(lpsql "$local_postgres" 'SHOW primary_conninfo')" "$old_slot"
+    fi
+    wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
+    if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
+    finish
+fi
 # a standby replc built from another source: moved when that is of the same cluster
 was=$(cat "$pgdata/replc_standby" 2>/dev/null || true)
 if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "${marker% source=*}" ] && running; then
+    # a dry run (--dry-run, --status) does not wait for the new source: the
+    # steps that make it admit this standby do not run then
+    if dry && ! source_ready; then
+        change "move from '${was#* source=}' to '$source' (slot $slot there), without a rebuild, once '$source' admits it (rebuilt instead if it is of another cluster)"
+    fi
     wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
     here=$(lpsql "$local_postgres" 'SELECT system_identifier FROM pg_control_system()')
     if ! peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'IDENTIFY_SYSTEM'; then
@@ -78,17 +122,8 @@ if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "$
         fi
         wait_for "'$node' to stream from '$source' ($source_host port $source_port)" streams_here
         printf '%s\n' "$marker" > "$pgdata/replc_standby"
-        # slot names are [a-z0-9_]; the old source is reached as the standby reached it
-        case $old_slot in
-        ''|*[!a-z0-9_]*) ;;
-        *)
-            if psql -XAtq -d "$old_conninfo dbname=replication replication=true connect_timeout=5" \
-                -c "DROP_REPLICATION_SLOT $old_slot" >/dev/null 2>&1; then
-                say "slot $old_slot dropped on the old source"
-            else
-                say "could not drop slot $old_slot on the old source; drop it there: SELECT pg_drop_replication_slot('$old_slot')"
-            fi ;;
-        esac
+        # the old source is reached as the standby reached it
+        drop_old_slot "$old_conninfo" "$old_slot"
         say "standby moved; streaming from '$source'"
         finish
     fi

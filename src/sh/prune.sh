@@ -9,8 +9,9 @@
 # its standbys).
 #
 # Only what carries the mark is touched: subscriptions and publications whose
-# COMMENT is the mark, physical slots recorded in replc's block of
-# pg_hba.conf ('# slot NAME'). A subscription goes the way PostgreSQL's docs
+# COMMENT is the mark (or, a subscription the topology declared disabled,
+# the mark and '; declared disabled': model_sub_mark), physical slots recorded
+# in replc's block of pg_hba.conf ('# slot NAME'). A subscription goes the way PostgreSQL's docs
 # say for a slot that must outlive it: DISABLE, SET (slot_name = NONE),
 # DROP SUBSCRIPTION, then its slot is dropped on the publisher (through the
 # subscription's own connection string). Tables and rows are never dropped.
@@ -49,7 +50,7 @@ if [ "$have_db" = t ]; then
     subs=$(vpsql "$local_db" "SELECT s.subname || chr(31) || coalesce(s.subslotname, '') || chr(31) || s.subconninfo
         FROM pg_subscription s
         WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND obj_description(s.oid, 'pg_subscription') = :'mark'
+          AND obj_description(s.oid, 'pg_subscription') IN (:'mark', :'mark' || '; declared disabled')
           AND s.subname <> ALL (string_to_array(:'keep_subs', E'\\n'))
         ORDER BY s.subname")
     while IFS=$us read -r name slot conninfo; do

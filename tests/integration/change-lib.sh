@@ -42,8 +42,8 @@ replc_run() {   # replc_run NAME ARGS...: sets RC and MS; NAME.out, NAME.err
     MS=$(( $(now_ms) - t ))
 }
 
-# run_scripts ROUND: compile, copy each node's folder to its host, start every
-# run.sh at once; one check per host
+# run_scripts ROUND: compile, copy each node's folder to its host (NODES: one
+# a host, in order), start every run.sh at once; one check per host
 run_scripts() {
     local round=$1 i node pids=() rc out=$WORK/out-$1
     rm -rf "$out"
@@ -51,7 +51,7 @@ run_scripts() {
         not_ok "$round: replc -o compiles"; diag <"$WORK/compile-$round.log"; return 1
     fi
     chmod -R a+rX "$out"
-    for i in 1 2 3 4; do
+    for i in $(seq ${#NODES[@]}); do
         node=${NODES[$((i - 1))]}
         # shellcheck disable=SC2086 # HOSTS_SSH_OPTS holds several options
         {
@@ -65,7 +65,7 @@ run_scripts() {
         pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p"; done
-    for i in 1 2 3 4; do
+    for i in $(seq ${#NODES[@]}); do
         node=${NODES[$((i - 1))]}
         rc=$(cat "$WORK/run-$round-$node.rc" 2>/dev/null || echo 255)
         if [ -n "${SCRIPTS_MAY_FAIL:-}" ]; then :
@@ -76,9 +76,9 @@ run_scripts() {
     done
 }
 
-starts() {   # starts [I...]: the start time of each server (default: the four)
+starts() {   # starts [I...]: the start time of each server (default: each of NODES)
     local i nodes=("$@")
-    [ $# -gt 0 ] || nodes=(1 2 3 4)
+    [ $# -gt 0 ] || mapfile -t nodes < <(seq ${#NODES[@]})
     for i in "${nodes[@]}"; do q "$i" "select pg_postmaster_start_time()" postgres; done
 }
 

@@ -100,7 +100,11 @@ replc_run() {
 }
 
 MARK="replc cluster itest"
-SUBS="select string_agg(subname || ' ' || subenabled || ' ' || coalesce(obj_description(oid, 'pg_subscription') = '$MARK', false), ', ' order by subname) from pg_subscription"
+# each subscription: NAME ENABLED MARKED (true: replc's mark; declared: its
+# mark of a subscription declared enabled = no; false: no mark)
+SUBS="select string_agg(subname || ' ' || subenabled || ' ' || coalesce(case obj_description(oid, 'pg_subscription')
+          when '$MARK' then 'true' when '$MARK; declared disabled' then 'declared' end, 'false'), ', ' order by subname)
+      from pg_subscription"
 # the subscriptions with an apply worker running (relid null: not a table-sync worker)
 WORKERS="select string_agg(s.subname, ' ' order by s.subname) from pg_subscription s
          where exists (select from pg_stat_subscription w where w.subid = s.oid and w.pid is not null and w.relid is null)"
@@ -113,7 +117,7 @@ expect_rc a 0 "(a) replc --apply exits 0"
 has a out '^\[[0-9]+/[0-9]+\] vm3 +enable\.sql +changed ' "(a) vm3's enable.sql ran and changed something"
 hasnt a out '^\[[0-9]+/[0-9]+\] vm[12] +enable\.sql' "(a) vm1 and vm2 (one subscription each) have no enable step"
 poll "(a) vm3: both running subscriptions enabled and marked, subs3_test3 disabled" 3 "$SUBS" \
-    "subs3_test1 true true, subs3_test2 true true, subs3_test3 false true"
+    "subs3_test1 true true, subs3_test2 true true, subs3_test3 false declared"
 poll "(a) vm3: an apply worker for each of the two, none for subs3_test3" 3 "$WORKERS" "subs3_test1 subs3_test2"
 q 1 "insert into test1 values (1, 'a')" >/dev/null
 q 2 "insert into test2 values (1001, 'a')" >/dev/null
@@ -143,7 +147,7 @@ run_step() {
 run_step 2 publications.sql
 run_step 3 subscribe.subs3_test2.sql
 poll "(b) vm3: subs3_test2 is there, disabled and unmarked (what the interrupted run left)" 3 "$SUBS" \
-    "subs3_test1 true true, subs3_test2 false false, subs3_test3 false true"
+    "subs3_test1 true true, subs3_test2 false false, subs3_test3 false declared"
 replc_run b_dry --apply --dry-run
 expect_rc b_dry 3 "(b) --dry-run exits 3: changes pending"
 has b_dry out '^\[[0-9]+/[0-9]+\] vm3 +enable\.sql +would change ' "(b) --dry-run: vm3's enable.sql would change"
@@ -154,7 +158,7 @@ replc_run b --apply
 expect_rc b 0 "(b) --apply again exits 0"
 has b out '^\[[0-9]+/[0-9]+\] vm3 +enable\.sql +changed ' "(b) vm3's enable.sql changed something"
 poll "(b) vm3: subs3_test2 enabled and marked now; subs3_test3 still disabled" 3 "$SUBS" \
-    "subs3_test1 true true, subs3_test2 true true, subs3_test3 false true"
+    "subs3_test1 true true, subs3_test2 true true, subs3_test3 false declared"
 poll "(b) vm3: an apply worker for each of the two" 3 "$WORKERS" "subs3_test1 subs3_test2"
 q 2 "insert into test2 values (1002, 'b')" >/dev/null
 poll "(b) vm3 has test2's rows again (copied anew, then the new one)" 3 "select count(*) from test2" 2
@@ -167,6 +171,6 @@ replc_run c --apply
 expect_rc c 0 "(c) --apply exits 0"
 has c out '^nothing to do: the cluster is as described$' "(c) --apply: nothing to do"
 poll "(c) vm3: subs3_test1 stays disabled, subs3_test3 too" 3 "$SUBS" \
-    "subs3_test1 false true, subs3_test2 true true, subs3_test3 false true"
+    "subs3_test1 false true, subs3_test2 true true, subs3_test3 false declared"
 
 finish

@@ -86,6 +86,13 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND su
 \echo 'notice: subscription from_shop4 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION from_shop4 ENABLE'
 \endif
 
+-- subscription from_shop4: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster fanin; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION from_shop4 ENABLE;
+\set replc_changed 1
+\endif
+
 -- subscription from_shop4: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'from_shop4' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('shop4.orders')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do

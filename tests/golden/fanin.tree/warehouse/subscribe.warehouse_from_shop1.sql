@@ -106,6 +106,13 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_sho
 \echo 'notice: subscription warehouse_from_shop1 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION warehouse_from_shop1 ENABLE'
 \endif
 
+-- subscription warehouse_from_shop1: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster fanin; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION warehouse_from_shop1 ENABLE;
+\set replc_changed 1
+\endif
+
 -- subscription warehouse_from_shop1: tables added while two_phase is enabled: refused
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'warehouse_from_shop1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subtwophasestate = 'e' AND EXISTS (SELECT FROM unnest(ARRAY[to_regclass('shop1.orders')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)))) AS replc_do \gset
 \if :replc_do

@@ -101,6 +101,13 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's1' AND subdbid = 
 \echo 'notice: subscription s1 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION s1 ENABLE'
 \endif
 
+-- subscription s1: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster repluser; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION s1 ENABLE;
+\set replc_changed 1
+\endif
+
 -- subscription s1: tables added while two_phase is enabled: refused
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 's1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subtwophasestate = 'e' AND EXISTS (SELECT FROM unnest(ARRAY[to_regclass('t1')::oid, to_regclass('sales.orders')::oid]::oid[]) x WHERE x IS NOT NULL AND x NOT IN (SELECT r.srrelid FROM pg_subscription_rel r WHERE r.srsubid = s.oid)))) AS replc_do \gset
 \if :replc_do

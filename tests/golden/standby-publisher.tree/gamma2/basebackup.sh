@@ -26,20 +26,14 @@ conninfo_sql='ALTER SYSTEM SET primary_conninfo = '\''host=10.2.0.4 port=5432 us
 slot_sql='ALTER SYSTEM SET primary_slot_name = '\''gamma2'\'''
 create_slot_sql='CREATE_REPLICATION_SLOT gamma2 PHYSICAL RESERVE_WAL'
 delay_setting=''
+delay_differs_sql='SELECT NOT (EXISTS (SELECT FROM pg_settings WHERE name = '\''recovery_min_apply_delay'\'' AND CASE WHEN vartype = '\''bool'\'' THEN setting = '\''off'\'' WHEN vartype IN ('\''integer'\'', '\''real'\'') THEN setting::numeric = 0 WHEN vartype = '\''enum'\'' THEN lower(setting) = lower('\''0'\'') ELSE setting = '\''0'\'' END) OR current_setting('\''recovery_min_apply_delay'\'', true) = '\''0'\'')'
+delay_sql='ALTER SYSTEM RESET recovery_min_apply_delay'
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
 setup
 manager_check
 new=$pgdata.replc-new old=$pgdata.replc-old
-# already built: make sure it runs and streams
-if ours; then
-    say 'already a standby of its source'
-    if ! running; then change 'start the server'; server start; fi
-    wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
-    if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
-    finish
-fi
 # wait for the source: it admits us and its settings are in place
 # shellcheck disable=SC2317 # called by wait_for
 source_ready() {
@@ -59,9 +53,59 @@ make_slot() {
         esac
     fi
 }
+# shellcheck disable=SC2317 # called by wait_for
+streams_slot() {
+    [ "$(lpsql "$local_postgres" "SELECT status || ' ' || slot_name FROM pg_stat_wal_receiver" 2>/dev/null)" = "streaming $slot" ]
+}
+# drop_old_slot CONNINFO SLOT: the slot this standby used before, on the
+# source it reached by CONNINFO (slot names are [a-z0-9_])
+drop_old_slot() {
+    case $2 in
+    ''|*[!a-z0-9_]*) ;;
+    *)
+        if psql -XAtq -d "$1 dbname=replication replication=true connect_timeout=5" \
+            -c "DROP_REPLICATION_SLOT $2" >/dev/null 2>&1; then
+            say "slot $2 dropped on the old source"
+        else
+            say "could not drop slot $2 on the old source; drop it there: SELECT pg_drop_replication_slot('$2')"
+        fi ;;
+    esac
+}
+# already built: make sure it runs and streams, with its slot and apply
+# delay as declared now (both take a reload, 13+)
+if ours; then
+    say 'already a standby of its source'
+    if ! running; then change 'start the server'; server start; fi
+    old_slot=$(lpsql "$local_postgres" 'SHOW primary_slot_name')
+    reload=0
+    if [ "$old_slot" != "$slot" ]; then
+        change "use slot $slot on '$source' instead of ${old_slot:-none}"
+        make_slot
+        lpsql "$local_postgres" "$slot_sql" >/dev/null
+        reload=1
+    fi
+    if [ "$(lpsql "$local_postgres" "$delay_differs_sql")" = t ]; then
+        change "set recovery_min_apply_delay as the topology says (${delay_setting:-none})"
+        lpsql "$local_postgres" "$delay_sql" >/dev/null
+        reload=1
+    fi
+    if [ "$reload" = 1 ]; then lpsql "$local_postgres" 'SELECT pg_reload_conf()' >/dev/null; fi
+    if [ "$old_slot" != "$slot" ]; then
+        wait_for "'$node' to stream from '$source' through slot $slot" streams_slot
+        drop_old_slot "$(lpsql "$local_postgres" 'SHOW primary_conninfo')" "$old_slot"
+    fi
+    wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
+    if [ -d "$old" ]; then change "remove $old, the data directory it replaced"; rm -rf "$old"; fi
+    finish
+fi
 # a standby replc built from another source: moved when that is of the same cluster
 was=$(cat "$pgdata/replc_standby" 2>/dev/null || true)
 if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "${marker% source=*}" ] && running; then
+    # a dry run (--dry-run, --status) does not wait for the new source: the
+    # steps that make it admit this standby do not run then
+    if dry && ! source_ready; then
+        change "move from '${was#* source=}' to '$source' (slot $slot there), without a rebuild, once '$source' admits it (rebuilt instead if it is of another cluster)"
+    fi
     wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
     here=$(lpsql "$local_postgres" 'SELECT system_identifier FROM pg_control_system()')
     if ! peer "'$source'" psql -XAtq -d "$repl_conninfo" -c 'IDENTIFY_SYSTEM'; then
@@ -82,17 +126,8 @@ if [ -f "$pgdata/standby.signal" ] && [ -n "$was" ] && [ "${was% source=*}" = "$
         fi
         wait_for "'$node' to stream from '$source' ($source_host port $source_port)" streams_here
         printf '%s\n' "$marker" > "$pgdata/replc_standby"
-        # slot names are [a-z0-9_]; the old source is reached as the standby reached it
-        case $old_slot in
-        ''|*[!a-z0-9_]*) ;;
-        *)
-            if psql -XAtq -d "$old_conninfo dbname=replication replication=true connect_timeout=5" \
-                -c "DROP_REPLICATION_SLOT $old_slot" >/dev/null 2>&1; then
-                say "slot $old_slot dropped on the old source"
-            else
-                say "could not drop slot $old_slot on the old source; drop it there: SELECT pg_drop_replication_slot('$old_slot')"
-            fi ;;
-        esac
+        # the old source is reached as the standby reached it
+        drop_old_slot "$old_conninfo" "$old_slot"
         say "standby moved; streaming from '$source'"
         finish
     fi

@@ -81,6 +81,13 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND
 \echo 'notice: subscription sub2_from_pub was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub2_from_pub ENABLE'
 \endif
 
+-- subscription sub2_from_pub: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub2_from_pub ENABLE;
+\set replc_changed 1
+\endif
+
 -- subscription sub2_from_pub: tables added to or removed from its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub2_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('legacy.audit')::oid]::oid[]) x))) AS replc_do \gset
 \if :replc_do
