@@ -937,6 +937,78 @@ static void disabled_by_error(Arena *a, Vec *v, const MSub *sub)
     sb_free(&q);
 }
 
+/* The subscription's live publications differ from the declared ones (an
+ * expression over pg_subscription s). */
+static void pubs_differ(StrBuf *g, const MSub *sub)
+{
+    sb_puts(g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
+    for (int k = 0; k < sub->pubs.n; k++) {
+        sb_puts(g, k ? ", " : "");
+        q_literal(g, ((MPub *)sub->pubs.items[k])->name);
+    }
+    sb_puts(g, "]::text[]) ORDER BY 1)");
+}
+
+/* The declared tables of sub as an oid[] (decl); returns whether one of its
+ * publications is 'all tables' (then the live set may hold more). */
+static bool declared_tables(StrBuf *decl, const MSub *sub)
+{
+    bool all = false;
+    for (int k = 0; k < sub->pubs.n; k++)
+        all = all || ((MPub *)sub->pubs.items[k])->all_tables;
+    sb_puts(decl, "ARRAY[");
+    for (int k = 0; k < sub->tables.n; k++) {
+        const MTable *t = sub->tables.items[k];
+        sb_puts(decl, k ? ", to_regclass(" : "to_regclass(");
+        q_regclass(decl, t->schema, t->name);
+        sb_puts(decl, ")::oid");
+    }
+    sb_puts(decl, "]::oid[]");
+    return all;
+}
+
+/* The tables the subscription receives differ from decl (declared_tables). */
+static void tables_differ(StrBuf *g, const char *decl, bool all)
+{
+    sb_puts(g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
+                   : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
+                     "WHERE srsubid = s.oid) <> ");
+    sb_printf(g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(%s) x)", decl);
+}
+
+/* A subscription the topology wants enabled that someone else disabled (it
+ * carries replc's plain mark): replc leaves it disabled, and PostgreSQL
+ * changes the publications or tables of an enabled subscription only (with
+ * a refresh). When they differ, refused by name with what to do, instead
+ * of PostgreSQL's hint (refresh = false), which would copy nothing. */
+static void disabled_refresh(Arena *a, Vec *v, const MSub *sub, const char *decl, bool all)
+{
+    StrBuf g, q, args;
+    sb_init(&g);
+    sb_init(&q);
+    sb_init(&args);
+    sub_differs(&g, sub);
+    sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
+    q_literal(&g, model_mark(a, sub->node->cluster));
+    sb_puts(&g, " AND (");
+    pubs_differ(&g, sub);
+    sb_puts(&g, " OR ");
+    tables_differ(&g, decl, all);
+    sb_puts(&g, ")))");
+    q_literal(&args, sub->name);
+    refuse(&q, "x int", "",
+           "subscription '%' is disabled on the server (not by the topology: replc leaves it so), and its "
+           "publications or tables differ from the topology's: PostgreSQL changes them only on an enabled "
+           "subscription", args.s,
+           arena_printf(a, "On node '%s': ALTER SUBSCRIPTION %s ENABLE, then apply again (the tables added are "
+                           "copied); or write enabled = false for it in the topology.", sub->node->name, sub->name));
+    stmt(a, v, arena_printf(a, "subscription %s: disabled by someone else while its tables change: refused",
+                            sub->name), &g, &q);
+    sb_free(&g);
+    sb_free(&q);
+    sb_free(&args);
+}
+
 /* An existing subscription made to match: its connection, publications,
  * options, and the tables it receives (REFRESH PUBLICATION copies the new
  * ones, never one it has). */
@@ -944,9 +1016,11 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
 {
     const int ver = sub->node->version;
     const bool live = sub->opt.connect && sub->opt.enabled;
-    StrBuf g, q;
+    StrBuf g, q, decl;   /* decl: the declared tables, as an oid[] */
     sb_init(&g);
     sb_init(&q);
+    sb_init(&decl);
+    const bool all = declared_tables(&decl, sub);
     sub_differs(&g, sub);
     sb_puts(&g, "s.subconninfo <> ");
     q_literal(&g, conninfo);
@@ -955,6 +1029,31 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     sb_puts(&q, " CONNECTION ");
     q_literal(&q, conninfo);
     stmt(a, v, arena_printf(a, "subscription %s: its publisher's address", sub->name), &g, &q);
+
+    /* enabled before its publications change: PostgreSQL refreshes only an
+     * enabled subscription */
+    disabled_by_error(a, v, sub);
+    /* enabled: as the file gives it; not given (true), only once the mark
+     * says the topology had disabled it (one someone else disabled stays
+     * so); the mark follows (mark_stmt, after this) */
+    if (sub->opt.connect && !model_sub_enable_later(sub)) {
+        sub_differs(&g, sub);
+        if (sub->opt.given[SUBOPT_ENABLED])
+            sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
+        else {
+            sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
+            q_literal(&g, arena_printf(a, "%s%s", model_mark(a, sub->node->cluster), MODEL_MARK_DISABLED));
+            sb_puts(&g, "))");
+        }
+        alter_head(&q, sub);
+        sb_puts(&q, sub->opt.enabled ? " ENABLE" : " DISABLE");
+        SqlStmt *st = stmt(a, v, sub->opt.given[SUBOPT_ENABLED] ? NULL
+                                 : arena_printf(a, "subscription %s: enabled again (the topology no longer "
+                                                   "declares it disabled)", sub->name), &g, &q);
+        st->show = sub_show(a, sub, "enabled", "s.subenabled::text", sub->opt.enabled ? "true" : "false");
+    }
+    if (live)
+        disabled_refresh(a, v, sub, decl.s, all);
 
     /* SET PUBLICATION and REFRESH PUBLICATION below copy the tables they add */
     if (live && sub->opt.copy_data)
@@ -966,17 +1065,13 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     const bool tp = live && sub->opt.copy_data && ver >= 15;
     for (int e = 0; e < (tp ? 2 : 1); e++) {
         sub_differs(&g, sub);
-        sb_puts(&g, "ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY[");
+        pubs_differ(&g, sub);
         alter_head(&q, sub);
         sb_puts(&q, " SET PUBLICATION ");
         for (int k = 0; k < sub->pubs.n; k++) {
-            const char *pn = ((MPub *)sub->pubs.items[k])->name;
-            sb_puts(&g, k ? ", " : "");
-            q_literal(&g, pn);
             sb_puts(&q, k ? ", " : "");
-            q_ident(&q, pn);
+            q_ident(&q, ((MPub *)sub->pubs.items[k])->name);
         }
-        sb_puts(&g, "]::text[]) ORDER BY 1)");
         if (tp)
             sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
         sb_puts(&g, "))");
@@ -1072,49 +1167,13 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
                               "it anew and copies its tables again",
                            sub->name, name, want ? "true" : "false", ver, sub->name);
     }
-    disabled_by_error(a, v, sub);
-    /* enabled: as the file gives it; not given (true), only once the mark
-     * says the topology had disabled it (one someone else disabled stays
-     * so); the mark follows (mark_stmt, after this) */
-    if (sub->opt.connect && !model_sub_enable_later(sub)) {
-        sub_differs(&g, sub);
-        if (sub->opt.given[SUBOPT_ENABLED])
-            sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
-        else {
-            sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
-            q_literal(&g, arena_printf(a, "%s%s", model_mark(a, sub->node->cluster), MODEL_MARK_DISABLED));
-            sb_puts(&g, "))");
-        }
-        alter_head(&q, sub);
-        sb_puts(&q, sub->opt.enabled ? " ENABLE" : " DISABLE");
-        SqlStmt *st = stmt(a, v, sub->opt.given[SUBOPT_ENABLED] ? NULL
-                                 : arena_printf(a, "subscription %s: enabled again (the topology no longer "
-                                                   "declares it disabled)", sub->name), &g, &q);
-        st->show = sub_show(a, sub, "enabled", "s.subenabled::text", sub->opt.enabled ? "true" : "false");
-    }
     /* tables added to or removed from its publications */
     if (live) {
-        bool all = false;
-        for (int k = 0; k < sub->pubs.n; k++)
-            all = all || ((MPub *)sub->pubs.items[k])->all_tables;
-        StrBuf decl;   /* the declared tables, as an oid[] */
-        sb_init(&decl);
-        sb_puts(&decl, "ARRAY[");
-        for (int k = 0; k < sub->tables.n; k++) {
-            const MTable *t = sub->tables.items[k];
-            sb_puts(&decl, k ? ", to_regclass(" : "to_regclass(");
-            q_regclass(&decl, t->schema, t->name);
-            sb_puts(&decl, ")::oid");
-        }
-        sb_puts(&decl, "]::oid[]");
         if (tp)
             two_phase_refresh(a, v, sub, decl.s);
         for (int e = 0; e < (tp ? 2 : 1); e++) {
             sub_differs(&g, sub);
-            sb_puts(&g, all ? "NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> "
-                            : "(SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel "
-                              "WHERE srsubid = s.oid) <> ");
-            sb_printf(&g, "(SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(%s) x)", decl.s);
+            tables_differ(&g, decl.s, all);
             if (tp)
                 sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
             sb_puts(&g, "))");
@@ -1124,10 +1183,10 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
             stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: tables added to or removed from its publications",
                                                sub->name), &g, &q);
         }
-        sb_free(&decl);
     }
     sb_free(&g);
     sb_free(&q);
+    sb_free(&decl);
 }
 
 void sql_has_rows(StrBuf *b, const MTable *t)

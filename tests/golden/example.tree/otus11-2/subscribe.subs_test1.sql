@@ -29,6 +29,25 @@ ALTER SUBSCRIPTION subs_test1 CONNECTION 'host=192.168.56.11 port=5432 dbname=re
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription subs_test1 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION subs_test1 ENABLE'
+\endif
+
+-- subscription subs_test1: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster postgres2021-2147483647; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION subs_test1 ENABLE;
+\set replc_changed 1
+\endif
+
+-- subscription subs_test1: disabled by someone else while its tables change: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster postgres2021-2147483647' AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['publ_test1']::text[]) ORDER BY 1) OR (SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('test1')::oid]::oid[]) x)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE x int; BEGIN RAISE EXCEPTION ''subscription ''''%'''' is disabled on the server (not by the topology: replc leaves it so), and its publications or tables differ from the topology''''s: PostgreSQL changes them only on an enabled subscription'', ''subs_test1'' USING HINT = ''On node ''''otus11-2'''': ALTER SUBSCRIPTION subs_test1 ENABLE, then apply again (the tables added are copied); or write enabled = false for it in the topology.''; END';
+\set replc_changed 1
+\endif
+
 -- subscription subs_test1: an initial copy into a table that holds rows is refused
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (((to_regclass('test1')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('test1') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('test1')) END, false, false, '')))[1]::text, '0') = '1')))) AS replc_do \gset
 \if :replc_do
@@ -76,18 +95,6 @@ ALTER SUBSCRIPTION subs_test1 SET (synchronous_commit = 'off');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''subs_test1'': two_phase differs from the topology''s false; PostgreSQL 15 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION subs_test1) and apply again, which creates it anew and copies its tables again'
-\endif
-
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
-\if :replc_do
-\echo 'notice: subscription subs_test1 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION subs_test1 ENABLE'
-\endif
-
--- subscription subs_test1: enabled again (the topology no longer declares it disabled)
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'subs_test1' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster postgres2021-2147483647; declared disabled')) AS replc_do \gset
-\if :replc_do
-ALTER SUBSCRIPTION subs_test1 ENABLE;
-\set replc_changed 1
 \endif
 
 -- subscription subs_test1: tables added while two_phase is enabled: refused

@@ -29,6 +29,25 @@ ALTER SUBSCRIPTION gamma_t CONNECTION 'host=10.2.0.2 port=5432 dbname=repl user=
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription gamma_t was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION gamma_t ENABLE'
+\endif
+
+-- subscription gamma_t: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster standby-publisher; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION gamma_t ENABLE;
+\set replc_changed 1
+\endif
+
+-- subscription gamma_t: disabled by someone else while its tables change: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster standby-publisher' AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['pt']::text[]) ORDER BY 1) OR (SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('t')::oid]::oid[]) x)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE x int; BEGIN RAISE EXCEPTION ''subscription ''''%'''' is disabled on the server (not by the topology: replc leaves it so), and its publications or tables differ from the topology''''s: PostgreSQL changes them only on an enabled subscription'', ''gamma_t'' USING HINT = ''On node ''''gamma'''': ALTER SUBSCRIPTION gamma_t ENABLE, then apply again (the tables added are copied); or write enabled = false for it in the topology.''; END';
+\set replc_changed 1
+\endif
+
 -- subscription gamma_t: an initial copy into a table that holds rows is refused
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (((to_regclass('t')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('t') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('t')) END, false, false, '')))[1]::text, '0') = '1')))) AS replc_do \gset
 \if :replc_do
@@ -99,18 +118,6 @@ SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdb
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (s.subfailover <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''gamma_t'': failover differs from the topology''s false; PostgreSQL changes it only while the subscription is disabled, which replc does not do by itself: by hand, ALTER SUBSCRIPTION gamma_t DISABLE; ALTER SUBSCRIPTION gamma_t SET (failover = false); ALTER SUBSCRIPTION gamma_t ENABLE; or write the server''s value in the topology'
-\endif
-
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
-\if :replc_do
-\echo 'notice: subscription gamma_t was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION gamma_t ENABLE'
-\endif
-
--- subscription gamma_t: enabled again (the topology no longer declares it disabled)
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'gamma_t' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster standby-publisher; declared disabled')) AS replc_do \gset
-\if :replc_do
-ALTER SUBSCRIPTION gamma_t ENABLE;
-\set replc_changed 1
 \endif
 
 -- subscription gamma_t: tables added while two_phase is enabled: refused

@@ -29,6 +29,25 @@ ALTER SUBSCRIPTION sub_from_pub CONNECTION 'host=pub.example port=5432 dbname=ap
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription sub_from_pub was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub_from_pub ENABLE'
+\endif
+
+-- subscription sub_from_pub: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub ENABLE;
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub: disabled by someone else while its tables change: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps' AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['everything']::text[]) ORDER BY 1) OR NOT (SELECT coalesce(array_agg(srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) @> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('orders')::oid, to_regclass('legacy.audit')::oid]::oid[]) x)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE x int; BEGIN RAISE EXCEPTION ''subscription ''''%'''' is disabled on the server (not by the topology: replc leaves it so), and its publications or tables differ from the topology''''s: PostgreSQL changes them only on an enabled subscription'', ''sub_from_pub'' USING HINT = ''On node ''''sub'''': ALTER SUBSCRIPTION sub_from_pub ENABLE, then apply again (the tables added are copied); or write enabled = false for it in the topology.''; END';
+\set replc_changed 1
+\endif
+
 -- subscription sub_from_pub: an initial copy into a table that holds rows is refused
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (((to_regclass('orders')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('orders') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('orders')) END, false, false, '')))[1]::text, '0') = '1') OR (to_regclass('legacy.audit')::oid NOT IN (SELECT srrelid FROM pg_subscription_rel WHERE srsubid = s.oid) AND coalesce((xpath('/table/row/c/text()', query_to_xml(CASE WHEN to_regclass('legacy.audit') IS NULL THEN 'SELECT 0 AS c' ELSE format('SELECT count(*) AS c FROM (SELECT FROM %s LIMIT 1) x', to_regclass('legacy.audit')) END, false, false, '')))[1]::text, '0') = '1')))) AS replc_do \gset
 \if :replc_do
@@ -94,18 +113,6 @@ ALTER SUBSCRIPTION sub_from_pub SET (synchronous_commit = 'off');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''sub_from_pub'': two_phase differs from the topology''s false; PostgreSQL 16 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub_from_pub) and apply again, which creates it anew and copies its tables again'
-\endif
-
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
-\if :replc_do
-\echo 'notice: subscription sub_from_pub was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub_from_pub ENABLE'
-\endif
-
--- subscription sub_from_pub: enabled again (the topology no longer declares it disabled)
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps; declared disabled')) AS replc_do \gset
-\if :replc_do
-ALTER SUBSCRIPTION sub_from_pub ENABLE;
-\set replc_changed 1
 \endif
 
 -- subscription sub_from_pub: tables added while two_phase is enabled: refused

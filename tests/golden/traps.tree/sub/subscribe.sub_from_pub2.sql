@@ -22,6 +22,25 @@ ALTER SUBSCRIPTION sub_from_pub2 CONNECTION 'host=pub2.example port=5432 dbname=
 \set replc_changed 1
 \endif
 
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
+\if :replc_do
+\echo 'notice: subscription sub_from_pub2 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub_from_pub2 ENABLE'
+\endif
+
+-- subscription sub_from_pub2: enabled again (the topology no longer declares it disabled)
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps; declared disabled')) AS replc_do \gset
+\if :replc_do
+ALTER SUBSCRIPTION sub_from_pub2 ENABLE;
+\set replc_changed 1
+\endif
+
+-- subscription sub_from_pub2: disabled by someone else while its tables change: refused
+SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps' AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['more']::text[]) ORDER BY 1) OR (SELECT coalesce(array_agg(srrelid ORDER BY srrelid), '{}') FROM pg_subscription_rel WHERE srsubid = s.oid) <> (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(ARRAY[to_regclass('orders')::oid]::oid[]) x)))) AS replc_do \gset
+\if :replc_do
+DO 'DECLARE x int; BEGIN RAISE EXCEPTION ''subscription ''''%'''' is disabled on the server (not by the topology: replc leaves it so), and its publications or tables differ from the topology''''s: PostgreSQL changes them only on an enabled subscription'', ''sub_from_pub2'' USING HINT = ''On node ''''sub'''': ALTER SUBSCRIPTION sub_from_pub2 ENABLE, then apply again (the tables added are copied); or write enabled = false for it in the topology.''; END';
+\set replc_changed 1
+\endif
+
 -- subscription sub_from_pub2: its publications
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (ARRAY(SELECT unnest(s.subpublications) ORDER BY 1) <> ARRAY(SELECT unnest(ARRAY['more']::text[]) ORDER BY 1) AND s.subtwophasestate <> 'e')) AS replc_do \gset
 \if :replc_do
@@ -80,18 +99,6 @@ ALTER SUBSCRIPTION sub_from_pub2 SET (synchronous_commit = 'off');
 SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((s.subtwophasestate <> 'd') <> false)) AS replc_do \gset
 \if :replc_do
 \echo 'notice: subscription ''sub_from_pub2'': two_phase differs from the topology''s false; PostgreSQL 16 cannot change it after CREATE SUBSCRIPTION: write the server''s value in the topology, or drop the subscription by hand (DROP SUBSCRIPTION sub_from_pub2) and apply again, which creates it anew and copies its tables again'
-\endif
-
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND s.subdisableonerr AND EXISTS (SELECT FROM pg_stat_subscription_stats t WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0))) AS replc_do \gset
-\if :replc_do
-\echo 'notice: subscription sub_from_pub2 was disabled after an error (disable_on_error); replc leaves it disabled: find the error in the server log, fix its cause, then ALTER SUBSCRIPTION sub_from_pub2 ENABLE'
-\endif
-
--- subscription sub_from_pub2: enabled again (the topology no longer declares it disabled)
-SELECT EXISTS (SELECT FROM pg_subscription s WHERE subname = 'sub_from_pub2' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = 'replc cluster traps; declared disabled')) AS replc_do \gset
-\if :replc_do
-ALTER SUBSCRIPTION sub_from_pub2 ENABLE;
-\set replc_changed 1
 \endif
 
 -- subscription sub_from_pub2: tables added while two_phase is enabled: refused
