@@ -89,6 +89,17 @@ void q_literal(StrBuf *b, const char *s)
     sb_putc(b, '\'');
 }
 
+void q_conf(StrBuf *b, const char *s)
+{
+    sb_putc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            sb_putc(b, *p);
+        sb_putc(b, *p);
+    }
+    sb_putc(b, '\'');
+}
+
 void q_dollar(StrBuf *b, const char *s)
 {
     char tag[32] = "$replc$";

@@ -26,6 +26,14 @@ conninfo_sql='ALTER SYSTEM SET primary_conninfo = '\''host=10.1.0.1 port=5432 us
 slot_sql='ALTER SYSTEM SET primary_slot_name = '\''s1_slot'\'''
 create_slot_sql='CREATE_REPLICATION_SLOT s1_slot PHYSICAL RESERVE_WAL'
 delay_setting=''
+settings='wal_level = '\''replica'\''
+max_wal_senders = 10
+max_replication_slots = 10
+max_logical_replication_workers = 4
+max_worker_processes = 8
+max_connections = 300
+hot_standby = '\''on'\''
+listen_addresses = '\''*'\'''
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
@@ -134,10 +142,14 @@ if [ -e "$old" ]; then
 fi
 change "rebuild $pgdata from '$source' with pg_basebackup"
 wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
-# the settings the standby may not have lower than its source, as the source runs now
+# the settings the standby may not have lower than its source, as the source
+# runs now: one session, one line each
+set -- max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction
+values=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $1" -c "SHOW $2" -c "SHOW $3" -c "SHOW $4" -c "SHOW $5")
 live=
-for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction; do
-    live="$live $name=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $name")"
+for value in $values; do
+    live="$live $1=$value"
+    shift
 done
 rm -rf "$new"
 mkdir -p "$new"
@@ -180,6 +192,9 @@ fi
 if [ -n "$delay_setting" ]; then
     printf '%s\n' "$delay_setting" >> "$new/postgresql.auto.conf"
 fi
+if [ -n "$settings" ]; then
+    printf '%s\n' "$settings" >> "$new/postgresql.auto.conf"
+fi
 printf '%s\n' "$marker" > "$new/replc_standby"
 if running; then say 'stopping the server to replace its data directory'; server stop; fi
 if [ -d "$pgdata" ]; then mv "$pgdata" "$old"; fi
@@ -195,8 +210,22 @@ for pair in $live; do
         say "$name = $want, as on '$source' (the standby had $have)"
     fi
 done
+# a base backup starts as after a crash: the server first fsyncs every file
+# of its data directory one by one (seconds), though sync -f above synced
+# them all; from 14 on, one syncfs() for that first start only
+syncfs=0
+if [ -n "$nosync" ] && [ "$version" -ge 14 ] && [ "$(uname -s)" = Linux ]; then
+    printf '%s\n' "recovery_init_sync_method = 'syncfs'" >> "$pgdata/postgresql.auto.conf"
+    syncfs=1
+fi
 server start
 wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
-rm -rf "$old"
+if [ "$syncfs" = 1 ]; then lpsql "$local_postgres" 'ALTER SYSTEM RESET recovery_init_sync_method' >/dev/null; fi
+# the directory it replaced goes away in the background: deleting tens of
+# thousands of files can take seconds, and nothing waits for it
+if [ -d "$old" ]; then
+    mv "$old" "$old.$$"
+    (rm -rf "$old.$$" </dev/null >/dev/null 2>&1 &)
+fi
 say 'standby streaming'
 finish
