@@ -223,7 +223,8 @@ if [ "$syncfs" = 1 ]; then lpsql "$local_postgres" 'ALTER SYSTEM RESET recovery_
 # thousands of files can take seconds, and nothing waits for it
 if [ -d "$old" ]; then
     mv "$old" "$old.$$"
-    (rm -rf "$old.$$" </dev/null >/dev/null 2>&1 &)
+    # (no descriptor of this session kept open: ssh does not wait for it)
+    (exec </dev/null >/dev/null 2>&1; rm -rf "$old.$$" &)
 fi
 say 'standby streaming'
 finish
