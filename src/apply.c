@@ -1006,12 +1006,8 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     return rc;
 }
 
-/* replc --promote NODE: promote.sh of node n, run on its host over ssh as a
- * step is (lib.sh ahead of it), its output passed on as it comes; with
- * --trace (trace_path, else NULL) its span and waits, as --apply writes
- * them. */
-/* The end of --promote: with --trace, the step's span ends (ok, changed
- * or failed, as its result line says), the trace is written and, unless
+/* The end of --promote: with --trace, the step's span ends (changed when
+ * rc is 0, else failed or interrupted), the trace is written and, unless
  * interrupted, its critical path printed. Returns rc (1 when the trace
  * cannot be written). */
 static int promote_end(Trace *trace, const char *path, const Step *st, Arena *a, int rc)
@@ -1039,6 +1035,10 @@ static void promote_trace_wait(Trace *t, const Step *s, const Child *c)
     free(what);
 }
 
+/* replc --promote NODE: promote.sh of node n, run on its host over ssh as a
+ * step is (lib.sh ahead of it), its output passed on as it comes; with
+ * --trace (trace_path, else NULL) its span and waits, as --apply writes
+ * them. */
 int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s, const char *trace_path)
 {
     if (!plan_promotes(p, n)) {
