@@ -1036,9 +1036,40 @@ int apply_run(const Model *m, const Plan *plan, const ApplyOptions *o)
     return rc;
 }
 
+/* The end of --promote: with --trace, the step's span ends (changed when
+ * rc is 0, else failed or interrupted), the trace is written and, unless
+ * interrupted, its critical path printed. Returns rc (1 when the trace
+ * cannot be written). */
+static int promote_end(Trace *trace, const char *path, const Step *st, Arena *a, int rc)
+{
+    if (trace) {
+        trace_step_end(trace, st, rc == 0 ? "changed" : rc == 130 ? "interrupted" : "failed", trace_now());
+        if (rc != 130)
+            trace_critical_path(trace, stdout, trace_now());
+        if (trace_write(trace, path) != 0 && rc == 0)
+            rc = 1;
+        trace_free(trace);
+    }
+    arena_free(a);
+    return rc;
+}
+
+/* --trace with --promote: the one step's span on its host's row, and the
+ * waits its output announces (lib.sh's wait_for lines) */
+static void promote_trace_wait(Trace *t, const Step *s, const Child *c)
+{
+    size_t len = 0;
+    const char *w = c->output.s ? script_waiting_for(c->output.s, &len) : NULL;
+    char *what = w ? strndup(w, len) : NULL;
+    trace_step_wait(t, s, what, trace_now());
+    free(what);
+}
+
 /* replc --promote NODE: promote.sh of node n, run on its host over ssh as a
- * step is (lib.sh ahead of it), its output passed on as it comes. */
-int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s)
+ * step is (lib.sh ahead of it), its output passed on as it comes; with
+ * --trace (trace_path, else NULL) its span and waits, as --apply writes
+ * them. */
+int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s, const char *trace_path)
 {
     if (!plan_promotes(p, n)) {
         fprintf(stderr, "replc: node '%s' is not a standby of a subscriber: there is nothing to promote\n",
@@ -1063,6 +1094,17 @@ int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int t
         return 1;
     }
     catch_signals();
+    Arena a;
+    arena_init(&a);
+    Trace *trace = trace_path ? trace_new(arena_printf(&a, "replc --promote %s %s", n->name, m->cluster)) : NULL;
+    Step st;
+    memset(&st, 0, sizeof st);
+    st.id = 1;
+    st.node = (MNode *)n;
+    st.name = arena_printf(&a, "%s/promote", n->name);
+    st.file = "promote.sh";
+    st.lang = LANG_SHELL;
+    trace_step_begin(trace, &st, host_row(m, n), trace_now());
     Child c;
     bool started = child_start(&c, argv, in.s, in.len, &err);
     argv_free(argv);
@@ -1070,7 +1112,7 @@ int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int t
     if (!started) {
         fprintf(stderr, "replc: node '%s': cannot start ssh: %s\n", n->name, err ? err : "");
         free(err);
-        return 1;
+        return promote_end(trace, trace_path, &st, &a, 1);
     }
     size_t shown = 0;
     for (;;) {
@@ -1090,11 +1132,13 @@ int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int t
         }
         if (done)
             break;
+        if (trace)
+            promote_trace_wait(trace, &st, &c);
         if (interrupted) {
             child_kill(&c);
             child_free(&c);
             fprintf(stderr, "replc: interrupted; '%s' may be promoted already: run --promote again\n", n->name);
-            return 130;
+            return promote_end(trace, trace_path, &st, &a, 130);
         }
     }
     int rc = c.status;
@@ -1102,5 +1146,5 @@ int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int t
     if (rc != 0)
         fprintf(stderr, "replc: promote of '%s' failed (exit %d)\n", n->name, rc);
     ssh_close_masters(m);
-    return rc == 0 ? 0 : 1;
+    return promote_end(trace, trace_path, &st, &a, rc == 0 ? 0 : 1);
 }

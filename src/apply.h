@@ -26,7 +26,7 @@ int apply_run(const Model *m, const Plan *p, const ApplyOptions *o);
 
 /* replc --promote NODE [--force]: run node n's promote step on its host
  * (docs/failover.md). 0 promoted, 1 refused or failed, 2 not a standby of a
- * subscriber, 130 interrupted. */
-int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s);
+ * subscriber, 130 interrupted. trace_path: --trace FILE, or NULL. */
+int promote_run(const Model *m, const Plan *p, const MNode *n, bool force, int timeout_s, const char *trace_path);
 
 #endif

@@ -516,6 +516,20 @@ static void emit_basebackup(StrBuf *b, const Step *s)
     } else
         sb_puts(&sql, "ALTER SYSTEM RESET recovery_min_apply_delay");
     sh_var(b, "delay_sql", sql.s);
+    /* the node's derived settings, as config.sql would set them: written
+     * before the first start, they need no restart afterwards */
+    sb_reset(&sql);
+    for (int id = 0; id < GUC_COUNT; id++) {
+        const Derived *d = &n->guc[id];
+        if (!d->set)
+            continue;
+        sb_printf(&sql, "%s%s = ", sql.len ? "\n" : "", guc_name((GucId)id));
+        if (guc_is_numeric((GucId)id))
+            sb_printf(&sql, "%ld", d->value);
+        else
+            q_conf(&sql, d->text);
+    }
+    sh_var(b, "settings", sql.s);
     sb_free(&sql);
     sh_end(b, sh_basebackup);
 }

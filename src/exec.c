@@ -1,7 +1,7 @@
 /* exec.c: the apply loop. One poll() loop, no threads: start the ready steps
- * (every dependency ended ok, changed or would-change) in plan order, up to
- * -j at once and one at a time per host; wait on what the running jobs wait
- * on; reap whichever finishes, print its output whole; on a failure mark its
+ * (every dependency ended ok, changed or would-change), the one with the
+ * longest chain of steps after it first, up to -j at once and one at a time
+ * per host; wait on what the running jobs wait on; reap whichever finishes, print its output whole; on a failure mark its
  * dependents not run and let independent steps go on. How a step runs is the
  * Runner's business; this file only schedules and reports. */
 #include <errno.h>
@@ -38,6 +38,7 @@ typedef struct Exec {
     char *state;               /* ST_* per step (index id - 1) */
     int *waiting;              /* unfinished dependencies per step */
     int *dep_start, *dep_list; /* dependents of step i: dep_list[dep_start[i] .. dep_start[i+1]) */
+    int *order;                /* step indexes, the longest remaining chain first (then plan order) */
     char *node_busy;           /* per node index: a step of it runs */
     int nnodes;
     int *server;               /* per node index: the first node with its host and port */
@@ -200,6 +201,51 @@ static void report_waiting(Exec *e, double t)
 
 /* ---- scheduling ---- */
 
+typedef struct Prio {
+    long chain;                /* the step's cost and its longest chain of dependents' (plan.h: step_cost) */
+    int i;
+} Prio;
+
+static int prio_cmp(const void *a, const void *b)
+{
+    const Prio *x = a, *y = b;
+    if (x->chain != y->chain)
+        return x->chain > y->chain ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The order start_ready looks at steps in: like ninja's critical-path
+ * scheduling, of the ready steps the one with the longest chain of steps
+ * after it starts first, so the chain that sets the total is never held up
+ * behind steps that could wait; equal chains in plan order. The plan's
+ * order is topological: a step's dependents come after it. */
+static bool order_by_chain(Exec *e)
+{
+    int n = e->n;
+    Prio *pr = calloc((size_t)n + 1, sizeof *pr);
+    e->order = calloc((size_t)n + 1, sizeof *e->order);
+    if (!pr || !e->order) {
+        free(pr);
+        return false;
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        const Step *s = e->p->steps.items[i];
+        long longest = 0;
+        for (int k = e->dep_start[i]; k < e->dep_start[i + 1]; k++) {
+            int j = e->dep_list[k];
+            if (j > i && pr[j].chain > longest)
+                longest = pr[j].chain;
+        }
+        pr[i].chain = step_cost(s->kind) + longest;
+        pr[i].i = i;
+    }
+    qsort(pr, (size_t)n, sizeof *pr, prio_cmp);
+    for (int i = 0; i < n; i++)
+        e->order[i] = pr[i].i;
+    free(pr);
+    return true;
+}
+
 static bool build(Exec *e)
 {
     int n = e->n;
@@ -247,6 +293,8 @@ static bool build(Exec *e)
         }
     }
     free(fill);
+    if (!order_by_chain(e))
+        return false;
     e->nnodes = maxnode + 1;
     e->node_busy = calloc((size_t)e->nnodes + 1, 1);
     /* nodes on one server (same host and port) are one host: one step at a time */
@@ -285,6 +333,7 @@ static void free_exec(Exec *e)
     free(e->waiting);
     free(e->dep_start);
     free(e->dep_list);
+    free(e->order);
     free(e->node_busy);
     free(e->server);
     free(e->run);
@@ -374,11 +423,13 @@ static void step_ended(Exec *e, const Step *s, int ordinal, double secs,
     free(error);
 }
 
-/* Start every ready step, in plan order, while a slot is free. */
+/* Start every ready step, the longest chain first (order_by_chain), while
+ * a slot is free. */
 static void start_ready(Exec *e)
 {
     FILE *f = e->o->out;
-    for (int i = 0; i < e->n && e->nrun < e->jobs; i++) {
+    for (int o = 0; o < e->n && e->nrun < e->jobs; o++) {
+        int i = e->order[o];
         if (e->state[i] != ST_PENDING || e->waiting[i] > 0)
             continue;
         const Step *s = e->p->steps.items[i];

@@ -37,8 +37,8 @@ static void usage(FILE *f)
           "                      with --apply, --dry-run or --status: only these nodes' steps;\n"
           "                      what they need from other nodes is checked, never skipped\n"
           "  -y, --yes           with --apply on a terminal: do not ask before changing\n"
-          "      --trace FILE    with --apply: write a Chrome trace-event JSON of every step and wait\n"
-          "                      (Perfetto, chrome://tracing); print the critical path at the end\n"
+          "      --trace FILE    with --apply or --promote: write a Chrome trace-event JSON of every\n"
+          "                      step and wait (Perfetto, chrome://tracing); print the critical path\n"
           "  -q, --quiet         only problems and the summary\n"
           "      --timeout S     seconds any wait may take when applying (default 300)\n"
           "      --status        connect to every node, report what differs from the topology;\n"
@@ -387,8 +387,8 @@ int main(int argc, char **argv)
         fputs("replc: --limit goes with --apply, --dry-run or --status\n", stderr);
         return 2;
     }
-    if (trace && !apply) {
-        fputs("replc: --trace goes with --apply\n", stderr);
+    if (trace && !apply && !promote) {
+        fputs("replc: --trace goes with --apply or --promote\n", stderr);
         return 2;
     }
     if (yes && !apply) {
@@ -467,7 +467,7 @@ int main(int argc, char **argv)
             arena_free(&arena);
             return 2;
         }
-        rc = promote_run(m, plan_build(&arena, m), n, force, timeout_s);
+        rc = promote_run(m, plan_build(&arena, m), n, force, timeout_s, trace);
         arena_free(&arena);
         return rc;
     }

@@ -30,6 +30,20 @@ StepLang step_lang(StepKind k)
     }
 }
 
+/* What a step of kind k usually takes on a fresh server, in milliseconds
+ * (measured with --trace on the test hosts): only the scheduler's
+ * priorities use it, so only the proportions matter. */
+int step_cost(StepKind k)
+{
+    switch (k) {
+    case STEP_BASEBACKUP: return 1500;   /* copy, stop, start, stream */
+    case STEP_RESTART: return 400;
+    case STEP_HBA: case STEP_SUB_SYNC: case STEP_COPY_TABLE: case STEP_STANDBY_SLOT: case STEP_PRUNE: return 250;
+    case STEP_PGPASS: case STEP_DATABASE: case STEP_SUBSCRIBE: case STEP_RAISE: return 100;
+    default: return 30;
+    }
+}
+
 /* s made safe for a file name: lower-case letters, digits and '_' kept,
  * upper case lowered, anything else '_', at most 40 bytes. *changed says
  * whether that altered s (then two names may meet; see obj_parts). */

@@ -66,6 +66,8 @@ const char *step_kind_name(StepKind k);
 int step_kind_count(void);
 /* The one place that says which steps are SQL files. */
 StepLang step_lang(StepKind k);
+/* A rough duration of a step of kind k (ms), for the scheduler's priorities. */
+int step_cost(StepKind k);
 /* The steps keep[id - 1] selects, renumbered; dependencies on the others dropped. */
 Plan *plan_subset(Arena *a, const Plan *p, const bool *keep);
 /* Whether node n gets promote.sh (it is in p->promote). */

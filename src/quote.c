@@ -76,10 +76,10 @@ void q_qualified(StrBuf *b, const char *schema, const char *name)
     q_ident(b, name);
 }
 
-void q_literal(StrBuf *b, const char *s)
+/* '...' with quotes and backslashes doubled: an E'' literal's body, and a
+ * postgresql.conf string */
+static void doubled(StrBuf *b, const char *s)
 {
-    if (strchr(s, '\\'))
-        sb_putc(b, 'E');
     sb_putc(b, '\'');
     for (const char *p = s; *p; p++) {
         if (*p == '\'' || *p == '\\')
@@ -87,6 +87,18 @@ void q_literal(StrBuf *b, const char *s)
         sb_putc(b, *p);
     }
     sb_putc(b, '\'');
+}
+
+void q_literal(StrBuf *b, const char *s)
+{
+    if (strchr(s, '\\'))
+        sb_putc(b, 'E');
+    doubled(b, s);
+}
+
+void q_conf(StrBuf *b, const char *s)
+{
+    doubled(b, s);
 }
 
 void q_dollar(StrBuf *b, const char *s)

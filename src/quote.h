@@ -27,6 +27,9 @@ void q_shell(StrBuf *b, const char *s);
  * (shellcheck reads a bare value that names a command, node=delta, as a
  * mistake). */
 void q_shell_quoted(StrBuf *b, const char *s);
+/* A string value in postgresql.conf syntax (as ALTER SYSTEM writes it to
+ * postgresql.auto.conf): '...', quote and backslash doubled. */
+void q_conf(StrBuf *b, const char *s);
 /* JSON string, with its double quotes. */
 void q_json(StrBuf *b, const char *s);
 /* Graphviz DOT quoted string. */

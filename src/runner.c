@@ -848,27 +848,34 @@ static void cancel(Runner *r, Job *j)
     free_job(j);
 }
 
+const char *script_waiting_for(const char *output, size_t *len)
+{
+    static const char lead[] = "waiting for ";
+    /* the script's own last "waiting for" line (lib.sh's wait_for) */
+    const char *last = NULL, *p = output;
+    while ((p = strstr(p, lead))) {
+        last = p + sizeof lead - 1;
+        p++;
+    }
+    if (!last)
+        return NULL;
+    const char *e = strchr(last, '\n');
+    /* a line after it: that wait is over */
+    if (e && e[strspn(e, "\n")])
+        return NULL;
+    *len = e ? (size_t)(e - last) : strlen(last);
+    return last;
+}
+
 /* What the job waits for, with the last error of what it polls; without
  * the words "waiting for", which exec.c puts in front. */
 static const char *waiting_for(Runner *r, Job *j)
 {
     (void)r;
-    static const char lead[] = "waiting for ";
     if (j->child_running && j->child.output.s) {
-        /* the script's own last "waiting for" line (lib.sh's wait_for) */
-        const char *last = NULL, *p = j->child.output.s;
-        while ((p = strstr(p, lead))) {
-            last = p + sizeof lead - 1;
-            p++;
-        }
-        if (last) {
-            const char *e = strchr(last, '\n');
-            /* a line after it: that wait is over */
-            if (e && e[strspn(e, "\n")])
-                return NULL;
-            return arena_strndup(&j->arena, last, e ? (size_t)(e - last) : strlen(last));
-        }
-        return NULL;
+        size_t len;
+        const char *w = script_waiting_for(j->child.output.s, &len);
+        return w ? arena_strndup(&j->arena, w, len) : NULL;
     }
     if (j->what && j->before && j->kind == JOB_WAIT)
         return arena_printf(&j->arena, "%s (last error: %s)", j->what, one_line(&j->arena, j->before));

@@ -16,6 +16,11 @@ typedef struct RealRunner {
     void **locks;         /* PgConn * per node holding the cluster lock (apply.c owns them) */
 } RealRunner;
 
+/* What a running shell step waits for, from its output so far: the rest of
+ * its last "waiting for ..." line (lib.sh's wait_for), *len bytes of it;
+ * NULL when it waits for nothing (no such line, or a line came after it). */
+const char *script_waiting_for(const char *output, size_t *len);
+
 void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s);
 
 #endif

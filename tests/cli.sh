@@ -39,7 +39,7 @@ check "--help lists every option it parses" sh -c '
     done' sh "$tmp/out"
 check "--prune without --apply or -o exits 2" status 2 "$replc" --prune examples/topology.rc
 check "--apply --format json without --dry-run exits 2" status 2 "$replc" --apply --format json examples/topology.rc
-check "--trace without --apply exits 2" status 2 "$replc" --trace /dev/null examples/topology.rc
+check "--trace without --apply or --promote exits 2" status 2 "$replc" --trace /dev/null examples/topology.rc
 
 check "no argument at all exits 2" status 2 "$replc"
 check "no argument: the usage on stderr" usage_on "$tmp/err"

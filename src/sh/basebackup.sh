@@ -16,8 +16,10 @@
 # conninfo), backup_conninfo (for pg_basebackup), slot, conninfo_sql and
 # slot_sql (the statements that point a standby at this source),
 # create_slot_sql, delay_setting (a recovery_min_apply_delay line, or ''),
-# delay_sql (ALTER SYSTEM: that delay) and delay_differs_sql ('t' when the
-# server's delay is not that one).
+# delay_sql (ALTER SYSTEM: that delay), delay_differs_sql ('t' when the
+# server's delay is not that one) and settings (the node's derived settings,
+# one 'name = value' line each, as its config step sets them: in place before
+# the first start, they need no restart afterwards).
 # A standby that replc built from another source of the same cluster (same
 # system identifier) is moved instead: new slot on this source,
 # primary_conninfo and primary_slot_name, a reload (a restart before 13),
@@ -176,10 +178,14 @@ if [ -e "$old" ]; then
 fi
 change "rebuild $pgdata from '$source' with pg_basebackup"
 wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
-# the settings the standby may not have lower than its source, as the source runs now
+# the settings the standby may not have lower than its source, as the source
+# runs now: one session, one line each
+set -- max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction
+values=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $1" -c "SHOW $2" -c "SHOW $3" -c "SHOW $4" -c "SHOW $5")
 live=
-for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction; do
-    live="$live $name=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $name")"
+for value in $values; do
+    live="$live $1=$value"
+    shift
 done
 rm -rf "$new"
 mkdir -p "$new"
@@ -234,6 +240,9 @@ fi
 if [ -n "$delay_setting" ]; then
     printf '%s\n' "$delay_setting" >> "$new/postgresql.auto.conf"
 fi
+if [ -n "$settings" ]; then
+    printf '%s\n' "$settings" >> "$new/postgresql.auto.conf"
+fi
 printf '%s\n' "$marker" > "$new/replc_standby"
 if running; then say 'stopping the server to replace its data directory'; server stop; fi
 if [ -d "$pgdata" ]; then mv "$pgdata" "$old"; fi
@@ -249,8 +258,23 @@ for pair in $live; do
         say "$name = $want, as on '$source' (the standby had $have)"
     fi
 done
+# a base backup starts as after a crash: the server first fsyncs every file
+# of its data directory one by one (seconds), though sync -f above synced
+# them all; from 14 on, one syncfs() for that first start only
+syncfs=0
+if [ -n "$nosync" ] && [ "$version" -ge 14 ] && [ "$(uname -s)" = Linux ]; then
+    printf '%s\n' "recovery_init_sync_method = 'syncfs'" >> "$pgdata/postgresql.auto.conf"
+    syncfs=1
+fi
 server start
 wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
-rm -rf "$old"
+if [ "$syncfs" = 1 ]; then lpsql "$local_postgres" 'ALTER SYSTEM RESET recovery_init_sync_method' >/dev/null; fi
+# the directory it replaced goes away in the background: deleting tens of
+# thousands of files can take seconds, and nothing waits for it
+if [ -d "$old" ]; then
+    mv "$old" "$old.$$"
+    # (no descriptor of this session kept open: ssh does not wait for it)
+    (exec </dev/null >/dev/null 2>&1; rm -rf "$old.$$" &)
+fi
 say 'standby streaming'
 finish

@@ -248,8 +248,10 @@ expect_rc d1 1 "(d) the apply during which vm2 stops exits 1"
 # cluster lock once the server is back) or the next step reports it
 has d1 out '^FAILED: (restart\.sh|database\.sql) on vm2$' "(d) it names the failed step and host: FAILED: restart.sh or database.sql on vm2"
 hasnt d1 out '^FAILED: .* on vm[134]$' "(d) no step of vm1, vm3, vm4 failed"
+# (vm4's last step, restart.sh, has nothing to restart: the base backup put
+# vm4's settings in place before its first start)
 for s in "vm1 publications.sql changed" "vm3 subscribe.subs3_test1.sql changed" \
-         "vm4 basebackup.sh changed" "vm4 restart.sh changed"; do
+         "vm4 basebackup.sh changed" "vm4 restart.sh ok"; do
     read -r n f r <<<"$s"
     has d1 out "^\[[0-9]+/[0-9]+\] $n +${f//./\\.} +$r " "(d) a step that does not need vm2 completed: $f on $n ($r)"
 done

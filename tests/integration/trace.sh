@@ -208,4 +208,20 @@ check "(c) vm1's hba.sh changed" grep -qE '^\[[0-9]+/[0-9]+\] vm1 +hba\.sh +chan
 run d --apply
 check "(c) the next --apply is a no-op again" grep -qx 'nothing to do: the cluster is as described' "$WORK/d.out"
 
+# ------------------------------------------------------------------ (d)
+
+note "(d) --promote vm4 --trace while vm3 answers: refused, traced"
+run e --promote vm4 --trace "$WORK/e.json"
+if [ "$RC" = 1 ]; then ok "(d) --promote vm4 exits 1 while vm3 answers"; else
+    not_ok "(d) --promote vm4 exits 1 while vm3 answers (exit $RC)"; diag <"$WORK/e.out"; diag <"$WORK/e.err"; fi
+check "(d) the trace is valid JSON" python3 -m json.tool "$WORK/e.json"
+check "(d) one span vm4/promote on vm4's row, failed" python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+rows = {e["tid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
+s = [e for e in ev if e["ph"] == "X" and e.get("cat") == "step"]
+sys.exit(not (len(s) == 1 and s[0]["name"] == "vm4/promote" and rows.get(s[0]["tid"], "").startswith("vm4 (")
+              and s[0]["args"]["result"] == "failed"))' "$WORK/e.json"
+check "(d) the critical path names vm4's promote.sh" grep -qE '^ +[0-9.]+s +[0-9.]+s  vm4  promote\.sh$' "$WORK/e.out"
+
 finish

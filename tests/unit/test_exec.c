@@ -345,6 +345,32 @@ static void test_jobs_1(void)
     t_free(&t);
 }
 
+/* The longest chain first: with one slot, of two ready steps the one with
+ * more steps after it starts first, though the plan lists it later; a base
+ * backup weighs more than a chain of quick steps. */
+static void test_longest_chain_first(void)
+{
+    T t;
+    t_init(&t, 3);
+    t_step(&t, 0, "short", 0);      /* 1: nothing after it */
+    t_step(&t, 1, "long1", 0);      /* 2 -> 3 -> 4 */
+    t_step(&t, 1, "long2", 2, 0);
+    t_step(&t, 1, "long3", 3, 0);
+    Step *q = t_step(&t, 2, "quick", 0);    /* 5 -> 6 -> 7: three quick steps */
+    q->kind = STEP_CONFIG;
+    t_step(&t, 2, "quick2", 5, 0)->kind = STEP_CONFIG;
+    t_step(&t, 2, "quick3", 6, 0)->kind = STEP_CONFIG;
+    t_step(&t, 0, "backup", 0)->kind = STEP_BASEBACKUP;   /* 8: one long step */
+    t_run(&t, 1, false, false);
+    unit_int("longest chain: exit 0", t.rc, 0);
+    unit_int("longest chain: no order violation", t.fake.order_violations, 0);
+    unit_int("longest chain: the base backup first", t.fake.start_order[0], 8);
+    unit_int("longest chain: then the chain of three", t.fake.start_order[1], 2);
+    unit_int("longest chain: the short step before the quick chain", started_at(&t, 1) < started_at(&t, 5), 1);
+    unit_int("longest chain: all ran", t.fake.finished_n, 8);
+    t_free(&t);
+}
+
 static void test_jobs_3(void)
 {
     T t;
@@ -760,6 +786,7 @@ static void test_trace(void)
 int main(void)
 {
     test_dependency_order();
+    test_longest_chain_first();
     test_jobs_1();
     test_jobs_3();
     test_one_per_node();

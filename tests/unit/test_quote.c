@@ -26,6 +26,8 @@ int main(void)
     q("literal: quote doubled", q_literal, "it's", "'it''s'");
     q("literal: backslash uses E and doubles", q_literal, "a\\b'c", "E'a\\\\b''c'");
     q("literal: semicolon and comment are inert", q_literal, "x'; DROP TABLE t; --", "'x''; DROP TABLE t; --'");
+    q("conf: quote and backslash doubled, no E", q_conf, "a\\b'c", "'a\\\\b''c'");
+    q("conf: plain", q_conf, "replica", "'replica'");
     q("conninfo: plain", q_conninfo, "10.0.0.1", "10.0.0.1");
     q("conninfo: space quoted", q_conninfo, "my db", "'my db'");
     q("conninfo: quote and backslash escaped", q_conninfo, "a'b\\c", "'a\\'b\\\\c'");

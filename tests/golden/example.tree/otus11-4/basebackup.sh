@@ -28,6 +28,12 @@ create_slot_sql='CREATE_REPLICATION_SLOT otus11_4 PHYSICAL RESERVE_WAL'
 delay_setting=''
 delay_differs_sql='SELECT NOT (EXISTS (SELECT FROM pg_settings WHERE name = '\''recovery_min_apply_delay'\'' AND CASE WHEN vartype = '\''bool'\'' THEN setting = '\''off'\'' WHEN vartype IN ('\''integer'\'', '\''real'\'') THEN setting::numeric = 0 WHEN vartype = '\''enum'\'' THEN lower(setting) = lower('\''0'\'') ELSE setting = '\''0'\'' END) OR current_setting('\''recovery_min_apply_delay'\'', true) = '\''0'\'')'
 delay_sql='ALTER SYSTEM RESET recovery_min_apply_delay'
+settings='wal_level = '\''replica'\''
+max_wal_senders = 10
+max_replication_slots = 10
+max_logical_replication_workers = 0
+max_worker_processes = 8
+hot_standby = '\''on'\'''
 # the common functions, from this directory (replc --apply sends them ahead)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 [ -n "${replc_lib:-}" ] || . "$(dirname "$0")/lib.sh"
@@ -180,10 +186,14 @@ if [ -e "$old" ]; then
 fi
 change "rebuild $pgdata from '$source' with pg_basebackup"
 wait_for "'$source' ($source_host port $source_port) to admit replication connections with max_wal_senders >= $senders" source_ready
-# the settings the standby may not have lower than its source, as the source runs now
+# the settings the standby may not have lower than its source, as the source
+# runs now: one session, one line each
+set -- max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction
+values=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $1" -c "SHOW $2" -c "SHOW $3" -c "SHOW $4" -c "SHOW $5")
 live=
-for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions max_locks_per_transaction; do
-    live="$live $name=$(psql -XAtq -d "$repl_conninfo" -c "SHOW $name")"
+for value in $values; do
+    live="$live $1=$value"
+    shift
 done
 rm -rf "$new"
 mkdir -p "$new"
@@ -238,6 +248,9 @@ fi
 if [ -n "$delay_setting" ]; then
     printf '%s\n' "$delay_setting" >> "$new/postgresql.auto.conf"
 fi
+if [ -n "$settings" ]; then
+    printf '%s\n' "$settings" >> "$new/postgresql.auto.conf"
+fi
 printf '%s\n' "$marker" > "$new/replc_standby"
 if running; then say 'stopping the server to replace its data directory'; server stop; fi
 if [ -d "$pgdata" ]; then mv "$pgdata" "$old"; fi
@@ -253,8 +266,23 @@ for pair in $live; do
         say "$name = $want, as on '$source' (the standby had $have)"
     fi
 done
+# a base backup starts as after a crash: the server first fsyncs every file
+# of its data directory one by one (seconds), though sync -f above synced
+# them all; from 14 on, one syncfs() for that first start only
+syncfs=0
+if [ -n "$nosync" ] && [ "$version" -ge 14 ] && [ "$(uname -s)" = Linux ]; then
+    printf '%s\n' "recovery_init_sync_method = 'syncfs'" >> "$pgdata/postgresql.auto.conf"
+    syncfs=1
+fi
 server start
 wait_for "'$node' to stream from '$source' (pg_stat_wal_receiver)" streaming
-rm -rf "$old"
+if [ "$syncfs" = 1 ]; then lpsql "$local_postgres" 'ALTER SYSTEM RESET recovery_init_sync_method' >/dev/null; fi
+# the directory it replaced goes away in the background: deleting tens of
+# thousands of files can take seconds, and nothing waits for it
+if [ -d "$old" ]; then
+    mv "$old" "$old.$$"
+    # (no descriptor of this session kept open: ssh does not wait for it)
+    (exec </dev/null >/dev/null 2>&1; rm -rf "$old.$$" &)
+fi
 say 'standby streaming'
 finish
