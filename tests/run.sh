@@ -50,14 +50,17 @@ report() {  # report NAME STATUS OUTPUT: a finished suite's lines and counts
 # its subscriber to its standby (14, 16) and two-way replication on the npm builds of other major versions (tests/lib/pgnpm.sh;
 # its cache is shared by every suite of a version, and installs one version
 # at a time under a per-version lock).
-lane_run() {  # lane_run ID COMMAND...: a suite's output and status into $lanes/ID.*
+lane_run() {  # lane_run ID COMMAND...: a suite's output, status and wall seconds into $lanes/ID.*
     id=$1; shift
+    t0=$(date +%s)
     "$@" > "$lanes/$id.out" 2>&1
     echo $? > "$lanes/$id.st"
+    echo $(( $(date +%s) - t0 )) > "$lanes/$id.sec"
 }
 
-lane_report() {  # lane_report NAME ID
-    report "$1" "$(cat "$lanes/$2.st" 2>/dev/null || echo 127)" "$(cat "$lanes/$2.out" 2>/dev/null)"
+lane_report() {  # lane_report NAME ID: its result, named with its wall time (where the 20 minutes go)
+    report "$1 ($(cat "$lanes/$2.sec" 2>/dev/null || echo '?') s)" "$(cat "$lanes/$2.st" 2>/dev/null || echo 127)" \
+        "$(cat "$lanes/$2.out" 2>/dev/null)"
 }
 
 # valgrind: no invalid access and no leak; WANT is replc's own exit status

@@ -23,6 +23,10 @@
 #       when the blocker ends after the first try, the step succeeds and
 #       says it waited (run.sh, then --apply). The same for a slot: an open
 #       write transaction on vm1 holds up the slot of a new subscription.
+#   (d) a subscription replc made (s4) disabled by the DBA while its
+#       publication gains a table (test5): run.sh and --apply refuse, naming
+#       s4 and what to do, and leave it disabled without test5; enabled by
+#       hand, --apply converges and test5's rows arrive.
 #
 # Usage (root):  tests/integration/traps.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per run, default 120),
@@ -348,5 +352,41 @@ expect_rc d-apply 0 "(c) --apply: a slot waits behind an open write transaction;
 has d-apply out "waited 5s behind another session's lock \(try 1 of 3\), trying again; open transactions holding locks: pid [0-9]+ \(trap-blocker, " \
     "(c) --apply: ... and says whom it waited behind"
 is "(c) --apply: the slot of s4 is made on vm1" 1 "select count(*) from pg_replication_slots where slot_name = 's4'" 1 postgres
+
+
+# ------------------------------------------------------------------ (d) a subscription someone disabled
+
+# s4 (replc's, declared enabled) disabled by the DBA while p4 gains test5:
+# PostgreSQL changes the tables of an enabled subscription only; replc
+# leaves s4 disabled and refuses by name, by run.sh and by --apply; enabled
+# by hand, the next apply copies test5
+sql "vm2: the DBA disables s4" 2 "alter subscription s4 disable"
+TOPO_E=$WORK/traps-e.rc
+topology "$TOPO_E" traps repl "$TABLES
+table test4 (k4 int primary key, v4 varchar);
+table test5 (k5 int primary key, v5 varchar);" "publish p2 (test2, test3);
+    publish p3 (test1);
+    publish p4 (test4, test5);" "subscribe s2 to vm1 (p2);
+    subscribe s4 to vm1 (p4);"
+compile e "$TOPO_E" || finish
+run_sh e-vm1 1
+expect_rc e-vm1 0 "(d) vm1's run.sh makes test5 and adds it to p4"
+sql "vm1: test5 gets 2 rows" 1 "insert into test5 values (1, 'p'), (2, 'p')"
+run_sh e-vm2 2
+expect_rc e-vm2 1 "(d) vm2's run.sh fails"
+has e-vm2 out "subscription 's4' is disabled on the server \\(not by the topology: replc leaves it so\\), and its publications or tables differ" \
+    "(d) run.sh names s4 and why it is refused"
+has e-vm2 out "ALTER SUBSCRIPTION s4 ENABLE, then apply again" "(d) ... and says what to do"
+is "(d) s4 is still disabled" 2 "select subenabled from pg_subscription where subname = 's4'" f
+is "(d) s4 does not have test5" 2 "select count(*) from pg_subscription_rel where srrelid = 'test5'::regclass" 0
+replc_run e-apply "$TOPO_E" --apply --yes
+expect_rc e-apply 1 "(d) replc --apply exits 1"
+cat "$WORK/e-apply.err" >>"$WORK/e-apply.out"
+has e-apply out "subscription 's4' is disabled on the server" "(d) --apply names s4"
+is "(d) --apply: s4 is still disabled" 2 "select subenabled from pg_subscription where subname = 's4'" f
+sql "vm2: the DBA enables s4 again" 2 "alter subscription s4 enable"
+replc_run e-apply2 "$TOPO_E" --apply --yes
+expect_rc e-apply2 0 "(d) enabled by hand, replc --apply converges"
+poll "(d) vm2's test5 holds vm1's 2 rows" 2 "select count(*) from test5" 2
 
 finish
