@@ -223,7 +223,7 @@ if [ "${REPLC_SKIP_SERVERS:-0}" != 1 ]; then
     lane_report "real servers: Debian-packaged PostgreSQL 15 hosts (scripts, --apply)" debian
     lane_report "real servers: pg_hba.conf lines that take effect (shadowing, errors, final newline)" hba
     lane_report "real servers: a fault right after each step of --apply, then --apply converges (fault matrix)" faultmatrix
-    lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits)" traps
+    lane_report "real servers: live data traps (replica identity, filled copy targets, lock waits, a subscription disabled by hand)" traps
     lane_report "real servers: replication_user: peers connect as an unprivileged role" repluser
     lane_report "real servers: a PGDG-laid-out standby host (pgdata and bindir derived)" packaged
     lane_report "real servers: servers run by a systemd unit (a stand-in), restarted through sudo -n" systemd
