@@ -289,7 +289,7 @@ static void round_copies(Pre *p)
             const MSub *s = node->subs.items[k];
             /* an existing subscription copies the tables it adds (REFRESH PUBLICATION) */
             bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
-            if (exists ? !(s->opt.connect && s->opt.enabled && s->opt.copy_data) : !s->copy_data)
+            if (exists ? !(s->opt->connect && s->opt->enabled && s->opt->copy_data) : !s->copy_data)
                 continue;
             for (int q = 0; q < s->tables.n; q++) {
                 const MTable *t = s->tables.items[q];

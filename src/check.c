@@ -30,6 +30,8 @@ typedef struct Checker {
     StrBuf key;    /* node_key's result */
     Map columns;   /* column name -> ColumnSeen *, shared by all tables */
     Vec guc_reported; /* Setting *: server settings whose name was reported (once, not per node) */
+    SubOptions *sub_default; /* the options of every subscription that gives none */
+    PubOptions *pub_default; /* the options of every publication that gives none */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -762,7 +764,7 @@ static MPub *find_pub(Checker *c, const MNode *n, const char *name)
 static void pub_options(Checker *c, MPub *p, const PublishDecl *pd)
 {
     const Option *o[PUBOPT_COUNT];
-    PubOptions *po = &p->opt;
+    PubOptions opts = {0}, *po = &opts;
     int order[PUBOPT_COUNT];
     po->n = check_options(c, &pd->options, pub_opts, PUBOPT_COUNT, "publication", p->node->version,
                           p->node->name, o, order);
@@ -781,6 +783,14 @@ static void pub_options(Checker *c, MPub *p, const PublishDecl *pd)
         p->pub_update = strstr(po->publish, "update") != NULL;
         p->pub_delete = strstr(po->publish, "delete") != NULL;
         p->pub_truncate = strstr(po->publish, "truncate") != NULL;
+    }
+    p->opt = po->n ? NULL : c->pub_default;
+    if (!p->opt) {
+        PubOptions *keep = arena_alloc(c->a, sizeof *keep);
+        *keep = *po;
+        if (!po->n)
+            c->pub_default = keep;
+        p->opt = keep;
     }
 }
 
@@ -842,7 +852,7 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     const MNode *n = s->node;
     const Option *o[SUBOPT_COUNT];
     int order[SUBOPT_COUNT];
-    SubOptions *so = &s->opt;
+    SubOptions opts = {0}, *so = &opts;
     so->n = check_options(c, &sd->options, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
                           o, order);
     for (int k = 0; k < so->n; k++)
@@ -902,6 +912,14 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
      * CREATE SUBSCRIPTION creates the slot: each slot waits for the other's
      * transaction. So the publisher creates the slot in its own session. */
     s->precreate_slot = s->slot && !so->given[SUBOPT_CREATE_SLOT] && so->connect;
+    /* every subscription without options has the same ones: one copy */
+    s->opt = so->n ? NULL : c->sub_default;
+    if (!s->opt) {
+        s->opt = arena_alloc(c->a, sizeof *s->opt);
+        *s->opt = *so;
+        if (!so->n)
+            c->sub_default = s->opt;
+    }
 }
 
 /* A subscription to a standby (16+): what it may not ask for. False when the
@@ -909,7 +927,7 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
 static bool sub_to_standby(Checker *c, MSub *s, const SubscribeDecl *sd, const MNode *primary)
 {
     const MNode *pubnode = s->publisher;
-    const SubOptions *so = &s->opt;
+    const SubOptions *so = s->opt;
     if (pubnode->version < 16) {
         Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
                                     "subscription '%s' subscribes to '%s', which is a standby",
@@ -1141,7 +1159,7 @@ static int by_last_node(const void *a, const void *b)
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
                         Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL};
     c.m->check_only = check_only;
     sb_init(&c.key);
     c.m->cluster = default_cluster;

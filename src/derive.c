@@ -145,9 +145,9 @@ static void derive_own(Arena *a, MNode *n, bool why)
         long sw = sync_workers(s);
         origins += 1 + sw;
         workers += 1 + sw;
-        if (s->opt.streaming == STREAM_PARALLEL)
+        if (s->opt->streaming == STREAM_PARALLEL)
             workers += user_num(n, "max_parallel_apply_workers_per_subscription", 2);
-        if (s->opt.two_phase)
+        if (s->opt->two_phase)
             two_phase = true;
         if (s->copy_data)
             any_copy = true;
@@ -330,9 +330,12 @@ static void derive_failover(Arena *a, MNode *n)
     }
     for (int i = 0; i < n->subs.n; i++) {
         MSub *s = n->subs.items[i];
-        SubOptions *o = &s->opt;
-        if (o->given[SUBOPT_SYNCHRONOUS_COMMIT])
+        if (s->opt->given[SUBOPT_SYNCHRONOUS_COMMIT])
             continue;
+        /* its own copy: those without options share one (check.c) */
+        SubOptions *o = arena_alloc(a, sizeof *o);
+        *o = *s->opt;
+        s->opt = o;
         o->given[SUBOPT_SYNCHRONOUS_COMMIT] = true;
         if (!o->span)
             o->span = arena_alloc(a, sizeof(Span) * SUBOPT_COUNT);

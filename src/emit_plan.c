@@ -83,9 +83,9 @@ static void table_text(StrBuf *b, const MNode *n, const MTable *t)
 static void pub_value(StrBuf *b, const MPub *p, PubOpt id, bool given)
 {
     switch (id) {
-    case PUBOPT_PUBLISH: q_literal(b, given ? p->opt.publish : "insert, update, delete, truncate"); break;
-    case PUBOPT_PUBLISH_GENERATED_COLUMNS: q_literal(b, p->opt.generated_stored ? "stored" : "none"); break;
-    default: sb_puts(b, p->opt.via_partition_root ? "true" : "false"); break;
+    case PUBOPT_PUBLISH: q_literal(b, given ? p->opt->publish : "insert, update, delete, truncate"); break;
+    case PUBOPT_PUBLISH_GENERATED_COLUMNS: q_literal(b, p->opt->generated_stored ? "stored" : "none"); break;
+    default: sb_puts(b, p->opt->via_partition_root ? "true" : "false"); break;
     }
 }
 
@@ -99,7 +99,7 @@ static const int sub_since[SUBOPT_COUNT] = {14, 10, 10, 10, 15, 10, 17, 16, 16, 
 
 static OptSource sub_source(const MSub *s, SubOpt id)
 {
-    if (s->opt.given[id])
+    if (s->opt->given[id])
         return OPT_GIVEN;
     if (id == SUBOPT_CREATE_SLOT && s->precreate_slot)
         return OPT_REPLC;
@@ -114,7 +114,7 @@ static OptSource sub_source(const MSub *s, SubOpt id)
  * false there when replc makes the slot first. */
 static bool sub_bool_value(const MSub *s, SubOpt id)
 {
-    return id == SUBOPT_CREATE_SLOT ? s->opt.create_slot && !s->precreate_slot : subopt_bool(&s->opt, id);
+    return id == SUBOPT_CREATE_SLOT ? s->opt->create_slot && !s->precreate_slot : subopt_bool(s->opt, id);
 }
 
 static bool sub_is_bool(SubOpt id)
@@ -126,7 +126,7 @@ static bool sub_is_bool(SubOpt id)
 /* The text value of a non-boolean subscription option. */
 static const char *sub_text_value(const MSub *s, SubOpt id)
 {
-    const SubOptions *o = &s->opt;
+    const SubOptions *o = s->opt;
     switch (id) {
     case SUBOPT_ORIGIN: return o->origin == ORIGIN_NONE ? "none" : "any";
     case SUBOPT_STREAMING:
@@ -174,15 +174,15 @@ static void pub_text(StrBuf *b, const MNode *n, const MPub *pub)
         sb_putc(b, ')');
     sb_puts(b, "\n    with (");
     int w = 0;
-    for (int j = 0; j < pub->opt.n; j++) {
-        sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt.order[j]));
-        pub_value(b, pub, pub->opt.order[j], true);
+    for (int j = 0; j < pub->opt->n; j++) {
+        sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt->order[j]));
+        pub_value(b, pub, pub->opt->order[j], true);
     }
     sb_puts(b, w ? ")" : "none)");
     sb_puts(b, "; defaults: ");
     int d = 0;
     for (int id = 0; id < PUBOPT_COUNT; id++) {
-        if (pub->opt.given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
+        if (pub->opt->given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
             (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT && n->version < 13))
             continue;
         sb_printf(b, "%s%s = ", d++ ? ", " : "", pubopt_name((PubOpt)id));
@@ -369,12 +369,12 @@ static void json_pub(StrBuf *b, const MPub *pub, bool first)
         jkey(b, pubopt_name((PubOpt)id));
         sb_puts(b, "{\"value\": ");
         if (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT)
-            sb_puts(b, pub->opt.via_partition_root ? "true" : "false");
+            sb_puts(b, pub->opt->via_partition_root ? "true" : "false");
         else if (id == PUBOPT_PUBLISH)
-            q_json(b, pub->opt.given[id] ? pub->opt.publish : "insert, update, delete, truncate");
+            q_json(b, pub->opt->given[id] ? pub->opt->publish : "insert, update, delete, truncate");
         else
-            q_json(b, pub->opt.generated_stored ? "stored" : "none");
-        sb_printf(b, ", \"source\": \"%s\"}", pub->opt.given[id] ? "topology" : "default");
+            q_json(b, pub->opt->generated_stored ? "stored" : "none");
+        sb_printf(b, ", \"source\": \"%s\"}", pub->opt->given[id] ? "topology" : "default");
     }
     sb_puts(b, "}}");
 }

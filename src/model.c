@@ -340,7 +340,7 @@ const char *model_mark(Arena *a, const char *cluster)
 const char *model_sub_mark(Arena *a, const MSub *sub)
 {
     const char *mark = model_mark(a, sub->node->cluster);
-    if (sub->opt.connect && !sub->opt.enabled)
+    if (sub->opt->connect && !sub->opt->enabled)
         return arena_printf(a, "%s%s", mark, MODEL_MARK_DISABLED);
     return mark;
 }
@@ -348,12 +348,12 @@ const char *model_sub_mark(Arena *a, const MSub *sub)
 bool model_sub_enable_later(const MSub *sub)
 {
     const MNode *n = sub->node;
-    if (n->version >= 16 || !sub->opt.connect || !sub->opt.enabled)
+    if (n->version >= 16 || !sub->opt->connect || !sub->opt->enabled)
         return false;
     int live = 0;
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *s = n->subs.items[i];
-        live += s->opt.connect && s->opt.enabled;
+        live += s->opt->connect && s->opt->enabled;
     }
     return live >= 2;
 }

@@ -150,7 +150,7 @@ struct MPub {
     MNode *node;
     bool all_tables;
     Vec tables;           /* MTable * */
-    PubOptions opt;
+    const PubOptions *opt; /* shared by the publications that give no option (memory) */
     bool pub_insert, pub_update, pub_delete, pub_truncate;   /* from opt.publish */
     Span span;
 };
@@ -161,7 +161,8 @@ struct MSub {
     MNode *publisher;
     Vec pubs;             /* MPub * */
     Vec tables;           /* MTable *: union of the publications' tables */
-    SubOptions opt;
+    SubOptions *opt;      /* shared by the subscriptions that give no option (memory):
+                           * copy it before changing it (derive.c) */
     const char *slot;     /* effective slot name on the publisher; NULL for slot_name = NONE */
     bool precreate_slot;  /* the slot is made before CREATE SUBSCRIPTION (create_slot = false there):
                            * by the publisher, or by the subscriber when the publisher is a standby */
