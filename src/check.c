@@ -566,6 +566,7 @@ static ColumnSeen *column_seen(Checker *c, const char *name, int table)
 
 static void check_tables(Checker *c)
 {
+    Vec colnames = {0};   /* (one list for every table: no garbage per table) */
     for (int i = 0; i < c->prog->tables.n; i++) {
         const TableDecl *td = c->prog->tables.items[i];
         check_name(c, &td->name.name, "table", true);
@@ -584,7 +585,8 @@ static void check_tables(Checker *c)
             diag_note(c->d, dg, o->span, "first declared here");
         } else
             map_put(c->a, &c->tables, t->display, t);
-        Vec colnames = {0};
+        colnames.n = 0;
+        vec_reserve(c->a, &t->columns, td->columns.n);
         for (int k = 0; k < td->columns.n; k++) {
             const Column *col = td->columns.items[k];
             check_name(c, &col->name, "column", true);

@@ -189,15 +189,16 @@ struct MNode {
                                * empty when it is alone there; NULL: not grouped yet */
     Span span;
     int index;
-    /* settings, merged */
-    const char *host;
+    /* settings, merged (the ints side by side: no padding, memory) */
     int port;
+    int version;
+    PasswordKind pw_kind;
+    Span repl_span;       /* where replication_user is given */
+    const char *host;
     const char *database;
     const char *user;
-    PasswordKind pw_kind;
     const char *pw_value; /* env name or file path; never a literal's text */
     const char *pw_literal; /* a literal password: only --apply's connections use it */
-    int version;
     const char *pgdata;
     const char *bindir;
     const char *ssh;      /* "user@host[:port]" or "local" */
@@ -206,7 +207,6 @@ struct MNode {
     const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
                               * it as (replc creates it); NULL: they connect as 'user' */
     const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
-    Span repl_span;          /* where replication_user is given */
     Vec user_gucs;        /* UserGuc * */
     /* topology */
     Vec pubs;             /* MPub * on this node */
