@@ -40,7 +40,7 @@ typedef struct Option {
 } Option;
 
 typedef struct TName {
-    Word schema;        /* .s == NULL when not qualified */
+    Word *schema;       /* NULL when not qualified (a pointer, for memory) */
     Word name;
     Span span;
 } TName;
@@ -74,7 +74,7 @@ typedef struct PublishDecl {
 } PublishDecl;
 
 typedef struct SubscribeDecl {
-    Word name;          /* .s == NULL: default name */
+    Word *name;         /* NULL: default name (most: a pointer, not a Word, for memory) */
     Word to;
     Vec pubs;           /* Word * */
     Vec options;        /* Option * */

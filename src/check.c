@@ -570,9 +570,10 @@ static void check_tables(Checker *c)
     for (int i = 0; i < c->prog->tables.n; i++) {
         const TableDecl *td = c->prog->tables.items[i];
         check_name(c, &td->name.name, "table", true);
-        check_name(c, &td->name.schema, "schema", true);
+        if (td->name.schema)
+            check_name(c, td->name.schema, "schema", true);
         MTable *t = arena_alloc(c->a, sizeof *t);
-        t->schema = td->name.schema.s;
+        t->schema = td->name.schema ? td->name.schema->s : NULL;
         t->name = td->name.name.s;
         t->display = t->schema ? arena_printf(c->a, "%s.%s", t->schema, t->name) : t->name;
         t->has_columns = td->has_columns;
@@ -636,7 +637,7 @@ static void check_tables(Checker *c)
 
 static MTable *find_table(Checker *c, const TName *tn)
 {
-    const char *disp = tn->schema.s ? arena_printf(c->a, "%s.%s", tn->schema.s, tn->name.s) : tn->name.s;
+    const char *disp = tn->schema ? arena_printf(c->a, "%s.%s", tn->schema->s, tn->name.s) : tn->name.s;
     MTable *t = map_get(&c->tables, disp);
     if (t)
         return t;
@@ -1002,9 +1003,9 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
  * or a subscription to the node itself. */
 static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *pubnode)
 {
-    const char *name = sd->name.s;
+    const char *name = sd->name ? sd->name->s : NULL;
     if (name)
-        check_name(c, &sd->name, "subscription", true);
+        check_name(c, sd->name, "subscription", true);
     else {
         StrBuf b;
         sb_init(&b);
@@ -1016,7 +1017,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     }
     MSub *dup = find_sub(c, n, name);
     if (dup) {
-        Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
+        Diagnostic *dg = diag_error(c->d, sd->name ? sd->name->span : sd->to.span,
                                     "duplicate-subscription",
                                     "subscription '%s' is declared twice on node '%s'", name, n->name);
         diag_note(c->d, dg, dup->name_span, "first declared here");
@@ -1034,7 +1035,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     s->node = n;
     s->publisher = pubnode;
     s->span = sd->span;
-    s->name_span = sd->name.s ? sd->name.span : sd->to.span;
+    s->name_span = sd->name ? sd->name->span : sd->to.span;
     return s;
 }
 
