@@ -656,11 +656,11 @@ static void check_password_env(Pre *p)
     /* the replication roles' (replication_password env NAME) */
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *node = m->nodes.items[i];
-        const char *var = node->repl_pw_env;
+        const char *var = node->conf->repl_pw_env;
         bool seen = false;
         for (int k = 0; k < i && var; k++) {
             const MNode *o = m->nodes.items[k];
-            seen |= (o->repl_pw_env && strcmp(o->repl_pw_env, var) == 0) ||
+            seen |= (o->conf->repl_pw_env && strcmp(o->conf->repl_pw_env, var) == 0) ||
                     (o->pw_kind == PW_ENV && strcmp(o->pw_value, var) == 0);
         }
         if (var && !seen && !getenv(var) && !(node->pw_kind == PW_ENV && strcmp(node->pw_value, var) == 0))

@@ -32,6 +32,7 @@ typedef struct Checker {
     Vec guc_reported; /* Setting *: server settings whose name was reported (once, not per node) */
     SubOptions *sub_default; /* the options of every subscription that gives none */
     PubOptions *pub_default; /* the options of every publication that gives none */
+    const NodeConf *conf;    /* the last node's less used settings (conf_share) */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -270,9 +271,31 @@ static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
     return NULL;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* k kept in the model: the previous node's copy when it is the same (nodes
+ * that take these settings from the defaults share one), else a new one. A
+ * node's own server settings are never shared. */
+static const NodeConf *conf_share(Checker *c, const NodeConf *k)
+{
+    const NodeConf *l = c->conf;
+    if (l && !k->user_gucs.n && !l->user_gucs.n && same_str(k->pw_literal, l->pw_literal) &&
+        same_str(k->pgdata, l->pgdata) && same_str(k->bindir, l->bindir) && same_str(k->service, l->service) &&
+        same_str(k->sslmode, l->sslmode) && same_str(k->repl_pw_env, l->repl_pw_env))
+        return l;
+    NodeConf *x = arena_alloc(c->a, sizeof *x);
+    *x = *k;
+    c->conf = x;
+    return x;
+}
+
 static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Settings *defs)
 {
     const Setting *s;
+    NodeConf conf = {0}, *nc = &conf;   /* n->conf, shared at the end */
     n->host = (s = pick(own, defs, 0)) ? s->value.s : n->name;
     bool host_ok = *n->host != '\0' || !s;
     if (!s && (strchr(n->host, '\r') || strchr(n->host, '\n')))
@@ -293,38 +316,38 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     n->user = (s = pick(own, defs, 3)) ? s->value.s : "postgres";
     n->version = number_setting(c, pick(own, defs, 5), 10, 18, 17, "version");
     if ((s = pick(own, defs, 6))) {
-        n->pgdata = s->value.s;
-        if (n->pgdata[0] != '/' || strcmp(n->pgdata, "/") == 0)
+        nc->pgdata = s->value.s;
+        if (nc->pgdata[0] != '/' || strcmp(nc->pgdata, "/") == 0)
             diag_error(c->d, s->value.span, "bad-value",
-                       "pgdata must be an absolute path to a data directory, not '%s'", n->pgdata);
+                       "pgdata must be an absolute path to a data directory, not '%s'", nc->pgdata);
     }
     if ((s = pick(own, defs, 7))) {
-        n->bindir = s->value.s;
-        if (n->bindir[0] != '/')
+        nc->bindir = s->value.s;
+        if (nc->bindir[0] != '/')
             diag_error(c->d, s->value.span, "bad-value", "bindir must be an absolute path, not '%s'",
-                       n->bindir);
+                       nc->bindir);
     }
     s = pick(own, defs, 8);
     n->ssh = s ? s->value.s : arena_printf(c->a, "postgres@%s", n->host);
-    n->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
-    if (s && strcmp(n->service, "pg_ctl") != 0 && strcmp(n->service, "auto") != 0 && !strstr(n->service, "restart"))
+    nc->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
+    if (s && strcmp(nc->service, "pg_ctl") != 0 && strcmp(nc->service, "auto") != 0 && !strstr(nc->service, "restart"))
         diag_error(c->d, s->value.span, "bad-value",
                    "service must be 'auto', 'pg_ctl' or a command containing the word 'restart'");
     /* sslmode: libpq's, for every connection to this node */
     if ((s = pick(own, defs, 10))) {
         static const char *const modes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
-        n->sslmode = s->value.s;
+        nc->sslmode = s->value.s;
         bool known = false;
         for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
-            known |= strcmp(n->sslmode, modes[k]) == 0;
+            known |= strcmp(nc->sslmode, modes[k]) == 0;
         if (!known) {
-            Diagnostic *dg = diag_error(c->d, s->value.span, "bad-value", "'%s' is not an sslmode", n->sslmode);
-            const char *best = diag_suggest(n->sslmode, modes, (int)(sizeof modes / sizeof modes[0]));
+            Diagnostic *dg = diag_error(c->d, s->value.span, "bad-value", "'%s' is not an sslmode", nc->sslmode);
+            const char *best = diag_suggest(nc->sslmode, modes, (int)(sizeof modes / sizeof modes[0]));
             diag_hint(c->d, dg, best ? "Did you mean '%s'? sslmode is one of disable, allow, prefer, require, "
                                        "verify-ca and verify-full, as in libpq."
                                      : "%ssslmode is one of disable, allow, prefer, require, verify-ca and "
                                        "verify-full, as in libpq.", best ? best : "");
-            n->sslmode = NULL;
+            nc->sslmode = NULL;
         }
     }
     /* replication_user: the role subscribers and standbys connect as */
@@ -341,7 +364,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
         }
     }
     if ((s = pick(own, defs, KEY_REPL_PASSWORD))) {
-        n->repl_pw_env = s->value.s;
+        nc->repl_pw_env = s->value.s;
         if (!n->repl_user) {
             Diagnostic *dg = diag_error(c->d, s->span, "replication-user",
                                         "node '%s' has a replication_password but no replication_user", n->name);
@@ -356,7 +379,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
         default:
             n->pw_kind = PW_LITERAL;
             n->pw_value = "PGPASSWORD";
-            n->pw_literal = pw->value.s;
+            nc->pw_literal = pw->value.s;
             break;
         }
     }
@@ -369,19 +392,20 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
             if (!name)
                 continue;
             UserGuc *u = NULL;
-            for (int k = 0; k < n->user_gucs.n; k++) {
-                UserGuc *o = n->user_gucs.items[k];
+            for (int k = 0; k < nc->user_gucs.n; k++) {
+                UserGuc *o = nc->user_gucs.items[k];
                 if (strcmp(o->name, name) == 0)
                     u = o;
             }
             if (!u) {
                 u = arena_alloc(c->a, sizeof *u);
-                vec_push(c->a, &n->user_gucs, u);
+                vec_push(c->a, &nc->user_gucs, u);
             }
             u->name = name;
             u->value = g->value.s;
             u->span = g->span;
         }
+    n->conf = conf_share(c, nc);
 }
 
 /* ---------- options ---------- */
@@ -1162,7 +1186,7 @@ static int by_last_node(const void *a, const void *b)
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
                         Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL};
     c.m->check_only = check_only;
     sb_init(&c.key);
     c.m->cluster = default_cluster;

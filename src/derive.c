@@ -15,8 +15,8 @@ static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 
 
 static const UserGuc *user_guc(const MNode *n, const char *name)
 {
-    for (int i = 0; i < n->user_gucs.n; i++) {
-        const UserGuc *u = n->user_gucs.items[i];
+    for (int i = 0; i < n->conf->user_gucs.n; i++) {
+        const UserGuc *u = n->conf->user_gucs.items[i];
         if (strcmp(u->name, name) == 0)
             return u;
     }
@@ -355,7 +355,7 @@ void derive_settings(Arena *a, Model *m)
         MNode *n = m->nodes.items[i];
         if (!m->check_only)
             n->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
-        else if (n->user_gucs.n)
+        else if (n->conf->user_gucs.n)
             for (MNode *x = n; x && !x->guc; x = x->standby ? x->standby->source : NULL)
                 x->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
     }
@@ -366,7 +366,7 @@ void derive_settings(Arena *a, Model *m)
          * user's 'set' of it: for the other nodes the texts are not made */
         MNode *n = order.items[i];
         if (n->guc)
-            derive_node(a, n, !m->check_only || n->user_gucs.n);
+            derive_node(a, n, !m->check_only || n->conf->user_gucs.n);
     }
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);

@@ -229,19 +229,19 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         if (n->repl_user)
             sb_printf(b, "  subscribers and standbys connect as replication role %s (made by replc when missing: "
                          "LOGIN REPLICATION, SELECT on the published tables), password from environment "
-                         "variable %s\n", n->repl_user, n->repl_pw_env ? n->repl_pw_env : "(none)");
+                         "variable %s\n", n->repl_user, n->conf->repl_pw_env ? n->conf->repl_pw_env : "(none)");
         /* what the scripts find on the host at run time is said as such */
-        sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->service,
-                  strcmp(n->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
+        sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->conf->service,
+                  strcmp(n->conf->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
                                                     "else a systemd unit, else pg_ctl)" : "");
-        if (n->pgdata)
-            sb_printf(b, "pgdata %s, ", n->pgdata);
+        if (n->conf->pgdata)
+            sb_printf(b, "pgdata %s, ", n->conf->pgdata);
         else
             sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d, else "
                          "/var/lib/pgsql/%d/data when /var/lib/pgsql/%d is there (PGDG)), ",
                       n->version, n->version, n->version);
-        if (n->bindir)
-            sb_printf(b, "bindir %s\n", n->bindir);
+        if (n->conf->bindir)
+            sb_printf(b, "bindir %s\n", n->conf->bindir);
         else
             sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin, else "
                          "/usr/pgsql-%d/bin, first)\n", n->version, n->version);
@@ -264,8 +264,8 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
             guc_value(b, g, (GucId)id);
             sb_printf(b, "  (%s)\n", g->why);
         }
-        for (int k = 0; k < n->user_gucs.n; k++) {
-            const UserGuc *u = n->user_gucs.items[k];
+        for (int k = 0; k < n->conf->user_gucs.n; k++) {
+            const UserGuc *u = n->conf->user_gucs.items[k];
             bool derived = false;
             for (int id = 0; id < GUC_COUNT; id++)
                 if (strcmp(guc_name((GucId)id), u->name) == 0)
@@ -463,7 +463,7 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             sb_puts(b, "{\"name\": ");
             q_json(b, n->repl_user);
             sb_puts(b, ", \"variable\": ");
-            json_or_null(b, n->repl_pw_env);
+            json_or_null(b, n->conf->repl_pw_env);
             sb_puts(b, "}, ");
         } else
             sb_puts(b, "null, ");
@@ -471,13 +471,13 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         q_json(b, n->ssh);
         sb_puts(b, ", ");
         jkey(b, "service");
-        q_json(b, n->service);
+        q_json(b, n->conf->service);
         sb_puts(b, ", ");
         jkey(b, "pgdata");
-        json_or_null(b, n->pgdata);
+        json_or_null(b, n->conf->pgdata);
         sb_puts(b, ", ");
         jkey(b, "bindir");
-        json_or_null(b, n->bindir);
+        json_or_null(b, n->conf->bindir);
         sb_puts(b, ",\n     ");
         jkey(b, "standby");
         if (n->standby && n->standby->source) {
@@ -523,8 +523,8 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             sb_puts(b, "}");
         }
         sb_puts(b, "},\n     \"user_settings\": {");
-        for (int k = 0; k < n->user_gucs.n; k++) {
-            const UserGuc *u = n->user_gucs.items[k];
+        for (int k = 0; k < n->conf->user_gucs.n; k++) {
+            const UserGuc *u = n->conf->user_gucs.items[k];
             sb_puts(b, k ? ", " : "");
             jkey(b, u->name);
             q_json(b, u->value);

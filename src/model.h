@@ -180,6 +180,18 @@ typedef struct StandbyInfo {
     Span span;
 } StandbyInfo;
 
+/* A node's less used settings, merged. Nodes with the same share one (most
+ * take them all from the defaults): one pointer in MNode, not 64 bytes. */
+typedef struct NodeConf {
+    const char *pw_literal; /* a literal password: only --apply's connections use it */
+    const char *pgdata;
+    const char *bindir;
+    const char *service;  /* "auto", "pg_ctl" or a restart command */
+    const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
+    const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
+    Vec user_gucs;        /* UserGuc *: the node's own (never shared when it has any) */
+} NodeConf;
+
 struct MNode {
     const char *name;
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
@@ -198,16 +210,10 @@ struct MNode {
     const char *database;
     const char *user;
     const char *pw_value; /* env name or file path; never a literal's text */
-    const char *pw_literal; /* a literal password: only --apply's connections use it */
-    const char *pgdata;
-    const char *bindir;
     const char *ssh;      /* "user@host[:port]" or "local" */
-    const char *service;  /* "auto", "pg_ctl" or a restart command */
-    const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
     const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
                               * it as (replc creates it); NULL: they connect as 'user' */
-    const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
-    Vec user_gucs;        /* UserGuc * */
+    const NodeConf *conf; /* its less used settings, shared by the nodes that have the same (memory) */
     /* topology */
     Vec pubs;             /* MPub * on this node */
     Vec subs;             /* MSub * on this node */

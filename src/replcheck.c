@@ -147,8 +147,8 @@ static void check_slot_wal(DiagCtx *d, const Model *m)
         model_server_nodes(&a, n, &on);
         for (int k = 0; k < on.n; k++) {
             const MNode *o = on.items[k];
-            for (int j = 0; j < o->user_gucs.n; j++)
-                given |= strcmp(((const UserGuc *)o->user_gucs.items[j])->name, "max_slot_wal_keep_size") == 0;
+            for (int j = 0; j < o->conf->user_gucs.n; j++)
+                given |= strcmp(((const UserGuc *)o->conf->user_gucs.items[j])->name, "max_slot_wal_keep_size") == 0;
         }
         if (given)
             continue;
@@ -746,7 +746,7 @@ static void check_standbys(DiagCtx *d, Model *m)
  * pg_hba.conf lines replc writes ask for one (scram-sha-256 or md5) */
 static void check_repl_user(DiagCtx *d, const MNode *n)
 {
-    if (!n->repl_user || n->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
+    if (!n->repl_user || n->conf->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
         return;
     Diagnostic *dg = diag_error(d, n->repl_span, "replication-user",
                                 "replication role '%s' of node '%s' has no password, but its %s connect with "

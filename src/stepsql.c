@@ -238,8 +238,8 @@ static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
     }
     if (!floor_only)
         sync_reset(a, v, n);
-    for (int i = 0; i < n->user_gucs.n && !floor_only; i++) {
-        const UserGuc *u = n->user_gucs.items[i];
+    for (int i = 0; i < n->conf->user_gucs.n && !floor_only; i++) {
+        const UserGuc *u = n->conf->user_gucs.items[i];
         bool derived = false;
         for (int id = 0; id < GUC_COUNT; id++)
             if (strcmp(guc_name((GucId)id), u->name) == 0)
@@ -1531,9 +1531,9 @@ static void own_settings(StrBuf *b, const MNode *n)
             sb_puts(b, k++ ? ", " : "");
             q_literal(b, guc_name((GucId)id));
         }
-    for (int i = 0; i < n->user_gucs.n; i++) {
+    for (int i = 0; i < n->conf->user_gucs.n; i++) {
         sb_puts(b, k++ ? ", " : "");
-        q_literal(b, ((const UserGuc *)n->user_gucs.items[i])->name);
+        q_literal(b, ((const UserGuc *)n->conf->user_gucs.items[i])->name);
     }
     if (!k)
         sb_puts(b, "''");
