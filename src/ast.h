@@ -26,10 +26,10 @@ typedef enum {
 } SettingKind;
 
 typedef struct Setting {
-    SettingKind kind;
     Word key;           /* the key; "password" or the GUC name for those kinds */
     Word value;
     Span span;
+    SettingKind kind;   /* (after the span: no padding, 64 bytes, not 72) */
 } Setting;
 
 typedef struct Option {
@@ -67,10 +67,10 @@ typedef struct TableDecl {
 
 typedef struct PublishDecl {
     Word name;
-    bool all_tables;
     Vec tables;         /* TName * */
     Vec options;        /* Option * */
     Span span;
+    bool all_tables;    /* (after the span: 72 bytes, not 80) */
 } PublishDecl;
 
 typedef struct SubscribeDecl {

@@ -1010,6 +1010,22 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
             continue;
         }
         vec_push(c->a, &s->pubs, p);
+        if (s->pubs.n == 1) {
+            /* the first publication's tables (no repeats): its list, not a copy
+             * (most subscriptions have one); cap = n, so that nothing is
+             * written into it (memory) */
+            s->tables = (Vec){p->tables.items, p->tables.n, p->tables.n};
+            for (int j = 0; j < p->tables.n; j++)
+                add_table(c->a, s->node, p->tables.items[j]);
+            continue;
+        }
+        if (s->pubs.n == 2) {   /* a second one: a list of its own */
+            Vec own = {0};
+            vec_reserve(c->a, &own, s->tables.n + p->tables.n);
+            for (int j = 0; j < s->tables.n; j++)
+                own.items[own.n++] = s->tables.items[j];
+            s->tables = own;
+        }
         for (int j = 0; j < p->tables.n; j++) {
             MTable *t = p->tables.items[j];
             bool seen = false;
