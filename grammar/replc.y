@@ -314,11 +314,10 @@ subscribe
     : K_SUBSCRIBE K_TO name '(' name_list ')' with_opt ';' {
           $$ = mk(p, sizeof(SubscribeDecl));
           $$->to = $3; $$->pubs = $5; $$->options = $7; $$->span = @$;
-          $$->name.span = @1;
       }
     | K_SUBSCRIBE name_no_to K_TO name '(' name_list ')' with_opt ';' {
           $$ = mk(p, sizeof(SubscribeDecl));
-          $$->name = $2; $$->to = $4; $$->pubs = $6; $$->options = $8; $$->span = @$;
+          $$->name = wcopy(p, $2); $$->to = $4; $$->pubs = $6; $$->options = $8; $$->span = @$;
       }
     ;
 
@@ -368,7 +367,8 @@ tname
     : name                               { $$ = mk_pubs(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
     | name '.' name                      {
           $$ = mk_pubs(p, sizeof(TName));
-          $$->schema = $1; $$->name = $3; $$->span = @$;
+          $$->schema = mk_pubs(p, sizeof(Word));
+          *$$->schema = $1; $$->name = $3; $$->span = @$;
       }
     ;
 

@@ -289,7 +289,7 @@ static void round_copies(Pre *p)
             const MSub *s = node->subs.items[k];
             /* an existing subscription copies the tables it adds (REFRESH PUBLICATION) */
             bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
-            if (exists ? !(s->opt.connect && s->opt.enabled && s->opt.copy_data) : !s->copy_data)
+            if (exists ? !(s->opt->connect && s->opt->enabled && s->opt->copy_data) : !s->copy_data)
                 continue;
             for (int q = 0; q < s->tables.n; q++) {
                 const MTable *t = s->tables.items[q];
@@ -656,11 +656,11 @@ static void check_password_env(Pre *p)
     /* the replication roles' (replication_password env NAME) */
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *node = m->nodes.items[i];
-        const char *var = node->repl_pw_env;
+        const char *var = node->conf->repl_pw_env;
         bool seen = false;
         for (int k = 0; k < i && var; k++) {
             const MNode *o = m->nodes.items[k];
-            seen |= (o->repl_pw_env && strcmp(o->repl_pw_env, var) == 0) ||
+            seen |= (o->conf->repl_pw_env && strcmp(o->conf->repl_pw_env, var) == 0) ||
                     (o->pw_kind == PW_ENV && strcmp(o->pw_value, var) == 0);
         }
         if (var && !seen && !getenv(var) && !(node->pw_kind == PW_ENV && strcmp(node->pw_value, var) == 0))

@@ -163,18 +163,23 @@ void arena_reset(Arena *a)
     }
 }
 
+void vec_reserve(Arena *a, Vec *v, int cap)
+{
+    if (cap <= v->cap)
+        return;
+    void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
+    if (v->n)
+        memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
+    if (sizeof(void *) * (size_t)v->cap > BLOCK_SIZE / 4)
+        arena_release(a, v->items);
+    v->items = items;
+    v->cap = cap;
+}
+
 void vec_push(Arena *a, Vec *v, void *item)
 {
-    if (v->n == v->cap) {
-        /* one item first (most lists of a topology hold one), then 4, then doubling */
-        int cap = v->cap == 0 ? 1 : v->cap == 1 ? 4 : v->cap * 2;
-        void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
-        if (v->n)
-            memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
-        if (sizeof(void *) * (size_t)v->cap > BLOCK_SIZE / 4)
-            arena_release(a, v->items);
-        v->items = items;
-        v->cap = cap;
-    }
+    /* one item first (most lists of a topology hold one), then 4, then doubling */
+    if (v->n == v->cap)
+        vec_reserve(a, v, v->cap == 0 ? 1 : v->cap == 1 ? 4 : v->cap * 2);
     v->items[v->n++] = item;
 }

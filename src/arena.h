@@ -39,5 +39,8 @@ typedef struct Vec {
 } Vec;
 
 void vec_push(Arena *a, Vec *v, void *item);
+/* Room for at least n items in all (exactly n when it grows): for a list
+ * whose length is known, no storage left behind by growing. */
+void vec_reserve(Arena *a, Vec *v, int n);
 
 #endif

@@ -26,10 +26,10 @@ typedef enum {
 } SettingKind;
 
 typedef struct Setting {
-    SettingKind kind;
     Word key;           /* the key; "password" or the GUC name for those kinds */
     Word value;
     Span span;
+    SettingKind kind;   /* (after the span: no padding, 64 bytes, not 72) */
 } Setting;
 
 typedef struct Option {
@@ -40,7 +40,7 @@ typedef struct Option {
 } Option;
 
 typedef struct TName {
-    Word schema;        /* .s == NULL when not qualified */
+    Word *schema;       /* NULL when not qualified (a pointer, for memory) */
     Word name;
     Span span;
 } TName;
@@ -67,14 +67,14 @@ typedef struct TableDecl {
 
 typedef struct PublishDecl {
     Word name;
-    bool all_tables;
     Vec tables;         /* TName * */
     Vec options;        /* Option * */
     Span span;
+    bool all_tables;    /* (after the span: 72 bytes, not 80) */
 } PublishDecl;
 
 typedef struct SubscribeDecl {
-    Word name;          /* .s == NULL: default name */
+    Word *name;         /* NULL: default name (most: a pointer, not a Word, for memory) */
     Word to;
     Vec pubs;           /* Word * */
     Vec options;        /* Option * */

@@ -30,6 +30,9 @@ typedef struct Checker {
     StrBuf key;    /* node_key's result */
     Map columns;   /* column name -> ColumnSeen *, shared by all tables */
     Vec guc_reported; /* Setting *: server settings whose name was reported (once, not per node) */
+    SubOptions *sub_default; /* the options of every subscription that gives none */
+    PubOptions *pub_default; /* the options of every publication that gives none */
+    const NodeConf *conf;    /* the last node's less used settings (conf_share) */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -268,9 +271,31 @@ static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
     return NULL;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* k kept in the model: the previous node's copy when it is the same (nodes
+ * that take these settings from the defaults share one), else a new one. A
+ * node's own server settings are never shared. */
+static const NodeConf *conf_share(Checker *c, const NodeConf *k)
+{
+    const NodeConf *l = c->conf;
+    if (l && !k->user_gucs.n && !l->user_gucs.n && same_str(k->pw_literal, l->pw_literal) &&
+        same_str(k->pgdata, l->pgdata) && same_str(k->bindir, l->bindir) && same_str(k->service, l->service) &&
+        same_str(k->sslmode, l->sslmode) && same_str(k->repl_pw_env, l->repl_pw_env))
+        return l;
+    NodeConf *x = arena_alloc(c->a, sizeof *x);
+    *x = *k;
+    c->conf = x;
+    return x;
+}
+
 static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Settings *defs)
 {
     const Setting *s;
+    NodeConf conf = {0}, *nc = &conf;   /* n->conf, shared at the end */
     n->host = (s = pick(own, defs, 0)) ? s->value.s : n->name;
     bool host_ok = *n->host != '\0' || !s;
     if (!s && (strchr(n->host, '\r') || strchr(n->host, '\n')))
@@ -291,38 +316,38 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     n->user = (s = pick(own, defs, 3)) ? s->value.s : "postgres";
     n->version = number_setting(c, pick(own, defs, 5), 10, 18, 17, "version");
     if ((s = pick(own, defs, 6))) {
-        n->pgdata = s->value.s;
-        if (n->pgdata[0] != '/' || strcmp(n->pgdata, "/") == 0)
+        nc->pgdata = s->value.s;
+        if (nc->pgdata[0] != '/' || strcmp(nc->pgdata, "/") == 0)
             diag_error(c->d, s->value.span, "bad-value",
-                       "pgdata must be an absolute path to a data directory, not '%s'", n->pgdata);
+                       "pgdata must be an absolute path to a data directory, not '%s'", nc->pgdata);
     }
     if ((s = pick(own, defs, 7))) {
-        n->bindir = s->value.s;
-        if (n->bindir[0] != '/')
+        nc->bindir = s->value.s;
+        if (nc->bindir[0] != '/')
             diag_error(c->d, s->value.span, "bad-value", "bindir must be an absolute path, not '%s'",
-                       n->bindir);
+                       nc->bindir);
     }
     s = pick(own, defs, 8);
     n->ssh = s ? s->value.s : arena_printf(c->a, "postgres@%s", n->host);
-    n->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
-    if (s && strcmp(n->service, "pg_ctl") != 0 && strcmp(n->service, "auto") != 0 && !strstr(n->service, "restart"))
+    nc->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
+    if (s && strcmp(nc->service, "pg_ctl") != 0 && strcmp(nc->service, "auto") != 0 && !strstr(nc->service, "restart"))
         diag_error(c->d, s->value.span, "bad-value",
                    "service must be 'auto', 'pg_ctl' or a command containing the word 'restart'");
     /* sslmode: libpq's, for every connection to this node */
     if ((s = pick(own, defs, 10))) {
         static const char *const modes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
-        n->sslmode = s->value.s;
+        nc->sslmode = s->value.s;
         bool known = false;
         for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
-            known |= strcmp(n->sslmode, modes[k]) == 0;
+            known |= strcmp(nc->sslmode, modes[k]) == 0;
         if (!known) {
-            Diagnostic *dg = diag_error(c->d, s->value.span, "bad-value", "'%s' is not an sslmode", n->sslmode);
-            const char *best = diag_suggest(n->sslmode, modes, (int)(sizeof modes / sizeof modes[0]));
+            Diagnostic *dg = diag_error(c->d, s->value.span, "bad-value", "'%s' is not an sslmode", nc->sslmode);
+            const char *best = diag_suggest(nc->sslmode, modes, (int)(sizeof modes / sizeof modes[0]));
             diag_hint(c->d, dg, best ? "Did you mean '%s'? sslmode is one of disable, allow, prefer, require, "
                                        "verify-ca and verify-full, as in libpq."
                                      : "%ssslmode is one of disable, allow, prefer, require, verify-ca and "
                                        "verify-full, as in libpq.", best ? best : "");
-            n->sslmode = NULL;
+            nc->sslmode = NULL;
         }
     }
     /* replication_user: the role subscribers and standbys connect as */
@@ -339,7 +364,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
         }
     }
     if ((s = pick(own, defs, KEY_REPL_PASSWORD))) {
-        n->repl_pw_env = s->value.s;
+        nc->repl_pw_env = s->value.s;
         if (!n->repl_user) {
             Diagnostic *dg = diag_error(c->d, s->span, "replication-user",
                                         "node '%s' has a replication_password but no replication_user", n->name);
@@ -354,7 +379,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
         default:
             n->pw_kind = PW_LITERAL;
             n->pw_value = "PGPASSWORD";
-            n->pw_literal = pw->value.s;
+            nc->pw_literal = pw->value.s;
             break;
         }
     }
@@ -367,19 +392,20 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
             if (!name)
                 continue;
             UserGuc *u = NULL;
-            for (int k = 0; k < n->user_gucs.n; k++) {
-                UserGuc *o = n->user_gucs.items[k];
+            for (int k = 0; k < nc->user_gucs.n; k++) {
+                UserGuc *o = nc->user_gucs.items[k];
                 if (strcmp(o->name, name) == 0)
                     u = o;
             }
             if (!u) {
                 u = arena_alloc(c->a, sizeof *u);
-                vec_push(c->a, &n->user_gucs, u);
+                vec_push(c->a, &nc->user_gucs, u);
             }
             u->name = name;
             u->value = g->value.s;
             u->span = g->span;
         }
+    n->conf = conf_share(c, nc);
 }
 
 /* ---------- options ---------- */
@@ -564,12 +590,14 @@ static ColumnSeen *column_seen(Checker *c, const char *name, int table)
 
 static void check_tables(Checker *c)
 {
+    Vec colnames = {0};   /* (one list for every table: no garbage per table) */
     for (int i = 0; i < c->prog->tables.n; i++) {
         const TableDecl *td = c->prog->tables.items[i];
         check_name(c, &td->name.name, "table", true);
-        check_name(c, &td->name.schema, "schema", true);
+        if (td->name.schema)
+            check_name(c, td->name.schema, "schema", true);
         MTable *t = arena_alloc(c->a, sizeof *t);
-        t->schema = td->name.schema.s;
+        t->schema = td->name.schema ? td->name.schema->s : NULL;
         t->name = td->name.name.s;
         t->display = t->schema ? arena_printf(c->a, "%s.%s", t->schema, t->name) : t->name;
         t->has_columns = td->has_columns;
@@ -582,7 +610,8 @@ static void check_tables(Checker *c)
             diag_note(c->d, dg, o->span, "first declared here");
         } else
             map_put(c->a, &c->tables, t->display, t);
-        Vec colnames = {0};
+        colnames.n = 0;
+        vec_reserve(c->a, &t->columns, td->columns.n);
         for (int k = 0; k < td->columns.n; k++) {
             const Column *col = td->columns.items[k];
             check_name(c, &col->name, "column", true);
@@ -632,7 +661,7 @@ static void check_tables(Checker *c)
 
 static MTable *find_table(Checker *c, const TName *tn)
 {
-    const char *disp = tn->schema.s ? arena_printf(c->a, "%s.%s", tn->schema.s, tn->name.s) : tn->name.s;
+    const char *disp = tn->schema ? arena_printf(c->a, "%s.%s", tn->schema->s, tn->name.s) : tn->name.s;
     MTable *t = map_get(&c->tables, disp);
     if (t)
         return t;
@@ -762,7 +791,7 @@ static MPub *find_pub(Checker *c, const MNode *n, const char *name)
 static void pub_options(Checker *c, MPub *p, const PublishDecl *pd)
 {
     const Option *o[PUBOPT_COUNT];
-    PubOptions *po = &p->opt;
+    PubOptions opts = {0}, *po = &opts;
     int order[PUBOPT_COUNT];
     po->n = check_options(c, &pd->options, pub_opts, PUBOPT_COUNT, "publication", p->node->version,
                           p->node->name, o, order);
@@ -781,6 +810,14 @@ static void pub_options(Checker *c, MPub *p, const PublishDecl *pd)
         p->pub_update = strstr(po->publish, "update") != NULL;
         p->pub_delete = strstr(po->publish, "delete") != NULL;
         p->pub_truncate = strstr(po->publish, "truncate") != NULL;
+    }
+    p->opt = po->n ? NULL : c->pub_default;
+    if (!p->opt) {
+        PubOptions *keep = arena_alloc(c->a, sizeof *keep);
+        *keep = *po;
+        if (!po->n)
+            c->pub_default = keep;
+        p->opt = keep;
     }
 }
 
@@ -842,7 +879,7 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     const MNode *n = s->node;
     const Option *o[SUBOPT_COUNT];
     int order[SUBOPT_COUNT];
-    SubOptions *so = &s->opt;
+    SubOptions opts = {0}, *so = &opts;
     so->n = check_options(c, &sd->options, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
                           o, order);
     for (int k = 0; k < so->n; k++)
@@ -902,6 +939,14 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
      * CREATE SUBSCRIPTION creates the slot: each slot waits for the other's
      * transaction. So the publisher creates the slot in its own session. */
     s->precreate_slot = s->slot && !so->given[SUBOPT_CREATE_SLOT] && so->connect;
+    /* every subscription without options has the same ones: one copy */
+    s->opt = so->n ? NULL : c->sub_default;
+    if (!s->opt) {
+        s->opt = arena_alloc(c->a, sizeof *s->opt);
+        *s->opt = *so;
+        if (!so->n)
+            c->sub_default = s->opt;
+    }
 }
 
 /* A subscription to a standby (16+): what it may not ask for. False when the
@@ -909,7 +954,7 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
 static bool sub_to_standby(Checker *c, MSub *s, const SubscribeDecl *sd, const MNode *primary)
 {
     const MNode *pubnode = s->publisher;
-    const SubOptions *so = &s->opt;
+    const SubOptions *so = s->opt;
     if (pubnode->version < 16) {
         Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
                                     "subscription '%s' subscribes to '%s', which is a standby",
@@ -965,6 +1010,22 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
             continue;
         }
         vec_push(c->a, &s->pubs, p);
+        if (s->pubs.n == 1) {
+            /* the first publication's tables (no repeats): its list, not a copy
+             * (most subscriptions have one); cap = n, so that nothing is
+             * written into it (memory) */
+            s->tables = (Vec){p->tables.items, p->tables.n, p->tables.n};
+            for (int j = 0; j < p->tables.n; j++)
+                add_table(c->a, s->node, p->tables.items[j]);
+            continue;
+        }
+        if (s->pubs.n == 2) {   /* a second one: a list of its own */
+            Vec own = {0};
+            vec_reserve(c->a, &own, s->tables.n + p->tables.n);
+            for (int j = 0; j < s->tables.n; j++)
+                own.items[own.n++] = s->tables.items[j];
+            s->tables = own;
+        }
         for (int j = 0; j < p->tables.n; j++) {
             MTable *t = p->tables.items[j];
             bool seen = false;
@@ -982,9 +1043,9 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
  * or a subscription to the node itself. */
 static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *pubnode)
 {
-    const char *name = sd->name.s;
+    const char *name = sd->name ? sd->name->s : NULL;
     if (name)
-        check_name(c, &sd->name, "subscription", true);
+        check_name(c, sd->name, "subscription", true);
     else {
         StrBuf b;
         sb_init(&b);
@@ -996,7 +1057,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     }
     MSub *dup = find_sub(c, n, name);
     if (dup) {
-        Diagnostic *dg = diag_error(c->d, sd->name.s ? sd->name.span : sd->to.span,
+        Diagnostic *dg = diag_error(c->d, sd->name ? sd->name->span : sd->to.span,
                                     "duplicate-subscription",
                                     "subscription '%s' is declared twice on node '%s'", name, n->name);
         diag_note(c->d, dg, dup->name_span, "first declared here");
@@ -1014,7 +1075,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     s->node = n;
     s->publisher = pubnode;
     s->span = sd->span;
-    s->name_span = sd->name.s ? sd->name.span : sd->to.span;
+    s->name_span = sd->name ? sd->name->span : sd->to.span;
     return s;
 }
 
@@ -1141,7 +1202,7 @@ static int by_last_node(const void *a, const void *b)
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
                         Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL};
     c.m->check_only = check_only;
     sb_init(&c.key);
     c.m->cluster = default_cluster;

@@ -15,8 +15,8 @@ static const long guc_default[GUC_COUNT] = {0, 10, 10, 4, 8, 10, 0, 100, 64, 0, 
 
 static const UserGuc *user_guc(const MNode *n, const char *name)
 {
-    for (int i = 0; i < n->user_gucs.n; i++) {
-        const UserGuc *u = n->user_gucs.items[i];
+    for (int i = 0; i < n->conf->user_gucs.n; i++) {
+        const UserGuc *u = n->conf->user_gucs.items[i];
         if (strcmp(u->name, name) == 0)
             return u;
     }
@@ -145,9 +145,9 @@ static void derive_own(Arena *a, MNode *n, bool why)
         long sw = sync_workers(s);
         origins += 1 + sw;
         workers += 1 + sw;
-        if (s->opt.streaming == STREAM_PARALLEL)
+        if (s->opt->streaming == STREAM_PARALLEL)
             workers += user_num(n, "max_parallel_apply_workers_per_subscription", 2);
-        if (s->opt.two_phase)
+        if (s->opt->two_phase)
             two_phase = true;
         if (s->copy_data)
             any_copy = true;
@@ -330,9 +330,12 @@ static void derive_failover(Arena *a, MNode *n)
     }
     for (int i = 0; i < n->subs.n; i++) {
         MSub *s = n->subs.items[i];
-        SubOptions *o = &s->opt;
-        if (o->given[SUBOPT_SYNCHRONOUS_COMMIT])
+        if (s->opt->given[SUBOPT_SYNCHRONOUS_COMMIT])
             continue;
+        /* its own copy: those without options share one (check.c) */
+        SubOptions *o = arena_alloc(a, sizeof *o);
+        *o = *s->opt;
+        s->opt = o;
         o->given[SUBOPT_SYNCHRONOUS_COMMIT] = true;
         if (!o->span)
             o->span = arena_alloc(a, sizeof(Span) * SUBOPT_COUNT);
@@ -352,7 +355,7 @@ void derive_settings(Arena *a, Model *m)
         MNode *n = m->nodes.items[i];
         if (!m->check_only)
             n->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
-        else if (n->user_gucs.n)
+        else if (n->conf->user_gucs.n)
             for (MNode *x = n; x && !x->guc; x = x->standby ? x->standby->source : NULL)
                 x->guc = arena_alloc(a, sizeof(Derived) * GUC_COUNT);
     }
@@ -363,7 +366,7 @@ void derive_settings(Arena *a, Model *m)
          * user's 'set' of it: for the other nodes the texts are not made */
         MNode *n = order.items[i];
         if (n->guc)
-            derive_node(a, n, !m->check_only || n->user_gucs.n);
+            derive_node(a, n, !m->check_only || n->conf->user_gucs.n);
     }
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);

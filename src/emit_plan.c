@@ -83,9 +83,9 @@ static void table_text(StrBuf *b, const MNode *n, const MTable *t)
 static void pub_value(StrBuf *b, const MPub *p, PubOpt id, bool given)
 {
     switch (id) {
-    case PUBOPT_PUBLISH: q_literal(b, given ? p->opt.publish : "insert, update, delete, truncate"); break;
-    case PUBOPT_PUBLISH_GENERATED_COLUMNS: q_literal(b, p->opt.generated_stored ? "stored" : "none"); break;
-    default: sb_puts(b, p->opt.via_partition_root ? "true" : "false"); break;
+    case PUBOPT_PUBLISH: q_literal(b, given ? p->opt->publish : "insert, update, delete, truncate"); break;
+    case PUBOPT_PUBLISH_GENERATED_COLUMNS: q_literal(b, p->opt->generated_stored ? "stored" : "none"); break;
+    default: sb_puts(b, p->opt->via_partition_root ? "true" : "false"); break;
     }
 }
 
@@ -99,7 +99,7 @@ static const int sub_since[SUBOPT_COUNT] = {14, 10, 10, 10, 15, 10, 17, 16, 16, 
 
 static OptSource sub_source(const MSub *s, SubOpt id)
 {
-    if (s->opt.given[id])
+    if (s->opt->given[id])
         return OPT_GIVEN;
     if (id == SUBOPT_CREATE_SLOT && s->precreate_slot)
         return OPT_REPLC;
@@ -114,7 +114,7 @@ static OptSource sub_source(const MSub *s, SubOpt id)
  * false there when replc makes the slot first. */
 static bool sub_bool_value(const MSub *s, SubOpt id)
 {
-    return id == SUBOPT_CREATE_SLOT ? s->opt.create_slot && !s->precreate_slot : subopt_bool(&s->opt, id);
+    return id == SUBOPT_CREATE_SLOT ? s->opt->create_slot && !s->precreate_slot : subopt_bool(s->opt, id);
 }
 
 static bool sub_is_bool(SubOpt id)
@@ -126,7 +126,7 @@ static bool sub_is_bool(SubOpt id)
 /* The text value of a non-boolean subscription option. */
 static const char *sub_text_value(const MSub *s, SubOpt id)
 {
-    const SubOptions *o = &s->opt;
+    const SubOptions *o = s->opt;
     switch (id) {
     case SUBOPT_ORIGIN: return o->origin == ORIGIN_NONE ? "none" : "any";
     case SUBOPT_STREAMING:
@@ -174,15 +174,15 @@ static void pub_text(StrBuf *b, const MNode *n, const MPub *pub)
         sb_putc(b, ')');
     sb_puts(b, "\n    with (");
     int w = 0;
-    for (int j = 0; j < pub->opt.n; j++) {
-        sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt.order[j]));
-        pub_value(b, pub, pub->opt.order[j], true);
+    for (int j = 0; j < pub->opt->n; j++) {
+        sb_printf(b, "%s%s = ", w++ ? ", " : "", pubopt_name(pub->opt->order[j]));
+        pub_value(b, pub, pub->opt->order[j], true);
     }
     sb_puts(b, w ? ")" : "none)");
     sb_puts(b, "; defaults: ");
     int d = 0;
     for (int id = 0; id < PUBOPT_COUNT; id++) {
-        if (pub->opt.given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
+        if (pub->opt->given[id] || (id == PUBOPT_PUBLISH_GENERATED_COLUMNS && n->version < 18) ||
             (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT && n->version < 13))
             continue;
         sb_printf(b, "%s%s = ", d++ ? ", " : "", pubopt_name((PubOpt)id));
@@ -229,19 +229,19 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
         if (n->repl_user)
             sb_printf(b, "  subscribers and standbys connect as replication role %s (made by replc when missing: "
                          "LOGIN REPLICATION, SELECT on the published tables), password from environment "
-                         "variable %s\n", n->repl_user, n->repl_pw_env ? n->repl_pw_env : "(none)");
+                         "variable %s\n", n->repl_user, n->conf->repl_pw_env ? n->conf->repl_pw_env : "(none)");
         /* what the scripts find on the host at run time is said as such */
-        sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->service,
-                  strcmp(n->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
+        sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->conf->service,
+                  strcmp(n->conf->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
                                                     "else a systemd unit, else pg_ctl)" : "");
-        if (n->pgdata)
-            sb_printf(b, "pgdata %s, ", n->pgdata);
+        if (n->conf->pgdata)
+            sb_printf(b, "pgdata %s, ", n->conf->pgdata);
         else
             sb_printf(b, "pgdata (asked of the running server, else the Debian cluster of version %d, else "
                          "/var/lib/pgsql/%d/data when /var/lib/pgsql/%d is there (PGDG)), ",
                       n->version, n->version, n->version);
-        if (n->bindir)
-            sb_printf(b, "bindir %s\n", n->bindir);
+        if (n->conf->bindir)
+            sb_printf(b, "bindir %s\n", n->conf->bindir);
         else
             sb_printf(b, "bindir (the host's PATH; a Debian cluster's /usr/lib/postgresql/%d/bin, else "
                          "/usr/pgsql-%d/bin, first)\n", n->version, n->version);
@@ -264,8 +264,8 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
             guc_value(b, g, (GucId)id);
             sb_printf(b, "  (%s)\n", g->why);
         }
-        for (int k = 0; k < n->user_gucs.n; k++) {
-            const UserGuc *u = n->user_gucs.items[k];
+        for (int k = 0; k < n->conf->user_gucs.n; k++) {
+            const UserGuc *u = n->conf->user_gucs.items[k];
             bool derived = false;
             for (int id = 0; id < GUC_COUNT; id++)
                 if (strcmp(guc_name((GucId)id), u->name) == 0)
@@ -369,12 +369,12 @@ static void json_pub(StrBuf *b, const MPub *pub, bool first)
         jkey(b, pubopt_name((PubOpt)id));
         sb_puts(b, "{\"value\": ");
         if (id == PUBOPT_PUBLISH_VIA_PARTITION_ROOT)
-            sb_puts(b, pub->opt.via_partition_root ? "true" : "false");
+            sb_puts(b, pub->opt->via_partition_root ? "true" : "false");
         else if (id == PUBOPT_PUBLISH)
-            q_json(b, pub->opt.given[id] ? pub->opt.publish : "insert, update, delete, truncate");
+            q_json(b, pub->opt->given[id] ? pub->opt->publish : "insert, update, delete, truncate");
         else
-            q_json(b, pub->opt.generated_stored ? "stored" : "none");
-        sb_printf(b, ", \"source\": \"%s\"}", pub->opt.given[id] ? "topology" : "default");
+            q_json(b, pub->opt->generated_stored ? "stored" : "none");
+        sb_printf(b, ", \"source\": \"%s\"}", pub->opt->given[id] ? "topology" : "default");
     }
     sb_puts(b, "}}");
 }
@@ -463,7 +463,7 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             sb_puts(b, "{\"name\": ");
             q_json(b, n->repl_user);
             sb_puts(b, ", \"variable\": ");
-            json_or_null(b, n->repl_pw_env);
+            json_or_null(b, n->conf->repl_pw_env);
             sb_puts(b, "}, ");
         } else
             sb_puts(b, "null, ");
@@ -471,13 +471,13 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         q_json(b, n->ssh);
         sb_puts(b, ", ");
         jkey(b, "service");
-        q_json(b, n->service);
+        q_json(b, n->conf->service);
         sb_puts(b, ", ");
         jkey(b, "pgdata");
-        json_or_null(b, n->pgdata);
+        json_or_null(b, n->conf->pgdata);
         sb_puts(b, ", ");
         jkey(b, "bindir");
-        json_or_null(b, n->bindir);
+        json_or_null(b, n->conf->bindir);
         sb_puts(b, ",\n     ");
         jkey(b, "standby");
         if (n->standby && n->standby->source) {
@@ -523,8 +523,8 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             sb_puts(b, "}");
         }
         sb_puts(b, "},\n     \"user_settings\": {");
-        for (int k = 0; k < n->user_gucs.n; k++) {
-            const UserGuc *u = n->user_gucs.items[k];
+        for (int k = 0; k < n->conf->user_gucs.n; k++) {
+            const UserGuc *u = n->conf->user_gucs.items[k];
             sb_puts(b, k ? ", " : "");
             jkey(b, u->name);
             q_json(b, u->value);

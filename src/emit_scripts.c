@@ -151,7 +151,7 @@ static void sh_begin(StrBuf *b, const Model *m, const MNode *n, const char *file
     sb_puts(b, SH_DATA_DIRECTIVE "set -eu\n");
     sh_var(b, "node", n->name);
     sh_var_long(b, "port", n->port);
-    sh_var(b, "bindir", n->bindir);
+    sh_var(b, "bindir", n->conf->bindir);
     sh_var(b, "passfile", n->pw_kind == PW_FILE ? n->pw_value : NULL);
 }
 
@@ -185,14 +185,14 @@ static void sh_local(StrBuf *b, const MNode *n, const char *name, const char *db
  * systemd unit (lib.sh: find_manager) */
 static void sh_service(StrBuf *b, const MNode *n)
 {
-    sh_var(b, "service", n->service);
+    sh_var(b, "service", n->conf->service);
     sh_var_long(b, "version", n->version);
 }
 
 /* pgdata=: the data directory, or '' to ask the server (lib.sh: find_pgdata) */
 static void sh_pgdata(StrBuf *b, const MNode *n)
 {
-    sh_var(b, "pgdata", n->pgdata);
+    sh_var(b, "pgdata", n->conf->pgdata);
 }
 
 /* NAME=: conninfo that this host uses to reach peer n, with a short timeout */
@@ -250,7 +250,7 @@ static void emit_pgpass(StrBuf *b, const Step *s)
         q_pgpass(&key, peer->host);
         sb_printf(&key, ":%d:*:", peer->port);
         q_pgpass(&key, peer->repl_user);
-        const char *row[2] = {key.s, peer->repl_pw_env};
+        const char *row[2] = {key.s, peer->conf->repl_pw_env};
         sh_args_row(b, 2, row);
         sb_free(&key);
     }
@@ -607,7 +607,7 @@ static void sh_server_values(StrBuf *b, const MNode *n)
 {
     sh_var(b, "node", n->name);
     sh_var_long(b, "port", n->port);
-    sh_var(b, "bindir", n->bindir);
+    sh_var(b, "bindir", n->conf->bindir);
     sh_var(b, "passfile", n->pw_kind == PW_FILE ? n->pw_value : NULL);
     sh_local(b, n, "local_postgres", "postgres");
     sh_pgdata(b, n);

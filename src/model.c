@@ -224,7 +224,7 @@ void model_repl_peers(Arena *a, const MNode *n, Vec *out)
     for (int i = 0; root != n && i < root->subs.n; i++)
         add_peer(a, &to, ((MSub *)root->subs.items[i])->publisher);
     for (int i = 0; i < to.n; i++)
-        if (((const MNode *)to.items[i])->repl_user && ((const MNode *)to.items[i])->repl_pw_env)
+        if (((const MNode *)to.items[i])->repl_user && ((const MNode *)to.items[i])->conf->repl_pw_env)
             vec_push(a, out, to.items[i]);
 }
 
@@ -271,8 +271,8 @@ static void conninfo(StrBuf *b, const MNode *n, const char *user, const char *pa
     q_conninfo_kv(&c, "user", user);
     if (passfile)
         q_conninfo_kv(&c, "passfile", passfile);
-    if (n->sslmode)
-        q_conninfo_kv(&c, "sslmode", n->sslmode);
+    if (n->conf->sslmode)
+        q_conninfo_kv(&c, "sslmode", n->conf->sslmode);
     if (appname)
         q_conninfo_kv(&c, "application_name", appname);
     sb_puts(b, c.s);
@@ -340,7 +340,7 @@ const char *model_mark(Arena *a, const char *cluster)
 const char *model_sub_mark(Arena *a, const MSub *sub)
 {
     const char *mark = model_mark(a, sub->node->cluster);
-    if (sub->opt.connect && !sub->opt.enabled)
+    if (sub->opt->connect && !sub->opt->enabled)
         return arena_printf(a, "%s%s", mark, MODEL_MARK_DISABLED);
     return mark;
 }
@@ -348,12 +348,12 @@ const char *model_sub_mark(Arena *a, const MSub *sub)
 bool model_sub_enable_later(const MSub *sub)
 {
     const MNode *n = sub->node;
-    if (n->version >= 16 || !sub->opt.connect || !sub->opt.enabled)
+    if (n->version >= 16 || !sub->opt->connect || !sub->opt->enabled)
         return false;
     int live = 0;
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *s = n->subs.items[i];
-        live += s->opt.connect && s->opt.enabled;
+        live += s->opt->connect && s->opt->enabled;
     }
     return live >= 2;
 }
@@ -451,8 +451,8 @@ const MNode *model_lock_node(const Model *m, const MNode *n)
 
 bool model_ssl_required(const MNode *n)
 {
-    return n->sslmode && (strcmp(n->sslmode, "require") == 0 || strcmp(n->sslmode, "verify-ca") == 0 ||
-                          strcmp(n->sslmode, "verify-full") == 0);
+    return n->conf->sslmode && (strcmp(n->conf->sslmode, "require") == 0 || strcmp(n->conf->sslmode, "verify-ca") == 0 ||
+                          strcmp(n->conf->sslmode, "verify-full") == 0);
 }
 
 const char *model_pub_changes(const MPub *p)

@@ -150,7 +150,7 @@ struct MPub {
     MNode *node;
     bool all_tables;
     Vec tables;           /* MTable * */
-    PubOptions opt;
+    const PubOptions *opt; /* shared by the publications that give no option (memory) */
     bool pub_insert, pub_update, pub_delete, pub_truncate;   /* from opt.publish */
     Span span;
 };
@@ -161,7 +161,8 @@ struct MSub {
     MNode *publisher;
     Vec pubs;             /* MPub * */
     Vec tables;           /* MTable *: union of the publications' tables */
-    SubOptions opt;
+    SubOptions *opt;      /* shared by the subscriptions that give no option (memory):
+                           * copy it before changing it (derive.c) */
     const char *slot;     /* effective slot name on the publisher; NULL for slot_name = NONE */
     bool precreate_slot;  /* the slot is made before CREATE SUBSCRIPTION (create_slot = false there):
                            * by the publisher, or by the subscriber when the publisher is a standby */
@@ -179,6 +180,18 @@ typedef struct StandbyInfo {
     Span span;
 } StandbyInfo;
 
+/* A node's less used settings, merged. Nodes with the same share one (most
+ * take them all from the defaults): one pointer in MNode, not 64 bytes. */
+typedef struct NodeConf {
+    const char *pw_literal; /* a literal password: only --apply's connections use it */
+    const char *pgdata;
+    const char *bindir;
+    const char *service;  /* "auto", "pg_ctl" or a restart command */
+    const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
+    const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
+    Vec user_gucs;        /* UserGuc *: the node's own (never shared when it has any) */
+} NodeConf;
+
 struct MNode {
     const char *name;
     const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
@@ -188,25 +201,19 @@ struct MNode {
                                * empty when it is alone there; NULL: not grouped yet */
     Span span;
     int index;
-    /* settings, merged */
-    const char *host;
+    /* settings, merged (the ints side by side: no padding, memory) */
     int port;
+    int version;
+    PasswordKind pw_kind;
+    Span repl_span;       /* where replication_user is given */
+    const char *host;
     const char *database;
     const char *user;
-    PasswordKind pw_kind;
     const char *pw_value; /* env name or file path; never a literal's text */
-    const char *pw_literal; /* a literal password: only --apply's connections use it */
-    int version;
-    const char *pgdata;
-    const char *bindir;
     const char *ssh;      /* "user@host[:port]" or "local" */
-    const char *service;  /* "auto", "pg_ctl" or a restart command */
-    const char *sslmode;  /* libpq's sslmode for connections to it; NULL: libpq's default */
     const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
                               * it as (replc creates it); NULL: they connect as 'user' */
-    const char *repl_pw_env; /* replication_password env NAME: NAME; NULL: not given */
-    Span repl_span;          /* where replication_user is given */
-    Vec user_gucs;        /* UserGuc * */
+    const NodeConf *conf; /* its less used settings, shared by the nodes that have the same (memory) */
     /* topology */
     Vec pubs;             /* MPub * on this node */
     Vec subs;             /* MSub * on this node */

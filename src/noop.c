@@ -75,7 +75,7 @@ static void pgpass_col(Noop *n, const Step *s)
         const MNode *peer = peers.items[i];
         if (peer->pw_kind != PW_ENV && peer->pw_kind != PW_LITERAL)
             continue;
-        const char *pw = peer->pw_kind == PW_LITERAL ? peer->pw_literal : getenv(peer->pw_value);
+        const char *pw = peer->pw_kind == PW_LITERAL ? peer->conf->pw_literal : getenv(peer->pw_value);
         if (!pw) {
             n->cannot = true;
             return;

@@ -56,12 +56,12 @@ PgConn *pg_open_with(const MNode *n, const char *dbname, const char *options)
      * subscriber's, docs/failover.md): one that is down, or leaving the
      * topology, must not stall the steps that reconfigure it */
     keys[k] = "options", vals[k++] = opts;
-    if (n->sslmode)
-        keys[k] = "sslmode", vals[k++] = n->sslmode;
+    if (n->conf->sslmode)
+        keys[k] = "sslmode", vals[k++] = n->conf->sslmode;
     if (n->pw_kind == PW_ENV && getenv(n->pw_value))
         keys[k] = "password", vals[k++] = getenv(n->pw_value);
-    else if (n->pw_kind == PW_LITERAL && n->pw_literal)
-        keys[k] = "password", vals[k++] = n->pw_literal;
+    else if (n->pw_kind == PW_LITERAL && n->conf->pw_literal)
+        keys[k] = "password", vals[k++] = n->conf->pw_literal;
     else if (n->pw_kind == PW_FILE)
         keys[k] = "passfile", vals[k++] = n->pw_value;
     keys[k] = NULL, vals[k] = NULL;

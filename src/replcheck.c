@@ -147,8 +147,8 @@ static void check_slot_wal(DiagCtx *d, const Model *m)
         model_server_nodes(&a, n, &on);
         for (int k = 0; k < on.n; k++) {
             const MNode *o = on.items[k];
-            for (int j = 0; j < o->user_gucs.n; j++)
-                given |= strcmp(((const UserGuc *)o->user_gucs.items[j])->name, "max_slot_wal_keep_size") == 0;
+            for (int j = 0; j < o->conf->user_gucs.n; j++)
+                given |= strcmp(((const UserGuc *)o->conf->user_gucs.items[j])->name, "max_slot_wal_keep_size") == 0;
         }
         if (given)
             continue;
@@ -237,8 +237,8 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
         }
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
-            bool named = s->opt.slot_name != NULL;
-            Span at = named ? s->opt.slot_name_span : s->name_span;
+            bool named = s->opt->slot_name != NULL;
+            Span at = named ? s->opt->slot_name_span : s->name_span;
             if (!s->slot)
                 continue;
             if (!slot_ok(s->slot)) {
@@ -668,17 +668,17 @@ static void check_mixed_versions(DiagCtx *d, Model *m)
                 continue;
             int pv = s->publisher->version;
             struct { const char *name; SubOpt id; int since; bool used; } checks[] = {
-                {"origin", SUBOPT_ORIGIN, 16, s->opt.origin == ORIGIN_NONE},
-                {"streaming = parallel", SUBOPT_STREAMING, 16, s->opt.streaming == STREAM_PARALLEL},
-                {"two_phase", SUBOPT_TWO_PHASE, 15, s->opt.two_phase},
-                {"binary", SUBOPT_BINARY, 14, s->opt.given[SUBOPT_BINARY]},
+                {"origin", SUBOPT_ORIGIN, 16, s->opt->origin == ORIGIN_NONE},
+                {"streaming = parallel", SUBOPT_STREAMING, 16, s->opt->streaming == STREAM_PARALLEL},
+                {"two_phase", SUBOPT_TWO_PHASE, 15, s->opt->two_phase},
+                {"binary", SUBOPT_BINARY, 14, s->opt->given[SUBOPT_BINARY]},
             };
             for (size_t q = 0; q < sizeof checks / sizeof checks[0]; q++) {
                 if (!checks[q].used || pv >= checks[q].since)
                     continue;
                 const char *oname = checks[q].name;
-                bool given = s->opt.given[checks[q].id];
-                Diagnostic *dg = diag_warning(d, given ? s->opt.span[checks[q].id] : s->span, "publisher-ignores-option",
+                bool given = s->opt->given[checks[q].id];
+                Diagnostic *dg = diag_warning(d, given ? s->opt->span[checks[q].id] : s->span, "publisher-ignores-option",
                                               "subscription '%s' asks for %s, but its publisher '%s' "
                                               "is PostgreSQL %d, which ignores it", s->name, oname,
                                               s->publisher->name, pv);
@@ -700,13 +700,13 @@ static void check_failover_commit(DiagCtx *d, const MNode *n)
         return;
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *s = n->subs.items[i];
-        const char *v = s->opt.synchronous_commit;
+        const char *v = s->opt->synchronous_commit;
         bool ok = !v;
         for (size_t k = 0; v && k < sizeof keep / sizeof keep[0]; k++)
             ok |= strcasecmp(v, keep[k]) == 0;
         if (ok)
             continue;
-        Diagnostic *dg = diag_warning(d, s->opt.span[SUBOPT_SYNCHRONOUS_COMMIT], "failover-async-commit",
+        Diagnostic *dg = diag_warning(d, s->opt->span[SUBOPT_SYNCHRONOUS_COMMIT], "failover-async-commit",
                                       "subscription '%s' commits with synchronous_commit = '%s': a "
                                       "promoted standby of '%s' may miss changes", s->name, v, n->name);
         diag_hint(d, dg, "Without synchronous_commit = on (or remote_apply), the publisher may consider "
@@ -746,7 +746,7 @@ static void check_standbys(DiagCtx *d, Model *m)
  * pg_hba.conf lines replc writes ask for one (scram-sha-256 or md5) */
 static void check_repl_user(DiagCtx *d, const MNode *n)
 {
-    if (!n->repl_user || n->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
+    if (!n->repl_user || n->conf->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
         return;
     Diagnostic *dg = diag_error(d, n->repl_span, "replication-user",
                                 "replication role '%s' of node '%s' has no password, but its %s connect with "

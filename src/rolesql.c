@@ -37,14 +37,14 @@ void role_sql(Arena *a, Vec *v, const MNode *n)
         q_ident(&q, r->repl_user);
         sb_puts(&q, " LOGIN REPLICATION");
         sql_push(a, v, NULL, &g, &q);
-        if (r->repl_pw_env) {
+        if (r->conf->repl_pw_env) {
             /* set when it has none; the value is read at run time, never written here */
             role_where(&g, "pg_authid", r->repl_user, "rolpassword IS NULL");
             sb_puts(&q, "ALTER ROLE ");
             q_ident(&q, r->repl_user);
             SqlStmt *st = sql_push(a, v, arena_printf(a, "its password, from environment variable %s, when it "
-                                                         "has none", r->repl_pw_env), &g, &q);
-            st->password_env = r->repl_pw_env;
+                                                         "has none", r->conf->repl_pw_env), &g, &q);
+            st->password_env = r->conf->repl_pw_env;
             st->password_role = r->repl_user;
         }
         role_where(&g, "pg_roles", r->repl_user, "rolsuper");

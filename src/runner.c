@@ -259,7 +259,7 @@ static void shell_start(RealRunner *rr, Job *j)
         for (int i = 0; i < rr->m->nodes.n; i++) {
             const MNode *peer = rr->m->nodes.items[i];
             const char *var = peer->pw_kind == PW_ENV ? peer->pw_value : peer->pw_kind == PW_LITERAL ? "PGPASSWORD" : NULL;
-            const char *val = peer->pw_kind == PW_LITERAL ? peer->pw_literal : var ? getenv(var) : NULL;
+            const char *val = peer->pw_kind == PW_LITERAL ? peer->conf->pw_literal : var ? getenv(var) : NULL;
             if (!var || !val)
                 continue;
             sb_printf(&in, "%s=", var);   /* checked: [A-Za-z_][A-Za-z0-9_]* */
@@ -267,7 +267,7 @@ static void shell_start(RealRunner *rr, Job *j)
             sb_printf(&in, "; export %s\n", var);
         }
         for (int i = 0; i < rr->m->nodes.n; i++) {   /* the replication roles' */
-            const char *var = ((const MNode *)rr->m->nodes.items[i])->repl_pw_env;
+            const char *var = ((const MNode *)rr->m->nodes.items[i])->conf->repl_pw_env;
             const char *val = var ? getenv(var) : NULL;
             if (!val)
                 continue;

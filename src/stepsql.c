@@ -238,8 +238,8 @@ static void config(Arena *a, Vec *v, const MNode *n, bool floor_only)
     }
     if (!floor_only)
         sync_reset(a, v, n);
-    for (int i = 0; i < n->user_gucs.n && !floor_only; i++) {
-        const UserGuc *u = n->user_gucs.items[i];
+    for (int i = 0; i < n->conf->user_gucs.n && !floor_only; i++) {
+        const UserGuc *u = n->conf->user_gucs.items[i];
         bool derived = false;
         for (int id = 0; id < GUC_COUNT; id++)
             if (strcmp(guc_name((GucId)id), u->name) == 0)
@@ -546,9 +546,9 @@ static void slot_stmt(Arena *a, Vec *v, const MSub *sub)
     q_literal(&q, sub->slot);
     sb_puts(&q, ", 'pgoutput'");
     if (n->version >= 14)
-        sb_printf(&q, ", false, %s", sub->opt.two_phase ? "true" : "false");
+        sb_printf(&q, ", false, %s", sub->opt->two_phase ? "true" : "false");
     if (n->version >= 17)
-        sb_printf(&q, ", %s", sub->opt.failover ? "true" : "false");
+        sb_printf(&q, ", %s", sub->opt->failover ? "true" : "false");
     sb_puts(&q, ")");
     stmt(a, v, arena_printf(a, "slot of subscription %s of node %s", sub->name, sub->node->name), &g, &q);
     sb_free(&g);
@@ -628,9 +628,9 @@ static void pub_options_differ(StrBuf *g, const MNode *n, const MPub *p)
               p->pub_insert ? "true" : "false", p->pub_update ? "true" : "false", p->pub_delete ? "true" : "false",
               n->version >= 11 ? (p->pub_truncate ? ", true" : ", false") : "");
     if (n->version >= 13)
-        sb_printf(g, " OR pubviaroot <> %s", p->opt.via_partition_root ? "true" : "false");
+        sb_printf(g, " OR pubviaroot <> %s", p->opt->via_partition_root ? "true" : "false");
     if (n->version >= 18)
-        sb_printf(g, " OR pubgencols <> '%c'", p->opt.generated_stored ? 's' : 'n');
+        sb_printf(g, " OR pubgencols <> '%c'", p->opt->generated_stored ? 's' : 'n');
     sb_puts(g, ")");
 }
 
@@ -741,11 +741,11 @@ static void publications(Arena *a, Vec *v, const MNode *n)
                 q_qualified(&q, t->schema, t->name);
             }
         }
-        for (int k = 0; k < p->opt.n; k++) {
+        for (int k = 0; k < p->opt->n; k++) {
             sb_puts(&q, k ? ", " : " WITH (");
-            pub_option(&q, &p->opt, p->opt.order[k]);
+            pub_option(&q, p->opt, p->opt->order[k]);
         }
-        if (p->opt.n)
+        if (p->opt->n)
             sb_puts(&q, ")");
         stmt(a, v, arena_printf(a, "publication %s", p->name), &g, &q);
         mark_stmt(a, v, n, p, NULL);
@@ -789,9 +789,9 @@ static void publications(Arena *a, Vec *v, const MNode *n)
         q_literal(&q, w.s ? w.s : "");
         sb_free(&w);
         if (n->version >= 13)
-            sb_printf(&q, ", publish_via_partition_root = %s", p->opt.via_partition_root ? "true" : "false");
+            sb_printf(&q, ", publish_via_partition_root = %s", p->opt->via_partition_root ? "true" : "false");
         if (n->version >= 18)
-            sb_printf(&q, ", publish_generated_columns = %s", p->opt.generated_stored ? "stored" : "none");
+            sb_printf(&q, ", publish_generated_columns = %s", p->opt->generated_stored ? "stored" : "none");
         sb_puts(&q, ")");
         SqlStmt *st = stmt(a, v, arena_printf(a, "options of publication %s", p->name), &g, &q);
         /* shown as: publication NAME: publish = '...', ... -> (the SET list) */
@@ -916,7 +916,7 @@ static void copy_refusal(Arena *a, Vec *v, const MSub *sub, bool refresh);
  * statement enables it, and this one says that it does. */
 static void disabled_by_error(Arena *a, Vec *v, const MSub *sub)
 {
-    if (sub->node->version < 15 || !sub->opt.enabled || !sub->opt.connect)
+    if (sub->node->version < 15 || !sub->opt->enabled || !sub->opt->connect)
         return;
     StrBuf g, q;
     sb_init(&g);
@@ -926,7 +926,7 @@ static void disabled_by_error(Arena *a, Vec *v, const MSub *sub)
                 "WHERE t.subid = s.oid AND t.apply_error_count + t.sync_error_count > 0)))");
     SqlStmt *st = stmt(a, v, NULL, &g, &q);
     st->sql = NULL;
-    st->notice = sub->opt.given[SUBOPT_ENABLED]
+    st->notice = sub->opt->given[SUBOPT_ENABLED]
                      ? arena_printf(a, "subscription %s was disabled after an error (disable_on_error); "
                                        "the topology says enabled = true, so replc enables it again: the "
                                        "error is in the server log", sub->name)
@@ -1015,7 +1015,7 @@ static void disabled_refresh(Arena *a, Vec *v, const MSub *sub, const char *decl
 static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *conninfo)
 {
     const int ver = sub->node->version;
-    const bool live = sub->opt.connect && sub->opt.enabled;
+    const bool live = sub->opt->connect && sub->opt->enabled;
     StrBuf g, q, decl;   /* decl: the declared tables, as an oid[] */
     sb_init(&g);
     sb_init(&q);
@@ -1036,33 +1036,33 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     /* enabled: as the file gives it; not given (true), only once the mark
      * says the topology had disabled it (one someone else disabled stays
      * so); the mark follows (mark_stmt, after this) */
-    if (sub->opt.connect && !model_sub_enable_later(sub)) {
+    if (sub->opt->connect && !model_sub_enable_later(sub)) {
         sub_differs(&g, sub);
-        if (sub->opt.given[SUBOPT_ENABLED])
-            sb_printf(&g, "s.subenabled <> %s))", sub->opt.enabled ? "true" : "false");
+        if (sub->opt->given[SUBOPT_ENABLED])
+            sb_printf(&g, "s.subenabled <> %s))", sub->opt->enabled ? "true" : "false");
         else {
             sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
             q_literal(&g, arena_printf(a, "%s%s", model_mark(a, sub->node->cluster), MODEL_MARK_DISABLED));
             sb_puts(&g, "))");
         }
         alter_head(&q, sub);
-        sb_puts(&q, sub->opt.enabled ? " ENABLE" : " DISABLE");
-        SqlStmt *st = stmt(a, v, sub->opt.given[SUBOPT_ENABLED] ? NULL
+        sb_puts(&q, sub->opt->enabled ? " ENABLE" : " DISABLE");
+        SqlStmt *st = stmt(a, v, sub->opt->given[SUBOPT_ENABLED] ? NULL
                                  : arena_printf(a, "subscription %s: enabled again (the topology no longer "
                                                    "declares it disabled)", sub->name), &g, &q);
-        st->show = sub_show(a, sub, "enabled", "s.subenabled::text", sub->opt.enabled ? "true" : "false");
+        st->show = sub_show(a, sub, "enabled", "s.subenabled::text", sub->opt->enabled ? "true" : "false");
     }
     if (live)
         disabled_refresh(a, v, sub, decl.s, all);
 
     /* SET PUBLICATION and REFRESH PUBLICATION below copy the tables they add */
-    if (live && sub->opt.copy_data)
+    if (live && sub->opt->copy_data)
         copy_refusal(a, v, sub, true);
 
     /* with two_phase enabled on the server (15+), PostgreSQL refuses a
      * refresh that copies data: then the publications change without one,
      * and the refresh below says what to do */
-    const bool tp = live && sub->opt.copy_data && ver >= 15;
+    const bool tp = live && sub->opt->copy_data && ver >= 15;
     for (int e = 0; e < (tp ? 2 : 1); e++) {
         sub_differs(&g, sub);
         pubs_differ(&g, sub);
@@ -1076,7 +1076,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
             sb_puts(&g, e ? " AND s.subtwophasestate = 'e'" : " AND s.subtwophasestate <> 'e'");
         sb_puts(&g, "))");
         if (live && !e)
-            sb_printf(&q, " WITH (copy_data = %s)", sub->opt.copy_data ? "true" : "false");
+            sb_printf(&q, " WITH (copy_data = %s)", sub->opt->copy_data ? "true" : "false");
         else
             sb_puts(&q, " WITH (refresh = false)");
         stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: its publications", sub->name), &g, &q);
@@ -1085,7 +1085,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
     /* the options ALTER SUBSCRIPTION ... SET takes: the declared value, or
      * PostgreSQL's default once an option leaves the file (streaming:
      * replc's off, the default differs between versions) */
-    const SubOptions *o = &sub->opt;
+    const SubOptions *o = sub->opt;
     for (int k = 0; k < SUBOPT_COUNT; k++) {
         SubOpt id = (SubOpt)k;
         const char *col = NULL, *live = NULL, *val = NULL, *want = NULL;
@@ -1179,7 +1179,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
             sb_puts(&g, "))");
             alter_head(&q, sub);
             /* two_phase enabled: only tables removed get here (refused above otherwise) */
-            sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt.copy_data && !e ? "true" : "false");
+            sb_printf(&q, " REFRESH PUBLICATION WITH (copy_data = %s)", sub->opt->copy_data && !e ? "true" : "false");
             stmt(a, v, e ? NULL : arena_printf(a, "subscription %s: tables added to or removed from its publications",
                                                sub->name), &g, &q);
         }
@@ -1318,11 +1318,11 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
     }
     int nopt = 0;
     const bool later = model_sub_enable_later(sub);
-    for (int k = 0; k < sub->opt.n; k++) {
-        if (later && sub->opt.order[k] == SUBOPT_ENABLED)
+    for (int k = 0; k < sub->opt->n; k++) {
+        if (later && sub->opt->order[k] == SUBOPT_ENABLED)
             continue;
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
-        sub_option(&q, &sub->opt, sub->opt.order[k]);
+        sub_option(&q, sub->opt, sub->opt->order[k]);
     }
     if (later) {   /* the node's enable step starts it, with the others */
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
@@ -1337,7 +1337,7 @@ static void subscribe(Arena *a, Vec *v, const MSub *sub)
      * in between keeps true, and a publisher that goes down then disables the
      * subscription for good (found by tests/integration/fault-matrix.sh) */
     /* the default differs between versions (off up to 17, parallel on 18): say it */
-    if (!sub->opt.given[SUBOPT_STREAMING] && sub->node->version >= 14) {
+    if (!sub->opt->given[SUBOPT_STREAMING] && sub->node->version >= 14) {
         sb_puts(&q, nopt++ ? ", " : "\n    WITH (");
         sb_puts(&q, "streaming = off");
     }
@@ -1390,7 +1390,7 @@ static void enable(Arena *a, Vec *v, const MNode *n)
             const MSub *sub = n->subs.items[i];
             if (!model_sub_enable_later(sub))
                 continue;
-            bool declared = sub->opt.given[SUBOPT_ENABLED];
+            bool declared = sub->opt->given[SUBOPT_ENABLED];
             StrBuf c;
             sb_init(&c);
             if (pass == 0)
@@ -1482,14 +1482,14 @@ char *sql_publications_count(Arena *a, const MSub *sub)
 
 int sub_expected_tables(const MSub *sub)
 {
-    return sub->opt.connect && sub->opt.enabled ? sub->tables.n : 0;
+    return sub->opt->connect && sub->opt->enabled ? sub->tables.n : 0;
 }
 
 char *sql_subscription_synced(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
-    if (!(sub->opt.connect && sub->opt.enabled)) {
+    if (!(sub->opt->connect && sub->opt->enabled)) {
         /* it copies nothing until someone enables it: its tables stay in
          * state i, and there it is, as declared */
         sb_puts(&b, "SELECT EXISTS (SELECT FROM pg_subscription WHERE ");
@@ -1531,9 +1531,9 @@ static void own_settings(StrBuf *b, const MNode *n)
             sb_puts(b, k++ ? ", " : "");
             q_literal(b, guc_name((GucId)id));
         }
-    for (int i = 0; i < n->user_gucs.n; i++) {
+    for (int i = 0; i < n->conf->user_gucs.n; i++) {
         sb_puts(b, k++ ? ", " : "");
-        q_literal(b, ((const UserGuc *)n->user_gucs.items[i])->name);
+        q_literal(b, ((const UserGuc *)n->conf->user_gucs.items[i])->name);
     }
     if (!k)
         sb_puts(b, "''");
