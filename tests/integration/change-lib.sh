@@ -52,11 +52,13 @@ run_scripts() {
     fi
     chmod -R a+rX "$out"
     for i in $(seq ${#NODES[@]}); do
+        put_tree "$out" "${NODES[$((i - 1))]}" "$i" replc-change ||
+            { not_ok "$round: ${NODES[$((i - 1))]}'s folder copied to its host"; return 1; }
+    done
+    for i in $(seq ${#NODES[@]}); do
         node=${NODES[$((i - 1))]}
         # shellcheck disable=SC2086 # HOSTS_SSH_OPTS holds several options
         {
-            tar -C "$out" -cf - "$node" | ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
-                'rm -rf "$HOME/replc-change" && mkdir -p "$HOME/replc-change" && tar -C "$HOME/replc-change" -xf -' &&
             timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
                 "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd \"\$HOME\"/replc-change/$node && sh run.sh" \
                 <<<"$PW" >"$WORK/run-$round-$node.log" 2>&1

@@ -132,11 +132,8 @@ rules_for() {
 if "$REPLC" "$TOPO" -o "$WORK/out" >"$WORK/compile.log" 2>&1; then ok "replc -o OUT compiles the topology"
 else not_ok "replc -o OUT compiles the topology"; diag <"$WORK/compile.log"; finish; fi
 chmod -R a+rX "$WORK/out"
-# shellcheck disable=SC2086
-if tar -C "$WORK/out" -cf - vm1 | ssh $HOSTS_SSH_OPTS "postgres@$H1_IP" \
-    'rm -rf "$HOME/replc-itest" && mkdir -p "$HOME/replc-itest" && tar -C "$HOME/replc-itest" -xf -' \
-    >"$WORK/deploy.log" 2>&1; then ok "OUT/vm1 copied to vm1"
-else not_ok "OUT/vm1 copied to vm1"; diag <"$WORK/deploy.log"; finish; fi
+if put_tree "$WORK/out" vm1 1 replc-itest; then ok "OUT/vm1 copied to vm1"
+else not_ok "OUT/vm1 copied to vm1"; finish; fi
 
 # ------------------------------------------------------------------ (a)
 # vm1's own pg_hba.conf: a line with replc's method for a host name (it

@@ -326,6 +326,34 @@ run_tree() {
     RC=$?
 }
 
+# put_tree DIR NAME I DEST: DIR/NAME copied to host I as ~/DEST/NAME (DEST
+# replaced), owned by postgres. ssh's own messages (at INFO: a connection the
+# server closed is reported only there) and its status go to
+# WORK/put-DEST-NAME-I.log; a transport failure (ssh's 255) is tried once more
+# and said as a note. On failure the log and the tail of host I's sshd log are
+# printed as diagnostics and the status is ssh's.
+put_tree() {
+    local dir=$1 name=$2 i=$3 dest=$4 log try st
+    log=$WORK/put-$dest-$name-$i.log
+    : >"$log"
+    for try in 1 2; do
+        # shellcheck disable=SC2086,SC2029 # the options are words; DEST expands there
+        tar -C "$dir" -cf - "$name" |
+            ssh -o LogLevel=INFO $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+                "rm -rf \"\$HOME/$dest\" && mkdir -p \"\$HOME/$dest\" && tar -C \"\$HOME/$dest\" -xf -" \
+                >>"$log" 2>&1
+        st=${PIPESTATUS[1]}
+        echo "(try $try: ssh exited $st)" >>"$log"
+        [ "$st" = 0 ] && return 0
+        if [ "$st" != 255 ] || [ "$try" = 2 ]; then break; fi
+        note "copying $name to host $i: ssh exited 255 (transport), trying once more"
+        diag <"$log"
+    done
+    diag <"$log"
+    [ -r "$STATE/h$i/sshd.log" ] && tail -n 20 "$STATE/h$i/sshd.log" | diag
+    return "$st"
+}
+
 # on I CMD: a shell command on host I as postgres, the server's programs
 # (HOSTS_PGBIN) first on PATH
 # shellcheck disable=SC2086,SC2029   # the options are words; the command expands there

@@ -93,9 +93,7 @@ fi
 
 # run_node NODE I: copy OUT/NODE to host I and run its run.sh there
 run_node() {
-    # shellcheck disable=SC2086,SC2016 # options split; the remote shell expands $HOME
-    tar -C "$OUT" -cf - "$1" | ssh $HOSTS_SSH_OPTS "postgres@${IP[$2]}" \
-        'rm -rf "$HOME/replc-pkg" && mkdir -p "$HOME/replc-pkg" && tar -C "$HOME/replc-pkg" -xf -' &&
+    put_tree "$OUT" "$1" "$2" replc-pkg &&
         printf '%s\n' "$PW" | sshh "$2" \
             "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd \"\$HOME/replc-pkg/$1\" && sh run.sh" \
             >"$WORK/run-$1.log" 2>&1

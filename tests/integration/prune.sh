@@ -207,11 +207,10 @@ REPLC_SSH= "$REPLC" "$TOPO" -o "$OUT" --prune >"$WORK/o.out" 2>"$WORK/o.err"
 RC=$?; MS=0
 expect_rc o 0 "(e) replc -o DIR --prune exits 0"
 pids=()
+for i in 1 2 3; do put_tree "$OUT" "vm$i" "$i" replc-prune || not_ok "OUT/vm$i copied to its host"; done
 for i in 1 2 3; do
     # shellcheck disable=SC2086
-    { tar -C "$OUT" -cf - "vm$i" | ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
-        'rm -rf "$HOME/replc-prune" && mkdir -p "$HOME/replc-prune" && tar -C "$HOME/replc-prune" -xf -' &&
-      timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
+    { timeout "$RUN_TIMEOUT" ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
         "IFS= read -r REPLC_TEST_PASSWORD; export REPLC_TEST_PASSWORD; cd \"\$HOME\"/replc-prune/vm$i && sh run.sh" <<<"$PW"
       echo $? >"$WORK/run-vm$i.rc"; } >"$WORK/run-vm$i.log" 2>&1 &
     pids+=($!)

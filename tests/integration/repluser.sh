@@ -103,8 +103,7 @@ q 2 "alter role repl_agent password null" postgres >/dev/null
 q 2 "select count(pg_terminate_backend(pid)) from pg_stat_replication" postgres >/dev/null
 poll "(c) vm2: repl_agent has no password now" 2 "select rolpassword is null from pg_authid where rolname = 'repl_agent'" t postgres
 # shellcheck disable=SC2086,SC2016 # options split; the remote shell expands $HOME
-if tar -C "$OUT" -cf - vm2 | ssh $HOSTS_SSH_OPTS "postgres@${IP[2]}" \
-        'rm -rf "$HOME/replc-repluser" && mkdir -p "$HOME/replc-repluser" && tar -C "$HOME/replc-repluser" -xf -' &&
+if put_tree "$OUT" vm2 2 replc-repluser &&
     printf '%s\n' "$SECRET" | timeout 60 ssh $HOSTS_SSH_OPTS "postgres@${IP[2]}" \
         'IFS= read -r REPLC_REPL_PASSWORD; export REPLC_REPL_PASSWORD; cd "$HOME/replc-repluser/vm2" && psql -X -v ON_ERROR_STOP=1 -d postgres -f role.sql' \
         >"$WORK/role-vm2.out" 2>&1; then

@@ -87,20 +87,13 @@ chmod -R a+rX "$OUT"
 # ------------------------------------------------------------------ run
 
 # deploy NODE I: copy OUT/NODE to host I as ~/replc-itest/NODE (owned by postgres)
-deploy() {
-    local node=$1 i=$2
-    # shellcheck disable=SC2086
-    tar -C "$OUT" -cf - "$node" |
-        ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
-            'rm -rf "$HOME/replc-itest" && mkdir -p "$HOME/replc-itest" && tar -C "$HOME/replc-itest" -xf -'
-}
+deploy() { put_tree "$OUT" "$1" "$2" replc-itest; }
 
 if [ "${ITEST_IN_PLACE:-}" = 1 ]; then
     rundir() { printf '%q' "$OUT/$1"; }
 else
     for i in 1 2 3 4; do
-        deploy "${NODES[$((i - 1))]}" "$i" >"$WORK/deploy-vm$i.log" 2>&1 ||
-            { not_ok "copy OUT/vm$i to host vm$i"; diag <"$WORK/deploy-vm$i.log"; finish; }
+        deploy "${NODES[$((i - 1))]}" "$i" || { not_ok "copy OUT/vm$i to host vm$i"; finish; }
     done
     rundir() { printf '"$HOME"/replc-itest/%s' "$1"; }
 fi
@@ -257,8 +250,7 @@ fi
 chmod -R a+rX "$OUT"
 if [ "${ITEST_IN_PLACE:-}" != 1 ]; then
     for i in 3 4; do
-        deploy "vm$i" "$i" >"$WORK/deploy-raised-vm$i.log" 2>&1 ||
-            { not_ok "copy the raised OUT/vm$i to host vm$i"; diag <"$WORK/deploy-raised-vm$i.log"; finish; }
+        deploy "vm$i" "$i" || { not_ok "copy the raised OUT/vm$i to host vm$i"; finish; }
     done
 fi
 log_mark 4
@@ -307,7 +299,7 @@ if ! "$REPLC" "$WORK/raised2.rc" -o "$OUT" >"$WORK/replc-raised2.log" 2>&1 || ! 
 fi
 chmod -R a+rX "$OUT"
 if [ "${ITEST_IN_PLACE:-}" != 1 ]; then
-    for i in 3 4; do deploy "vm$i" "$i" >/dev/null 2>&1 || { not_ok "copy OUT/vm$i to host vm$i"; finish; }; done
+    for i in 3 4; do deploy "vm$i" "$i" || { not_ok "copy OUT/vm$i to host vm$i"; finish; }; done
 fi
 run_one vm3 3
 if [ "$(cat "$WORK/raise-vm3.rc")" = 0 ] && ! grep -q "waiting for standby 'vm4'" "$WORK/raise-vm3.log"; then

@@ -129,11 +129,7 @@ compile() {
         not_ok "replc compiles $1"; diag <"$WORK/$1.compile"; return 1
     fi
     for i in 1 2; do
-        # shellcheck disable=SC2086
-        tar -C "$WORK/$1" -cf - "vm$i" |
-            ssh $HOSTS_SSH_OPTS "postgres@${IP[$i]}" \
-                'rm -rf "$HOME/traps" && mkdir -p "$HOME/traps" && tar -C "$HOME/traps" -xf -' ||
-            { not_ok "copy $1/vm$i to host vm$i"; return 1; }
+        put_tree "$WORK/$1" "vm$i" "$i" traps || { not_ok "copy $1/vm$i to host vm$i"; return 1; }
     done
 }
 
