@@ -20,6 +20,9 @@ struct Job {
     const Step *s;
     Arena arena;
     PgConn *pg;
+    const MNode *pg_node; /* pg came from the pool for this node and database: it goes back there */
+    const char *pg_db;
+    bool reused;          /* pg was an idle pooled connection, and has not answered yet */
     Vec stmts;            /* SqlStmt *, for JOB_SQL */
     int idx;
     bool in_action;
@@ -59,6 +62,39 @@ static long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The job's connection to n's database db, from the pool */
+static void take(RealRunner *rr, Job *j, const MNode *n, const char *db)
+{
+    j->pg_node = n;
+    j->pg_db = db;
+    j->pg = pg_pool_take(rr->pool, n, db, &j->reused);
+}
+
+/* Back to the pool when it came from there (the pool keeps it only when it
+ * is idle and open), else closed. */
+static void give(RealRunner *rr, Job *j)
+{
+    if (j->pg_node)
+        pg_pool_give(rr->pool, j->pg_node, j->pg_db, j->pg);
+    else
+        pg_close(j->pg);
+    j->pg = NULL;
+    j->pg_node = NULL;
+}
+
+/* The job's connection failed: a new one to the same place. A connection
+ * that is closed (a restart) says the pool's others to that server are
+ * closed too. */
+static void reopen(RealRunner *rr, Job *j)
+{
+    const MNode *n = j->pg_node;
+    const char *db = j->pg_db;
+    if (!pg_connection_ok(j->pg))
+        pg_pool_forget(rr->pool, n);
+    pg_close(j->pg);
+    take(rr, j, n, db);
 }
 
 /* s on one line: newlines and the trailing ones dropped */
@@ -308,11 +344,11 @@ static void start_kick(RealRunner *rr, Job *j, const MSub *sub)
         return;
     j->kick_node = sub_primary(sub);
     j->kick_db = sub_dbname(sub);
-    j->kick = pg_open(j->kick_node, j->kick_db);
+    j->kick = pg_pool_take(rr->pool, j->kick_node, j->kick_db, NULL);
     j->next_kick_ms = 0;
 }
 
-static void kick_step(Job *j)
+static void kick_step(RealRunner *rr, Job *j)
 {
     if (!j->kick || j->done)
         return;
@@ -335,7 +371,8 @@ static void kick_step(Job *j)
         free(j->before);
         j->before = e;
         pg_close(j->kick);
-        j->kick = pg_open(j->kick_node, j->kick_db);
+        pg_pool_forget(rr->pool, j->kick_node);
+        j->kick = pg_pool_take(rr->pool, j->kick_node, j->kick_db, NULL);
         j->next_kick_ms = now_ms() + KICK_MS;
     } else if (st == PG_IDLE && now_ms() >= j->next_kick_ms) {
         pg_send(j->kick, "SELECT pg_log_standby_snapshot()");
@@ -348,7 +385,7 @@ static void start_wait(RealRunner *rr, Job *j, const MNode *on, const char *db, 
     j->kind = JOB_WAIT;
     j->wait_node = on;
     j->wait_db = db;
-    j->pg = pg_open(on, db);
+    take(rr, j, on, db);
     j->query = query;
     j->want = want;
     j->what = what;
@@ -378,6 +415,7 @@ static void relock(RealRunner *rr, Job *j)
     pg_close(locks[i]);
     locks[i] = NULL;
     j->kind = JOB_RELOCK;
+    j->pg_node = NULL;   /* the lock's own session, not the pool's */
     j->pg = pg_open(j->s->node, "postgres");
     j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
 }
@@ -442,6 +480,10 @@ static bool result_is(const char *word, const char *want)
 static void shell_done(RealRunner *rr, Job *j)
 {
     j->child_running = false;
+    /* the script may have restarted the server (or replaced it): the pool's
+     * connections to it are closed; ~/.pgpass and pg_hba.conf steps only reload */
+    if (j->s->kind != STEP_PGPASS && j->s->kind != STEP_HBA)
+        pg_pool_forget(rr->pool, j->s->node);
     const char *res = split_result(&j->out, j->child.output.s ? j->child.output.s : "");
     if (j->child.status != 0) {
         char *e = NULL;
@@ -489,8 +531,9 @@ static Job *start(Runner *r, const Step *s, char **error)
     if (s->lang == LANG_SQL) {
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        /* DDL waits behind a long transaction no longer than this: sql_result tries it again */
-        j->pg = pg_open_with(s->node, s->db, arena_printf(&j->arena, "-c lock_timeout=%ds", STEP_LOCK_TIMEOUT_S));
+        /* DDL waits behind a long transaction no longer than STEP_LOCK_TIMEOUT_S
+         * (the pool's connections set lock_timeout): sql_result tries it again */
+        take(rr, j, s->node, s->db);
         if (pg_state(j->pg) == PG_FAILED)
             fail(j, "connect", pg_error(j->pg));
         return j;
@@ -500,7 +543,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         /* on the standby, while its primary logs snapshots */
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        j->pg = pg_open(s->sub->publisher, s->db);
+        take(rr, j, s->sub->publisher, s->db);
         j->what = arena_printf(&j->arena, "slot '%s' on standby '%s' (its primary '%s' logs standby snapshots)",
                                s->sub->slot, s->sub->publisher->name, sub_primary(s->sub)->name);
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
@@ -544,7 +587,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
-        j->pg = pg_open(s->node, s->db);
+        take(rr, j, s->node, s->db);
         j->what = "the server's configuration";
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
         j->phase = rr->dry_run ? 3 : 0;
@@ -558,7 +601,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         /* nothing to do (the pg_hba.conf lines are there, the standby's
          * settings high enough), as libpq tells: no ssh */
         j = new_job(s, JOB_CHECK);
-        j->pg = pg_open(s->node, s->db);
+        take(rr, j, s->node, s->db);
         j->query = s->kind == STEP_HBA ? sql_hba_marked(&j->arena, s->node)
                                        : sql_standby_guards_clear(&j->arena, s->node);
         return j;
@@ -583,8 +626,7 @@ static void check_poll(RealRunner *rr, Job *j)
     if (st == PG_DONE || st == PG_FAILED) {   /* not in place (or cannot tell): the script decides */
         if (st == PG_FAILED)
             free(pg_error(j->pg));
-        pg_close(j->pg);
-        j->pg = NULL;
+        give(rr, j);
         j->kind = JOB_SHELL;
         shell_start(rr, j);
     }
@@ -681,8 +723,7 @@ static void wait_poll(RealRunner *rr, Job *j)
         char *e = pg_error(j->pg);
         free(j->before);
         j->before = e;
-        pg_close(j->pg);
-        j->pg = pg_open(j->wait_node, j->wait_db);
+        reopen(rr, j);
         j->next_poll_ms = now_ms() + WAIT_POLL_MS;
     }
     if (now_ms() > j->deadline_ms)
@@ -731,8 +772,7 @@ static void restart_poll(RealRunner *rr, Job *j)
                 return;
             }
             /* a restart is a shell step: the compiler's script does it */
-            pg_close(j->pg);
-            j->pg = NULL;
+            give(rr, j);
             j->kind = JOB_SHELL;
             shell_start(rr, j);
             return;
@@ -769,7 +809,7 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
             shell_done(rr, j);
         return j->done;
     }
-    kick_step(j);
+    kick_step(rr, j);
     if (j->done)
         return true;
     if (!j->pg)
@@ -777,6 +817,18 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     PgState st = pg_state(j->pg);
     if (st == PG_CONNECTING || st == PG_BUSY)
         st = pg_step(j->pg);
+    if (st == PG_FAILED && j->reused && !pg_connection_ok(j->pg)) {
+        /* an idle pooled connection that its server had closed (a restart
+         * the pool did not hear of): nothing ran on it; the step starts
+         * over on a new one */
+        free(pg_error(j->pg));
+        reopen(rr, j);
+        j->in_action = false;
+        j->showing = false;
+        return false;
+    }
+    if (st == PG_DONE)
+        j->reused = false;
     if (j->kind == JOB_SQL && j->kick && now_ms() > j->deadline_ms && (st == PG_BUSY || st == PG_CONNECTING)) {
         pg_cancel(j->pg);
         fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),
@@ -810,14 +862,17 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     return j->done;
 }
 
-static void free_job(Job *j)
+static void free_job(RealRunner *rr, Job *j)
 {
     if (j->child_running) {
         child_kill(&j->child);
         child_free(&j->child);
     }
-    pg_close(j->pg);
-    pg_close(j->kick);
+    give(rr, j);
+    if (j->kick_node)
+        pg_pool_give(rr->pool, j->kick_node, j->kick_db, j->kick);
+    else
+        pg_close(j->kick);
     free(j->before);
     free(j->lock_error);
     arena_free(&j->arena);
@@ -836,7 +891,7 @@ static StepResult finish(Runner *r, Job *j, char **output, char **error)
     j->out.s = NULL;
     *error = j->error;
     j->error = NULL;
-    free_job(j);
+    free_job((RealRunner *)r, j);
     return res;
 }
 
@@ -845,7 +900,7 @@ static void cancel(Runner *r, Job *j)
     (void)r;
     if (j->pg)
         pg_cancel(j->pg);
-    free_job(j);
+    free_job((RealRunner *)r, j);
 }
 
 const char *script_waiting_for(const char *output, size_t *len)

@@ -14,6 +14,7 @@ typedef struct RealRunner {
     bool status;          /* waits check once instead of waiting */
     int timeout_s;        /* for every wait */
     void **locks;         /* PgConn * per node holding the cluster lock (apply.c owns them) */
+    struct PgPool *pool;  /* idle connections the steps take and give back (apply.c owns it) */
 } RealRunner;
 
 /* What a running shell step waits for, from its output so far: the rest of
