@@ -744,6 +744,7 @@ static int run_plan(const Model *m, const Plan *plan, const ApplyOptions *o, Pre
     eo.trace = trace;
     StepResult *own = results ? NULL : calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
     int rc = exec_run(plan, &rr.base, &eo, results ? results : own, sum);
+    real_runner_end(&rr);
     free(own);
     return rc;
 }

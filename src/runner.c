@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "emit.h"
 #include "pgconn.h"
@@ -39,7 +40,9 @@ struct Job {
     int phase;            /* JOB_RESTART: 0 load time, 1 reload, 2 poll load time, 3 pending */
     char *before;
     long next_poll_ms, deadline_ms;
-    Child child;
+    struct Shell *sh;     /* JOB_SHELL: the host's session its script runs in */
+    size_t from;          /* where its output starts in the session's */
+    bool sh_reused;       /* the session ran steps before this one */
     bool child_running;
     /* a subscription to a standby: the primary is asked to log a standby
      * snapshot every KICK_MS while the job waits (REPLICATION.md 7.7) */
@@ -282,14 +285,93 @@ static void sql_result(RealRunner *rr, Job *j)
 
 /* ---------- shell steps: the compiler's script over ssh ---------- */
 
-static void shell_start(RealRunner *rr, Job *j)
+/* The shell steps of a node run in one `ssh HOST sh -s` that stays open
+ * for the run (issue 11: one ssh session per host, not one per step):
+ * lib.sh goes once, when it starts; each step then goes as a subshell,
+ * stdin from /dev/null, its stdout and stderr in order, then a line
+ * STEP_END_PREFIX NONCE STATUS (protocol.h). A session that ends (ssh cut,
+ * host gone) ends the step that ran in it with ssh's status, as a step's
+ * own ssh did; the next step starts a new one. */
+typedef struct Shell {
+    Child child;
+    bool live;
+    char mark[64];        /* STEP_END_PREFIX NONCE " ": a step's end, at the start of a line */
+} Shell;
+
+static void shell_close(Shell *sh, bool kill_it)
 {
-    const Step *s = j->s;
+    if (!sh->live)
+        return;
+    if (kill_it)
+        child_kill(&sh->child);
+    child_free(&sh->child);
+    sh->live = false;
+}
+
+/* The live session of node n, started when there is none; NULL (and
+ * *error, malloc'ed) when ssh cannot be started. */
+static Shell *shell_of(RealRunner *rr, const MNode *n, bool *reused, char **error)
+{
+    if (!rr->shells)
+        rr->shells = calloc((size_t)rr->m->nodes.n + 1, sizeof(Shell));
+    Shell *sh = (Shell *)rr->shells + n->index;
+    if (sh->live && sh->child.out_fd >= 0) {   /* ended meanwhile? */
+        struct pollfd pfd = {sh->child.out_fd, POLLIN, 0};
+        if (poll(&pfd, 1, 0) > 0)
+            child_step(&sh->child);
+    }
+    if (sh->live && sh->child.status < 0 && sh->child.in_fd >= 0) {
+        *reused = true;
+        return sh;
+    }
+    *reused = false;
+    shell_close(sh, true);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(sh->mark, sizeof sh->mark, "%s%ld%09ld.%ld ", STEP_END_PREFIX, (long)ts.tv_sec, ts.tv_nsec,
+             (long)getpid());
+    char **argv = ssh_argv(n, error);
+    if (!argv)
+        return NULL;
     StrBuf in;
     sb_init(&in);
     sb_printf(&in, "REPLC_TIMEOUT=%d; export REPLC_TIMEOUT\n", rr->timeout_s);
     if (rr->dry_run)
         sb_puts(&in, "REPLC_DRY_RUN=1; export REPLC_DRY_RUN\n");
+    /* lib.sh first: the steps then find its functions defined and do not
+     * source it (they have no directory here) */
+    emit_lib_sh(&in);
+    bool ok = child_start(&sh->child, argv, in.s, in.len, error);
+    if (!ok) {
+        char *e = *error;
+        StrBuf m;
+        sb_init(&m);
+        sb_printf(&m, "cannot start %s: %s", argv[0], e);
+        free(e);
+        *error = m.s;
+    }
+    argv_free(argv);
+    sb_free(&in);
+    if (!ok)
+        return NULL;
+    sh->child.keep_stdin = true;
+    sh->live = true;
+    return sh;
+}
+
+static void shell_start(RealRunner *rr, Job *j)
+{
+    const Step *s = j->s;
+    char *err = NULL;
+    Shell *sh = shell_of(rr, s->node, &j->sh_reused, &err);
+    if (!sh) {
+        fail(j, "ssh", err);
+        return;
+    }
+    StrBuf in;
+    sb_init(&in);
+    /* the go line: the step reached the host (shell_step) */
+    sb_printf(&in, "replc_status=0\necho \"%sgo\"\n(\n", sh->mark);
     if (s->kind == STEP_PGPASS) {
         /* the peers' passwords, on the child's stdin only */
         for (int i = 0; i < rr->m->nodes.n; i++) {
@@ -312,25 +394,71 @@ static void shell_start(RealRunner *rr, Job *j)
             sb_printf(&in, "; export %s\n", var);
         }
     }
-    /* lib.sh first: the step then finds its functions defined and does not
-     * source it (it has no directory here) */
-    emit_lib_sh(&in);
-    sb_puts(&in, "{\n");
     emit_step(&in, rr->m, s);
-    sb_puts(&in, "\n} </dev/null\n");
-    char *err = NULL;
-    char **argv = ssh_argv(s->node, &err);
-    if (!argv) {
-        fail(j, "ssh", err);
-        sb_free(&in);
-        return;
-    }
-    if (!child_start(&j->child, argv, in.s, in.len, &err))
-        fail(j, arena_printf(&j->arena, "cannot start %s", argv[0]), err);
-    else
-        j->child_running = true;
-    argv_free(argv);
+    sb_printf(&in, "\n) </dev/null 2>&1 || replc_status=$?\necho \"%s$replc_status\"\n", sh->mark);
+    j->sh = sh;
+    j->from = sh->child.output.len;
+    j->child_running = true;
+    child_feed(&sh->child, in.s, in.len);
     sb_free(&in);
+}
+
+/* The running step's output so far (from its start in the session's) */
+static const char *shell_output(const Job *j)
+{
+    const StrBuf *o = &j->sh->child.output;
+    return o->s && o->len >= j->from ? o->s + j->from : "";
+}
+
+/* After poll(): true when the step's end line came (its output in *out,
+ * malloc'ed, without the session's own lines, which are taken out of the
+ * session's output; *status its exit status), or the session ended
+ * (*status ssh's, the session closed). False, with the session closed,
+ * when a session that had ended unseen never ran the step: shell_start
+ * again. */
+static bool shell_step(Job *j, char **out, int *status)
+{
+    Shell *sh = j->sh;
+    bool exited = child_step(&sh->child);
+    const char *o = shell_output(j);
+    size_t mlen = strlen(sh->mark);
+    StrBuf b;
+    sb_init(&b);
+    bool went = false;
+    for (const char *p = o; *p;) {
+        const char *eol = strchr(p, '\n');
+        if (!eol)   /* an unfinished line: it waits for the rest */
+            break;
+        if (strncmp(p, sh->mark, mlen) == 0 && strncmp(p + mlen, "go\n", 3) == 0)
+            went = true;
+        else if (strncmp(p, sh->mark, mlen) == 0) {
+            *status = atoi(p + mlen);
+            *out = b.s ? b.s : strdup("");
+            /* what came after the end line stays for the next step (nothing should) */
+            size_t used = (size_t)(eol + 1 - sh->child.output.s);
+            memmove(sh->child.output.s, eol + 1, sh->child.output.len - used + 1);
+            sh->child.output.len -= used;
+            return true;
+        } else
+            sb_putn(&b, p, (size_t)(eol + 1 - p));
+        p = eol + 1;
+    }
+    if (!exited) {
+        sb_free(&b);
+        return false;
+    }
+    const char *tail = strrchr(o, '\n');
+    sb_puts(&b, tail ? tail + 1 : o);   /* a last line without its newline */
+    *status = sh->child.status == 0 ? 255 : sh->child.status;   /* ended before the step did */
+    shell_close(sh, false);
+    if (!went && j->sh_reused) {
+        /* the step never reached the host: again, in a new session (as a
+         * step's own ssh would have connected anew) */
+        sb_free(&b);
+        return false;
+    }
+    *out = b.s ? b.s : strdup("");
+    return true;
 }
 
 #define KICK_MS 500
@@ -477,21 +605,21 @@ static bool result_is(const char *word, const char *want)
     return word && strncmp(word, want, n) == 0 && (word[n] == '\n' || word[n] == '\0');
 }
 
-static void shell_done(RealRunner *rr, Job *j)
+static void shell_done(RealRunner *rr, Job *j, char *output, int status)
 {
     j->child_running = false;
     /* the script may have restarted the server (or replaced it): the pool's
      * connections to it are closed; ~/.pgpass and pg_hba.conf steps only reload */
     if (j->s->kind != STEP_PGPASS && j->s->kind != STEP_HBA)
         pg_pool_forget(rr->pool, j->s->node);
-    const char *res = split_result(&j->out, j->child.output.s ? j->child.output.s : "");
-    if (j->child.status != 0) {
+    const char *res = split_result(&j->out, output);
+    if (status != 0) {
         char *e = NULL;
-        if (j->child.status == 255)
+        if (status == 255)
             e = strdup("ssh could not run the step on the host (exit 255); see the output above");
         else {
             char buf[64];
-            snprintf(buf, sizeof buf, "the step's script exited with status %d", j->child.status);
+            snprintf(buf, sizeof buf, "the step's script exited with status %d", status);
             e = strdup(buf);
         }
         fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
@@ -508,7 +636,7 @@ static void shell_done(RealRunner *rr, Job *j)
         wait_source_lists(rr, j);
     else
         finish_job(j, RES_OK);
-    child_free(&j->child);
+    free(output);
 }
 
 /* ---------- waits and the restart check over libpq ---------- */
@@ -670,10 +798,11 @@ static int job_fds(Job *j, struct pollfd *pfd, int max, int *timeout_ms)
         return 0;
     }
     if (j->child_running) {
-        if (j->child.in_fd >= 0 && n < max)
-            pfd[n].fd = j->child.in_fd, pfd[n].events = POLLOUT, n++;
-        if (j->child.out_fd >= 0 && n < max)
-            pfd[n].fd = j->child.out_fd, pfd[n].events = POLLIN, n++;
+        Child *c = &j->sh->child;
+        if (c->in_fd >= 0 && c->input_off < c->input_len && n < max)
+            pfd[n].fd = c->in_fd, pfd[n].events = POLLOUT, n++;
+        if (c->out_fd >= 0 && n < max)
+            pfd[n].fd = c->out_fd, pfd[n].events = POLLIN, n++;
         if (!n)
             *timeout_ms = 20;   /* pipes closed: the child is exiting */
         return n;
@@ -805,8 +934,14 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     if (j->done)
         return true;
     if (j->child_running) {
-        if (child_step(&j->child))
-            shell_done(rr, j);
+        char *out = NULL;
+        int status;
+        if (shell_step(j, &out, &status))
+            shell_done(rr, j, out, status);
+        else if (!j->sh->live) {   /* shell_step: again, in a new session */
+            j->child_running = false;
+            shell_start(rr, j);
+        }
         return j->done;
     }
     kick_step(rr, j);
@@ -864,10 +999,8 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
 
 static void free_job(RealRunner *rr, Job *j)
 {
-    if (j->child_running) {
-        child_kill(&j->child);
-        child_free(&j->child);
-    }
+    if (j->child_running)   /* stopped half way: its session goes with it */
+        shell_close(j->sh, true);
     give(rr, j);
     if (j->kick_node)
         pg_pool_give(rr->pool, j->kick_node, j->kick_db, j->kick);
@@ -927,9 +1060,9 @@ const char *script_waiting_for(const char *output, size_t *len)
 static const char *waiting_for(Runner *r, Job *j)
 {
     (void)r;
-    if (j->child_running && j->child.output.s) {
+    if (j->child_running) {
         size_t len;
-        const char *w = script_waiting_for(j->child.output.s, &len);
+        const char *w = script_waiting_for(shell_output(j), &len);
         return w ? arena_strndup(&j->arena, w, len) : NULL;
     }
     if (j->what && j->before && j->kind == JOB_WAIT)
@@ -937,6 +1070,33 @@ static const char *waiting_for(Runner *r, Job *j)
     if (j->what)
         return j->what;
     return NULL;
+}
+
+void real_runner_end(RealRunner *r)
+{
+    Shell *shells = r->shells;
+    if (!shells)
+        return;
+    int n = r->m->nodes.n;
+    for (int i = 0; i < n; i++)   /* end of input: each session's sh exits */
+        if (shells[i].live) {
+            shells[i].child.keep_stdin = false;
+            if (shells[i].child.input_off >= shells[i].child.input_len && shells[i].child.in_fd >= 0) {
+                close(shells[i].child.in_fd);
+                shells[i].child.in_fd = -1;
+            }
+        }
+    long deadline = now_ms() + 5000;
+    for (int i = 0; i < n; i++) {
+        Shell *sh = &shells[i];
+        while (sh->live && !child_step(&sh->child) && now_ms() < deadline) {
+            struct pollfd pfd = {sh->child.out_fd, POLLIN, 0};
+            poll(&pfd, 1, 50);
+        }
+        shell_close(sh, sh->live && sh->child.status < 0);   /* still there after 5 s: stopped */
+    }
+    free(shells);
+    r->shells = NULL;
 }
 
 void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s)
