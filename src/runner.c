@@ -286,7 +286,11 @@ static void sql_result(RealRunner *rr, Job *j)
 /* ---------- shell steps: the compiler's script over ssh ---------- */
 
 /* The shell steps of a node run in one `ssh HOST sh -s` that stays open
- * for the run (issue 11: one ssh session per host, not one per step):
+ * for the run (issue 11: one ssh session per host, not one per step), when
+ * the command is ssh itself (or `ssh local`'s sh). Another REPLC_SSH (a
+ * wrapper, which may read its input to the end before it runs anything)
+ * gets one session per step, its input ended after the step, and the step
+ * ends when the command does, as before:
  * lib.sh goes once, when it starts; each step then goes as a subshell,
  * stdin from /dev/null, its stdout and stderr in order, then a line
  * STEP_END_PREFIX NONCE STATUS (protocol.h). A session that ends (ssh cut,
@@ -295,6 +299,7 @@ static void sql_result(RealRunner *rr, Job *j)
 typedef struct Shell {
     Child child;
     bool live;
+    bool once;            /* one step, then end of input: REPLC_SSH is not ssh itself */
     char mark[64];        /* STEP_END_PREFIX NONCE " ": a step's end, at the start of a line */
 } Shell;
 
@@ -341,6 +346,9 @@ static Shell *shell_of(RealRunner *rr, const MNode *n, bool *reused, char **erro
     /* lib.sh first: the steps then find its functions defined and do not
      * source it (they have no directory here) */
     emit_lib_sh(&in);
+    const char *base = strrchr(argv[0], '/');
+    base = base ? base + 1 : argv[0];
+    sh->once = strcmp(base, "ssh") != 0 && strcmp(n->ssh, "local") != 0;
     bool ok = child_start(&sh->child, argv, in.s, in.len, error);
     if (!ok) {
         char *e = *error;
@@ -400,6 +408,8 @@ static void shell_start(RealRunner *rr, Job *j)
     j->from = sh->child.output.len;
     j->child_running = true;
     child_feed(&sh->child, in.s, in.len);
+    if (sh->once)   /* the input ends with the step */
+        sh->child.keep_stdin = false;
     sb_free(&in);
 }
 
@@ -420,6 +430,8 @@ static bool shell_step(Job *j, char **out, int *status)
 {
     Shell *sh = j->sh;
     bool exited = child_step(&sh->child);
+    if (sh->once && !exited)   /* the step ends when its command does */
+        return false;
     const char *o = shell_output(j);
     size_t mlen = strlen(sh->mark);
     StrBuf b;
@@ -438,6 +450,8 @@ static bool shell_step(Job *j, char **out, int *status)
             size_t used = (size_t)(eol + 1 - sh->child.output.s);
             memmove(sh->child.output.s, eol + 1, sh->child.output.len - used + 1);
             sh->child.output.len -= used;
+            if (exited)
+                shell_close(sh, false);
             return true;
         } else
             sb_putn(&b, p, (size_t)(eol + 1 - p));
