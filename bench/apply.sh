@@ -23,6 +23,12 @@
 #      rounds, default REPS; 0: none), WAIT_TIMEOUT (replc --timeout, default
 #      60), REPLC, NO_BUILD=1, KEEP=1 (keep the work dir), REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET (the test bed, as for
 #      tests/hosts/hosts.sh; it must be down).
+# CPU: the bench moves itself into a cpuacct cgroup of its own (cgroup v1,
+# /sys/fs/cgroup/cpuacct), so that the hosts it starts (sshd, PostgreSQL)
+# and replc with its ssh and psql are in it and nothing else of the machine
+# is: each timed run also notes that CPU time, and its share of what the
+# machine's cores could give in that wall time (cores x wall); near 100%,
+# the run is bound by CPU, not by waiting. Without that cgroup, no CPU column.
 # Prints one line per run, then a ready-to-paste table of medians, the
 # ratios, the critical path of the median apply run (from --trace), and the
 # targets: --apply <= 0.4x the hand-run; no-op <= 0.2 s; 16 hosts <= 1.5x 4.
@@ -58,6 +64,16 @@ cleanup() {
     if [ "${KEEP:-}" = 1 ]; then echo "work dir: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+CG=/sys/fs/cgroup/cpuacct/replc-bench-$$
+if [ -d /sys/fs/cgroup/cpuacct ] && mkdir "$CG" 2>/dev/null && echo $$ >"$CG/cgroup.procs" 2>/dev/null; then
+    cleanup_cg() { echo $$ >/sys/fs/cgroup/cpuacct/cgroup.procs 2>/dev/null; rmdir "$CG" 2>/dev/null; }
+else
+    rmdir "$CG" 2>/dev/null
+    CG=
+    cleanup_cg() { :; }
+fi
+trap 'cleanup; cleanup_cg' EXIT
+cpu_ns() { if [ -n "$CG" ]; then cat "$CG/cpuacct.usage"; else echo 0; fi; }
 trap 'exit 130' INT TERM
 
 fresh_hosts() {   # fresh_hosts N
@@ -130,17 +146,20 @@ verify16() {
         { echo "a row written on w1 does not reach w4 and b1"; return 1; }
 }
 
-SECS=0
+SECS=0 CPU=0
 BIN=$REPLC         # the build run_replc runs (BASE for the base modes)
-run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS
-    local log=$1 topo=$2 t0 t1 rc
+run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS and CPU (s, the cgroup's)
+    local log=$1 topo=$2 t0 t1 rc c0 c1
     shift 2
+    c0=$(cpu_ns)
     t0=$(now_ns)
     REPLC_SSH="ssh $HOSTS_SSH_OPTS" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
         timeout $RUN_TIMEOUT "$BIN" "$topo" --timeout "$WAIT_TIMEOUT" "$@" >"$log" 2>&1 </dev/null
     rc=$?
     t1=$(now_ns)
+    c1=$(cpu_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    CPU=$(awk -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / 1e9 }')
     return $rc
 }
 run_hand() {   # run_hand LOG
@@ -157,8 +176,9 @@ noops() {   # noops TOPO MODE ROUND
     for n in $(seq "$NOOP_REPS"); do
         nlog=$WORK/r$3-$2-$n.log
         if run_replc "$nlog" "$1" --apply && grep -q '^nothing to do: the cluster is as described$' "$nlog"; then
-            line "$3" "$2" "$SECS" ok
+            line "$3" "$2" "$SECS" "ok$(cpu_note)"
             echo "$2 $SECS" >>"$RES"
+            echo "$2 $CPU $SECS" >>"$CPURES"
         else
             line "$3" "$2" "$SECS" "NOT A NO-OP: left out"
             sed 's/^/    /' "$nlog" | tail -20
@@ -168,7 +188,14 @@ noops() {   # noops TOPO MODE ROUND
 line() { printf '%-6s %-9s %9s  %s\n' "$@"; }
 
 RES=$WORK/results   # lines: MODE SECONDS [TRACE-LOG]
+CPURES=$WORK/cpu    # lines: MODE CPU-SECONDS WALL-SECONDS (replc runs)
 : >"$RES"
+: >"$CPURES"
+NCPU=$(nproc)
+cpu_note() {   # ", cpu C s = P% of cores x wall" for the last replc run
+    [ -n "$CG" ] || return 0
+    awk -v c="$CPU" -v w="$SECS" -v n="$NCPU" 'BEGIN { printf ", cpu %.2f s = %.0f%% of %d x wall", c, 100 * c / (n * w), n }'
+}
 read -r -a MODES <<<"${MODES:-apply apply-j1 hand}"
 if [ -n "${BASE:-}" ]; then
     [ -x "$BASE" ] || die "no replc at BASE=$BASE"
@@ -210,8 +237,9 @@ for r in $(seq "$REPS"); do
         fi
         if [ "$mode" = apply16 ] || [ "$mode" = base16 ]; then why=$(verify16 $((1000 + k))); else why=$(verify4 $((1000 + k))); fi ||
             { line "$r" "$mode" "$SECS" "BROKEN ($why): left out"; continue; }
-        line "$r" "$mode" "$SECS" ok
+        line "$r" "$mode" "$SECS" "ok$(cpu_note)"
         echo "$mode $SECS $log" >>"$RES"
+        [ "$mode" = hand ] || echo "$mode $CPU $SECS" >>"$CPURES"
         case $mode in
             apply) noops "$WORK/bench.rc" noop "$r" ;;
             apply16) noops "$WORK/bench16.rc" noop16 "$r" ;;
@@ -237,6 +265,19 @@ for mode in apply apply-j1 hand noop apply16 noop16 base noop-base base16 noop16
     case $mode in *16|*16-base) h=16 ;; *) h=4 ;; esac
     printf '| %s | %d | %d | %s | %s|\n' "$mode" "$h" "$(count "$mode")" "$(median "$mode")" "$(runs "$mode")"
 done
+if [ -n "$CG" ]; then
+    echo
+    echo "CPU time of the bed and replc per run (cgroup), and its share of $NCPU core(s) x wall:"
+    echo "| mode | median cpu s | median share of cores x wall |"
+    echo "|---|---|---|"
+    for mode in apply noop apply16 noop16 base noop-base base16 noop16-base; do
+        awk -v m="$mode" '$1 == m' "$CPURES" | grep -q . || continue
+        c=$(awk -v m="$mode" '$1 == m { print $2 }' "$CPURES" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+        s=$(awk -v m="$mode" -v n="$NCPU" '$1 == m { print 100 * $2 / (n * $3) }' "$CPURES" | sort -n |
+            awk '{ v[NR] = $1 } END { printf "%.0f%%", v[int((NR + 1) / 2)] }')
+        printf '| %s | %s | %s |\n' "$mode" "$c" "$s"
+    done
+fi
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.2f", a / b }'; }
 echo "ratio apply/hand      $(ratio "$A" "$H")"

@@ -236,11 +236,27 @@ bool noop_holds(const Model *m, const Plan *plan, PgPool *pool, int timeout_ms)
             const Vec *lines = g->pgpass.items[k];
             holds = lines ? has_lines(pg_get(c[i], 0, k + 1), lines) : pg_is_true(c[i], 0, k + 1);
         }
-        if (g->lock)
+        sb_free(&g->sql);
+    }
+    /* The lock is let go before the preflight takes it: a closed session's
+     * backend lets go of it only as it exits, which may be after the
+     * preflight's new session has tried (and found it held). Not a no-op:
+     * the sessions go back to the pool, for the preflight and the steps. */
+    PgConn **lk = calloc((size_t)ng + 1, sizeof *lk);
+    for (int i = 0; i < ng; i++) {
+        Group *g = n.groups.items[i];
+        lk[i] = g->lock && !holds ? c[i] : NULL;
+        sql[i] = "SELECT pg_advisory_unlock_all()";
+    }
+    if (!holds)
+        pg_run_all(lk, sql, ng, timeout_ms);
+    free(lk);
+    for (int i = 0; i < ng; i++) {
+        Group *g = n.groups.items[i];
+        if (holds || (g->lock && pg_state(c[i]) != PG_DONE))
             pg_close(c[i]);
         else
             pg_pool_give(pool, g->node, g->db, c[i]);
-        sb_free(&g->sql);
     }
     free(c);
     free(sql);
