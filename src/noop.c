@@ -253,6 +253,8 @@ bool noop_holds(const Model *m, const Plan *plan, PgPool *pool, int timeout_ms)
     free(lk);
     for (int i = 0; i < ng; i++) {
         Group *g = n.groups.items[i];
+        if (!c[i])
+            continue;
         if (holds || (g->lock && pg_state(c[i]) != PG_DONE))
             pg_close(c[i]);
         else

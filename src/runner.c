@@ -403,7 +403,8 @@ static void shell_start(RealRunner *rr, Job *j)
         }
     }
     emit_step(&in, rr->m, s);
-    sb_printf(&in, "\n) </dev/null 2>&1 || replc_status=$?\necho \"%s$replc_status\"\n", sh->mark);
+    /* a newline first: the end line starts a line even after output that did not end one */
+    sb_printf(&in, "\n) </dev/null 2>&1 || replc_status=$?\necho\necho \"%s$replc_status\"\n", sh->mark);
     j->sh = sh;
     j->from = sh->child.output.len;
     j->child_running = true;
@@ -445,6 +446,8 @@ static bool shell_step(Job *j, char **out, int *status)
             went = true;
         else if (strncmp(p, sh->mark, mlen) == 0) {
             *status = atoi(p + mlen);
+            if (b.len && b.s[b.len - 1] == '\n')   /* the newline the session put before it */
+                b.s[--b.len] = '\0';
             *out = b.s ? b.s : strdup("");
             /* what came after the end line stays for the next step (nothing should) */
             size_t used = (size_t)(eol + 1 - sh->child.output.s);
