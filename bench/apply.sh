@@ -27,7 +27,8 @@
 # /sys/fs/cgroup/cpuacct), so that the hosts it starts (sshd, PostgreSQL)
 # and replc with its ssh and psql are in it and nothing else of the machine
 # is: each timed run also notes that CPU time, and its share of what the
-# machine's cores could give in that wall time (cores x wall); near 100%,
+# machine's cores could give in that wall time (cores x wall; the hand-run's
+# too); near 100%,
 # the run is bound by CPU, not by waiting. Without that cgroup, no CPU column.
 # Prints one line per run, then a ready-to-paste table of medians, the
 # ratios, the critical path of the median apply run (from --trace), and the
@@ -162,13 +163,16 @@ run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS and CPU (s, the cgroup's
     CPU=$(awk -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / 1e9 }')
     return $rc
 }
-run_hand() {   # run_hand LOG
-    local t0 t1 rc
+run_hand() {   # run_hand LOG: sets SECS and CPU
+    local t0 t1 rc c0 c1
+    c0=$(cpu_ns)
     t0=$(now_ns)
     HAND_TIMEOUT=120 timeout $RUN_TIMEOUT "$HAND" >"$1" 2>&1 </dev/null
     rc=$?
     t1=$(now_ns)
+    c1=$(cpu_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    CPU=$(awk -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / 1e9 }')
     return $rc
 }
 noops() {   # noops TOPO MODE ROUND
@@ -239,7 +243,7 @@ for r in $(seq "$REPS"); do
             { line "$r" "$mode" "$SECS" "BROKEN ($why): left out"; continue; }
         line "$r" "$mode" "$SECS" "ok$(cpu_note)"
         echo "$mode $SECS $log" >>"$RES"
-        [ "$mode" = hand ] || echo "$mode $CPU $SECS" >>"$CPURES"
+        echo "$mode $CPU $SECS" >>"$CPURES"
         case $mode in
             apply) noops "$WORK/bench.rc" noop "$r" ;;
             apply16) noops "$WORK/bench16.rc" noop16 "$r" ;;
@@ -270,7 +274,7 @@ if [ -n "$CG" ]; then
     echo "CPU time of the bed and replc per run (cgroup), and its share of $NCPU core(s) x wall:"
     echo "| mode | median cpu s | median share of cores x wall |"
     echo "|---|---|---|"
-    for mode in apply noop apply16 noop16 base noop-base base16 noop16-base; do
+    for mode in apply hand noop apply16 noop16 base noop-base base16 noop16-base; do
         awk -v m="$mode" '$1 == m' "$CPURES" | grep -q . || continue
         c=$(awk -v m="$mode" '$1 == m { print $2 }' "$CPURES" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
         s=$(awk -v m="$mode" -v n="$NCPU" '$1 == m { print 100 * $2 / (n * $3) }' "$CPURES" | sort -n |
