@@ -10,6 +10,8 @@
 #   apply-j1   replc TOPO --apply -j1             (one step at a time)
 #   hand       bench/apply-by-hand.sh             (one psql or ssh command per step)
 #   apply16    replc TOPO16 --apply --trace FILE  on 16 hosts (first SCALE_REPS rounds)
+#   base, base16  the same as apply and apply16 with another build, BASE=/path/to/replc
+#              (before/after in one run: BASE adds both modes to every round)
 # After each apply (and apply16) run, NOOP_REPS more `replc --apply` on the
 # converged cluster are timed (noop, noop16); each must say "nothing to do".
 # Each run is checked afterwards, untimed: every subscribed table
@@ -17,10 +19,17 @@
 # standby. A run that fails a check is reported and left out.
 #
 # Usage (root): bench/apply.sh
-# Env: REPS (rounds, default 5), MODES (default "apply apply-j1 hand"), NOOP_REPS (default 5), SCALE_REPS (16-host
+# Env: REPS (rounds, default 5), MODES (default "apply apply-j1 hand"), BASE, NOOP_REPS (default 5), SCALE_REPS (16-host
 #      rounds, default REPS; 0: none), WAIT_TIMEOUT (replc --timeout, default
 #      60), REPLC, NO_BUILD=1, KEEP=1 (keep the work dir), REPLC_HOSTS_PREFIX and REPLC_HOSTS_NET (the test bed, as for
 #      tests/hosts/hosts.sh; it must be down).
+# CPU: the bench moves itself into a cpuacct cgroup of its own (cgroup v1,
+# /sys/fs/cgroup/cpuacct), so that the hosts it starts (sshd, PostgreSQL)
+# and replc with its ssh and psql are in it and nothing else of the machine
+# is: each timed run also notes that CPU time, and its share of what the
+# machine's cores could give in that wall time (cores x wall; the hand-run's
+# too); near 100%,
+# the run is bound by CPU, not by waiting. Without that cgroup, no CPU column.
 # Prints one line per run, then a ready-to-paste table of medians, the
 # ratios, the critical path of the median apply run (from --trace), and the
 # targets: --apply <= 0.4x the hand-run; no-op <= 0.2 s; 16 hosts <= 1.5x 4.
@@ -56,6 +65,16 @@ cleanup() {
     if [ "${KEEP:-}" = 1 ]; then echo "work dir: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+CG=/sys/fs/cgroup/cpuacct/replc-bench-$$
+if [ -d /sys/fs/cgroup/cpuacct ] && mkdir "$CG" 2>/dev/null && echo $$ >"$CG/cgroup.procs" 2>/dev/null; then
+    cleanup_cg() { echo $$ >/sys/fs/cgroup/cpuacct/cgroup.procs 2>/dev/null; rmdir "$CG" 2>/dev/null; }
+else
+    rmdir "$CG" 2>/dev/null
+    CG=
+    cleanup_cg() { :; }
+fi
+trap 'cleanup; cleanup_cg' EXIT
+cpu_ns() { if [ -n "$CG" ]; then cat "$CG/cpuacct.usage"; else echo 0; fi; }
 trap 'exit 130' INT TERM
 
 fresh_hosts() {   # fresh_hosts N
@@ -128,25 +147,32 @@ verify16() {
         { echo "a row written on w1 does not reach w4 and b1"; return 1; }
 }
 
-SECS=0
-run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS
-    local log=$1 topo=$2 t0 t1 rc
+SECS=0 CPU=0
+BIN=$REPLC         # the build run_replc runs (BASE for the base modes)
+run_replc() {   # run_replc LOG TOPO ARGS...: sets SECS and CPU (s, the cgroup's)
+    local log=$1 topo=$2 t0 t1 rc c0 c1
     shift 2
+    c0=$(cpu_ns)
     t0=$(now_ns)
     REPLC_SSH="ssh $HOSTS_SSH_OPTS" REPLC_TEST_PASSWORD=$HOSTS_PASSWORD \
-        timeout $RUN_TIMEOUT "$REPLC" "$topo" --timeout "$WAIT_TIMEOUT" "$@" >"$log" 2>&1 </dev/null
+        timeout $RUN_TIMEOUT "$BIN" "$topo" --timeout "$WAIT_TIMEOUT" "$@" >"$log" 2>&1 </dev/null
     rc=$?
     t1=$(now_ns)
+    c1=$(cpu_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    CPU=$(awk -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / 1e9 }')
     return $rc
 }
-run_hand() {   # run_hand LOG
-    local t0 t1 rc
+run_hand() {   # run_hand LOG: sets SECS and CPU
+    local t0 t1 rc c0 c1
+    c0=$(cpu_ns)
     t0=$(now_ns)
     HAND_TIMEOUT=120 timeout $RUN_TIMEOUT "$HAND" >"$1" 2>&1 </dev/null
     rc=$?
     t1=$(now_ns)
+    c1=$(cpu_ns)
     SECS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    CPU=$(awk -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / 1e9 }')
     return $rc
 }
 noops() {   # noops TOPO MODE ROUND
@@ -154,8 +180,9 @@ noops() {   # noops TOPO MODE ROUND
     for n in $(seq "$NOOP_REPS"); do
         nlog=$WORK/r$3-$2-$n.log
         if run_replc "$nlog" "$1" --apply && grep -q '^nothing to do: the cluster is as described$' "$nlog"; then
-            line "$3" "$2" "$SECS" ok
+            line "$3" "$2" "$SECS" "ok$(cpu_note)"
             echo "$2 $SECS" >>"$RES"
+            echo "$2 $CPU $SECS" >>"$CPURES"
         else
             line "$3" "$2" "$SECS" "NOT A NO-OP: left out"
             sed 's/^/    /' "$nlog" | tail -20
@@ -165,8 +192,19 @@ noops() {   # noops TOPO MODE ROUND
 line() { printf '%-6s %-9s %9s  %s\n' "$@"; }
 
 RES=$WORK/results   # lines: MODE SECONDS [TRACE-LOG]
+CPURES=$WORK/cpu    # lines: MODE CPU-SECONDS WALL-SECONDS (replc runs)
 : >"$RES"
+: >"$CPURES"
+NCPU=$(nproc)
+cpu_note() {   # ", cpu C s = P% of cores x wall" for the last replc run
+    [ -n "$CG" ] || return 0
+    awk -v c="$CPU" -v w="$SECS" -v n="$NCPU" 'BEGIN { printf ", cpu %.2f s = %.0f%% of %d x wall", c, 100 * c / (n * w), n }'
+}
 read -r -a MODES <<<"${MODES:-apply apply-j1 hand}"
+if [ -n "${BASE:-}" ]; then
+    [ -x "$BASE" ] || die "no replc at BASE=$BASE"
+    MODES+=(base)
+fi
 echo "bench/apply.sh: $REPS round(s) of ${MODES[*]}, $SCALE_REPS with apply16; fresh hosts for each; $NOOP_REPS no-op re-applies after each apply"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)')"
 echo "machine: $(nproc) cpu(s), $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%d GB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); $("$REPLC" --version)"
@@ -175,11 +213,14 @@ k=0
 for r in $(seq "$REPS"); do
     modes=("${MODES[@]}")
     [ "$r" -le "$SCALE_REPS" ] && modes+=(apply16)
+    [ "$r" -le "$SCALE_REPS" ] && [ -n "${BASE:-}" ] && modes+=(base16)
     for m in $(seq 0 $((${#modes[@]} - 1))); do
         mode=${modes[$(( (m + r - 1) % ${#modes[@]} ))]}
         log=$WORK/r$r-$mode.log
         k=$((k + 1))
-        if [ "$mode" = apply16 ]; then
+        BIN=$REPLC
+        case $mode in base*) BIN=$BASE ;; esac
+        if [ "$mode" = apply16 ] || [ "$mode" = base16 ]; then
             fresh_hosts 16
             topology16
             run_replc "$log" "$WORK/bench16.rc" --apply --trace "$WORK/r$r-$mode.trace.json"
@@ -187,7 +228,7 @@ for r in $(seq "$REPS"); do
             fresh_hosts 4
             topology4
             case $mode in
-                apply)    run_replc "$log" "$WORK/bench.rc" --apply --trace "$WORK/r$r-$mode.trace.json" ;;
+                apply|base) run_replc "$log" "$WORK/bench.rc" --apply --trace "$WORK/r$r-$mode.trace.json" ;;
                 apply-j1) run_replc "$log" "$WORK/bench.rc" --apply -j1 ;;
                 hand)     run_hand "$log" ;;
             esac
@@ -198,13 +239,16 @@ for r in $(seq "$REPS"); do
             sed 's/^/    /' "$log" | tail -30
             continue
         fi
-        if [ "$mode" = apply16 ]; then why=$(verify16 $((1000 + k))); else why=$(verify4 $((1000 + k))); fi ||
+        if [ "$mode" = apply16 ] || [ "$mode" = base16 ]; then why=$(verify16 $((1000 + k))); else why=$(verify4 $((1000 + k))); fi ||
             { line "$r" "$mode" "$SECS" "BROKEN ($why): left out"; continue; }
-        line "$r" "$mode" "$SECS" ok
+        line "$r" "$mode" "$SECS" "ok$(cpu_note)"
         echo "$mode $SECS $log" >>"$RES"
+        echo "$mode $CPU $SECS" >>"$CPURES"
         case $mode in
             apply) noops "$WORK/bench.rc" noop "$r" ;;
             apply16) noops "$WORK/bench16.rc" noop16 "$r" ;;
+            base) noops "$WORK/bench.rc" noop-base "$r" ;;
+            base16) noops "$WORK/bench16.rc" noop16-base "$r" ;;
         esac
     done
 done
@@ -220,18 +264,39 @@ A=$(median apply); J=$(median apply-j1); H=$(median hand); N=$(median noop); S=$
 echo
 echo "| mode | hosts | runs | median s | all runs (s) |"
 echo "|---|---|---|---|---|"
-for mode in apply apply-j1 hand noop apply16 noop16; do
-    case $mode in *16) h=16 ;; *) h=4 ;; esac
+for mode in apply apply-j1 hand noop apply16 noop16 base noop-base base16 noop16-base; do
+    [ "$(count "$mode")" -gt 0 ] || case $mode in base*|noop-base|noop16-base) continue ;; esac
+    case $mode in *16|*16-base) h=16 ;; *) h=4 ;; esac
     printf '| %s | %d | %d | %s | %s|\n' "$mode" "$h" "$(count "$mode")" "$(median "$mode")" "$(runs "$mode")"
 done
+if [ -n "$CG" ]; then
+    echo
+    echo "CPU time of the bed and replc per run (cgroup), and its share of $NCPU core(s) x wall:"
+    echo "| mode | median cpu s | median share of cores x wall |"
+    echo "|---|---|---|"
+    for mode in apply hand noop apply16 noop16 base noop-base base16 noop16-base; do
+        awk -v m="$mode" '$1 == m' "$CPURES" | grep -q . || continue
+        c=$(awk -v m="$mode" '$1 == m { print $2 }' "$CPURES" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+        s=$(awk -v m="$mode" -v n="$NCPU" '$1 == m { print 100 * $2 / (n * $3) }' "$CPURES" | sort -n |
+            awk '{ v[NR] = $1 } END { printf "%.0f%%", v[int((NR + 1) / 2)] }')
+        printf '| %s | %s | %s |\n' "$mode" "$c" "$s"
+    done
+fi
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.2f", a / b }'; }
 echo "ratio apply/hand      $(ratio "$A" "$H")"
 echo "ratio apply-j1/hand   $(ratio "$J" "$H")"
 echo "ratio apply-j1/apply  $(ratio "$J" "$A")"
 echo "ratio apply16/apply   $(ratio "$S" "$A")"
+if [ -n "${BASE:-}" ]; then
+    B=$(median base); B16=$(median base16)
+    echo "ratio base/hand       $(ratio "$B" "$H")"
+    echo "ratio base16/base     $(ratio "$B16" "$B")"
+    echo "ratio apply/base      $(ratio "$A" "$B")"
+    echo "ratio apply16/base16  $(ratio "$S" "$B16")"
+fi
 # the critical path of the apply run nearest the median
-for mode in apply apply16; do
+for mode in apply apply16 base base16; do
     best=$(awk -v m="$mode" -v t="$(median "$mode")" '$1 == m { d = $2 - t; if (d < 0) d = -d; print d, $3 }' "$RES" |
         sort -n | head -1 | cut -d' ' -f2)
     [ -n "$best" ] || continue

@@ -37,6 +37,7 @@ typedef struct Pre {
     const Model *m;
     Vec problems;          /* char * (arena) */
     PgConn **admin;        /* per node, to 'postgres'; holds the lock */
+    PgPool *pool;          /* idle connections: the no-op check's and the preflight's, for the steps */
     bool *up, *recovery, *db_exists;
     char **slots;          /* per node: "name=t name=f ..." */
     char **tblspc;         /* per node: "NAME in LOCATION, ..." of its tablespaces, or "" */
@@ -66,7 +67,7 @@ static void round_admin(Pre *p)
     const char **sql = calloc((size_t)n + 1, sizeof(char *));
     for (int i = 0; i < n; i++) {
         const MNode *node = p->m->nodes.items[i];
-        p->admin[i] = pg_open(node, "postgres");
+        p->admin[i] = pg_pool_take(p->pool, node, "postgres", NULL);
         StrBuf b;
         sb_init(&b);
         sb_puts(&b, "SELECT current_setting('server_version_num'),"
@@ -228,7 +229,7 @@ static void round_db(Pre *p)
         round_db_query(&b, node);
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
-        c[i] = pg_open(node, node->database);
+        c[i] = pg_pool_take(p->pool, node, node->database, NULL);
     }
     pg_run_all(c, sql, n, 30000);
     for (int i = 0; i < n; i++) {
@@ -241,7 +242,7 @@ static void round_db(Pre *p)
             free(e);
         } else
             round_db_result(p, i, c[i]);
-        pg_close(c[i]);
+        pg_pool_give(p->pool, node, node->database, c[i]);
     }
     free(c);
     free(sql);
@@ -319,7 +320,7 @@ static void round_copies(Pre *p)
         }
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
-        c[i] = pg_open(node, node->database);
+        c[i] = pg_pool_take(p->pool, node, node->database, NULL);
     }
     pg_run_all(c, sql, n, 30000);
     for (int i = 0; i < n; i++) {
@@ -340,7 +341,7 @@ static void round_copies(Pre *p)
             problem(p, "node '%s': cannot check subscriber tables: %s", node->name, e);
             free(e);
         }
-        pg_close(c[i]);
+        pg_pool_give(p->pool, node, node->database, c[i]);
     }
     free(targets);
     free(c);
@@ -596,6 +597,7 @@ static void pre_init(Pre *p, Arena *a, const Model *m)
     p->slots = calloc((size_t)n + 1, sizeof(char *));
     p->tblspc = calloc((size_t)n + 1, sizeof(char *));
     p->subs_exist = calloc((size_t)n + 1, sizeof(char *));
+    p->pool = pg_pool_new(STEP_LOCK_TIMEOUT_S);
 }
 
 static void pre_free(Pre *p)
@@ -603,6 +605,7 @@ static void pre_free(Pre *p)
     for (int i = 0; i < p->m->nodes.n; i++)
         pg_close(p->admin[i]);   /* releases the lock */
     free(p->admin);
+    pg_pool_free(p->pool);
     free(p->up);
     free(p->recovery);
     free(p->db_exists);
@@ -736,10 +739,12 @@ static int run_plan(const Model *m, const Plan *plan, const ApplyOptions *o, Pre
     rr.status = status;
     if (!dry && !status)
         rr.locks = (void **)p->admin;
+    rr.pool = p->pool;
     ExecOptions eo = exec_options(m, o, dry, status, quiet);
     eo.trace = trace;
     StepResult *own = results ? NULL : calloc((size_t)plan->steps.n + 1, sizeof(StepResult));
     int rc = exec_run(plan, &rr.base, &eo, results ? results : own, sum);
+    real_runner_end(&rr);
     free(own);
     return rc;
 }
@@ -976,7 +981,7 @@ static int noop_run(const Model *m, const Plan *plan, const ApplyOptions *o, Pre
     if (o->dry_run || o->status || o->limit || m->prune)
         return -1;
     double t0 = trace_now();
-    bool holds = noop_holds(m, plan, 30000);
+    bool holds = noop_holds(m, plan, p->pool, 30000);
     double t1 = trace_now();
     trace_span(p->trace, 0, holds ? "no-op check: every step in place (libpq)" : "no-op check: something differs (libpq)",
                "preflight", t0, t1);

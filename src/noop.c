@@ -23,6 +23,7 @@ typedef struct Group {
     StrBuf sql;
     int ncols;
     Vec pgpass;        /* per column: NULL, or the ~/.pgpass lines it must hold (char *) */
+    bool lock;         /* it tries the cluster lock: its session closes, and the lock goes */
 } Group;
 
 typedef struct Noop {
@@ -198,7 +199,7 @@ static bool has_lines(const char *text, const Vec *want)
     return true;
 }
 
-bool noop_holds(const Model *m, const Plan *plan, int timeout_ms)
+bool noop_holds(const Model *m, const Plan *plan, PgPool *pool, int timeout_ms)
 {
     Arena a;
     arena_init(&a);
@@ -209,8 +210,10 @@ bool noop_holds(const Model *m, const Plan *plan, int timeout_ms)
             arena_printf(&a, "current_setting('server_version_num')::int / 10000 = %d AND pg_is_in_recovery() = %s "
                              "AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)",
                          node->version, node->standby ? "true" : "false"));
-        if (model_lock_node(m, node) == node)
+        if (model_lock_node(m, node) == node) {
             col(&n, node, "postgres", sql_lock_try(&a, m->cluster));
+            group(&n, node, "postgres")->lock = true;
+        }
     }
     for (int i = 0; i < plan->steps.n && !n.cannot; i++)
         step_cols(&n, m, plan->steps.items[i]);
@@ -220,7 +223,7 @@ bool noop_holds(const Model *m, const Plan *plan, int timeout_ms)
     const char **sql = calloc((size_t)ng + 1, sizeof *sql);
     for (int i = 0; i < ng && holds; i++) {
         Group *g = n.groups.items[i];
-        c[i] = pg_open(g->node, g->db);
+        c[i] = pg_pool_take(pool, g->node, g->db, NULL);
         sql[i] = g->sql.s;
     }
     if (holds)
@@ -233,8 +236,29 @@ bool noop_holds(const Model *m, const Plan *plan, int timeout_ms)
             const Vec *lines = g->pgpass.items[k];
             holds = lines ? has_lines(pg_get(c[i], 0, k + 1), lines) : pg_is_true(c[i], 0, k + 1);
         }
-        pg_close(c[i]);
         sb_free(&g->sql);
+    }
+    /* The lock is let go before the preflight takes it: a closed session's
+     * backend lets go of it only as it exits, which may be after the
+     * preflight's new session has tried (and found it held). Not a no-op:
+     * the sessions go back to the pool, for the preflight and the steps. */
+    PgConn **lk = calloc((size_t)ng + 1, sizeof *lk);
+    for (int i = 0; i < ng; i++) {
+        Group *g = n.groups.items[i];
+        lk[i] = g->lock && !holds ? c[i] : NULL;
+        sql[i] = "SELECT pg_advisory_unlock_all()";
+    }
+    if (!holds)
+        pg_run_all(lk, sql, ng, timeout_ms);
+    free(lk);
+    for (int i = 0; i < ng; i++) {
+        Group *g = n.groups.items[i];
+        if (!c[i])
+            continue;
+        if (holds || (g->lock && pg_state(c[i]) != PG_DONE))
+            pg_close(c[i]);
+        else
+            pg_pool_give(pool, g->node, g->db, c[i]);
     }
     free(c);
     free(sql);

@@ -6,13 +6,15 @@
 
 #include <stdbool.h>
 
+#include "pgconn.h"
 #include "plan.h"
 
 /* True only when every step of plan would find nothing to do, the servers
  * run the declared versions in the declared roles, and the cluster lock is
  * free; false when anything differs, cannot be told this way, or fails
  * (then the normal run decides). Changes nothing; the lock is held only
- * while it looks. */
-bool noop_holds(const Model *m, const Plan *plan, int timeout_ms);
+ * while it looks. Its connections come from pool and go back there (those
+ * that tried the lock are closed), for the run that follows. */
+bool noop_holds(const Model *m, const Plan *plan, PgPool *pool, int timeout_ms);
 
 #endif

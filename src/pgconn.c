@@ -354,3 +354,122 @@ void pg_run_all(PgConn **c, const char *const *sql, int n, int timeout_ms)
     free(pfd);
     free(sent);
 }
+
+/* ---------- the pool ---------- */
+
+typedef struct Pooled {
+    const MNode *n;
+    char *db;
+    PgConn *c;
+} Pooled;
+
+struct PgPool {
+    char options[64];     /* "-c lock_timeout=Ns" */
+    Pooled *idle;
+    int nidle, cap;
+};
+
+PgPool *pg_pool_new(int lock_timeout_s)
+{
+    PgPool *p = calloc(1, sizeof *p);
+    if (!p) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    snprintf(p->options, sizeof p->options, "-c lock_timeout=%ds", lock_timeout_s);
+    return p;
+}
+
+static void pool_drop(PgPool *p, int k)
+{
+    pg_close(p->idle[k].c);
+    free(p->idle[k].db);
+    p->idle[k] = p->idle[--p->nidle];
+}
+
+void pg_pool_free(PgPool *p)
+{
+    if (!p)
+        return;
+    while (p->nidle)
+        pool_drop(p, p->nidle - 1);
+    free(p->idle);
+    free(p);
+}
+
+static bool same_server(const MNode *a, const MNode *b)
+{
+    return a == b || (a->host && b->host && a->port == b->port && strcmp(a->host, b->host) == 0);
+}
+
+static bool same_session(const MNode *a, const MNode *b)
+{
+    return same_server(a, b) && strcmp(a->user ? a->user : "", b->user ? b->user : "") == 0;
+}
+
+/* An idle connection that has something to read was told something: most
+ * likely that its server shuts down (FATAL, then EOF). Not worth keeping. */
+static bool looks_open(PgConn *c)
+{
+    if (!pg_connection_ok(c) || (c->state != PG_IDLE && c->state != PG_DONE))
+        return false;
+    struct pollfd pfd = {PQsocket(c->conn), POLLIN, 0};
+    return poll(&pfd, 1, 0) == 0;
+}
+
+PgConn *pg_pool_take(PgPool *p, const MNode *n, const char *dbname, bool *reused)
+{
+    if (reused)
+        *reused = false;
+    if (!p)
+        return pg_open(n, dbname);
+    for (int k = p->nidle - 1; k >= 0; k--) {
+        Pooled *e = &p->idle[k];
+        if (!same_session(e->n, n) || strcmp(e->db, dbname) != 0)
+            continue;
+        if (!looks_open(e->c)) {
+            pool_drop(p, k);
+            continue;
+        }
+        PgConn *c = e->c;
+        e->c = NULL;
+        pool_drop(p, k);
+        if (reused)
+            *reused = true;
+        return c;
+    }
+    return pg_open_with(n, dbname, p->options);
+}
+
+void pg_pool_give(PgPool *p, const MNode *n, const char *dbname, PgConn *c)
+{
+    if (!c)
+        return;
+    if (!p || !pg_connection_ok(c) || (c->state != PG_IDLE && c->state != PG_DONE) ||
+        PQtransactionStatus(c->conn) != PQTRANS_IDLE) {
+        pg_close(c);
+        return;
+    }
+    c->state = PG_IDLE;   /* its last result is its last user's */
+    free_result(c);
+    if (p->nidle == p->cap) {
+        int cap = p->cap ? p->cap * 2 : 16;
+        Pooled *idle = realloc(p->idle, (size_t)cap * sizeof *idle);
+        if (!idle) {
+            pg_close(c);
+            return;
+        }
+        p->idle = idle;
+        p->cap = cap;
+    }
+    p->idle[p->nidle++] = (Pooled){n, xstrdup(dbname), c};
+}
+
+void pg_pool_forget(PgPool *p, const MNode *n)
+{
+    if (!p)
+        return;
+    for (int k = p->nidle - 1; k >= 0; k--)
+        if (same_server(p->idle[k].n, n))
+            pool_drop(p, k);
+}

@@ -56,6 +56,29 @@ int pg_server_version(const PgConn *c);
 /* Ask the server to cancel the running query. */
 void pg_cancel(PgConn *c);
 
+/* A pool of idle connections, so that one --apply connects to each server
+ * and database about once: the no-op check's, the preflight's and the
+ * steps' queries reuse them (one step at a time per host: a node's steps
+ * run back to back on one connection). Every pooled connection sets
+ * lock_timeout (the steps' DDL waits behind another session's lock no
+ * longer than that). A NULL pool works: take opens, give closes. */
+typedef struct PgPool PgPool;
+
+PgPool *pg_pool_new(int lock_timeout_s);
+/* Closes every idle connection (and so releases their session locks). */
+void pg_pool_free(PgPool *p);
+/* A connection to node n's server and database dbname: an idle one given
+ * back earlier that still looks open (*reused true: it may still turn out
+ * to be closed by a restart the pool did not hear of; the caller opens a
+ * fresh one then), else a new one (*reused false). reused may be NULL. */
+PgConn *pg_pool_take(PgPool *p, const MNode *n, const char *dbname, bool *reused);
+/* Give c back (taken for n and dbname): kept when it is connected, idle and
+ * outside a transaction, closed otherwise. NULL c: nothing. */
+void pg_pool_give(PgPool *p, const MNode *n, const char *dbname, PgConn *c);
+/* Close the idle connections to n's server (same host and port): it
+ * restarts, or has been replaced. */
+void pg_pool_forget(PgPool *p, const MNode *n);
+
 /* Run one query on each connection at once and wait (poll) for all, at most
  * timeout_ms. Connections still connecting are finished first. Afterwards
  * each is PG_DONE or PG_FAILED. */

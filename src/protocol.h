@@ -9,4 +9,10 @@
 #define RESULT_OK "ok"                      /* everything was in place */
 #define RESULT_WOULD_CHANGE "would-change"  /* REPLC_DRY_RUN=1: something would change */
 
+/* --apply runs a host's shell steps in one ssh session (runner.c); after
+ * each step the session prints, on a line of its own,
+ *     replc-step-end-NONCE STATUS
+ * (NONCE: one per session, STATUS: the step's exit status). */
+#define STEP_END_PREFIX "replc-step-end-"
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "emit.h"
 #include "pgconn.h"
@@ -20,6 +21,9 @@ struct Job {
     const Step *s;
     Arena arena;
     PgConn *pg;
+    const MNode *pg_node; /* pg came from the pool for this node and database: it goes back there */
+    const char *pg_db;
+    bool reused;          /* pg was an idle pooled connection, and has not answered yet */
     Vec stmts;            /* SqlStmt *, for JOB_SQL */
     int idx;
     bool in_action;
@@ -36,7 +40,9 @@ struct Job {
     int phase;            /* JOB_RESTART: 0 load time, 1 reload, 2 poll load time, 3 pending */
     char *before;
     long next_poll_ms, deadline_ms;
-    Child child;
+    struct Shell *sh;     /* JOB_SHELL: the host's session its script runs in */
+    size_t from;          /* where its output starts in the session's */
+    bool sh_reused;       /* the session ran steps before this one */
     bool child_running;
     /* a subscription to a standby: the primary is asked to log a standby
      * snapshot every KICK_MS while the job waits (REPLICATION.md 7.7) */
@@ -59,6 +65,39 @@ static long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The job's connection to n's database db, from the pool */
+static void take(RealRunner *rr, Job *j, const MNode *n, const char *db)
+{
+    j->pg_node = n;
+    j->pg_db = db;
+    j->pg = pg_pool_take(rr->pool, n, db, &j->reused);
+}
+
+/* Back to the pool when it came from there (the pool keeps it only when it
+ * is idle and open), else closed. */
+static void give(RealRunner *rr, Job *j)
+{
+    if (j->pg_node)
+        pg_pool_give(rr->pool, j->pg_node, j->pg_db, j->pg);
+    else
+        pg_close(j->pg);
+    j->pg = NULL;
+    j->pg_node = NULL;
+}
+
+/* The job's connection failed: a new one to the same place. A connection
+ * that is closed (a restart) says the pool's others to that server are
+ * closed too. */
+static void reopen(RealRunner *rr, Job *j)
+{
+    const MNode *n = j->pg_node;
+    const char *db = j->pg_db;
+    if (!pg_connection_ok(j->pg))
+        pg_pool_forget(rr->pool, n);
+    pg_close(j->pg);
+    take(rr, j, n, db);
 }
 
 /* s on one line: newlines and the trailing ones dropped */
@@ -246,14 +285,101 @@ static void sql_result(RealRunner *rr, Job *j)
 
 /* ---------- shell steps: the compiler's script over ssh ---------- */
 
-static void shell_start(RealRunner *rr, Job *j)
+/* The shell steps of a node run in one `ssh HOST sh -s` that stays open
+ * for the run (issue 11: one ssh session per host, not one per step), when
+ * the command is ssh itself (or `ssh local`'s sh). Another REPLC_SSH (a
+ * wrapper, which may read its input to the end before it runs anything)
+ * gets one session per step, its input ended after the step, and the step
+ * ends when the command does, as before:
+ * lib.sh goes once, when it starts; each step then goes as a subshell,
+ * stdin from /dev/null, its stdout and stderr in order, then a line
+ * STEP_END_PREFIX NONCE STATUS (protocol.h). A session that ends (ssh cut,
+ * host gone) ends the step that ran in it with ssh's status, as a step's
+ * own ssh did; the next step starts a new one. */
+typedef struct Shell {
+    Child child;
+    bool live;
+    bool once;            /* one step, then end of input: REPLC_SSH is not ssh itself */
+    char mark[64];        /* STEP_END_PREFIX NONCE " ": a step's end, at the start of a line */
+} Shell;
+
+static void shell_close(Shell *sh, bool kill_it)
 {
-    const Step *s = j->s;
+    if (!sh->live)
+        return;
+    if (kill_it)
+        child_kill(&sh->child);
+    child_free(&sh->child);
+    sh->live = false;
+}
+
+/* The live session of node n, started when there is none; NULL (and
+ * *error, malloc'ed) when ssh cannot be started. */
+static Shell *shell_of(RealRunner *rr, const MNode *n, bool *reused, char **error)
+{
+    if (!rr->shells)
+        rr->shells = calloc((size_t)rr->m->nodes.n + 1, sizeof(Shell));
+    Shell *sh = (Shell *)rr->shells + n->index;
+    if (sh->live && sh->child.out_fd >= 0) {   /* ended meanwhile? */
+        struct pollfd pfd = {sh->child.out_fd, POLLIN, 0};
+        if (poll(&pfd, 1, 0) > 0)
+            child_step(&sh->child);
+    }
+    if (sh->live && sh->child.status < 0 && sh->child.in_fd >= 0) {
+        *reused = true;
+        return sh;
+    }
+    *reused = false;
+    shell_close(sh, true);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(sh->mark, sizeof sh->mark, "%s%ld%09ld.%ld ", STEP_END_PREFIX, (long)ts.tv_sec, ts.tv_nsec,
+             (long)getpid());
+    char **argv = ssh_argv(n, error);
+    if (!argv)
+        return NULL;
     StrBuf in;
     sb_init(&in);
     sb_printf(&in, "REPLC_TIMEOUT=%d; export REPLC_TIMEOUT\n", rr->timeout_s);
     if (rr->dry_run)
         sb_puts(&in, "REPLC_DRY_RUN=1; export REPLC_DRY_RUN\n");
+    /* lib.sh first: the steps then find its functions defined and do not
+     * source it (they have no directory here) */
+    emit_lib_sh(&in);
+    const char *base = strrchr(argv[0], '/');
+    base = base ? base + 1 : argv[0];
+    sh->once = strcmp(base, "ssh") != 0 && strcmp(n->ssh, "local") != 0;
+    bool ok = child_start(&sh->child, argv, in.s, in.len, error);
+    if (!ok) {
+        char *e = *error;
+        StrBuf m;
+        sb_init(&m);
+        sb_printf(&m, "cannot start %s: %s", argv[0], e);
+        free(e);
+        *error = m.s;
+    }
+    argv_free(argv);
+    sb_free(&in);
+    if (!ok)
+        return NULL;
+    sh->child.keep_stdin = true;
+    sh->live = true;
+    return sh;
+}
+
+static void shell_start(RealRunner *rr, Job *j)
+{
+    const Step *s = j->s;
+    char *err = NULL;
+    Shell *sh = shell_of(rr, s->node, &j->sh_reused, &err);
+    if (!sh) {
+        fail(j, "ssh", err);
+        return;
+    }
+    StrBuf in;
+    sb_init(&in);
+    /* the go line: the step reached the host (shell_step) */
+    sb_printf(&in, "replc_status=0\necho \"%sgo\"\n(\n", sh->mark);
     if (s->kind == STEP_PGPASS) {
         /* the peers' passwords, on the child's stdin only */
         for (int i = 0; i < rr->m->nodes.n; i++) {
@@ -276,25 +402,80 @@ static void shell_start(RealRunner *rr, Job *j)
             sb_printf(&in, "; export %s\n", var);
         }
     }
-    /* lib.sh first: the step then finds its functions defined and does not
-     * source it (it has no directory here) */
-    emit_lib_sh(&in);
-    sb_puts(&in, "{\n");
     emit_step(&in, rr->m, s);
-    sb_puts(&in, "\n} </dev/null\n");
-    char *err = NULL;
-    char **argv = ssh_argv(s->node, &err);
-    if (!argv) {
-        fail(j, "ssh", err);
-        sb_free(&in);
-        return;
-    }
-    if (!child_start(&j->child, argv, in.s, in.len, &err))
-        fail(j, arena_printf(&j->arena, "cannot start %s", argv[0]), err);
-    else
-        j->child_running = true;
-    argv_free(argv);
+    /* a newline first: the end line starts a line even after output that did not end one */
+    sb_printf(&in, "\n) </dev/null 2>&1 || replc_status=$?\necho\necho \"%s$replc_status\"\n", sh->mark);
+    j->sh = sh;
+    j->from = sh->child.output.len;
+    j->child_running = true;
+    child_feed(&sh->child, in.s, in.len);
+    if (sh->once)   /* the input ends with the step */
+        sh->child.keep_stdin = false;
     sb_free(&in);
+}
+
+/* The running step's output so far (from its start in the session's) */
+static const char *shell_output(const Job *j)
+{
+    const StrBuf *o = &j->sh->child.output;
+    return o->s && o->len >= j->from ? o->s + j->from : "";
+}
+
+/* After poll(): true when the step's end line came (its output in *out,
+ * malloc'ed, without the session's own lines, which are taken out of the
+ * session's output; *status its exit status), or the session ended
+ * (*status ssh's, the session closed). False, with the session closed,
+ * when a session that had ended unseen never ran the step: shell_start
+ * again. */
+static bool shell_step(Job *j, char **out, int *status)
+{
+    Shell *sh = j->sh;
+    bool exited = child_step(&sh->child);
+    if (sh->once && !exited)   /* the step ends when its command does */
+        return false;
+    const char *o = shell_output(j);
+    size_t mlen = strlen(sh->mark);
+    StrBuf b;
+    sb_init(&b);
+    bool went = false;
+    for (const char *p = o; *p;) {
+        const char *eol = strchr(p, '\n');
+        if (!eol)   /* an unfinished line: it waits for the rest */
+            break;
+        if (strncmp(p, sh->mark, mlen) == 0 && strncmp(p + mlen, "go\n", 3) == 0)
+            went = true;
+        else if (strncmp(p, sh->mark, mlen) == 0) {
+            *status = atoi(p + mlen);
+            if (b.len && b.s[b.len - 1] == '\n')   /* the newline the session put before it */
+                b.s[--b.len] = '\0';
+            *out = b.s ? b.s : strdup("");
+            /* what came after the end line stays for the next step (nothing should) */
+            size_t used = (size_t)(eol + 1 - sh->child.output.s);
+            memmove(sh->child.output.s, eol + 1, sh->child.output.len - used + 1);
+            sh->child.output.len -= used;
+            if (exited)
+                shell_close(sh, false);
+            return true;
+        } else
+            sb_putn(&b, p, (size_t)(eol + 1 - p));
+        p = eol + 1;
+    }
+    if (!exited) {
+        sb_free(&b);
+        return false;
+    }
+    const char *tail = strrchr(o, '\n');
+    sb_puts(&b, tail ? tail + 1 : o);   /* a last line without its newline */
+    *status = sh->child.status == 0 ? 255 : sh->child.status;   /* ended before the step did */
+    shell_close(sh, false);
+    if (!went && j->sh_reused) {
+        /* the step never reached the host: again, in a new session (as a
+         * step's own ssh would have connected anew) */
+        sb_free(&b);
+        return false;
+    }
+    *out = b.s ? b.s : strdup("");
+    return true;
 }
 
 #define KICK_MS 500
@@ -308,11 +489,11 @@ static void start_kick(RealRunner *rr, Job *j, const MSub *sub)
         return;
     j->kick_node = sub_primary(sub);
     j->kick_db = sub_dbname(sub);
-    j->kick = pg_open(j->kick_node, j->kick_db);
+    j->kick = pg_pool_take(rr->pool, j->kick_node, j->kick_db, NULL);
     j->next_kick_ms = 0;
 }
 
-static void kick_step(Job *j)
+static void kick_step(RealRunner *rr, Job *j)
 {
     if (!j->kick || j->done)
         return;
@@ -335,7 +516,8 @@ static void kick_step(Job *j)
         free(j->before);
         j->before = e;
         pg_close(j->kick);
-        j->kick = pg_open(j->kick_node, j->kick_db);
+        pg_pool_forget(rr->pool, j->kick_node);
+        j->kick = pg_pool_take(rr->pool, j->kick_node, j->kick_db, NULL);
         j->next_kick_ms = now_ms() + KICK_MS;
     } else if (st == PG_IDLE && now_ms() >= j->next_kick_ms) {
         pg_send(j->kick, "SELECT pg_log_standby_snapshot()");
@@ -348,7 +530,7 @@ static void start_wait(RealRunner *rr, Job *j, const MNode *on, const char *db, 
     j->kind = JOB_WAIT;
     j->wait_node = on;
     j->wait_db = db;
-    j->pg = pg_open(on, db);
+    take(rr, j, on, db);
     j->query = query;
     j->want = want;
     j->what = what;
@@ -378,6 +560,7 @@ static void relock(RealRunner *rr, Job *j)
     pg_close(locks[i]);
     locks[i] = NULL;
     j->kind = JOB_RELOCK;
+    j->pg_node = NULL;   /* the lock's own session, not the pool's */
     j->pg = pg_open(j->s->node, "postgres");
     j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
 }
@@ -439,17 +622,21 @@ static bool result_is(const char *word, const char *want)
     return word && strncmp(word, want, n) == 0 && (word[n] == '\n' || word[n] == '\0');
 }
 
-static void shell_done(RealRunner *rr, Job *j)
+static void shell_done(RealRunner *rr, Job *j, char *output, int status)
 {
     j->child_running = false;
-    const char *res = split_result(&j->out, j->child.output.s ? j->child.output.s : "");
-    if (j->child.status != 0) {
+    /* the script may have restarted the server (or replaced it): the pool's
+     * connections to it are closed; ~/.pgpass and pg_hba.conf steps only reload */
+    if (j->s->kind != STEP_PGPASS && j->s->kind != STEP_HBA)
+        pg_pool_forget(rr->pool, j->s->node);
+    const char *res = split_result(&j->out, output);
+    if (status != 0) {
         char *e = NULL;
-        if (j->child.status == 255)
+        if (status == 255)
             e = strdup("ssh could not run the step on the host (exit 255); see the output above");
         else {
             char buf[64];
-            snprintf(buf, sizeof buf, "the step's script exited with status %d", j->child.status);
+            snprintf(buf, sizeof buf, "the step's script exited with status %d", status);
             e = strdup(buf);
         }
         fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
@@ -466,7 +653,7 @@ static void shell_done(RealRunner *rr, Job *j)
         wait_source_lists(rr, j);
     else
         finish_job(j, RES_OK);
-    child_free(&j->child);
+    free(output);
 }
 
 /* ---------- waits and the restart check over libpq ---------- */
@@ -489,8 +676,9 @@ static Job *start(Runner *r, const Step *s, char **error)
     if (s->lang == LANG_SQL) {
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        /* DDL waits behind a long transaction no longer than this: sql_result tries it again */
-        j->pg = pg_open_with(s->node, s->db, arena_printf(&j->arena, "-c lock_timeout=%ds", STEP_LOCK_TIMEOUT_S));
+        /* DDL waits behind a long transaction no longer than STEP_LOCK_TIMEOUT_S
+         * (the pool's connections set lock_timeout): sql_result tries it again */
+        take(rr, j, s->node, s->db);
         if (pg_state(j->pg) == PG_FAILED)
             fail(j, "connect", pg_error(j->pg));
         return j;
@@ -500,7 +688,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         /* on the standby, while its primary logs snapshots */
         j = new_job(s, JOB_SQL);
         j->stmts = step_sql(&j->arena, s);
-        j->pg = pg_open(s->sub->publisher, s->db);
+        take(rr, j, s->sub->publisher, s->db);
         j->what = arena_printf(&j->arena, "slot '%s' on standby '%s' (its primary '%s' logs standby snapshots)",
                                s->sub->slot, s->sub->publisher->name, sub_primary(s->sub)->name);
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
@@ -544,7 +732,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         return j;
     case STEP_RESTART:
         j = new_job(s, JOB_RESTART);
-        j->pg = pg_open(s->node, s->db);
+        take(rr, j, s->node, s->db);
         j->what = "the server's configuration";
         j->deadline_ms = now_ms() + rr->timeout_s * 1000L;
         j->phase = rr->dry_run ? 3 : 0;
@@ -558,7 +746,7 @@ static Job *start(Runner *r, const Step *s, char **error)
         /* nothing to do (the pg_hba.conf lines are there, the standby's
          * settings high enough), as libpq tells: no ssh */
         j = new_job(s, JOB_CHECK);
-        j->pg = pg_open(s->node, s->db);
+        take(rr, j, s->node, s->db);
         j->query = s->kind == STEP_HBA ? sql_hba_marked(&j->arena, s->node)
                                        : sql_standby_guards_clear(&j->arena, s->node);
         return j;
@@ -583,8 +771,7 @@ static void check_poll(RealRunner *rr, Job *j)
     if (st == PG_DONE || st == PG_FAILED) {   /* not in place (or cannot tell): the script decides */
         if (st == PG_FAILED)
             free(pg_error(j->pg));
-        pg_close(j->pg);
-        j->pg = NULL;
+        give(rr, j);
         j->kind = JOB_SHELL;
         shell_start(rr, j);
     }
@@ -628,10 +815,11 @@ static int job_fds(Job *j, struct pollfd *pfd, int max, int *timeout_ms)
         return 0;
     }
     if (j->child_running) {
-        if (j->child.in_fd >= 0 && n < max)
-            pfd[n].fd = j->child.in_fd, pfd[n].events = POLLOUT, n++;
-        if (j->child.out_fd >= 0 && n < max)
-            pfd[n].fd = j->child.out_fd, pfd[n].events = POLLIN, n++;
+        Child *c = &j->sh->child;
+        if (c->in_fd >= 0 && c->input_off < c->input_len && n < max)
+            pfd[n].fd = c->in_fd, pfd[n].events = POLLOUT, n++;
+        if (c->out_fd >= 0 && n < max)
+            pfd[n].fd = c->out_fd, pfd[n].events = POLLIN, n++;
         if (!n)
             *timeout_ms = 20;   /* pipes closed: the child is exiting */
         return n;
@@ -681,8 +869,7 @@ static void wait_poll(RealRunner *rr, Job *j)
         char *e = pg_error(j->pg);
         free(j->before);
         j->before = e;
-        pg_close(j->pg);
-        j->pg = pg_open(j->wait_node, j->wait_db);
+        reopen(rr, j);
         j->next_poll_ms = now_ms() + WAIT_POLL_MS;
     }
     if (now_ms() > j->deadline_ms)
@@ -731,8 +918,7 @@ static void restart_poll(RealRunner *rr, Job *j)
                 return;
             }
             /* a restart is a shell step: the compiler's script does it */
-            pg_close(j->pg);
-            j->pg = NULL;
+            give(rr, j);
             j->kind = JOB_SHELL;
             shell_start(rr, j);
             return;
@@ -765,11 +951,17 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     if (j->done)
         return true;
     if (j->child_running) {
-        if (child_step(&j->child))
-            shell_done(rr, j);
+        char *out = NULL;
+        int status;
+        if (shell_step(j, &out, &status))
+            shell_done(rr, j, out, status);
+        else if (!j->sh->live) {   /* shell_step: again, in a new session */
+            j->child_running = false;
+            shell_start(rr, j);
+        }
         return j->done;
     }
-    kick_step(j);
+    kick_step(rr, j);
     if (j->done)
         return true;
     if (!j->pg)
@@ -777,6 +969,18 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     PgState st = pg_state(j->pg);
     if (st == PG_CONNECTING || st == PG_BUSY)
         st = pg_step(j->pg);
+    if (st == PG_FAILED && j->reused && !pg_connection_ok(j->pg)) {
+        /* an idle pooled connection that its server had closed (a restart
+         * the pool did not hear of): nothing ran on it; the step starts
+         * over on a new one */
+        free(pg_error(j->pg));
+        reopen(rr, j);
+        j->in_action = false;
+        j->showing = false;
+        return false;
+    }
+    if (st == PG_DONE)
+        j->reused = false;
     if (j->kind == JOB_SQL && j->kick && now_ms() > j->deadline_ms && (st == PG_BUSY || st == PG_CONNECTING)) {
         pg_cancel(j->pg);
         fail(j, arena_printf(&j->arena, "timed out after %ds waiting for %s", rr->timeout_s, j->what),
@@ -810,14 +1014,15 @@ static bool advance(Runner *r, Job *j, struct pollfd *pfd, int n)
     return j->done;
 }
 
-static void free_job(Job *j)
+static void free_job(RealRunner *rr, Job *j)
 {
-    if (j->child_running) {
-        child_kill(&j->child);
-        child_free(&j->child);
-    }
-    pg_close(j->pg);
-    pg_close(j->kick);
+    if (j->child_running)   /* stopped half way: its session goes with it */
+        shell_close(j->sh, true);
+    give(rr, j);
+    if (j->kick_node)
+        pg_pool_give(rr->pool, j->kick_node, j->kick_db, j->kick);
+    else
+        pg_close(j->kick);
     free(j->before);
     free(j->lock_error);
     arena_free(&j->arena);
@@ -836,7 +1041,7 @@ static StepResult finish(Runner *r, Job *j, char **output, char **error)
     j->out.s = NULL;
     *error = j->error;
     j->error = NULL;
-    free_job(j);
+    free_job((RealRunner *)r, j);
     return res;
 }
 
@@ -845,7 +1050,7 @@ static void cancel(Runner *r, Job *j)
     (void)r;
     if (j->pg)
         pg_cancel(j->pg);
-    free_job(j);
+    free_job((RealRunner *)r, j);
 }
 
 const char *script_waiting_for(const char *output, size_t *len)
@@ -872,9 +1077,9 @@ const char *script_waiting_for(const char *output, size_t *len)
 static const char *waiting_for(Runner *r, Job *j)
 {
     (void)r;
-    if (j->child_running && j->child.output.s) {
+    if (j->child_running) {
         size_t len;
-        const char *w = script_waiting_for(j->child.output.s, &len);
+        const char *w = script_waiting_for(shell_output(j), &len);
         return w ? arena_strndup(&j->arena, w, len) : NULL;
     }
     if (j->what && j->before && j->kind == JOB_WAIT)
@@ -882,6 +1087,33 @@ static const char *waiting_for(Runner *r, Job *j)
     if (j->what)
         return j->what;
     return NULL;
+}
+
+void real_runner_end(RealRunner *r)
+{
+    Shell *shells = r->shells;
+    if (!shells)
+        return;
+    int n = r->m->nodes.n;
+    for (int i = 0; i < n; i++)   /* end of input: each session's sh exits */
+        if (shells[i].live) {
+            shells[i].child.keep_stdin = false;
+            if (shells[i].child.input_off >= shells[i].child.input_len && shells[i].child.in_fd >= 0) {
+                close(shells[i].child.in_fd);
+                shells[i].child.in_fd = -1;
+            }
+        }
+    long deadline = now_ms() + 5000;
+    for (int i = 0; i < n; i++) {
+        Shell *sh = &shells[i];
+        while (sh->live && !child_step(&sh->child) && now_ms() < deadline) {
+            struct pollfd pfd = {sh->child.out_fd, POLLIN, 0};
+            poll(&pfd, 1, 50);
+        }
+        shell_close(sh, sh->live && sh->child.status < 0);   /* still there after 5 s: stopped */
+    }
+    free(shells);
+    r->shells = NULL;
 }
 
 void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s)

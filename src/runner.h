@@ -14,6 +14,8 @@ typedef struct RealRunner {
     bool status;          /* waits check once instead of waiting */
     int timeout_s;        /* for every wait */
     void **locks;         /* PgConn * per node holding the cluster lock (apply.c owns them) */
+    struct PgPool *pool;  /* idle connections the steps take and give back (apply.c owns it) */
+    void *shells;         /* per node: its ssh session for shell steps (runner.c), or NULL */
 } RealRunner;
 
 /* What a running shell step waits for, from its output so far: the rest of
@@ -22,5 +24,7 @@ typedef struct RealRunner {
 const char *script_waiting_for(const char *output, size_t *len);
 
 void real_runner_init(RealRunner *r, const Model *m, bool dry_run, int timeout_s);
+/* Ends the runner's ssh sessions (each ends when its input does). */
+void real_runner_end(RealRunner *r);
 
 #endif

@@ -183,7 +183,8 @@ bool child_step(Child *c)
             else
                 break;
         }
-        if (c->input_off >= c->input_len || (errno != EAGAIN && errno != EINTR)) {
+        if ((c->input_off >= c->input_len && !c->keep_stdin) ||
+            (c->input_off < c->input_len && errno != EAGAIN && errno != EINTR)) {
             close(c->in_fd);
             c->in_fd = -1;
         }
@@ -209,6 +210,21 @@ bool child_step(Child *c)
             c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     }
     return c->status >= 0;
+}
+
+void child_feed(Child *c, const char *input, size_t len)
+{
+    if (c->in_fd < 0)
+        return;
+    char *in = realloc(c->input, c->input_len - c->input_off + len + 1);
+    if (!in)
+        return;
+    memmove(in, in + c->input_off, c->input_len - c->input_off);
+    c->input_len -= c->input_off;
+    c->input_off = 0;
+    memcpy(in + c->input_len, input, len);
+    c->input_len += len;
+    c->input = in;
 }
 
 void child_kill(Child *c)

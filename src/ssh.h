@@ -18,6 +18,7 @@ typedef struct Child {
     size_t input_len, input_off;
     StrBuf output;
     int status;          /* exit status once reaped, -1 before */
+    bool keep_stdin;     /* stdin stays open when the input is written: child_feed sends more */
 } Child;
 
 /* The argv that runs `sh -s` on node n: REPLC_SSH (split into words as a
@@ -31,6 +32,9 @@ char **split_words(const char *s, char **error);
 
 /* Start argv with input on its stdin. false and *error when it cannot start. */
 bool child_start(Child *c, char **argv, const char *input, size_t len, char **error);
+/* More input for a child started with keep_stdin set (child_start clears
+ * it: set it right after). */
+void child_feed(Child *c, const char *input, size_t len);
 /* After poll(): write what can be written, read what can be read; returns
  * true once the child has exited and its output is drained. */
 bool child_step(Child *c);

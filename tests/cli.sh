@@ -82,6 +82,20 @@ check "--check ends with a summary line on stdout" sh -c '
     [ "$out" = "examples/topology.rc: 4 nodes (1 standby), 4 subscriptions, 4 warnings" ] || { echo "got: $out"; exit 1; }' sh "$replc"
 check "--limit without --apply or --status exits 2" status 2 "$replc" --limit alpha examples/topology.rc
 check "--yes without --apply exits 2" status 2 "$replc" --yes --status examples/topology.rc
+
+# --apply where no server answers (port 1 refuses at once) and ssh fails
+# (REPLC_SSH=false), the password variable unset: the no-op check cannot
+# answer (no ssh user for ~/.pgpass), the preflight says what is wrong
+cat > "$tmp/refused.rc" <<'EOF'
+cluster c;
+defaults { version 15; port 1; database d; user postgres; password env REPLC_CLI_NO_SUCH_PW; }
+table t (k int primary key);
+node a { host "127.0.0.1"; ssh "127.0.0.1"; publish p (t); }
+node b { host "127.0.0.2"; ssh "127.0.0.2"; subscribe s to a (p); }
+EOF
+check "--apply, no server answering, its password unset: exit 1 in preflight (no crash)" \
+    status 1 env -u REPLC_CLI_NO_SUCH_PW REPLC_SSH=false "$replc" --apply "$tmp/refused.rc"
+check "... the preflight names the unset variable" grep -q 'REPLC_CLI_NO_SUCH_PW is not set' "$tmp/err"
 check "--limit with an unknown node exits 2" status 2 "$replc" --status --limit otus11-9 examples/topology.rc
 check "--limit with an unknown node suggests one" grep -q "no node 'otus11-9'; did you mean 'otus11-" "$tmp/err"
 finish

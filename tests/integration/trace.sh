@@ -9,7 +9,10 @@
 #       span lies inside its step's span, on the same row; the preflight has
 #       a span; no password in the file; the printed critical path names
 #       steps of the plan, each starting after the one before it ends, and
-#       ends with the step that finished last;
+#       ends with the step that finished last; vm1's and vm2's server logs
+#       (log_connections) show at most 7 libpq sessions of replc to their
+#       database repl each (one per step and wait that talks to it, the
+#       way replc used to connect, made 10: its sessions are reused);
 #   (b) a second --apply --trace on the converged cluster: "nothing to do",
 #       every step's span says ok, and no ssh ran (no ssh span in the
 #       trace: the no-op is recognised over libpq alone);
@@ -173,6 +176,15 @@ trace_check() {   # trace_check DESC MODE TRACE OUT
 # ------------------------------------------------------------------ (a)
 
 note "(a) --apply --trace on the fresh cluster"
+# the servers log every session: (a) counts replc's own ("replc apply")
+for i in 1 2; do
+    q "$i" "ALTER SYSTEM SET log_connections = on" postgres >/dev/null
+    q "$i" "SELECT pg_reload_conf()" postgres >/dev/null
+done
+sessions() {   # sessions I: replc's libpq sessions to node I's database repl so far
+    "$HOSTS" log "$1" 2>/dev/null | grep 'connection authorized: ' | grep 'database=repl ' |
+        grep -c 'application_name=replc apply'
+}
 run a --apply --trace "$WORK/a.json"
 if [ "$RC" = 0 ]; then ok "(a) --apply --trace exits 0 ($(secs "$MS") s)"; else
     not_ok "(a) --apply --trace exits 0 (exit $RC)"; diag <"$WORK/a.out"; diag <"$WORK/a.err"; finish; fi
@@ -183,6 +195,12 @@ trace_check "(a) wait spans lie inside their step's span; the preflight has a sp
 trace_check "(a) the critical path names steps of the plan, in order, ending with the last to finish" \
     critical "$WORK/a.json" "$WORK/a.out"
 check "(a) no password in the trace" not grep -qF -- "$PW" "$WORK/a.json"
+S1=$(sessions 1) S2=$(sessions 2)
+if [ "$S1" -ge 1 ] && [ "$S1" -le 7 ] && [ "$S2" -ge 1 ] && [ "$S2" -le 7 ]; then
+    ok "(a) replc's libpq sessions to database repl are reused: $S1 on vm1, $S2 on vm2 (at most 7 each)"
+else
+    not_ok "(a) replc's libpq sessions to database repl are reused: $S1 on vm1, $S2 on vm2 (want 1 to 7 each)"
+fi
 
 # ------------------------------------------------------------------ (b)
 
