@@ -1,7 +1,8 @@
 #!/bin/sh
 # lib.sh: the functions every replc shell step uses. replc writes this file
 # once into each host's directory, where every step sources it; replc --apply
-# sends it on ssh's standard input ahead of each step. Generated; do not edit.
+# sends it on ssh's standard input once, at the start of the host's session,
+# and then the host's steps one after another. Generated; do not edit.
 #
 # Its top level only defines functions and reads the environment
 # (REPLC_TIMEOUT, REPLC_DRY_RUN): over ssh it runs before the step assigns
