@@ -33,6 +33,10 @@ typedef struct Checker {
     SubOptions *sub_default; /* the options of every subscription that gives none */
     PubOptions *pub_default; /* the options of every publication that gives none */
     const NodeConf *conf;    /* the last node's less used settings (conf_share) */
+    Vec standby_pubs;        /* Span *: the first publish of each standby that publishes, in node
+                              * order (pass 0 keeps it for pass 1: publications are given back
+                              * before pass 1) */
+    int standby_pubs_next;   /* pass 1's place in it */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -865,6 +869,11 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         vec_push(c->a, &n->pubs, p);
         named_added(c, &c->pubs, n, &n->pubs, pub_name);
     }
+    if (nd->standbys.n && nd->publishes.n) {   /* for resolve_standby's error */
+        Span *at = arena_alloc(c->a, sizeof *at);
+        *at = ((const PublishDecl *)nd->publishes.items[0])->span;
+        vec_push(c->a, &c->standby_pubs, at);
+    }
 }
 
 static MSub *find_sub(Checker *c, const MNode *n, const char *name)
@@ -1142,7 +1151,7 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         /* without pgdata, the scripts find the data directory at run time:
          * the running server's, else the Debian cluster of its version */
         if (nd->publishes.n || nd->subscribes.n) {
-            const Span at = nd->publishes.n ? ((PublishDecl *)nd->publishes.items[0])->span
+            const Span at = nd->publishes.n ? *(const Span *)c->standby_pubs.items[c->standby_pubs_next++]
                                             : ((SubscribeDecl *)nd->subscribes.items[0])->span;
             Diagnostic *dg = diag_error(c->d, at, "standby-replicates",
                                         "standby '%s' may not publish or subscribe", n->name);
@@ -1202,7 +1211,7 @@ static int by_last_node(const void *a, const void *b)
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
                         Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL, {0}, 0};
     c.m->check_only = check_only;
     sb_init(&c.key);
     c.m->cluster = default_cluster;
@@ -1234,8 +1243,8 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
         qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
     }
     for (int pass = 0; pass < 3; pass++) {
-        if (pass == 2 && pubs)
-            arena_free(pubs);   /* publications: read no more (the standbys' check was the last) */
+        if (pass == 1 && pubs)
+            arena_free(pubs);   /* publications: read no more (pass 0 kept what pass 1 reports) */
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
