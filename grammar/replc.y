@@ -65,6 +65,13 @@ static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
 static void *mk_tables(Parser *p, size_t n) { return arena_alloc(tables(p), n); }
 static void *mk_pubs(Parser *p, size_t n) { return arena_alloc(pubs(p), n); }
 
+static TName *tncopy(Parser *p, TName t)
+{
+    TName *c = mk_pubs(p, sizeof *c);
+    *c = t;
+    return c;
+}
+
 static Word *wcopy(Parser *p, Word w)
 {
     Word *c = mk(p, sizeof *c);
@@ -76,11 +83,22 @@ static Word *wcopy(Parser *p, Word w)
  * n words costs n bytes, not n * n / 2 (a 400 KB column type took 4 GB). */
 static TypeText *tt_new(Parser *p, const char *s)
 {
-    TypeText *t = mk(p, sizeof *t);
+    TypeText *t = mk_tables(p, sizeof *t);   /* (types are read in tables only) */
     t->len = strlen(s);
     t->cap = t->len + 1;   /* most types are one word: no room to spare (memory) */
     t->s = arena_alloc(p->arena, t->cap);
     memcpy(t->s, s, t->len + 1);
+    return t;
+}
+
+/* A type of one name: the scanner's copy of it, not another (memory).
+ * Full (cap = len + 1): tt_add copies it before adding to it. */
+static TypeText *tt_word(Parser *p, char *s)
+{
+    TypeText *t = mk_tables(p, sizeof *t);
+    t->s = s;
+    t->len = strlen(s);
+    t->cap = t->len + 1;
     return t;
 }
 
@@ -105,7 +123,7 @@ static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
     Vec vec;
     Setting *setting;
     Option *option;
-    TName *tname;
+    TName tname;        /* (by value: a table's is copied into its TableDecl, no garbage) */
     Column *column;
     TableDecl *table;
     NodeDecl *node;
@@ -157,7 +175,7 @@ statement
     /* 'table' tname [ '(' column {',' column} [',' pkey] ')' ] [ 'replica' 'identity' 'full' ] ';' */
     | K_TABLE tname table_body replica_opt ';' {
           TableDecl *t = $3;
-          t->name = *$2;
+          t->name = $2;
           t->replica_full = $4;
           t->span = @$;
           vec_push(tables(p), &p->prog->tables, t);
@@ -273,7 +291,7 @@ col_constraints
 
 /* type: SQL type words with optional (args) and [] */
 type
-    : NAME                               { $$ = tt_new(p, $1.s); }
+    : NAME                               { $$ = tt_word(p, (char *)$1.s); }
     | K_WITH                             { $$ = tt_new(p, $1.s); }
     | type NAME                          { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
     | type K_WITH                        { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
@@ -364,17 +382,16 @@ guc_name
 
 /* tname := name [ '.' name ] */
 tname
-    : name                               { $$ = mk_pubs(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
+    : name                               { $$ = (TName){NULL, $1, @$}; }
     | name '.' name                      {
-          $$ = mk_pubs(p, sizeof(TName));
-          $$->schema = mk_pubs(p, sizeof(Word));
-          *$$->schema = $1; $$->name = $3; $$->span = @$;
+          $$ = (TName){mk_pubs(p, sizeof(Word)), $3, @$};
+          *$$.schema = $1;
       }
     ;
 
 tname_list
-    : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, $1); }
-    | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, $3); }
+    : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, tncopy(p, $1)); }
+    | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, tncopy(p, $3)); }
     ;
 
 name_list
