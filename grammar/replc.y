@@ -72,6 +72,16 @@ static TName *tncopy(Parser *p, TName t)
     return c;
 }
 
+/* A list kept by pointer: NULL when empty. */
+static Vec *vcopy(Parser *p, Vec v)
+{
+    if (!v.n)
+        return NULL;
+    Vec *c = mk(p, sizeof *c);
+    *c = v;
+    return c;
+}
+
 static Word *wcopy(Parser *p, Word w)
 {
     Word *c = mk(p, sizeof *c);
@@ -331,11 +341,11 @@ publish
 subscribe
     : K_SUBSCRIBE K_TO name '(' name_list ')' with_opt ';' {
           $$ = mk(p, sizeof(SubscribeDecl));
-          $$->to = $3; $$->pubs = $5; $$->options = $7; $$->span = @$;
+          $$->to = $3; $$->pubs = $5; $$->options = vcopy(p, $7); $$->span = @$;
       }
     | K_SUBSCRIBE name_no_to K_TO name '(' name_list ')' with_opt ';' {
           $$ = mk(p, sizeof(SubscribeDecl));
-          $$->name = wcopy(p, $2); $$->to = $4; $$->pubs = $6; $$->options = $8; $$->span = @$;
+          $$->name = wcopy(p, $2); $$->to = $4; $$->pubs = $6; $$->options = vcopy(p, $8); $$->span = @$;
       }
     ;
 

@@ -77,7 +77,7 @@ typedef struct SubscribeDecl {
     Word *name;         /* NULL: default name (most: a pointer, not a Word, for memory) */
     Word to;
     Vec pubs;           /* Word * */
-    Vec options;        /* Option * */
+    Vec *options;       /* Option *; NULL without 'with' (most: a pointer, for memory) */
     Span span;
 } SubscribeDecl;
 

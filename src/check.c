@@ -889,7 +889,8 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     const Option *o[SUBOPT_COUNT];
     int order[SUBOPT_COUNT];
     SubOptions opts = {0}, *so = &opts;
-    so->n = check_options(c, &sd->options, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
+    static const Vec none;
+    so->n = check_options(c, sd->options ? sd->options : &none, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
                           o, order);
     for (int k = 0; k < so->n; k++)
         so->order[k] = (SubOpt)order[k];
