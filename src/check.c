@@ -1265,6 +1265,12 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
         arena_free(&parts[next_part]->arena);
     free(parts);
     sb_free(&c.key);
+    /* names are resolved: the maps go back (a big map has blocks of its own) */
+    map_release(a, &c.nodes);
+    map_release(a, &c.tables);
+    map_release(a, &c.pubs);
+    map_release(a, &c.subs);
+    map_release(a, &c.columns);
     if (tree)
         arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);

@@ -46,6 +46,15 @@ void map_put(Arena *a, Map *m, const char *key, void *val)
     insert(m, key, val);
 }
 
+void map_release(Arena *a, Map *m)
+{
+    if (m->cap) {
+        arena_release(a, m->keys);
+        arena_release(a, m->vals);
+    }
+    *m = (Map){0};
+}
+
 void *map_get(const Map *m, const char *key)
 {
     if (!m->cap)

@@ -14,5 +14,7 @@ typedef struct Map {
 void map_put(Arena *a, Map *m, const char *key, void *val);
 /* NULL when absent. */
 void *map_get(const Map *m, const char *key);
+/* Done with m: its storage goes back when big (arena_release); m is empty. */
+void map_release(Arena *a, Map *m);
 
 #endif

@@ -4,6 +4,7 @@
 #include "model.h"
 #include "map.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,9 +328,17 @@ static void sources_first(Arena *a, const MNode *n, char *done, Vec *out)
 
 void model_sources_first(Arena *a, const Model *m, Vec *out)
 {
-    char *done = arena_alloc(a, (size_t)m->nodes.n + 1);   /* zeroed */
+    /* (temporaries: the list sized once, no storage left behind by growing;
+     * the marks freed) */
+    char *done = calloc((size_t)m->nodes.n + 1, 1);
+    if (!done) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    vec_reserve(a, out, out->n + m->nodes.n);
     for (int i = 0; i < m->nodes.n; i++)
         sources_first(a, m->nodes.items[i], done, out);
+    free(done);
 }
 
 const char *model_mark(Arena *a, const char *cluster)

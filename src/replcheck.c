@@ -856,6 +856,7 @@ void check_derived(Arena *a, DiagCtx *d, const Model *m)
         check_worker_processes(d, n);
         check_standby_floors(d, n);
     }
+    arena_release(a, order.items);   /* (a big list: given back) */
 }
 
 void check_replication(Arena *a, DiagCtx *d, Model *m)
