@@ -90,40 +90,38 @@ static Word *wcopy(Parser *p, Word w)
 }
 
 /* Append to a type's text in place, doubling its room when full: a type of
- * n words costs n bytes, not n * n / 2 (a 400 KB column type took 4 GB). */
-static TypeText *tt_new(Parser *p, const char *s)
+ * n words costs n bytes, not n * n / 2 (a 400 KB column type took 4 GB).
+ * (TypeText by value on the parser's stack: no structure per column.) */
+static TypeText tt_new(Parser *p, const char *s)
 {
-    TypeText *t = mk_tables(p, sizeof *t);   /* (types are read in tables only) */
-    t->len = strlen(s);
-    t->cap = t->len + 1;   /* most types are one word: no room to spare (memory) */
-    t->s = arena_alloc(p->arena, t->cap);
-    memcpy(t->s, s, t->len + 1);
+    TypeText t;
+    t.len = strlen(s);
+    t.cap = t.len + 1;   /* most types are one word: no room to spare (memory) */
+    t.s = arena_alloc(p->arena, t.cap);
+    memcpy(t.s, s, t.len + 1);
     return t;
 }
 
 /* A type of one name: the scanner's copy of it, not another (memory).
  * Full (cap = len + 1): tt_add copies it before adding to it. */
-static TypeText *tt_word(Parser *p, char *s)
+static TypeText tt_word(char *s)
 {
-    TypeText *t = mk_tables(p, sizeof *t);
-    t->s = s;
-    t->len = strlen(s);
-    t->cap = t->len + 1;
-    return t;
+    size_t len = strlen(s);
+    return (TypeText){s, len, len + 1};
 }
 
-static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
+static TypeText tt_add(Parser *p, TypeText t, const char *s)
 {
     size_t n = strlen(s);
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = (t->len + n + 1) * 2;
+    if (t.len + n + 1 > t.cap) {
+        size_t cap = (t.len + n + 1) * 2;
         char *ns = arena_alloc(p->arena, cap);
-        memcpy(ns, t->s, t->len);
-        t->s = ns;
-        t->cap = cap;
+        memcpy(ns, t.s, t.len);
+        t.s = ns;
+        t.cap = cap;
     }
-    memcpy(t->s + t->len, s, n + 1);
-    t->len += n;
+    memcpy(t.s + t.len, s, n + 1);
+    t.len += n;
     return t;
 }
 }
@@ -140,7 +138,7 @@ static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
     PublishDecl *publish;
     SubscribeDecl *subscribe;
     StandbyDecl *standby;
-    TypeText *tt;
+    TypeText tt;
     int flags;
 }
 
@@ -256,10 +254,12 @@ table_body
     | '(' table_elems ')'                {
           $$ = mk_tables(p, sizeof(TableDecl));
           $$->has_columns = true;
+          $$->columns = $2;   /* the columns, the pkey clauses taken out in place (memory) */
+          $$->columns.n = 0;
           for (int i = 0; i < $2.n; i++) {
               Column *c = $2.items[i];
               if (!c->is_table_pkey)
-                  vec_push(tables(p), &$$->columns, c);
+                  $$->columns.items[$$->columns.n++] = c;
               else if ($$->pkey.n)
                   diag_error(p->diag, c->span, "duplicate-primary-key",
                              "table has more than one primary key clause");
@@ -281,7 +281,7 @@ column
     /* column := name type { 'primary' 'key' | 'not' 'null' } */
     : name type col_constraints          {
           $$ = mk_tables(p, sizeof(Column));
-          $$->name = $1; $$->type = $2->s; $$->type_span = @2;
+          $$->name = $1; $$->type = $2.s; $$->type_span = @2;
           $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
           $$->span = @$;
       }
@@ -301,11 +301,11 @@ col_constraints
 
 /* type: SQL type words with optional (args) and [] */
 type
-    : NAME                               { $$ = tt_word(p, (char *)$1.s); }
+    : NAME                               { $$ = tt_word((char *)$1.s); }
     | K_WITH                             { $$ = tt_new(p, $1.s); }
     | type NAME                          { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
     | type K_WITH                        { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
-    | type '(' type_args ')'             { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "("), $3->s), ")"); }
+    | type '(' type_args ')'             { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "("), $3.s), ")"); }
     | type '[' ']'                       { $$ = tt_add(p, $1, "[]"); }
     | type '[' NUMBER ']'                { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "["), $3.s), "]"); }
     ;
