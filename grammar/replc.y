@@ -82,6 +82,25 @@ static Vec *vcopy(Parser *p, Vec v)
     return c;
 }
 
+/* A subscription with its publications' names (a list in p->scratch, which
+ * is reset: nothing else is kept there) in one allocation. */
+static SubscribeDecl *sub_new(Parser *p, const Vec *pubs)
+{
+    SubscribeDecl *s = mk(p, sizeof *s + sizeof(Word) * (size_t)pubs->n);
+    s->npubs = pubs->n;
+    for (int i = 0; i < pubs->n; i++)
+        s->pubs[i] = *(const Word *)pubs->items[i];
+    arena_reset(p->scratch);
+    return s;
+}
+
+static Word *wscratch(Parser *p, Word w)
+{
+    Word *c = arena_alloc(p->scratch, sizeof *c);
+    *c = w;
+    return c;
+}
+
 static Word *wcopy(Parser *p, Word w)
 {
     Word *c = mk(p, sizeof *c);
@@ -152,7 +171,7 @@ static TypeText tt_add(Parser *p, TypeText t, const char *s)
 %token <word> K_FILE "'file'" K_INCLUDE "'include'" K_PASSWORD "'password'"
 
 %type <word> name name_no_to keyword value type_arg guc_name
-%type <vec> name_list tname_list with_opt options table_elems
+%type <vec> name_list pub_list tname_list with_opt options table_elems
 %type <setting> setting
 %type <option> option
 %type <tname> tname
@@ -212,7 +231,14 @@ node_items
     : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
     | node_items setting                 { $$ = $1; vec_push(early(p), &$$->settings, $2); }
     | node_items publish                 { $$ = $1; vec_push(pubs(p), &$$->publishes, $2); }
-    | node_items subscribe               { $$ = $1; vec_push(tree(p), &$$->subscribes, $2); }
+    | node_items subscribe               {
+          $$ = $1;
+          if ($$->last_subscribe)
+              $$->last_subscribe->next = $2;
+          else
+              $$->subscribes = $2;
+          $$->last_subscribe = $2;
+      }
     | node_items standby                 { $$ = $1; vec_push(tree(p), &$$->standbys, $2); }
     | node_items error ';'               { $$ = $1; }
     ;
@@ -339,13 +365,13 @@ publish
 
 /* subscribe := 'subscribe' [ name ] 'to' name '(' name {',' name} ')' [ with ] ';' */
 subscribe
-    : K_SUBSCRIBE K_TO name '(' name_list ')' with_opt ';' {
-          $$ = mk(p, sizeof(SubscribeDecl));
-          $$->to = $3; $$->pubs = $5; $$->options = vcopy(p, $7); $$->span = @$;
+    : K_SUBSCRIBE K_TO name '(' pub_list ')' with_opt ';' {
+          $$ = sub_new(p, &$5);
+          $$->to = $3; $$->options = vcopy(p, $7); $$->span = @$;
       }
-    | K_SUBSCRIBE name_no_to K_TO name '(' name_list ')' with_opt ';' {
-          $$ = mk(p, sizeof(SubscribeDecl));
-          $$->name = wcopy(p, $2); $$->to = $4; $$->pubs = $6; $$->options = vcopy(p, $8); $$->span = @$;
+    | K_SUBSCRIBE name_no_to K_TO name '(' pub_list ')' with_opt ';' {
+          $$ = sub_new(p, &$6);
+          $$->name = wcopy(p, $2); $$->to = $4; $$->options = vcopy(p, $8); $$->span = @$;
       }
     ;
 
@@ -402,6 +428,12 @@ tname
 tname_list
     : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, tncopy(p, $1)); }
     | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, tncopy(p, $3)); }
+    ;
+
+/* a subscription's publications: in p->scratch until sub_new copies them */
+pub_list
+    : name                               { $$ = (Vec){0}; vec_push(p->scratch, &$$, wscratch(p, $1)); }
+    | pub_list ',' name                  { $$ = $1; vec_push(p->scratch, &$$, wscratch(p, $3)); }
     ;
 
 name_list

@@ -73,12 +73,16 @@ typedef struct PublishDecl {
     bool all_tables;    /* (after the span: 72 bytes, not 80) */
 } PublishDecl;
 
+/* (compact, for memory: the most numerous declaration; a node's are a list
+ * through next, the publications' names an array in the same allocation) */
 typedef struct SubscribeDecl {
+    struct SubscribeDecl *next; /* the node's next subscription; NULL: the last */
     Word *name;         /* NULL: default name (most: a pointer, not a Word, for memory) */
     Word to;
-    Vec pubs;           /* Word * */
     Vec *options;       /* Option *; NULL without 'with' (most: a pointer, for memory) */
     Span span;
+    int npubs;
+    Word pubs[];        /* npubs of them */
 } SubscribeDecl;
 
 typedef struct StandbyDecl {
@@ -91,7 +95,7 @@ typedef struct NodeDecl {
     Word name;
     Vec settings;       /* Setting * */
     Vec publishes;      /* PublishDecl * */
-    Vec subscribes;     /* SubscribeDecl * */
+    SubscribeDecl *subscribes, *last_subscribe; /* the list, in order (SubscribeDecl.next) */
     Vec standbys;       /* StandbyDecl * */
     Span span;
 } NodeDecl;

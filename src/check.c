@@ -1003,8 +1003,8 @@ static bool sub_to_standby(Checker *c, MSub *s, const SubscribeDecl *sd, const M
 static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode *primary)
 {
     const MNode *pubnode = s->publisher;
-    for (int k = 0; k < sd->pubs.n; k++) {
-        const Word *w = sd->pubs.items[k];
+    for (int k = 0; k < sd->npubs; k++) {
+        const Word *w = &sd->pubs[k];
         MPub *p = find_pub(c, primary, w->s);
         if (!p) {
             Diagnostic *dg = primary == pubnode
@@ -1091,8 +1091,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
 
 static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
 {
-    for (int i = 0; i < nd->subscribes.n; i++) {
-        const SubscribeDecl *sd = nd->subscribes.items[i];
+    for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
         MNode *pubnode = find_node(c, &sd->to, true);
         MSub *s = sub_declare(c, n, sd, pubnode);
         if (!s)
@@ -1151,9 +1150,9 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
             vec_push(c->a, &src->standbys, n);
         /* without pgdata, the scripts find the data directory at run time:
          * the running server's, else the Debian cluster of its version */
-        if (nd->publishes.n || nd->subscribes.n) {
+        if (nd->publishes.n || nd->subscribes) {
             const Span at = nd->publishes.n ? *(const Span *)c->standby_pubs.items[c->standby_pubs_next++]
-                                            : ((SubscribeDecl *)nd->subscribes.items[0])->span;
+                                            : nd->subscribes->span;
             Diagnostic *dg = diag_error(c->d, at, "standby-replicates",
                                         "standby '%s' may not publish or subscribe", n->name);
             diag_note(c->d, dg, sd->span, "it is a standby here");

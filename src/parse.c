@@ -134,6 +134,9 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
         p->part->last_node = -1;
         vec_push(p->arena, &p->prog->parts, p->part);   /* (outlives the tree) */
     }
+    Arena scratch, *saved_scratch = p->scratch;
+    arena_init(&scratch);
+    p->scratch = &scratch;
     struct LexState ls = {p, file, 0};
     yyscan_t scanner;
     rclex_init_extra(&ls, &scanner);
@@ -143,6 +146,8 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     rclex_destroy(scanner);
     p->file = saved_file;
     p->part = saved_part;
+    p->scratch = saved_scratch;
+    arena_free(&scratch);
 }
 
 void program_free_parts(const Program *prog)

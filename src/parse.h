@@ -18,6 +18,7 @@ typedef struct Parser {
     bool parts;         /* the rest of each file's in an arena of its own (ProgramPart),
                          * given back once its nodes are resolved; needs tree */
     ProgramPart *part;  /* the file being parsed's, with parts */
+    Arena *scratch;     /* the file being parsed's lists that are copied once complete (parse_text) */
     DiagCtx *diag;
     Program *prog;
     Map loaded;         /* canonical path -> itself: files already read (include once) */
