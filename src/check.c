@@ -1091,6 +1091,10 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
 
 static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
 {
+    int count = 0;
+    for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next)
+        count++;
+    vec_reserve(c->a, &n->subs, count);   /* (its list sized once: memory) */
     for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
         MNode *pubnode = find_node(c, &sd->to, true);
         MSub *s = sub_declare(c, n, sd, pubnode);
@@ -1229,6 +1233,7 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     Settings defs;
     collect_settings(&c, &prog->defaults, &defs);
     check_tables(&c);
+    map_release(a, &c.columns);
     if (tables)
         arena_free(tables);   /* the tables' declarations: read no more */
     declare_nodes(&c, &defs);
@@ -1245,6 +1250,8 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     for (int pass = 0; pass < 3; pass++) {
         if (pass == 1 && pubs)
             arena_free(pubs);   /* publications: read no more (pass 0 kept what pass 1 reports) */
+        if (pass == 1)
+            map_release(a, &c.tables);   /* only publications name tables */
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
@@ -1266,10 +1273,9 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     sb_free(&c.key);
     /* names are resolved: the maps go back (a big map has blocks of its own) */
     map_release(a, &c.nodes);
-    map_release(a, &c.tables);
     map_release(a, &c.pubs);
     map_release(a, &c.subs);
-    map_release(a, &c.columns);
+
     if (tree)
         arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);
