@@ -57,8 +57,9 @@ static Arena *tree(Parser *p) { return p->part ? &p->part->arena : top(p); }
  * settings once the nodes are declared (Parser.early); publications,
  * before the subscriptions (Parser.pubs). */
 static Arena *tables(Parser *p) { return p->tables ? p->tables : top(p); }
-static Arena *early(Parser *p) { return p->early ? p->early : top(p); }
-static Arena *pubs(Parser *p) { return p->pubs ? p->pubs : top(p); }
+static Arena *early_all(Parser *p) { return p->early ? p->early : top(p); }
+static Arena *early(Parser *p) { return p->part && p->early ? &p->part->early : early_all(p); }
+static Arena *pubs(Parser *p) { return p->part && p->pubs ? &p->part->pubs : p->pubs ? p->pubs : top(p); }
 
 static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
 static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
@@ -222,7 +223,12 @@ statement
 
 defaults_items
     : %empty
-    | defaults_items setting             { vec_push(early(p), &p->prog->defaults, $2); }
+    | defaults_items setting             {
+          /* (every node reads the defaults: not in the file's part) */
+          Setting *s = arena_alloc(early_all(p), sizeof *s);
+          *s = *$2;
+          vec_push(early_all(p), &p->prog->defaults, s);
+      }
     | defaults_items error ';'
     ;
 

@@ -8,6 +8,8 @@
 #include "replcheck.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -219,7 +221,7 @@ static int number_setting(Checker *c, const Setting *s, int lo, int hi, int dflt
  * extension's PREFIX.NAME), that ALTER SYSTEM may set. A name in defaults is
  * reported once, at the first node it fails on. Returns the name as
  * PostgreSQL spells it, or NULL when it was reported. */
-static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
+static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n, bool shared)
 {
     const char *name = g->key.s;
     for (int i = 0; i < c->guc_reported.n; i++)
@@ -271,7 +273,8 @@ static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
                                 "pg_stat_statements.max.");
     }
     (void)dg;
-    vec_push(c->a, &c->guc_reported, (void *)g);
+    if (shared)   /* (a node's own is read once: its part may be given back) */
+        vec_push(c->a, &c->guc_reported, (void *)g);
     return NULL;
 }
 
@@ -392,7 +395,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     for (int b = 0; b < 2; b++)
         for (int i = 0; i < blocks[b]->gucs.n; i++) {
             const Setting *g = blocks[b]->gucs.items[i];
-            const char *name = check_guc_name(c, g, n);
+            const char *name = check_guc_name(c, g, n, b == 0);
             if (!name)
                 continue;
             UserGuc *u = NULL;
@@ -707,10 +710,21 @@ static MNode *find_node(Checker *c, const Word *w, bool report)
     return NULL;
 }
 
-static void declare_nodes(Checker *c, const Settings *defs)
+/* Give back one arena (at offset 'which' of ProgramPart) of the parts, in
+ * the order of their last nodes, whose last node comes before node 'before':
+ * parts[*next] is the first not given back yet. */
+static void give_back(ProgramPart **parts, int nparts, int *next, int before, size_t which)
 {
+    for (; *next < nparts && parts[*next]->last_node < before; ++*next)
+        arena_free((Arena *)((char *)parts[*next] + which));
+}
+
+static void declare_nodes(Checker *c, const Settings *defs, ProgramPart **parts, int nparts)
+{
+    int next_part = 0;
     for (int i = 0; i < c->prog->nodes.n; i++) {
         const NodeDecl *nd = c->prog->nodes.items[i];
+        give_back(parts, nparts, &next_part, i, offsetof(ProgramPart, early));   /* their nodes' settings */
         check_name(c, &nd->name, "node", true);
         MNode *dup = find_node(c, &nd->name, false);
         if (dup) {
@@ -740,6 +754,7 @@ static void declare_nodes(Checker *c, const Settings *defs)
         vec_push(c->a, &c->m->nodes, n);
         map_put(c->a, &c->nodes, n->name, n);
     }
+    give_back(parts, nparts, &next_part, INT_MAX, offsetof(ProgramPart, early));
 }
 
 /* The key of a name on node n in c->pubs and c->subs: "INDEX:NAME" (one map
@@ -1236,17 +1251,19 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     map_release(a, &c.columns);
     if (tables)
         arena_free(tables);   /* the tables' declarations: read no more */
-    declare_nodes(&c, &defs);
-    if (early)
-        arena_free(early);   /* settings: read no more */
-    /* nodes that were duplicates are not in the model; map decls by name */
-    /* with tree: each file's part given back once its last node is resolved */
+    /* with tree: each file's part given back once its last node is resolved;
+     * its settings once its last node is declared, its publications once
+     * their last node's are resolved (pass 0) */
     int nparts = tree ? prog->parts.n : 0, next_part = 0;
     ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
     if (nparts) {   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
         memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
         qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
     }
+    declare_nodes(&c, &defs, parts, nparts);
+    if (early)
+        arena_free(early);   /* settings: read no more */
+    /* nodes that were duplicates are not in the model; map decls by name */
     for (int pass = 0; pass < 3; pass++) {
         if (pass == 1 && pubs)
             arena_free(pubs);   /* publications: read no more (pass 0 kept what pass 1 reports) */
@@ -1255,8 +1272,10 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
-            for (; pass == 2 && next_part < nparts && parts[next_part]->last_node < i; next_part++)
-                arena_free(&parts[next_part]->arena);   /* their nodes are resolved */
+            if (pass == 0)
+                give_back(parts, nparts, &next_part, i, offsetof(ProgramPart, pubs));
+            else if (pass == 2)
+                give_back(parts, nparts, &next_part, i, offsetof(ProgramPart, arena));
             if (!n || n->span.start != nd->name.span.start || n->span.file != nd->name.span.file)
                 continue;
             if (pass == 0)
@@ -1266,9 +1285,11 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
             else
                 resolve_subscriptions(&c, n, nd);
         }
+        if (pass != 1)   /* (the last nodes' files) */
+            give_back(parts, nparts, &next_part, INT_MAX, pass == 0 ? offsetof(ProgramPart, pubs)
+                                                                    : offsetof(ProgramPart, arena));
+        next_part = 0;
     }
-    for (; next_part < nparts; next_part++)   /* (the last nodes' files) */
-        arena_free(&parts[next_part]->arena);
     free(parts);
     sb_free(&c.key);
     /* names are resolved: the maps go back (a big map has blocks of its own) */

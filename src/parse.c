@@ -131,6 +131,8 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     if (p->parts && p->tree) {
         p->part = arena_alloc(p->arena, sizeof *p->part);
         arena_init(&p->part->arena);
+        arena_init(&p->part->early);
+        arena_init(&p->part->pubs);
         p->part->last_node = -1;
         vec_push(p->arena, &p->prog->parts, p->part);   /* (outlives the tree) */
     }
@@ -152,8 +154,12 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
 
 void program_free_parts(const Program *prog)
 {
-    for (int i = 0; i < prog->parts.n; i++)
-        arena_free(&((ProgramPart *)prog->parts.items[i])->arena);
+    for (int i = 0; i < prog->parts.n; i++) {
+        ProgramPart *part = prog->parts.items[i];
+        arena_free(&part->arena);
+        arena_free(&part->early);
+        arena_free(&part->pubs);
+    }
 }
 
 /* Report that a file cannot be read: at the include, or for the top file
