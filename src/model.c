@@ -367,34 +367,48 @@ bool model_sub_enable_later(const MSub *sub)
     return live >= 2;
 }
 
+/* by server (port, host), then declaration order */
+static int by_server(const void *x, const void *y)
+{
+    const MNode *a = *(MNode *const *)x, *b = *(MNode *const *)y;
+    if (a->port != b->port)
+        return (a->port > b->port) - (a->port < b->port);
+    int c = strcmp(a->host, b->host);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
 void model_group_servers(Arena *a, Model *m)
 {
-    /* keys and map in an arena of their own, given back at the end; a node
-     * alone on its server gets the empty list (memory: most are) */
+    /* the nodes sorted by server: each run of more than one shares a list
+     * (sized once); a node alone on its server gets the empty list (memory:
+     * most are; no map of every server, the sort's array freed) */
     static const Vec alone = {0};
-    Arena tmp;
-    arena_init(&tmp);
-    Map by = {0};
-    Vec **group = arena_alloc(&tmp, sizeof *group * ((size_t)m->nodes.n + 1));
-    for (int i = 0; i < m->nodes.n; i++) {
-        MNode *n = m->nodes.items[i];
-        const char *key = arena_printf(&tmp, "%d/%s", n->port, n->host);   /* the port ends at '/' */
-        MNode *first = map_get(&by, key);
-        if (!first) {
-            map_put(&tmp, &by, key, n);
-            n->server_nodes = &alone;
+    int nn = m->nodes.n;
+    MNode **sorted = malloc(sizeof *sorted * ((size_t)nn + 1));
+    if (!sorted) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    if (nn)   /* (no memcpy or qsort of an empty range: UBSan) */
+        memcpy(sorted, m->nodes.items, sizeof *sorted * (size_t)nn);
+    if (nn)
+        qsort(sorted, (size_t)nn, sizeof *sorted, by_server);
+    for (int i = 0, end; i < nn; i = end) {
+        for (end = i + 1; end < nn && sorted[end]->port == sorted[i]->port &&
+                          strcmp(sorted[end]->host, sorted[i]->host) == 0; end++)
+            ;
+        if (end - i == 1) {
+            sorted[i]->server_nodes = &alone;
             continue;
         }
-        Vec **same = &group[first->index];
-        if (!*same) {
-            *same = arena_alloc(a, sizeof **same);
-            vec_push(a, *same, first);
-            first->server_nodes = *same;
+        Vec *same = arena_alloc(a, sizeof *same);
+        vec_reserve(a, same, end - i);
+        for (int k = i; k < end; k++) {
+            vec_push(a, same, sorted[k]);
+            sorted[k]->server_nodes = same;
         }
-        vec_push(a, *same, n);
-        n->server_nodes = *same;
     }
-    arena_free(&tmp);
+    free(sorted);
 }
 
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)
