@@ -1085,7 +1085,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
         Diagnostic *dg = diag_error(c->d, sd->name ? sd->name->span : sd->to.span,
                                     "duplicate-subscription",
                                     "subscription '%s' is declared twice on node '%s'", name, n->name);
-        diag_note(c->d, dg, dup->name_span, "first declared here");
+        diag_note(c->d, dg, sub_name_span(dup), "first declared here");
         return NULL;
     }
     if (pubnode == n) {
@@ -1100,7 +1100,9 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     s->node = n;
     s->publisher = pubnode;
     s->span = sd->span;
-    s->name_span = sd->name ? sd->name->span : sd->to.span;
+    Span at = sd->name ? sd->name->span : sd->to.span;   /* (in the statement's file) */
+    s->name_start = at.start;
+    s->name_end = at.end;
     return s;
 }
 

@@ -234,6 +234,11 @@ MNode *sub_primary(const MSub *s)
     return model_chain_root(s->publisher);
 }
 
+Span sub_name_span(const MSub *s)
+{
+    return (Span){s->span.file, s->name_start, s->name_end};
+}
+
 const char *sub_dbname(const MSub *s)
 {
     return sub_primary(s)->database;
