@@ -56,7 +56,8 @@ static Arena *tree(Parser *p) { return p->part ? &p->part->arena : top(p); }
 /* Tables: check.c is done with them before the nodes (Parser.tables);
  * settings once the nodes are declared (Parser.early); publications,
  * before the subscriptions (Parser.pubs). */
-static Arena *tables(Parser *p) { return p->tables ? p->tables : top(p); }
+static Arena *tables_all(Parser *p) { return p->tables ? p->tables : top(p); }
+static Arena *tables(Parser *p) { return p->part && p->tables ? &p->part->tables : tables_all(p); }
 static Arena *early_all(Parser *p) { return p->early ? p->early : top(p); }
 static Arena *early(Parser *p) { return p->part && p->early ? &p->part->early : early_all(p); }
 static Arena *pubs(Parser *p) { return p->part && p->pubs ? &p->part->pubs : p->pubs ? p->pubs : top(p); }
@@ -206,7 +207,9 @@ statement
           t->name = $2;
           t->replica_full = $4;
           t->span = @$;
-          vec_push(tables(p), &p->prog->tables, t);
+          vec_push(tables_all(p), &p->prog->tables, t);   /* (the list: read to the end) */
+          if (p->part)
+              p->part->last_table = p->prog->tables.n - 1;
       }
     /* 'node' name '{' node_item* '}' */
     | K_NODE name '{' node_items '}'     {

@@ -104,6 +104,8 @@ typedef struct NodeDecl {
  * check_program_ex gives it back once it has resolved the file's last node. */
 typedef struct ProgramPart {
     Arena arena;
+    Arena tables;       /* its tables' declarations (Parser.tables): given back once checked */
+    int last_table;     /* index in Program.tables of the file's last table; -1: none */
     Arena early;        /* its nodes' settings (Parser.early): given back as its last node is declared */
     Arena pubs;         /* its publications (Parser.pubs): given back after its last node's (pass 0) */
     int last_node;      /* index in Program.nodes of the file's last node; -1: none */

@@ -595,10 +595,25 @@ static ColumnSeen *column_seen(Checker *c, const char *name, int table)
     return cs;
 }
 
-static void check_tables(Checker *c)
+static int by_last_table(const void *a, const void *b)
+{
+    int x = (*(ProgramPart *const *)a)->last_table, y = (*(ProgramPart *const *)b)->last_table;
+    return (x > y) - (x < y);
+}
+
+/* with parts (nparts > 0): each file's tables' declarations given back
+ * once its last table is checked (parts is sorted here) */
+static void check_tables(Checker *c, ProgramPart **parts, int nparts)
 {
     Vec colnames = {0};   /* (one list for every table: no garbage per table) */
-    for (int i = 0; i < c->prog->tables.n; i++) {
+    if (nparts)
+        qsort(parts, (size_t)nparts, sizeof *parts, by_last_table);
+    int next_part = 0;
+    for (int i = 0; i <= c->prog->tables.n; i++) {
+        for (; next_part < nparts && parts[next_part]->last_table < i; next_part++)
+            arena_free(&parts[next_part]->tables);
+        if (i == c->prog->tables.n)
+            break;
         const TableDecl *td = c->prog->tables.items[i];
         check_name(c, &td->name.name, "table", true);
         if (td->name.schema)
@@ -1249,19 +1264,19 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     }
     Settings defs;
     collect_settings(&c, &prog->defaults, &defs);
-    check_tables(&c);
+    /* with tree: each file's tables given back once checked; its part once
+     * its last node is resolved; its settings once its last node is
+     * declared, its publications once their last node's are resolved (pass 0) */
+    int nparts = tree ? prog->parts.n : 0, next_part = 0;
+    ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
+    if (nparts)   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
+        memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
+    check_tables(&c, parts, nparts);
     map_release(a, &c.columns);
     if (tables)
         arena_free(tables);   /* the tables' declarations: read no more */
-    /* with tree: each file's part given back once its last node is resolved;
-     * its settings once its last node is declared, its publications once
-     * their last node's are resolved (pass 0) */
-    int nparts = tree ? prog->parts.n : 0, next_part = 0;
-    ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
-    if (nparts) {   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
-        memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
+    if (nparts)
         qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
-    }
     declare_nodes(&c, &defs, parts, nparts);
     if (early)
         arena_free(early);   /* settings: read no more */

@@ -131,6 +131,8 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     if (p->parts && p->tree) {
         p->part = arena_alloc(p->arena, sizeof *p->part);
         arena_init(&p->part->arena);
+        arena_init(&p->part->tables);
+        p->part->last_table = -1;
         arena_init(&p->part->early);
         arena_init(&p->part->pubs);
         p->part->last_node = -1;
@@ -157,6 +159,7 @@ void program_free_parts(const Program *prog)
     for (int i = 0; i < prog->parts.n; i++) {
         ProgramPart *part = prog->parts.items[i];
         arena_free(&part->arena);
+        arena_free(&part->tables);
         arena_free(&part->early);
         arena_free(&part->pubs);
     }
