@@ -1238,6 +1238,16 @@ static void check_standby_cycles(Checker *c)
     free(state);
 }
 
+static const char *node_name_of(const void *n)
+{
+    return ((const MNode *)n)->name;
+}
+
+static const char *table_display_of(const void *t)
+{
+    return ((const MTable *)t)->display;
+}
+
 static int by_last_node(const void *a, const void *b)
 {
     int x = (*(ProgramPart *const *)a)->last_node, y = (*(ProgramPart *const *)b)->last_node;
@@ -1249,6 +1259,8 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
 {
     Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL, {0}, 0};
     c.m->check_only = check_only;
+    c.nodes.key_of = node_name_of;     /* (the maps keep no keys: memory) */
+    c.tables.key_of = table_display_of;
     sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {

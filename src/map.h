@@ -5,9 +5,12 @@
 #include "arena.h"
 
 typedef struct Map {
-    const char **keys;
+    const char **keys;  /* NULL with key_of */
     void **vals;
     int cap, n;
+    /* set before the first map_put when each value holds its key (a node
+     * its name): no array of keys is kept (memory: half the map) */
+    const char *(*key_of)(const void *val);
 } Map;
 
 /* Insert or replace. */
