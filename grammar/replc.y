@@ -56,14 +56,52 @@ static Arena *tree(Parser *p) { return p->part ? &p->part->arena : top(p); }
 /* Tables: check.c is done with them before the nodes (Parser.tables);
  * settings once the nodes are declared (Parser.early); publications,
  * before the subscriptions (Parser.pubs). */
-static Arena *tables(Parser *p) { return p->tables ? p->tables : top(p); }
-static Arena *early(Parser *p) { return p->early ? p->early : top(p); }
-static Arena *pubs(Parser *p) { return p->pubs ? p->pubs : top(p); }
+static Arena *tables_all(Parser *p) { return p->tables ? p->tables : top(p); }
+static Arena *tables(Parser *p) { return p->part && p->tables ? &p->part->tables : tables_all(p); }
+static Arena *early_all(Parser *p) { return p->early ? p->early : top(p); }
+static Arena *early(Parser *p) { return p->part && p->early ? &p->part->early : early_all(p); }
+static Arena *pubs(Parser *p) { return p->part && p->pubs ? &p->part->pubs : p->pubs ? p->pubs : top(p); }
 
 static void *mk(Parser *p, size_t n) { return arena_alloc(tree(p), n); }
 static void *mk_early(Parser *p, size_t n) { return arena_alloc(early(p), n); }
 static void *mk_tables(Parser *p, size_t n) { return arena_alloc(tables(p), n); }
 static void *mk_pubs(Parser *p, size_t n) { return arena_alloc(pubs(p), n); }
+
+static TName *tncopy(Parser *p, TName t)
+{
+    TName *c = mk_pubs(p, sizeof *c);
+    *c = t;
+    return c;
+}
+
+/* A list kept by pointer: NULL when empty. */
+static Vec *vcopy(Parser *p, Vec v)
+{
+    if (!v.n)
+        return NULL;
+    Vec *c = mk(p, sizeof *c);
+    *c = v;
+    return c;
+}
+
+/* A subscription with its publications' names (a list in p->scratch, which
+ * is reset: nothing else is kept there) in one allocation. */
+static SubscribeDecl *sub_new(Parser *p, const Vec *pubs)
+{
+    SubscribeDecl *s = mk(p, sizeof *s + sizeof(Word) * (size_t)pubs->n);
+    s->npubs = pubs->n;
+    for (int i = 0; i < pubs->n; i++)
+        s->pubs[i] = *(const Word *)pubs->items[i];
+    arena_reset(p->scratch);
+    return s;
+}
+
+static Word *wscratch(Parser *p, Word w)
+{
+    Word *c = arena_alloc(p->scratch, sizeof *c);
+    *c = w;
+    return c;
+}
 
 static Word *wcopy(Parser *p, Word w)
 {
@@ -73,29 +111,38 @@ static Word *wcopy(Parser *p, Word w)
 }
 
 /* Append to a type's text in place, doubling its room when full: a type of
- * n words costs n bytes, not n * n / 2 (a 400 KB column type took 4 GB). */
-static TypeText *tt_new(Parser *p, const char *s)
+ * n words costs n bytes, not n * n / 2 (a 400 KB column type took 4 GB).
+ * (TypeText by value on the parser's stack: no structure per column.) */
+static TypeText tt_new(Parser *p, const char *s)
 {
-    TypeText *t = mk(p, sizeof *t);
-    t->len = strlen(s);
-    t->cap = t->len + 1;   /* most types are one word: no room to spare (memory) */
-    t->s = arena_alloc(p->arena, t->cap);
-    memcpy(t->s, s, t->len + 1);
+    TypeText t;
+    t.len = strlen(s);
+    t.cap = t.len + 1;   /* most types are one word: no room to spare (memory) */
+    t.s = arena_alloc(p->arena, t.cap);
+    memcpy(t.s, s, t.len + 1);
     return t;
 }
 
-static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
+/* A type of one name: the scanner's copy of it, not another (memory).
+ * Full (cap = len + 1): tt_add copies it before adding to it. */
+static TypeText tt_word(char *s)
+{
+    size_t len = strlen(s);
+    return (TypeText){s, len, len + 1};
+}
+
+static TypeText tt_add(Parser *p, TypeText t, const char *s)
 {
     size_t n = strlen(s);
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = (t->len + n + 1) * 2;
+    if (t.len + n + 1 > t.cap) {
+        size_t cap = (t.len + n + 1) * 2;
         char *ns = arena_alloc(p->arena, cap);
-        memcpy(ns, t->s, t->len);
-        t->s = ns;
-        t->cap = cap;
+        memcpy(ns, t.s, t.len);
+        t.s = ns;
+        t.cap = cap;
     }
-    memcpy(t->s + t->len, s, n + 1);
-    t->len += n;
+    memcpy(t.s + t.len, s, n + 1);
+    t.len += n;
     return t;
 }
 }
@@ -105,14 +152,14 @@ static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
     Vec vec;
     Setting *setting;
     Option *option;
-    TName *tname;
+    TName tname;        /* (by value: a table's is copied into its TableDecl, no garbage) */
     Column *column;
     TableDecl *table;
     NodeDecl *node;
     PublishDecl *publish;
     SubscribeDecl *subscribe;
     StandbyDecl *standby;
-    TypeText *tt;
+    TypeText tt;
     int flags;
 }
 
@@ -126,7 +173,7 @@ static TypeText *tt_add(Parser *p, TypeText *t, const char *s)
 %token <word> K_FILE "'file'" K_INCLUDE "'include'" K_PASSWORD "'password'"
 
 %type <word> name name_no_to keyword value type_arg guc_name
-%type <vec> name_list tname_list with_opt options table_elems
+%type <vec> name_list pub_list tname_list with_opt options table_elems
 %type <setting> setting
 %type <option> option
 %type <tname> tname
@@ -157,10 +204,12 @@ statement
     /* 'table' tname [ '(' column {',' column} [',' pkey] ')' ] [ 'replica' 'identity' 'full' ] ';' */
     | K_TABLE tname table_body replica_opt ';' {
           TableDecl *t = $3;
-          t->name = *$2;
+          t->name = $2;
           t->replica_full = $4;
           t->span = @$;
-          vec_push(tables(p), &p->prog->tables, t);
+          vec_push(tables_all(p), &p->prog->tables, t);   /* (the list: read to the end) */
+          if (p->part)
+              p->part->last_table = p->prog->tables.n - 1;
       }
     /* 'node' name '{' node_item* '}' */
     | K_NODE name '{' node_items '}'     {
@@ -177,7 +226,12 @@ statement
 
 defaults_items
     : %empty
-    | defaults_items setting             { vec_push(early(p), &p->prog->defaults, $2); }
+    | defaults_items setting             {
+          /* (every node reads the defaults: not in the file's part) */
+          Setting *s = arena_alloc(early_all(p), sizeof *s);
+          *s = *$2;
+          vec_push(early_all(p), &p->prog->defaults, s);
+      }
     | defaults_items error ';'
     ;
 
@@ -186,7 +240,14 @@ node_items
     : %empty                             { $$ = mk(p, sizeof(NodeDecl)); }
     | node_items setting                 { $$ = $1; vec_push(early(p), &$$->settings, $2); }
     | node_items publish                 { $$ = $1; vec_push(pubs(p), &$$->publishes, $2); }
-    | node_items subscribe               { $$ = $1; vec_push(tree(p), &$$->subscribes, $2); }
+    | node_items subscribe               {
+          $$ = $1;
+          if ($$->last_subscribe)
+              $$->last_subscribe->next = $2;
+          else
+              $$->subscribes = $2;
+          $$->last_subscribe = $2;
+      }
     | node_items standby                 { $$ = $1; vec_push(tree(p), &$$->standbys, $2); }
     | node_items error ';'               { $$ = $1; }
     ;
@@ -228,10 +289,12 @@ table_body
     | '(' table_elems ')'                {
           $$ = mk_tables(p, sizeof(TableDecl));
           $$->has_columns = true;
+          $$->columns = $2;   /* the columns, the pkey clauses taken out in place (memory) */
+          $$->columns.n = 0;
           for (int i = 0; i < $2.n; i++) {
               Column *c = $2.items[i];
               if (!c->is_table_pkey)
-                  vec_push(tables(p), &$$->columns, c);
+                  $$->columns.items[$$->columns.n++] = c;
               else if ($$->pkey.n)
                   diag_error(p->diag, c->span, "duplicate-primary-key",
                              "table has more than one primary key clause");
@@ -253,7 +316,7 @@ column
     /* column := name type { 'primary' 'key' | 'not' 'null' } */
     : name type col_constraints          {
           $$ = mk_tables(p, sizeof(Column));
-          $$->name = $1; $$->type = $2->s; $$->type_span = @2;
+          $$->name = $1; $$->type = $2.s; $$->type_span = @2;
           $$->primary_key = ($3 & 1) != 0; $$->not_null = ($3 & 2) != 0;
           $$->span = @$;
       }
@@ -273,11 +336,11 @@ col_constraints
 
 /* type: SQL type words with optional (args) and [] */
 type
-    : NAME                               { $$ = tt_new(p, $1.s); }
+    : NAME                               { $$ = tt_word((char *)$1.s); }
     | K_WITH                             { $$ = tt_new(p, $1.s); }
     | type NAME                          { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
     | type K_WITH                        { $$ = tt_add(p, tt_add(p, $1, " "), $2.s); }
-    | type '(' type_args ')'             { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "("), $3->s), ")"); }
+    | type '(' type_args ')'             { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "("), $3.s), ")"); }
     | type '[' ']'                       { $$ = tt_add(p, $1, "[]"); }
     | type '[' NUMBER ']'                { $$ = tt_add(p, tt_add(p, tt_add(p, $1, "["), $3.s), "]"); }
     ;
@@ -311,13 +374,13 @@ publish
 
 /* subscribe := 'subscribe' [ name ] 'to' name '(' name {',' name} ')' [ with ] ';' */
 subscribe
-    : K_SUBSCRIBE K_TO name '(' name_list ')' with_opt ';' {
-          $$ = mk(p, sizeof(SubscribeDecl));
-          $$->to = $3; $$->pubs = $5; $$->options = $7; $$->span = @$;
+    : K_SUBSCRIBE K_TO name '(' pub_list ')' with_opt ';' {
+          $$ = sub_new(p, &$5);
+          $$->to = $3; $$->options = vcopy(p, $7); $$->span = @$;
       }
-    | K_SUBSCRIBE name_no_to K_TO name '(' name_list ')' with_opt ';' {
-          $$ = mk(p, sizeof(SubscribeDecl));
-          $$->name = wcopy(p, $2); $$->to = $4; $$->pubs = $6; $$->options = $8; $$->span = @$;
+    | K_SUBSCRIBE name_no_to K_TO name '(' pub_list ')' with_opt ';' {
+          $$ = sub_new(p, &$6);
+          $$->name = wcopy(p, $2); $$->to = $4; $$->options = vcopy(p, $8); $$->span = @$;
       }
     ;
 
@@ -364,17 +427,22 @@ guc_name
 
 /* tname := name [ '.' name ] */
 tname
-    : name                               { $$ = mk_pubs(p, sizeof(TName)); $$->name = $1; $$->span = @$; }
+    : name                               { $$ = (TName){NULL, $1, @$}; }
     | name '.' name                      {
-          $$ = mk_pubs(p, sizeof(TName));
-          $$->schema = mk_pubs(p, sizeof(Word));
-          *$$->schema = $1; $$->name = $3; $$->span = @$;
+          $$ = (TName){mk_pubs(p, sizeof(Word)), $3, @$};
+          *$$.schema = $1;
       }
     ;
 
 tname_list
-    : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, $1); }
-    | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, $3); }
+    : tname                              { $$ = (Vec){0}; vec_push(pubs(p), &$$, tncopy(p, $1)); }
+    | tname_list ',' tname               { $$ = $1; vec_push(pubs(p), &$$, tncopy(p, $3)); }
+    ;
+
+/* a subscription's publications: in p->scratch until sub_new copies them */
+pub_list
+    : name                               { $$ = (Vec){0}; vec_push(p->scratch, &$$, wscratch(p, $1)); }
+    | pub_list ',' name                  { $$ = $1; vec_push(p->scratch, &$$, wscratch(p, $3)); }
     ;
 
 name_list

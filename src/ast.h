@@ -73,12 +73,16 @@ typedef struct PublishDecl {
     bool all_tables;    /* (after the span: 72 bytes, not 80) */
 } PublishDecl;
 
+/* (compact, for memory: the most numerous declaration; a node's are a list
+ * through next, the publications' names an array in the same allocation) */
 typedef struct SubscribeDecl {
+    struct SubscribeDecl *next; /* the node's next subscription; NULL: the last */
     Word *name;         /* NULL: default name (most: a pointer, not a Word, for memory) */
     Word to;
-    Vec pubs;           /* Word * */
-    Vec options;        /* Option * */
+    Vec *options;       /* Option *; NULL without 'with' (most: a pointer, for memory) */
     Span span;
+    int npubs;
+    Word pubs[];        /* npubs of them */
 } SubscribeDecl;
 
 typedef struct StandbyDecl {
@@ -91,7 +95,7 @@ typedef struct NodeDecl {
     Word name;
     Vec settings;       /* Setting * */
     Vec publishes;      /* PublishDecl * */
-    Vec subscribes;     /* SubscribeDecl * */
+    SubscribeDecl *subscribes, *last_subscribe; /* the list, in order (SubscribeDecl.next) */
     Vec standbys;       /* StandbyDecl * */
     Span span;
 } NodeDecl;
@@ -100,6 +104,10 @@ typedef struct NodeDecl {
  * check_program_ex gives it back once it has resolved the file's last node. */
 typedef struct ProgramPart {
     Arena arena;
+    Arena tables;       /* its tables' declarations (Parser.tables): given back once checked */
+    int last_table;     /* index in Program.tables of the file's last table; -1: none */
+    Arena early;        /* its nodes' settings (Parser.early): given back as its last node is declared */
+    Arena pubs;         /* its publications (Parser.pubs): given back after its last node's (pass 0) */
     int last_node;      /* index in Program.nodes of the file's last node; -1: none */
 } ProgramPart;
 

@@ -8,6 +8,8 @@
 #include "replcheck.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +35,10 @@ typedef struct Checker {
     SubOptions *sub_default; /* the options of every subscription that gives none */
     PubOptions *pub_default; /* the options of every publication that gives none */
     const NodeConf *conf;    /* the last node's less used settings (conf_share) */
+    Vec standby_pubs;        /* Span *: the first publish of each standby that publishes, in node
+                              * order (pass 0 keeps it for pass 1: publications are given back
+                              * before pass 1) */
+    int standby_pubs_next;   /* pass 1's place in it */
 } Checker;
 
 /* ---------- small helpers ---------- */
@@ -215,7 +221,7 @@ static int number_setting(Checker *c, const Setting *s, int lo, int hi, int dflt
  * extension's PREFIX.NAME), that ALTER SYSTEM may set. A name in defaults is
  * reported once, at the first node it fails on. Returns the name as
  * PostgreSQL spells it, or NULL when it was reported. */
-static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
+static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n, bool shared)
 {
     const char *name = g->key.s;
     for (int i = 0; i < c->guc_reported.n; i++)
@@ -267,7 +273,8 @@ static const char *check_guc_name(Checker *c, const Setting *g, const MNode *n)
                                 "pg_stat_statements.max.");
     }
     (void)dg;
-    vec_push(c->a, &c->guc_reported, (void *)g);
+    if (shared)   /* (a node's own is read once: its part may be given back) */
+        vec_push(c->a, &c->guc_reported, (void *)g);
     return NULL;
 }
 
@@ -388,7 +395,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     for (int b = 0; b < 2; b++)
         for (int i = 0; i < blocks[b]->gucs.n; i++) {
             const Setting *g = blocks[b]->gucs.items[i];
-            const char *name = check_guc_name(c, g, n);
+            const char *name = check_guc_name(c, g, n, b == 0);
             if (!name)
                 continue;
             UserGuc *u = NULL;
@@ -588,10 +595,25 @@ static ColumnSeen *column_seen(Checker *c, const char *name, int table)
     return cs;
 }
 
-static void check_tables(Checker *c)
+static int by_last_table(const void *a, const void *b)
+{
+    int x = (*(ProgramPart *const *)a)->last_table, y = (*(ProgramPart *const *)b)->last_table;
+    return (x > y) - (x < y);
+}
+
+/* with parts (nparts > 0): each file's tables' declarations given back
+ * once its last table is checked (parts is sorted here) */
+static void check_tables(Checker *c, ProgramPart **parts, int nparts)
 {
     Vec colnames = {0};   /* (one list for every table: no garbage per table) */
-    for (int i = 0; i < c->prog->tables.n; i++) {
+    if (nparts)
+        qsort(parts, (size_t)nparts, sizeof *parts, by_last_table);
+    int next_part = 0;
+    for (int i = 0; i <= c->prog->tables.n; i++) {
+        for (; next_part < nparts && parts[next_part]->last_table < i; next_part++)
+            arena_free(&parts[next_part]->tables);
+        if (i == c->prog->tables.n)
+            break;
         const TableDecl *td = c->prog->tables.items[i];
         check_name(c, &td->name.name, "table", true);
         if (td->name.schema)
@@ -703,10 +725,21 @@ static MNode *find_node(Checker *c, const Word *w, bool report)
     return NULL;
 }
 
-static void declare_nodes(Checker *c, const Settings *defs)
+/* Give back one arena (at offset 'which' of ProgramPart) of the parts, in
+ * the order of their last nodes, whose last node comes before node 'before':
+ * parts[*next] is the first not given back yet. */
+static void give_back(ProgramPart **parts, int nparts, int *next, int before, size_t which)
 {
+    for (; *next < nparts && parts[*next]->last_node < before; ++*next)
+        arena_free((Arena *)((char *)parts[*next] + which));
+}
+
+static void declare_nodes(Checker *c, const Settings *defs, ProgramPart **parts, int nparts)
+{
+    int next_part = 0;
     for (int i = 0; i < c->prog->nodes.n; i++) {
         const NodeDecl *nd = c->prog->nodes.items[i];
+        give_back(parts, nparts, &next_part, i, offsetof(ProgramPart, early));   /* their nodes' settings */
         check_name(c, &nd->name, "node", true);
         MNode *dup = find_node(c, &nd->name, false);
         if (dup) {
@@ -736,6 +769,7 @@ static void declare_nodes(Checker *c, const Settings *defs)
         vec_push(c->a, &c->m->nodes, n);
         map_put(c->a, &c->nodes, n->name, n);
     }
+    give_back(parts, nparts, &next_part, INT_MAX, offsetof(ProgramPart, early));
 }
 
 /* The key of a name on node n in c->pubs and c->subs: "INDEX:NAME" (one map
@@ -865,6 +899,11 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
         vec_push(c->a, &n->pubs, p);
         named_added(c, &c->pubs, n, &n->pubs, pub_name);
     }
+    if (nd->standbys.n && nd->publishes.n) {   /* for resolve_standby's error */
+        Span *at = arena_alloc(c->a, sizeof *at);
+        *at = ((const PublishDecl *)nd->publishes.items[0])->span;
+        vec_push(c->a, &c->standby_pubs, at);
+    }
 }
 
 static MSub *find_sub(Checker *c, const MNode *n, const char *name)
@@ -880,7 +919,8 @@ static void sub_options(Checker *c, MSub *s, const SubscribeDecl *sd)
     const Option *o[SUBOPT_COUNT];
     int order[SUBOPT_COUNT];
     SubOptions opts = {0}, *so = &opts;
-    so->n = check_options(c, &sd->options, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
+    static const Vec none;
+    so->n = check_options(c, sd->options ? sd->options : &none, sub_opts, SUBOPT_COUNT, "subscription", n->version, n->name,
                           o, order);
     for (int k = 0; k < so->n; k++)
         so->order[k] = (SubOpt)order[k];
@@ -993,8 +1033,8 @@ static bool sub_to_standby(Checker *c, MSub *s, const SubscribeDecl *sd, const M
 static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode *primary)
 {
     const MNode *pubnode = s->publisher;
-    for (int k = 0; k < sd->pubs.n; k++) {
-        const Word *w = sd->pubs.items[k];
+    for (int k = 0; k < sd->npubs; k++) {
+        const Word *w = &sd->pubs[k];
         MPub *p = find_pub(c, primary, w->s);
         if (!p) {
             Diagnostic *dg = primary == pubnode
@@ -1060,7 +1100,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
         Diagnostic *dg = diag_error(c->d, sd->name ? sd->name->span : sd->to.span,
                                     "duplicate-subscription",
                                     "subscription '%s' is declared twice on node '%s'", name, n->name);
-        diag_note(c->d, dg, dup->name_span, "first declared here");
+        diag_note(c->d, dg, sub_name_span(dup), "first declared here");
         return NULL;
     }
     if (pubnode == n) {
@@ -1075,14 +1115,19 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     s->node = n;
     s->publisher = pubnode;
     s->span = sd->span;
-    s->name_span = sd->name ? sd->name->span : sd->to.span;
+    Span at = sd->name ? sd->name->span : sd->to.span;   /* (in the statement's file) */
+    s->name_start = at.start;
+    s->name_end = at.end;
     return s;
 }
 
 static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
 {
-    for (int i = 0; i < nd->subscribes.n; i++) {
-        const SubscribeDecl *sd = nd->subscribes.items[i];
+    int count = 0;
+    for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next)
+        count++;
+    vec_reserve(c->a, &n->subs, count);   /* (its list sized once: memory) */
+    for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
         MNode *pubnode = find_node(c, &sd->to, true);
         MSub *s = sub_declare(c, n, sd, pubnode);
         if (!s)
@@ -1141,9 +1186,9 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
             vec_push(c->a, &src->standbys, n);
         /* without pgdata, the scripts find the data directory at run time:
          * the running server's, else the Debian cluster of its version */
-        if (nd->publishes.n || nd->subscribes.n) {
-            const Span at = nd->publishes.n ? ((PublishDecl *)nd->publishes.items[0])->span
-                                            : ((SubscribeDecl *)nd->subscribes.items[0])->span;
+        if (nd->publishes.n || nd->subscribes) {
+            const Span at = nd->publishes.n ? *(const Span *)c->standby_pubs.items[c->standby_pubs_next++]
+                                            : nd->subscribes->span;
             Diagnostic *dg = diag_error(c->d, at, "standby-replicates",
                                         "standby '%s' may not publish or subscribe", n->name);
             diag_note(c->d, dg, sd->span, "it is a standby here");
@@ -1193,6 +1238,16 @@ static void check_standby_cycles(Checker *c)
     free(state);
 }
 
+static const char *node_name_of(const void *n)
+{
+    return ((const MNode *)n)->name;
+}
+
+static const char *table_display_of(const void *t)
+{
+    return ((const MTable *)t)->display;
+}
+
 static int by_last_node(const void *a, const void *b)
 {
     int x = (*(ProgramPart *const *)a)->last_node, y = (*(ProgramPart *const *)b)->last_node;
@@ -1202,8 +1257,10 @@ static int by_last_node(const void *a, const void *b)
 Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *default_cluster, Arena *tree,
                         Arena *tables, Arena *early, Arena *pubs, bool check_only)
 {
-    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL};
+    Checker c = {a, d, arena_alloc(a, sizeof(Model)), prog, {0}, {0}, {0}, {0}, {0}, {0}, {0}, NULL, NULL, NULL, {0}, 0};
     c.m->check_only = check_only;
+    c.nodes.key_of = node_name_of;     /* (the maps keep no keys: memory) */
+    c.tables.key_of = table_display_of;
     sb_init(&c.key);
     c.m->cluster = default_cluster;
     for (int i = 0; i < prog->clusters.n; i++) {
@@ -1219,28 +1276,35 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     }
     Settings defs;
     collect_settings(&c, &prog->defaults, &defs);
-    check_tables(&c);
+    /* with tree: each file's tables given back once checked; its part once
+     * its last node is resolved; its settings once its last node is
+     * declared, its publications once their last node's are resolved (pass 0) */
+    int nparts = tree ? prog->parts.n : 0, next_part = 0;
+    ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
+    if (nparts)   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
+        memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
+    check_tables(&c, parts, nparts);
+    map_release(a, &c.columns);
     if (tables)
         arena_free(tables);   /* the tables' declarations: read no more */
-    declare_nodes(&c, &defs);
+    if (nparts)
+        qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
+    declare_nodes(&c, &defs, parts, nparts);
     if (early)
         arena_free(early);   /* settings: read no more */
     /* nodes that were duplicates are not in the model; map decls by name */
-    /* with tree: each file's part given back once its last node is resolved */
-    int nparts = tree ? prog->parts.n : 0, next_part = 0;
-    ProgramPart **parts = malloc(sizeof *parts * ((size_t)nparts + 1));
-    if (nparts) {   /* (no memcpy or qsort of an empty range: UBSan, a NULL source) */
-        memcpy(parts, prog->parts.items, sizeof *parts * (size_t)nparts);
-        qsort(parts, (size_t)nparts, sizeof *parts, by_last_node);
-    }
     for (int pass = 0; pass < 3; pass++) {
-        if (pass == 2 && pubs)
-            arena_free(pubs);   /* publications: read no more (the standbys' check was the last) */
+        if (pass == 1 && pubs)
+            arena_free(pubs);   /* publications: read no more (pass 0 kept what pass 1 reports) */
+        if (pass == 1)
+            map_release(a, &c.tables);   /* only publications name tables */
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
-            for (; pass == 2 && next_part < nparts && parts[next_part]->last_node < i; next_part++)
-                arena_free(&parts[next_part]->arena);   /* their nodes are resolved */
+            if (pass == 0)
+                give_back(parts, nparts, &next_part, i, offsetof(ProgramPart, pubs));
+            else if (pass == 2)
+                give_back(parts, nparts, &next_part, i, offsetof(ProgramPart, arena));
             if (!n || n->span.start != nd->name.span.start || n->span.file != nd->name.span.file)
                 continue;
             if (pass == 0)
@@ -1250,11 +1314,18 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
             else
                 resolve_subscriptions(&c, n, nd);
         }
+        if (pass != 1)   /* (the last nodes' files) */
+            give_back(parts, nparts, &next_part, INT_MAX, pass == 0 ? offsetof(ProgramPart, pubs)
+                                                                    : offsetof(ProgramPart, arena));
+        next_part = 0;
     }
-    for (; next_part < nparts; next_part++)   /* (the last nodes' files) */
-        arena_free(&parts[next_part]->arena);
     free(parts);
     sb_free(&c.key);
+    /* names are resolved: the maps go back (a big map has blocks of its own) */
+    map_release(a, &c.nodes);
+    map_release(a, &c.pubs);
+    map_release(a, &c.subs);
+
     if (tree)
         arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);

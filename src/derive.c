@@ -368,6 +368,7 @@ void derive_settings(Arena *a, Model *m)
         if (n->guc)
             derive_node(a, n, !m->check_only || n->conf->user_gucs.n);
     }
+    arena_release(a, order.items);   /* (a big list: given back) */
     for (int i = 0; i < m->nodes.n; i++)
         derive_decoding_standby(a, m->nodes.items[i]);
     for (int i = 0; i < m->nodes.n; i++)

@@ -18,6 +18,9 @@ void diag_init(DiagCtx *d, Arena *arena)
     d->reread = -1;
 }
 
+/* Source.line_ck: a checkpoint every this many lines */
+enum { LINE_CK = 16 };
+
 int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len)
 {
     Source *s = arena_alloc(d->arena, sizeof *s);
@@ -28,12 +31,31 @@ int diag_add_source(DiagCtx *d, const char *name, const char *text, size_t len)
     for (size_t i = 0; i < len; i++)
         if (text[i] == '\n')
             n++;
-    s->line_starts = arena_alloc(d->arena, sizeof(unsigned) * (size_t)n);
-    s->line_starts[0] = 0;
-    int k = 1;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] == '\n')
-            s->line_starts[k++] = (unsigned)(i + 1);
+    bool short_lines = true;
+    for (size_t i = 0, start = 0; i < len && short_lines; i++)
+        if (text[i] == '\n') {
+            short_lines = i + 1 - start < 256;
+            start = i + 1;
+        }
+    if (short_lines) {
+        s->line_ck = arena_alloc(d->arena, sizeof(unsigned) * ((size_t)n / LINE_CK + 1));
+        s->line_len = arena_alloc(d->arena, (size_t)n);
+        int k = 0;
+        for (size_t i = 0, start = 0; i < len; i++)
+            if (text[i] == '\n') {
+                s->line_len[k++] = (unsigned char)(i + 1 - start);
+                start = i + 1;
+                if (k % LINE_CK == 0)
+                    s->line_ck[k / LINE_CK] = (unsigned)start;
+            }
+    } else {
+        s->line_starts = arena_alloc(d->arena, sizeof(unsigned) * (size_t)n);
+        s->line_starts[0] = 0;
+        int k = 1;
+        for (size_t i = 0; i < len; i++)
+            if (text[i] == '\n')
+                s->line_starts[k++] = (unsigned)(i + 1);
+    }
     s->nlines = n;
     vec_push(d->arena, &d->sources, s);
     return d->sources.n - 1;
@@ -241,17 +263,35 @@ void diag_cut_short(DiagCtx *d)
     d->cut_short = true;
 }
 
+/* The byte offset where line l (0-based) starts. */
+static unsigned line_start(const Source *s, int l)
+{
+    if (s->line_starts)
+        return s->line_starts[l];
+    unsigned at = s->line_ck[l / LINE_CK];
+    for (int i = l - l % LINE_CK; i < l; i++)
+        at += s->line_len[i];
+    return at;
+}
+
+/* The line (0-based) that holds byte offset off. */
 static int line_of(const Source *s, unsigned off)
 {
-    int lo = 0, hi = s->nlines - 1;
+    const unsigned *starts = s->line_starts ? s->line_starts : s->line_ck;
+    int lo = 0, hi = s->line_starts ? s->nlines - 1 : (s->nlines - 1) / LINE_CK;
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
-        if (s->line_starts[mid] <= off)
+        if (starts[mid] <= off)
             lo = mid;
         else
             hi = mid - 1;
     }
-    return lo;
+    if (s->line_starts)
+        return lo;
+    int l = lo * LINE_CK;   /* then line by line from the checkpoint */
+    for (unsigned at = starts[lo]; l + 1 < s->nlines && at + s->line_len[l] <= off; l++)
+        at += s->line_len[l];
+    return l;
 }
 
 int utf8_seq_len(const char *s, const char *end)
@@ -315,7 +355,8 @@ void diag_linecol(const DiagCtx *d, Span at, int *line, int *col)
     *line = l + 1;
     const char *t = source_text(d, at.file) ? text_of(s) : NULL;
     /* (a parked file that changed since: bytes, not characters) */
-    *col = t ? chars_between(t + s->line_starts[l], t + off, t + s->len) + 1 : (int)(off - s->line_starts[l]) + 1;
+    unsigned ls = line_start(s, l);
+    *col = t ? chars_between(t + ls, t + off, t + s->len) + 1 : (int)(off - ls) + 1;
 }
 
 static const char *sev_name(const DiagCtx *d, Severity sev)
@@ -371,7 +412,7 @@ static void render_snippet(const DiagCtx *d, StrBuf *b, Span at, const char *col
     const char *end = text + s->len;
     unsigned off = at.start > s->len ? (unsigned)s->len : at.start;
     int l = line_of(s, off);
-    const char *ls = text + s->line_starts[l];
+    const char *ls = text + line_start(s, l);
     const char *le = ls;
     while (le < end && *le != '\n')
         le++;

@@ -18,7 +18,13 @@ typedef struct Source {
     const char *name;      /* as the user wrote it (relative to the includer) */
     const char *text;      /* NULL while parked (diag_park_source) */
     size_t len;
-    unsigned *line_starts; /* byte offset of each line */
+    /* where each line starts (line_start in diag.c), compact when every
+     * line is shorter than 256 bytes (memory: a byte a line, not four):
+     * line_ck the byte offset of every DIAG_LINE_CK-th line, line_len each
+     * line's length with its newline; else line_starts, every line's offset */
+    unsigned *line_ck;
+    unsigned char *line_len;
+    unsigned *line_starts;
     int nlines;
     /* parked: the file to read the text from again, and what it was when
      * read (a file that changed since is not shown) */

@@ -14,17 +14,24 @@ static unsigned long hash(const char *s)
     return h;
 }
 
+/* the key of slot i; NULL: empty */
+static const char *key_at(const Map *m, unsigned long i)
+{
+    if (m->key_of)
+        return m->vals[i] ? m->key_of(m->vals[i]) : NULL;
+    return m->keys[i];
+}
+
 static void insert(Map *m, const char *key, void *val)
 {
     unsigned long i = hash(key) & (unsigned long)(m->cap - 1);
-    while (m->keys[i]) {
-        if (strcmp(m->keys[i], key) == 0) {
+    for (const char *k; (k = key_at(m, i)); i = (i + 1) & (unsigned long)(m->cap - 1))
+        if (strcmp(k, key) == 0) {
             m->vals[i] = val;
             return;
         }
-        i = (i + 1) & (unsigned long)(m->cap - 1);
-    }
-    m->keys[i] = key;
+    if (m->keys)
+        m->keys[i] = key;
     m->vals[i] = val;
     m->n++;
 }
@@ -34,16 +41,29 @@ void map_put(Arena *a, Map *m, const char *key, void *val)
     if ((m->n + 1) * 2 > m->cap) {
         Map old = *m;
         m->cap = old.cap ? old.cap * 2 : 64;
-        m->keys = arena_alloc(a, sizeof(char *) * (size_t)m->cap);
+        m->keys = m->key_of ? NULL : arena_alloc(a, sizeof(char *) * (size_t)m->cap);
         m->vals = arena_alloc(a, sizeof(void *) * (size_t)m->cap);
         m->n = 0;
-        for (int i = 0; i < old.cap; i++)
-            if (old.keys[i])
-                insert(m, old.keys[i], old.vals[i]);
-        arena_release(a, old.keys);
+        for (unsigned long i = 0; i < (unsigned long)old.cap; i++) {
+            const char *k = key_at(&old, i);
+            if (k)
+                insert(m, k, old.vals[i]);
+        }
+        if (old.keys)
+            arena_release(a, old.keys);
         arena_release(a, old.vals);
     }
     insert(m, key, val);
+}
+
+void map_release(Arena *a, Map *m)
+{
+    if (m->cap) {
+        if (m->keys)
+            arena_release(a, m->keys);
+        arena_release(a, m->vals);
+    }
+    *m = (Map){0};
 }
 
 void *map_get(const Map *m, const char *key)
@@ -51,10 +71,8 @@ void *map_get(const Map *m, const char *key)
     if (!m->cap)
         return NULL;
     unsigned long i = hash(key) & (unsigned long)(m->cap - 1);
-    while (m->keys[i]) {
-        if (strcmp(m->keys[i], key) == 0)
+    for (const char *k; (k = key_at(m, i)); i = (i + 1) & (unsigned long)(m->cap - 1))
+        if (strcmp(k, key) == 0)
             return m->vals[i];
-        i = (i + 1) & (unsigned long)(m->cap - 1);
-    }
     return NULL;
 }

@@ -4,6 +4,7 @@
 #include "model.h"
 #include "map.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +234,11 @@ MNode *sub_primary(const MSub *s)
     return model_chain_root(s->publisher);
 }
 
+Span sub_name_span(const MSub *s)
+{
+    return (Span){s->span.file, s->name_start, s->name_end};
+}
+
 const char *sub_dbname(const MSub *s)
 {
     return sub_primary(s)->database;
@@ -327,9 +333,17 @@ static void sources_first(Arena *a, const MNode *n, char *done, Vec *out)
 
 void model_sources_first(Arena *a, const Model *m, Vec *out)
 {
-    char *done = arena_alloc(a, (size_t)m->nodes.n + 1);   /* zeroed */
+    /* (temporaries: the list sized once, no storage left behind by growing;
+     * the marks freed) */
+    char *done = calloc((size_t)m->nodes.n + 1, 1);
+    if (!done) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    vec_reserve(a, out, out->n + m->nodes.n);
     for (int i = 0; i < m->nodes.n; i++)
         sources_first(a, m->nodes.items[i], done, out);
+    free(done);
 }
 
 const char *model_mark(Arena *a, const char *cluster)
@@ -358,34 +372,48 @@ bool model_sub_enable_later(const MSub *sub)
     return live >= 2;
 }
 
+/* by server (port, host), then declaration order */
+static int by_server(const void *x, const void *y)
+{
+    const MNode *a = *(MNode *const *)x, *b = *(MNode *const *)y;
+    if (a->port != b->port)
+        return (a->port > b->port) - (a->port < b->port);
+    int c = strcmp(a->host, b->host);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
 void model_group_servers(Arena *a, Model *m)
 {
-    /* keys and map in an arena of their own, given back at the end; a node
-     * alone on its server gets the empty list (memory: most are) */
+    /* the nodes sorted by server: each run of more than one shares a list
+     * (sized once); a node alone on its server gets the empty list (memory:
+     * most are; no map of every server, the sort's array freed) */
     static const Vec alone = {0};
-    Arena tmp;
-    arena_init(&tmp);
-    Map by = {0};
-    Vec **group = arena_alloc(&tmp, sizeof *group * ((size_t)m->nodes.n + 1));
-    for (int i = 0; i < m->nodes.n; i++) {
-        MNode *n = m->nodes.items[i];
-        const char *key = arena_printf(&tmp, "%d/%s", n->port, n->host);   /* the port ends at '/' */
-        MNode *first = map_get(&by, key);
-        if (!first) {
-            map_put(&tmp, &by, key, n);
-            n->server_nodes = &alone;
+    int nn = m->nodes.n;
+    MNode **sorted = malloc(sizeof *sorted * ((size_t)nn + 1));
+    if (!sorted) {
+        fputs("replc: out of memory\n", stderr);
+        abort();
+    }
+    if (nn)   /* (no memcpy or qsort of an empty range: UBSan) */
+        memcpy(sorted, m->nodes.items, sizeof *sorted * (size_t)nn);
+    if (nn)
+        qsort(sorted, (size_t)nn, sizeof *sorted, by_server);
+    for (int i = 0, end; i < nn; i = end) {
+        for (end = i + 1; end < nn && sorted[end]->port == sorted[i]->port &&
+                          strcmp(sorted[end]->host, sorted[i]->host) == 0; end++)
+            ;
+        if (end - i == 1) {
+            sorted[i]->server_nodes = &alone;
             continue;
         }
-        Vec **same = &group[first->index];
-        if (!*same) {
-            *same = arena_alloc(a, sizeof **same);
-            vec_push(a, *same, first);
-            first->server_nodes = *same;
+        Vec *same = arena_alloc(a, sizeof *same);
+        vec_reserve(a, same, end - i);
+        for (int k = i; k < end; k++) {
+            vec_push(a, same, sorted[k]);
+            sorted[k]->server_nodes = same;
         }
-        vec_push(a, *same, n);
-        n->server_nodes = *same;
     }
-    arena_free(&tmp);
+    free(sorted);
 }
 
 void model_server_nodes(Arena *a, const MNode *n, Vec *out)

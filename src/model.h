@@ -168,7 +168,9 @@ struct MSub {
                            * by the publisher, or by the subscriber when the publisher is a standby */
     bool copy_data;       /* an initial copy happens: copy_data and connect */
     bool origin_none;     /* opt.origin == ORIGIN_NONE */
-    Span span, name_span;
+    Span span;
+    unsigned name_start, name_end; /* its name, or the publisher's when not named, in span's
+                                    * file: sub_name_span() (8 bytes, not a Span: MSub 104 -> 96) */
 };
 
 typedef struct StandbyInfo {
@@ -304,6 +306,9 @@ void model_repl_peers(Arena *a, const MNode *n, Vec *out);
 /* The primary whose database holds the publications of s: its publisher, or
  * the top of the publisher's chain when the publisher is a standby (16+). */
 MNode *sub_primary(const MSub *s);
+/* Where subscription s is named: its name, or its publisher's when it
+ * has the default name. */
+Span sub_name_span(const MSub *s);
 /* The database a subscription connects to on its publisher. */
 const char *sub_dbname(const MSub *s);
 /* The slot a promoted standby's copy of subscription s uses (promote.sh):

@@ -131,9 +131,16 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     if (p->parts && p->tree) {
         p->part = arena_alloc(p->arena, sizeof *p->part);
         arena_init(&p->part->arena);
+        arena_init(&p->part->tables);
+        p->part->last_table = -1;
+        arena_init(&p->part->early);
+        arena_init(&p->part->pubs);
         p->part->last_node = -1;
         vec_push(p->arena, &p->prog->parts, p->part);   /* (outlives the tree) */
     }
+    Arena scratch, *saved_scratch = p->scratch;
+    arena_init(&scratch);
+    p->scratch = &scratch;
     struct LexState ls = {p, file, 0};
     yyscan_t scanner;
     rclex_init_extra(&ls, &scanner);
@@ -143,12 +150,19 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     rclex_destroy(scanner);
     p->file = saved_file;
     p->part = saved_part;
+    p->scratch = saved_scratch;
+    arena_free(&scratch);
 }
 
 void program_free_parts(const Program *prog)
 {
-    for (int i = 0; i < prog->parts.n; i++)
-        arena_free(&((ProgramPart *)prog->parts.items[i])->arena);
+    for (int i = 0; i < prog->parts.n; i++) {
+        ProgramPart *part = prog->parts.items[i];
+        arena_free(&part->arena);
+        arena_free(&part->tables);
+        arena_free(&part->early);
+        arena_free(&part->pubs);
+    }
 }
 
 /* Report that a file cannot be read: at the include, or for the top file

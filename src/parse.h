@@ -16,8 +16,11 @@ typedef struct Parser {
     Arena *early;       /* settings (given back next); NULL: tree */
     Arena *pubs;        /* publications (given back next); NULL: tree */
     bool parts;         /* the rest of each file's in an arena of its own (ProgramPart),
-                         * given back once its nodes are resolved; needs tree */
+                         * given back once its nodes are resolved; needs tree; with early
+                         * and pubs, a file's nodes' settings and publications too (but the
+                         * defaults' settings, in early) */
     ProgramPart *part;  /* the file being parsed's, with parts */
+    Arena *scratch;     /* the file being parsed's lists that are copied once complete (parse_text) */
     DiagCtx *diag;
     Program *prog;
     Map loaded;         /* canonical path -> itself: files already read (include once) */

@@ -238,7 +238,7 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
             bool named = s->opt->slot_name != NULL;
-            Span at = named ? s->opt->slot_name_span : s->name_span;
+            Span at = named ? s->opt->slot_name_span : sub_name_span(s);
             if (!s->slot)
                 continue;
             if (!slot_ok(s->slot)) {
@@ -856,6 +856,7 @@ void check_derived(Arena *a, DiagCtx *d, const Model *m)
         check_worker_processes(d, n);
         check_standby_floors(d, n);
     }
+    arena_release(a, order.items);   /* (a big list: given back) */
 }
 
 void check_replication(Arena *a, DiagCtx *d, Model *m)

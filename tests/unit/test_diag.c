@@ -53,6 +53,35 @@ int main(void)
              "1 error and 1 warning generated.\n");
     free(out);
 
+    /* line starts kept compact (lines under 256 bytes: a checkpoint every
+     * 16 lines) and in full (a longer line): every offset's line and
+     * column as counted by hand, across the checkpoints and empty lines */
+    for (int longline = 0; longline < 2; longline++) {
+        char big[4096];
+        size_t n = 0;
+        for (int i = 0; i < 40; i++) {
+            int len = longline && i == 20 ? 300 : (i * 7) % 13;
+            for (int k = 0; k < len; k++)
+                big[n++] = 'a';
+            big[n++] = '\n';
+        }
+        big[n++] = 'z';
+        diag_init(&d, &a);
+        f = diag_add_source(&d, "big.rc", big, n);
+        int bad = 0, want_line = 1, want_col = 1;
+        for (size_t off = 0; off <= n; off++) {
+            diag_linecol(&d, (Span){f, (unsigned)off, (unsigned)off}, &line, &col);
+            bad += line != want_line || col != want_col;
+            if (off < n && big[off] == '\n') {
+                want_line++;
+                want_col = 1;
+            } else
+                want_col++;
+        }
+        unit_int(longline ? "line starts in full (a line of 300 bytes): every offset"
+                          : "line starts kept compact: every offset", bad, 0);
+    }
+
     diag_init(&d, &a);
     f = diag_add_source(&d, "t.rc", text, strlen(text));
     d.werror = true;
