@@ -545,15 +545,18 @@ static void ssh_probe_finish(Pre *p, Probe pr)
         const MNode *node = p->m->nodes.items[i];
         trace_span(p->trace, host_row(p->m, node), "ssh: reach the host, check the server manager", "preflight",
                    pr.t0, pr.t1[i] ? pr.t1[i] : trace_now());
+        StrBuf ssh;
+        sb_init(&ssh);
+        model_ssh(&ssh, node);
         if (ch[i].status < 0) {
             child_kill(&ch[i]);
-            problem(p, "node '%s': ssh %s did not answer within 30 s", node->name, node->ssh);
+            problem(p, "node '%s': ssh %s did not answer within 30 s", node->name, ssh.s);
         } else if (!ch[i].output.s || !strstr(ch[i].output.s, "replc-ssh-ok")) {
             const char *o = ch[i].output.s ? ch[i].output.s : "";
             size_t len = strlen(o);
             while (len && o[len - 1] == '\n')
                 len--;
-            problem(p, "node '%s': cannot run shell steps over ssh (%s): %.*s", node->name, node->ssh,
+            problem(p, "node '%s': cannot run shell steps over ssh (%s): %.*s", node->name, ssh.s,
                     (int)len, len ? o : "no output");
         } else if (ch[i].status != 0 || !strstr(ch[i].output.s, "replc-server-ok")) {
             /* lib.sh's own lines say what was found and what to write */
@@ -566,6 +569,7 @@ static void ssh_probe_finish(Pre *p, Probe pr)
             problem(p, "node '%s': the server cannot be restarted as the topology says:\n%.*s", node->name,
                     (int)len, len ? o : "no output");
         }
+        sb_free(&ssh);
         child_free(&ch[i]);
     }
     free(pfd);

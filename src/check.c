@@ -334,8 +334,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
             diag_error(c->d, s->value.span, "bad-value", "bindir must be an absolute path, not '%s'",
                        nc->bindir);
     }
-    s = pick(own, defs, 8);
-    n->ssh = s ? s->value.s : arena_printf(c->a, "postgres@%s", n->host);
+    n->ssh = (s = pick(own, defs, 8)) ? s->value.s : NULL;   /* NULL: postgres@host, made when used */
     nc->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
     if (s && strcmp(nc->service, "pg_ctl") != 0 && strcmp(nc->service, "auto") != 0 && !strstr(nc->service, "restart"))
         diag_error(c->d, s->value.span, "bad-value",

@@ -231,7 +231,9 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
                          "LOGIN REPLICATION, SELECT on the published tables), password from environment "
                          "variable %s\n", n->repl_user, n->conf->repl_pw_env ? n->conf->repl_pw_env : "(none)");
         /* what the scripts find on the host at run time is said as such */
-        sb_printf(b, "  ssh %s, service %s%s, ", n->ssh, n->conf->service,
+        sb_puts(b, "  ssh ");
+        model_ssh(b, n);
+        sb_printf(b, ", service %s%s, ", n->conf->service,
                   strcmp(n->conf->service, "auto") == 0 ? " (found on the host: a Debian cluster owning pgdata, "
                                                     "else a systemd unit, else pg_ctl)" : "");
         if (n->conf->pgdata)
@@ -468,7 +470,11 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         } else
             sb_puts(b, "null, ");
         jkey(b, "ssh");
-        q_json(b, n->ssh);
+        StrBuf ssh;
+        sb_init(&ssh);
+        model_ssh(&ssh, n);
+        q_json(b, ssh.s);
+        sb_free(&ssh);
         sb_puts(b, ", ");
         jkey(b, "service");
         q_json(b, n->conf->service);

@@ -285,6 +285,19 @@ static void conninfo(StrBuf *b, const MNode *n, const char *user, const char *pa
     sb_free(&c);
 }
 
+void model_ssh(StrBuf *b, const MNode *n)
+{
+    if (n->ssh)
+        sb_puts(b, n->ssh);
+    else
+        sb_printf(b, MODEL_SSH_USER "@%s", n->host);
+}
+
+bool model_ssh_local(const MNode *n)
+{
+    return n->ssh && strcmp(n->ssh, "local") == 0;
+}
+
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
 {
     conninfo(b, n, n->user, n->pw_kind == PW_FILE ? n->pw_value : NULL, dbname, appname);

@@ -212,7 +212,8 @@ struct MNode {
     const char *database;
     const char *user;
     const char *pw_value; /* env name or file path; never a literal's text */
-    const char *ssh;      /* "user@host[:port]" or "local" */
+    const char *ssh;      /* the 'ssh' setting, "user@host[:port]" or "local"; NULL when not given:
+                           * MODEL_SSH_USER "@" host, made when used (model_ssh; memory) */
     const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
                               * it as (replc creates it); NULL: they connect as 'user' */
     const NodeConf *conf; /* its less used settings, shared by the nodes that have the same (memory) */
@@ -260,6 +261,11 @@ const char *model_ident(Arena *a, const char *s);
  * host, port, dbname (when given), user, passfile, sslmode (when set),
  * application_name (when given). */
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname);
+/* Where node n's shell steps run: its 'ssh' setting, or MODEL_SSH_USER@host
+ * when none is given, appended to b. model_ssh_local: 'ssh local'. */
+#define MODEL_SSH_USER "postgres"
+void model_ssh(StrBuf *b, const MNode *n);
+bool model_ssh_local(const MNode *n);
 /* The role subscriptions and standbys connect to n as: its replication_user,
  * else its user. */
 const char *model_repl_user(const MNode *n);

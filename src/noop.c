@@ -63,8 +63,9 @@ static void col(Noop *n, const MNode *node, const char *db, const char *expr)
 static void pgpass_col(Noop *n, const Step *s)
 {
     const MNode *node = s->node;
-    const char *at = node->ssh ? strchr(node->ssh, '@') : NULL;
-    if (!at || at == node->ssh) {   /* 'local', or no user: not from here */
+    const char *ssh = node->ssh ? node->ssh : MODEL_SSH_USER "@";   /* (no ssh setting: postgres@host) */
+    const char *at = strchr(ssh, '@');
+    if (!at || at == ssh) {   /* 'local', or no user: not from here */
         n->cannot = true;
         return;
     }
@@ -89,7 +90,7 @@ static void pgpass_col(Noop *n, const Step *s)
         vec_push(n->a, lines, arena_strdup(n->a, l.s));
         sb_free(&l);
     }
-    char *user = arena_strndup(n->a, node->ssh, (size_t)(at - node->ssh));
+    char *user = arena_strndup(n->a, ssh, (size_t)(at - ssh));
     Group *g = group(n, node, "postgres");
     sb_puts(&g->sql, ", (SELECT coalesce(pg_read_file(split_part(l, ':', 6) || '/.pgpass', 0, 1048576, true), '') "
                      "FROM regexp_split_to_table(pg_read_file('/etc/passwd'), E'\\n') AS l WHERE split_part(l, ':', 1) = ");

@@ -348,7 +348,7 @@ static Shell *shell_of(RealRunner *rr, const MNode *n, bool *reused, char **erro
     emit_lib_sh(&in);
     const char *base = strrchr(argv[0], '/');
     base = base ? base + 1 : argv[0];
-    sh->once = strcmp(base, "ssh") != 0 && strcmp(n->ssh, "local") != 0;
+    sh->once = strcmp(base, "ssh") != 0 && !model_ssh_local(n);
     bool ok = child_start(&sh->child, argv, in.s, in.len, error);
     if (!ok) {
         char *e = *error;
@@ -639,7 +639,11 @@ static void shell_done(RealRunner *rr, Job *j, char *output, int status)
             snprintf(buf, sizeof buf, "the step's script exited with status %d", status);
             e = strdup(buf);
         }
-        fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, j->s->node->ssh), e);
+        StrBuf ssh;
+        sb_init(&ssh);
+        model_ssh(&ssh, j->s->node);
+        fail(j, arena_printf(&j->arena, "shell step %s (ssh %s)", j->s->file, ssh.s), e);
+        sb_free(&ssh);
     } else if (result_is(res, RESULT_CHANGED)) {
         if (rr->locks && (j->s->kind == STEP_RESTART || j->s->kind == STEP_BASEBACKUP ||
                           j->s->kind == STEP_RAISE))

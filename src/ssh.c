@@ -82,7 +82,7 @@ void argv_free(char **argv)
 char **ssh_argv(const MNode *n, char **error)
 {
     char **v;
-    if (strcmp(n->ssh, "local") == 0) {
+    if (model_ssh_local(n)) {
         v = calloc(3, sizeof(char *));
         v[0] = strdup("sh");
         v[1] = strdup("-s");
@@ -97,7 +97,10 @@ char **ssh_argv(const MNode *n, char **error)
         count++;
     cap = count + 1;
     /* "user@host[:port]" */
-    char *dest = strdup(n->ssh);
+    StrBuf d;
+    sb_init(&d);
+    model_ssh(&d, n);
+    char *dest = d.s;   /* (malloc'ed: freed with v) */
     char *colon = strrchr(dest, ':');
     char *at = strchr(dest, '@');
     if (colon && (!at || colon > at) && !strchr(colon + 1, ':') && colon[1]) {
@@ -254,7 +257,7 @@ void ssh_close_masters(const Model *m)
 {
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *n = m->nodes.items[i];
-        if (strcmp(n->ssh, "local") == 0)
+        if (model_ssh_local(n))
             continue;
         char *err = NULL;
         char **argv = ssh_argv(n, &err);
