@@ -1120,6 +1120,28 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     return s;
 }
 
+/* Pass 1: count in each publisher's subscribers.n the subscriptions that
+ * name it (at most what pass 2 adds), so that sized_subscribers() can make
+ * each list once (memory: no list grown 1, 4, 8 and left behind). */
+static void count_subscribers(Checker *c, const NodeDecl *nd)
+{
+    for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
+        MNode *pubnode = find_node(c, &sd->to, false);
+        if (pubnode)
+            pubnode->subscribers.n++;
+    }
+}
+
+static void sized_subscribers(Checker *c)
+{
+    for (int i = 0; i < c->m->nodes.n; i++) {
+        MNode *n = c->m->nodes.items[i];
+        int count = n->subscribers.n;
+        n->subscribers.n = 0;
+        vec_reserve(c->a, &n->subscribers, count);
+    }
+}
+
 static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
 {
     int count = 0;
@@ -1297,6 +1319,8 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
             arena_free(pubs);   /* publications: read no more (pass 0 kept what pass 1 reports) */
         if (pass == 1)
             map_release(a, &c.tables);   /* only publications name tables */
+        if (pass == 2)
+            sized_subscribers(&c);
         for (int i = 0; i < prog->nodes.n; i++) {
             const NodeDecl *nd = prog->nodes.items[i];
             MNode *n = find_node(&c, &nd->name, false);
@@ -1308,8 +1332,10 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
                 continue;
             if (pass == 0)
                 resolve_publications(&c, n, nd);
-            else if (pass == 1)
+            else if (pass == 1) {
                 resolve_standby(&c, n, nd);
+                count_subscribers(&c, nd);
+            }
             else
                 resolve_subscriptions(&c, n, nd);
         }
