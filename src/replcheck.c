@@ -293,8 +293,8 @@ typedef struct Feeds {
     int *pre;        /* node index -> position in the preorder */
     int *size;       /* node index -> nodes in its standby subtree, itself included */
     int *first;      /* table index -> start of its run in subs; first[ntables] = the end */
-    MSub **subs;     /* the subscriptions carrying each table, by publisher position */
-    int *subpre;     /* pre of each entry's publisher, for the binary search */
+    MSub **subs;     /* the subscriptions carrying each table, by publisher position
+                      * (pre[s->publisher->index]: not kept, memory) */
 } Feeds;
 
 /* A preorder of the standby forest (children in declaration order). Each
@@ -359,7 +359,6 @@ static void feeds_build(const Model *m, Feeds *f)
         sum += c;
     }
     f->subs = malloc(sizeof(MSub *) * (total + 1));
-    f->subpre = malloc(sizeof(int) * (total + 1));
     int *fill = malloc(sizeof(int) * (size_t)(nt + 1));
     memcpy(fill, f->first, sizeof(int) * (size_t)(nt + 1));
     for (int k = 0; k < nn; k++) {
@@ -368,8 +367,7 @@ static void feeds_build(const Model *m, Feeds *f)
             MSub *s = h->subscribers.items[i];
             for (int j = 0; j < s->tables.n; j++) {
                 int t = ((MTable *)s->tables.items[j])->index;
-                f->subs[fill[t]] = s;
-                f->subpre[fill[t]++] = k;
+                f->subs[fill[t]++] = s;   /* (s->publisher is h, at position k) */
             }
         }
     }
@@ -383,7 +381,6 @@ static void feeds_free(Feeds *f)
     free(f->size);
     free(f->first);
     free(f->subs);
-    free(f->subpre);
 }
 
 /* The first entry of table t's run at or after preorder position p. */
@@ -392,7 +389,7 @@ static int feeds_lower(const Feeds *f, int t, int p)
     int lo = f->first[t], hi = f->first[t + 1];
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
-        if (f->subpre[mid] < p)
+        if (f->pre[f->subs[mid]->publisher->index] < p)
             lo = mid + 1;
         else
             hi = mid;
