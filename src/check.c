@@ -1048,7 +1048,16 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
             suggest(c, dg, w->s, &names);
             continue;
         }
-        vec_push(c->a, &s->pubs, p);
+        void **slot = NULL;   /* p's place in its node's list, looked for in a short one */
+        for (int j = 0; !s->pubs.n && j < primary->pubs.n && j <= SCAN_MAX && !slot; j++)
+            if (primary->pubs.items[j] == p)
+                slot = &primary->pubs.items[j];
+        if (slot)   /* the first publication: its place in the primary's list, not a list of
+                     * its own (most subscriptions name one; memory); cap = n, so that a
+                     * second one makes a list of its own and nothing is written into it */
+            s->pubs = (Vec){slot, 1, 1};
+        else
+            vec_push(c->a, &s->pubs, p);
         if (s->pubs.n == 1) {
             /* the first publication's tables (no repeats): its list, not a copy
              * (most subscriptions have one); cap = n, so that nothing is
