@@ -893,8 +893,6 @@ static void resolve_publications(Checker *c, MNode *n, const NodeDecl *nd)
             }
             vec_push(c->a, &p->tables, t);
         }
-        for (int k = 0; k < p->tables.n; k++)
-            add_table(c->a, n, p->tables.items[k]);
         vec_push(c->a, &n->pubs, p);
         named_added(c, &c->pubs, n, &n->pubs, pub_name);
     }
@@ -1141,6 +1139,32 @@ static void count_subscribers(Checker *c, const NodeDecl *nd)
     }
 }
 
+/* Pass 1: n's list of tables sized once (memory: a list grown 1, then 4
+ * leaves the first behind), for its publications' tables and at most those
+ * of the publications its subscriptions name (those found now: an unresolved
+ * standby publisher's are added by growing); then its publications' tables,
+ * in declaration order. */
+static void sized_tables(Checker *c, MNode *n, const NodeDecl *nd)
+{
+    int count = 0;
+    for (int i = 0; i < n->pubs.n; i++)
+        count += ((MPub *)n->pubs.items[i])->tables.n;
+    for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
+        MNode *pubnode = find_node(c, &sd->to, false);
+        MNode *primary = pubnode ? model_chain_root(pubnode) : NULL;
+        for (int k = 0; primary && k < sd->npubs; k++) {
+            MPub *p = find_pub(c, primary, sd->pubs[k].s);
+            count += p ? p->tables.n : 0;
+        }
+    }
+    vec_reserve(c->a, &n->tables, count);
+    for (int i = 0; i < n->pubs.n; i++) {
+        MPub *p = n->pubs.items[i];
+        for (int k = 0; k < p->tables.n; k++)
+            add_table(c->a, n, p->tables.items[k]);
+    }
+}
+
 static void sized_subscribers(Checker *c)
 {
     for (int i = 0; i < c->m->nodes.n; i++) {
@@ -1344,6 +1368,7 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
             else if (pass == 1) {
                 resolve_standby(&c, n, nd);
                 count_subscribers(&c, nd);
+                sized_tables(&c, n, nd);
             }
             else
                 resolve_subscriptions(&c, n, nd);
