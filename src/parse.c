@@ -65,6 +65,44 @@ bool lex_check_utf8(struct LexState *ls, const Span *at, const char *s, size_t n
     return true;
 }
 
+static size_t word_hash(const char *s, size_t n)
+{
+    size_t h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+const char *lex_word(struct LexState *ls, const char *s, size_t n)
+{
+    Parser *p = ls->p;
+    if (p->words_n * 2 >= p->words_cap) {   /* at most half full */
+        size_t cap = p->words_cap ? p->words_cap * 2 : 1024;
+        const char **w = calloc(cap, sizeof *w);
+        if (!w) {
+            fputs("replc: out of memory\n", stderr);
+            abort();
+        }
+        for (size_t i = 0; i < p->words_cap; i++) {
+            if (!p->words[i])
+                continue;
+            size_t k = word_hash(p->words[i], strlen(p->words[i])) & (cap - 1);
+            while (w[k])
+                k = (k + 1) & (cap - 1);
+            w[k] = p->words[i];
+        }
+        free(p->words);
+        p->words = w;
+        p->words_cap = cap;
+    }
+    size_t k = word_hash(s, n) & (p->words_cap - 1);
+    for (; p->words[k]; k = (k + 1) & (p->words_cap - 1))
+        if (strncmp(p->words[k], s, n) == 0 && p->words[k][n] == '\0')
+            return p->words[k];
+    p->words_n++;
+    return p->words[k] = arena_strndup(p->arena, s, n);
+}
+
 /* Unescape a quoted string token: \" \' and \\ are the only escapes. */
 int lex_unescape(struct LexState *ls, RCSTYPE *v, RCLTYPE *l, const char *s, size_t n)
 {
@@ -128,6 +166,7 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     int saved_file = p->file;
     p->file = file;
     ProgramPart *saved_part = p->part;
+    p->depth++;
     if (p->parts && p->tree) {
         p->part = arena_alloc(p->arena, sizeof *p->part);
         arena_init(&p->part->arena);
@@ -152,6 +191,11 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     p->part = saved_part;
     p->scratch = saved_scratch;
     arena_free(&scratch);
+    if (--p->depth == 0) {   /* the names stay; the table of them goes */
+        free(p->words);
+        p->words = NULL;
+        p->words_cap = p->words_n = 0;
+    }
 }
 
 void program_free_parts(const Program *prog)
