@@ -166,7 +166,10 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     int saved_file = p->file;
     p->file = file;
     ProgramPart *saved_part = p->part;
-    p->depth++;
+    const char **saved_words = p->words;   /* (an including file's) */
+    size_t saved_cap = p->words_cap, saved_n = p->words_n;
+    p->words = NULL;
+    p->words_cap = p->words_n = 0;
     if (p->parts && p->tree) {
         p->part = arena_alloc(p->arena, sizeof *p->part);
         arena_init(&p->part->arena);
@@ -191,11 +194,10 @@ void parse_text(Parser *p, const char *name, const char *text, size_t len)
     p->part = saved_part;
     p->scratch = saved_scratch;
     arena_free(&scratch);
-    if (--p->depth == 0) {   /* the names stay; the table of them goes */
-        free(p->words);
-        p->words = NULL;
-        p->words_cap = p->words_n = 0;
-    }
+    free(p->words);   /* the names stay; the table of them goes */
+    p->words = saved_words;
+    p->words_cap = saved_cap;
+    p->words_n = saved_n;
 }
 
 void program_free_parts(const Program *prog)

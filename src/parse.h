@@ -34,12 +34,12 @@ typedef struct Parser {
      * must outlive the parse. */
     bool (*read_include)(void *ctx, const char *path, const char **text, size_t *len);
     void *read_ctx;
-    /* the names read so far, each once (lex_word): a name is written many
-     * times (a node's in every subscription to it, a column's in every table);
-     * malloc'd while the outermost parse_text runs, given back at its end */
+    /* the names of the file being parsed, each once (lex_word): a name is
+     * written many times (a node's in every subscription to it, a column's in
+     * every table); malloc'd by parse_text for its file, given back at its
+     * end (a table for all files would cost more than it saves) */
     const char **words;
     size_t words_cap, words_n;
-    int depth;          /* parse_text's nesting (includes) */
 } Parser;
 
 /* Includes nest at most this deep (the top file is depth 1). */
