@@ -86,12 +86,17 @@ static Vec *vcopy(Parser *p, Vec v)
 
 /* A subscription with its publications' names (a list in p->scratch, which
  * is reset: nothing else is kept there) in one allocation. */
+static SubName sub_name(const Word *w)
+{
+    return (SubName){w->s, w->span.start, w->span.end};
+}
+
 static SubscribeDecl *sub_new(Parser *p, const Vec *pubs)
 {
     SubscribeDecl *s = mk(p, sizeof *s + sizeof(Word) * (size_t)pubs->n);
     s->npubs = pubs->n;
     for (int i = 0; i < pubs->n; i++)
-        s->pubs[i] = *(const Word *)pubs->items[i];
+        s->pubs[i] = sub_name(pubs->items[i]);
     arena_reset(p->scratch);
     return s;
 }
@@ -376,11 +381,11 @@ publish
 subscribe
     : K_SUBSCRIBE K_TO name '(' pub_list ')' with_opt ';' {
           $$ = sub_new(p, &$5);
-          $$->to = $3; $$->options = vcopy(p, $7); $$->span = @$;
+          $$->to = sub_name(&$3); $$->options = vcopy(p, $7); $$->span = @$;
       }
     | K_SUBSCRIBE name_no_to K_TO name '(' pub_list ')' with_opt ';' {
           $$ = sub_new(p, &$6);
-          $$->name = wcopy(p, $2); $$->to = $4; $$->options = vcopy(p, $8); $$->span = @$;
+          $$->name = wcopy(p, $2); $$->to = sub_name(&$4); $$->options = vcopy(p, $8); $$->span = @$;
       }
     ;
 

@@ -75,15 +75,26 @@ typedef struct PublishDecl {
 
 /* (compact, for memory: the most numerous declaration; a node's are a list
  * through next, the publications' names an array in the same allocation) */
+typedef struct SubName {   /* a name in the statement's file: 16 bytes, a Word 24 */
+    const char *s;
+    unsigned start, end;
+} SubName;
+
 typedef struct SubscribeDecl {
     struct SubscribeDecl *next; /* the node's next subscription; NULL: the last */
     Word *name;         /* NULL: default name (most: a pointer, not a Word, for memory) */
-    Word to;
     Vec *options;       /* Option *; NULL without 'with' (most: a pointer, for memory) */
+    SubName to;         /* sub_word() */
     Span span;
     int npubs;
-    Word pubs[];        /* npubs of them */
+    SubName pubs[];     /* npubs of them: sub_word() */
 } SubscribeDecl;
+
+/* A name of subscription sd (its 'to' or one of its pubs) as a Word. */
+static inline Word sub_word(const SubscribeDecl *sd, const SubName *w)
+{
+    return (Word){w->s, {sd->span.file, w->start, w->end}, W_NAME};
+}
 
 typedef struct StandbyDecl {
     Word from;

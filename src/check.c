@@ -993,7 +993,7 @@ static bool sub_to_standby(Checker *c, MSub *s, const SubscribeDecl *sd, const M
     const MNode *pubnode = s->publisher;
     const SubOptions *so = s->opt;
     if (pubnode->version < 16) {
-        Diagnostic *dg = diag_error(c->d, sd->to.span, "subscribe-to-standby",
+        Diagnostic *dg = diag_error(c->d, sub_word(sd, &sd->to).span, "subscribe-to-standby",
                                     "subscription '%s' subscribes to '%s', which is a standby",
                                     s->name, pubnode->name);
         diag_hint(c->d, dg, "PostgreSQL %d cannot decode WAL while in recovery (logical "
@@ -1031,7 +1031,7 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
 {
     const MNode *pubnode = s->publisher;
     for (int k = 0; k < sd->npubs; k++) {
-        const Word *w = &sd->pubs[k];
+        const Word pw = sub_word(sd, &sd->pubs[k]), *w = &pw;
         MPub *p = find_pub(c, primary, w->s);
         if (!p) {
             Diagnostic *dg = primary == pubnode
@@ -1103,14 +1103,14 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     }
     MSub *dup = find_sub(c, n, name);
     if (dup) {
-        Diagnostic *dg = diag_error(c->d, sd->name ? sd->name->span : sd->to.span,
+        Diagnostic *dg = diag_error(c->d, sd->name ? sd->name->span : sub_word(sd, &sd->to).span,
                                     "duplicate-subscription",
                                     "subscription '%s' is declared twice on node '%s'", name, n->name);
         diag_note(c->d, dg, sub_name_span(dup), "first declared here");
         return NULL;
     }
     if (pubnode == n) {
-        Diagnostic *dg = diag_error(c->d, sd->to.span, "self-subscription",
+        Diagnostic *dg = diag_error(c->d, sub_word(sd, &sd->to).span, "self-subscription",
                                     "node '%s' subscribes to itself", n->name);
         diag_hint(c->d, dg, "A subscription copies data between two servers; a node already "
                             "has its own tables.");
@@ -1121,7 +1121,7 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
     s->node = n;
     s->publisher = pubnode;
     s->span = sd->span;
-    Span at = sd->name ? sd->name->span : sd->to.span;   /* (in the statement's file) */
+    Span at = sd->name ? sd->name->span : sub_word(sd, &sd->to).span;   /* (in the statement's file) */
     s->name_start = at.start;
     s->name_end = at.end;
     return s;
@@ -1133,7 +1133,8 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
 static void count_subscribers(Checker *c, const NodeDecl *nd)
 {
     for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
-        MNode *pubnode = find_node(c, &sd->to, false);
+        const Word to = sub_word(sd, &sd->to);
+        MNode *pubnode = find_node(c, &to, false);
         if (pubnode)
             pubnode->subscribers.n++;
     }
@@ -1150,7 +1151,8 @@ static void sized_tables(Checker *c, MNode *n, const NodeDecl *nd)
     for (int i = 0; i < n->pubs.n; i++)
         count += ((MPub *)n->pubs.items[i])->tables.n;
     for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
-        MNode *pubnode = find_node(c, &sd->to, false);
+        const Word to = sub_word(sd, &sd->to);
+        MNode *pubnode = find_node(c, &to, false);
         MNode *primary = pubnode ? model_chain_root(pubnode) : NULL;
         for (int k = 0; primary && k < sd->npubs; k++) {
             MPub *p = find_pub(c, primary, sd->pubs[k].s);
@@ -1182,7 +1184,8 @@ static void resolve_subscriptions(Checker *c, MNode *n, const NodeDecl *nd)
         count++;
     vec_reserve(c->a, &n->subs, count);   /* (its list sized once: memory) */
     for (const SubscribeDecl *sd = nd->subscribes; sd; sd = sd->next) {
-        MNode *pubnode = find_node(c, &sd->to, true);
+        const Word to = sub_word(sd, &sd->to);
+        MNode *pubnode = find_node(c, &to, true);
         MSub *s = sub_declare(c, n, sd, pubnode);
         if (!s)
             continue;
