@@ -292,8 +292,8 @@ static void round_copies(Pre *p)
             bool exists = p->subs_exist[i] && p->subs_exist[i][k] == 't';
             if (exists ? !(s->opt->connect && s->opt->enabled && s->opt->copy_data) : !s->copy_data)
                 continue;
-            for (int q = 0; q < s->tables.n; q++) {
-                const MTable *t = s->tables.items[q];
+            for (int q = 0; q < s->tables->n; q++) {
+                const MTable *t = s->tables->items[q];
                 sb_puts(&b, b.len ? ", " : "SELECT ");
                 if (exists) {
                     sb_puts(&b, "CASE WHEN to_regclass(");

@@ -1058,28 +1058,28 @@ static void sub_publications(Checker *c, MSub *s, const SubscribeDecl *sd, MNode
             vec_push(c->a, &s->pubs, p);
         if (s->pubs.n == 1) {
             /* the first publication's tables (no repeats): its list, not a copy
-             * (most subscriptions have one); cap = n, so that nothing is
-             * written into it (memory) */
-            s->tables = (Vec){p->tables.items, p->tables.n, p->tables.n};
+             * (most subscriptions have one; memory) */
+            s->tables = &p->tables;
             for (int j = 0; j < p->tables.n; j++)
                 add_table(c->a, s->node, p->tables.items[j]);
             continue;
         }
+        Vec *own = (Vec *)s->tables;   /* (from the second publication on: its own) */
         if (s->pubs.n == 2) {   /* a second one: a list of its own */
-            Vec own = {0};
-            vec_reserve(c->a, &own, s->tables.n + p->tables.n);
-            for (int j = 0; j < s->tables.n; j++)
-                own.items[own.n++] = s->tables.items[j];
+            own = arena_alloc(c->a, sizeof *own);
+            vec_reserve(c->a, own, s->tables->n + p->tables.n);
+            for (int j = 0; j < s->tables->n; j++)
+                own->items[own->n++] = s->tables->items[j];
             s->tables = own;
         }
         for (int j = 0; j < p->tables.n; j++) {
             MTable *t = p->tables.items[j];
             bool seen = false;
-            for (int q = 0; q < s->tables.n; q++)
-                if (s->tables.items[q] == t)
+            for (int q = 0; q < s->tables->n; q++)
+                if (s->tables->items[q] == t)
                     seen = true;
             if (!seen)
-                vec_push(c->a, &s->tables, t);
+                vec_push(c->a, own, t);
             add_table(c->a, s->node, t);
         }
     }
@@ -1116,7 +1116,9 @@ static MSub *sub_declare(Checker *c, MNode *n, const SubscribeDecl *sd, MNode *p
                             "has its own tables.");
         return NULL;
     }
+    static const Vec no_tables;
     MSub *s = arena_alloc(c->a, sizeof *s);
+    s->tables = &no_tables;
     s->name = name;
     s->node = n;
     s->publisher = pubnode;

@@ -39,7 +39,7 @@ static long sync_workers(const MSub *s)
     if (!s->copy_data)
         return 0;
     long per = user_num(s->node, "max_sync_workers_per_subscription", 2);
-    return s->tables.n < per ? s->tables.n : per;
+    return s->tables->n < per ? s->tables->n : per;
 }
 
 /* The node needs at least floor (steady state) and peak (initial copy);

@@ -44,8 +44,8 @@ static const MSub *table_source(const MNode *n, const MTable *t)
 {
     for (int k = 0; k < n->subs.n; k++) {
         const MSub *s = n->subs.items[k];
-        for (int j = 0; j < s->tables.n; j++)
-            if (s->tables.items[j] == t)
+        for (int j = 0; j < s->tables->n; j++)
+            if (s->tables->items[j] == t)
                 return s;
     }
     return NULL;

@@ -124,8 +124,8 @@ static bool sub_receives(const MSub *s, const MNode *pub, const MTable *t)
 {
     if (s->node == pub || !s->publisher || sub_primary(s) != pub)
         return false;
-    for (int i = 0; i < s->tables.n; i++) {
-        const MTable *x = s->tables.items[i];
+    for (int i = 0; i < s->tables->n; i++) {
+        const MTable *x = s->tables->items[i];
         if (x->has_columns && (!t || x == t))
             return true;
     }
@@ -187,9 +187,9 @@ void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Ve
         const MSub *s = sub_node->subs.items[k];
         if (!sub_receives(s, pub, NULL))
             continue;
-        for (int i = 0; i < s->tables.n; i++)
-            if (((const MTable *)s->tables.items[i])->has_columns)
-                add_once(a, out, s->tables.items[i]);
+        for (int i = 0; i < s->tables->n; i++)
+            if (((const MTable *)s->tables->items[i])->has_columns)
+                add_once(a, out, s->tables->items[i]);
     }
 }
 

@@ -160,7 +160,8 @@ struct MSub {
     MNode *node;          /* the subscriber */
     MNode *publisher;
     Vec pubs;             /* MPub * */
-    Vec tables;           /* MTable *: union of the publications' tables */
+    const Vec *tables;    /* MTable *: union of the publications' tables; the first
+                           * publication's own list when there is one (memory); never NULL */
     SubOptions *opt;      /* shared by the subscriptions that give no option (memory):
                            * copy it before changing it (derive.c) */
     const char *slot;     /* effective slot name on the publisher; NULL for slot_name = NONE */

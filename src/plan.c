@@ -270,8 +270,8 @@ static void build_node(Builder *b, MNode *n)
         MSub *from = NULL;
         for (int k = 0; k < n->subs.n && !from; k++) {
             MSub *s = n->subs.items[k];
-            for (int j = 0; j < s->tables.n; j++)
-                if (s->tables.items[j] == t)
+            for (int j = 0; j < s->tables->n; j++)
+                if (s->tables->items[j] == t)
                     from = s;
         }
         if (!from)

@@ -275,8 +275,8 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
 /* 36, 37: cycles of subscriptions carrying the same table */
 static bool table_in(const MSub *s, const MTable *t)
 {
-    for (int i = 0; i < s->tables.n; i++)
-        if (s->tables.items[i] == t)
+    for (int i = 0; i < s->tables->n; i++)
+        if (s->tables->items[i] == t)
             return true;
     return false;
 }
@@ -346,8 +346,8 @@ static void feeds_build(const Model *m, Feeds *f)
         const MNode *h = order[k];
         for (int i = 0; i < h->subscribers.n; i++) {
             const MSub *s = h->subscribers.items[i];
-            for (int j = 0; j < s->tables.n; j++) {
-                f->first[((MTable *)s->tables.items[j])->index]++;
+            for (int j = 0; j < s->tables->n; j++) {
+                f->first[((MTable *)s->tables->items[j])->index]++;
                 total++;
             }
         }
@@ -365,8 +365,8 @@ static void feeds_build(const Model *m, Feeds *f)
         const MNode *h = order[k];
         for (int i = 0; i < h->subscribers.n; i++) {
             MSub *s = h->subscribers.items[i];
-            for (int j = 0; j < s->tables.n; j++) {
-                int t = ((MTable *)s->tables.items[j])->index;
+            for (int j = 0; j < s->tables->n; j++) {
+                int t = ((MTable *)s->tables->items[j])->index;
                 f->subs[fill[t]++] = s;   /* (s->publisher is h, at position k) */
             }
         }
@@ -522,8 +522,8 @@ static void check_cycles(DiagCtx *d, Model *m)
             continue;   /* a cycle of standbys: reported elsewhere */
         for (int k = 0; k < n->subscribers.n; k++) {
             const MSub *s = n->subscribers.items[k];
-            for (int j = 0; j < s->tables.n; j++) {
-                const MTable *t = s->tables.items[j];
+            for (int j = 0; j < s->tables->n; j++) {
+                const MTable *t = s->tables->items[j];
                 Vec *v = &starts[t->index];
                 if (!v->n || v->items[v->n - 1] != primary)
                     vec_push(a, v, primary);
@@ -652,8 +652,8 @@ static void node_writers(DiagCtx *d, const MNode *n, const MSub **first, const b
 {
     for (int k = 0; k < n->subs.n; k++) {
         const MSub *s = n->subs.items[k];
-        for (int j = 0; j < s->tables.n; j++) {
-            const MTable *t = s->tables.items[j];
+        for (int j = 0; j < s->tables->n; j++) {
+            const MTable *t = s->tables->items[j];
             const MSub *other = first[t->index];
             if (!other)
                 first[t->index] = s;
@@ -691,8 +691,8 @@ static void check_writers(Arena *a, DiagCtx *d, Model *m)
         mark_written(n, written, false);
         for (int k = 0; k < n->subs.n; k++) {   /* clear first[] for the next node */
             const MSub *s = n->subs.items[k];
-            for (int j = 0; j < s->tables.n; j++)
-                first[((const MTable *)s->tables.items[j])->index] = NULL;
+            for (int j = 0; j < s->tables->n; j++)
+                first[((const MTable *)s->tables->items[j])->index] = NULL;
         }
     }
 }

@@ -957,8 +957,8 @@ static bool declared_tables(StrBuf *decl, const MSub *sub)
     for (int k = 0; k < sub->pubs.n; k++)
         all = all || ((MPub *)sub->pubs.items[k])->all_tables;
     sb_puts(decl, "ARRAY[");
-    for (int k = 0; k < sub->tables.n; k++) {
-        const MTable *t = sub->tables.items[k];
+    for (int k = 0; k < sub->tables->n; k++) {
+        const MTable *t = sub->tables->items[k];
         sb_puts(decl, k ? ", to_regclass(" : "to_regclass(");
         q_regclass(decl, t->schema, t->name);
         sb_puts(decl, ")::oid");
@@ -1209,8 +1209,8 @@ static bool copy_checked(const MSub *sub, const MTable *t)
     const MNode *n = sub->node;
     for (int i = 0; i < n->subs.n && n->subs.items[i] != sub; i++) {
         const MSub *o = n->subs.items[i];
-        for (int k = 0; o->copy_data && k < o->tables.n; k++)
-            if (o->tables.items[k] == t)
+        for (int k = 0; o->copy_data && k < o->tables->n; k++)
+            if (o->tables->items[k] == t)
                 return false;
     }
     return true;
@@ -1232,8 +1232,8 @@ static void copy_refusal(Arena *a, Vec *v, const MSub *sub, bool refresh)
     sb_init(&body);
     sb_init(&args);
     int k = 0;
-    for (int i = 0; i < sub->tables.n; i++) {
-        const MTable *t = sub->tables.items[i];
+    for (int i = 0; i < sub->tables->n; i++) {
+        const MTable *t = sub->tables->items[i];
         if (!copy_checked(sub, t))
             continue;
         sb_puts(&g, k ? " OR " : "(");
@@ -1482,7 +1482,7 @@ char *sql_publications_count(Arena *a, const MSub *sub)
 
 int sub_expected_tables(const MSub *sub)
 {
-    return sub->opt->connect && sub->opt->enabled ? sub->tables.n : 0;
+    return sub->opt->connect && sub->opt->enabled ? sub->tables->n : 0;
 }
 
 char *sql_subscription_synced(Arena *a, const MSub *sub)
@@ -1843,8 +1843,8 @@ char *sql_advance_sequences(Arena *a, const MNode *subscriber)
     int n = 0;
     for (int i = 0; i < subscriber->subs.n; i++) {
         const MSub *sub = subscriber->subs.items[i];
-        for (int k = 0; k < sub->tables.n; k++) {
-            const MTable *t = sub->tables.items[k];
+        for (int k = 0; k < sub->tables->n; k++) {
+            const MTable *t = sub->tables->items[k];
             sb_puts(&b, n++ ? ", to_regclass(" : "WITH t(rel) AS (SELECT x FROM unnest(ARRAY[to_regclass(");
             q_regclass(&b, t->schema, t->name);
             sb_puts(&b, ")::oid");
