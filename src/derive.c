@@ -121,7 +121,7 @@ static void add_hba_as(Arena *a, MNode *on, bool physical, const char *db, const
 /* A line for peer's connections as on's admin user (replc's own work). */
 static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MNode *peer, const char *why)
 {
-    add_hba_as(a, on, physical, db, on->user, peer, why);
+    add_hba_as(a, on, physical, db, on->conf->user, peer, why);
 }
 
 /* Settings one node needs for its own role, before standbys inherit.
@@ -411,7 +411,7 @@ void derive_settings(Arena *a, Model *m)
         model_column_subscribers(a, n, &colsubs);
         for (int k = 0; k < colsubs.n; k++) {
             MNode *sn = colsubs.items[k];
-            add_hba(a, sn, false, sn->database, n,
+            add_hba(a, sn, false, sn->conf->database, n,
                     arena_printf(a, "its publisher '%s' checks its columns before adding them", n->name));
         }
     }

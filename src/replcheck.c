@@ -748,11 +748,11 @@ static void check_standbys(DiagCtx *d, Model *m)
  * pg_hba.conf lines replc writes ask for one (scram-sha-256 or md5) */
 static void check_repl_user(DiagCtx *d, const MNode *n)
 {
-    if (!n->repl_user || n->conf->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
+    if (!n->conf->repl_user || n->conf->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
         return;
-    Diagnostic *dg = diag_error(d, n->repl_span, "replication-user",
+    Diagnostic *dg = diag_error(d, n->conf->repl_span, "replication-user",
                                 "replication role '%s' of node '%s' has no password, but its %s connect with "
-                                "a password", n->repl_user, n->name,
+                                "a password", n->conf->repl_user, n->name,
                                 n->subscribers.n ? "subscribers" : "standbys");
     diag_hint(d, dg, "Add 'replication_password env NAME;': replc creates the role with the password from "
                      "that environment variable and writes it into the peers' ~/.pgpass, never into a file "
