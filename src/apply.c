@@ -420,8 +420,8 @@ static void warn_unused_slots(Pre *p)
             if (s->slot)
                 vec_push(a, &known, (void *)s->slot);
         }
-        for (int k = 0; k < n->standbys.n; k++)
-            vec_push(a, &known, (void *)((MNode *)n->standbys.items[k])->standby->slot);
+        for (int k = 0; k < vec_count(n->standbys); k++)
+            vec_push(a, &known, (void *)((MNode *)n->standbys->items[k])->standby->slot);
         for (int k = 0; k < p->m->nodes.n; k++) {
             const MNode *st = p->m->nodes.items[k];
             const MNode *root = model_chain_root(st);

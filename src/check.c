@@ -1212,7 +1212,7 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         si->delay = opts[SBOPT_DELAY] ? opts[SBOPT_DELAY]->value.s : NULL;
         n->standby = si;
         if (src)
-            vec_push(c->a, &src->standbys, n);
+            vec_push(c->a, vec_made(c->a, &src->standbys), n);
         /* without pgdata, the scripts find the data directory at run time:
          * the running server's, else the Debian cluster of its version */
         if (nd->publishes.n || nd->subscribes) {

@@ -275,8 +275,8 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
             if (!derived)
                 sb_printf(b, "  set %s = %s  (set in the topology)\n", u->name, u->value);
         }
-        for (int k = 0; k < n->hba.n; k++) {
-            const HbaLine *h = n->hba.items[k];
+        for (int k = 0; k < vec_count(n->hba); k++) {
+            const HbaLine *h = n->hba->items[k];
             sb_puts(b, "  pg_hba.conf: ");
             model_hba_line(b, h);
             sb_printf(b, "  (%s)\n", h->why);
@@ -536,10 +536,10 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             q_json(b, u->value);
         }
         sb_puts(b, "},\n     \"hba\": [");
-        for (int k = 0; k < n->hba.n; k++) {
+        for (int k = 0; k < vec_count(n->hba); k++) {
             StrBuf line;
             sb_init(&line);
-            model_hba_line(&line, n->hba.items[k]);
+            model_hba_line(&line, n->hba->items[k]);
             if (k)
                 sb_puts(b, ", ");
             q_json(b, line.s);

@@ -69,9 +69,9 @@ MNode *model_chain_root(const MNode *n)
 
 static void standbys_below(Arena *a, const MNode *n, Vec *out, int depth)
 {
-    for (int i = 0; i < n->standbys.n && depth < 64; i++) {
-        vec_push(a, out, n->standbys.items[i]);
-        standbys_below(a, n->standbys.items[i], out, depth + 1);
+    for (int i = 0; i < vec_count(n->standbys) && depth < 64; i++) {
+        vec_push(a, out, n->standbys->items[i]);
+        standbys_below(a, n->standbys->items[i], out, depth + 1);
     }
 }
 
@@ -195,7 +195,7 @@ void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Ve
 
 static void add_role(Arena *a, Vec *out, const MNode *n)
 {
-    if (!n->conf->repl_user || (!n->subscribers.n && !n->standbys.n))
+    if (!n->conf->repl_user || (!n->subscribers.n && !vec_count(n->standbys)))
         return;
     for (int i = 0; i < out->n; i++)
         if (strcmp(((const MNode *)out->items[i])->conf->repl_user, n->conf->repl_user) == 0)
@@ -445,8 +445,8 @@ void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
     model_server_nodes(a, n, &same);
     for (int k = 0; k < same.n; k++) {
         const MNode *o = same.items[k];
-        for (int i = 0; i < o->standbys.n; i++)
-            vec_push(a, out, (void *)((const MNode *)o->standbys.items[i])->standby->slot);
+        for (int i = 0; i < vec_count(o->standbys); i++)
+            vec_push(a, out, (void *)((const MNode *)o->standbys->items[i])->standby->slot);
         for (int i = 0; i < o->subscribers.n; i++) {
             const MSub *s = o->subscribers.items[i];
             if (s->slot)
@@ -461,8 +461,8 @@ void model_server_hba(Arena *a, const MNode *n, Vec *out)
     model_server_nodes(a, n, &same);
     for (int k = 0; k < same.n; k++) {
         const MNode *o = same.items[k];
-        for (int i = 0; i < o->hba.n; i++)
-            vec_push(a, out, o->hba.items[i]);
+        for (int i = 0; i < vec_count(o->hba); i++)
+            vec_push(a, out, o->hba->items[i]);
     }
 }
 

@@ -225,14 +225,15 @@ struct MNode {
     Vec subs;             /* MSub * on this node */
     Vec subscribers;      /* MSub * whose publisher is this node */
     StandbyInfo *standby; /* non-NULL: this node is a physical standby */
-    Vec standbys;         /* MNode *: standbys streaming from this node */
+    Vec *standbys;        /* MNode *: standbys streaming from this node; NULL: none (most nodes;
+                           * vec_count(), memory) */
     Vec tables;           /* MTable * to create here, in declaration order */
     /* derived: GUC_COUNT of them, made by derive_settings (not before:
      * the model's biggest part, left out while the syntax tree is alive);
      * with Model.check_only, NULL for a node that sets nothing and is no
      * source of one that does */
     Derived *guc;
-    Vec hba;              /* HbaLine * */
+    Vec *hba;             /* HbaLine *; NULL: none (--check makes none; vec_count(), memory) */
 };
 
 typedef struct Model {

@@ -229,8 +229,8 @@ static void build_node(Builder *b, MNode *n)
                             "wait until it streams", n->standby->source ? n->standby->source->name : "?"),
             NULL, "postgres", n->standby->span);
     }
-    if (n->hba.n || (b->prune && !n->standby))
-        add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
+    if (vec_count(n->hba) || (b->prune && !n->standby))
+        add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", vec_count(n->hba)),
             NULL, "postgres", n->span);
     Vec roles = {0};
     model_primary_roles(a, n, &roles);
@@ -439,15 +439,15 @@ static void link_sync_standbys(Arena *a, Plan *p, Model *m, unsigned *stamp)
 {
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
-        if (n->standby || !n->standbys.n)
+        if (n->standby || !vec_count(n->standbys))
             continue;
         Vec *v = p->node_steps.items[i];
         for (int k = 0; k < v->n; k++) {
             Step *s = v->items[k];
             if (s->kind != STEP_SUB_SYNC)
                 continue;
-            for (int j = 0; j < n->standbys.n; j++) {
-                Step *bb = find_step(p, n->standbys.items[j], STEP_BASEBACKUP);
+            for (int j = 0; j < vec_count(n->standbys); j++) {
+                Step *bb = find_step(p, n->standbys->items[j], STEP_BASEBACKUP);
                 if (bb && !reaches(bb, s, ++*stamp))
                     vec_push(a, &s->deps, bb);
             }

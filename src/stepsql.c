@@ -1567,8 +1567,8 @@ char *sql_hba_present(Arena *a, const MNode *n)
     StrBuf b;
     sb_init(&b);
     sb_puts(&b, "SELECT true");
-    for (int i = 0; i < n->hba.n; i++) {
-        const HbaLine *h = n->hba.items[i];
+    for (int i = 0; i < vec_count(n->hba); i++) {
+        const HbaLine *h = n->hba->items[i];
         const char *slash = strchr(h->address, '/');
         char *addr = arena_strndup(a, h->address, slash ? (size_t)(slash - h->address) : strlen(h->address));
         sb_puts(&b, " AND EXISTS (SELECT FROM pg_hba_file_rules WHERE error IS NULL AND type = ");
@@ -1680,7 +1680,7 @@ static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)"
 /* The query over r and w that the parts (SQL text, no values) end with */
 static char *hba_query(Arena *a, const Vec *lines, const char *const *parts, int nparts)
 {
-    if (!lines->n)
+    if (!vec_count(lines))   /* (NULL: none, MNode.hba) */
         return arena_strdup(a, "SELECT NULL WHERE false");
     StrBuf b;
     sb_init(&b);
@@ -1723,7 +1723,7 @@ char *sql_hba_marked(Arena *a, const MNode *n)
     sb_init(&b);
     const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
     sb_printf(&b, "SELECT (%s) AND NOT EXISTS (%s) AND strpos(%s, ", sql_hba_present(a, n),
-              sql_hba_shadowed(a, &n->hba), file);
+              sql_hba_shadowed(a, n->hba), file);
     q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->conf->cluster)));
     sb_puts(&b, ") > 0");
     Vec slots = {0};
