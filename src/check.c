@@ -757,7 +757,6 @@ static void declare_nodes(Checker *c, const Settings *defs, ProgramPart **parts,
         }
         MNode *n = arena_alloc(c->a, sizeof *n);
         n->name = nd->name.s;
-        n->ident = model_ident(c->a, n->name);
         n->span = nd->name.span;
         n->index = c->m->nodes.n;
         Settings own;
@@ -1198,7 +1197,7 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         const Option *opts[SBOPT_COUNT];
         int order[SBOPT_COUNT];
         check_options(c, &sd->options, standby_opts, SBOPT_COUNT, "standby", n->version, n->name, opts, order);
-        si->slot = opts[SBOPT_SLOT] ? opts[SBOPT_SLOT]->value.s : n->ident;
+        si->slot = opts[SBOPT_SLOT] ? opts[SBOPT_SLOT]->value.s : model_ident(c->a, n->name);
         si->sync = opt_bool(opts[SBOPT_SYNC], false);
         if (si->sync) {
             Diagnostic *dg = diag_warning(c->d, opts[SBOPT_SYNC]->span, "standby-sync-unsupported",

@@ -219,7 +219,11 @@ void pgpass_key(StrBuf *b, const MNode *peer)
 void standby_marker(StrBuf *b, const MNode *n)
 {
     const MNode *src = n->standby->source;
-    sb_printf(b, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
+    Arena a;
+    arena_init(&a);
+    sb_printf(b, "replc standby: node=%s source=%s", model_ident(&a, n->name),
+              src ? model_ident(&a, src->name) : "");
+    arena_free(&a);
 }
 
 static void emit_pgpass(StrBuf *b, const Step *s)

@@ -209,7 +209,6 @@ typedef struct NodeConf {
 
 struct MNode {
     const char *name;
-    const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
     const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers);
                                * empty when it is alone there; NULL: not grouped yet */
     Span span;
