@@ -74,7 +74,7 @@ static void round_admin(Pre *p)
                     " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
                     " (SELECT rolreplication FROM pg_roles WHERE rolname = current_user),"
                     " pg_is_in_recovery(), EXISTS (SELECT FROM pg_database WHERE datname = ");
-        q_literal(&b, node->database);
+        q_literal(&b, node->conf->database);
         sb_printf(&b, "), %s, (SELECT coalesce(string_agg(slot_name || '=' || active, ' '), '') "
                       "FROM pg_replication_slots), (%s), (SELECT coalesce(string_agg(spcname || ' in ' || "
                       "pg_tablespace_location(oid), ', ' ORDER BY spcname), '') FROM pg_tablespace "
@@ -90,7 +90,7 @@ static void round_admin(Pre *p)
         if (pg_state(c) != PG_DONE) {
             char *e = pg_error(c);
             problem(p, "node '%s' (%s port %d, user %s): cannot connect: %s", node->name, node->host,
-                    node->port, node->user, e);
+                    node->port, node->conf->user, e);
             free(e);
             continue;
         }
@@ -102,7 +102,7 @@ static void round_admin(Pre *p)
         if (!pg_is_true(c, 0, A_SUPER))
             problem(p, "role '%s' on node '%s' is not a superuser: replc needs ALTER SYSTEM, CREATE "
                        "SUBSCRIPTION and replication connections (ALTER ROLE %s SUPERUSER)",
-                    node->user, node->name, node->user);
+                    node->conf->user, node->name, node->conf->user);
         p->recovery[i] = pg_is_true(c, 0, A_RECOVERY);
         p->db_exists[i] = pg_is_true(c, 0, A_DB_EXISTS);
         long userdata = strtol(pg_get(c, 0, A_USERDATA), NULL, 10);
@@ -229,7 +229,7 @@ static void round_db(Pre *p)
         round_db_query(&b, node);
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
-        c[i] = pg_pool_take(p->pool, node, node->database, NULL);
+        c[i] = pg_pool_take(p->pool, node, node->conf->database, NULL);
     }
     pg_run_all(c, sql, n, 30000);
     for (int i = 0; i < n; i++) {
@@ -238,11 +238,11 @@ static void round_db(Pre *p)
             continue;
         if (pg_state(c[i]) != PG_DONE) {
             char *e = pg_error(c[i]);
-            problem(p, "node '%s', database '%s': %s", node->name, node->database, e);
+            problem(p, "node '%s', database '%s': %s", node->name, node->conf->database, e);
             free(e);
         } else
             round_db_result(p, i, c[i]);
-        pg_pool_give(p->pool, node, node->database, c[i]);
+        pg_pool_give(p->pool, node, node->conf->database, c[i]);
     }
     free(c);
     free(sql);
@@ -320,7 +320,7 @@ static void round_copies(Pre *p)
         }
         sql[i] = arena_strdup(p->a, b.s);
         sb_free(&b);
-        c[i] = pg_pool_take(p->pool, node, node->database, NULL);
+        c[i] = pg_pool_take(p->pool, node, node->conf->database, NULL);
     }
     pg_run_all(c, sql, n, 30000);
     for (int i = 0; i < n; i++) {
@@ -341,7 +341,7 @@ static void round_copies(Pre *p)
             problem(p, "node '%s': cannot check subscriber tables: %s", node->name, e);
             free(e);
         }
-        pg_pool_give(p->pool, node, node->database, c[i]);
+        pg_pool_give(p->pool, node, node->conf->database, c[i]);
     }
     free(targets);
     free(c);
@@ -420,8 +420,8 @@ static void warn_unused_slots(Pre *p)
             if (s->slot)
                 vec_push(a, &known, (void *)s->slot);
         }
-        for (int k = 0; k < n->standbys.n; k++)
-            vec_push(a, &known, (void *)((MNode *)n->standbys.items[k])->standby->slot);
+        for (int k = 0; k < vec_count(n->standbys); k++)
+            vec_push(a, &known, (void *)((MNode *)n->standbys->items[k])->standby->slot);
         for (int k = 0; k < p->m->nodes.n; k++) {
             const MNode *st = p->m->nodes.items[k];
             const MNode *root = model_chain_root(st);
@@ -654,11 +654,12 @@ static void check_password_env(Pre *p)
         bool seen = false;
         for (int k = 0; k < i; k++) {
             const MNode *o = m->nodes.items[k];
-            seen |= o->pw_kind == PW_ENV && node->pw_kind == PW_ENV && strcmp(o->pw_value, node->pw_value) == 0;
+            seen |= o->conf->pw_kind == PW_ENV && node->conf->pw_kind == PW_ENV &&
+                    strcmp(o->conf->pw_value, node->conf->pw_value) == 0;
         }
-        if (node->pw_kind == PW_ENV && !seen && !getenv(node->pw_value))
+        if (node->conf->pw_kind == PW_ENV && !seen && !getenv(node->conf->pw_value))
             problem(p, "environment variable %s is not set; the topology reads the password of node "
-                       "'%s' from it (password env %s)", node->pw_value, node->name, node->pw_value);
+                       "'%s' from it (password env %s)", node->conf->pw_value, node->name, node->conf->pw_value);
     }
     /* the replication roles' (replication_password env NAME) */
     for (int i = 0; i < m->nodes.n; i++) {
@@ -668,11 +669,11 @@ static void check_password_env(Pre *p)
         for (int k = 0; k < i && var; k++) {
             const MNode *o = m->nodes.items[k];
             seen |= (o->conf->repl_pw_env && strcmp(o->conf->repl_pw_env, var) == 0) ||
-                    (o->pw_kind == PW_ENV && strcmp(o->pw_value, var) == 0);
+                    (o->conf->pw_kind == PW_ENV && strcmp(o->conf->pw_value, var) == 0);
         }
-        if (var && !seen && !getenv(var) && !(node->pw_kind == PW_ENV && strcmp(node->pw_value, var) == 0))
+        if (var && !seen && !getenv(var) && !(node->conf->pw_kind == PW_ENV && strcmp(node->conf->pw_value, var) == 0))
             problem(p, "environment variable %s is not set; the topology reads the password of replication "
-                       "role '%s' of node '%s' from it (replication_password env %s)", var, node->repl_user,
+                       "role '%s' of node '%s' from it (replication_password env %s)", var, node->conf->repl_user,
                     node->name, var);
     }
 }

@@ -190,6 +190,13 @@ void vec_reserve(Arena *a, Vec *v, int cap)
     v->cap = cap;
 }
 
+Vec *vec_made(Arena *a, Vec **v)
+{
+    if (!*v)
+        *v = arena_alloc(a, sizeof **v);
+    return *v;
+}
+
 void vec_push(Arena *a, Vec *v, void *item)
 {
     /* one item first (most lists of a topology hold one), then 4, then doubling */

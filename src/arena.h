@@ -39,6 +39,14 @@ typedef struct Vec {
 } Vec;
 
 void vec_push(Arena *a, Vec *v, void *item);
+/* A list that most of its owners do not have is a pointer, NULL until its
+ * first item (memory): vec_count is its length, vec_made the list, made
+ * empty the first time. */
+static inline int vec_count(const Vec *v)
+{
+    return v ? v->n : 0;
+}
+Vec *vec_made(Arena *a, Vec **v);
 /* Room for at least n items in all (exactly n when it grows): for a list
  * whose length is known, no storage left behind by growing. */
 void vec_reserve(Arena *a, Vec *v, int n);

@@ -283,13 +283,21 @@ static bool same_str(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+static bool same_span(Span a, Span b)
+{
+    return a.file == b.file && a.start == b.start && a.end == b.end;
+}
+
 /* k kept in the model: the previous node's copy when it is the same (nodes
  * that take these settings from the defaults share one), else a new one. A
  * node's own server settings are never shared. */
 static const NodeConf *conf_share(Checker *c, const NodeConf *k)
 {
     const NodeConf *l = c->conf;
-    if (l && !k->user_gucs.n && !l->user_gucs.n && same_str(k->pw_literal, l->pw_literal) &&
+    if (l && !k->user_gucs.n && !l->user_gucs.n && same_str(k->database, l->database) &&
+        same_str(k->user, l->user) && k->pw_kind == l->pw_kind && same_str(k->pw_value, l->pw_value) &&
+        same_str(k->ssh, l->ssh) && same_str(k->repl_user, l->repl_user) && same_span(k->repl_span, l->repl_span) &&
+        same_str(k->pw_literal, l->pw_literal) &&
         same_str(k->pgdata, l->pgdata) && same_str(k->bindir, l->bindir) && same_str(k->service, l->service) &&
         same_str(k->sslmode, l->sslmode) && same_str(k->repl_pw_env, l->repl_pw_env))
         return l;
@@ -319,8 +327,8 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
                                       "'host' setting.");
     }
     n->port = number_setting(c, pick(own, defs, 1), 1, 65535, 5432, "port");
-    n->database = (s = pick(own, defs, 2)) ? s->value.s : "postgres";
-    n->user = (s = pick(own, defs, 3)) ? s->value.s : "postgres";
+    nc->database = (s = pick(own, defs, 2)) ? s->value.s : "postgres";
+    nc->user = (s = pick(own, defs, 3)) ? s->value.s : "postgres";
     n->version = number_setting(c, pick(own, defs, 5), 10, 18, 17, "version");
     if ((s = pick(own, defs, 6))) {
         nc->pgdata = s->value.s;
@@ -334,7 +342,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
             diag_error(c->d, s->value.span, "bad-value", "bindir must be an absolute path, not '%s'",
                        nc->bindir);
     }
-    n->ssh = (s = pick(own, defs, 8)) ? s->value.s : NULL;   /* NULL: postgres@host, made when used */
+    nc->ssh = (s = pick(own, defs, 8)) ? s->value.s : NULL;   /* NULL: postgres@host, made when used */
     nc->service = (s = pick(own, defs, 9)) ? s->value.s : "auto";
     if (s && strcmp(nc->service, "pg_ctl") != 0 && strcmp(nc->service, "auto") != 0 && !strstr(nc->service, "restart"))
         diag_error(c->d, s->value.span, "bad-value",
@@ -358,11 +366,11 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     }
     /* replication_user: the role subscribers and standbys connect as */
     if ((s = pick(own, defs, KEY_REPL_USER))) {
-        n->repl_user = s->value.s;
-        n->repl_span = s->value.span;
-        if (strcmp(n->repl_user, n->user) == 0) {
+        nc->repl_user = s->value.s;
+        nc->repl_span = s->value.span;
+        if (strcmp(nc->repl_user, nc->user) == 0) {
             Diagnostic *dg = diag_error(c->d, s->value.span, "replication-user",
-                                        "replication_user '%s' of node '%s' is its admin user", n->repl_user,
+                                        "replication_user '%s' of node '%s' is its admin user", nc->repl_user,
                                         n->name);
             diag_hint(c->d, dg, "The replication role is the unprivileged one that subscriptions and standbys "
                                 "connect as; give it another name, or leave replication_user out to have them "
@@ -371,7 +379,7 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     }
     if ((s = pick(own, defs, KEY_REPL_PASSWORD))) {
         nc->repl_pw_env = s->value.s;
-        if (!n->repl_user) {
+        if (!nc->repl_user) {
             Diagnostic *dg = diag_error(c->d, s->span, "replication-user",
                                         "node '%s' has a replication_password but no replication_user", n->name);
             diag_hint(c->d, dg, "Name the role too: 'replication_user NAME;'.");
@@ -380,11 +388,11 @@ static void resolve_settings(Checker *c, MNode *n, const Settings *own, const Se
     const Setting *pw = own->password ? own->password : defs->password;
     if (pw) {
         switch (pw->kind) {
-        case SET_PASSWORD_ENV: n->pw_kind = PW_ENV; n->pw_value = pw->value.s; break;
-        case SET_PASSWORD_FILE: n->pw_kind = PW_FILE; n->pw_value = pw->value.s; break;
+        case SET_PASSWORD_ENV: nc->pw_kind = PW_ENV; nc->pw_value = pw->value.s; break;
+        case SET_PASSWORD_FILE: nc->pw_kind = PW_FILE; nc->pw_value = pw->value.s; break;
         default:
-            n->pw_kind = PW_LITERAL;
-            n->pw_value = "PGPASSWORD";
+            nc->pw_kind = PW_LITERAL;
+            nc->pw_value = "PGPASSWORD";
             nc->pw_literal = pw->value.s;
             break;
         }
@@ -749,13 +757,12 @@ static void declare_nodes(Checker *c, const Settings *defs, ProgramPart **parts,
         }
         MNode *n = arena_alloc(c->a, sizeof *n);
         n->name = nd->name.s;
-        n->ident = model_ident(c->a, n->name);
         n->span = nd->name.span;
         n->index = c->m->nodes.n;
         Settings own;
         collect_settings(c, &nd->settings, &own);
         resolve_settings(c, n, &own, defs);
-        if (n->pw_kind == PW_LITERAL) {
+        if (n->conf->pw_kind == PW_LITERAL) {
             const Setting *pw = own.password ? own.password : defs->password;
             if (pw == own.password || i == 0) {   /* report a defaults literal once */
                 Diagnostic *dg = diag_warning(c->d, pw->span, "literal-password",
@@ -1228,7 +1235,7 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         const Option *opts[SBOPT_COUNT];
         int order[SBOPT_COUNT];
         check_options(c, &sd->options, standby_opts, SBOPT_COUNT, "standby", n->version, n->name, opts, order);
-        si->slot = opts[SBOPT_SLOT] ? opts[SBOPT_SLOT]->value.s : n->ident;
+        si->slot = opts[SBOPT_SLOT] ? opts[SBOPT_SLOT]->value.s : model_ident(c->a, n->name);
         si->sync = opt_bool(opts[SBOPT_SYNC], false);
         if (si->sync) {
             Diagnostic *dg = diag_warning(c->d, opts[SBOPT_SYNC]->span, "standby-sync-unsupported",
@@ -1242,7 +1249,7 @@ static void resolve_standby(Checker *c, MNode *n, const NodeDecl *nd)
         si->delay = opts[SBOPT_DELAY] ? opts[SBOPT_DELAY]->value.s : NULL;
         n->standby = si;
         if (src)
-            vec_push(c->a, &src->standbys, n);
+            vec_push(c->a, vec_made(c->a, &src->standbys), n);
         /* without pgdata, the scripts find the data directory at run time:
          * the running server's, else the Debian cluster of its version */
         if (nd->publishes.n || nd->subscribes) {
@@ -1393,10 +1400,13 @@ Model *check_program_ex(Arena *a, DiagCtx *d, const Program *prog, const char *d
     if (tree)
         arena_free(tree);   /* the model keeps no pointer into the tree, only its strings */
     check_standby_cycles(&c);
-    for (int i = 0; i < c.m->nodes.n; i++)
-        ((MNode *)c.m->nodes.items[i])->cluster = c.m->cluster;
-    for (int i = 0; i < c.m->nodes.n; i++)
-        ((MNode *)c.m->nodes.items[i])->cluster_nodes = &c.m->nodes;
+    for (int i = 0; i < c.m->nodes.n; i++) {   /* once per conf (the nodes that share one follow each other) */
+        NodeConf *nc = (NodeConf *)((MNode *)c.m->nodes.items[i])->conf;   /* (check.c's: conf_share) */
+        if (nc->cluster_nodes)
+            continue;
+        nc->cluster = c.m->cluster;
+        nc->cluster_nodes = &c.m->nodes;
+    }
     model_group_servers(a, c.m);
     /* run even after errors, so that one run reports everything */
     check_replication(a, d, c.m);

@@ -100,8 +100,8 @@ static void add_hba_as(Arena *a, MNode *on, bool physical, const char *db, const
                        const char *why)
 {
     const char *addr = hba_address(a, peer->host);
-    for (int i = 0; i < on->hba.n; i++) {
-        const HbaLine *h = on->hba.items[i];
+    for (int i = 0; i < vec_count(on->hba); i++) {
+        const HbaLine *h = on->hba->items[i];
         if (h->physical == physical && strcmp(h->database, db) == 0 && strcmp(h->user, user) == 0 &&
             strcmp(h->address, addr) == 0)
             return;
@@ -115,13 +115,13 @@ static void add_hba_as(Arena *a, MNode *on, bool physical, const char *db, const
     h->method = on->version >= 14 ? "scram-sha-256" : "md5";
     h->peer = peer;
     h->why = why;
-    vec_push(a, &on->hba, h);
+    vec_push(a, vec_made(a, &on->hba), h);
 }
 
 /* A line for peer's connections as on's admin user (replc's own work). */
 static void add_hba(Arena *a, MNode *on, bool physical, const char *db, const MNode *peer, const char *why)
 {
-    add_hba_as(a, on, physical, db, on->user, peer, why);
+    add_hba_as(a, on, physical, db, on->conf->user, peer, why);
 }
 
 /* Settings one node needs for its own role, before standbys inherit.
@@ -135,7 +135,7 @@ static void derive_own(Arena *a, MNode *n, bool why)
         slots += 1 + sync_workers(s);
     }
     senders = slots;
-    long nstandby = n->standbys.n;
+    long nstandby = vec_count(n->standbys);
     slots += nstandby;
     senders += 2 * nstandby;
     long origins = 0, workers = 0, nsubs = n->subs.n;
@@ -309,20 +309,20 @@ static void derive_decoding_standby(Arena *a, MNode *st)
  * flushed it. */
 static void derive_failover(Arena *a, MNode *n)
 {
-    if (n->standby || !n->subs.n || !n->standbys.n || !n->guc)
+    if (n->standby || !n->subs.n || !vec_count(n->standbys) || !n->guc)
         return;
     Derived *g = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
     if (!g->user) {
         StrBuf b;
         sb_init(&b);
-        if (n->standbys.n > 1)
-            sb_printf(&b, "FIRST %d (", n->standbys.n);
-        for (int i = 0; i < n->standbys.n; i++) {
+        if (vec_count(n->standbys) > 1)
+            sb_printf(&b, "FIRST %d (", vec_count(n->standbys));
+        for (int i = 0; i < vec_count(n->standbys); i++) {
             if (i)
                 sb_puts(&b, ", ");
-            q_ident(&b, ((const MNode *)n->standbys.items[i])->name);
+            q_ident(&b, ((const MNode *)n->standbys->items[i])->name);
         }
-        if (n->standbys.n > 1)
+        if (vec_count(n->standbys) > 1)
             sb_puts(&b, ")");
         need_text(n, GUC_SYNCHRONOUS_STANDBY_NAMES, arena_strdup(a, b.s),
                   "its standbys confirm what its subscriptions apply, so that one can take them over");
@@ -389,8 +389,8 @@ void derive_settings(Arena *a, Model *m)
                         arena_printf(a, "subscription '%s' of node '%s' decodes on standby '%s' and "
                                         "asks for standby snapshots", s->name, s->node->name, n->name));
         }
-        for (int k = 0; k < n->standbys.n; k++) {
-            const MNode *st = n->standbys.items[k];
+        for (int k = 0; k < vec_count(n->standbys); k++) {
+            const MNode *st = n->standbys->items[k];
             add_hba_as(a, n, true, "replication", model_repl_user(n), st, arena_printf(a, "standby '%s'", st->name));
         }
         /* before it restarts, a primary waits until its streaming standbys
@@ -411,7 +411,7 @@ void derive_settings(Arena *a, Model *m)
         model_column_subscribers(a, n, &colsubs);
         for (int k = 0; k < colsubs.n; k++) {
             MNode *sn = colsubs.items[k];
-            add_hba(a, sn, false, sn->database, n,
+            add_hba(a, sn, false, sn->conf->database, n,
                     arena_printf(a, "its publisher '%s' checks its columns before adding them", n->name));
         }
     }

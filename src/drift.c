@@ -40,9 +40,9 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
         vec_push(a, &subs, (void *)((const MSub *)n->subs.items[i])->name);
     for (int i = 0; i < n->pubs.n; i++)
         vec_push(a, &pubs, (void *)((const MPub *)n->pubs.items[i])->name);
-    const char *mark = model_mark(a, n->cluster);
+    const char *mark = model_mark(a, n->conf->cluster);
     sb_puts(b, "SELECT 'subscription', s.subname::text, coalesce(");
-    sql_marked(a, b, "obj_description(s.oid, 'pg_subscription')", n->cluster);
+    sql_marked(a, b, "obj_description(s.oid, 'pg_subscription')", n->conf->cluster);
     sb_puts(b, ", false), coalesce(s.subslotname::text, '') FROM pg_subscription s "
                "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                "AND s.subname <> ALL (");
@@ -77,7 +77,7 @@ static void db_query(Arena *a, StrBuf *b, const MNode *n)
  * "name type" lines) and the topology no longer makes */
 static void hba_block(Arena *a, Drift *d, const MNode *n, const char *hba, const char *slots)
 {
-    const char *mark = model_mark(a, n->cluster);
+    const char *mark = model_mark(a, n->conf->cluster);
     char *begin = arena_printf(a, "# BEGIN %s", mark), *end = arena_printf(a, "# END %s", mark);
     bool in = false;
     for (const char *p = hba; p && *p;) {
@@ -149,7 +149,7 @@ void drift_collect(Arena *a, const Model *m, Drift *d, int timeout_ms)
         StrBuf b;
         sb_init(&b);
         sb_puts(&b, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = ");
-        q_literal(&b, node->database);
+        q_literal(&b, node->conf->database);
         sb_puts(&b, "), pg_read_file(current_setting('hba_file')), (SELECT coalesce(string_agg(slot_name || ' ' || slot_type, "
                     "E'\\n'), '') FROM pg_replication_slots)");
         sql[i] = arena_strdup(a, b.s);
@@ -172,7 +172,7 @@ void drift_collect(Arena *a, const Model *m, Drift *d, int timeout_ms)
                 db_query(a, &b, node);
                 sql[n + i] = arena_strdup(a, b.s);
                 sb_free(&b);
-                c[n + i] = pg_open(node, node->database);
+                c[n + i] = pg_open(node, node->conf->database);
             }
             hba_block(a, d, node, pg_get(c[i], 0, 1), pg_get(c[i], 0, 2));
         }
@@ -187,7 +187,8 @@ void drift_collect(Arena *a, const Model *m, Drift *d, int timeout_ms)
             continue;
         if (pg_state(k) != PG_DONE) {
             char *e = pg_error(k);
-            vec_push(a, &d->errors, arena_printf(a, "node '%s', database '%s': %s", node->name, node->database, e));
+            vec_push(a, &d->errors,
+                     arena_printf(a, "node '%s', database '%s': %s", node->name, node->conf->database, e));
             free(e);
         } else
             for (int r = 0; r < pg_nrows(k); r++)

@@ -25,9 +25,9 @@ static void guc_value(StrBuf *b, const Derived *g, GucId id)
 /* How the node's password is found; never the password itself. */
 static void password_text(StrBuf *b, const MNode *n)
 {
-    switch (n->pw_kind) {
-    case PW_ENV: sb_printf(b, "from environment variable %s", n->pw_value); break;
-    case PW_FILE: sb_printf(b, "passfile %s", n->pw_value); break;
+    switch (n->conf->pw_kind) {
+    case PW_ENV: sb_printf(b, "from environment variable %s", n->conf->pw_value); break;
+    case PW_FILE: sb_printf(b, "passfile %s", n->conf->pw_value); break;
     case PW_LITERAL: sb_puts(b, "a literal in the topology (never written out)"); break;
     default: sb_puts(b, "none given (libpq's own rules)"); break;
     }
@@ -221,15 +221,15 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
     for (int i = 0; i < m->nodes.n; i++) {
         const MNode *n = m->nodes.items[i];
         sb_printf(b, "node %s: %s, %s port %d, PostgreSQL %d, database %s, directory %s/\n", n->name,
-                  role(n), n->host, n->port, n->version, n->database,
+                  role(n), n->host, n->port, n->version, n->conf->database,
                   (const char *)p->node_dirs.items[i]);
-        sb_printf(b, "  connects as %s, password ", n->user);
+        sb_printf(b, "  connects as %s, password ", n->conf->user);
         password_text(b, n);
         sb_putc(b, '\n');
-        if (n->repl_user)
+        if (n->conf->repl_user)
             sb_printf(b, "  subscribers and standbys connect as replication role %s (made by replc when missing: "
                          "LOGIN REPLICATION, SELECT on the published tables), password from environment "
-                         "variable %s\n", n->repl_user, n->conf->repl_pw_env ? n->conf->repl_pw_env : "(none)");
+                         "variable %s\n", n->conf->repl_user, n->conf->repl_pw_env ? n->conf->repl_pw_env : "(none)");
         /* what the scripts find on the host at run time is said as such */
         sb_puts(b, "  ssh ");
         model_ssh(b, n);
@@ -275,8 +275,8 @@ void emit_plan_text(StrBuf *b, const Model *m, const Plan *p)
             if (!derived)
                 sb_printf(b, "  set %s = %s  (set in the topology)\n", u->name, u->value);
         }
-        for (int k = 0; k < n->hba.n; k++) {
-            const HbaLine *h = n->hba.items[k];
+        for (int k = 0; k < vec_count(n->hba); k++) {
+            const HbaLine *h = n->hba->items[k];
             sb_puts(b, "  pg_hba.conf: ");
             model_hba_line(b, h);
             sb_printf(b, "  (%s)\n", h->why);
@@ -445,25 +445,25 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
         q_json(b, n->host);
         sb_printf(b, ", \"port\": %d, \"version\": %d, ", n->port, n->version);
         jkey(b, "database");
-        q_json(b, n->database);
+        q_json(b, n->conf->database);
         sb_puts(b, ", ");
         jkey(b, "user");
-        q_json(b, n->user);
+        q_json(b, n->conf->user);
         sb_puts(b, ",\n     ");
         jkey(b, "password");
         sb_puts(b, "{");
         jkey(b, "kind");
-        q_json(b, pw_kind_name(n->pw_kind));
-        if (n->pw_kind == PW_ENV || n->pw_kind == PW_FILE) {
+        q_json(b, pw_kind_name(n->conf->pw_kind));
+        if (n->conf->pw_kind == PW_ENV || n->conf->pw_kind == PW_FILE) {
             sb_puts(b, ", ");
-            jkey(b, n->pw_kind == PW_ENV ? "variable" : "passfile");
-            q_json(b, n->pw_value);
+            jkey(b, n->conf->pw_kind == PW_ENV ? "variable" : "passfile");
+            q_json(b, n->conf->pw_value);
         }
         sb_puts(b, "}, ");
         jkey(b, "replication_user");
-        if (n->repl_user) {
+        if (n->conf->repl_user) {
             sb_puts(b, "{\"name\": ");
-            q_json(b, n->repl_user);
+            q_json(b, n->conf->repl_user);
             sb_puts(b, ", \"variable\": ");
             json_or_null(b, n->conf->repl_pw_env);
             sb_puts(b, "}, ");
@@ -536,10 +536,10 @@ void emit_plan_json(StrBuf *b, const Model *m, const Plan *p)
             q_json(b, u->value);
         }
         sb_puts(b, "},\n     \"hba\": [");
-        for (int k = 0; k < n->hba.n; k++) {
+        for (int k = 0; k < vec_count(n->hba); k++) {
             StrBuf line;
             sb_init(&line);
-            model_hba_line(&line, n->hba.items[k]);
+            model_hba_line(&line, n->hba->items[k]);
             if (k)
                 sb_puts(b, ", ");
             q_json(b, line.s);

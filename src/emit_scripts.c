@@ -16,7 +16,7 @@ static void local_conninfo(StrBuf *b, const MNode *n, const char *db)
     sb_puts(b, "dbname=");
     q_conninfo(b, db);
     sb_puts(b, " user=");
-    q_conninfo(b, n->user);
+    q_conninfo(b, n->conf->user);
 }
 
 static void sql_header(StrBuf *b, const Step *s)
@@ -152,7 +152,7 @@ static void sh_begin(StrBuf *b, const Model *m, const MNode *n, const char *file
     sh_var(b, "node", n->name);
     sh_var_long(b, "port", n->port);
     sh_var(b, "bindir", n->conf->bindir);
-    sh_var(b, "passfile", n->pw_kind == PW_FILE ? n->pw_value : NULL);
+    sh_var(b, "passfile", n->conf->pw_kind == PW_FILE ? n->conf->pw_value : NULL);
 }
 
 /* Source lib.sh (unless replc --apply sent it ahead), then the body. */
@@ -211,7 +211,7 @@ void pgpass_key(StrBuf *b, const MNode *peer)
 {
     q_pgpass(b, peer->host);
     sb_printf(b, ":%d:*:", peer->port);
-    q_pgpass(b, peer->user);
+    q_pgpass(b, peer->conf->user);
 }
 
 /* What replc writes into a standby's data directory (replc_standby) once
@@ -219,7 +219,11 @@ void pgpass_key(StrBuf *b, const MNode *peer)
 void standby_marker(StrBuf *b, const MNode *n)
 {
     const MNode *src = n->standby->source;
-    sb_printf(b, "replc standby: node=%s source=%s", n->ident, src ? src->ident : "");
+    Arena a;
+    arena_init(&a);
+    sb_printf(b, "replc standby: node=%s source=%s", model_ident(&a, n->name),
+              src ? model_ident(&a, src->name) : "");
+    arena_free(&a);
 }
 
 static void emit_pgpass(StrBuf *b, const Step *s)
@@ -231,12 +235,12 @@ static void emit_pgpass(StrBuf *b, const Step *s)
     sh_args_begin(b);
     for (int i = 0; i < peers.n; i++) {
         const MNode *peer = peers.items[i];
-        if (peer->pw_kind != PW_ENV && peer->pw_kind != PW_LITERAL)
+        if (peer->conf->pw_kind != PW_ENV && peer->conf->pw_kind != PW_LITERAL)
             continue;
         StrBuf key;
         sb_init(&key);
         pgpass_key(&key, peer);
-        const char *row[2] = {key.s, peer->pw_kind == PW_ENV ? peer->pw_value : "PGPASSWORD"};
+        const char *row[2] = {key.s, peer->conf->pw_kind == PW_ENV ? peer->conf->pw_value : "PGPASSWORD"};
         sh_args_row(b, 2, row);
         sb_free(&key);
     }
@@ -249,7 +253,7 @@ static void emit_pgpass(StrBuf *b, const Step *s)
         sb_init(&key);
         q_pgpass(&key, peer->host);
         sb_printf(&key, ":%d:*:", peer->port);
-        q_pgpass(&key, peer->repl_user);
+        q_pgpass(&key, peer->conf->repl_user);
         const char *row[2] = {key.s, peer->conf->repl_pw_env};
         sh_args_row(b, 2, row);
         sb_free(&key);
@@ -357,11 +361,11 @@ static void emit_col_wait(StrBuf *b, const Step *s)
     const MNode *peer = s->peer;
     Arena a;
     arena_init(&a);
-    sh_local(b, s->node, "local_db", s->node->database);
+    sh_local(b, s->node, "local_db", s->node->conf->database);
     sh_var(b, "add_sql", sql_columns_to_add(&a, s->node));
     sh_var(b, "subscriber", peer ? peer->name : NULL);
     if (peer)
-        sh_peer_conninfo(b, "subscriber_conninfo", peer, peer->database);
+        sh_peer_conninfo(b, "subscriber_conninfo", peer, peer->conf->database);
     else
         sh_var(b, "subscriber_conninfo", NULL);
     sh_var(b, "missing_sql", peer ? sql_columns_missing(&a, s->node, peer) : NULL);
@@ -411,7 +415,7 @@ static void emit_sub_sync(StrBuf *b, const Step *s)
     const MNode *n = s->node;
     Arena a;
     arena_init(&a);
-    sh_local(b, n, "local_db", n->database);
+    sh_local(b, n, "local_db", n->conf->database);
     sh_var(b, "subscription", sub->name);
     sh_var(b, "synced_sql", sql_subscription_synced(&a, sub));
     sh_kick_values(b, sub);
@@ -433,7 +437,7 @@ static void emit_copy_table(StrBuf *b, const Step *s)
     q_regclass(&sql, t->schema, t->name);
     sb_puts(&sql, ") IS NOT NULL");
     q_dump_pattern(&pat, t->schema, t->name);
-    sh_local(b, n, "local_db", n->database);
+    sh_local(b, n, "local_db", n->conf->database);
     sh_var(b, "publisher", pub->name);
     sh_var(b, "publisher_conninfo", ci.s);
     sh_var(b, "table", t->display);
@@ -561,8 +565,8 @@ static void emit_prune(StrBuf *b, const Model *m, const Step *s)
     Arena a;
     arena_init(&a);
     sh_local(b, n, "local_postgres", "postgres");
-    sh_local(b, n, "local_db", n->database);
-    sh_var(b, "database", n->database);
+    sh_local(b, n, "local_db", n->conf->database);
+    sh_var(b, "database", n->conf->database);
     sh_var(b, "mark", model_mark(&a, m->cluster));
     Vec subs = {0}, pubs = {0};
     for (int i = 0; i < n->subs.n; i++)
@@ -608,7 +612,7 @@ static void sh_server_values(StrBuf *b, const MNode *n)
     sh_var(b, "node", n->name);
     sh_var_long(b, "port", n->port);
     sh_var(b, "bindir", n->conf->bindir);
-    sh_var(b, "passfile", n->pw_kind == PW_FILE ? n->pw_value : NULL);
+    sh_var(b, "passfile", n->conf->pw_kind == PW_FILE ? n->conf->pw_value : NULL);
     sh_local(b, n, "local_postgres", "postgres");
     sh_pgdata(b, n);
     sh_service(b, n);
@@ -663,7 +667,7 @@ void emit_promote(StrBuf *b, const Model *m, const MNode *n)
                               "# then continue from here on their original slots, from the positions this\n"
                               "# standby replayed: nothing is lost or applied twice (docs/failover.md).\n",
                           n->name, root->name, root->name, root->name));
-    sh_local(b, n, "local_db", n->database);
+    sh_local(b, n, "local_db", n->conf->database);
     sh_pgdata(b, n);
     sh_service(b, n);
     long workers = root->guc[GUC_MAX_LOGICAL_REPLICATION_WORKERS].value;

@@ -69,9 +69,9 @@ MNode *model_chain_root(const MNode *n)
 
 static void standbys_below(Arena *a, const MNode *n, Vec *out, int depth)
 {
-    for (int i = 0; i < n->standbys.n && depth < 64; i++) {
-        vec_push(a, out, n->standbys.items[i]);
-        standbys_below(a, n->standbys.items[i], out, depth + 1);
+    for (int i = 0; i < vec_count(n->standbys) && depth < 64; i++) {
+        vec_push(a, out, n->standbys->items[i]);
+        standbys_below(a, n->standbys->items[i], out, depth + 1);
     }
 }
 
@@ -154,7 +154,7 @@ static int by_index(const void *x, const void *y)
 
 void model_column_subscribers(Arena *a, const MNode *pub, Vec *out)
 {
-    if (pub->standby || !pub->cluster_nodes)
+    if (pub->standby || !pub->conf->cluster_nodes)
         return;
     Vec subs = {0};
     primary_subscriptions(a, pub, &subs);
@@ -171,7 +171,7 @@ void model_column_subscribers(Arena *a, const MNode *pub, Vec *out)
 
 bool model_defers_columns(Arena *a, const MNode *pub, const MTable *t)
 {
-    if (!t->has_columns || pub->standby || !pub->cluster_nodes)
+    if (!t->has_columns || pub->standby || !pub->conf->cluster_nodes)
         return false;
     Vec subs = {0};
     primary_subscriptions(a, pub, &subs);
@@ -195,10 +195,10 @@ void model_received_tables(Arena *a, const MNode *pub, const MNode *sub_node, Ve
 
 static void add_role(Arena *a, Vec *out, const MNode *n)
 {
-    if (!n->repl_user || (!n->subscribers.n && !n->standbys.n))
+    if (!n->conf->repl_user || (!n->subscribers.n && !vec_count(n->standbys)))
         return;
     for (int i = 0; i < out->n; i++)
-        if (strcmp(((const MNode *)out->items[i])->repl_user, n->repl_user) == 0)
+        if (strcmp(((const MNode *)out->items[i])->conf->repl_user, n->conf->repl_user) == 0)
             return;
     vec_push(a, out, (void *)n);
 }
@@ -225,7 +225,7 @@ void model_repl_peers(Arena *a, const MNode *n, Vec *out)
     for (int i = 0; root != n && i < root->subs.n; i++)
         add_peer(a, &to, ((MSub *)root->subs.items[i])->publisher);
     for (int i = 0; i < to.n; i++)
-        if (((const MNode *)to.items[i])->repl_user && ((const MNode *)to.items[i])->conf->repl_pw_env)
+        if (((const MNode *)to.items[i])->conf->repl_user && ((const MNode *)to.items[i])->conf->repl_pw_env)
             vec_push(a, out, to.items[i]);
 }
 
@@ -241,7 +241,7 @@ Span sub_name_span(const MSub *s)
 
 const char *sub_dbname(const MSub *s)
 {
-    return sub_primary(s)->database;
+    return sub_primary(s)->conf->database;
 }
 
 const char *model_promoted_slot(Arena *a, const MSub *s, const MNode *standby)
@@ -287,34 +287,34 @@ static void conninfo(StrBuf *b, const MNode *n, const char *user, const char *pa
 
 void model_ssh(StrBuf *b, const MNode *n)
 {
-    if (n->ssh)
-        sb_puts(b, n->ssh);
+    if (n->conf->ssh)
+        sb_puts(b, n->conf->ssh);
     else
         sb_printf(b, MODEL_SSH_USER "@%s", n->host);
 }
 
 bool model_ssh_local(const MNode *n)
 {
-    return n->ssh && strcmp(n->ssh, "local") == 0;
+    return n->conf->ssh && strcmp(n->conf->ssh, "local") == 0;
 }
 
 void model_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
 {
-    conninfo(b, n, n->user, n->pw_kind == PW_FILE ? n->pw_value : NULL, dbname, appname);
+    conninfo(b, n, n->conf->user, n->conf->pw_kind == PW_FILE ? n->conf->pw_value : NULL, dbname, appname);
 }
 
 const char *model_repl_user(const MNode *n)
 {
-    return n->repl_user ? n->repl_user : n->user;
+    return n->conf->repl_user ? n->conf->repl_user : n->conf->user;
 }
 
 void model_repl_conninfo(StrBuf *b, const MNode *n, const char *dbname, const char *appname)
 {
-    if (!n->repl_user) {
+    if (!n->conf->repl_user) {
         model_conninfo(b, n, dbname, appname);
         return;
     }
-    conninfo(b, n, n->repl_user, NULL, dbname, appname);   /* its password: ~/.pgpass */
+    conninfo(b, n, n->conf->repl_user, NULL, dbname, appname);   /* its password: ~/.pgpass */
 }
 
 bool subopt_bool(const SubOptions *o, SubOpt id)
@@ -366,7 +366,7 @@ const char *model_mark(Arena *a, const char *cluster)
 
 const char *model_sub_mark(Arena *a, const MSub *sub)
 {
-    const char *mark = model_mark(a, sub->node->cluster);
+    const char *mark = model_mark(a, sub->node->conf->cluster);
     if (sub->opt->connect && !sub->opt->enabled)
         return arena_printf(a, "%s%s", mark, MODEL_MARK_DISABLED);
     return mark;
@@ -445,8 +445,8 @@ void model_recorded_slots(Arena *a, const MNode *n, Vec *out)
     model_server_nodes(a, n, &same);
     for (int k = 0; k < same.n; k++) {
         const MNode *o = same.items[k];
-        for (int i = 0; i < o->standbys.n; i++)
-            vec_push(a, out, (void *)((const MNode *)o->standbys.items[i])->standby->slot);
+        for (int i = 0; i < vec_count(o->standbys); i++)
+            vec_push(a, out, (void *)((const MNode *)o->standbys->items[i])->standby->slot);
         for (int i = 0; i < o->subscribers.n; i++) {
             const MSub *s = o->subscribers.items[i];
             if (s->slot)
@@ -461,8 +461,8 @@ void model_server_hba(Arena *a, const MNode *n, Vec *out)
     model_server_nodes(a, n, &same);
     for (int k = 0; k < same.n; k++) {
         const MNode *o = same.items[k];
-        for (int i = 0; i < o->hba.n; i++)
-            vec_push(a, out, o->hba.items[i]);
+        for (int i = 0; i < vec_count(o->hba); i++)
+            vec_push(a, out, o->hba->items[i]);
     }
 }
 

@@ -183,9 +183,22 @@ typedef struct StandbyInfo {
     Span span;
 } StandbyInfo;
 
-/* A node's less used settings, merged. Nodes with the same share one (most
- * take them all from the defaults): one pointer in MNode, not 64 bytes. */
+/* A node's settings that most nodes have the same, merged. Nodes with the same
+ * share one (most take them all from the defaults): one pointer in MNode, not
+ * 136 bytes. cluster and cluster_nodes are the model's, set at the end of
+ * check_program_ex. */
 typedef struct NodeConf {
+    const char *cluster;  /* the model's cluster name (ownership marks) */
+    const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
+    const char *database;
+    const char *user;
+    const char *pw_value; /* env name or file path; never a literal's text */
+    const char *ssh;      /* the 'ssh' setting, "user@host[:port]" or "local"; NULL when not given:
+                           * MODEL_SSH_USER "@" host, made when used (model_ssh; memory) */
+    const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
+                              * it as (replc creates it); NULL: they connect as 'user' */
+    PasswordKind pw_kind;
+    Span repl_span;       /* where replication_user is given */
     const char *pw_literal; /* a literal password: only --apply's connections use it */
     const char *pgdata;
     const char *bindir;
@@ -197,9 +210,6 @@ typedef struct NodeConf {
 
 struct MNode {
     const char *name;
-    const char *ident;    /* name with every char outside [a-z0-9_] made '_' */
-    const char *cluster;  /* the model's cluster name (ownership marks) */
-    const Vec *cluster_nodes; /* every node of the cluster (MNode *) */
     const Vec *server_nodes;  /* the nodes on its server (same host and port), itself too (model_group_servers);
                                * empty when it is alone there; NULL: not grouped yet */
     Span span;
@@ -207,30 +217,23 @@ struct MNode {
     /* settings, merged (the ints side by side: no padding, memory) */
     int port;
     int version;
-    PasswordKind pw_kind;
-    Span repl_span;       /* where replication_user is given */
     const char *host;
-    const char *database;
-    const char *user;
-    const char *pw_value; /* env name or file path; never a literal's text */
-    const char *ssh;      /* the 'ssh' setting, "user@host[:port]" or "local"; NULL when not given:
-                           * MODEL_SSH_USER "@" host, made when used (model_ssh; memory) */
-    const char *repl_user;   /* replication_user: the role subscriptions and standbys connect to
-                              * it as (replc creates it); NULL: they connect as 'user' */
-    const NodeConf *conf; /* its less used settings, shared by the nodes that have the same (memory) */
+    const NodeConf *conf; /* its settings that most nodes have the same, shared by the nodes that have
+                           * the same (memory) */
     /* topology */
     Vec pubs;             /* MPub * on this node */
     Vec subs;             /* MSub * on this node */
     Vec subscribers;      /* MSub * whose publisher is this node */
     StandbyInfo *standby; /* non-NULL: this node is a physical standby */
-    Vec standbys;         /* MNode *: standbys streaming from this node */
+    Vec *standbys;        /* MNode *: standbys streaming from this node; NULL: none (most nodes;
+                           * vec_count(), memory) */
     Vec tables;           /* MTable * to create here, in declaration order */
     /* derived: GUC_COUNT of them, made by derive_settings (not before:
      * the model's biggest part, left out while the syntax tree is alive);
      * with Model.check_only, NULL for a node that sets nothing and is no
      * source of one that does */
     Derived *guc;
-    Vec hba;              /* HbaLine * */
+    Vec *hba;             /* HbaLine *; NULL: none (--check makes none; vec_count(), memory) */
 };
 
 typedef struct Model {

@@ -63,7 +63,7 @@ static void col(Noop *n, const MNode *node, const char *db, const char *expr)
 static void pgpass_col(Noop *n, const Step *s)
 {
     const MNode *node = s->node;
-    const char *ssh = node->ssh ? node->ssh : MODEL_SSH_USER "@";   /* (no ssh setting: postgres@host) */
+    const char *ssh = node->conf->ssh ? node->conf->ssh : MODEL_SSH_USER "@";   /* (no ssh setting: postgres@host) */
     const char *at = strchr(ssh, '@');
     if (!at || at == ssh) {   /* 'local', or no user: not from here */
         n->cannot = true;
@@ -75,9 +75,9 @@ static void pgpass_col(Noop *n, const Step *s)
     model_peers(n->a, node, &peers);
     for (int i = 0; i < peers.n; i++) {
         const MNode *peer = peers.items[i];
-        if (peer->pw_kind != PW_ENV && peer->pw_kind != PW_LITERAL)
+        if (peer->conf->pw_kind != PW_ENV && peer->conf->pw_kind != PW_LITERAL)
             continue;
-        const char *pw = peer->pw_kind == PW_LITERAL ? peer->conf->pw_literal : getenv(peer->pw_value);
+        const char *pw = peer->conf->pw_kind == PW_LITERAL ? peer->conf->pw_literal : getenv(peer->conf->pw_value);
         if (!pw) {
             n->cannot = true;
             return;
@@ -148,7 +148,7 @@ static void step_cols(Noop *n, const Model *m, const Step *s)
     case STEP_SUB_SYNC: col(n, s->node, s->db, sql_subscription_synced(a, s->sub)); return;
     case STEP_COL_WAIT:
         if (s->peer)   /* as runner.c waits: no column missing on the subscriber */
-            col(n, s->peer, s->peer->database,
+            col(n, s->peer, s->peer->conf->database,
                 arena_printf(a, "(%s)::text = '0'", sql_columns_missing(a, s->node, s->peer)));
         return;
     case STEP_COPY_TABLE: {
@@ -157,7 +157,7 @@ static void step_cols(Noop *n, const Model *m, const Step *s)
         sb_puts(&b, "to_regclass(");
         q_regclass(&b, s->table->schema, s->table->name);
         sb_puts(&b, ") IS NOT NULL");
-        col(n, s->node, s->node->database, b.s);
+        col(n, s->node, s->node->conf->database, b.s);
         sb_free(&b);
         return;
     }

@@ -49,7 +49,7 @@ PgConn *pg_open_with(const MNode *n, const char *dbname, const char *options)
     keys[k] = "host", vals[k++] = n->host;
     keys[k] = "port", vals[k++] = port;
     keys[k] = "dbname", vals[k++] = dbname;
-    keys[k] = "user", vals[k++] = n->user;
+    keys[k] = "user", vals[k++] = n->conf->user;
     keys[k] = "application_name", vals[k++] = "replc apply";
     keys[k] = "connect_timeout", vals[k++] = "10";
     /* replc's own commits never wait for a synchronous standby (a
@@ -58,12 +58,12 @@ PgConn *pg_open_with(const MNode *n, const char *dbname, const char *options)
     keys[k] = "options", vals[k++] = opts;
     if (n->conf->sslmode)
         keys[k] = "sslmode", vals[k++] = n->conf->sslmode;
-    if (n->pw_kind == PW_ENV && getenv(n->pw_value))
-        keys[k] = "password", vals[k++] = getenv(n->pw_value);
-    else if (n->pw_kind == PW_LITERAL && n->conf->pw_literal)
+    if (n->conf->pw_kind == PW_ENV && getenv(n->conf->pw_value))
+        keys[k] = "password", vals[k++] = getenv(n->conf->pw_value);
+    else if (n->conf->pw_kind == PW_LITERAL && n->conf->pw_literal)
         keys[k] = "password", vals[k++] = n->conf->pw_literal;
-    else if (n->pw_kind == PW_FILE)
-        keys[k] = "passfile", vals[k++] = n->pw_value;
+    else if (n->conf->pw_kind == PW_FILE)
+        keys[k] = "passfile", vals[k++] = n->conf->pw_value;
     keys[k] = NULL, vals[k] = NULL;
     c->conn = PQconnectStartParams(keys, vals, 0);
     c->state = PG_CONNECTING;
@@ -404,7 +404,7 @@ static bool same_server(const MNode *a, const MNode *b)
 
 static bool same_session(const MNode *a, const MNode *b)
 {
-    return same_server(a, b) && strcmp(a->user ? a->user : "", b->user ? b->user : "") == 0;
+    return same_server(a, b) && strcmp(a->conf->user ? a->conf->user : "", b->conf->user ? b->conf->user : "") == 0;
 }
 
 /* An idle connection that has something to read was told something: most

@@ -159,7 +159,7 @@ static Step *last_step(Plan *p, const MNode *n)
 
 static bool pw_from_env(const MNode *peer)
 {
-    return peer && (peer->pw_kind == PW_ENV || peer->pw_kind == PW_LITERAL);
+    return peer && (peer->conf->pw_kind == PW_ENV || peer->conf->pw_kind == PW_LITERAL);
 }
 
 /* The node connects to a peer whose password scripts read from the environment. */
@@ -213,7 +213,7 @@ static void build_node(Builder *b, MNode *n)
 {
     Arena *a = b->a;
     if (needs_pgpass(n))
-        add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, n->database, n->span);
+        add(b, STEP_PGPASS, "write the peers' password lines into ~/.pgpass", NULL, n->conf->database, n->span);
     if (b->prune && !n->standby)
         add(b, STEP_PRUNE, "drop what replc made here for this cluster that the topology no longer declares",
             NULL, "postgres", n->span);
@@ -229,8 +229,8 @@ static void build_node(Builder *b, MNode *n)
                             "wait until it streams", n->standby->source ? n->standby->source->name : "?"),
             NULL, "postgres", n->standby->span);
     }
-    if (n->hba.n || (b->prune && !n->standby))
-        add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", n->hba.n),
+    if (vec_count(n->hba) || (b->prune && !n->standby))
+        add(b, STEP_HBA, arena_printf(a, "admit %d peer line(s) in pg_hba.conf, reload", vec_count(n->hba)),
             NULL, "postgres", n->span);
     Vec roles = {0};
     model_primary_roles(a, n, &roles);
@@ -243,14 +243,14 @@ static void build_node(Builder *b, MNode *n)
         return;
     if (!n->tables.n && !n->pubs.n && !n->subs.n)
         return;
-    add(b, STEP_DATABASE, arena_printf(a, "create database '%s' if missing", n->database), NULL,
+    add(b, STEP_DATABASE, arena_printf(a, "create database '%s' if missing", n->conf->database), NULL,
         "postgres", n->span);
     bool any_decl = false;
     for (int i = 0; i < n->tables.n; i++)
         if (((MTable *)n->tables.items[i])->has_columns)
             any_decl = true;
     if (any_decl)
-        add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->database, n->span);
+        add(b, STEP_TABLES, "create schemas and tables if missing", NULL, n->conf->database, n->span);
     const char **tnames = arena_alloc(a, sizeof *tnames * (size_t)(n->tables.n + 1));
     const MTable **tabs = arena_alloc(a, sizeof *tabs * (size_t)(n->tables.n + 1));
     for (int i = 0; i < n->tables.n; i++) {
@@ -279,13 +279,13 @@ static void build_node(Builder *b, MNode *n)
         Step *s = add(b, STEP_COPY_TABLE,
                       arena_printf(a, "copy the definition of '%s' from '%s' if missing", t->display,
                                    from->publisher->name),
-                      tparts[i], n->database, t->span);
+                      tparts[i], n->conf->database, t->span);
         s->sub = from;
         s->table = t;
     }
     if (n->pubs.n)
         add(b, STEP_PUBLICATIONS, arena_printf(a, "create %d publication(s) and the subscribers' slots if missing", n->pubs.n),
-            NULL, n->database, ((MPub *)n->pubs.items[0])->span);
+            NULL, n->conf->database, ((MPub *)n->pubs.items[0])->span);
     Step **created = arena_alloc(a, sizeof *created * (size_t)(n->subs.n + 1));
     for (int i = 0; i < n->subs.n; i++) {
         MSub *sub = n->subs.items[i];
@@ -305,7 +305,7 @@ static void build_node(Builder *b, MNode *n)
                 model_sub_enable_later(sub)
                     ? arena_printf(a, "create subscription '%s' if missing, disabled until the enable step", sub->name)
                     : arena_printf(a, "create subscription '%s' if missing", sub->name),
-                fp, n->database, sub->span);
+                fp, n->conf->database, sub->span);
         s->sub = sub;
         created[i] = s;
     }
@@ -319,7 +319,7 @@ static void build_node(Builder *b, MNode *n)
         Step *s = add(b, STEP_SUB_ENABLE,
                       arena_printf(a, "enable the %d new subscription(s) together, in one transaction "
                                       "(one launcher pass)", later),
-                      NULL, n->database, n->span);
+                      NULL, n->conf->database, n->span);
         s->soft = true;
     }
     /* every subscription first, then the waits: the initial copies overlap */
@@ -328,7 +328,7 @@ static void build_node(Builder *b, MNode *n)
         const char *fp = sparts[i];
         Step *s = add(b, STEP_SUB_SYNC,
                 arena_printf(a, "wait until every table of subscription '%s' is synchronised",
-                             sub->name), fp, n->database, sub->span);
+                             sub->name), fp, n->conf->database, sub->span);
         s->sub = sub;
         if (later)   /* and not when its own subscription was not made */
             vec_push(a, &s->deps, created[i]);
@@ -343,12 +343,12 @@ static void build_node(Builder *b, MNode *n)
         Step *s = add(b, STEP_COL_WAIT,
                       arena_printf(a, "when a column is to be added here to a table that '%s' receives, "
                                       "wait until '%s' has it", peer->name, peer->name),
-                      b->p->node_dirs.items[peer->index], peer->database, n->span);
+                      b->p->node_dirs.items[peer->index], peer->conf->database, n->span);
         s->peer = peer;
     }
     if (colsubs.n)
         add(b, STEP_COLUMNS, "add the columns of the published tables, after the subscribers", NULL,
-            n->database, n->span);
+            n->conf->database, n->span);
 }
 
 /* Cross-host dependencies: what each waiting step needs from a peer. */
@@ -439,15 +439,15 @@ static void link_sync_standbys(Arena *a, Plan *p, Model *m, unsigned *stamp)
 {
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
-        if (n->standby || !n->standbys.n)
+        if (n->standby || !vec_count(n->standbys))
             continue;
         Vec *v = p->node_steps.items[i];
         for (int k = 0; k < v->n; k++) {
             Step *s = v->items[k];
             if (s->kind != STEP_SUB_SYNC)
                 continue;
-            for (int j = 0; j < n->standbys.n; j++) {
-                Step *bb = find_step(p, n->standbys.items[j], STEP_BASEBACKUP);
+            for (int j = 0; j < vec_count(n->standbys); j++) {
+                Step *bb = find_step(p, n->standbys->items[j], STEP_BASEBACKUP);
                 if (bb && !reaches(bb, s, ++*stamp))
                     vec_push(a, &s->deps, bb);
             }

@@ -230,8 +230,8 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
     for (int i = 0; i < m->nodes.n; i++) {
         MNode *n = m->nodes.items[i];
         int nu = 0;
-        if (n->subscribers.n + n->standbys.n > cap) {
-            cap = 2 * (n->subscribers.n + n->standbys.n);
+        if (n->subscribers.n + vec_count(n->standbys) > cap) {
+            cap = 2 * (n->subscribers.n + vec_count(n->standbys));
             free(uses);
             uses = malloc(sizeof *uses * (size_t)cap);
         }
@@ -258,8 +258,8 @@ static void check_slots(Arena *a, DiagCtx *d, Model *m)
             uses[nu] = (SlotUse){s->slot, at, s, NULL, nu};
             nu++;
         }
-        for (int k = 0; k < n->standbys.n; k++) {
-            const MNode *st = n->standbys.items[k];
+        for (int k = 0; k < vec_count(n->standbys); k++) {
+            const MNode *st = n->standbys->items[k];
             if (!slot_ok(st->standby->slot))
                 diag_error(d, st->standby->span, "slot-name",
                            "replication slot name '%s' of standby '%s' may hold only lower-case "
@@ -316,8 +316,8 @@ static void standby_preorder(const Model *m, int *pre, int *size, MNode **order)
             stack[top++] = (Visit){r, 0};
             while (top > 0) {
                 Visit *v = &stack[top - 1];
-                if (v->next < v->x->standbys.n) {
-                    MNode *c = v->x->standbys.items[v->next++];
+                if (v->next < vec_count(v->x->standbys)) {
+                    MNode *c = v->x->standbys->items[v->next++];
                     if (pre[c->index] >= 0)
                         continue;
                     pre[c->index] = count;
@@ -736,7 +736,7 @@ static void check_mixed_versions(DiagCtx *d, Model *m)
 static void check_failover_commit(DiagCtx *d, const MNode *n)
 {
     static const char *const keep[] = {"on", "remote_apply", "true", "yes", "1"};
-    if (n->standby || !n->standbys.n)
+    if (n->standby || !vec_count(n->standbys))
         return;
     for (int i = 0; i < n->subs.n; i++) {
         const MSub *s = n->subs.items[i];
@@ -786,11 +786,11 @@ static void check_standbys(DiagCtx *d, Model *m)
  * pg_hba.conf lines replc writes ask for one (scram-sha-256 or md5) */
 static void check_repl_user(DiagCtx *d, const MNode *n)
 {
-    if (!n->repl_user || n->conf->repl_pw_env || (!n->subscribers.n && !n->standbys.n))
+    if (!n->conf->repl_user || n->conf->repl_pw_env || (!n->subscribers.n && !vec_count(n->standbys)))
         return;
-    Diagnostic *dg = diag_error(d, n->repl_span, "replication-user",
+    Diagnostic *dg = diag_error(d, n->conf->repl_span, "replication-user",
                                 "replication role '%s' of node '%s' has no password, but its %s connect with "
-                                "a password", n->repl_user, n->name,
+                                "a password", n->conf->repl_user, n->name,
                                 n->subscribers.n ? "subscribers" : "standbys");
     diag_hint(d, dg, "Add 'replication_password env NAME;': replc creates the role with the password from "
                      "that environment variable and writes it into the peers' ~/.pgpass, never into a file "

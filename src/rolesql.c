@@ -26,31 +26,32 @@ void role_sql(Arena *a, Vec *v, const MNode *n)
     for (int i = 0; i < roles.n; i++) {
         const MNode *r = roles.items[i];
         sb_puts(&g, "NOT ");
-        role_where(&g, "pg_roles", r->repl_user, NULL);
+        role_where(&g, "pg_roles", r->conf->repl_user, NULL);
         sb_puts(&q, "CREATE ROLE ");
-        q_ident(&q, r->repl_user);
+        q_ident(&q, r->conf->repl_user);
         sb_puts(&q, " LOGIN REPLICATION");
         sql_push(a, v, arena_printf(a, "replication role %s: the subscriptions and standbys of '%s' connect as it",
-                                    r->repl_user, r->name), &g, &q);
-        role_where(&g, "pg_roles", r->repl_user, "NOT (rolcanlogin AND rolreplication)");
+                                    r->conf->repl_user, r->name), &g, &q);
+        role_where(&g, "pg_roles", r->conf->repl_user, "NOT (rolcanlogin AND rolreplication)");
         sb_puts(&q, "ALTER ROLE ");
-        q_ident(&q, r->repl_user);
+        q_ident(&q, r->conf->repl_user);
         sb_puts(&q, " LOGIN REPLICATION");
         sql_push(a, v, NULL, &g, &q);
         if (r->conf->repl_pw_env) {
             /* set when it has none; the value is read at run time, never written here */
-            role_where(&g, "pg_authid", r->repl_user, "rolpassword IS NULL");
+            role_where(&g, "pg_authid", r->conf->repl_user, "rolpassword IS NULL");
             sb_puts(&q, "ALTER ROLE ");
-            q_ident(&q, r->repl_user);
+            q_ident(&q, r->conf->repl_user);
             SqlStmt *st = sql_push(a, v, arena_printf(a, "its password, from environment variable %s, when it "
                                                          "has none", r->conf->repl_pw_env), &g, &q);
             st->password_env = r->conf->repl_pw_env;
-            st->password_role = r->repl_user;
+            st->password_role = r->conf->repl_user;
         }
-        role_where(&g, "pg_roles", r->repl_user, "rolsuper");
+        role_where(&g, "pg_roles", r->conf->repl_user, "rolsuper");
         SqlStmt *st = sql_push(a, v, NULL, &g, &q);
         st->notice = arena_printf(a, "replication role %s is a superuser; replc leaves it so (ALTER ROLE %s "
-                                     "NOSUPERUSER to have peers connect without superuser rights)", r->repl_user, r->repl_user);
+                                     "NOSUPERUSER to have peers connect without superuser rights)", r->conf->repl_user,
+                                     r->conf->repl_user);
     }
     sb_free(&g);
     sb_free(&q);
@@ -84,7 +85,7 @@ static bool seen_pair(Arena *a, Vec *seen, const char *role, const char *what)
 /* The grants of one subscription's replication role on primary n. */
 static void sub_grants(Arena *a, Vec *v, const MNode *n, const MSub *s, Vec *seen)
 {
-    const char *role = s->publisher->repl_user;
+    const char *role = s->publisher->conf->repl_user;
     if (!role)
         return;   /* the admin user: a superuser */
     StrBuf g, q, lit, obj;
@@ -93,8 +94,8 @@ static void sub_grants(Arena *a, Vec *v, const MNode *n, const MSub *s, Vec *see
     sb_init(&lit);
     sb_init(&obj);
     if (!seen_pair(a, seen, role, "")) {
-        q_literal(&lit, n->database);
-        q_ident(&obj, n->database);
+        q_literal(&lit, n->conf->database);
+        q_ident(&obj, n->conf->database);
         SqlStmt *st = grant(a, v, &g, &q, role, "has_database_privilege", lit.s, "CONNECT",
                             "CONNECT ON DATABASE ", obj.s);
         st->comment = arena_printf(a, "replication role %s: connect, read the published tables", role);

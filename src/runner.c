@@ -384,8 +384,10 @@ static void shell_start(RealRunner *rr, Job *j)
         /* the peers' passwords, on the child's stdin only */
         for (int i = 0; i < rr->m->nodes.n; i++) {
             const MNode *peer = rr->m->nodes.items[i];
-            const char *var = peer->pw_kind == PW_ENV ? peer->pw_value : peer->pw_kind == PW_LITERAL ? "PGPASSWORD" : NULL;
-            const char *val = peer->pw_kind == PW_LITERAL ? peer->conf->pw_literal : var ? getenv(var) : NULL;
+            const char *var = peer->conf->pw_kind == PW_ENV       ? peer->conf->pw_value
+                              : peer->conf->pw_kind == PW_LITERAL ? "PGPASSWORD"
+                                                                  : NULL;
+            const char *val = peer->conf->pw_kind == PW_LITERAL ? peer->conf->pw_literal : var ? getenv(var) : NULL;
             if (!var || !val)
                 continue;
             sb_printf(&in, "%s=", var);   /* checked: [A-Za-z_][A-Za-z0-9_]* */
@@ -730,7 +732,7 @@ static Job *start(Runner *r, const Step *s, char **error)
             finish_job(j, RES_OK);
             return j;
         }
-        start_wait(rr, j, s->peer, s->peer->database, sql_columns_missing(&j->arena, s->node, s->peer), "0",
+        start_wait(rr, j, s->peer, s->peer->conf->database, sql_columns_missing(&j->arena, s->node, s->peer), "0",
                    arena_printf(&j->arena, "'%s' to have the columns of the tables it receives from '%s'",
                                 s->peer->name, s->node->name));
         return j;

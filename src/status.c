@@ -59,7 +59,7 @@ void status_health(Arena *a, const Model *m, Status *st, int timeout_ms)
         c[i] = pg_open(node, "postgres");
         sql[i] = health_sql(node);
         if (!node->standby && node->subs.n) {
-            c[n + i] = pg_open(node, node->database);
+            c[n + i] = pg_open(node, node->conf->database);
             sql[n + i] = sub_sql(node);
         }
     }

@@ -146,7 +146,7 @@ void sql_setting_equals(StrBuf *g, const char *name, const char *value)
 static void sync_reset(Arena *a, Vec *v, const MNode *n)
 {
     const Derived *d = &n->guc[GUC_SYNCHRONOUS_STANDBY_NAMES];
-    if (n->standby || d->set || d->user || !n->cluster_nodes)
+    if (n->standby || d->set || d->user || !n->conf->cluster_nodes)
         return;
     static const char names[] =
         "regexp_split_to_table(regexp_replace(current_setting('synchronous_standby_names'), "
@@ -158,9 +158,9 @@ static void sync_reset(Arena *a, Vec *v, const MNode *n)
      * longer a standby of n (it moved to another source) */
     sb_printf(&g, "current_setting('synchronous_standby_names') <> '' AND (NOT EXISTS (SELECT FROM %s "
                   "WHERE btrim(x, ' \"') <> ALL (ARRAY[", names);
-    for (int i = 0; i < n->cluster_nodes->n; i++) {
+    for (int i = 0; i < n->conf->cluster_nodes->n; i++) {
         sb_puts(&g, i ? ", " : "");
-        q_literal(&g, ((const MNode *)n->cluster_nodes->items[i])->name);
+        q_literal(&g, ((const MNode *)n->conf->cluster_nodes->items[i])->name);
     }
     sb_puts(&g, "]::text[]))");
     /* a subscriber: also when none of the names streams from it (its
@@ -263,10 +263,10 @@ static void database(Arena *a, Vec *v, const MNode *n)
     sb_init(&g);
     sb_init(&q);
     sb_puts(&g, "NOT EXISTS (SELECT FROM pg_database WHERE datname = ");
-    q_literal(&g, n->database);
+    q_literal(&g, n->conf->database);
     sb_puts(&g, ")");
     sb_puts(&q, "CREATE DATABASE ");
-    q_ident(&q, n->database);
+    q_ident(&q, n->conf->database);
     stmt(a, v, NULL, &g, &q);
     sb_free(&g);
     sb_free(&q);
@@ -596,7 +596,7 @@ static void mark_stmt(Arena *a, Vec *v, const MNode *n, const MPub *pub, const M
     StrBuf g, q;
     sb_init(&g);
     sb_init(&q);
-    const char *mark = pub ? model_mark(a, n->cluster) : model_sub_mark(a, sub);
+    const char *mark = pub ? model_mark(a, n->conf->cluster) : model_sub_mark(a, sub);
     if (pub) {
         sb_puts(&g, "EXISTS (SELECT FROM pg_publication WHERE pubname = ");
         q_literal(&g, pub->name);
@@ -989,7 +989,7 @@ static void disabled_refresh(Arena *a, Vec *v, const MSub *sub, const char *decl
     sb_init(&args);
     sub_differs(&g, sub);
     sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
-    q_literal(&g, model_mark(a, sub->node->cluster));
+    q_literal(&g, model_mark(a, sub->node->conf->cluster));
     sb_puts(&g, " AND (");
     pubs_differ(&g, sub);
     sb_puts(&g, " OR ");
@@ -1042,7 +1042,7 @@ static void alter_subscription(Arena *a, Vec *v, const MSub *sub, const char *co
             sb_printf(&g, "s.subenabled <> %s))", sub->opt->enabled ? "true" : "false");
         else {
             sb_puts(&g, "NOT s.subenabled AND obj_description(s.oid, 'pg_subscription') = ");
-            q_literal(&g, arena_printf(a, "%s%s", model_mark(a, sub->node->cluster), MODEL_MARK_DISABLED));
+            q_literal(&g, arena_printf(a, "%s%s", model_mark(a, sub->node->conf->cluster), MODEL_MARK_DISABLED));
             sb_puts(&g, "))");
         }
         alter_head(&q, sub);
@@ -1375,7 +1375,7 @@ static void sub_exists(StrBuf *b, const MSub *sub, const char *cond, const char 
  * marked, in the same transaction. */
 static void enable(Arena *a, Vec *v, const MNode *n)
 {
-    const char *mark = model_mark(a, n->cluster);
+    const char *mark = model_mark(a, n->conf->cluster);
     StrBuf g, body, q;
     sb_init(&g);
     sb_init(&body);
@@ -1567,8 +1567,8 @@ char *sql_hba_present(Arena *a, const MNode *n)
     StrBuf b;
     sb_init(&b);
     sb_puts(&b, "SELECT true");
-    for (int i = 0; i < n->hba.n; i++) {
-        const HbaLine *h = n->hba.items[i];
+    for (int i = 0; i < vec_count(n->hba); i++) {
+        const HbaLine *h = n->hba->items[i];
         const char *slash = strchr(h->address, '/');
         char *addr = arena_strndup(a, h->address, slash ? (size_t)(slash - h->address) : strlen(h->address));
         sb_puts(&b, " AND EXISTS (SELECT FROM pg_hba_file_rules WHERE error IS NULL AND type = ");
@@ -1680,7 +1680,7 @@ static const char HBA_RAW[] = "split_part(pg_read_file(r.file), E'\\n', r.line)"
 /* The query over r and w that the parts (SQL text, no values) end with */
 static char *hba_query(Arena *a, const Vec *lines, const char *const *parts, int nparts)
 {
-    if (!lines->n)
+    if (!vec_count(lines))   /* (NULL: none, MNode.hba) */
         return arena_strdup(a, "SELECT NULL WHERE false");
     StrBuf b;
     sb_init(&b);
@@ -1723,8 +1723,8 @@ char *sql_hba_marked(Arena *a, const MNode *n)
     sb_init(&b);
     const char *file = "E'\\n' || pg_read_file(current_setting('hba_file')) || E'\\n'";
     sb_printf(&b, "SELECT (%s) AND NOT EXISTS (%s) AND strpos(%s, ", sql_hba_present(a, n),
-              sql_hba_shadowed(a, &n->hba), file);
-    q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->cluster)));
+              sql_hba_shadowed(a, n->hba), file);
+    q_literal(&b, arena_printf(a, "\n# BEGIN %s\n", model_mark(a, n->conf->cluster)));
     sb_puts(&b, ") > 0");
     Vec slots = {0};
     model_recorded_slots(a, n, &slots);

@@ -54,7 +54,7 @@ char *sql_pending_others(Arena *a, const MNode *n);
  * defaults (a standby's data directory with any is not replaced without force). */
 const char *sql_user_data(void);
 char *sql_hba_present(Arena *a, const MNode *n);
-/* Of replc's pg_hba.conf lines (HbaLine *), one row each
+/* Of replc's pg_hba.conf lines (HbaLine *; NULL: none), one row each
  * 'LINE<US>WHY<US>FILE:N<US>TEXT' for those whose peer's connection another
  * rule may take first (FILE:N and TEXT: that rule; empty: no rule surely
  * takes it); a rule with the same method and no options does not count. */

@@ -214,6 +214,7 @@ static void t_init(T *t, int nnodes)
         MNode *n = arena_alloc(&t->a, sizeof *n);
         n->index = i;
         n->name = arena_printf(&t->a, "n%d", i + 1);
+        n->conf = arena_alloc(&t->a, sizeof *n->conf);   /* (no setting given) */
         t->nodes[i] = n;
     }
     t->fake.plan = &t->plan;

@@ -39,8 +39,11 @@ int main(void)
     unsetenv("REPLC_SSH");
     unsetenv("REPLC_SSH_CONTROL_DIR");
     MNode n;
+    NodeConf conf;
     memset(&n, 0, sizeof n);
+    memset(&conf, 0, sizeof conf);
     n.host = "10.0.0.7";
+    n.conf = &conf;
 
     char *s = ssh_text(&n);
     unit_str("no ssh setting: postgres@host", s, "postgres@10.0.0.7");
@@ -50,7 +53,7 @@ int main(void)
     unit_str("no ssh setting: ssh to postgres@host", s, "ssh|-o|BatchMode=yes|--|postgres@10.0.0.7|sh -s");
     free(s);
 
-    n.ssh = "admin@db.example:2222";
+    conf.ssh = "admin@db.example:2222";
     s = ssh_text(&n);
     unit_str("ssh setting as given", s, "admin@db.example:2222");
     free(s);
@@ -58,7 +61,7 @@ int main(void)
     unit_str("ssh setting: its port as -p", s, "ssh|-o|BatchMode=yes|-p|2222|--|admin@db.example|sh -s");
     free(s);
 
-    n.ssh = "local";
+    conf.ssh = "local";
     unit_int("ssh local", model_ssh_local(&n), 1);
     s = argv_line(&n);
     unit_str("ssh local: sh here", s, "sh|-s");
