@@ -477,8 +477,8 @@ static bool nodes_acyclic(const Model *m)
         const MNode *x = m->nodes.items[i];
         for (int k = 0; k < x->subscribers.n; k++)
             in[((MSub *)x->subscribers.items[k])->node->index]++;
-        for (int k = 0; k < x->standbys.n; k++)
-            in[((MNode *)x->standbys.items[k])->index]++;
+        for (int k = 0; x->standbys && k < x->standbys->n; k++)
+            in[((MNode *)x->standbys->items[k])->index]++;
     }
     for (int i = 0; i < nn; i++)
         if (!in[i])
@@ -490,8 +490,8 @@ static bool nodes_acyclic(const Model *m)
             if (--in[y] == 0)
                 queue[tail++] = y;
         }
-        for (int k = 0; k < x->standbys.n; k++) {
-            int y = ((MNode *)x->standbys.items[k])->index;
+        for (int k = 0; x->standbys && k < x->standbys->n; k++) {
+            int y = ((MNode *)x->standbys->items[k])->index;
             if (--in[y] == 0)
                 queue[tail++] = y;
         }
