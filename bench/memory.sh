@@ -7,7 +7,7 @@
 # bench/README.md "Memory of --check at scale".
 #
 #   bench/memory.sh                               # 10,000 and 100,000 nodes
-#   SIZES="10000 100000 1000000" bench/memory.sh  # and 1,000,000 (227 MB, ~2.5 GB)
+#   SIZES="10000 100000 1000000" bench/memory.sh  # and 1,000,000 (227 MB, ~1 GB)
 #   REPLC=/path/to/replc BASE=/path/to/other/replc bench/memory.sh   # compare two builds
 #
 # Inputs are written under BENCH_TMPDIR (default /dev/shm) and removed.
@@ -27,14 +27,14 @@ command -v python3 >/dev/null 2>&1 || { echo "memory.sh: need python3" >&2; exit
 work=$(mktemp -d "${BENCH_TMPDIR:-/dev/shm}/replc-mem.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# one line: what, build, seconds, user seconds, MB resident, arena bytes a node
+# one line: what, build, seconds, user seconds, MiB resident (KB / 1024: GNU time reports KiB), arena bytes a node
 measure() {
     what=$1 bin=$2 file=$3
     REPLC_MEMSTATS=1 "$TIME" -f 'time %e %U %M' "$bin" --check "$file" > /dev/null 2> "$work/err" || true
     # shellcheck disable=SC2046 # three numbers
     set -- $(sed -n 's/^time //p' "$work/err")
     per=$(sed -n 's/^replc: memstats: .*, \([0-9]*\) per node$/\1/p' "$work/err")
-    printf '%-44s %-10s %7s s %7s s %7d MB %8s B/node\n' "$what" "$(basename "$(dirname "$bin")")/$(basename "$bin")" \
+    printf '%-44s %-10s %7s s %7s s %7d MiB %8s B/node\n' "$what" "$(basename "$(dirname "$bin")")/$(basename "$bin")" \
         "$1" "$2" $(($3 / 1024)) "${per:--}"
 }
 
