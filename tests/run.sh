@@ -98,6 +98,7 @@ suite "review diff of one change (golden-diff)" sh tests/golden-diff/run.sh ./re
 suite "what the scripts tell an operator" sh tests/scripts-ux.sh ./replc
 suite "the enable step of PostgreSQL 14/15 subscribers" sh tests/enable.sh ./replc
 suite "memory of --check, linear in the input" sh tests/memory.sh ./replc
+suite "a topology in many files compiles as in one" sh tests/split.sh ./replc
 suite "make install" sh tests/install.sh
 if [ "$mode" = fast ]; then
     suite "man page and completion" env REPLC_MANDOC_OPTIONAL=1 sh tests/man.sh ./replc
@@ -108,6 +109,7 @@ fi
 [ "$mode" = fast ] && { [ -n "$failed" ] && echo "failed:$failed"; finish; }
 
 suite "hostile input (generated)" sh tests/hostile.sh ./replc build-asan/replc
+suite "a topology in many files (sanitizer build)" sh tests/split.sh build-asan/replc
 if command -v valgrind > /dev/null; then
     tmpv=$(mktemp -d)
     vg "compile the example into a tree" 0 examples/topology.rc -o "$tmpv/out"
