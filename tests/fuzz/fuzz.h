@@ -73,9 +73,18 @@ static inline FILE *fuzz_null(void)
     return null;
 }
 
-/* Parse the input into prog; returns the parser (its arena, diag, prog set). */
+/* The syntax tree's arenas as main.c has them: each file's part of the tree
+ * in arenas of its own (ProgramPart), which check_program_ex gives back file
+ * by file while it builds the model; fuzz_tree_free gives back the rest. */
+typedef struct FuzzTree {
+    Arena tree, tables, early, pubs;
+} FuzzTree;
+
+/* Parse the input into prog; returns the parser (its arena, diag, prog set).
+ * With t, the tree goes to t's arenas and each file's part (main.c's way,
+ * for check_program_ex); without, all of it to a. */
 static inline void fuzz_parse(Parser *p, Arena *a, DiagCtx *d, Program *prog, FuzzFiles *f,
-                       const uint8_t *data, size_t size)
+                              FuzzTree *t, const uint8_t *data, size_t size)
 {
     fuzz_split(f, (const char *)data, size);
     memset(p, 0, sizeof *p);
@@ -84,7 +93,27 @@ static inline void fuzz_parse(Parser *p, Arena *a, DiagCtx *d, Program *prog, Fu
     p->prog = prog;
     p->read_include = fuzz_read;
     p->read_ctx = f;
+    if (t) {
+        arena_init(&t->tree);
+        arena_init(&t->tables);
+        arena_init(&t->early);
+        arena_init(&t->pubs);
+        p->tree = &t->tree;
+        p->tables = &t->tables;
+        p->early = &t->early;
+        p->pubs = &t->pubs;
+        p->parts = true;
+    }
     parse_file(p, "main.rc", (Span){-1, 0, 0});
+}
+
+static inline void fuzz_tree_free(const Program *prog, FuzzTree *t)
+{
+    program_free_parts(prog);
+    arena_free(&t->pubs);
+    arena_free(&t->early);
+    arena_free(&t->tables);
+    arena_free(&t->tree);
 }
 
 /* Every output must be valid UTF-8 (plan.json above all). */

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Program prog = {0};
     Parser p;
     FuzzFiles f;
-    fuzz_parse(&p, &a, &d, &prog, &f, data, size);
+    fuzz_parse(&p, &a, &d, &prog, &f, NULL, data, size);
     diag_flush(&d, fuzz_null());
     arena_free(&a);
     return 0;

@@ -47,10 +47,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Program prog = {0};
     Parser p;
     FuzzFiles f;
-    fuzz_parse(&p, &a, &d, &prog, &f, data, size);
+    FuzzTree t;
+    fuzz_parse(&p, &a, &d, &prog, &f, &t, data, size);
     Model *m = NULL;
-    if (d.nerrors == 0)
-        m = check_program(&a, &d, &prog, "fuzz");
+    if (d.nerrors == 0)   /* (as main.c: the tree given back file by file) */
+        m = check_program_ex(&a, &d, &prog, "fuzz", &t.tree, &t.tables, &t.early, &t.pubs, false);
+    fuzz_tree_free(&prog, &t);
     int errors = diag_error_count(&d);
     diag_flush(&d, fuzz_null());
     if (!errors)
