@@ -84,16 +84,17 @@ static Vec *vcopy(Parser *p, Vec v)
     return c;
 }
 
-/* A subscription with its publications' names (a list in p->scratch, which
- * is reset: nothing else is kept there) in one allocation. */
+/* A name of a subscription's statement, without its file (the statement's). */
 static SubName sub_name(const Word *w)
 {
     return (SubName){w->s, w->span.start, w->span.end};
 }
 
+/* A subscription with its publications' names (a list in p->scratch, which
+ * is reset: nothing else is kept there) in one allocation. */
 static SubscribeDecl *sub_new(Parser *p, const Vec *pubs)
 {
-    SubscribeDecl *s = mk(p, sizeof *s + sizeof(Word) * (size_t)pubs->n);
+    SubscribeDecl *s = mk(p, sizeof *s + sizeof(SubName) * (size_t)pubs->n);
     s->npubs = pubs->n;
     for (int i = 0; i < pubs->n; i++)
         s->pubs[i] = sub_name(pubs->items[i]);
