@@ -29,6 +29,11 @@
 #   (f) the wrong password again, on the converged cluster: preflight names
 #       vm1's password and nothing else (nothing claimed about the slot that
 #       vm1's own subscription uses on vm2, since vm1 was not reached).
+#   (g) the link goes while vm2's restart step restarts its server: the step
+#       (from `replc -o`) run over ssh with max_wal_senders pending a
+#       restart, its output read by nobody (as a cut link leaves it). The
+#       server must be up afterwards, with the new value: pg_ctl used to die
+#       writing to the closed link, between its stop and its start.
 #
 # Usage (root):  tests/integration/apply-faults.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
@@ -324,6 +329,28 @@ elif out=$(admin_auth scram-sha-256) && admin_nopw fails; then
     admin_auth trust >/dev/null && admin_nopw ok
 else
     not_ok "(f) vm1's pg_hba.conf: the admin side needs a password again"; echo "${out:-}" | diag
+fi
+
+# ------------------------------------------------------------------ (g) the link goes during a restart
+
+note "(g) the link goes while vm2's restart step restarts the server"
+senders=$(q 2 'SHOW max_wal_senders' postgres)
+if ! "$REPLC" "$TOPO" -o "$WORK/g-tree" >"$WORK/g-compile.log" 2>&1; then
+    not_ok "(g) replc -o writes the tree"; diag <"$WORK/g-compile.log"
+elif ! put_tree "$WORK/g-tree" vm2 2 g-tree; then
+    not_ok "(g) vm2's steps copied to its host"
+elif ! [[ $senders =~ ^[0-9]+$ ]] || ! out=$(q 2 "ALTER SYSTEM SET max_wal_senders = $((senders + 1))" postgres); then
+    not_ok "(g) max_wal_senders $senders -> $((senders + 1)) on vm2, pending a restart"; echo "${senders} ${out:-}" | diag
+else
+    ok "(g) max_wal_senders $senders -> $((senders + 1)) on vm2, pending a restart"
+    # nobody reads the step's output (true exits at once): its first line
+    # ends ssh here, and the host's next write meets a closed link, as when
+    # the link goes while the step runs. The step writes nothing before the
+    # restart but, maybe, that it waits for the reload.
+    # shellcheck disable=SC2016 # $HOME is the host's
+    "$HOSTS" ssh 2 'sh "$HOME/g-tree/vm2/restart.sh"' </dev/null 2>"$WORK/g.err" | true
+    poll "(g) vm2's server is up after its restart step lost its link, with max_wal_senders $((senders + 1))" 2 \
+        'SHOW max_wal_senders' "$((senders + 1))" postgres || diag <"$WORK/g.err"
 fi
 
 finish

@@ -263,15 +263,27 @@ manager_check() {
     esac
 }
 
-# server ACTION: start, stop or restart this host's server through its manager
+# server ACTION: start, stop or restart this host's server through its
+# manager. The manager runs to its end even when the link to replc goes in
+# the middle (a restart cut between its stop and its start left the server
+# down: pg_ctl died writing to the closed link): its output goes to files,
+# shown once it is done, and it ignores hangups.
 server() {
     find_manager
-    case $manager in
-    debian) pg_ctlcluster "$cl_version" "$cl_name" "$1" </dev/null ;;
-    systemd) as_root "$systemctl" "$1" "$unit" </dev/null ;;
-    pg_ctl) pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$server_log" "$1" </dev/null ;;
-    command) sh -c "${service%%restart*}$1${service#*restart}" </dev/null ;;
-    esac
+    server_out=${HOME:-/tmp}/replc-server-$port.out
+    if (
+        trap '' HUP
+        case $manager in
+        debian) pg_ctlcluster "$cl_version" "$cl_name" "$1" ;;
+        systemd) as_root "$systemctl" "$1" "$unit" ;;
+        pg_ctl) pg_ctl -D "$pgdata" -w -t "$timeout" -m fast -l "$server_log" "$1" ;;
+        command) sh -c "${service%%restart*}$1${service#*restart}" ;;
+        esac
+    ) </dev/null >"$server_out" 2>"$server_out.err"; then server_st=0; else server_st=$?; fi
+    cat "$server_out"
+    cat "$server_out.err" >&2
+    rm -f "$server_out" "$server_out.err"
+    return "$server_st"
 }
 
 # What a standby's steps share: its data directory ($pgdata), replc's marker
