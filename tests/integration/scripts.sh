@@ -18,6 +18,8 @@
 # (`set max_connections = 150`) while vm4 streams from it, and vm3's run.sh is
 # started alone: its restart must wait for vm4's raise step, which comes only
 # when vm4's run.sh is started a few seconds later; vm4's replay never pauses.
+# A data directory an earlier rebuild replaced, whose deletion was cut short
+# (vm4's $PGDATA.replc-old.4242), is removed by vm4's next run.sh.
 # Then vm4 is stopped and vm3 raised again: vm3 does not wait for a standby
 # that does not answer, and vm4's run.sh starts it, raises it, and it streams.
 #
@@ -308,7 +310,29 @@ else
     not_ok "vm3's run.sh exits 0 without waiting for the stopped vm4"; diag <"$WORK/raise-vm3.log"
 fi
 poll "max_connections is 200 on vm3" 3 "show max_connections" 200 postgres
+# a replaced data directory whose deletion in the background was cut short
+# (as a reboot leaves it): vm4's base backup step finishes it
+left=$HOSTS_PGDATA.replc-old.4242
+# shellcheck disable=SC2086,SC2029 # the options are words; the path is quoted here
+if ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" "mkdir -p $(printf '%q' "$left/base/1") && echo x > $(printf '%q' "$left/base/1/16384")" \
+    </dev/null >"$WORK/left.log" 2>&1; then
+    ok "vm4: $left left behind as a cut deletion leaves it"
+else
+    not_ok "vm4: $left left behind as a cut deletion leaves it"; diag <"$WORK/left.log"
+fi
 run_one vm4 4
+if grep -q "removing $left in the background" "$WORK/raise-vm4.log"; then
+    ok "vm4's run.sh says it removes $left"
+else
+    not_ok "vm4's run.sh says it removes $left"; diag <"$WORK/raise-vm4.log"
+fi
+gone=
+for _ in $(seq 50); do
+    # shellcheck disable=SC2086,SC2029 # the options are words; the path is quoted here
+    if ssh $HOSTS_SSH_OPTS "postgres@${IP[4]}" "! test -e $(printf '%q' "$left")" </dev/null >/dev/null 2>&1; then gone=1; break; fi
+    sleep 0.2
+done
+if [ -n "$gone" ]; then ok "vm4: $left is gone"; else not_ok "vm4: $left is gone"; fi
 if [ "$(cat "$WORK/raise-vm4.rc")" = 0 ] && grep -q "server started" "$WORK/raise-vm4.log" &&
    grep -q "ALTER SYSTEM SET max_connections = 200" "$WORK/raise-vm4.log"; then
     ok "vm4's run.sh starts the stopped standby, raises it and exits 0"

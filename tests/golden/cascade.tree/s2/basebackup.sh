@@ -42,6 +42,16 @@ listen_addresses = '\''*'\'''
 setup
 manager_check
 new=$pgdata.replc-new old=$pgdata.replc-old
+# a data directory an earlier rebuild replaced ($old.PID, below) whose
+# deletion in the background was cut short (the host went down): finished
+# now, in the background as then
+for d in "$old".*; do
+    case ${d#"$old".} in ''|*[!0-9]*) continue ;; esac
+    [ -d "$d" ] || continue
+    change "remove $d, the data directory an earlier rebuild replaced (its deletion was cut short)"
+    say "removing $d in the background (the data directory an earlier rebuild replaced)"
+    (exec </dev/null >/dev/null 2>&1; rm -rf "$d" &)
+done
 # wait for the source: it admits us and its settings are in place
 # shellcheck disable=SC2317 # called by wait_for
 source_ready() {
