@@ -477,7 +477,7 @@ static bool nodes_acyclic(const Model *m)
         const MNode *x = m->nodes.items[i];
         for (int k = 0; k < x->subscribers.n; k++)
             in[((MSub *)x->subscribers.items[k])->node->index]++;
-        for (int k = 0; x->standbys && k < x->standbys->n; k++)
+        for (int k = 0; k < vec_count(x->standbys); k++)
             in[((MNode *)x->standbys->items[k])->index]++;
     }
     for (int i = 0; i < nn; i++)
@@ -490,7 +490,7 @@ static bool nodes_acyclic(const Model *m)
             if (--in[y] == 0)
                 queue[tail++] = y;
         }
-        for (int k = 0; x->standbys && k < x->standbys->n; k++) {
+        for (int k = 0; k < vec_count(x->standbys); k++) {
             int y = ((MNode *)x->standbys->items[k])->index;
             if (--in[y] == 0)
                 queue[tail++] = y;
