@@ -29,7 +29,9 @@
 #      fault needed that host (then it reports every step ok/changed);
 #   2. the host is restored (server started / ssh let through again); rows
 #      test1 101..150 and test2 1101..1150 are inserted on vm1 and vm2;
-#   3. replc --apply again: exit 0, 0 failed, 0 not run;
+#   3. replc --apply again (--timeout 3/4 of ITEST_RUN_TIMEOUT: a wait that
+#      does not end is then named by replc's FAILED line, with its last
+#      error): exit 0, 0 failed, 0 not run;
 #   4. rows test1 151..160 and test2 1151..1160; then on every node test1
 #      holds exactly the 160 rows 1..160 and test2 the 160 rows 1001..1160
 #      (count = distinct keys = range; no row lost, none twice), the
@@ -467,7 +469,7 @@ one_case() {
 
     # 3. the apply again
     phase restore
-    replc_run "$name-2" --apply
+    replc_run "$name-2" --apply --timeout $((RUN_TIMEOUT * 3 / 4))
     phase "apply again"
     second=$RC
     RC=$second MS=0
