@@ -417,7 +417,7 @@ static void emit_sub_sync(StrBuf *b, const Step *s)
     arena_init(&a);
     sh_local(b, n, "local_db", n->conf->database);
     sh_var(b, "subscription", sub->name);
-    sh_var(b, "synced_sql", sql_subscription_synced(&a, sub));
+    sh_var(b, "synced_sql", sql_subscription_synced_durable(&a, sub));
     sh_kick_values(b, sub);
     arena_free(&a);
     sh_end(b, sh_wait_sync);

@@ -716,7 +716,10 @@ static Job *start(Runner *r, const Step *s, char **error)
                        arena_printf(&j->arena, "the publications of '%s' on '%s'", s->sub->name,
                                     s->sub->publisher->name));
         else {
-            start_wait(rr, j, s->node, s->db, sql_subscription_synced(&j->arena, s->sub), "t",
+            start_wait(rr, j, s->node, s->db,
+                       rr->status ? sql_subscription_synced(&j->arena, s->sub)
+                                  : sql_subscription_synced_durable(&j->arena, s->sub),
+                       "t",
                        arena_printf(&j->arena, "every table of subscription '%s' to be synchronised",
                                     s->sub->name));
             if (!rr->status)   /* table-sync workers make slots on the standby too */

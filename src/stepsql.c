@@ -1485,25 +1485,55 @@ int sub_expected_tables(const MSub *sub)
     return sub->opt->connect && sub->opt->enabled ? sub->tables->n : 0;
 }
 
+/* b += an expression, true on the subscriber once every table of sub is
+ * synchronised (state s or r), or, for a subscription that copies nothing
+ * until someone enables it, once it exists (its tables stay in state i, as
+ * declared) */
+static void synced_expr(StrBuf *b, const MSub *sub)
+{
+    if (!(sub->opt->connect && sub->opt->enabled)) {
+        sb_puts(b, "EXISTS (SELECT FROM pg_subscription WHERE ");
+        sub_where(b, sub);
+        sb_puts(b, ")");
+        return;
+    }
+    sb_printf(b, "(SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
+                 "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE ",
+              sub_expected_tables(sub));
+    sub_where(b, sub);
+    sb_puts(b, "))");
+}
+
 char *sql_subscription_synced(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
-    if (!(sub->opt->connect && sub->opt->enabled)) {
-        /* it copies nothing until someone enables it: its tables stay in
-         * state i, and there it is, as declared */
-        sb_puts(&b, "SELECT EXISTS (SELECT FROM pg_subscription WHERE ");
-        sub_where(&b, sub);
-        sb_puts(&b, ")");
-        char *r = arena_strdup(a, b.s);
-        sb_free(&b);
-        return r;
-    }
-    sb_printf(&b, "SELECT count(*) FILTER (WHERE srsubstate NOT IN ('r', 's')) = 0 AND count(*) >= %d "
-                  "FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE ",
-              sub_expected_tables(sub));
-    sub_where(&b, sub);
-    sb_puts(&b, ")");
+    sb_puts(&b, "SELECT ");
+    synced_expr(&b, sub);
+    char *r = arena_strdup(a, b.s);
+    sb_free(&b);
+    return r;
+}
+
+/* The wait's own query: once synchronised, it also makes that state durable
+ * before it answers. A table-sync worker drops its slot on the publisher,
+ * then commits the table's state SYNCDONE with the subscription's
+ * synchronous_commit (off unless set): a crash of the subscriber before
+ * that commit reaches the disk brings the table back to FINISHEDCOPY, whose
+ * worker then looks for the dropped slot for ever ("replication slot
+ * pg_..._sync_... does not exist" every wal_retrieve_retry_interval; found by
+ * tests/integration/fault-matrix.sh). A transaction that writes WAL (a
+ * logical decoding message, which no pgoutput subscriber receives unless it
+ * asks for messages) and commits with synchronous_commit = local flushes the
+ * WAL up to its commit, so every state it saw as well. */
+char *sql_subscription_synced_durable(Arena *a, const MSub *sub)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, "SELECT CASE WHEN ");
+    synced_expr(&b, sub);
+    sb_puts(&b, " THEN set_config('synchronous_commit', 'local', true) IS NOT NULL"
+                " AND pg_logical_emit_message(true, 'replc', 'synchronised') IS NOT NULL ELSE false END");
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;

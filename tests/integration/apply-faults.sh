@@ -34,6 +34,16 @@
 #       restart, its output read by nobody (as a cut link leaves it). The
 #       server must be up afterwards, with the new value: pg_ctl used to die
 #       writing to the closed link, between its stop and its start.
+#   (h) the subscriber crashes right after --apply saw its table synchronised:
+#       vm2's subscription to vm1 dropped and test1 emptied by the DBA, vm2's
+#       WAL writer slowed (wal_writer_delay 10 s: the subscription's commits,
+#       synchronous_commit off, stay in memory meanwhile), --apply copies
+#       test1 again, and vm2 stops immediately as soon as it ends. Started
+#       again, vm2 holds the state the wait saw: no table-sync worker starts
+#       again (before the fix, the table went back to FINISHEDCOPY or
+#       earlier: its sync slot on vm1 was gone, so the copy looped on
+#       "replication slot ... does not exist" for ever, or ran again), and
+#       test1 holds each row once, new rows arriving.
 #
 # Usage (root):  tests/integration/apply-faults.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
@@ -351,6 +361,42 @@ else
     "$HOSTS" ssh 2 'sh "$HOME/g-tree/vm2/restart.sh"' </dev/null 2>"$WORK/g.err" | true
     poll "(g) vm2's server is up after its restart step lost its link, with max_wal_senders $((senders + 1))" 2 \
         'SHOW max_wal_senders' "$((senders + 1))" postgres || diag <"$WORK/g.err"
+fi
+
+# ------------------------------------------------------------------ (h) a crash right after the sync wait
+
+note "(h) vm2 crashes right after --apply saw its copy of test1 synchronised"
+SYNC_STARTED='table synchronization worker for subscription "subs_test1", table "test1" has started'
+if [ -z "$CONVERGED" ]; then
+    not_ok "(h) skipped: the cluster did not converge in (d)"
+elif sql "(h) vm2: subscription subs_test1 dropped (the DBA)" 2 "drop subscription subs_test1" &&
+     sql "(h) vm2: test1 emptied" 2 "truncate test1" &&
+     sql "(h) vm2: wal_writer_delay 10 s" 2 "alter system set wal_writer_delay = '10s'" postgres &&
+     sql "(h) vm2: reloaded" 2 "select pg_reload_conf()" postgres; then
+    replc_run h --apply
+    # no pause between the end of the apply and the crash: the WAL writer
+    # has not written the subscription's last commits yet
+    "$HOSTS" ssh 2 "$HOSTS_PGBIN/pg_ctl -D $HOSTS_PGDATA stop -m immediate >/dev/null" </dev/null >"$WORK/h-stop.log" 2>&1
+    stop_rc=$?
+    expect_rc h 0 "(h) replc --apply exits 0: subs_test1 made again, test1 copied"
+    if [ "$stop_rc" = 0 ]; then ok "(h) vm2 stopped (immediate) as soon as the apply ended"
+    else not_ok "(h) vm2 stopped (immediate) as soon as the apply ended"; diag <"$WORK/h-stop.log"; fi
+    before=$("$HOSTS" log 2 2>/dev/null | grep -c "$SYNC_STARTED")
+    on_host "(h) vm2 started again" 2 "$HOSTS_PGBIN/pg_ctl -D $HOSTS_PGDATA -l /srv/replc/startup.log -w -t 60 start >/dev/null"
+    sql "(h) a row inserted on vm1 after the crash" 1 "insert into test1 values (161, 'after the crash')"
+    poll "(h) vm2: test1 holds rows 1..161, each once" 2 \
+        'select count(*) || $$ rows, $$ || count(distinct k1) || $$ keys $$ || min(k1) || $$..$$ || max(k1) from test1' \
+        '161 rows, 161 keys 1..161'
+    poll "(h) vm2: test1 synchronised (state r)" 2 "select srsubstate from pg_subscription_rel" r
+    sleep 1
+    after=$("$HOSTS" log 2 2>/dev/null | grep -c "$SYNC_STARTED")
+    if [ "$after" = "$before" ]; then
+        ok "(h) vm2 kept the state the wait saw: no table-sync worker started after the crash"
+    else
+        not_ok "(h) vm2 kept the state the wait saw: no table-sync worker started after the crash ($((after - before)) started)"
+        "$HOSTS" log 2 2>/dev/null | grep -E 'synchronization|does not exist' | tail -8 | diag
+    fi
+    q 2 "alter system reset wal_writer_delay" postgres >/dev/null && q 2 "select pg_reload_conf()" postgres >/dev/null
 fi
 
 finish

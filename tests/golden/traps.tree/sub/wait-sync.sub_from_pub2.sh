@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 local_db='dbname=app user=postgres'
 subscription='sub_from_pub2'
-synced_sql='SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''sub_from_pub2'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))'
+synced_sql='SELECT CASE WHEN (SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''sub_from_pub2'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))) THEN set_config('\''synchronous_commit'\'', '\''local'\'', true) IS NOT NULL AND pg_logical_emit_message(true, '\''replc'\'', '\''synchronised'\'') IS NOT NULL ELSE false END'
 primary=''
 primary_conninfo=''
 # the common functions, from this directory (replc --apply sends them ahead)
