@@ -865,6 +865,10 @@ static void wait_poll(RealRunner *rr, Job *j)
             return;
         }
         j->next_poll_ms = now_ms() + WAIT_POLL_MS;
+        if (j->s->kind == STEP_SUB_SYNC) {   /* its answer says what stands */
+            free(j->before);
+            j->before = strdup(pg_value(j->pg));
+        }
         /* back to idle for the next poll */
         free(pg_error(j->pg));
     } else if (st == PG_FAILED && rr->status) {

@@ -1525,15 +1525,27 @@ char *sql_subscription_synced(Arena *a, const MSub *sub)
  * tests/integration/fault-matrix.sh). A transaction that writes WAL (a
  * logical decoding message, which no pgoutput subscriber receives unless it
  * asks for messages) and commits with synchronous_commit = local flushes the
- * WAL up to its commit, so every state it saw as well. */
+ * WAL up to its commit, so every state it saw as well. Until then it
+ * answers what stands (the tables not synchronised, with their states, and
+ * on 15+ how often their workers failed), not 't'. */
 char *sql_subscription_synced_durable(Arena *a, const MSub *sub)
 {
     StrBuf b;
     sb_init(&b);
     sb_puts(&b, "SELECT CASE WHEN ");
     synced_expr(&b, sub);
-    sb_puts(&b, " THEN set_config('synchronous_commit', 'local', true) IS NOT NULL"
-                " AND pg_logical_emit_message(true, 'replc', 'synchronised') IS NOT NULL ELSE false END");
+    sb_puts(&b, " THEN CASE WHEN set_config('synchronous_commit', 'local', true) IS NOT NULL"
+                " AND pg_logical_emit_message(true, 'replc', 'synchronised') IS NOT NULL THEN 't' END");
+    /* not yet: what stands, the wait's last error when it times out */
+    sb_puts(&b, " ELSE (WITH s AS (SELECT oid FROM pg_subscription WHERE ");
+    sub_where(&b, sub);
+    sb_puts(&b, ") SELECT coalesce('not synchronised yet: ' || string_agg(r.srrelid::regclass::text || ' in state ' || "
+                "r.srsubstate::text, ', ' ORDER BY r.srrelid), 'not all its tables are listed yet')");
+    if (sub->node->version >= 15)
+        sb_puts(&b, " || coalesce((SELECT '; its table-sync workers failed ' || t.sync_error_count || "
+                    "' time(s) so far (the server log says why)' FROM pg_stat_subscription_stats t, s "
+                    "WHERE t.subid = s.oid AND t.sync_error_count > 0), '')");
+    sb_puts(&b, " FROM pg_subscription_rel r, s WHERE r.srsubid = s.oid AND r.srsubstate NOT IN ('r', 's')) END");
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;

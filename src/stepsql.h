@@ -45,8 +45,8 @@ int sub_ready_count(const MSub *sub);                      /* ... equal to this 
 char *sql_columns_to_add(Arena *a, const MNode *pub);
 char *sql_columns_missing(Arena *a, const MNode *pub, const MNode *sub_node);
 char *sql_subscription_synced(Arena *a, const MSub *sub); /* on the subscriber: 't' when every table is ready */
-/* ... the same, and once 't' the states it saw are on disk (the wait's
- * query: it writes WAL, so never for --status) */
+/* ... the same, and once 't' the states it saw are on disk; else what
+ * stands, in words (the wait's query: it writes WAL, so never for --status) */
 char *sql_subscription_synced_durable(Arena *a, const MSub *sub);
 /* Names of the settings waiting for a restart ('' when none): those the
  * node's config step sets (replc restarts for them), and the others (a

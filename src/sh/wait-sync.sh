@@ -16,7 +16,10 @@ if dry; then finish; fi
 # shellcheck disable=SC2317 # called by wait_for
 synced() {
     if [ -n "$primary" ]; then kick; fi
-    [ "$(lpsql "$local_db" "$synced_sql")" = t ]
+    answer=$(lpsql "$local_db" "$synced_sql") || return 1
+    if [ "$answer" = t ]; then return 0; fi
+    last_error=$answer   # what stands: the tables not synchronised yet
+    return 1
 }
 wait_for "every table of subscription '$subscription' to be synchronised (pg_subscription_rel)" synced
 if [ -n "$primary" ]; then

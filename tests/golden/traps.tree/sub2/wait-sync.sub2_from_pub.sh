@@ -10,7 +10,7 @@ bindir=''
 passfile=''
 local_db='dbname=app user=postgres'
 subscription='sub2_from_pub'
-synced_sql='SELECT CASE WHEN (SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''sub2_from_pub'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))) THEN set_config('\''synchronous_commit'\'', '\''local'\'', true) IS NOT NULL AND pg_logical_emit_message(true, '\''replc'\'', '\''synchronised'\'') IS NOT NULL ELSE false END'
+synced_sql='SELECT CASE WHEN (SELECT count(*) FILTER (WHERE srsubstate NOT IN ('\''r'\'', '\''s'\'')) = 0 AND count(*) >= 1 FROM pg_subscription_rel WHERE srsubid = (SELECT oid FROM pg_subscription WHERE subname = '\''sub2_from_pub'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))) THEN CASE WHEN set_config('\''synchronous_commit'\'', '\''local'\'', true) IS NOT NULL AND pg_logical_emit_message(true, '\''replc'\'', '\''synchronised'\'') IS NOT NULL THEN '\''t'\'' END ELSE (WITH s AS (SELECT oid FROM pg_subscription WHERE subname = '\''sub2_from_pub'\'' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) SELECT coalesce('\''not synchronised yet: '\'' || string_agg(r.srrelid::regclass::text || '\'' in state '\'' || r.srsubstate::text, '\'', '\'' ORDER BY r.srrelid), '\''not all its tables are listed yet'\'') || coalesce((SELECT '\''; its table-sync workers failed '\'' || t.sync_error_count || '\'' time(s) so far (the server log says why)'\'' FROM pg_stat_subscription_stats t, s WHERE t.subid = s.oid AND t.sync_error_count > 0), '\'''\'') FROM pg_subscription_rel r, s WHERE r.srsubid = s.oid AND r.srsubstate NOT IN ('\''r'\'', '\''s'\'')) END'
 primary=''
 primary_conninfo=''
 # the common functions, from this directory (replc --apply sends them ahead)
@@ -22,7 +22,10 @@ if dry; then finish; fi
 # shellcheck disable=SC2317 # called by wait_for
 synced() {
     if [ -n "$primary" ]; then kick; fi
-    [ "$(lpsql "$local_db" "$synced_sql")" = t ]
+    answer=$(lpsql "$local_db" "$synced_sql") || return 1
+    if [ "$answer" = t ]; then return 0; fi
+    last_error=$answer   # what stands: the tables not synchronised yet
+    return 1
 }
 wait_for "every table of subscription '$subscription' to be synchronised (pg_subscription_rel)" synced
 if [ -n "$primary" ]; then
