@@ -44,6 +44,11 @@
 #       earlier: its sync slot on vm1 was gone, so the copy looped on
 #       "replication slot ... does not exist" for ever, or ran again), and
 #       test1 holds each row once, new rows arriving.
+#   (i) an initial copy that cannot finish: vm2's subscription dropped and
+#       test1 emptied again, a session of the DBA holds test1 in SHARE mode
+#       (the table-sync worker's COPY waits behind it): --apply --timeout 5
+#       fails on vm2's sync wait, naming what stands ("not synchronised
+#       yet: test1 in state d"); once the session ends, --apply converges.
 #
 # Usage (root):  tests/integration/apply-faults.sh
 # Env: REPLC, ITEST_KEEP=1, ITEST_RUN_TIMEOUT (s, per replc run, default 120),
@@ -397,6 +402,31 @@ elif sql "(h) vm2: subscription subs_test1 dropped (the DBA)" 2 "drop subscripti
         "$HOSTS" log 2 2>/dev/null | grep -E 'synchronization|does not exist' | tail -8 | diag
     fi
     q 2 "alter system reset wal_writer_delay" postgres >/dev/null && q 2 "select pg_reload_conf()" postgres >/dev/null
+fi
+
+# ------------------------------------------------------------------ (i) a copy that cannot finish
+
+note "(i) vm2's copy of test1 waits behind a DBA's lock"
+if [ -z "$CONVERGED" ]; then
+    not_ok "(i) skipped: the cluster did not converge in (d)"
+elif sql "(i) vm2: subscription subs_test1 dropped (the DBA)" 2 "drop subscription subs_test1" &&
+     sql "(i) vm2: test1 emptied" 2 "truncate test1"; then
+    # the DBA's session: test1 in SHARE mode (reads pass, the COPY's inserts wait)
+    q 2 "begin; lock table test1 in share mode; select pg_sleep(60); commit" >"$WORK/i-lock.log" 2>&1 &
+    locker=$!
+    poll "(i) vm2: a session holds test1 in SHARE mode" 2 \
+        "select count(*) from pg_locks where relation = 'test1'::regclass and mode = 'ShareLock' and granted" 1
+    replc_run i --apply --timeout 5
+    expect_rc i 1 "(i) replc --apply --timeout 5 exits 1"
+    has i out "^FAILED: wait-sync\.subs_test1\.sh on vm2" "(i) the FAILED line names vm2's sync wait"
+    has i out "not synchronised yet: test1 in state d" "(i) it says what stands: test1 in state d (the copy under way)"
+    q 2 "select pg_terminate_backend(pid) from pg_locks where relation = 'test1'::regclass and mode = 'ShareLock'" >/dev/null
+    wait "$locker" 2>/dev/null
+    replc_run i2 --apply
+    expect_rc i2 0 "(i) once the DBA's session ended, replc --apply exits 0"
+    poll "(i) vm2: test1 holds rows 1..161, each once" 2 \
+        'select count(*) || $$ rows, $$ || count(distinct k1) || $$ keys $$ || min(k1) || $$..$$ || max(k1) from test1' \
+        '161 rows, 161 keys 1..161'
 fi
 
 finish
