@@ -1539,13 +1539,14 @@ char *sql_subscription_synced_durable(Arena *a, const MSub *sub)
     /* not yet: what stands, the wait's last error when it times out */
     sb_puts(&b, " ELSE (WITH s AS (SELECT oid FROM pg_subscription WHERE ");
     sub_where(&b, sub);
-    sb_puts(&b, ") SELECT coalesce('not synchronised yet: ' || string_agg(r.srrelid::regclass::text || ' in state ' || "
+    sb_puts(&b, ") SELECT CASE WHEN NOT EXISTS (SELECT FROM s) THEN 'the subscription does not exist yet' "
+                "ELSE coalesce('not synchronised yet: ' || string_agg(r.srrelid::regclass::text || ' in state ' || "
                 "r.srsubstate::text, ', ' ORDER BY r.srrelid), 'not all its tables are listed yet')");
     if (sub->node->version >= 15)
         sb_puts(&b, " || coalesce((SELECT '; its table-sync workers failed ' || t.sync_error_count || "
                     "' time(s) so far (the server log says why)' FROM pg_stat_subscription_stats t, s "
                     "WHERE t.subid = s.oid AND t.sync_error_count > 0), '')");
-    sb_puts(&b, " FROM pg_subscription_rel r, s WHERE r.srsubid = s.oid AND r.srsubstate NOT IN ('r', 's')) END");
+    sb_puts(&b, " END FROM pg_subscription_rel r, s WHERE r.srsubid = s.oid AND r.srsubstate NOT IN ('r', 's')) END");
     char *r = arena_strdup(a, b.s);
     sb_free(&b);
     return r;

@@ -47,13 +47,15 @@ poll() {
 }
 
 show() {   # show NAME: stdout and stderr of a replc run, less the compiler's warnings
+    local err
+    err=$(grep -vE '^(.*warning:|hint:| +\||[ 0-9]+ \| )' "$WORK/$1.err")
     # first its end (what failed or was cut short, the summary): a report
     # that keeps only the first lines after a failure still shows it
     note "--- replc ($1), its last lines of stdout, then of stderr:"
     tail -n 8 "$WORK/$1.out" | diag
-    grep -vE '^(.*warning:|hint:| +\||[ 0-9]+ \| )' "$WORK/$1.err" | tail -n 4 | diag
+    [ -z "$err" ] || printf '%s\n' "$err" | tail -n 4 | diag
     note "--- replc stdout ($1):"; diag <"$WORK/$1.out"
-    note "--- replc stderr ($1):"; grep -vE '^(.*warning:|hint:| +\||[ 0-9]+ \| )' "$WORK/$1.err" | diag
+    note "--- replc stderr ($1):"; [ -z "$err" ] || printf '%s\n' "$err" | diag
 }
 
 expect_rc() {   # expect_rc NAME WANT DESC
